@@ -1,0 +1,120 @@
+//! Typed errors for everything a user can get wrong: files, configs, weights, prompts.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while loading, running or sampling the model.
+///
+/// Each variant names the file (when there is one) and says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The model folder itself is missing or is not a folder.
+    #[error("model folder {path}: {problem}")]
+    Folder {
+        /// The folder the user gave.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A file the model needs is not there.
+    #[error("{path}: file not found{hint}")]
+    MissingFile {
+        /// The missing file.
+        path: PathBuf,
+        /// Extra advice, starting with "; " when present.
+        hint: String,
+    },
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `config.json` is not valid JSON or holds a value the model cannot use.
+    #[error("{path}: {problem}")]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// `model.safetensors` is not a readable safetensors file.
+    #[error("{path}: not a readable safetensors file ({problem})")]
+    Safetensors {
+        /// The weights file.
+        path: PathBuf,
+        /// What the safetensors reader said.
+        problem: String,
+    },
+    /// A weight the architecture needs is absent.
+    #[error("{path}: tensor `{name}` is missing (is this a GPT-2 checkpoint?)")]
+    MissingTensor {
+        /// The weights file.
+        path: PathBuf,
+        /// The tensor name, without any `transformer.` prefix.
+        name: String,
+    },
+    /// A weight has the wrong shape for the config.
+    #[error("{path}: tensor `{name}` has shape {found:?}, but config.json implies {expected:?}")]
+    Shape {
+        /// The weights file.
+        path: PathBuf,
+        /// The tensor name.
+        name: String,
+        /// The shape the config asks for.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A weight is stored in a type we cannot convert to f32.
+    #[error("{path}: tensor `{name}` is stored as {dtype}, which cannot be read as f32")]
+    DType {
+        /// The weights file.
+        path: PathBuf,
+        /// The tensor name.
+        name: String,
+        /// The stored type.
+        dtype: String,
+    },
+    /// `tokenizer.json` could not be read or does not fit the model.
+    #[error("{path}: {problem}")]
+    Tokenizer {
+        /// The tokenizer file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The prompt cannot be run (empty, or turns into no tokens).
+    #[error("{0}")]
+    Prompt(String),
+    /// A token id outside the vocabulary was given to the model.
+    #[error("token id {id} is outside the vocabulary (size {vocab_size})")]
+    TokenId {
+        /// The bad id.
+        id: u32,
+        /// The vocabulary size.
+        vocab_size: usize,
+    },
+    /// The key/value cache has no room for more tokens.
+    #[error(
+        "the context is full: {cached} cached + {new} new tokens exceed n_positions = {n_positions}"
+    )]
+    ContextFull {
+        /// Tokens already in the cache.
+        cached: usize,
+        /// Tokens being added.
+        new: usize,
+        /// The model's context length.
+        n_positions: usize,
+    },
+    /// A sampling setting is out of range.
+    #[error("{0}")]
+    Sampling(String),
+    /// An error inside candle (a bug, not a user mistake, once loading has succeeded).
+    #[error("tensor computation failed: {0}")]
+    Candle(#[from] candle_core::Error),
+}
+
+/// Shorthand for results in the model module.
+pub type Result<T, E = ModelError> = std::result::Result<T, E>;

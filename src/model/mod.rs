@@ -1,0 +1,21 @@
+//! The language model: a GPT-2 in candle that records every intermediate it computes.
+//!
+//! Nothing here knows about Bevy. The scene, the command line and the tests all read the same
+//! [`Trace`]: plain `f32` arrays with their shapes.
+
+pub mod checkpoint;
+pub mod config;
+pub mod error;
+pub mod generate;
+pub mod gpt;
+pub mod sample;
+pub mod tokenizer;
+pub mod trace;
+
+pub use checkpoint::{LoadedModel, default_model_dir};
+pub use config::Config;
+pub use error::ModelError;
+pub use gpt::{Gpt, KvCache};
+pub use sample::{Sampler, SamplingParams};
+pub use tokenizer::Tokenizer;
+pub use trace::{Array, LayerTrace, Trace};

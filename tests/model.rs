@@ -1,0 +1,548 @@
+//! The model against an independent f64 reference, the key/value cache, loading errors and the CLI.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Naming, Reference};
+use factory::model::generate::{encode_prompt, generate, slide_keep};
+use factory::model::{KvCache, LoadedModel, ModelError, Sampler, SamplingParams};
+
+fn ids_for(n: usize, vocab: usize) -> Vec<u32> {
+    (0..n).map(|i| ((i * 37 + 11) % vocab) as u32).collect()
+}
+
+fn max_diff(a: &[f32], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (*x as f64 - y).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn forward_matches_reference_in_both_layouts() {
+    for (naming, untied) in [
+        (Naming::Prefixed, false),
+        (Naming::Plain, true),
+        (Naming::Prefixed, true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, w) = common::write_model(dir.path(), 7, naming, untied);
+        let m = LoadedModel::open(dir.path()).unwrap();
+        let reference = Reference { d, w: &w };
+        for t in [1, 5, d.n_positions] {
+            let ids = ids_for(t, d.vocab_size);
+            let tr = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+            let r = reference.run(&ids);
+            let spread = r
+                .logits
+                .iter()
+                .cloned()
+                .fold(0.0, |a: f64, b| a.max(b.abs()));
+            assert!(
+                spread > 1.0,
+                "logits should not be trivially small ({spread})"
+            );
+            let dl = max_diff(&tr.logits, &r.logits);
+            assert!(dl < 1e-4, "{naming:?} T={t}: logits differ by {dl}");
+            let flat_ln: Vec<f64> = r.ln_f.concat();
+            assert!(max_diff(&tr.ln_f.data, &flat_ln) < 1e-4);
+            for (l, layer) in tr.layers.iter().enumerate() {
+                assert_eq!(layer.attention.shape, vec![d.n_head, t, t]);
+                for h in 0..d.n_head {
+                    for q in 0..t {
+                        let row = layer.attention.row(&[h, q]);
+                        let da = max_diff(row, &r.attention[l][h][q]);
+                        assert!(
+                            da < 1e-5,
+                            "layer {l} head {h} query {q}: attention differs by {da}"
+                        );
+                        let sum: f32 = row.iter().sum();
+                        assert!((sum - 1.0).abs() < 1e-5, "row sums to {sum}");
+                        assert!(
+                            row[q + 1..].iter().all(|&v| v == 0.0),
+                            "future keys must be exactly 0"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn attention_is_not_uniform_on_random_weights() {
+    // Guards the reference comparison against a degenerate model where everything is uniform.
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 3, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let tr = m
+        .gpt
+        .trace(&ids_for(10, d.vocab_size), &mut KvCache::new())
+        .unwrap();
+    let row = tr.layers[0].attention.row(&[0, 9]);
+    let (lo, hi) = row
+        .iter()
+        .fold((1.0f32, 0.0f32), |(a, b), &v| (a.min(v), b.max(v)));
+    assert!(hi - lo > 0.02, "attention row is flat: {row:?}");
+}
+
+#[test]
+fn trace_shapes_and_residual_sums_are_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 5, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let t = 6;
+    let tr = m
+        .gpt
+        .trace(&ids_for(t, d.vocab_size), &mut KvCache::new())
+        .unwrap();
+    let (c, nh, hs, h) = (d.n_embd, d.n_head, d.n_embd / d.n_head, d.n_inner);
+    assert_eq!(tr.embed.shape, vec![t, c]);
+    for (a, (b, s)) in tr
+        .embed
+        .data
+        .iter()
+        .zip(tr.tok_emb.data.iter().zip(&tr.pos_emb.data))
+    {
+        assert!((a - (b + s)).abs() < 1e-6);
+    }
+    assert_eq!(tr.layers.len(), d.n_layer);
+    let mut prev = tr.embed.clone();
+    for l in &tr.layers {
+        assert_eq!(l.q.shape, vec![nh, t, hs]);
+        assert_eq!(l.k.shape, vec![nh, t, hs]);
+        assert_eq!(l.scores.shape, vec![nh, t, t]);
+        assert_eq!(l.head_out.shape, vec![nh, t, hs]);
+        assert_eq!(l.ffn_act.shape, vec![t, h]);
+        for i in 0..t * c {
+            assert!((l.resid_attn.data[i] - (prev.data[i] + l.attn_proj.data[i])).abs() < 1e-5);
+            assert!(
+                (l.resid_ffn.data[i] - (l.resid_attn.data[i] + l.ffn_out.data[i])).abs() < 1e-5
+            );
+        }
+        // q·k / √hs recomputed from the recorded q and k
+        let s: f32 = (0..hs)
+            .map(|i| l.q.at(&[1, 4, i]) * l.k.at(&[1, 2, i]))
+            .sum::<f32>()
+            / (hs as f32).sqrt();
+        assert!((s - l.scores.at(&[1, 4, 2])).abs() < 1e-5);
+        prev = l.resid_ffn.clone();
+    }
+}
+
+#[test]
+fn kv_cache_steps_equal_full_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 11, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let ids = ids_for(12, d.vocab_size);
+    let mut cache = KvCache::new();
+    m.gpt.trace(&ids[..4], &mut cache).unwrap();
+    for n in 5..=ids.len() {
+        let step = m.gpt.trace(&ids[n - 1..n], &mut cache).unwrap();
+        assert_eq!(cache.len(), n);
+        assert_eq!(step.start_pos, n - 1);
+        let full = m.gpt.trace(&ids[..n], &mut KvCache::new()).unwrap();
+        let dl = step
+            .logits
+            .iter()
+            .zip(&full.logits)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(dl < 1e-5, "step {n}: logits differ by {dl}");
+        for (ls, lf) in step.layers.iter().zip(&full.layers) {
+            assert_eq!(ls.attention.shape, vec![d.n_head, 1, n]);
+            assert_eq!(
+                ls.k.shape, lf.k.shape,
+                "the cached keys are reported in full"
+            );
+            for h in 0..d.n_head {
+                let (a, b) = (ls.attention.row(&[h, 0]), lf.attention.row(&[h, n - 1]));
+                assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6));
+            }
+            let last = |arr: &factory::model::Array| arr.row(&[arr.shape[0] - 1]).to_vec();
+            let diff = last(&ls.ffn_act)
+                .iter()
+                .zip(last(&lf.ffn_act))
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(diff < 1e-5);
+        }
+    }
+    // next_logits agrees with trace
+    let mut c1 = KvCache::new();
+    let a = m.gpt.next_logits(&ids, &mut c1).unwrap();
+    assert_eq!(a, m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits);
+}
+
+#[test]
+fn bad_ids_and_full_context_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 1, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let mut cache = KvCache::new();
+    assert!(matches!(
+        m.gpt.trace(&[], &mut cache),
+        Err(ModelError::Prompt(_))
+    ));
+    assert!(matches!(
+        m.gpt.trace(&[d.vocab_size as u32], &mut cache),
+        Err(ModelError::TokenId { .. })
+    ));
+    assert!(cache.is_empty(), "a failed run leaves the cache as it was");
+    m.gpt
+        .trace(&ids_for(d.n_positions, d.vocab_size), &mut cache)
+        .unwrap();
+    assert!(matches!(
+        m.gpt.trace(&[1], &mut cache),
+        Err(ModelError::ContextFull { .. })
+    ));
+    assert_eq!(cache.len(), d.n_positions);
+}
+
+#[test]
+fn long_prompts_keep_the_last_tokens_and_generation_slides() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 2, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let long = common::CORPUS.repeat(3);
+    let all = m.tokenizer.encode(&long).unwrap();
+    let p = encode_prompt(&m.tokenizer, &long, d.n_positions).unwrap();
+    assert_eq!(p.ids.len(), d.n_positions);
+    assert_eq!(p.ids[..], all[all.len() - d.n_positions..]);
+    assert_eq!(p.dropped, all.len() - d.n_positions);
+    assert!(p.notice().unwrap().contains("dropped"));
+    assert!(encode_prompt(&m.tokenizer, "   ", d.n_positions).is_err());
+    // greedy generation past the context matches a greedy loop of full recomputes on the window
+    let mut s = Sampler::new(SamplingParams {
+        temperature: 0.0,
+        top_k: None,
+        top_p: 1.0,
+        seed: 0,
+    })
+    .unwrap();
+    let prompt = &p.ids[..10];
+    let out = generate(&m.gpt, prompt, 30, &mut s, |_| {}).unwrap();
+    assert_eq!(out.len(), 30);
+    let mut seq = prompt.to_vec();
+    let mut start = 0;
+    for (i, &tok) in out.iter().enumerate() {
+        if seq.len() - start > d.n_positions {
+            start = seq.len() - slide_keep(d.n_positions);
+        }
+        let window = &seq[start..];
+        let logits = m.gpt.next_logits(window, &mut KvCache::new()).unwrap();
+        let best = (0..logits.len())
+            .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+            .unwrap() as u32;
+        assert_eq!(tok, best, "token {i}");
+        seq.push(tok);
+    }
+}
+
+fn open_err(dir: &Path) -> String {
+    match LoadedModel::open(dir) {
+        Ok(_) => panic!("{} should not open", dir.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn every_broken_model_folder_is_a_clear_error() {
+    let root = tempfile::tempdir().unwrap();
+    let good = root.path().join("good");
+    common::write_model(&good, 1, Naming::Prefixed, false);
+    let variant = |name: &str, f: &dyn Fn(&Path)| -> String {
+        let dir = root.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for file in ["config.json", "model.safetensors", "tokenizer.json"] {
+            std::fs::copy(good.join(file), dir.join(file)).unwrap();
+        }
+        f(&dir);
+        open_err(&dir)
+    };
+    let e = open_err(&root.path().join("nope"));
+    assert!(e.contains("does not exist"), "{e}");
+    let e = open_err(&good.join("config.json"));
+    assert!(e.contains("not a folder"), "{e}");
+    let e = variant("no-config", &|d| {
+        std::fs::remove_file(d.join("config.json")).unwrap()
+    });
+    assert!(e.contains("config.json") && e.contains("not found"), "{e}");
+    let e = variant("bad-json", &|d| {
+        std::fs::write(d.join("config.json"), "{ not json").unwrap()
+    });
+    assert!(e.contains("config.json") && e.contains("JSON"), "{e}");
+    let e = variant("bad-heads", &|d| {
+        let t = std::fs::read_to_string(d.join("config.json")).unwrap();
+        std::fs::write(
+            d.join("config.json"),
+            t.replace("\"n_head\": 4", "\"n_head\": 5"),
+        )
+        .unwrap()
+    });
+    assert!(e.contains("divisible"), "{e}");
+    let e = variant("wrong-size", &|d| {
+        let t = std::fs::read_to_string(d.join("config.json")).unwrap();
+        std::fs::write(
+            d.join("config.json"),
+            t.replace("\"n_layer\": 2", "\"n_layer\": 3"),
+        )
+        .unwrap()
+    });
+    assert!(
+        e.contains("h.2.ln_1.weight") && e.contains("missing"),
+        "{e}"
+    );
+    let e = variant("wrong-shape", &|d| {
+        let t = std::fs::read_to_string(d.join("config.json")).unwrap();
+        std::fs::write(
+            d.join("config.json"),
+            t.replace("\"n_inner\": 128", "\"n_inner\": 64"),
+        )
+        .unwrap()
+    });
+    assert!(e.contains("c_fc.weight") && e.contains("shape"), "{e}");
+    let e = variant("bin-only", &|d| {
+        std::fs::remove_file(d.join("model.safetensors")).unwrap();
+        std::fs::write(d.join("pytorch_model.bin"), b"PK\x03\x04").unwrap();
+    });
+    assert!(
+        e.contains("model.safetensors") && e.contains("pytorch_model.bin"),
+        "{e}"
+    );
+    let e = variant("truncated", &|d| {
+        let b = std::fs::read(d.join("model.safetensors")).unwrap();
+        std::fs::write(d.join("model.safetensors"), &b[..b.len() / 2]).unwrap()
+    });
+    assert!(
+        e.contains("model.safetensors") && e.contains("safetensors"),
+        "{e}"
+    );
+    let e = variant("garbage", &|d| {
+        std::fs::write(d.join("model.safetensors"), b"hello").unwrap()
+    });
+    assert!(e.contains("model.safetensors"), "{e}");
+    let e = variant("int-weights", &|d| {
+        let c = 32usize;
+        let data = vec![0u8; c * 4];
+        let view =
+            safetensors::tensor::TensorView::new(safetensors::Dtype::I32, vec![c], &data).unwrap();
+        let st = std::fs::read(d.join("model.safetensors")).unwrap();
+        let parsed = safetensors::SafeTensors::deserialize(&st).unwrap();
+        let mut all: Vec<(String, safetensors::tensor::TensorView)> = parsed
+            .iter()
+            .filter(|(n, _)| *n != "transformer.ln_f.bias")
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        all.push(("transformer.ln_f.bias".into(), view));
+        safetensors::serialize_to_file(all, None, &d.join("model.safetensors")).unwrap();
+    });
+    assert!(e.contains("ln_f.bias") && e.contains("I32"), "{e}");
+    let e = variant("no-tokenizer", &|d| {
+        std::fs::remove_file(d.join("tokenizer.json")).unwrap()
+    });
+    assert!(e.contains("tokenizer.json"), "{e}");
+    let e = variant("bad-tokenizer", &|d| {
+        std::fs::write(d.join("tokenizer.json"), "{}").unwrap()
+    });
+    assert!(e.contains("tokenizer.json"), "{e}");
+    let e = variant("big-tokenizer", &|d| {
+        let words: String = (0..3000).map(|i| format!("w{i} x{i} ")).collect();
+        let big =
+            factory::model::tokenizer::train_bpe([words.clone(), words].into_iter(), 400).unwrap();
+        assert!(big.vocab_size() > 303);
+        let big = big.inner().to_string(false).unwrap();
+        std::fs::write(d.join("tokenizer.json"), big).unwrap()
+    });
+    assert!(e.contains("do not belong together"), "{e}");
+}
+
+fn factory(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args(args)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "factory {args:?} panicked: {stderr}"
+    );
+    (out.status.success(), stdout, stderr)
+}
+
+#[test]
+fn cli_trace_json_reports_the_real_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 4, Naming::Prefixed, false);
+    let model = dir.path().to_str().unwrap();
+    let prompt = "the king said to the";
+    let (ok, out, err) = factory(&["trace", "--model", model, "--prompt", prompt, "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["model"]["n_layer"], d.n_layer);
+    assert_eq!(v["model"]["vocab_size"], d.vocab_size);
+    let ids: Vec<u32> = v["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap() as u32)
+        .collect();
+    let text: String = v["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(text, prompt);
+    let r = Reference { d, w: &w }.run(&ids);
+    let logits: Vec<f32> = v["next_token"]["logits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect();
+    assert!(max_diff(&logits, &r.logits) < 1e-4);
+    let att = &v["layers"][1]["attention"][2];
+    for (q, row) in att.as_array().unwrap().iter().enumerate() {
+        let row: Vec<f32> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as f32)
+            .collect();
+        assert!(max_diff(&row, &r.attention[1][2][q]) < 1e-5);
+    }
+    let top = v["next_token"]["top"].as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    let best = (0..r.logits.len())
+        .max_by(|&a, &b| r.logits[a].total_cmp(&r.logits[b]))
+        .unwrap();
+    assert_eq!(top[0]["id"], best);
+    let (ok, full, _) = factory(&[
+        "trace", "--model", model, "--prompt", prompt, "--json", "--full",
+    ]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&full).unwrap();
+    assert_eq!(v["trace"]["layers"][0]["ffn_act"]["shape"][1], d.n_inner);
+    // plain text mode names the tokens and the strongest links
+    let (ok, text, _) = factory(&["trace", "--model", model, "--prompt", prompt]);
+    assert!(ok);
+    assert!(
+        text.contains("\" king\"") && text.contains("layer 1 head 3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cli_generate_is_seeded_and_greedy_at_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 4, Naming::Plain, false);
+    let model = dir.path().to_str().unwrap();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "once upon a",
+            "--json",
+            "--max-new-tokens",
+            "8",
+        ];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = factory(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let a = run(&["--temperature", "1.2", "--seed", "5"]);
+    assert_eq!(a, run(&["--temperature", "1.2", "--seed", "5"]));
+    assert_eq!(a["new_ids"].as_array().unwrap().len(), 8);
+    let greedy = run(&["--temperature", "0"]);
+    let mut seq: Vec<u32> = greedy["prompt_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as u32)
+        .collect();
+    for id in greedy["new_ids"].as_array().unwrap() {
+        let r = Reference { d, w: &w }.run(&seq);
+        let best = (0..r.logits.len())
+            .max_by(|&a, &b| r.logits[a].total_cmp(&r.logits[b]))
+            .unwrap();
+        assert_eq!(id.as_u64().unwrap() as usize, best);
+        seq.push(best as u32);
+    }
+}
+
+#[test]
+fn cli_refuses_bad_input_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_model(dir.path(), 4, Naming::Plain, false);
+    let model = dir.path().to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "generate",
+                "--model",
+                model,
+                "--prompt",
+                "a",
+                "--temperature",
+                "-1",
+            ],
+            "temperature",
+        ),
+        (
+            &[
+                "generate",
+                "--model",
+                model,
+                "--prompt",
+                "a",
+                "--temperature",
+                "NaN",
+            ],
+            "temperature",
+        ),
+        (
+            &[
+                "generate", "--model", model, "--prompt", "a", "--top-p", "1.5",
+            ],
+            "top-p",
+        ),
+        (
+            &[
+                "generate", "--model", model, "--prompt", "a", "--top-p", "0",
+            ],
+            "top-p",
+        ),
+        (
+            &[
+                "generate", "--model", model, "--prompt", "a", "--top-k", "0",
+            ],
+            "top-k",
+        ),
+        (&["trace", "--model", model, "--prompt", ""], "empty"),
+        (
+            &["trace", "--model", "/definitely/not/here", "--prompt", "a"],
+            "does not exist",
+        ),
+        (&["trace", "--model", model], "--prompt"),
+    ];
+    for (args, needle) in cases {
+        let (ok, _, err) = factory(args);
+        assert!(!ok, "{args:?} should fail");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let long = "the king ".repeat(50);
+    let (ok, _, err) = factory(&["trace", "--model", model, "--prompt", &long]);
+    assert!(ok);
+    assert!(err.contains("dropped"), "{err}");
+}
