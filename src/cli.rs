@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::model::generate::{encode_prompt, generate};
 use crate::model::trace::{softmax, top_n};
+use crate::model::train::{Progress, TrainOptions};
 use crate::model::{Config, Gpt, KvCache, LoadedModel, Sampler, SamplingParams, default_model_dir};
 
 /// Transformer Factory: walk through a real GPT-2-style language model.
@@ -34,6 +35,8 @@ enum Command {
     Generate(GenerateArgs),
     /// Measure the model's speed (median of many runs).
     Bench(BenchArgs),
+    /// Train a tokenizer and a GPT-2 from scratch on text files.
+    Train(TrainArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -144,6 +147,58 @@ struct BenchArgs {
     iters: usize,
 }
 
+#[derive(Debug, Args)]
+struct TrainArgs {
+    /// Text files to learn from (UTF-8).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    corpus: Vec<PathBuf>,
+    /// Output folder (model, tokenizer, checkpoints, log, loss plot).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Transformer blocks.
+    #[arg(long, default_value_t = TrainOptions::default().layers)]
+    layers: usize,
+    /// Attention heads per block.
+    #[arg(long, default_value_t = TrainOptions::default().heads)]
+    heads: usize,
+    /// Width of the residual stream.
+    #[arg(long, default_value_t = TrainOptions::default().embd)]
+    embd: usize,
+    /// Context length in tokens.
+    #[arg(long, default_value_t = TrainOptions::default().context)]
+    context: usize,
+    /// Vocabulary size of the tokenizer trained on the corpus.
+    #[arg(long, default_value_t = TrainOptions::default().vocab)]
+    vocab: usize,
+    /// Optimisation steps in total.
+    #[arg(long, default_value_t = TrainOptions::default().steps)]
+    steps: usize,
+    /// Sequences per step.
+    #[arg(long, default_value_t = TrainOptions::default().batch)]
+    batch: usize,
+    /// Peak learning rate (warm-up, then cosine decay to a tenth).
+    #[arg(long, default_value_t = TrainOptions::default().lr)]
+    lr: f64,
+    /// Steps of linear learning-rate warm-up.
+    #[arg(long, default_value_t = TrainOptions::default().warmup)]
+    warmup: usize,
+    /// Seed for initialisation and batches.
+    #[arg(long, default_value_t = TrainOptions::default().seed)]
+    seed: u64,
+    /// Use this tokenizer.json instead of training one.
+    #[arg(long, value_name = "FILE")]
+    tokenizer: Option<PathBuf>,
+    /// Validation every N steps.
+    #[arg(long, default_value_t = TrainOptions::default().eval_every)]
+    eval_every: usize,
+    /// Checkpoint every N steps (and at the end, and on Ctrl-C).
+    #[arg(long, default_value_t = TrainOptions::default().save_every)]
+    save_every: usize,
+    /// Continue the run saved in --out (its shape and corpus are kept; --steps may grow).
+    #[arg(long)]
+    resume: bool,
+}
+
 /// Parses the command line, runs the command, prints any error; the process's exit code.
 pub fn main() -> ExitCode {
     pin_thread_count();
@@ -174,6 +229,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Trace(args)) => trace(args),
         Some(Command::Generate(args)) => generate_cmd(args),
         Some(Command::Bench(args)) => bench(args),
+        Some(Command::Train(args)) => train_cmd(args),
     }
 }
 
@@ -417,6 +473,105 @@ fn bench(args: BenchArgs) -> Result<()> {
             gpt.next_logits(&ids[n - 1..], &mut c)?;
             Ok(())
         })?,
+    );
+    Ok(())
+}
+
+/// A progress bar on the terminal; plain lines when output is not a terminal.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    batch_tokens: usize,
+}
+
+impl Progress for Bar {
+    fn start(&mut self, first: usize, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(first as u64);
+        self.bar.reset_eta();
+    }
+
+    fn step(&mut self, step: usize, train: f64, val: Option<f64>, tps: f64) {
+        let val = val.map_or("-".to_string(), |v| format!("{v:.3}"));
+        self.bar.set_position(step as u64);
+        self.bar.set_message(format!(
+            "train {train:.3}  val {val}  {:.1}k tok/s ({} per step)",
+            tps / 1e3,
+            self.batch_tokens
+        ));
+    }
+
+    fn note(&mut self, line: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+    }
+}
+
+fn train_cmd(a: TrainArgs) -> Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let opts = TrainOptions {
+        corpus: a.corpus,
+        out: a.out,
+        layers: a.layers,
+        heads: a.heads,
+        embd: a.embd,
+        context: a.context,
+        vocab: a.vocab,
+        steps: a.steps,
+        batch: a.batch,
+        lr: a.lr,
+        seed: a.seed,
+        tokenizer: a.tokenizer,
+        warmup: a.warmup,
+        eval_every: a.eval_every,
+        save_every: a.save_every,
+        ..TrainOptions::default()
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // First Ctrl-C: finish the step, save, exit. Second: leave at once.
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nstopping after this step and saving a checkpoint (Ctrl-C again to quit at once)"
+        );
+    })
+    .context("could not install the Ctrl-C handler")?;
+    let style = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} steps  {msg}  [{elapsed_precise}, ETA {eta_precise}]",
+    )
+    .expect("valid template");
+    let mut bar = Bar {
+        bar: indicatif::ProgressBar::new(opts.steps as u64).with_style(style),
+        batch_tokens: opts.batch * opts.context,
+    };
+    let report = crate::model::train::train(&opts, a.resume, stop, &mut bar)?;
+    bar.bar.finish();
+    let s = &report.state;
+    let fmt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
+    if report.interrupted {
+        println!(
+            "stopped at step {} of {}; continue with: factory train --out {} --resume",
+            s.step,
+            s.options.steps,
+            opts.out.display()
+        );
+    }
+    println!(
+        "saved {} after {} steps ({:.1} min): train loss {}, validation loss {}; {} training and {} validation tokens",
+        opts.out.display(),
+        s.step,
+        s.seconds / 60.0,
+        fmt(s.train_loss),
+        fmt(s.val_loss),
+        s.train_tokens,
+        s.val_tokens
     );
     Ok(())
 }

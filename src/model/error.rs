@@ -108,6 +108,9 @@ pub enum ModelError {
         /// The model's context length.
         n_positions: usize,
     },
+    /// A training option or corpus cannot be used.
+    #[error("{0}")]
+    Train(String),
     /// A sampling setting is out of range.
     #[error("{0}")]
     Sampling(String),

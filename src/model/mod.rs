@@ -11,6 +11,7 @@ pub mod gpt;
 pub mod sample;
 pub mod tokenizer;
 pub mod trace;
+pub mod train;
 
 pub use checkpoint::{LoadedModel, default_model_dir};
 pub use config::Config;
