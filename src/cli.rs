@@ -65,6 +65,15 @@ struct ViewArgs {
     /// Prompt to start with.
     #[arg(long)]
     prompt: Option<String>,
+    /// Render until the prompt is fully shown, save a PNG of the window here, and exit.
+    #[arg(long, value_name = "PATH")]
+    screenshot: Option<PathBuf>,
+    /// Window size.
+    #[arg(long, default_value = "1280x720", value_name = "WxH")]
+    size: String,
+    /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
+    #[arg(long, value_name = "N")]
+    station: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +154,9 @@ struct BenchArgs {
     /// Timed runs per measurement.
     #[arg(long, default_value_t = 200)]
     iters: usize,
+    /// Time the scene instead: frames of the headless factory with this many tokens and every beam lit.
+    #[arg(long)]
+    scene: bool,
 }
 
 #[derive(Debug, Args)]
@@ -235,13 +247,38 @@ fn run(cli: Cli) -> Result<()> {
 
 fn view(args: ViewArgs) -> Result<()> {
     let model = args.model.open()?;
-    println!(
-        "The 3D factory is not built yet. It will show {} running {:?}.\n\
-         Until then, try: factory trace --prompt \"the king said\"",
-        model.dir.display(),
-        args.prompt.as_deref().unwrap_or("the king said")
-    );
-    Ok(())
+    let prompt = args
+        .prompt
+        .unwrap_or_else(|| crate::ui::DEFAULT_PROMPT.to_string());
+    let (w, h) = parse_size(&args.size)?;
+    if let Some(dir) = args.screenshot.as_ref().and_then(|p| p.parent())
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        anyhow::bail!("--screenshot: the folder {} does not exist", dir.display());
+    }
+    let exit = crate::app::run_viewer(crate::app::ViewerOptions {
+        model: std::sync::Arc::new(model),
+        prompt,
+        screenshot: args.screenshot,
+        size: (w, h),
+        station: args.station,
+    });
+    match exit {
+        bevy::app::AppExit::Success => Ok(()),
+        bevy::app::AppExit::Error(code) => anyhow::bail!("the viewer stopped with error code {code}"),
+    }
+}
+
+/// Parses `WIDTHxHEIGHT`.
+pub fn parse_size(s: &str) -> Result<(u32, u32)> {
+    let parsed = s
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((w, h)) if (64..=8192).contains(&w) && (64..=8192).contains(&h) => Ok((w, h)),
+        _ => anyhow::bail!("size must look like 1280x720 (each side 64 to 8192), not {s:?}"),
+    }
 }
 
 /// Prints a token's text so that spaces and newlines are visible.
@@ -409,6 +446,11 @@ fn time_runs(iters: usize, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f6
 }
 
 fn bench(args: BenchArgs) -> Result<()> {
+    if args.scene {
+        let dir = args.model.clone().unwrap_or_else(default_model_dir);
+        let m = LoadedModel::open(&dir).with_context(|| format!("could not open {}", dir.display()))?;
+        return crate::bench::scene(std::sync::Arc::new(m), args.tokens, args.iters);
+    }
     let (gpt, label) = match &args.model {
         Some(dir) => {
             let m = LoadedModel::open(dir)?;

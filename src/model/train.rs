@@ -295,9 +295,10 @@ impl AdamW {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let g = (g * scale)?;
-            *m = ((&*m * b1)? + (&g * (1.0 - b1))?)?;
-            *v = ((&*v * b2)? + (g.sqr()? * (1.0 - b2))?)?;
+            // detach: the gradient's graph holds the whole step's activations; the moments must not
+            let g = (g.detach() * scale)?;
+            *m = ((&*m * b1)? + (&g * (1.0 - b1))?)?.detach();
+            *v = ((&*v * b2)? + (g.sqr()? * (1.0 - b2))?)?.detach();
             let update = ((&*m / c1)? / ((&*v / c2)?.sqrt()? + self.eps)?)?;
             let mut theta = var.as_tensor().clone();
             if *decay && self.weight_decay > 0.0 {

@@ -1,0 +1,96 @@
+//! `factory bench --scene`: CPU time of the headless factory's frames, without any model time.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bevy::prelude::*;
+
+use crate::inference::{Floor, Pending, Request};
+use crate::model::LoadedModel;
+use crate::scene::beams::{BeamSettings, Beams};
+use crate::scene::{CurrentLayout, Playback};
+
+fn median_max(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], *v.last().unwrap_or(&0.0))
+}
+
+fn settle(app: &mut App) -> Result<()> {
+    for _ in 0..5000 {
+        app.update();
+        if !app.world().resource::<Pending>().busy() {
+            app.update();
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    anyhow::bail!("the model did not answer")
+}
+
+/// Runs the benchmark and prints medians and maxima in milliseconds.
+pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()> {
+    let n = tokens.clamp(2, model.config.n_positions - 1);
+    let words = "the king said to the queen that the night was long and cold ";
+    let mut prompt = String::new();
+    while model.tokenizer.encode(&prompt)?.len() < n {
+        prompt.push_str(words);
+    }
+    let ids = model.tokenizer.encode(&prompt)?;
+    let prompt = model.tokenizer.decode(&ids[..n])?;
+    let mut app = crate::app::headless_app(model.clone());
+    app.insert_resource(BeamSettings { threshold: 0.0 });
+    app.world_mut().write_message(Request::Prompt(prompt));
+    settle(&mut app)?;
+    let last = (app.world().resource::<CurrentLayout>().0.stations.len() - 1) as f32;
+    let have = app.world().resource::<Floor>().history.len();
+    // 1. steady frames: crates riding through the whole hall, every beam lit as they pass
+    let mut times = Vec::with_capacity(frames);
+    for f in 0..frames.max(10) {
+        app.world_mut().resource_mut::<Playback>().progress = last * f as f32 / frames.max(10) as f32;
+        let t = Instant::now();
+        app.update();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    {
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.progress = last;
+    }
+    app.update();
+    let beams = app.world().resource::<Beams>().0.len();
+    let (med, max) = median_max(times);
+    println!(
+        "scene bench: {} layers × {} heads, {have} tokens, {beams} beams lit (threshold 0), {} frames",
+        model.config.n_layer,
+        model.config.n_head,
+        frames.max(10)
+    );
+    println!("  frame, crates riding, all beams         median {med:>7.3} ms   max {max:>7.3} ms");
+    // 2. frames while a generation step runs on the task pool
+    let mut during = Vec::new();
+    let mut rebuilds = Vec::new();
+    for _ in 0..10 {
+        {
+            let mut pb = app.world_mut().resource_mut::<Playback>();
+            pb.progress = last;
+            pb.playing = false;
+            pb.step();
+        }
+        let version = app.world().resource::<Floor>().version;
+        for _ in 0..5000 {
+            let t = Instant::now();
+            app.update();
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if app.world().resource::<Floor>().version != version {
+                rebuilds.push(ms);
+                break;
+            }
+            during.push(ms);
+        }
+    }
+    let (dmed, dmax) = median_max(during);
+    let (rmed, rmax) = median_max(rebuilds);
+    println!("  frame while the model runs a step       median {dmed:>7.3} ms   max {dmax:>7.3} ms");
+    println!("  frame that receives the step (rebuild)  median {rmed:>7.3} ms   max {rmax:>7.3} ms");
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! The explorer's camera: orbit (left drag), pan (right or middle drag), zoom (wheel), fly (WASD, Q/E),
+//! jump to stations (number keys, Page Up / Page Down), focus on a clicked thing, Home to reset.
+//!
+//! egui gets the pointer and keyboard first: nothing here runs while the overlay wants the input.
+
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+
+use crate::app::AppSet;
+use crate::scene::CurrentLayout;
+
+/// Where the camera looks from, as an orbit around a focus point.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Orbit {
+    /// The point looked at.
+    pub focus: Vec3,
+    /// Angle around the vertical axis (0 = looking along +x, down the hall).
+    pub yaw: f32,
+    /// Angle above the horizon.
+    pub pitch: f32,
+    /// Distance from the focus.
+    pub distance: f32,
+}
+
+/// Where the orbit is heading (eased toward each frame).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct OrbitGoal(pub Orbit);
+
+impl Orbit {
+    /// The camera transform for this orbit.
+    pub fn transform(&self) -> Transform {
+        let dir = Vec3::new(
+            self.yaw.cos() * self.pitch.cos(),
+            -self.pitch.sin(),
+            self.yaw.sin() * self.pitch.cos(),
+        );
+        let eye = self.focus - dir * self.distance;
+        Transform::from_translation(eye).looking_at(self.focus, Vec3::Y)
+    }
+
+    /// Moves every field a fraction `t` of the way toward `goal`.
+    pub fn ease_toward(&mut self, goal: &Orbit, t: f32) {
+        self.focus = self.focus.lerp(goal.focus, t);
+        self.yaw += (goal.yaw - self.yaw) * t;
+        self.pitch += (goal.pitch - self.pitch) * t;
+        self.distance += (goal.distance - self.distance) * t;
+    }
+}
+
+/// The view of station `index` of a layout: in front of it, a little to the side, from above.
+pub fn station_view(layout: &crate::scene::layout::Layout, index: usize) -> Orbit {
+    let s = &layout.stations[index.min(layout.stations.len() - 1)];
+    let width = layout.width().max(8.0);
+    Orbit {
+        focus: Vec3::new(s.x, 3.5, 0.0),
+        yaw: 0.55,
+        pitch: 0.32,
+        distance: (width * 0.95).clamp(14.0, 120.0),
+    }
+}
+
+/// The home view: from beside the dock, down the hall over the first layer's booths.
+pub fn home_view(layout: &crate::scene::layout::Layout) -> Orbit {
+    use crate::scene::layout::StationKind;
+    let target = layout
+        .index_of(StationKind::Booth(0, layout.shape.n_head / 2))
+        .unwrap_or(2);
+    let s = &layout.stations[target];
+    Orbit {
+        focus: Vec3::new(s.x - 4.0, 2.0, 0.0),
+        yaw: 0.95,
+        pitch: 0.5,
+        distance: (26.0 + layout.width() * 0.9).min(160.0),
+    }
+}
+
+/// Pointer travel of the current press, so a drag does not also count as a click.
+#[derive(Resource, Debug, Default)]
+pub struct DragDistance(pub f32);
+
+/// Asks the camera to look at a station.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct FocusStation(pub usize);
+
+/// Asks the camera to look at a point from its current angle.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct FocusPoint(pub Vec3);
+
+/// Camera systems.
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<DragDistance>()
+        .add_message::<FocusStation>()
+        .add_message::<FocusPoint>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(
+            Update,
+            (
+                track_drag,
+                (orbit_with_mouse)
+                    .run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
+                (fly_with_keys).run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
+                apply_focus_requests,
+                ease_camera,
+            )
+                .chain()
+                .in_set(AppSet::Input),
+        );
+}
+
+fn spawn_camera(mut commands: Commands) {
+    let start = Orbit {
+        focus: Vec3::new(10.0, 3.0, 0.0),
+        yaw: 0.7,
+        pitch: 0.42,
+        distance: 40.0,
+    };
+    commands.spawn((
+        Name::new("Camera"),
+        Camera3d::default(),
+        start.transform(),
+        start,
+        OrbitGoal(start),
+    ));
+}
+
+fn track_drag(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    mut drag: ResMut<DragDistance>,
+) {
+    if buttons.just_pressed(MouseButton::Left) {
+        drag.0 = 0.0;
+    }
+    if buttons.pressed(MouseButton::Left) {
+        drag.0 += motion.delta.length();
+    }
+}
+
+fn orbit_with_mouse(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    mut goals: Query<(&mut OrbitGoal, &Orbit)>,
+) {
+    let Ok((mut goal, orbit)) = goals.single_mut() else {
+        return;
+    };
+    let g = &mut goal.0;
+    let d = motion.delta;
+    if buttons.pressed(MouseButton::Left) && d != Vec2::ZERO {
+        g.yaw += d.x * 0.006;
+        g.pitch = (g.pitch + d.y * 0.006).clamp(-0.2, 1.5);
+    }
+    if (buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle))
+        && d != Vec2::ZERO
+    {
+        let t = orbit.transform();
+        let scale = orbit.distance * 0.0015;
+        g.focus += (-t.right() * d.x + t.up() * d.y) * scale;
+    }
+    let lines = match scroll.unit {
+        MouseScrollUnit::Line => scroll.delta.y,
+        MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+    };
+    if lines != 0.0 {
+        g.distance = (g.distance * (1.0 - 0.12 * lines)).clamp(2.0, 1500.0);
+    }
+}
+
+fn fly_with_keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    time: Res<Time>,
+    layout: Option<Res<CurrentLayout>>,
+    mut goals: Query<(&mut OrbitGoal, &Orbit)>,
+    mut focus: MessageWriter<FocusStation>,
+) {
+    let Ok((mut goal, orbit)) = goals.single_mut() else {
+        return;
+    };
+    let g = &mut goal.0;
+    let t = orbit.transform();
+    let forward = Vec3::new(t.forward().x, 0.0, t.forward().z).normalize_or_zero();
+    let right = Vec3::new(t.right().x, 0.0, t.right().z).normalize_or_zero();
+    let mut dir = Vec3::ZERO;
+    for (key, v) in [
+        (KeyCode::KeyW, forward),
+        (KeyCode::KeyS, -forward),
+        (KeyCode::KeyD, right),
+        (KeyCode::KeyA, -right),
+        (KeyCode::KeyE, Vec3::Y),
+        (KeyCode::KeyQ, -Vec3::Y),
+    ] {
+        if keys.pressed(key) {
+            dir += v;
+        }
+    }
+    let fast = if keys.pressed(KeyCode::ShiftLeft) { 3.0 } else { 1.0 };
+    g.focus += dir * time.delta_secs() * (8.0 + orbit.distance * 0.6) * fast;
+    let Some(layout) = layout else { return };
+    let l = &layout.0;
+    let digits = [
+        KeyCode::Digit0,
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ];
+    for (digit, key) in digits.iter().enumerate() {
+        if keys.just_pressed(*key)
+            && let Some(i) = l.hotkey_station(digit as u8)
+        {
+            focus.write(FocusStation(i));
+        }
+    }
+    let nearest = l
+        .stations
+        .iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1.x - g.focus.x)
+                .abs()
+                .total_cmp(&(b.1.x - g.focus.x).abs())
+        })
+        .map_or(0, |(i, _)| i);
+    if keys.just_pressed(KeyCode::PageDown) {
+        focus.write(FocusStation((nearest + 1).min(l.stations.len() - 1)));
+    }
+    if keys.just_pressed(KeyCode::PageUp) {
+        focus.write(FocusStation(nearest.saturating_sub(1)));
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        *g = home_view(l);
+    }
+}
+
+fn apply_focus_requests(
+    mut stations: MessageReader<FocusStation>,
+    mut points: MessageReader<FocusPoint>,
+    layout: Option<Res<CurrentLayout>>,
+    mut goals: Query<&mut OrbitGoal>,
+) {
+    let Ok(mut goal) = goals.single_mut() else {
+        return;
+    };
+    if let Some(layout) = layout {
+        for FocusStation(i) in stations.read() {
+            goal.0 = station_view(&layout.0, *i);
+        }
+    }
+    for FocusPoint(p) in points.read() {
+        goal.0.focus = *p;
+        goal.0.distance = goal.0.distance.min(25.0);
+    }
+}
+
+/// Eases the camera toward its goal: quick, with no overshoot.
+fn ease_camera(time: Res<Time>, mut cams: Query<(&mut Orbit, &OrbitGoal, &mut Transform)>) {
+    let t = 1.0 - (-10.0 * time.delta_secs()).exp();
+    for (mut orbit, goal, mut transform) in &mut cams {
+        orbit.ease_toward(&goal.0, t);
+        *transform = orbit.transform();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orbit_looks_at_its_focus() {
+        let o = Orbit {
+            focus: Vec3::new(5.0, 1.0, -2.0),
+            yaw: 0.4,
+            pitch: 0.3,
+            distance: 10.0,
+        };
+        let t = o.transform();
+        assert!((t.translation.distance(o.focus) - 10.0).abs() < 1e-4);
+        let ahead = t.translation + t.forward() * 10.0;
+        assert!(ahead.distance(o.focus) < 1e-3);
+    }
+
+    #[test]
+    fn easing_converges() {
+        let mut a = Orbit {
+            focus: Vec3::ZERO,
+            yaw: 0.0,
+            pitch: 0.0,
+            distance: 10.0,
+        };
+        let b = Orbit {
+            focus: Vec3::ONE,
+            yaw: 1.0,
+            pitch: 0.5,
+            distance: 20.0,
+        };
+        for _ in 0..100 {
+            a.ease_toward(&b, 0.2);
+        }
+        assert!(a.focus.distance(b.focus) < 1e-4 && (a.distance - 20.0).abs() < 1e-3);
+    }
+}

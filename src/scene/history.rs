@@ -1,0 +1,176 @@
+//! Everything the model computed for the tokens on the floor, one row per token.
+//!
+//! A prompt arrives as one [`Trace`] of many tokens; each generated token adds a one-token trace run
+//! with the key/value cache. [`History`] splits both into per-token rows, so the scene can show any
+//! token's numbers wherever it is, and the attention of every query over all keys before it.
+
+use crate::model::Trace;
+
+/// One layer's numbers for every token so far.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LayerRows {
+    /// ln_1 output per token.
+    pub ln_1: Vec<Vec<f32>>,
+    /// `attention[head][query]`: weights over keys `0..=query` (the masked future is not stored).
+    pub attention: Vec<Vec<Vec<f32>>>,
+    /// Attention output (after c_proj) per token.
+    pub attn_proj: Vec<Vec<f32>>,
+    /// Residual stream after attention per token.
+    pub resid_attn: Vec<Vec<f32>>,
+    /// ln_2 output per token.
+    pub ln_2: Vec<Vec<f32>>,
+    /// FFN neurons after GELU per token.
+    pub ffn_act: Vec<Vec<f32>>,
+    /// Residual stream after the FFN per token.
+    pub resid_ffn: Vec<Vec<f32>>,
+}
+
+/// The floor's record of every token and what the model computed for it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Token ids, in order.
+    pub ids: Vec<u32>,
+    /// Token texts as a person reads them.
+    pub texts: Vec<String>,
+    /// How many of the tokens came from the prompt (the rest were generated).
+    pub n_prompt: usize,
+    /// Rows of wte.
+    pub tok_emb: Vec<Vec<f32>>,
+    /// Rows of wpe.
+    pub pos_emb: Vec<Vec<f32>>,
+    /// Their sums.
+    pub embed: Vec<Vec<f32>>,
+    /// Per layer.
+    pub layers: Vec<LayerRows>,
+    /// ln_f output per token.
+    pub ln_f: Vec<Vec<f32>>,
+    /// Next-token logits after the last token.
+    pub logits: Vec<f32>,
+}
+
+fn rows(a: &crate::model::Array) -> impl Iterator<Item = Vec<f32>> + '_ {
+    let n = *a.shape.last().unwrap_or(&1);
+    a.data.chunks(n.max(1)).map(<[f32]>::to_vec)
+}
+
+impl History {
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True before any trace arrived.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds a trace whose tokens continue this history (`trace.start_pos == self.len()`), or starts
+    /// over when `trace.start_pos == 0`.
+    pub fn append(&mut self, trace: &Trace, texts: Vec<String>) {
+        if trace.start_pos == 0 {
+            *self = History {
+                n_prompt: trace.ids.len(),
+                ..Default::default()
+            };
+        }
+        debug_assert_eq!(trace.start_pos, self.len());
+        self.ids.extend_from_slice(&trace.ids);
+        self.texts.extend(texts);
+        self.tok_emb.extend(rows(&trace.tok_emb));
+        self.pos_emb.extend(rows(&trace.pos_emb));
+        self.embed.extend(rows(&trace.embed));
+        self.layers.resize_with(trace.layers.len(), LayerRows::default);
+        for (mine, lt) in self.layers.iter_mut().zip(&trace.layers) {
+            mine.ln_1.extend(rows(&lt.ln_1));
+            mine.attn_proj.extend(rows(&lt.attn_proj));
+            mine.resid_attn.extend(rows(&lt.resid_attn));
+            mine.ln_2.extend(rows(&lt.ln_2));
+            mine.ffn_act.extend(rows(&lt.ffn_act));
+            mine.resid_ffn.extend(rows(&lt.resid_ffn));
+            let (nh, t, k) = (lt.attention.shape[0], lt.attention.shape[1], lt.attention.shape[2]);
+            mine.attention.resize_with(nh, Vec::new);
+            for (h, head_rows) in mine.attention.iter_mut().enumerate() {
+                for q in 0..t {
+                    let abs_q = trace.start_pos + q;
+                    let row = lt.attention.row(&[h, q]);
+                    debug_assert_eq!(row.len(), k);
+                    head_rows.push(row[..=abs_q].to_vec());
+                }
+            }
+        }
+        self.ln_f.extend(rows(&trace.ln_f));
+        self.logits = trace.logits.clone();
+    }
+
+    /// Attention weight of `query` on `key` in (`layer`, `head`); 0 for masked or missing pairs.
+    pub fn weight(&self, layer: usize, head: usize, query: usize, key: usize) -> f32 {
+        self.layers
+            .get(layer)
+            .and_then(|l| l.attention.get(head))
+            .and_then(|h| h.get(query))
+            .and_then(|row| row.get(key))
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// One lit beam: query token `query` looks at key token `key` with `weight`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beam {
+    /// Layer.
+    pub layer: usize,
+    /// Head.
+    pub head: usize,
+    /// The token doing the looking.
+    pub query: usize,
+    /// The token looked at (never later than `query`).
+    pub key: usize,
+    /// Its softmax weight.
+    pub weight: f32,
+}
+
+/// The beams to draw: every weight at or above `threshold`, for the queries in `queries`, in the
+/// booths that `lit(layer, head)` says the crates have reached.
+pub fn beams(
+    history: &History,
+    threshold: f32,
+    queries: std::ops::Range<usize>,
+    lit: impl Fn(usize, usize) -> bool,
+) -> Vec<Beam> {
+    let mut out = Vec::new();
+    for (layer, rows) in history.layers.iter().enumerate() {
+        for (head, head_rows) in rows.attention.iter().enumerate() {
+            if !lit(layer, head) {
+                continue;
+            }
+            for query in queries.clone() {
+                let Some(row) = head_rows.get(query) else {
+                    continue;
+                };
+                for (key, &weight) in row.iter().enumerate() {
+                    if weight >= threshold && weight > 0.0 {
+                        out.push(Beam {
+                            layer,
+                            head,
+                            query,
+                            key,
+                            weight,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Mean and standard deviation of a vector: what a norm gate changes.
+pub fn mean_std(v: &[f32]) -> (f32, f32) {
+    if v.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = v.len() as f32;
+    let mean = v.iter().sum::<f32>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+    (mean, var.sqrt())
+}

@@ -1,0 +1,291 @@
+//! Where everything stands: a pure function from the model's shape and the token count to positions.
+//!
+//! The factory is a long hall. Token crates ride along +x through the stations in the order the model
+//! computes; the tokens of a prompt stand side by side across z, one lane each. Up is +y.
+
+use bevy::math::Vec3;
+
+/// One kind of place in the factory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StationKind {
+    /// Text becomes token crates.
+    Dock,
+    /// Each id looks up its row of `wte`.
+    Embedding,
+    /// The row of `wpe` for each position is added.
+    Position,
+    /// LayerNorm before attention (ln_1).
+    NormAttn(usize),
+    /// One attention head of one layer.
+    Booth(usize, usize),
+    /// Heads concatenated, projected and added to the residual stream.
+    Merge(usize),
+    /// LayerNorm before the FFN (ln_2).
+    NormFfn(usize),
+    /// Expand, GELU, contract; added to the residual stream.
+    Ffn(usize),
+    /// The last LayerNorm (ln_f).
+    FinalNorm,
+    /// Logits, softmax, sampling.
+    Shipping,
+}
+
+impl StationKind {
+    /// The layer this station belongs to, if any.
+    pub fn layer(self) -> Option<usize> {
+        match self {
+            StationKind::NormAttn(l)
+            | StationKind::Booth(l, _)
+            | StationKind::Merge(l)
+            | StationKind::NormFfn(l)
+            | StationKind::Ffn(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The sign over the station.
+    pub fn title(self) -> String {
+        match self {
+            StationKind::Dock => "Receiving dock: text -> tokens".into(),
+            StationKind::Embedding => "Embedding press: token id -> vector (wte)".into(),
+            StationKind::Position => "Position stamp: + position vector (wpe)".into(),
+            StationKind::NormAttn(l) => format!("Layer {l} · norm gate (ln_1)"),
+            StationKind::Booth(l, h) => format!("Layer {l} · head {h} · attention booth"),
+            StationKind::Merge(l) => format!("Layer {l} · merge heads + residual belt"),
+            StationKind::NormFfn(l) => format!("Layer {l} · norm gate (ln_2)"),
+            StationKind::Ffn(l) => format!("Layer {l} · FFN machine: expand, GELU, contract"),
+            StationKind::FinalNorm => "Final norm gate (ln_f)".into(),
+            StationKind::Shipping => "Shipping dock: next-token probabilities".into(),
+        }
+    }
+
+    /// Length of the station along the hall.
+    fn depth(self) -> f32 {
+        match self {
+            StationKind::Dock => 6.0,
+            StationKind::Embedding | StationKind::Position => 5.0,
+            StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => 4.0,
+            StationKind::Booth(..) => 5.0,
+            StationKind::Merge(_) => 4.0,
+            StationKind::Ffn(_) => 8.0,
+            StationKind::Shipping => 8.0,
+        }
+    }
+}
+
+/// A station and where it stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Station {
+    /// What happens here.
+    pub kind: StationKind,
+    /// Centre of the station along the hall.
+    pub x: f32,
+    /// Its length along the hall.
+    pub depth: f32,
+}
+
+/// Model shape the layout depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Transformer blocks.
+    pub n_layer: usize,
+    /// Heads per block.
+    pub n_head: usize,
+}
+
+/// Gap between consecutive stations.
+pub const GAP: f32 = 2.0;
+/// Extra gap before each layer.
+pub const LAYER_GAP: f32 = 4.0;
+/// Distance between token lanes.
+pub const LANE: f32 = 1.5;
+/// Length along the hall of the floor boards that show vectors.
+pub const BOARD_DEPTH: f32 = 3.2;
+/// Height of the gate frames and signs.
+pub const SIGN_HEIGHT: f32 = 3.6;
+
+/// How a vector of `n` values is folded into a tile of cells: (cells across the lane, rows).
+pub fn tile(n: usize) -> (usize, usize) {
+    let across = if n <= 256 { 8 } else { 16 };
+    (across, n.div_ceil(across))
+}
+
+/// Station positions for a model shape and a number of tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Every station, in the order a token visits them.
+    pub stations: Vec<Station>,
+    /// Number of token lanes.
+    pub n_tokens: usize,
+    /// Shape it was made for.
+    pub shape: Shape,
+}
+
+impl Layout {
+    /// Lays out the hall.
+    pub fn new(shape: Shape, n_tokens: usize) -> Self {
+        let mut kinds = vec![StationKind::Dock, StationKind::Embedding, StationKind::Position];
+        for l in 0..shape.n_layer {
+            kinds.push(StationKind::NormAttn(l));
+            kinds.extend((0..shape.n_head).map(|h| StationKind::Booth(l, h)));
+            kinds.push(StationKind::Merge(l));
+            kinds.push(StationKind::NormFfn(l));
+            kinds.push(StationKind::Ffn(l));
+        }
+        kinds.push(StationKind::FinalNorm);
+        kinds.push(StationKind::Shipping);
+        let mut stations = Vec::with_capacity(kinds.len());
+        let mut x = 0.0;
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let depth = kind.depth();
+            if i > 0 {
+                x += GAP;
+                if matches!(kind, StationKind::NormAttn(_)) {
+                    x += LAYER_GAP;
+                }
+            }
+            stations.push(Station {
+                kind,
+                x: x + depth / 2.0,
+                depth,
+            });
+            x += depth;
+        }
+        Self {
+            stations,
+            n_tokens: n_tokens.max(1),
+            shape,
+        }
+    }
+
+    /// Lane of token `i` across the hall (centred on z = 0).
+    pub fn token_z(&self, i: usize) -> f32 {
+        (i as f32 - (self.n_tokens as f32 - 1.0) / 2.0) * LANE
+    }
+
+    /// Width of the token row.
+    pub fn width(&self) -> f32 {
+        self.n_tokens as f32 * LANE
+    }
+
+    /// Length of the hall.
+    pub fn length(&self) -> f32 {
+        self.stations
+            .last()
+            .map_or(0.0, |s| s.x + s.depth / 2.0)
+    }
+
+    /// Index of a station.
+    pub fn index_of(&self, kind: StationKind) -> Option<usize> {
+        self.stations.iter().position(|s| s.kind == kind)
+    }
+
+    /// The station with this kind.
+    pub fn station(&self, kind: StationKind) -> Option<&Station> {
+        self.stations.iter().find(|s| s.kind == kind)
+    }
+
+    /// Position along the hall at fractional station progress `p` (0 = dock, last = shipping).
+    pub fn x_at(&self, p: f32) -> f32 {
+        let last = self.stations.len() - 1;
+        let p = p.clamp(0.0, last as f32);
+        let i = (p.floor() as usize).min(last);
+        let f = p - i as f32;
+        let a = self.stations[i].x;
+        let b = self.stations[(i + 1).min(last)].x;
+        a + (b - a) * f
+    }
+
+    /// Where the crate of token `i` is at progress `p`, resting on the belt.
+    pub fn crate_position(&self, i: usize, p: f32) -> Vec3 {
+        Vec3::new(self.x_at(p), 0.5, self.token_z(i))
+    }
+
+    /// Point on the arc a beam draws in booth (`layer`, `head`) from query lane `q` to key lane `k`,
+    /// `t` in 0..=1. Arcs rise higher the farther apart the tokens are.
+    pub fn beam_point(&self, booth_x: f32, q: usize, k: usize, t: f32) -> Vec3 {
+        let (zq, zk) = (self.token_z(q), self.token_z(k));
+        let height = 1.2 + 0.45 * (zq - zk).abs();
+        let z = zq + (zk - zq) * t;
+        let y = 1.1 + height * 4.0 * t * (1.0 - t);
+        Vec3::new(booth_x, y, z)
+    }
+
+    /// The stations that the number keys jump to: 1 dock, 2 embedding, 3 position, 4–9 the first
+    /// norm gate of layers 0–5, 0 the shipping dock.
+    pub fn hotkey_station(&self, digit: u8) -> Option<usize> {
+        match digit {
+            1 => self.index_of(StationKind::Dock),
+            2 => self.index_of(StationKind::Embedding),
+            3 => self.index_of(StationKind::Position),
+            4..=9 => self.index_of(StationKind::NormAttn((digit - 4) as usize)),
+            0 => self.index_of(StationKind::Shipping),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(n_layer: usize, n_head: usize) -> Shape {
+        Shape { n_layer, n_head }
+    }
+
+    #[test]
+    fn every_computation_has_one_station_in_order() {
+        let l = Layout::new(shape(4, 4), 8);
+        assert_eq!(l.stations.len(), 3 + 4 * (4 + 4) + 2);
+        assert_eq!(l.stations[0].kind, StationKind::Dock);
+        assert_eq!(l.stations.last().unwrap().kind, StationKind::Shipping);
+        for layer in 0..4 {
+            for head in 0..4 {
+                assert!(l.index_of(StationKind::Booth(layer, head)).is_some());
+            }
+            let n = l.index_of(StationKind::NormAttn(layer)).unwrap();
+            let f = l.index_of(StationKind::Ffn(layer)).unwrap();
+            assert!(n < f);
+        }
+        // stations never overlap and run along +x
+        for w in l.stations.windows(2) {
+            assert!(w[0].x + w[0].depth / 2.0 + GAP <= w[1].x - w[1].depth / 2.0 + 1e-4);
+        }
+    }
+
+    #[test]
+    fn gpt2_small_fits_and_is_navigable() {
+        let l = Layout::new(shape(12, 12), 64);
+        assert_eq!(l.stations.len(), 3 + 12 * 16 + 2);
+        assert!(l.length() < 2000.0, "{}", l.length());
+        assert!(l.hotkey_station(9).is_some());
+        assert_eq!(l.stations[l.hotkey_station(0).unwrap()].kind, StationKind::Shipping);
+    }
+
+    #[test]
+    fn lanes_are_centred_and_distinct() {
+        let l = Layout::new(shape(1, 1), 5);
+        assert_eq!(l.token_z(2), 0.0);
+        assert_eq!(l.token_z(0), -l.token_z(4));
+        assert!((l.token_z(1) - l.token_z(0) - LANE).abs() < 1e-6);
+    }
+
+    #[test]
+    fn progress_interpolates_between_stations() {
+        let l = Layout::new(shape(2, 2), 3);
+        assert_eq!(l.x_at(0.0), l.stations[0].x);
+        let mid = l.x_at(1.5);
+        assert!((mid - (l.stations[1].x + l.stations[2].x) / 2.0).abs() < 1e-4);
+        assert_eq!(l.x_at(1e9), l.stations.last().unwrap().x);
+        assert_eq!(l.x_at(-3.0), l.stations[0].x);
+    }
+
+    #[test]
+    fn beams_start_at_the_query_and_end_at_the_key() {
+        let l = Layout::new(shape(1, 1), 6);
+        let a = l.beam_point(10.0, 5, 1, 0.0);
+        let b = l.beam_point(10.0, 5, 1, 1.0);
+        assert!((a.z - l.token_z(5)).abs() < 1e-5 && (b.z - l.token_z(1)).abs() < 1e-5);
+        assert!(l.beam_point(10.0, 5, 1, 0.5).y > a.y);
+    }
+}

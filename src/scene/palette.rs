@@ -1,0 +1,70 @@
+//! The one colour scale used for every vector: hue = sign, brightness = magnitude.
+//!
+//! Positive values glow amber, negative values glow cyan, zero is dark. Brightness is |v| / scale,
+//! clamped to 1; each board picks its scale from its own numbers (see [`board_scale`]).
+
+/// Colour of the hall's background.
+pub const BACKGROUND: [f32; 3] = [0.035, 0.04, 0.055];
+
+/// Amber for positive values (sRGB 0–1).
+pub const POSITIVE: [f32; 3] = [1.0, 0.62, 0.12];
+/// Cyan for negative values.
+pub const NEGATIVE: [f32; 3] = [0.15, 0.72, 1.0];
+/// Colour of a zero / unlit cell.
+pub const ZERO: [f32; 3] = [0.07, 0.075, 0.09];
+
+/// RGBA8 (sRGB) of value `v` on a scale where `scale` is full brightness.
+pub fn value_rgba(v: f32, scale: f32) -> [u8; 4] {
+    let m = if scale > 0.0 && v.is_finite() {
+        (v.abs() / scale).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    // perceptual-ish ramp: small values stay visible
+    let t = m.sqrt();
+    let hue = if v >= 0.0 { POSITIVE } else { NEGATIVE };
+    let c = |i: usize| ((ZERO[i] + (hue[i] - ZERO[i]) * t) * 255.0).round() as u8;
+    [c(0), c(1), c(2), 255]
+}
+
+/// The scale for a board: the 98th percentile of |v| (so a few outliers do not darken the rest).
+pub fn board_scale<'a>(values: impl Iterator<Item = &'a f32>) -> f32 {
+    let mut mags: Vec<f32> = values.filter(|v| v.is_finite()).map(|v| v.abs()).collect();
+    if mags.is_empty() {
+        return 1.0;
+    }
+    let k = ((mags.len() - 1) as f32 * 0.98).round() as usize;
+    let (_, kth, _) = mags.select_nth_unstable_by(k, f32::total_cmp);
+    if *kth > 0.0 { *kth } else { 1.0 }
+}
+
+/// Beam colour for an attention weight: brighter and more opaque as the weight grows.
+pub fn beam_rgba(weight: f32) -> [f32; 4] {
+    let w = weight.clamp(0.0, 1.0);
+    [1.0, 0.85 - 0.35 * w, 0.35 - 0.3 * w, 0.15 + 0.85 * w]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_is_hue_and_size_is_brightness() {
+        let pos = value_rgba(1.0, 1.0);
+        let neg = value_rgba(-1.0, 1.0);
+        assert!(pos[0] > pos[2] && neg[2] > neg[0]);
+        let dim = value_rgba(0.1, 1.0);
+        assert!(dim[0] < pos[0]);
+        assert_eq!(value_rgba(0.0, 1.0), value_rgba(-0.0, 1.0));
+        assert_eq!(value_rgba(5.0, 1.0), pos, "clamped at full scale");
+        assert_eq!(value_rgba(f32::NAN, 1.0)[0], (ZERO[0] * 255.0).round() as u8);
+    }
+
+    #[test]
+    fn scale_ignores_rare_outliers() {
+        let mut v = vec![1.0f32; 1000];
+        v[0] = 500.0;
+        assert_eq!(board_scale(v.iter()), 1.0);
+        assert_eq!(board_scale([].iter()), 1.0);
+    }
+}

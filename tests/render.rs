@@ -1,0 +1,82 @@
+//! The real app, rendered: `factory --screenshot` under Xvfb with Mesa's software Vulkan (lavapipe).
+//!
+//! Needs `xvfb-run` and a Vulkan driver (`apt-get install xvfb mesa-vulkan-drivers libvulkan1`;
+//! `.ci/run` installs them).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn render(path: &Path, prompt: &str) {
+    let runtime = tempfile::tempdir().unwrap();
+    let mut child = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x720x24"])
+        .arg(env!("CARGO_BIN_EXE_factory"))
+        .args(["--prompt", prompt, "--size", "1280x720", "--screenshot"])
+        .arg(path)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xvfb-run is needed for this test: apt-get install xvfb mesa-vulkan-drivers libvulkan1");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            assert!(status.success(), "factory --screenshot failed: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            return;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("factory --screenshot did not finish in 5 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn screenshot_shows_the_factory_and_the_overlay() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("factory.png");
+    render(&path, "The king said to the queen that");
+    let img = image::open(&path).expect("a readable PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (1280, 720));
+    // not blank: many colours, real contrast
+    let mut colours = std::collections::HashSet::new();
+    let (mut lo, mut hi) = (255u8, 0u8);
+    for p in img.pixels() {
+        colours.insert(p.0);
+        let l = ((p.0[0] as u32 + p.0[1] as u32 + p.0[2] as u32) / 3) as u8;
+        lo = lo.min(l);
+        hi = hi.max(l);
+    }
+    assert!(colours.len() > 200, "only {} colours", colours.len());
+    assert!(hi - lo > 120, "no contrast: {lo}..{hi}");
+    // the overlay: egui's panel fill (grey 27) covers most of the left panel
+    let panel = (5..320)
+        .flat_map(|x| (0..720).map(move |y| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c.abs_diff(27) <= 3))
+        .count();
+    assert!(panel > 315 * 720 / 3, "the control panel is missing ({panel} panel pixels)");
+    // the scene: vector boards glow amber (positive) and cyan (negative) right of the panel
+    let (mut amber, mut cyan) = (0, 0);
+    for x in 340..1280 {
+        for y in 0..720 {
+            let [r, g, b] = img.get_pixel(x, y).0;
+            if r > 120 && b < 90 && g > 40 {
+                amber += 1;
+            }
+            if b > 120 && r < 90 {
+                cyan += 1;
+            }
+        }
+    }
+    assert!(amber > 300 && cyan > 300, "vector boards not visible: {amber} amber, {cyan} cyan");
+    if let Ok(keep) = std::env::var("FACTORY_KEEP_SCREENSHOT") {
+        std::fs::copy(&path, keep).unwrap();
+    }
+}

@@ -1,0 +1,208 @@
+//! Headless app tests: the real default model, the scene plugins on `MinimalPlugins`, `app.update()`.
+//!
+//! Every expectation is computed independently from a fresh `Gpt::trace` of the same tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use factory::inference::{Engine, Floor, Pending, Request};
+use factory::model::{KvCache, LoadedModel, default_model_dir};
+use factory::scene::beams::{BeamSettings, Beams};
+use factory::scene::layout::StationKind;
+use factory::scene::{Booth, Crate, CurrentLayout, LampWall, Playback, Selection, palette};
+
+const PROMPT: &str = "The king said to the queen that";
+
+fn model() -> Arc<LoadedModel> {
+    Arc::new(LoadedModel::open(&default_model_dir()).expect("the default model opens"))
+}
+
+fn headless(model: Arc<LoadedModel>) -> App {
+    factory::app::headless_app(model)
+}
+
+/// Updates until the model has answered every request (bounded).
+fn settle(app: &mut App) {
+    for _ in 0..2000 {
+        app.update();
+        if !app.world().resource::<Pending>().busy() {
+            app.update(); // rebuild from the new floor
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the model did not answer");
+}
+
+fn last_station(app: &App) -> f32 {
+    (app.world().resource::<CurrentLayout>().0.stations.len() - 1) as f32
+}
+
+fn run_prompt(app: &mut App, prompt: &str) {
+    app.world_mut().write_message(Request::Prompt(prompt.into()));
+    settle(app);
+    let last = last_station(app);
+    let mut pb = app.world_mut().resource_mut::<Playback>();
+    pb.progress = last;
+    pb.playing = false;
+    app.update();
+}
+
+fn count<C: Component>(app: &mut App) -> usize {
+    app.world_mut().query::<&C>().iter(app.world()).count()
+}
+
+#[test]
+fn one_crate_per_token_and_one_booth_per_head() {
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let ids = m.tokenizer.encode(PROMPT).unwrap();
+    assert_eq!(count::<Crate>(&mut app), ids.len());
+    assert_eq!(app.world().resource::<Floor>().history.ids, ids);
+    let mut booths: Vec<(usize, usize)> = app
+        .world_mut()
+        .query::<&Booth>()
+        .iter(app.world())
+        .map(|b| (b.layer, b.head))
+        .collect();
+    booths.sort();
+    let expected: Vec<(usize, usize)> = (0..m.config.n_layer)
+        .flat_map(|l| (0..m.config.n_head).map(move |h| (l, h)))
+        .collect();
+    assert_eq!(booths, expected);
+    // every crate carries its own token, at its lane, at the shipping dock
+    let layout = app.world().resource::<CurrentLayout>().0.clone();
+    let shipping = layout.station(StationKind::Shipping).unwrap().x;
+    let mut q = app.world_mut().query::<(&Crate, &Transform)>();
+    for (c, t) in q.iter(app.world()) {
+        assert!((t.translation.z - layout.token_z(c.0)).abs() < 1e-5);
+        assert!((t.translation.x - shipping).abs() < 1e-3);
+    }
+}
+
+#[test]
+fn beams_are_the_traced_weights_above_the_threshold() {
+    let m = model();
+    let mut app = headless(m.clone());
+    app.insert_resource(BeamSettings { threshold: 0.1 });
+    run_prompt(&mut app, PROMPT);
+    let ids = m.tokenizer.encode(PROMPT).unwrap();
+    let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let mut expected = Vec::new();
+    for (l, layer) in trace.layers.iter().enumerate() {
+        let [nh, t, k] = [layer.attention.shape[0], layer.attention.shape[1], layer.attention.shape[2]];
+        for h in 0..nh {
+            for q in 0..t {
+                for key in 0..k {
+                    let w = layer.attention.at(&[h, q, key]);
+                    if w >= 0.1 {
+                        assert!(key <= q, "a future key is lit");
+                        expected.push((l, h, q, key, w));
+                    }
+                }
+            }
+        }
+    }
+    let beams = app.world().resource::<Beams>().0.clone();
+    let got: Vec<(usize, usize, usize, usize, f32)> =
+        beams.iter().map(|b| (b.layer, b.head, b.query, b.key, b.weight)).collect();
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!((g.0, g.1, g.2, g.3), (e.0, e.1, e.2, e.3));
+        assert!((g.4 - e.4).abs() < 1e-6);
+    }
+    // attention of a trained model is not uniform: some beams are strong
+    assert!(got.iter().any(|b| b.4 > 0.5));
+    // selecting a token isolates its beams
+    app.world_mut().resource_mut::<Selection>().token = Some(3);
+    app.update();
+    let isolated = app.world().resource::<Beams>().0.clone();
+    assert!(!isolated.is_empty());
+    assert!(isolated.iter().all(|b| b.query == 3));
+    assert_eq!(isolated.len(), expected.iter().filter(|e| e.2 == 3).count());
+    // before the crates reach a booth, its beams stay dark
+    app.world_mut().resource_mut::<Selection>().token = None;
+    let booth_21 = app.world().resource::<CurrentLayout>().0.index_of(StationKind::Booth(2, 1)).unwrap();
+    app.world_mut().resource_mut::<Playback>().progress = booth_21 as f32 - 0.5;
+    app.update();
+    let partial = app.world().resource::<Beams>().0.clone();
+    assert!(partial.iter().all(|b| b.layer < 2 || (b.layer == 2 && b.head == 0)));
+    assert!(!partial.is_empty());
+}
+
+#[test]
+fn lamps_show_each_neurons_activation() {
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let ids = m.tokenizer.encode(PROMPT).unwrap();
+    let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let walls: Vec<LampWall> = app.world_mut().query::<&LampWall>().iter(app.world()).cloned().collect();
+    assert_eq!(walls.len(), m.config.n_layer);
+    let images = app.world().resource::<Assets<Image>>();
+    for wall in &walls {
+        assert!(wall.cols * wall.rows >= m.config.n_inner);
+        assert_eq!(wall.shown, Some(ids.len() - 1), "the last token by default");
+        let acts = trace.layers[wall.layer].ffn_act.row(&[ids.len() - 1]);
+        assert_eq!(acts.len(), m.config.n_inner);
+        let data = images.get(&wall.image).unwrap().data.as_ref().unwrap();
+        let lit = (0..m.config.n_inner)
+            .filter(|&i| {
+                let want = palette::value_rgba(acts[i], wall.scale);
+                assert_eq!(&data[i * 4..i * 4 + 4], &want, "layer {} neuron {i}", wall.layer);
+                want != palette::value_rgba(0.0, 1.0)
+            })
+            .count();
+        assert!(lit > m.config.n_inner / 4, "most lamps carry a value");
+    }
+}
+
+#[test]
+fn a_sampled_token_appends_and_rides_again_with_the_cache() {
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let n = app.world().resource::<Floor>().history.len();
+    // "step" at the shipping dock: sample, send the crate round
+    app.world_mut().resource_mut::<Playback>().step();
+    app.update();
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    let h = &floor.history;
+    assert_eq!(h.len(), n + 1);
+    assert_eq!(floor.flow_start, n, "only the new crate rides");
+    let (sampled, _) = floor.last_sample.clone().unwrap();
+    assert_eq!(h.ids[n], sampled);
+    // the cached step equals a full recompute of all n + 1 tokens
+    let full = m.gpt.trace(&h.ids, &mut KvCache::new()).unwrap();
+    let diff = h.logits.iter().zip(&full.logits).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(diff < 1e-4, "{diff}");
+    for l in 0..m.config.n_layer {
+        let row = &h.layers[l].attention[0][n];
+        assert_eq!(row.len(), n + 1);
+        for (k, w) in row.iter().enumerate() {
+            assert!((w - full.layers[l].attention.at(&[0, n, k])).abs() < 1e-5);
+        }
+    }
+    assert_eq!(count::<Crate>(&mut app), n + 1);
+    assert!(app.world().resource::<Playback>().progress < 0.0, "the new crate rides back first");
+}
+
+#[test]
+fn a_bad_prompt_is_reported_and_the_floor_stays() {
+    let m = model();
+    let mut app = headless(m);
+    run_prompt(&mut app, PROMPT);
+    let before = app.world().resource::<Floor>().history.clone();
+    app.world_mut().write_message(Request::Prompt("   ".into()));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    assert!(floor.error.as_deref().unwrap_or("").contains("empty"));
+    assert_eq!(floor.history, before);
+    // a good prompt afterwards clears the error
+    app.world_mut().write_message(Request::Prompt("To be".into()));
+    settle(&mut app);
+    assert!(app.world().resource::<Floor>().error.is_none());
+}

@@ -1,0 +1,171 @@
+//! `factory train` end to end on a small text: loss falls, the output opens, resume is exact,
+//! bad input is refused before work starts; and the shipped default model matches its README.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use factory::model::train::{Progress, Quiet, TrainOptions, read_log, train};
+use factory::model::{KvCache, LoadedModel, default_model_dir};
+
+fn corpus(dir: &Path) -> PathBuf {
+    let path = dir.join("corpus.txt");
+    std::fs::write(&path, common::CORPUS.repeat(12)).unwrap();
+    path
+}
+
+fn tiny(corpus: PathBuf, out: PathBuf) -> TrainOptions {
+    TrainOptions {
+        corpus: vec![corpus],
+        out,
+        layers: 1,
+        heads: 2,
+        embd: 16,
+        context: 16,
+        vocab: 300,
+        steps: 40,
+        batch: 4,
+        lr: 1e-2,
+        warmup: 5,
+        eval_every: 10,
+        save_every: 10,
+        ..TrainOptions::default()
+    }
+}
+
+fn no_stop() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
+}
+
+#[test]
+fn a_tiny_run_learns_and_its_output_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let opts = tiny(corpus(dir.path()), out.clone());
+    let report = train(&opts, false, no_stop(), &mut Quiet).unwrap();
+    assert_eq!(report.state.step, 40);
+    let log = read_log(&out.join("train_log.csv"));
+    let first = log.first().unwrap().train_loss;
+    let last = log.last().unwrap().train_loss;
+    assert!(last < first - 0.5, "loss did not fall: {first} -> {last}");
+    let vals: Vec<f64> = log.iter().filter_map(|r| r.val_loss).collect();
+    assert_eq!(vals.len(), 4);
+    assert!(vals[3] < vals[0]);
+    assert!(out.join("loss.png").metadata().unwrap().len() > 1000);
+    let m = LoadedModel::open(&out).unwrap();
+    assert_eq!(m.config.n_layer, 1);
+    assert_eq!(m.config.n_positions, 16);
+    let ids = m.tokenizer.encode("the king said").unwrap();
+    assert!(!m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits.is_empty());
+    let out_str = out.to_str().unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args(["trace", "--model", out_str, "--prompt", "the king said"])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+}
+
+/// Stops the run after a given step, as Ctrl-C would.
+struct StopAt(usize, Arc<AtomicBool>);
+
+impl Progress for StopAt {
+    fn step(&mut self, step: usize, _: f64, _: Option<f64>, _: f64) {
+        if step >= self.0 {
+            self.1.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_run_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = corpus(dir.path());
+    let straight = tiny(text.clone(), dir.path().join("straight"));
+    train(&straight, false, no_stop(), &mut Quiet).unwrap();
+
+    let broken = tiny(text, dir.path().join("broken"));
+    let stop = no_stop();
+    let first = train(&broken, false, stop.clone(), &mut StopAt(20, stop)).unwrap();
+    assert!(first.interrupted);
+    assert_eq!(first.state.step, 20);
+    let again = train(&broken, true, no_stop(), &mut Quiet).unwrap();
+    assert!(!again.interrupted);
+    assert_eq!(again.state.step, 40);
+
+    let a = LoadedModel::open(&straight.out).unwrap();
+    let b = LoadedModel::open(&broken.out).unwrap();
+    let ids = a.tokenizer.encode("to be or not").unwrap();
+    let la = a.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
+    let lb = b.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
+    let diff = la.iter().zip(&lb).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+    assert!(diff < 1e-5, "resumed run differs by {diff}");
+    let rows = read_log(&broken.out.join("train_log.csv"));
+    assert_eq!(rows.iter().map(|r| r.step).collect::<Vec<_>>(), (1..=4).map(|i| i * 10).collect::<Vec<_>>());
+}
+
+#[test]
+fn bad_training_input_is_refused_before_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = corpus(dir.path());
+    let out = dir.path().join("out");
+    let err = |o: TrainOptions, resume: bool| train(&o, resume, no_stop(), &mut Quiet).unwrap_err().to_string();
+
+    let e = err(tiny(dir.path().join("missing.txt"), out.clone()), false);
+    assert!(e.contains("missing.txt") && e.contains("not found"), "{e}");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "  \n").unwrap();
+    let e = err(tiny(empty, out.clone()), false);
+    assert!(e.contains("empty"), "{e}");
+    let small = dir.path().join("small.txt");
+    std::fs::write(&small, "a few words only, not enough for a batch").unwrap();
+    let e = err(tiny(small, out.clone()), false);
+    assert!(e.contains("too small"), "{e}");
+    let e = err(TrainOptions { heads: 3, ..tiny(text.clone(), out.clone()) }, false);
+    assert!(e.contains("--heads") && e.contains("divide"), "{e}");
+    let e = err(tiny(text.clone(), out.clone()), true);
+    assert!(e.contains("--resume"), "{e}");
+    assert!(!out.exists(), "nothing was written for refused input");
+    // a folder holding another model is not overwritten
+    let other = dir.path().join("other");
+    common::write_model(&other, 1, common::Naming::Plain, false);
+    let before = std::fs::read(other.join("model.safetensors")).unwrap();
+    let e = err(tiny(text, other.clone()), false);
+    assert!(e.contains("already holds a model"), "{e}");
+    assert_eq!(std::fs::read(other.join("model.safetensors")).unwrap(), before);
+}
+
+#[test]
+fn the_default_model_matches_its_readme() {
+    let dir = default_model_dir();
+    let m = LoadedModel::open(&dir).unwrap();
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let c = &m.config;
+    for (name, v) in [
+        ("n_layer", c.n_layer),
+        ("n_head", c.n_head),
+        ("n_embd", c.n_embd),
+        ("n_positions", c.n_positions),
+        ("vocab_size", c.vocab_size),
+    ] {
+        let needle = format!("| `{name}` | {v} |");
+        assert!(readme.contains(&needle), "README lacks {needle:?}");
+    }
+    // it continues English prompts with real words: most generated tokens are in the corpus's vocabulary
+    let ids = m.tokenizer.encode("The king said").unwrap();
+    let mut s = factory::model::Sampler::new(factory::model::SamplingParams {
+        temperature: 0.0,
+        top_k: None,
+        top_p: 1.0,
+        seed: 0,
+    })
+    .unwrap();
+    let out = factory::model::generate::generate(&m.gpt, &ids, 20, &mut s, |_| {}).unwrap();
+    let text = m.tokenizer.decode(&out).unwrap();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    assert!(words.len() >= 5, "{text:?}");
+    let known = ["the", "and", "to", "of", "i", "my", "you", "a", "is", "that", "not", "with", "me", "it", "be", "your", "his", "this", "in", "he", "for", "have", "him", "so", "will", "what", "but", "her", "shall", "lord", "king", "thou", "thy", "as", "we", "our", "all", "do", "no", "are", "on", "by", "if", "good", "thee", "sir", "now", "come", "let", "well", "more", "she", "they", "then", "there", "from", "at", "how", "say", "love", "upon", "or", "which"];
+    let hits = words.iter().filter(|w| known.contains(&w.to_lowercase().as_str())).count();
+    assert!(hits * 3 >= words.len(), "mostly common words expected: {text:?}");
+}
