@@ -217,7 +217,12 @@ fn select_on_click(
     } else if let Ok(w) = walls.get(e) {
         if let Some((col, row)) = cell_at(local, w.size, w.cols, w.rows) {
             let idx = row * w.cols + col;
-            if idx < floor.history.layers[w.layer].ffn_act.first().map_or(0, Vec::len) {
+            if idx
+                < floor.history.layers[w.layer]
+                    .ffn_act
+                    .first()
+                    .map_or(0, Vec::len)
+            {
                 selection.neuron = Some((w.layer, idx));
             }
         }

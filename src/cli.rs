@@ -155,8 +155,11 @@ struct BenchArgs {
     #[arg(long, default_value_t = 200)]
     iters: usize,
     /// Time the scene instead: frames of the headless factory with this many tokens and every beam lit.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "train")]
     scene: bool,
+    /// Time training steps instead (default size, batch 16 × 128, random tokens).
+    #[arg(long)]
+    train: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,7 +269,9 @@ fn view(args: ViewArgs) -> Result<()> {
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),
-        bevy::app::AppExit::Error(code) => anyhow::bail!("the viewer stopped with error code {code}"),
+        bevy::app::AppExit::Error(code) => {
+            anyhow::bail!("the viewer stopped with error code {code}")
+        }
     }
 }
 
@@ -446,9 +451,33 @@ fn time_runs(iters: usize, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f6
 }
 
 fn bench(args: BenchArgs) -> Result<()> {
+    if args.train {
+        let cfg = Config::factory_small(4096, 128);
+        let batch = 16;
+        let steps = args.iters.clamp(3, 1000);
+        let secs = crate::model::train::time_steps(&cfg, batch, steps + 2)?;
+        let ms: Vec<f64> = secs[2..].iter().map(|s| s * 1e3).collect();
+        let (med, p10, p90) = summarize(ms);
+        let tokens = (batch * cfg.n_positions) as f64;
+        println!(
+            "train bench: {} layers, {} heads, {} dims, vocab {}, batch {batch} x {}; {steps} steps; {} threads",
+            cfg.n_layer,
+            cfg.n_head,
+            cfg.n_embd,
+            cfg.vocab_size,
+            cfg.n_positions,
+            std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
+        );
+        println!(
+            "  step median {med:.0} ms (p10 {p10:.0}, p90 {p90:.0})  =  {:.0} tokens/s",
+            tokens / med * 1e3
+        );
+        return Ok(());
+    }
     if args.scene {
         let dir = args.model.clone().unwrap_or_else(default_model_dir);
-        let m = LoadedModel::open(&dir).with_context(|| format!("could not open {}", dir.display()))?;
+        let m =
+            LoadedModel::open(&dir).with_context(|| format!("could not open {}", dir.display()))?;
         return crate::bench::scene(std::sync::Arc::new(m), args.tokens, args.iters);
     }
     let (gpt, label) = match &args.model {

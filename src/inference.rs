@@ -160,15 +160,16 @@ fn start_task(
             let mut ids = floor.history.ids.clone();
             ids.push(id);
             let cache = pending.cache.take().unwrap_or_default();
-            AsyncComputeTaskPool::get()
-                .spawn(async move { run_append(&model, ids, cache, serial) })
+            AsyncComputeTaskPool::get().spawn(async move { run_append(&model, ids, cache, serial) })
         }
     };
     pending.task = Some(task);
 }
 
 fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
-    ids.iter().map(|&id| model.tokenizer.token_text(id)).collect()
+    ids.iter()
+        .map(|&id| model.tokenizer.token_text(id))
+        .collect()
 }
 
 fn run_prompt(model: &LoadedModel, text: &str, serial: u64) -> Outcome {

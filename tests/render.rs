@@ -19,13 +19,20 @@ fn render(path: &Path, prompt: &str) {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("xvfb-run is needed for this test: apt-get install xvfb mesa-vulkan-drivers libvulkan1");
+        .expect(
+            "xvfb-run is needed for this test: apt-get install xvfb mesa-vulkan-drivers libvulkan1",
+        );
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
             use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             assert!(status.success(), "factory --screenshot failed: {err}");
             assert!(!err.contains("panicked"), "{err}");
             return;
@@ -61,7 +68,10 @@ fn screenshot_shows_the_factory_and_the_overlay() {
         .flat_map(|x| (0..720).map(move |y| (x, y)))
         .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c.abs_diff(27) <= 3))
         .count();
-    assert!(panel > 315 * 720 / 3, "the control panel is missing ({panel} panel pixels)");
+    assert!(
+        panel > 315 * 720 / 3,
+        "the control panel is missing ({panel} panel pixels)"
+    );
     // the scene: vector boards glow amber (positive) and cyan (negative) right of the panel
     let (mut amber, mut cyan) = (0, 0);
     for x in 340..1280 {
@@ -75,7 +85,10 @@ fn screenshot_shows_the_factory_and_the_overlay() {
             }
         }
     }
-    assert!(amber > 300 && cyan > 300, "vector boards not visible: {amber} amber, {cyan} cyan");
+    assert!(
+        amber > 300 && cyan > 300,
+        "vector boards not visible: {amber} amber, {cyan} cyan"
+    );
     if let Ok(keep) = std::env::var("FACTORY_KEEP_SCREENSHOT") {
         std::fs::copy(&path, keep).unwrap();
     }

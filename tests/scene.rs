@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
-use factory::inference::{Engine, Floor, Pending, Request};
+use factory::inference::{Floor, Pending, Request};
 use factory::model::{KvCache, LoadedModel, default_model_dir};
 use factory::scene::beams::{BeamSettings, Beams};
 use factory::scene::layout::StationKind;
@@ -40,7 +40,8 @@ fn last_station(app: &App) -> f32 {
 }
 
 fn run_prompt(app: &mut App, prompt: &str) {
-    app.world_mut().write_message(Request::Prompt(prompt.into()));
+    app.world_mut()
+        .write_message(Request::Prompt(prompt.into()));
     settle(app);
     let last = last_station(app);
     let mut pb = app.world_mut().resource_mut::<Playback>();
@@ -92,7 +93,11 @@ fn beams_are_the_traced_weights_above_the_threshold() {
     let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
     let mut expected = Vec::new();
     for (l, layer) in trace.layers.iter().enumerate() {
-        let [nh, t, k] = [layer.attention.shape[0], layer.attention.shape[1], layer.attention.shape[2]];
+        let [nh, t, k] = [
+            layer.attention.shape[0],
+            layer.attention.shape[1],
+            layer.attention.shape[2],
+        ];
         for h in 0..nh {
             for q in 0..t {
                 for key in 0..k {
@@ -106,8 +111,10 @@ fn beams_are_the_traced_weights_above_the_threshold() {
         }
     }
     let beams = app.world().resource::<Beams>().0.clone();
-    let got: Vec<(usize, usize, usize, usize, f32)> =
-        beams.iter().map(|b| (b.layer, b.head, b.query, b.key, b.weight)).collect();
+    let got: Vec<(usize, usize, usize, usize, f32)> = beams
+        .iter()
+        .map(|b| (b.layer, b.head, b.query, b.key, b.weight))
+        .collect();
     assert_eq!(got.len(), expected.len());
     for (g, e) in got.iter().zip(&expected) {
         assert_eq!((g.0, g.1, g.2, g.3), (e.0, e.1, e.2, e.3));
@@ -124,11 +131,20 @@ fn beams_are_the_traced_weights_above_the_threshold() {
     assert_eq!(isolated.len(), expected.iter().filter(|e| e.2 == 3).count());
     // before the crates reach a booth, its beams stay dark
     app.world_mut().resource_mut::<Selection>().token = None;
-    let booth_21 = app.world().resource::<CurrentLayout>().0.index_of(StationKind::Booth(2, 1)).unwrap();
+    let booth_21 = app
+        .world()
+        .resource::<CurrentLayout>()
+        .0
+        .index_of(StationKind::Booth(2, 1))
+        .unwrap();
     app.world_mut().resource_mut::<Playback>().progress = booth_21 as f32 - 0.5;
     app.update();
     let partial = app.world().resource::<Beams>().0.clone();
-    assert!(partial.iter().all(|b| b.layer < 2 || (b.layer == 2 && b.head == 0)));
+    assert!(
+        partial
+            .iter()
+            .all(|b| b.layer < 2 || (b.layer == 2 && b.head == 0))
+    );
     assert!(!partial.is_empty());
 }
 
@@ -139,7 +155,12 @@ fn lamps_show_each_neurons_activation() {
     run_prompt(&mut app, PROMPT);
     let ids = m.tokenizer.encode(PROMPT).unwrap();
     let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
-    let walls: Vec<LampWall> = app.world_mut().query::<&LampWall>().iter(app.world()).cloned().collect();
+    let walls: Vec<LampWall> = app
+        .world_mut()
+        .query::<&LampWall>()
+        .iter(app.world())
+        .cloned()
+        .collect();
     assert_eq!(walls.len(), m.config.n_layer);
     let images = app.world().resource::<Assets<Image>>();
     for wall in &walls {
@@ -151,7 +172,12 @@ fn lamps_show_each_neurons_activation() {
         let lit = (0..m.config.n_inner)
             .filter(|&i| {
                 let want = palette::value_rgba(acts[i], wall.scale);
-                assert_eq!(&data[i * 4..i * 4 + 4], &want, "layer {} neuron {i}", wall.layer);
+                assert_eq!(
+                    &data[i * 4..i * 4 + 4],
+                    &want,
+                    "layer {} neuron {i}",
+                    wall.layer
+                );
                 want != palette::value_rgba(0.0, 1.0)
             })
             .count();
@@ -177,7 +203,12 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
     assert_eq!(h.ids[n], sampled);
     // the cached step equals a full recompute of all n + 1 tokens
     let full = m.gpt.trace(&h.ids, &mut KvCache::new()).unwrap();
-    let diff = h.logits.iter().zip(&full.logits).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let diff = h
+        .logits
+        .iter()
+        .zip(&full.logits)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     assert!(diff < 1e-4, "{diff}");
     for l in 0..m.config.n_layer {
         let row = &h.layers[l].attention[0][n];
@@ -187,7 +218,10 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
         }
     }
     assert_eq!(count::<Crate>(&mut app), n + 1);
-    assert!(app.world().resource::<Playback>().progress < 0.0, "the new crate rides back first");
+    assert!(
+        app.world().resource::<Playback>().progress < 0.0,
+        "the new crate rides back first"
+    );
 }
 
 #[test]
@@ -202,7 +236,8 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     assert!(floor.error.as_deref().unwrap_or("").contains("empty"));
     assert_eq!(floor.history, before);
     // a good prompt afterwards clears the error
-    app.world_mut().write_message(Request::Prompt("To be".into()));
+    app.world_mut()
+        .write_message(Request::Prompt("To be".into()));
     settle(&mut app);
     assert!(app.world().resource::<Floor>().error.is_none());
 }

@@ -58,13 +58,23 @@ fn a_tiny_run_learns_and_its_output_opens() {
     assert_eq!(m.config.n_layer, 1);
     assert_eq!(m.config.n_positions, 16);
     let ids = m.tokenizer.encode("the king said").unwrap();
-    assert!(!m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits.is_empty());
+    assert!(
+        !m.gpt
+            .trace(&ids, &mut KvCache::new())
+            .unwrap()
+            .logits
+            .is_empty()
+    );
     let out_str = out.to_str().unwrap();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_factory"))
         .args(["trace", "--model", out_str, "--prompt", "the king said"])
         .output()
         .unwrap();
-    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
 }
 
 /// Stops the run after a given step, as Ctrl-C would.
@@ -99,10 +109,17 @@ fn an_interrupted_run_resumes_exactly() {
     let ids = a.tokenizer.encode("to be or not").unwrap();
     let la = a.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
     let lb = b.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
-    let diff = la.iter().zip(&lb).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+    let diff = la
+        .iter()
+        .zip(&lb)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max);
     assert!(diff < 1e-5, "resumed run differs by {diff}");
     let rows = read_log(&broken.out.join("train_log.csv"));
-    assert_eq!(rows.iter().map(|r| r.step).collect::<Vec<_>>(), (1..=4).map(|i| i * 10).collect::<Vec<_>>());
+    assert_eq!(
+        rows.iter().map(|r| r.step).collect::<Vec<_>>(),
+        (1..=4).map(|i| i * 10).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -110,7 +127,11 @@ fn bad_training_input_is_refused_before_work() {
     let dir = tempfile::tempdir().unwrap();
     let text = corpus(dir.path());
     let out = dir.path().join("out");
-    let err = |o: TrainOptions, resume: bool| train(&o, resume, no_stop(), &mut Quiet).unwrap_err().to_string();
+    let err = |o: TrainOptions, resume: bool| {
+        train(&o, resume, no_stop(), &mut Quiet)
+            .unwrap_err()
+            .to_string()
+    };
 
     let e = err(tiny(dir.path().join("missing.txt"), out.clone()), false);
     assert!(e.contains("missing.txt") && e.contains("not found"), "{e}");
@@ -122,7 +143,13 @@ fn bad_training_input_is_refused_before_work() {
     std::fs::write(&small, "a few words only, not enough for a batch").unwrap();
     let e = err(tiny(small, out.clone()), false);
     assert!(e.contains("too small"), "{e}");
-    let e = err(TrainOptions { heads: 3, ..tiny(text.clone(), out.clone()) }, false);
+    let e = err(
+        TrainOptions {
+            heads: 3,
+            ..tiny(text.clone(), out.clone())
+        },
+        false,
+    );
     assert!(e.contains("--heads") && e.contains("divide"), "{e}");
     let e = err(tiny(text.clone(), out.clone()), true);
     assert!(e.contains("--resume"), "{e}");
@@ -133,7 +160,10 @@ fn bad_training_input_is_refused_before_work() {
     let before = std::fs::read(other.join("model.safetensors")).unwrap();
     let e = err(tiny(text, other.clone()), false);
     assert!(e.contains("already holds a model"), "{e}");
-    assert_eq!(std::fs::read(other.join("model.safetensors")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(other.join("model.safetensors")).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -163,9 +193,24 @@ fn the_default_model_matches_its_readme() {
     .unwrap();
     let out = factory::model::generate::generate(&m.gpt, &ids, 20, &mut s, |_| {}).unwrap();
     let text = m.tokenizer.decode(&out).unwrap();
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
     assert!(words.len() >= 5, "{text:?}");
-    let known = ["the", "and", "to", "of", "i", "my", "you", "a", "is", "that", "not", "with", "me", "it", "be", "your", "his", "this", "in", "he", "for", "have", "him", "so", "will", "what", "but", "her", "shall", "lord", "king", "thou", "thy", "as", "we", "our", "all", "do", "no", "are", "on", "by", "if", "good", "thee", "sir", "now", "come", "let", "well", "more", "she", "they", "then", "there", "from", "at", "how", "say", "love", "upon", "or", "which"];
-    let hits = words.iter().filter(|w| known.contains(&w.to_lowercase().as_str())).count();
-    assert!(hits * 3 >= words.len(), "mostly common words expected: {text:?}");
+    let known = [
+        "the", "and", "to", "of", "i", "my", "you", "a", "is", "that", "not", "with", "me", "it",
+        "be", "your", "his", "this", "in", "he", "for", "have", "him", "so", "will", "what", "but",
+        "her", "shall", "lord", "king", "thou", "thy", "as", "we", "our", "all", "do", "no", "are",
+        "on", "by", "if", "good", "thee", "sir", "now", "come", "let", "well", "more", "she",
+        "they", "then", "there", "from", "at", "how", "say", "love", "upon", "or", "which",
+    ];
+    let hits = words
+        .iter()
+        .filter(|w| known.contains(&w.to_lowercase().as_str()))
+        .count();
+    assert!(
+        hits * 3 >= words.len(),
+        "mostly common words expected: {text:?}"
+    );
 }

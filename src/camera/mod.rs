@@ -96,8 +96,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 track_drag,
-                (orbit_with_mouse)
-                    .run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
+                (orbit_with_mouse).run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
                 (fly_with_keys).run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
                 apply_focus_requests,
                 ease_camera,
@@ -194,7 +193,11 @@ fn fly_with_keys(
             dir += v;
         }
     }
-    let fast = if keys.pressed(KeyCode::ShiftLeft) { 3.0 } else { 1.0 };
+    let fast = if keys.pressed(KeyCode::ShiftLeft) {
+        3.0
+    } else {
+        1.0
+    };
     g.focus += dir * time.delta_secs() * (8.0 + orbit.distance * 0.6) * fast;
     let Some(layout) = layout else { return };
     let l = &layout.0;

@@ -608,10 +608,6 @@ pub fn train(
         None => opts.clone(),
     };
     let texts = read_corpus(&o.corpus)?;
-    std::fs::create_dir_all(out).map_err(|e| ModelError::Io {
-        path: out.clone(),
-        source: e,
-    })?;
     let tokenizer = if resume {
         Tokenizer::from_file(&out.join(TOKENIZER_FILE))?
     } else if let Some(path) = &o.tokenizer {
@@ -640,6 +636,11 @@ pub fn train(
             o.context + 1
         )));
     }
+    // everything is checked: only now is anything written
+    std::fs::create_dir_all(out).map_err(|e| ModelError::Io {
+        path: out.clone(),
+        source: e,
+    })?;
     let cfg = Config::new(o.layers, o.heads, o.embd, o.context, tokenizer.vocab_size());
     cfg.validate().map_err(bad)?;
     let varmap = VarMap::new();
@@ -775,4 +776,30 @@ pub fn train(
     }
     save(&state, &opt, &rows)?;
     Ok(TrainReport { state, interrupted })
+}
+
+/// Times `steps` full training steps (forward, backward, AdamW) of a fresh model of shape `cfg` on
+/// random tokens; returns each step's seconds. For `factory bench --train`.
+pub fn time_steps(cfg: &Config, batch: usize, steps: usize) -> Result<Vec<f64>> {
+    let varmap = VarMap::new();
+    init_vars(&varmap, cfg, 1)?;
+    let mut gpt = Gpt::new(
+        cfg,
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+    )?;
+    gpt.set_differentiable(true);
+    let mut opt = AdamW::new(&varmap, 0.1)?;
+    let mut rng = StdRng::seed_from_u64(7);
+    let tokens: Vec<u32> = (0..batch * (cfg.n_positions + 1) * 4)
+        .map(|_| rng.random_range(0..cfg.vocab_size as u32))
+        .collect();
+    let mut out = Vec::with_capacity(steps);
+    for step in 0..steps {
+        let t = Instant::now();
+        let (x, y) = batch_at(&tokens, batch, cfg.n_positions, &mut rng)?;
+        let grads = loss(&gpt, &x, &y)?.backward()?;
+        opt.step(&grads, 1e-3, step + 1)?;
+        out.push(t.elapsed().as_secs_f64());
+    }
+    Ok(out)
 }

@@ -75,7 +75,12 @@ pub(crate) fn draw_plugin(app: &mut App) {
         .init_gizmo_group::<MediumBeams>()
         .init_gizmo_group::<ThickBeams>()
         .add_systems(Startup, set_beam_widths)
-        .add_systems(Update, draw_beams.in_set(crate::app::AppSet::Scene).after(compute_beams));
+        .add_systems(
+            Update,
+            draw_beams
+                .in_set(crate::app::AppSet::Scene)
+                .after(compute_beams),
+        );
 }
 
 fn set_beam_widths(mut store: ResMut<GizmoConfigStore>) {
@@ -102,8 +107,14 @@ fn draw_beams(
         };
         let [r, g, bl, a] = palette::beam_rgba(b.weight);
         let color = Color::srgba(r, g, bl, a);
-        let points = (0..=ARC_SEGMENTS)
-            .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / ARC_SEGMENTS as f32));
+        // faint beams get coarser arcs: they are most of the beams and the least looked at
+        let segments = if b.weight < 0.3 {
+            ARC_SEGMENTS / 2
+        } else {
+            ARC_SEGMENTS
+        };
+        let points = (0..=segments)
+            .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / segments as f32));
         if b.weight < 0.3 {
             thin.linestrip(points, color);
         } else if b.weight < 0.6 {

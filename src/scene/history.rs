@@ -79,7 +79,8 @@ impl History {
         self.tok_emb.extend(rows(&trace.tok_emb));
         self.pos_emb.extend(rows(&trace.pos_emb));
         self.embed.extend(rows(&trace.embed));
-        self.layers.resize_with(trace.layers.len(), LayerRows::default);
+        self.layers
+            .resize_with(trace.layers.len(), LayerRows::default);
         for (mine, lt) in self.layers.iter_mut().zip(&trace.layers) {
             mine.ln_1.extend(rows(&lt.ln_1));
             mine.attn_proj.extend(rows(&lt.attn_proj));
@@ -87,7 +88,11 @@ impl History {
             mine.ln_2.extend(rows(&lt.ln_2));
             mine.ffn_act.extend(rows(&lt.ffn_act));
             mine.resid_ffn.extend(rows(&lt.resid_ffn));
-            let (nh, t, k) = (lt.attention.shape[0], lt.attention.shape[1], lt.attention.shape[2]);
+            let (nh, t, k) = (
+                lt.attention.shape[0],
+                lt.attention.shape[1],
+                lt.attention.shape[2],
+            );
             mine.attention.resize_with(nh, Vec::new);
             for (h, head_rows) in mine.attention.iter_mut().enumerate() {
                 for q in 0..t {

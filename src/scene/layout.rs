@@ -124,7 +124,11 @@ pub struct Layout {
 impl Layout {
     /// Lays out the hall.
     pub fn new(shape: Shape, n_tokens: usize) -> Self {
-        let mut kinds = vec![StationKind::Dock, StationKind::Embedding, StationKind::Position];
+        let mut kinds = vec![
+            StationKind::Dock,
+            StationKind::Embedding,
+            StationKind::Position,
+        ];
         for l in 0..shape.n_layer {
             kinds.push(StationKind::NormAttn(l));
             kinds.extend((0..shape.n_head).map(|h| StationKind::Booth(l, h)));
@@ -170,9 +174,7 @@ impl Layout {
 
     /// Length of the hall.
     pub fn length(&self) -> f32 {
-        self.stations
-            .last()
-            .map_or(0.0, |s| s.x + s.depth / 2.0)
+        self.stations.last().map_or(0.0, |s| s.x + s.depth / 2.0)
     }
 
     /// Index of a station.
@@ -259,7 +261,10 @@ mod tests {
         assert_eq!(l.stations.len(), 3 + 12 * 16 + 2);
         assert!(l.length() < 2000.0, "{}", l.length());
         assert!(l.hotkey_station(9).is_some());
-        assert_eq!(l.stations[l.hotkey_station(0).unwrap()].kind, StationKind::Shipping);
+        assert_eq!(
+            l.stations[l.hotkey_station(0).unwrap()].kind,
+            StationKind::Shipping
+        );
     }
 
     #[test]

@@ -289,14 +289,23 @@ fn make_kit(
         crate_mesh: meshes.add(Cuboid::new(0.9, 0.9, 0.9)),
         cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
         crate_prompt: mat(Color::srgb(0.55, 0.38, 0.2), LinearRgba::BLACK),
-        crate_new: mat(Color::srgb(0.3, 0.75, 0.35), LinearRgba::rgb(0.05, 0.25, 0.05)),
+        crate_new: mat(
+            Color::srgb(0.3, 0.75, 0.35),
+            LinearRgba::rgb(0.05, 0.25, 0.05),
+        ),
         crate_selected: mat(Color::srgb(1.0, 0.9, 0.3), LinearRgba::rgb(0.6, 0.5, 0.1)),
         floor: mat(Color::srgb(0.09, 0.1, 0.12), LinearRgba::BLACK),
         belt: mat(Color::srgb(0.18, 0.19, 0.22), LinearRgba::BLACK),
         booth: mat(Color::srgb(0.16, 0.2, 0.3), LinearRgba::BLACK),
-        booth_selected: mat(Color::srgb(0.3, 0.35, 0.6), LinearRgba::rgb(0.05, 0.05, 0.2)),
+        booth_selected: mat(
+            Color::srgb(0.3, 0.35, 0.6),
+            LinearRgba::rgb(0.05, 0.05, 0.2),
+        ),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
-        bar: mat(Color::srgb(0.85, 0.55, 0.15), LinearRgba::rgb(0.3, 0.15, 0.0)),
+        bar: mat(
+            Color::srgb(0.85, 0.55, 0.15),
+            LinearRgba::rgb(0.3, 0.15, 0.0),
+        ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
     };
     commands.insert_resource(kit);
@@ -375,7 +384,11 @@ fn rebuild_floor(
         n,
     );
     // a new prompt rides from the dock; an appended token first rides back from the shipping dock
-    playback.progress = if floor.flow_start == 0 { 0.0 } else { -RETURN_RIDE };
+    playback.progress = if floor.flow_start == 0 {
+        0.0
+    } else {
+        -RETURN_RIDE
+    };
     if floor.flow_start == 0 {
         playback.stop_at = None;
         *selection = Selection::default();
@@ -422,7 +435,8 @@ fn rebuild_floor(
         let station_entity = commands
             .spawn((
                 Name::new(kind.title()),
-                Transform::from_xyz(station.x, 0.0, 0.0),
+                // a grouping node at the origin: its children are placed in hall coordinates
+                Transform::default(),
                 Visibility::default(),
                 ChildOf(root),
             ))
@@ -432,7 +446,7 @@ fn rebuild_floor(
             Transform::from_xyz(station.x, sign_y, width / 2.0 + 0.8),
             WorldLabel {
                 text: kind.title(),
-                size: 15.0,
+                size: 24.0,
                 lift: 0.0,
             },
             ChildOf(station_entity),
@@ -555,7 +569,7 @@ fn rebuild_floor(
             Transform::from_translation(layout.crate_position(i, 0.0)),
             WorldLabel {
                 text: format!("{}\n#{}", shown_piece(&h.texts[i]), h.ids[i]),
-                size: 12.0,
+                size: 16.0,
                 lift: 0.9,
             },
             ChildOf(root),
@@ -566,7 +580,9 @@ fn rebuild_floor(
 
 /// A token's text with spaces and newlines made visible.
 pub fn shown_piece(text: &str) -> String {
-    text.replace(' ', "·").replace('\n', "\\n").replace('\t', "\\t")
+    text.replace(' ', "·")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
 }
 
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
@@ -628,7 +644,11 @@ fn move_crates(
     layout: Option<Res<CurrentLayout>>,
     selection: Res<Selection>,
     kit: Option<Res<Kit>>,
-    mut crates: Query<(&Crate, &mut Transform, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut crates: Query<(
+        &Crate,
+        &mut Transform,
+        &mut MeshMaterial3d<StandardMaterial>,
+    )>,
 ) {
     let (Some(layout), Some(kit)) = (layout, kit) else {
         return;

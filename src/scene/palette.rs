@@ -57,7 +57,10 @@ mod tests {
         assert!(dim[0] < pos[0]);
         assert_eq!(value_rgba(0.0, 1.0), value_rgba(-0.0, 1.0));
         assert_eq!(value_rgba(5.0, 1.0), pos, "clamped at full scale");
-        assert_eq!(value_rgba(f32::NAN, 1.0)[0], (ZERO[0] * 255.0).round() as u8);
+        assert_eq!(
+            value_rgba(f32::NAN, 1.0)[0],
+            (ZERO[0] * 255.0).round() as u8
+        );
     }
 
     #[test]

@@ -188,7 +188,10 @@ fn draw_panels(
         ctx.clone(),
         "controls-root".into(),
         egui::UiBuilder::new()
-            .layer_id(egui::LayerId::new(egui::Order::Middle, "controls-layer".into()))
+            .layer_id(egui::LayerId::new(
+                egui::Order::Middle,
+                "controls-layer".into(),
+            ))
             .max_rect(ctx.viewport_rect()),
     );
     egui::Panel::left("controls")
@@ -226,16 +229,28 @@ fn draw_panels(
                 ui.separator();
                 ui.label("Playback");
                 ui.horizontal(|ui| {
-                    let label = if playback.playing { "⏸ Pause" } else { "▶ Play" };
+                    let label = if playback.playing {
+                        "⏸ Pause"
+                    } else {
+                        "▶ Play"
+                    };
                     if ui.button(label).on_hover_text("Space").clicked() {
                         playback.toggle();
                     }
-                    if ui.button("Step ⏭").on_hover_text("N: one station").clicked() {
+                    if ui
+                        .button("Step ⏭")
+                        .on_hover_text("N: one station")
+                        .clicked()
+                    {
                         playback.step();
                     }
                 });
                 ui.horizontal(|ui| {
-                    if ui.button("Generate").on_hover_text("G: one token").clicked() {
+                    if ui
+                        .button("Generate")
+                        .on_hover_text("G: one token")
+                        .clicked()
+                    {
                         playback.generate(st.generate_n);
                     }
                     ui.add(egui::DragValue::new(&mut st.generate_n).range(1..=256));
@@ -467,7 +482,10 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("0", "shipping dock"),
     ("Page Up / Down", "previous / next station"),
     ("Home", "reset the view"),
-    ("click", "select a crate, booth, board cell or lamp and fly to it"),
+    (
+        "click",
+        "select a crate, booth, board cell or lamp and fly to it",
+    ),
     ("Esc", "clear the selection"),
     ("Space", "play / pause"),
     ("N or .", "step one station"),
