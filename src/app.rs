@@ -182,8 +182,18 @@ fn select_on_click(
     mut selection: ResMut<Selection>,
     layout: Option<Res<CurrentLayout>>,
     mut focus: MessageWriter<FocusPoint>,
+    egui_input: Res<bevy_egui::input::EguiWantsInput>,
 ) {
-    if click.button != PointerButton::Primary || drag.0 > 6.0 {
+    if egui_input.wants_any_pointer_input() {
+        return; // the click was on the overlay
+    }
+    let moved = match drag.start {
+        Some(a) => drag
+            .farthest
+            .max(a.distance(click.pointer_location.position)),
+        None => 0.0,
+    };
+    if click.button != PointerButton::Primary || moved > 6.0 {
         return;
     }
     let e = click.entity;

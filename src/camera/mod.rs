@@ -74,9 +74,19 @@ pub fn home_view(layout: &crate::scene::layout::Layout) -> Orbit {
     }
 }
 
-/// Pointer travel of the current press, so a drag does not also count as a click.
+/// Pointer travel of the current press, so a drag does not also count as a click: the cursor
+/// position at the press, and the farthest it has been from there since.
 #[derive(Resource, Debug, Default)]
-pub struct DragDistance(pub f32);
+pub struct DragDistance {
+    /// Where the left button went down.
+    pub start: Option<Vec2>,
+    /// Farthest distance from `start` during the press, in pixels.
+    pub farthest: f32,
+}
+
+/// When on, the camera keeps the riding crates in view.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Follow(pub bool);
 
 /// Asks the camera to look at a station.
 #[derive(Message, Debug, Clone, Copy)]
@@ -89,6 +99,7 @@ pub struct FocusPoint(pub Vec3);
 /// Camera systems.
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<DragDistance>()
+        .init_resource::<Follow>()
         .add_message::<FocusStation>()
         .add_message::<FocusPoint>()
         .add_systems(Startup, spawn_camera)
@@ -99,6 +110,7 @@ pub(super) fn plugin(app: &mut App) {
                 (orbit_with_mouse).run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
                 (fly_with_keys).run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
                 apply_focus_requests,
+                follow_crates,
                 ease_camera,
             )
                 .chain()
@@ -124,14 +136,33 @@ fn spawn_camera(mut commands: Commands) {
 
 fn track_drag(
     buttons: Res<ButtonInput<MouseButton>>,
-    motion: Res<AccumulatedMouseMotion>,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
     mut drag: ResMut<DragDistance>,
 ) {
+    let cursor = windows.single().ok().and_then(Window::cursor_position);
     if buttons.just_pressed(MouseButton::Left) {
-        drag.0 = 0.0;
+        drag.start = cursor;
+        drag.farthest = 0.0;
     }
-    if buttons.pressed(MouseButton::Left) {
-        drag.0 += motion.delta.length();
+    if buttons.pressed(MouseButton::Left)
+        && let (Some(a), Some(b)) = (drag.start, cursor)
+    {
+        drag.farthest = drag.farthest.max(a.distance(b));
+    }
+}
+
+/// Keeps the focus on the riding crates while following.
+fn follow_crates(
+    follow: Res<Follow>,
+    playback: Res<crate::scene::Playback>,
+    layout: Option<Res<CurrentLayout>>,
+    mut goals: Query<&mut OrbitGoal>,
+) {
+    let (true, Some(layout)) = (follow.0, layout) else {
+        return;
+    };
+    for mut goal in &mut goals {
+        goal.0.focus.x = layout.0.x_at(playback.progress.max(0.0));
     }
 }
 
@@ -172,7 +203,11 @@ fn fly_with_keys(
     layout: Option<Res<CurrentLayout>>,
     mut goals: Query<(&mut OrbitGoal, &Orbit)>,
     mut focus: MessageWriter<FocusStation>,
+    mut follow: ResMut<Follow>,
 ) {
+    if keys.just_pressed(KeyCode::KeyF) {
+        follow.0 = !follow.0;
+    }
     let Ok((mut goal, orbit)) = goals.single_mut() else {
         return;
     };
@@ -238,6 +273,7 @@ fn fly_with_keys(
     }
     if keys.just_pressed(KeyCode::Home) {
         *g = home_view(l);
+        follow.0 = false;
     }
 }
 

@@ -68,7 +68,7 @@ impl StationKind {
             StationKind::Booth(..) => 5.0,
             StationKind::Merge(_) => 4.0,
             StationKind::Ffn(_) => 8.0,
-            StationKind::Shipping => 8.0,
+            StationKind::Shipping => 12.0,
         }
     }
 }

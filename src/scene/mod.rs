@@ -390,7 +390,10 @@ fn rebuild_floor(
         -RETURN_RIDE
     };
     if floor.flow_start == 0 {
+        // a new prompt rides from the dock to the shipping dock, then waits
         playback.stop_at = None;
+        playback.playing = true;
+        playback.remaining = Some(0);
         *selection = Selection::default();
     }
     selection.token = selection.token.filter(|&t| t < n);
@@ -486,8 +489,8 @@ fn rebuild_floor(
                         ProbBar(rank),
                         Mesh3d(kit.cube.clone()),
                         MeshMaterial3d(kit.bar.clone()),
-                        Transform::from_xyz(station.x + 2.5, 0.0, z)
-                            .with_scale(Vec3::new(1.0, 0.001, 1.0)),
+                        Transform::from_xyz(station.x + 5.5, 0.0, z)
+                            .with_scale(Vec3::new(0.8, 0.001, 0.8)),
                         Visibility::Hidden,
                         WorldLabel {
                             text: String::new(),

@@ -183,153 +183,152 @@ fn draw_panels(
     let cfg = &engine.0.config;
     let tok = &engine.0.tokenizer;
     let st = &mut *ui_state;
-    // the panel lives on a middle layer, so egui reports the pointer over it and the camera keeps still
-    let mut screen = egui::Ui::new(
-        ctx.clone(),
-        "controls-root".into(),
-        egui::UiBuilder::new()
-            .layer_id(egui::LayerId::new(
-                egui::Order::Middle,
-                "controls-layer".into(),
-            ))
-            .max_rect(ctx.viewport_rect()),
-    );
-    egui::Panel::left("controls")
-        .resizable(false)
-        .exact_size(330.0)
-        .show(&mut screen, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.heading("Transformer Factory");
-                ui.label("Every number here is the model's own.");
-                ui.separator();
-                ui.label("Prompt");
-                let edit = egui::TextEdit::multiline(&mut st.prompt)
-                    .desired_rows(2)
-                    .char_limit(MAX_PROMPT_CHARS.min(2000))
-                    .desired_width(f32::INFINITY);
-                ui.add(edit);
-                ui.horizontal(|ui| {
-                    if ui.button("Run prompt").clicked() {
-                        requests.write(Request::Prompt(st.prompt.clone()));
-                        playback.progress = 0.0;
-                        playback.playing = true;
-                        playback.remaining = Some(0);
-                    }
-                    if pending.busy() {
-                        ui.spinner();
-                        ui.label("the model is working");
-                    }
-                });
-                if let Some(e) = &floor.error {
-                    ui.colored_label(egui::Color32::from_rgb(255, 110, 90), format!("⚠ {e}"));
-                }
-                if let Some(n) = &floor.notice {
-                    ui.colored_label(egui::Color32::from_rgb(240, 200, 90), n);
-                }
-                ui.separator();
-                ui.label("Playback");
-                ui.horizontal(|ui| {
-                    let label = if playback.playing {
-                        "⏸ Pause"
-                    } else {
-                        "▶ Play"
-                    };
-                    if ui.button(label).on_hover_text("Space").clicked() {
-                        playback.toggle();
-                    }
-                    if ui
-                        .button("Step ⏭")
-                        .on_hover_text("N: one station")
-                        .clicked()
-                    {
-                        playback.step();
-                    }
-                });
-                ui.horizontal(|ui| {
-                    if ui
-                        .button("Generate")
-                        .on_hover_text("G: one token")
-                        .clicked()
-                    {
-                        playback.generate(st.generate_n);
-                    }
-                    ui.add(egui::DragValue::new(&mut st.generate_n).range(1..=256));
-                    ui.label("tokens");
-                });
-                ui.add(
-                    egui::Slider::new(&mut playback.speed, 0.1..=40.0)
-                        .logarithmic(true)
-                        .text("stations / s"),
-                );
-                if !st.simple {
-                    ui.add(
-                        egui::Slider::new(&mut beam_settings.threshold, 0.0..=1.0)
-                            .text("beam threshold"),
-                    );
-                    ui.label(format!("{} beams lit", beams.0.len()));
-                }
-                ui.separator();
-                ui.label("Sampling");
-                let e = &mut st.edit;
-                ui.add(
-                    egui::Slider::new(&mut e.temperature, 0.0..=3.0)
-                        .text("temperature")
-                        .step_by(0.05),
-                );
-                if !st.simple {
-                    let mut use_k = e.top_k.is_some();
+    // an Area (not a bare Ui) so that egui knows the pointer is over it and the scene ignores it
+    let screen_h = ctx.viewport_rect().height();
+    egui::Area::new("controls".into())
+        .fixed_pos(egui::pos2(0.0, 0.0))
+        .order(egui::Order::Middle)
+        .show(ctx, |ui| {
+            let frame = egui::Frame::new()
+                .fill(ui.style().visuals.panel_fill)
+                .inner_margin(egui::Margin::same(8));
+            frame.show(ui, |ui| {
+                ui.set_width(314.0);
+                ui.set_min_height(screen_h - 16.0);
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    ui.heading("Transformer Factory");
+                    ui.label("Every number here is the model's own.");
+                    ui.separator();
+                    ui.label("Prompt");
+                    let edit = egui::TextEdit::multiline(&mut st.prompt)
+                        .desired_rows(2)
+                        .char_limit(MAX_PROMPT_CHARS.min(2000))
+                        .desired_width(f32::INFINITY);
+                    ui.add(edit);
                     ui.horizontal(|ui| {
-                        ui.checkbox(&mut use_k, "top-k");
-                        let mut k = e.top_k.unwrap_or(40);
-                        ui.add_enabled(
-                            use_k,
-                            egui::DragValue::new(&mut k).range(1..=cfg.vocab_size),
+                        if ui.button("Run prompt").clicked() {
+                            // the floor (and the clock) change only when the model has answered
+                            requests.write(Request::Prompt(st.prompt.clone()));
+                        }
+                        if pending.busy() {
+                            ui.spinner();
+                            ui.label("the model is working");
+                        }
+                    });
+                    if let Some(e) = &floor.error {
+                        ui.colored_label(
+                            egui::Color32::from_rgb(255, 110, 90),
+                            format!("Problem: {e}"),
                         );
-                        e.top_k = use_k.then_some(k);
-                    });
-                    ui.add(egui::Slider::new(&mut e.top_p, 0.01..=1.0).text("top-p"));
+                    }
+                    if let Some(n) = &floor.notice {
+                        ui.colored_label(egui::Color32::from_rgb(240, 200, 90), n);
+                    }
+                    ui.separator();
+                    ui.label("Playback");
                     ui.horizontal(|ui| {
-                        ui.label("seed");
-                        ui.add(egui::DragValue::new(&mut e.seed));
+                        let label = if playback.playing {
+                            "⏸ Pause"
+                        } else {
+                            "▶ Play"
+                        };
+                        if ui.button(label).on_hover_text("Space").clicked() {
+                            playback.toggle();
+                        }
+                        if ui
+                            .button("Step ⏭")
+                            .on_hover_text("N: one station")
+                            .clicked()
+                        {
+                            playback.step();
+                        }
                     });
-                }
-                match sampling.set(*e) {
-                    Ok(()) => st.refused = None,
-                    Err(msg) => st.refused = Some(msg),
-                }
-                if let Some(r) = &st.refused {
-                    ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
-                }
-                ui.separator();
-                egui::CollapsingHeader::new("Model card")
-                    .default_open(!st.simple)
-                    .show(ui, |ui| {
-                        egui::Grid::new("scale").striped(true).show(ui, |ui| {
-                            for h in ["", "layers", "heads", "dims", "params"] {
-                                ui.strong(h);
-                            }
-                            ui.end_row();
-                            for (name, l, h, d, _, p) in scale_rows(cfg) {
-                                ui.label(name);
-                                ui.label(l.to_string());
-                                ui.label(h.to_string());
-                                ui.label(d.to_string());
-                                ui.label(params_text(p));
-                                ui.end_row();
-                            }
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Generate")
+                            .on_hover_text("G: one token")
+                            .clicked()
+                        {
+                            playback.generate(st.generate_n);
+                        }
+                        ui.add(egui::DragValue::new(&mut st.generate_n).range(1..=256));
+                        ui.label("tokens");
+                    });
+                    ui.add(
+                        egui::Slider::new(&mut playback.speed, 0.1..=40.0)
+                            .logarithmic(true)
+                            .text("stations / s"),
+                    );
+                    if !st.simple {
+                        ui.add(
+                            egui::Slider::new(&mut beam_settings.threshold, 0.0..=1.0)
+                                .text("beam threshold"),
+                        );
+                        ui.label(format!("{} beams lit", beams.0.len()));
+                    }
+                    ui.separator();
+                    ui.label("Sampling");
+                    let e = &mut st.edit;
+                    ui.add(
+                        egui::Slider::new(&mut e.temperature, 0.0..=3.0)
+                            .text("temperature")
+                            .step_by(0.05),
+                    );
+                    if !st.simple {
+                        let mut use_k = e.top_k.is_some();
+                        ui.horizontal(|ui| {
+                            ui.checkbox(&mut use_k, "top-k");
+                            let mut k = e.top_k.unwrap_or(40);
+                            ui.add_enabled(
+                                use_k,
+                                egui::DragValue::new(&mut k).range(1..=cfg.vocab_size),
+                            );
+                            e.top_k = use_k.then_some(k);
                         });
-                        ui.label(format!(
+                        ui.add(egui::Slider::new(&mut e.top_p, 0.01..=1.0).text("top-p"));
+                        ui.horizontal(|ui| {
+                            ui.label("seed");
+                            ui.add(egui::DragValue::new(&mut e.seed));
+                        });
+                    }
+                    match sampling.set(*e) {
+                        Ok(()) => st.refused = None,
+                        Err(msg) => st.refused = Some(msg),
+                    }
+                    if let Some(r) = &st.refused {
+                        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
+                    }
+                    ui.separator();
+                    egui::CollapsingHeader::new("Model card")
+                        .default_open(!st.simple)
+                        .show(ui, |ui| {
+                            egui::Grid::new("scale").striped(true).show(ui, |ui| {
+                                for h in ["", "layers", "heads", "dims", "params"] {
+                                    ui.strong(h);
+                                }
+                                ui.end_row();
+                                for (name, l, h, d, _, p) in scale_rows(cfg) {
+                                    ui.label(name);
+                                    ui.label(l.to_string());
+                                    ui.label(h.to_string());
+                                    ui.label(d.to_string());
+                                    ui.label(params_text(p));
+                                    ui.end_row();
+                                }
+                            });
+                            ui.label(format!(
                             "context {} tokens (GPT-2: 1024, GPT-3: 2048) · vocabulary {} tokens",
                             cfg.n_positions, cfg.vocab_size
                         ));
-                        ui.label(format!("folder {}", engine.0.dir.display()));
+                            ui.label(format!("folder {}", engine.0.dir.display()));
+                        });
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        ui.label("colour:");
+                        legend(ui);
                     });
-                ui.separator();
-                ui.horizontal(|ui| {
-                    ui.label("colour:");
-                    legend(ui);
+                    ui.label("F1 / H: keys and help");
                 });
-                ui.label("F1 / H: keys and help");
             });
         });
 
@@ -341,7 +340,7 @@ fn draw_panels(
         .resizable(false)
         .show(ctx, |ui| {
             if h.is_empty() {
-                ui.label("waiting for the model…");
+                ui.label("waiting for the model...");
                 return;
             }
             let text: String = h.texts.join("");
@@ -374,7 +373,7 @@ fn draw_panels(
                         let (m1, s1) = mean_std(&rows.resid_attn[t]);
                         let (m2, s2) = mean_std(&rows.ln_2[t]);
                         ui.label(format!(
-                            "layer {l}: stream mean {m1:+.2} spread {s1:.2} → after ln_2 mean {m2:+.2} spread {s2:.2}"
+                            "layer {l}: stream mean {m1:+.2} spread {s1:.2}, after ln_2 mean {m2:+.2} spread {s2:.2}"
                         ));
                     }
                 }
@@ -478,10 +477,11 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("wheel", "zoom"),
     ("W A S D, Q E", "fly (Shift: faster)"),
     ("1 2 3", "receiving dock, embedding press, position stamp"),
-    ("4 … 9", "layers 0 … 5"),
+    ("4 to 9", "layers 0 to 5"),
     ("0", "shipping dock"),
     ("Page Up / Down", "previous / next station"),
     ("Home", "reset the view"),
+    ("F", "follow the riding crates"),
     (
         "click",
         "select a crate, booth, board cell or lamp and fly to it",
