@@ -43,7 +43,11 @@ pub fn core_plugin(app: &mut App) {
         )
             .chain(),
     );
-    app.add_plugins((crate::inference::plugin, crate::scene::plugin));
+    app.add_plugins((
+        crate::inference::plugin,
+        crate::scene::plugin,
+        crate::tour::plugin,
+    ));
 }
 
 /// How the viewer was asked to start.
@@ -59,6 +63,10 @@ pub struct ViewerOptions {
     pub size: (u32, u32),
     /// Start looking at this station (index along the hall) instead of the home view.
     pub station: Option<usize>,
+    /// The guided tour file.
+    pub tour: PathBuf,
+    /// Start the tour at once.
+    pub start_tour: bool,
 }
 
 /// The station the camera starts at, if asked.
@@ -112,6 +120,13 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         .clone_from(&opts.prompt);
     app.world_mut()
         .write_message(Request::Prompt(opts.prompt.clone()));
+    {
+        let mut player = app.world_mut().resource_mut::<crate::tour::TourPlayer>();
+        crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
+        if opts.start_tour {
+            player.start();
+        }
+    }
     if let Some(path) = opts.screenshot {
         app.insert_resource(ScreenshotJob {
             path,

@@ -74,6 +74,12 @@ struct ViewArgs {
     /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
     #[arg(long, value_name = "N")]
     station: Option<usize>,
+    /// Guided tour file [default: assets/tours/default.ron]
+    #[arg(long, value_name = "FILE")]
+    tour: Option<PathBuf>,
+    /// Start the guided tour at once.
+    #[arg(long)]
+    start_tour: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +272,8 @@ fn view(args: ViewArgs) -> Result<()> {
         screenshot: args.screenshot,
         size: (w, h),
         station: args.station,
+        tour: args.tour.unwrap_or_else(crate::tour::default_tour_path),
+        start_tour: args.start_tour,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),

@@ -11,4 +11,5 @@ pub mod cli;
 pub mod inference;
 pub mod model;
 pub mod scene;
+pub mod tour;
 pub mod ui;

@@ -589,7 +589,7 @@ pub fn shown_piece(text: &str) -> String {
 }
 
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
-fn advance_playback(
+pub(crate) fn advance_playback(
     time: Res<Time>,
     mut playback: ResMut<Playback>,
     layout: Option<Res<CurrentLayout>>,

@@ -14,6 +14,7 @@ use crate::scene::{
     BoardSource, CurrentLayout, Playback, Selection, WorldLabel, dock_candidates, lamp_token,
     palette, shown_piece,
 };
+use crate::tour::TourPlayer;
 
 /// What the overlay holds between frames.
 #[derive(Resource, Debug)]
@@ -30,6 +31,8 @@ pub struct UiState {
     pub refused: Option<String>,
     /// Hide the advanced controls (kiosk).
     pub simple: bool,
+    /// The last screenshot saved with F12.
+    pub saved: Option<String>,
 }
 
 impl Default for UiState {
@@ -41,6 +44,7 @@ impl Default for UiState {
             edit: SamplingParams::default(),
             refused: None,
             simple: false,
+            saved: None,
         }
     }
 }
@@ -52,7 +56,7 @@ pub const DEFAULT_PROMPT: &str = "The king said to the queen";
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>().add_systems(
         EguiPrimaryContextPass,
-        (draw_world_labels, draw_panels).chain(),
+        (draw_world_labels, draw_panels, draw_caption).chain(),
     );
     app.add_systems(
         Update,
@@ -67,9 +71,38 @@ fn keyboard_shortcuts(
     mut playback: ResMut<Playback>,
     mut ui: ResMut<UiState>,
     mut selection: ResMut<Selection>,
+    mut tour: ResMut<TourPlayer>,
+    mut commands: Commands,
 ) {
+    if keys.just_pressed(KeyCode::KeyT) {
+        if tour.active {
+            tour.stop();
+        } else {
+            tour.start();
+        }
+    }
     if keys.just_pressed(KeyCode::Space) {
-        playback.toggle();
+        if tour.active {
+            tour.paused = !tour.paused;
+        } else {
+            playback.toggle();
+        }
+    }
+    if tour.active && keys.just_pressed(KeyCode::ArrowRight) {
+        tour.jump(1);
+    }
+    if tour.active && keys.just_pressed(KeyCode::ArrowLeft) {
+        tour.jump(-1);
+    }
+    if keys.just_pressed(KeyCode::F12) {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let path = format!("factory-screenshot-{secs}.png");
+        commands
+            .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
+            .observe(bevy::render::view::screenshot::save_to_disk(path.clone()));
+        ui.saved = Some(path);
     }
     if keys.just_pressed(KeyCode::KeyN) || keys.just_pressed(KeyCode::Period) {
         playback.step();
@@ -328,6 +361,9 @@ fn draw_panels(
                         legend(ui);
                     });
                     ui.label("F1 / H: keys and help");
+                    if let Some(path) = &st.saved {
+                        ui.label(format!("screenshot saved: {path}"));
+                    }
                 });
             });
         });
@@ -491,6 +527,10 @@ pub const HELP_KEYS: &[(&str, &str)] = &[
     ("N or .", "step one station"),
     ("G", "generate one token"),
     ("[ ]", "slower / faster"),
+    ("T", "start / stop the guided tour"),
+    ("Space (in the tour)", "pause the tour"),
+    ("left / right arrows", "previous / next tour stop"),
+    ("F12", "save a screenshot"),
     ("F1 or H", "this help"),
 ];
 
@@ -502,4 +542,53 @@ fn legend(ui: &mut egui::Ui) {
             .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
     }
     ui.label("− 0 +  (brightness = size)");
+}
+
+/// The guided tour's caption and its controls, at the bottom of the screen.
+fn draw_caption(mut contexts: EguiContexts, mut tour: ResMut<TourPlayer>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if let Some(err) = tour.error.clone() {
+        egui::Window::new("Tour file problem")
+            .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.colored_label(egui::Color32::from_rgb(255, 110, 90), err);
+                ui.label("The factory runs without a tour. Fix the file and restart to use it.");
+            });
+        return Ok(());
+    }
+    let n = tour.tour.as_ref().map_or(0, |t| t.stops.len());
+    let Some(stop) = tour.current().cloned() else {
+        return Ok(());
+    };
+    let (index, paused, elapsed) = (tour.index, tour.paused, tour.elapsed);
+    egui::Window::new("tour-caption")
+        .title_bar(false)
+        .anchor(egui::Align2::CENTER_BOTTOM, [150.0, -16.0])
+        .fixed_size([620.0, 0.0])
+        .show(ctx, |ui| {
+            ui.heading(&stop.title);
+            ui.label(egui::RichText::new(&stop.text).size(16.0));
+            ui.add(
+                egui::ProgressBar::new((elapsed / stop.seconds).clamp(0.0, 1.0))
+                    .desired_height(4.0),
+            );
+            ui.horizontal(|ui| {
+                ui.label(format!("stop {} of {n}", index + 1));
+                if ui.button("< back").clicked() {
+                    tour.jump(-1);
+                }
+                if ui.button(if paused { "resume" } else { "pause" }).clicked() {
+                    tour.paused = !paused;
+                }
+                if ui.button("next >").clicked() {
+                    tour.jump(1);
+                }
+                if ui.button("end tour").clicked() {
+                    tour.stop();
+                }
+                ui.label("(T, Space, left / right arrows)");
+            });
+        });
+    Ok(())
 }
