@@ -14,48 +14,8 @@ use crate::model::Config;
 use crate::scene::layout::StationKind;
 use crate::scene::{CurrentLayout, Playback, Selection};
 
-/// A station, as named in a tour file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Station {
-    /// The receiving dock.
-    Dock,
-    /// The embedding press.
-    Embedding,
-    /// The position stamp.
-    Position,
-    /// ln_1 of a layer.
-    NormAttn(usize),
-    /// The booth of (layer, head).
-    Booth(usize, usize),
-    /// The merge and residual belt of a layer.
-    Merge(usize),
-    /// ln_2 of a layer.
-    NormFfn(usize),
-    /// The FFN machine of a layer.
-    Ffn(usize),
-    /// ln_f.
-    FinalNorm,
-    /// The shipping dock.
-    Shipping,
-}
-
-impl Station {
-    /// The layout's station kind.
-    pub fn kind(self) -> StationKind {
-        match self {
-            Station::Dock => StationKind::Dock,
-            Station::Embedding => StationKind::Embedding,
-            Station::Position => StationKind::Position,
-            Station::NormAttn(l) => StationKind::NormAttn(l),
-            Station::Booth(l, h) => StationKind::Booth(l, h),
-            Station::Merge(l) => StationKind::Merge(l),
-            Station::NormFfn(l) => StationKind::NormFfn(l),
-            Station::Ffn(l) => StationKind::Ffn(l),
-            Station::FinalNorm => StationKind::FinalNorm,
-            Station::Shipping => StationKind::Shipping,
-        }
-    }
-}
+/// A station, as named in a tour file: `Dock`, `Booth(0, 2)`, ... (the layout's own kinds).
+pub type Station = StationKind;
 
 /// Something a stop lights up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -209,7 +169,7 @@ impl Tour {
                 problem,
             };
             let layer_ok = |l: usize| l < cfg.n_layer;
-            let station_ok = |s: Station| match s.kind() {
+            let station_ok = |s: Station| match s {
                 StationKind::Booth(l, h) => layer_ok(l) && h < cfg.n_head,
                 k => k.layer().is_none_or(layer_ok),
             };
@@ -393,7 +353,7 @@ fn run_tour(
             player.applied_version = floor.version;
             for a in &stop.actions {
                 if let Action::ShowUpTo(s) = a
-                    && let Some(i) = layout.0.index_of(s.kind())
+                    && let Some(i) = layout.0.index_of(*s)
                 {
                     playback.progress = i as f32;
                     playback.playing = false;
@@ -417,7 +377,7 @@ fn run_tour(
             Action::Step => playback.step(),
             Action::Generate(n) => playback.generate(*n),
             Action::ShowUpTo(s) => {
-                if let Some(i) = layout.0.index_of(s.kind()) {
+                if let Some(i) = layout.0.index_of(*s) {
                     playback.progress = i as f32;
                     playback.playing = false;
                 }
@@ -434,7 +394,7 @@ fn run_tour(
             Highlight::Neuron(l, n) => selection.neuron = Some((l, n)),
         }
     }
-    if let Some(i) = layout.0.index_of(stop.station.kind()) {
+    if let Some(i) = layout.0.index_of(stop.station) {
         let mut view = station_view(&layout.0, i);
         view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
         view.pitch = stop.camera.pitch.unwrap_or(view.pitch);

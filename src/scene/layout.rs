@@ -5,8 +5,8 @@
 
 use bevy::math::Vec3;
 
-/// One kind of place in the factory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One kind of place in the factory. Tour files name stations with these variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 pub enum StationKind {
     /// Text becomes token crates.
     Dock,
