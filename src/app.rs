@@ -67,6 +67,8 @@ pub struct ViewerOptions {
     pub tour: PathBuf,
     /// Start the tour at once.
     pub start_tour: bool,
+    /// Run as a kiosk with these settings.
+    pub kiosk: Option<crate::kiosk::Kiosk>,
 }
 
 /// The station the camera starts at, if asked.
@@ -85,6 +87,7 @@ struct ScreenshotJob {
 /// Opens the window and runs the factory until it is closed.
 pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     let mut app = App::new();
+    let kiosk = opts.kiosk.is_some();
     let [r, g, b] = palette::BACKGROUND;
     app.insert_resource(ClearColor(Color::srgb(r, g, b)))
         .add_plugins(DefaultPlugins.set(WindowPlugin {
@@ -92,6 +95,13 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
                 title: "Transformer Factory".into(),
                 resolution: WindowResolution::new(opts.size.0, opts.size.1),
                 present_mode: PresentMode::AutoVsync,
+                mode: if kiosk {
+                    bevy::window::WindowMode::BorderlessFullscreen(
+                        bevy::window::MonitorSelection::Primary,
+                    )
+                } else {
+                    bevy::window::WindowMode::Windowed
+                },
                 ..default()
             }),
             ..default()
@@ -120,12 +130,22 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         .clone_from(&opts.prompt);
     app.world_mut()
         .write_message(Request::Prompt(opts.prompt.clone()));
+    let tour_path = match &opts.kiosk {
+        Some(k) => k.tour_path(),
+        None => opts.tour.clone(),
+    };
     {
         let mut player = app.world_mut().resource_mut::<crate::tour::TourPlayer>();
-        crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
+        crate::tour::load_into(&mut player, &tour_path, &opts.model.config);
         if opts.start_tour {
             player.start();
         }
+    }
+    if let Some(k) = opts.kiosk {
+        let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
+        ui.simple = true;
+        ui.max_prompt_chars = k.config.max_prompt_chars;
+        app.insert_resource(k).add_plugins(crate::kiosk::plugin);
     }
     if let Some(path) = opts.screenshot {
         app.insert_resource(ScreenshotJob {

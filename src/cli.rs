@@ -80,6 +80,12 @@ struct ViewArgs {
     /// Start the guided tour at once.
     #[arg(long)]
     start_tour: bool,
+    /// Museum kiosk: fullscreen, simple controls, attract loop when idle, Esc does not quit.
+    #[arg(long)]
+    kiosk: bool,
+    /// Kiosk settings [default: assets/kiosk/kiosk.ron]
+    #[arg(long, value_name = "FILE", requires = "kiosk")]
+    kiosk_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +272,20 @@ fn view(args: ViewArgs) -> Result<()> {
     {
         anyhow::bail!("--screenshot: the folder {} does not exist", dir.display());
     }
+    let kiosk = if args.kiosk {
+        let path = args.kiosk_config.clone().unwrap_or_else(|| {
+            let local = PathBuf::from("assets/kiosk/kiosk.ron");
+            if local.is_file() {
+                local
+            } else {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(local)
+            }
+        });
+        let cfg = crate::kiosk::KioskConfig::load(&path).map_err(anyhow::Error::msg)?;
+        Some(crate::kiosk::Kiosk::new(cfg).map_err(anyhow::Error::msg)?)
+    } else {
+        None
+    };
     let exit = crate::app::run_viewer(crate::app::ViewerOptions {
         model: std::sync::Arc::new(model),
         prompt,
@@ -274,6 +294,7 @@ fn view(args: ViewArgs) -> Result<()> {
         station: args.station,
         tour: args.tour.unwrap_or_else(crate::tour::default_tour_path),
         start_tour: args.start_tour,
+        kiosk,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod camera;
 pub mod cli;
 pub mod inference;
+pub mod kiosk;
 pub mod model;
 pub mod scene;
 pub mod tour;

@@ -247,6 +247,8 @@ pub struct TourPlayer {
     applied: Option<usize>,
     /// The floor version when they were applied (a new floor re-applies "ShowUpTo").
     applied_version: u64,
+    /// When set (kiosk attract loop), `Prompt` actions run this prompt instead of their own.
+    pub prompt_override: Option<String>,
 }
 
 impl TourPlayer {
@@ -367,7 +369,8 @@ fn run_tour(
     for a in &stop.actions {
         match a {
             Action::Prompt(p) => {
-                requests.write(Request::Prompt(p.clone()));
+                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+                requests.write(Request::Prompt(p));
             }
             Action::Temperature(t) => {
                 let mut p = sampling.params();

@@ -241,3 +241,123 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     settle(&mut app);
     assert!(app.world().resource::<Floor>().error.is_none());
 }
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Many attract cycles with random simulated visitors: no panic, bounded floor, flat memory.
+/// Longer: `FACTORY_SOAK_FRAMES=200000 cargo test --release --test scene kiosk_soak -- --nocapture`.
+#[test]
+fn kiosk_soak_many_attract_cycles_with_random_input() {
+    use bevy::input::InputPlugin;
+    use bevy::input::mouse::MouseMotion;
+    use bevy::time::TimeUpdateStrategy;
+    use factory::kiosk::{Kiosk, KioskConfig, Mode};
+    use rand::{Rng, SeedableRng};
+
+    let m = model();
+    let dir = tempfile::tempdir().unwrap();
+    let tour = dir.path().join("tour.ron");
+    std::fs::write(
+        &tour,
+        r#"Tour(title: "soak", stops: [
+            Stop(title: "a", text: "b", station: Dock, seconds: 1.0, actions: [Prompt("x"), ShowUpTo(Dock)]),
+            Stop(title: "c", text: "d", station: Shipping, seconds: 1.0, actions: [ShowUpTo(Shipping), Generate(2)]),
+        ])"#,
+    )
+    .unwrap();
+    let cfg = KioskConfig {
+        idle_seconds: 5.0,
+        tour: tour.clone(),
+        ..KioskConfig::default()
+    };
+    cfg.check().unwrap();
+    let kiosk = Kiosk::new(cfg).unwrap();
+    let mut app = headless(m.clone());
+    app.add_plugins(InputPlugin)
+        .add_plugins(factory::kiosk::plugin)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+            200,
+        )))
+        .insert_resource(kiosk);
+    {
+        let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
+        factory::tour::load_into(&mut player, &tour, &m.config);
+        assert!(player.error.is_none(), "{:?}", player.error);
+    }
+    let frames: usize = std::env::var("FACTORY_SOAK_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6000);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let keys = [
+        KeyCode::KeyA,
+        KeyCode::Space,
+        KeyCode::Escape,
+        KeyCode::KeyT,
+        KeyCode::Digit3,
+    ];
+    let mut baseline = None;
+    let mut handbacks = 0;
+    for frame in 0..frames {
+        // now and then a visitor: a key, a click or a mouse move; sometimes a long absence
+        let visitor = (frame / 300) % 3 == 0;
+        if visitor && rng.random_bool(0.05) {
+            match rng.random_range(0..3) {
+                0 => app
+                    .world_mut()
+                    .resource_mut::<ButtonInput<KeyCode>>()
+                    .press(keys[rng.random_range(0..keys.len())]),
+                1 => app
+                    .world_mut()
+                    .resource_mut::<ButtonInput<MouseButton>>()
+                    .press(MouseButton::Left),
+                _ => {
+                    app.world_mut().write_message(MouseMotion {
+                        delta: Vec2::new(3.0, -2.0),
+                    });
+                }
+            }
+        }
+        let before = app.world().resource::<Kiosk>().mode;
+        app.update();
+        if before == Mode::Attract && app.world().resource::<Kiosk>().mode == Mode::Visitor {
+            handbacks += 1;
+        }
+        app.world_mut()
+            .resource_mut::<ButtonInput<KeyCode>>()
+            .release_all();
+        app.world_mut()
+            .resource_mut::<ButtonInput<MouseButton>>()
+            .release_all();
+        let floor = app.world().resource::<Floor>();
+        assert!(floor.history.len() <= m.config.n_positions);
+        if frame == frames / 5 {
+            baseline = Some((rss_kib(), app.world().entities().len()));
+        }
+    }
+    let cycles = app.world().resource::<Kiosk>().cycles;
+    let (rss0, ents0) = baseline.unwrap();
+    let (rss1, ents1) = (rss_kib(), app.world().entities().len());
+    println!(
+        "{frames} frames: {cycles} attract cycles, {handbacks} hand-backs, RSS {rss0} -> {rss1} KiB, entities {ents0} -> {ents1}"
+    );
+    assert!(cycles >= 50, "only {cycles} attract cycles");
+    assert!(handbacks >= 3, "visitors never took over ({handbacks})");
+    assert!(
+        rss1 < rss0 + 64 * 1024,
+        "memory grew from {rss0} to {rss1} KiB"
+    );
+    assert!(
+        ents1 < ents0 * 2 + 200,
+        "entities grew from {ents0} to {ents1}"
+    );
+}

@@ -33,6 +33,8 @@ pub struct UiState {
     pub simple: bool,
     /// The last screenshot saved with F12.
     pub saved: Option<String>,
+    /// Longest prompt accepted from the box.
+    pub max_prompt_chars: usize,
 }
 
 impl Default for UiState {
@@ -45,6 +47,7 @@ impl Default for UiState {
             refused: None,
             simple: false,
             saved: None,
+            max_prompt_chars: 2000,
         }
     }
 }
@@ -94,7 +97,7 @@ fn keyboard_shortcuts(
     if tour.active && keys.just_pressed(KeyCode::ArrowLeft) {
         tour.jump(-1);
     }
-    if keys.just_pressed(KeyCode::F12) {
+    if keys.just_pressed(KeyCode::F12) && !ui.simple {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -235,13 +238,19 @@ fn draw_panels(
                     ui.label("Prompt");
                     let edit = egui::TextEdit::multiline(&mut st.prompt)
                         .desired_rows(2)
-                        .char_limit(MAX_PROMPT_CHARS.min(2000))
+                        .char_limit(MAX_PROMPT_CHARS.min(st.max_prompt_chars))
                         .desired_width(f32::INFINITY);
                     ui.add(edit);
                     ui.horizontal(|ui| {
                         if ui.button("Run prompt").clicked() {
                             // the floor (and the clock) change only when the model has answered
-                            requests.write(Request::Prompt(st.prompt.clone()));
+                            let prompt = if st.simple {
+                                // kiosk: printable characters only, within the length limit
+                                crate::kiosk::sanitize_prompt(&st.prompt, st.max_prompt_chars)
+                            } else {
+                                st.prompt.clone()
+                            };
+                            requests.write(Request::Prompt(prompt));
                         }
                         if pending.busy() {
                             ui.spinner();
@@ -380,7 +389,14 @@ fn draw_panels(
                 return;
             }
             let text: String = h.texts.join("");
-            ui.label(egui::RichText::new(text).monospace());
+            // the end of a long text is what matters: the next token continues it
+            let chars: Vec<char> = text.chars().collect();
+            let shown: String = if chars.len() > 240 {
+                format!("...{}", chars[chars.len() - 240..].iter().collect::<String>())
+            } else {
+                text
+            };
+            ui.label(egui::RichText::new(shown).monospace());
             ui.label(format!(
                 "{} tokens ({} from the prompt) · crates riding: {}",
                 h.len(),
