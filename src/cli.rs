@@ -37,6 +37,8 @@ enum Command {
     Bench(BenchArgs),
     /// Train a tokenizer and a GPT-2 from scratch on text files.
     Train(TrainArgs),
+    /// Render a guided tour off-screen to PNG frames or an MP4, deterministically.
+    Record(RecordArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -175,6 +177,58 @@ struct BenchArgs {
 }
 
 #[derive(Debug, Args)]
+struct RecordArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// Tour to play [default: assets/tours/default.ron]
+    #[arg(long, value_name = "FILE")]
+    tour: Option<PathBuf>,
+    /// A folder for numbered PNG frames, or a file ending in .mp4 (needs ffmpeg).
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// Frame size.
+    #[arg(long, default_value = "1280x720", value_name = "WxH")]
+    size: String,
+    /// Frames per second (time advances exactly 1/fps per frame).
+    #[arg(long, default_value_t = 30)]
+    fps: u32,
+    /// Number of frames.
+    #[arg(long, conflicts_with = "seconds")]
+    frames: Option<usize>,
+    /// Length in seconds [default: the whole tour].
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Sampling seed.
+    #[arg(long, default_value_t = SamplingParams::default().seed)]
+    seed: u64,
+}
+
+fn record_cmd(a: RecordArgs) -> Result<()> {
+    let (w, h) = parse_size(&a.size)?;
+    let tour = a.tour.unwrap_or_else(crate::tour::default_tour_path);
+    let model = a.model.open()?;
+    let frames = match (a.frames, a.seconds) {
+        (Some(n), _) => n,
+        (None, Some(s)) if s.is_finite() && s > 0.0 => (s * a.fps as f64).round().max(1.0) as usize,
+        (None, Some(s)) => anyhow::bail!("--seconds must be a positive number, not {s}"),
+        (None, None) => {
+            let t = crate::tour::Tour::load(&tour)?;
+            let secs: f32 = t.stops.iter().map(|s| s.seconds).sum();
+            (secs as f64 * a.fps as f64).ceil() as usize
+        }
+    };
+    crate::record::record(crate::record::RecordOptions {
+        model: std::sync::Arc::new(model),
+        tour,
+        out: a.out,
+        size: (w, h),
+        fps: a.fps,
+        frames,
+        seed: a.seed,
+    })
+}
+
+#[derive(Debug, Args)]
 struct TrainArgs {
     /// Text files to learn from (UTF-8).
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
@@ -257,6 +311,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Generate(args)) => generate_cmd(args),
         Some(Command::Bench(args)) => bench(args),
         Some(Command::Train(args)) => train_cmd(args),
+        Some(Command::Record(args)) => record_cmd(args),
     }
 }
 

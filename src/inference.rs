@@ -88,6 +88,10 @@ impl Sampling {
     }
 }
 
+/// When present, model runs finish within the frame that starts them (for deterministic recording).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Blocking;
+
 /// A finished run of the model.
 struct Outcome {
     result: Result<(Trace, Vec<String>, Option<String>), String>,
@@ -216,12 +220,24 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
 }
 
 /// Polls the task; on completion updates the floor.
-fn finish_task(mut pending: ResMut<Pending>, mut floor: ResMut<Floor>) {
-    let Some(task) = pending.task.as_mut() else {
-        return;
-    };
-    let Some(outcome) = block_on(poll_once(task)) else {
-        return;
+fn finish_task(
+    mut pending: ResMut<Pending>,
+    mut floor: ResMut<Floor>,
+    blocking: Option<Res<Blocking>>,
+) {
+    let outcome = if blocking.is_some() {
+        let Some(task) = pending.task.take() else {
+            return;
+        };
+        block_on(task)
+    } else {
+        let Some(task) = pending.task.as_mut() else {
+            return;
+        };
+        let Some(outcome) = block_on(poll_once(task)) else {
+            return;
+        };
+        outcome
     };
     pending.task = None;
     if outcome.serial != pending.serial {

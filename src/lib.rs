@@ -11,6 +11,7 @@ pub mod cli;
 pub mod inference;
 pub mod kiosk;
 pub mod model;
+pub mod record;
 pub mod scene;
 pub mod tour;
 pub mod ui;

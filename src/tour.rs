@@ -292,9 +292,11 @@ impl TourPlayer {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<TourPlayer>().add_systems(
         Update,
+        // after the floor is rebuilt (a stop's prompt resets the clock) and before crates move
         run_tour
-            .in_set(AppSet::Playback)
-            .before(crate::scene::advance_playback),
+            .in_set(AppSet::Scene)
+            .after(crate::scene::rebuild_floor)
+            .before(crate::scene::move_crates),
     );
 }
 

@@ -93,3 +93,66 @@ fn screenshot_shows_the_factory_and_the_overlay() {
         std::fs::copy(&path, keep).unwrap();
     }
 }
+
+fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
+    let runtime = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args([
+            "record", "--size", "320x180", "--fps", "10", "--seed", "3", "--frames",
+        ])
+        .arg(frames.to_string())
+        .arg("--out")
+        .arg(out)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "factory record failed: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_recording_has_every_frame_and_repeats_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = record(&dir.path().join("a"), 20);
+    let b = record(&dir.path().join("b"), 20);
+    assert_eq!(a.len(), 20);
+    let names: Vec<String> = (0..20).map(|i| format!("frame_{i:05}.png")).collect();
+    assert_eq!(a.iter().map(|f| f.0.clone()).collect::<Vec<_>>(), names);
+    assert!(
+        a == b,
+        "the same tour, seed and size must give identical frames"
+    );
+    for (name, bytes) in &a {
+        let img = image::load_from_memory(bytes).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (320, 180), "{name}");
+        let mean: f64 = img
+            .pixels()
+            .map(|p| p.0.iter().map(|&c| c as f64).sum::<f64>())
+            .sum::<f64>()
+            / (320.0 * 180.0 * 3.0);
+        assert!(mean > 10.0, "{name} is black");
+    }
+    assert_ne!(a[0].1, a[19].1, "time moves between frames");
+    // refusing to overwrite frames
+    let again = Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args(["record", "--size", "320x180", "--frames", "2", "--out"])
+        .arg(dir.path().join("a"))
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds frames"));
+}

@@ -118,7 +118,8 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-fn spawn_camera(mut commands: Commands) {
+/// Spawns the orbit camera.
+pub fn spawn_camera(mut commands: Commands) {
     let start = Orbit {
         focus: Vec3::new(10.0, 3.0, 0.0),
         yaw: 0.7,

@@ -223,7 +223,7 @@ pub struct CurrentLayout(pub Layout);
 
 /// The floor version the scene was built from.
 #[derive(Resource, Debug, Default)]
-struct Built(Option<u64>);
+pub(crate) struct Built(Option<u64>);
 
 /// Shared meshes and materials.
 #[derive(Resource)]
@@ -350,7 +350,7 @@ fn flat_on_floor(x: f32) -> Transform {
 
 /// Rebuilds every floor entity when the history changed.
 #[allow(clippy::too_many_arguments)]
-fn rebuild_floor(
+pub(crate) fn rebuild_floor(
     mut commands: Commands,
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
@@ -589,7 +589,7 @@ pub fn shown_piece(text: &str) -> String {
 }
 
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
-pub(crate) fn advance_playback(
+fn advance_playback(
     time: Res<Time>,
     mut playback: ResMut<Playback>,
     layout: Option<Res<CurrentLayout>>,
@@ -641,7 +641,7 @@ pub(crate) fn advance_playback(
 
 /// Puts every crate where the clock says: riding crates at the progress point, cached ones parked
 /// before the shipping dock, a freshly sampled one on its ride back overhead.
-fn move_crates(
+pub(crate) fn move_crates(
     playback: Res<Playback>,
     floor: Res<Floor>,
     layout: Option<Res<CurrentLayout>>,

@@ -35,6 +35,8 @@ pub struct UiState {
     pub saved: Option<String>,
     /// Longest prompt accepted from the box.
     pub max_prompt_chars: usize,
+    /// Recording a video: captions and labels only, no control panel or inspector.
+    pub recording: bool,
 }
 
 impl Default for UiState {
@@ -48,6 +50,7 @@ impl Default for UiState {
             simple: false,
             saved: None,
             max_prompt_chars: 2000,
+            recording: false,
         }
     }
 }
@@ -216,6 +219,9 @@ fn draw_panels(
     let Some(engine) = engine else {
         return Ok(());
     };
+    if ui_state.recording {
+        return Ok(());
+    }
     let cfg = &engine.0.config;
     let tok = &engine.0.tokenizer;
     let st = &mut *ui_state;
@@ -561,8 +567,14 @@ fn legend(ui: &mut egui::Ui) {
 }
 
 /// The guided tour's caption and its controls, at the bottom of the screen.
-fn draw_caption(mut contexts: EguiContexts, mut tour: ResMut<TourPlayer>) -> Result {
+fn draw_caption(
+    mut contexts: EguiContexts,
+    mut tour: ResMut<TourPlayer>,
+    ui_state: Res<UiState>,
+) -> Result {
     let ctx = contexts.ctx_mut()?;
+    // beside the control panel in the viewer; centred in a recording
+    let offset = if ui_state.recording { 0.0 } else { 150.0 };
     if let Some(err) = tour.error.clone() {
         egui::Window::new("Tour file problem")
             .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])
@@ -580,8 +592,8 @@ fn draw_caption(mut contexts: EguiContexts, mut tour: ResMut<TourPlayer>) -> Res
     let (index, paused, elapsed) = (tour.index, tour.paused, tour.elapsed);
     egui::Window::new("tour-caption")
         .title_bar(false)
-        .anchor(egui::Align2::CENTER_BOTTOM, [150.0, -16.0])
-        .fixed_size([620.0, 0.0])
+        .anchor(egui::Align2::CENTER_BOTTOM, [offset, -16.0])
+        .fixed_size([620.0_f32.min(ctx.viewport_rect().width() - 40.0), 0.0])
         .show(ctx, |ui| {
             ui.heading(&stop.title);
             ui.label(egui::RichText::new(&stop.text).size(16.0));
@@ -589,6 +601,9 @@ fn draw_caption(mut contexts: EguiContexts, mut tour: ResMut<TourPlayer>) -> Res
                 egui::ProgressBar::new((elapsed / stop.seconds).clamp(0.0, 1.0))
                     .desired_height(4.0),
             );
+            if ui_state.recording {
+                return;
+            }
             ui.horizontal(|ui| {
                 ui.label(format!("stop {} of {n}", index + 1));
                 if ui.button("< back").clicked() {

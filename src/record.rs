@@ -1,0 +1,328 @@
+//! `factory record`: a tour rendered off-screen (no window) into numbered PNG frames or an MP4.
+//!
+//! Time advances exactly 1/fps per frame whatever the render speed, and the model runs inline
+//! (blocking) instead of on the task pool, so the same tour, seed and size give identical frames.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use bevy::app::ScheduleRunnerPlugin;
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::time::TimeUpdateStrategy;
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
+
+use crate::app::AppSet;
+use crate::inference::{Engine, Request};
+use crate::model::{LoadedModel, SamplingParams};
+use crate::scene::palette;
+
+/// What to record.
+#[derive(Debug, Clone)]
+pub struct RecordOptions {
+    /// The model.
+    pub model: Arc<LoadedModel>,
+    /// The tour to play.
+    pub tour: PathBuf,
+    /// A folder for PNG frames, or a path ending in `.mp4`.
+    pub out: PathBuf,
+    /// Frame size.
+    pub size: (u32, u32),
+    /// Frames per second.
+    pub fps: u32,
+    /// Number of frames.
+    pub frames: usize,
+    /// Sampling seed.
+    pub seed: u64,
+}
+
+/// The frame-capture state.
+#[derive(Resource)]
+struct Recorder {
+    image: Handle<Image>,
+    dir: PathBuf,
+    frames: usize,
+    requested: usize,
+    saved: Arc<AtomicUsize>,
+    bar: indicatif::ProgressBar,
+    waited: usize,
+    /// Frames rendered since the first floor appeared (the first ones are still being set up).
+    warm: usize,
+}
+
+/// Checks the options and the output, renders, and (for `.mp4`) encodes with ffmpeg.
+pub fn record(opts: RecordOptions) -> Result<()> {
+    if !(1..=240).contains(&opts.fps) {
+        bail!("--fps must be from 1 to 240, not {}", opts.fps);
+    }
+    if opts.frames == 0 || opts.frames > 1_000_000 {
+        bail!(
+            "the number of frames must be from 1 to 1000000, not {}",
+            opts.frames
+        );
+    }
+    let mp4 = opts
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
+    if mp4 && which("ffmpeg").is_none() {
+        bail!(
+            "writing {} needs ffmpeg on PATH (apt-get install ffmpeg); or give a folder to get PNG frames",
+            opts.out.display()
+        );
+    }
+    let mut player = crate::tour::TourPlayer::default();
+    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
+    if let Some(e) = player.error.take() {
+        bail!("{e}");
+    }
+    let tmp;
+    let frames_dir = if mp4 {
+        tmp = tempfile_dir()?;
+        tmp.clone()
+    } else {
+        if opts.out.is_file() {
+            bail!(
+                "{} is a file; give a folder for the frames or a path ending in .mp4",
+                opts.out.display()
+            );
+        }
+        std::fs::create_dir_all(&opts.out)
+            .with_context(|| format!("could not create {}", opts.out.display()))?;
+        if std::fs::read_dir(&opts.out)?.any(|e| {
+            e.ok()
+                .is_some_and(|e| e.file_name().to_string_lossy().starts_with("frame_"))
+        }) {
+            bail!(
+                "{} already holds frames; choose an empty folder so nothing is overwritten",
+                opts.out.display()
+            );
+        }
+        opts.out.clone()
+    };
+    render_frames(&opts, player, &frames_dir)?;
+    if mp4 {
+        let status = std::process::Command::new("ffmpeg")
+            .args(["-y", "-loglevel", "error", "-framerate"])
+            .arg(opts.fps.to_string())
+            .arg("-i")
+            .arg(frames_dir.join("frame_%05d.png"))
+            .args([
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-vf",
+                "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            ])
+            .arg(&opts.out)
+            .status()
+            .context("could not run ffmpeg")?;
+        let _ = std::fs::remove_dir_all(&frames_dir);
+        if !status.success() {
+            bail!("ffmpeg failed ({status})");
+        }
+        println!(
+            "wrote {} ({} frames at {} fps)",
+            opts.out.display(),
+            opts.frames,
+            opts.fps
+        );
+    } else {
+        println!("wrote {} frames to {}", opts.frames, opts.out.display());
+    }
+    Ok(())
+}
+
+fn which(cmd: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(cmd))
+            .find(|f| f.is_file())
+    })
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("factory-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn render_frames(opts: &RecordOptions, player: crate::tour::TourPlayer, dir: &Path) -> Result<()> {
+    let mut app = App::new();
+    let [r, g, b] = palette::BACKGROUND;
+    app.insert_resource(ClearColor(Color::srgb(r, g, b)))
+        .add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: None,
+                    exit_condition: ExitCondition::DontExit,
+                    close_when_requested: false,
+                    ..default()
+                })
+                // every pipeline compiled before the frame that first needs it, and no frame
+                // rendered in parallel with the next update: the frames do not depend on timing
+                .set(bevy::render::RenderPlugin {
+                    synchronous_pipeline_compilation: true,
+                    ..default()
+                })
+                .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>()
+                .disable::<WinitPlugin>(),
+        )
+        .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
+        .add_plugins(bevy_egui::EguiPlugin::default())
+        .add_plugins(crate::app::core_plugin)
+        .add_plugins((
+            crate::camera::plugin,
+            crate::ui::plugin,
+            crate::scene::beams::draw_plugin,
+        ))
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
+            1.0 / opts.fps as f64,
+        )))
+        .insert_resource(crate::inference::Blocking)
+        .insert_resource(GlobalAmbientLight {
+            color: Color::WHITE,
+            brightness: 400.0,
+            ..default()
+        })
+        .insert_resource(Engine(opts.model.clone()))
+        .insert_resource(player);
+    let (w, h) = opts.size;
+    let mut image = Image::new_fill(
+        Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        &[0, 0, 0, 255],
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    image.texture_descriptor.usage |=
+        TextureUsages::RENDER_ATTACHMENT | TextureUsages::COPY_SRC | TextureUsages::TEXTURE_BINDING;
+    let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
+    let bar = indicatif::ProgressBar::new(opts.frames as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} frames  [{elapsed_precise}, ETA {eta_precise}]",
+        )
+        .expect("valid template"),
+    );
+    app.insert_resource(Recorder {
+        image: handle,
+        dir: dir.to_owned(),
+        frames: opts.frames,
+        requested: 0,
+        saved: Arc::new(AtomicUsize::new(0)),
+        bar,
+        waited: 0,
+        warm: 0,
+    });
+    {
+        let mut sampling = app.world_mut().resource_mut::<crate::inference::Sampling>();
+        let params = SamplingParams {
+            seed: opts.seed,
+            ..sampling.params()
+        };
+        sampling.set(params).map_err(anyhow::Error::msg)?;
+    }
+    app.world_mut()
+        .resource_mut::<crate::tour::TourPlayer>()
+        .start();
+    app.world_mut()
+        .resource_mut::<crate::ui::UiState>()
+        .recording = true;
+    app.world_mut()
+        .write_message(Request::Prompt(crate::ui::DEFAULT_PROMPT.into()));
+    app.add_systems(
+        Startup,
+        spawn_lights_and_target.after(crate::camera::spawn_camera),
+    )
+    .add_systems(Update, capture_frame.in_set(AppSet::Capture));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(c) => bail!("recording failed (code {c})"),
+    }
+}
+
+fn spawn_lights_and_target(
+    mut commands: Commands,
+    recorder: Res<Recorder>,
+    cameras: Query<Entity, With<Camera3d>>,
+) {
+    commands.spawn((
+        DirectionalLight {
+            illuminance: 6_000.0,
+            shadow_maps_enabled: false,
+            ..default()
+        },
+        Transform::from_xyz(-10.0, 30.0, 20.0).looking_at(Vec3::new(20.0, 0.0, 0.0), Vec3::Y),
+    ));
+    for cam in &cameras {
+        commands
+            .entity(cam)
+            .insert(RenderTarget::Image(recorder.image.clone().into()));
+    }
+}
+
+/// Frames rendered, not kept, once the floor exists: the target and its textures settle.
+const WARM_FRAMES: usize = 3;
+
+/// Requests one capture per frame, named by frame number; exits once every frame is on disk.
+fn capture_frame(
+    mut commands: Commands,
+    mut rec: ResMut<Recorder>,
+    floor: Res<crate::inference::Floor>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    // one capture more than asked: the first one of a target comes back black, so it is dropped
+    if rec.requested < rec.frames + 1 {
+        if floor.history.is_empty() && floor.error.is_none() {
+            return; // nothing to film until the first floor exists
+        }
+        if rec.warm < WARM_FRAMES {
+            rec.warm += 1;
+            return;
+        }
+        let index = rec.requested;
+        let path = rec
+            .dir
+            .join(format!("frame_{:05}.png", index.saturating_sub(1)));
+        let saved = rec.saved.clone();
+        commands
+            .spawn(Screenshot::image(rec.image.clone()))
+            .observe(move |captured: On<ScreenshotCaptured>| {
+                if index > 0 {
+                    match captured.image.clone().try_into_dynamic() {
+                        Ok(dynamic) => {
+                            if let Err(e) = dynamic.to_rgb8().save(&path) {
+                                error!("could not save {}: {e}", path.display());
+                            }
+                        }
+                        Err(e) => error!("could not convert a frame: {e}"),
+                    }
+                }
+                saved.fetch_add(1, Ordering::SeqCst);
+            });
+        rec.requested += 1;
+        rec.bar.set_position(rec.requested.saturating_sub(1) as u64);
+        return;
+    }
+    rec.waited += 1;
+    if rec.saved.load(Ordering::SeqCst) > rec.frames {
+        rec.bar.finish_and_clear();
+        exit.write(AppExit::Success);
+    } else if rec.waited > 2000 {
+        error!("frames were not captured");
+        exit.write(AppExit::error());
+    }
+}
