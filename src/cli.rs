@@ -578,6 +578,12 @@ fn bench(args: BenchArgs) -> Result<()> {
         }
     };
     let cfg = gpt.config().clone();
+    if cfg.n_positions < 2 {
+        anyhow::bail!(
+            "the model's context (n_positions = {}) is too short to time a cached step",
+            cfg.n_positions
+        );
+    }
     let n = args.tokens.clamp(2, cfg.n_positions);
     let ids: Vec<u32> = (0..n as u32)
         .map(|i| (i * 7919) % cfg.vocab_size as u32)

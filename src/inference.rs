@@ -34,6 +34,9 @@ pub struct Floor {
     pub history: History,
     /// First token of the crates now riding through (earlier ones are cached).
     pub flow_start: usize,
+    /// True when the floor came from a new prompt (not from an appended token, nor from a window
+    /// that slid or was re-run): selection and playback start over only then.
+    pub fresh_prompt: bool,
     /// Bumped whenever `history` changes, so the scene knows to rebuild.
     pub version: u64,
     /// The token sampled last at the shipping dock and the candidates it was drawn from.
@@ -97,6 +100,10 @@ struct Outcome {
     result: Result<(Trace, Vec<String>, Option<String>), String>,
     cache: KvCache,
     serial: u64,
+    /// From a `Request::Prompt`.
+    prompt: bool,
+    /// Tokens of the previous floor no longer shown (a slid window).
+    dropped: usize,
 }
 
 /// The task in flight and the cache between tasks.
@@ -188,15 +195,32 @@ fn run_prompt(model: &LoadedModel, text: &str, serial: u64) -> Outcome {
         result,
         cache,
         serial,
+        prompt: true,
+        dropped: 0,
     }
 }
 
-/// Runs the last of `ids` with the cache; when the context is full, slides the window and runs it again.
+/// Runs the last of `ids` with the cache. Without a matching cache (a cancelled run lost it) all ids
+/// run again; when the context is full, the window slides and runs again.
 fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u64) -> Outcome {
     let n_pos = model.config.n_positions;
-    let result = if cache.len() + 1 > n_pos || cache.len() + 1 != ids.len() {
+    let mut dropped = 0;
+    let result = if cache.len() + 1 == ids.len() && ids.len() <= n_pos {
+        let last = ids[ids.len() - 1];
+        model
+            .gpt
+            .trace(&[last], &mut cache)
+            .map(|t| (t, texts(model, &[last]), None))
+    } else if ids.len() <= n_pos {
+        cache.clear();
+        model
+            .gpt
+            .trace(&ids, &mut cache)
+            .map(|t| (t, texts(model, &ids), None))
+    } else {
         cache.clear();
         let window = &ids[ids.len() - slide_keep(n_pos).min(ids.len())..];
+        dropped = ids.len() - window.len();
         model.gpt.trace(window, &mut cache).map(|t| {
             let note = format!(
                 "the context of {n_pos} tokens was full: the factory now shows the last {} tokens",
@@ -204,18 +228,14 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
             );
             (t, texts(model, window), Some(note))
         })
-    } else {
-        let last = ids[ids.len() - 1];
-        model
-            .gpt
-            .trace(&[last], &mut cache)
-            .map(|t| (t, texts(model, &[last]), None))
     }
     .map_err(|e| e.to_string());
     Outcome {
         result,
         cache,
         serial,
+        prompt: false,
+        dropped,
     }
 }
 
@@ -245,11 +265,17 @@ fn finish_task(
     }
     match outcome.result {
         Ok((trace, texts, notice)) => {
+            let n_prompt = floor.history.n_prompt;
             floor.flow_start = trace.start_pos;
             floor.history.append(&trace, texts);
+            if !outcome.prompt && trace.start_pos == 0 {
+                // a re-run window: the prompt's tokens keep their colour, minus those dropped
+                floor.history.n_prompt = n_prompt.saturating_sub(outcome.dropped);
+            }
+            floor.fresh_prompt = outcome.prompt;
             floor.version += 1;
             floor.error = None;
-            if notice.is_some() || trace.start_pos == 0 {
+            if notice.is_some() || outcome.prompt {
                 floor.notice = notice;
             }
             pending.cache = Some(outcome.cache);

@@ -311,6 +311,16 @@ fn run_attract(
     if !start {
         return;
     }
+    if tour.tour.is_none() {
+        // no usable tour: a fresh prompt once per idle period, and the clock starts again
+        let prompt = kiosk.prompts[kiosk.next % kiosk.prompts.len()].clone();
+        kiosk.next = (kiosk.next + 1) % kiosk.prompts.len();
+        kiosk.idle = 0.0;
+        kiosk.mode = Mode::Visitor;
+        kiosk.cycles += 1;
+        requests.write(Request::Prompt(prompt));
+        return;
+    }
     let prompt = kiosk.prompts[kiosk.next % kiosk.prompts.len()].clone();
     kiosk.next = (kiosk.next + 1) % kiosk.prompts.len();
     kiosk.mode = Mode::Attract;

@@ -236,9 +236,6 @@ fn render_frames(opts: &RecordOptions, player: crate::tour::TourPlayer, dir: &Pa
         sampling.set(params).map_err(anyhow::Error::msg)?;
     }
     app.world_mut()
-        .resource_mut::<crate::tour::TourPlayer>()
-        .start();
-    app.world_mut()
         .resource_mut::<crate::ui::UiState>()
         .recording = true;
     app.world_mut()
@@ -283,6 +280,7 @@ fn capture_frame(
     mut rec: ResMut<Recorder>,
     floor: Res<crate::inference::Floor>,
     mut exit: MessageWriter<AppExit>,
+    mut tour: ResMut<crate::tour::TourPlayer>,
 ) {
     // one capture more than asked: the first one of a target comes back black, so it is dropped
     if rec.requested < rec.frames + 1 {
@@ -294,6 +292,10 @@ fn capture_frame(
             return;
         }
         let index = rec.requested;
+        if index == 0 {
+            // the tour starts with the first kept frame (this capture is the dropped one)
+            tour.start();
+        }
         let path = rec
             .dir
             .join(format!("frame_{:05}.png", index.saturating_sub(1)));

@@ -249,6 +249,8 @@ pub struct TourPlayer {
     applied_version: u64,
     /// When set (kiosk attract loop), `Prompt` actions run this prompt instead of their own.
     pub prompt_override: Option<String>,
+    /// The current stop ran a prompt and waits for its floor before applying the rest.
+    waiting_for_prompt: bool,
 }
 
 impl TourPlayer {
@@ -352,52 +354,44 @@ fn run_tour(
     }
     let Some(layout) = layout else { return };
     if player.applied == Some(player.index) {
-        // a prompt of this stop arrived after the stop began: hold the crates where the stop wants them
-        if player.applied_version != floor.version {
-            player.applied_version = floor.version;
-            for a in &stop.actions {
-                if let Action::ShowUpTo(s) = a
-                    && let Some(i) = layout.0.index_of(*s)
-                {
-                    playback.progress = i as f32;
-                    playback.playing = false;
-                }
-            }
+        // this stop ran a prompt: the rest of it applies to the floor that prompt brings
+        // (or after two seconds, if the prompt failed)
+        let arrived = floor.version != player.applied_version && floor.fresh_prompt;
+        if player.waiting_for_prompt && (arrived || player.elapsed > 2.0) {
+            player.waiting_for_prompt = false;
+            apply_stop(
+                stop,
+                &layout.0,
+                &floor,
+                &mut selection,
+                &mut playback,
+                &mut sampling,
+                &mut beams,
+            );
         }
         return;
     }
     player.applied = Some(player.index);
     player.applied_version = floor.version;
+    let mut prompted = false;
     for a in &stop.actions {
-        match a {
-            Action::Prompt(p) => {
-                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
-                requests.write(Request::Prompt(p));
-            }
-            Action::Temperature(t) => {
-                let mut p = sampling.params();
-                p.temperature = *t;
-                let _ = sampling.set(p);
-            }
-            Action::Step => playback.step(),
-            Action::Generate(n) => playback.generate(*n),
-            Action::ShowUpTo(s) => {
-                if let Some(i) = layout.0.index_of(*s) {
-                    playback.progress = i as f32;
-                    playback.playing = false;
-                }
-            }
-            Action::Threshold(t) => beams.threshold = *t,
+        if let Action::Prompt(p) = a {
+            let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+            requests.write(Request::Prompt(p));
+            prompted = true;
         }
     }
-    *selection = Selection::default();
-    for h in &stop.highlight {
-        match *h {
-            Highlight::Token(t) => selection.token = Some(t),
-            Highlight::LastToken => selection.token = floor.history.len().checked_sub(1),
-            Highlight::Head(l, hd) => selection.head = Some((l, hd)),
-            Highlight::Neuron(l, n) => selection.neuron = Some((l, n)),
-        }
+    player.waiting_for_prompt = prompted;
+    if !prompted {
+        apply_stop(
+            stop,
+            &layout.0,
+            &floor,
+            &mut selection,
+            &mut playback,
+            &mut sampling,
+            &mut beams,
+        );
     }
     if let Some(i) = layout.0.index_of(stop.station) {
         let mut view = station_view(&layout.0, i);
@@ -406,6 +400,48 @@ fn run_tour(
         view.distance = stop.camera.distance.unwrap_or(view.distance);
         for mut g in &mut goals {
             g.0 = view;
+        }
+    }
+}
+
+/// A stop's actions (other than its prompt) and highlights, on the floor now standing.
+fn apply_stop(
+    stop: &Stop,
+    layout: &crate::scene::layout::Layout,
+    floor: &crate::inference::Floor,
+    selection: &mut Selection,
+    playback: &mut Playback,
+    sampling: &mut crate::inference::Sampling,
+    beams: &mut crate::scene::beams::BeamSettings,
+) {
+    for a in &stop.actions {
+        match a {
+            Action::Prompt(_) => {}
+            Action::Temperature(t) => {
+                let mut p = sampling.params();
+                p.temperature = *t;
+                let _ = sampling.set(p);
+            }
+            Action::Step => playback.step(),
+            Action::Generate(n) => playback.generate(*n),
+            Action::ShowUpTo(s) => {
+                if let Some(i) = layout.index_of(*s) {
+                    playback.progress = i as f32;
+                    playback.playing = false;
+                }
+            }
+            Action::Threshold(t) => beams.threshold = *t,
+        }
+    }
+    *selection = Selection::default();
+    let n = floor.history.len();
+    for h in &stop.highlight {
+        match *h {
+            // a token the floor does not have (a short prompt) is simply not highlighted
+            Highlight::Token(t) => selection.token = (t < n).then_some(t),
+            Highlight::LastToken => selection.token = n.checked_sub(1),
+            Highlight::Head(l, hd) => selection.head = Some((l, hd)),
+            Highlight::Neuron(l, i) => selection.neuron = Some((l, i)),
         }
     }
 }

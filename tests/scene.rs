@@ -222,6 +222,52 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
         app.world().resource::<Playback>().progress < 0.0,
         "the new crate rides back first"
     );
+    // ... and stops at the receiving dock ("step" was pressed once)
+    app.world_mut().resource_mut::<Playback>().speed = 40.0;
+    for _ in 0..3000 {
+        app.update();
+        if !app.world().resource::<Playback>().playing {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let pb = app.world().resource::<Playback>().clone();
+    assert!(!pb.playing && pb.progress == 0.0, "{pb:?}");
+    // "generate 2": each new crate rides the whole hall before the next is drawn
+    let last = last_station(&app);
+    app.world_mut().resource_mut::<Playback>().generate(2);
+    let mut version = app.world().resource::<Floor>().version;
+    let mut rode = Vec::new();
+    let mut furthest = f32::MIN;
+    for _ in 0..20_000 {
+        app.update();
+        let (v, len) = {
+            let f = app.world().resource::<Floor>();
+            (f.version, f.history.len())
+        };
+        if v != version {
+            rode.push(furthest);
+            furthest = f32::MIN;
+            version = v;
+        }
+        furthest = furthest.max(app.world().resource::<Playback>().progress);
+        let pb = app.world().resource::<Playback>();
+        if len == n + 3 && !pb.playing && !app.world().resource::<Pending>().busy() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(app.world().resource::<Floor>().history.len(), n + 3);
+    assert_eq!(rode.len(), 2, "two tokens appended");
+    assert!(
+        rode.iter().all(|&p| p >= last),
+        "every crate reached the shipping dock first: {rode:?}"
+    );
+    let pb = app.world().resource::<Playback>();
+    assert_eq!(
+        pb.progress, last,
+        "the last crate rode to the shipping dock and waits there"
+    );
 }
 
 #[test]

@@ -229,7 +229,7 @@ fn fly_with_keys(
             dir += v;
         }
     }
-    let fast = if keys.pressed(KeyCode::ShiftLeft) {
+    let fast = if keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]) {
         3.0
     } else {
         1.0

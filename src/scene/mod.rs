@@ -389,7 +389,7 @@ pub(crate) fn rebuild_floor(
     } else {
         -RETURN_RIDE
     };
-    if floor.flow_start == 0 {
+    if floor.fresh_prompt {
         // a new prompt rides from the dock to the shipping dock, then waits
         playback.stop_at = None;
         playback.playing = true;
@@ -589,6 +589,7 @@ pub fn shown_piece(text: &str) -> String {
 }
 
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
+#[allow(clippy::too_many_arguments)]
 fn advance_playback(
     time: Res<Time>,
     mut playback: ResMut<Playback>,
@@ -597,10 +598,16 @@ fn advance_playback(
     pending: Res<Pending>,
     mut sampling: ResMut<Sampling>,
     mut requests: MessageWriter<Request>,
+    built: Res<Built>,
 ) {
     let Some(layout) = layout else { return };
     let last = (layout.0.stations.len() - 1) as f32;
-    if !playback.playing || pending.busy() || floor.history.is_empty() {
+    // a floor that arrived this frame is not built yet: its clock starts after the rebuild
+    if !playback.playing
+        || pending.busy()
+        || floor.history.is_empty()
+        || built.0 != Some(floor.version)
+    {
         return;
     }
     let mut send_round = false;
@@ -753,9 +760,11 @@ fn paint_boards(
 
 /// The token whose neurons the lamps show: the selected one, else the last token.
 pub fn lamp_token(floor: &Floor, selection: &Selection) -> Option<usize> {
+    let n = floor.history.len();
     selection
         .token
-        .or_else(|| floor.history.len().checked_sub(1))
+        .filter(|&t| t < n)
+        .or_else(|| n.checked_sub(1))
 }
 
 /// Lights each FFN lamp wall with the shown token's post-GELU activations, once the token reached it.

@@ -27,6 +27,8 @@ pub struct UiState {
     pub help: bool,
     /// Sampling values being edited (applied when valid).
     pub edit: SamplingParams,
+    /// The values last applied from the widgets.
+    pub applied: SamplingParams,
     /// A message about refused input.
     pub refused: Option<String>,
     /// Hide the advanced controls (kiosk).
@@ -46,6 +48,7 @@ impl Default for UiState {
             generate_n: 8,
             help: false,
             edit: SamplingParams::default(),
+            applied: SamplingParams::default(),
             refused: None,
             simple: false,
             saved: None,
@@ -316,6 +319,11 @@ fn draw_panels(
                     }
                     ui.separator();
                     ui.label("Sampling");
+                    // settings changed elsewhere (a tour stop) show up in the widgets
+                    if sampling.params() != st.applied {
+                        st.edit = sampling.params();
+                        st.applied = st.edit;
+                    }
                     let e = &mut st.edit;
                     ui.add(
                         egui::Slider::new(&mut e.temperature, 0.0..=3.0)
@@ -339,9 +347,14 @@ fn draw_panels(
                             ui.add(egui::DragValue::new(&mut e.seed));
                         });
                     }
-                    match sampling.set(*e) {
-                        Ok(()) => st.refused = None,
-                        Err(msg) => st.refused = Some(msg),
+                    if st.edit != st.applied {
+                        match sampling.set(st.edit) {
+                            Ok(()) => {
+                                st.refused = None;
+                                st.applied = st.edit;
+                            }
+                            Err(msg) => st.refused = Some(msg),
+                        }
                     }
                     if let Some(r) = &st.refused {
                         ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
@@ -436,12 +449,16 @@ fn draw_panels(
                     }
                 }
             }
-            if let Some((l, hd)) = selection.head {
+            // a selection may outlive the floor it was made on (a new prompt, a tour stop)
+            let token = selection.token.filter(|&t| t < h.len());
+            if let Some((l, hd)) = selection.head
+                && let Some(rows) = h.layers.get(l).and_then(|x| x.attention.get(hd))
+            {
                 ui.separator();
                 ui.strong(format!("layer {l}, head {hd}"));
-                let q = selection.token.unwrap_or(h.len() - 1);
+                let q = token.unwrap_or(h.len() - 1);
                 ui.label(format!("what token {q} {:?} looks at:", h.texts[q]));
-                let row = h.layers[l].attention[hd].get(q).cloned().unwrap_or_default();
+                let row = rows.get(q).cloned().unwrap_or_default();
                 let mut order: Vec<usize> = (0..row.len()).collect();
                 order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
                 for k in order.into_iter().take(6) {
@@ -455,21 +472,25 @@ fn draw_panels(
                     });
                 }
             }
-            if let Some((l, n)) = selection.neuron {
+            if let Some((l, n)) = selection.neuron
+                && let Some(layer) = h.layers.get(l)
+            {
                 ui.separator();
                 ui.strong(format!("layer {l}, FFN neuron {n}"));
                 ui.label("its GELU output for each token:");
-                for (t, acts) in h.layers[l].ffn_act.iter().enumerate().rev().take(8) {
-                    ui.label(format!("{t} {:?}: {:+.4}", h.texts[t], acts[n]));
+                for (t, acts) in layer.ffn_act.iter().enumerate().rev().take(8) {
+                    if let Some(v) = acts.get(n) {
+                        ui.label(format!("{t} {:?}: {v:+.4}", h.texts[t]));
+                    }
                 }
             }
             if let Some((station, d)) = selection.dim
                 && let Some(l) = &layout
                 && let Some(src) = l.0.stations.get(station).and_then(|s| BoardSource::for_station(s.kind))
-                && let Some(t) = selection.token
+                && let Some(t) = token
+                && let Some(&v) = src.rows(h).get(t).and_then(|r| r.get(d))
             {
                 ui.separator();
-                let v = src.rows(h)[t][d];
                 ui.label(format!("{}: dimension {d} of token {t} = {v:+.4}", src.caption()));
             }
             if let Some(t) = lamp_token(&floor, &selection) {
