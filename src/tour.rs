@@ -353,55 +353,49 @@ fn run_tour(
         return;
     }
     let Some(layout) = layout else { return };
-    if player.applied == Some(player.index) {
-        // this stop ran a prompt: the rest of it applies to the floor that prompt brings
+    if player.applied != Some(player.index) {
+        // arriving at the stop: run its prompt, move the camera
+        player.applied = Some(player.index);
+        player.applied_version = floor.version;
+        let mut prompted = false;
+        for a in &stop.actions {
+            if let Action::Prompt(p) = a {
+                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+                requests.write(Request::Prompt(p));
+                prompted = true;
+            }
+        }
+        player.waiting_for_prompt = prompted;
+        if let Some(i) = layout.0.index_of(stop.station) {
+            let mut view = station_view(&layout.0, i);
+            view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
+            view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
+            view.distance = stop.camera.distance.unwrap_or(view.distance);
+            for mut g in &mut goals {
+                g.0 = view;
+            }
+        }
+        if prompted {
+            return;
+        }
+    } else {
+        // a stop that ran a prompt applies the rest to the floor that prompt brings
         // (or after two seconds, if the prompt failed)
         let arrived = floor.version != player.applied_version && floor.fresh_prompt;
-        if player.waiting_for_prompt && (arrived || player.elapsed > 2.0) {
-            player.waiting_for_prompt = false;
-            apply_stop(
-                stop,
-                &layout.0,
-                &floor,
-                &mut selection,
-                &mut playback,
-                &mut sampling,
-                &mut beams,
-            );
+        if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
+            return;
         }
-        return;
+        player.waiting_for_prompt = false;
     }
-    player.applied = Some(player.index);
-    player.applied_version = floor.version;
-    let mut prompted = false;
-    for a in &stop.actions {
-        if let Action::Prompt(p) = a {
-            let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
-            requests.write(Request::Prompt(p));
-            prompted = true;
-        }
-    }
-    player.waiting_for_prompt = prompted;
-    if !prompted {
-        apply_stop(
-            stop,
-            &layout.0,
-            &floor,
-            &mut selection,
-            &mut playback,
-            &mut sampling,
-            &mut beams,
-        );
-    }
-    if let Some(i) = layout.0.index_of(stop.station) {
-        let mut view = station_view(&layout.0, i);
-        view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
-        view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
-        view.distance = stop.camera.distance.unwrap_or(view.distance);
-        for mut g in &mut goals {
-            g.0 = view;
-        }
-    }
+    apply_stop(
+        stop,
+        &layout.0,
+        &floor,
+        &mut selection,
+        &mut playback,
+        &mut sampling,
+        &mut beams,
+    );
 }
 
 /// A stop's actions (other than its prompt) and highlights, on the floor now standing.
