@@ -175,6 +175,7 @@ fn spawn_lights(mut commands: Commands) {
 fn frame_first_prompt(
     layout: Option<Res<CurrentLayout>>,
     start: Res<StartStation>,
+    tour: Res<crate::tour::TourPlayer>,
     mut done: Local<bool>,
     mut goals: Query<(&mut crate::camera::OrbitGoal, &mut crate::camera::Orbit)>,
 ) {
@@ -183,6 +184,9 @@ fn frame_first_prompt(
         return;
     }
     *done = true;
+    if tour.active {
+        return; // the tour places the camera
+    }
     let home = match start.0 {
         Some(i) => crate::camera::station_view(&layout.0, i),
         None => crate::camera::home_view(&layout.0),
