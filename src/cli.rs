@@ -328,14 +328,10 @@ fn view(args: ViewArgs) -> Result<()> {
         anyhow::bail!("--screenshot: the folder {} does not exist", dir.display());
     }
     let kiosk = if args.kiosk {
-        let path = args.kiosk_config.clone().unwrap_or_else(|| {
-            let local = PathBuf::from("assets/kiosk/kiosk.ron");
-            if local.is_file() {
-                local
-            } else {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(local)
-            }
-        });
+        let path = args
+            .kiosk_config
+            .clone()
+            .unwrap_or_else(|| crate::project_path("assets/kiosk/kiosk.ron"));
         let cfg = crate::kiosk::KioskConfig::load(&path).map_err(anyhow::Error::msg)?;
         Some(crate::kiosk::Kiosk::new(cfg).map_err(anyhow::Error::msg)?)
     } else {

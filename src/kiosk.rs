@@ -40,17 +40,6 @@ impl Default for KioskConfig {
     }
 }
 
-/// Resolves a path given in a config: as written if it exists, else under the crate's folder.
-fn resolve(path: &Path) -> PathBuf {
-    if path.is_relative() && !path.exists() {
-        let alt = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        if alt.exists() {
-            return alt;
-        }
-    }
-    path.to_owned()
-}
-
 impl KioskConfig {
     /// Reads and checks a kiosk config file; errors name the file, line and problem.
     pub fn load(path: &Path) -> Result<Self, String> {
@@ -229,7 +218,10 @@ pub struct Kiosk {
 impl Kiosk {
     /// A kiosk from settings (prompts read now; the config was checked).
     pub fn new(config: KioskConfig) -> Result<Self, String> {
-        let prompts = read_prompts(&resolve(&config.prompts), config.max_prompt_chars)?;
+        let prompts = read_prompts(
+            &crate::project_path(&config.prompts),
+            config.max_prompt_chars,
+        )?;
         Ok(Self {
             config,
             prompts,
@@ -242,7 +234,7 @@ impl Kiosk {
 
     /// The tour file, resolved.
     pub fn tour_path(&self) -> PathBuf {
-        resolve(&self.config.tour)
+        crate::project_path(&self.config.tour)
     }
 }
 
@@ -368,7 +360,7 @@ mod tests {
 
     #[test]
     fn the_shipped_config_and_prompts_load() {
-        let cfg = KioskConfig::load(&resolve(Path::new("assets/kiosk/kiosk.ron"))).unwrap();
+        let cfg = KioskConfig::load(&crate::project_path("assets/kiosk/kiosk.ron")).unwrap();
         let k = Kiosk::new(cfg).unwrap();
         assert!(k.prompts.len() >= 5);
         assert!(k.tour_path().exists());

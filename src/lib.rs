@@ -15,3 +15,19 @@ pub mod record;
 pub mod scene;
 pub mod tour;
 pub mod ui;
+
+use std::path::{Path, PathBuf};
+
+/// A path the project ships (model, tour, kiosk files), as given when it exists from the current
+/// folder or is absolute, else under the crate's own folder (so `cargo run` works from anywhere in
+/// the checkout), else as given (so a message names what the user wrote).
+pub fn project_path(rel: impl AsRef<Path>) -> PathBuf {
+    let rel = rel.as_ref();
+    if rel.is_relative() && !rel.exists() {
+        let alt = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        if alt.exists() {
+            return alt;
+        }
+    }
+    rel.to_owned()
+}

@@ -219,13 +219,9 @@ impl Tour {
     }
 }
 
-/// The default tour's path: `assets/tours/default.ron` under the current directory or the crate.
+/// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
 pub fn default_tour_path() -> PathBuf {
-    let local = Path::new("assets/tours/default.ron");
-    if local.is_file() {
-        return local.to_owned();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(local)
+    crate::project_path("assets/tours/default.ron")
 }
 
 /// The tour loaded for this session and where the player is in it.

@@ -26,16 +26,9 @@ pub const TOKENIZER_FILE: &str = "tokenizer.json";
 /// The default model's folder name under `models/`.
 pub const DEFAULT_MODEL_NAME: &str = "factory-small";
 
-/// Where the default model lives: `models/factory-small` under the current directory if present,
-/// else under the crate's own folder (so `cargo run` works from anywhere in the checkout).
+/// Where the default model lives: `models/factory-small` (see [`crate::project_path`]).
 pub fn default_model_dir() -> PathBuf {
-    let local = Path::new("models").join(DEFAULT_MODEL_NAME);
-    if local.is_dir() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(DEFAULT_MODEL_NAME)
+    crate::project_path(Path::new("models").join(DEFAULT_MODEL_NAME))
 }
 
 /// A model opened from a folder: its config, weights and tokenizer.
