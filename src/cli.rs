@@ -283,6 +283,13 @@ struct TrainArgs {
 /// Parses the command line, runs the command, prints any error; the process's exit code.
 pub fn main() -> ExitCode {
     pin_thread_count();
+    #[cfg(unix)]
+    // SAFETY: restores the default action for SIGPIPE before any thread starts, so that
+    // `factory trace ... | head` ends quietly like other command-line tools instead of panicking
+    // in println! on a closed pipe.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
