@@ -1,4 +1,6 @@
-//! The viewer app: composes the plugins and orders their systems in one place.
+//! The window app: [`run_viewer`] opens a window with the render setup ([`crate::stage`]) on top of
+//! the factory's logic ([`crate::logic`]), plus picking, the kiosk and `--screenshot`. Nothing
+//! imports this module but the command line.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,48 +9,11 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, WindowResolution};
 
-use crate::camera::{DragDistance, FocusPoint};
-use crate::inference::{Engine, Floor, Pending, Request};
+use crate::inference::{Engine, Pending, Request};
 use crate::model::LoadedModel;
-use crate::scene::layout::StationKind;
-use crate::scene::{Board, Booth, Crate, CurrentLayout, LampWall, Playback, Selection, palette};
-
-/// The order of work in each frame, documented here and nowhere else:
-/// input (keys, mouse, camera) → inference (start and collect model runs) → playback (the clock and
-/// sampling) → scene (rebuild, move, paint, beams) → capture (screenshots).
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AppSet {
-    /// Keyboard, mouse and camera.
-    Input,
-    /// Starting and collecting model runs.
-    Inference,
-    /// The animation clock and the sampling loop.
-    Playback,
-    /// Everything drawn from the floor's numbers.
-    Scene,
-    /// Screenshots and exit.
-    Capture,
-}
-
-/// The logic every build of the factory has, with or without a window (tests use this alone).
-pub fn core_plugin(app: &mut App) {
-    app.configure_sets(
-        Update,
-        (
-            AppSet::Input,
-            AppSet::Inference,
-            AppSet::Playback,
-            AppSet::Scene,
-            AppSet::Capture,
-        )
-            .chain(),
-    );
-    app.add_plugins((
-        crate::inference::plugin,
-        crate::scene::plugin,
-        crate::tour::plugin,
-    ));
-}
+use crate::playback::{Floor, Playback};
+use crate::scene::CurrentLayout;
+use crate::schedule::AppSet;
 
 /// How the viewer was asked to start.
 #[derive(Debug, Clone)]
@@ -88,42 +53,27 @@ struct ScreenshotJob {
 pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     let mut app = App::new();
     let kiosk = opts.kiosk.is_some();
-    let [r, g, b] = palette::BACKGROUND;
-    app.insert_resource(ClearColor(Color::srgb(r, g, b)))
-        .add_plugins(DefaultPlugins.set(WindowPlugin {
-            primary_window: Some(Window {
-                title: "Transformer Factory".into(),
-                resolution: WindowResolution::new(opts.size.0, opts.size.1),
-                present_mode: PresentMode::AutoVsync,
-                mode: if kiosk {
-                    bevy::window::WindowMode::BorderlessFullscreen(
-                        bevy::window::MonitorSelection::Primary,
-                    )
-                } else {
-                    bevy::window::WindowMode::Windowed
-                },
-                ..default()
-            }),
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title: "Transformer Factory".into(),
+            resolution: WindowResolution::new(opts.size.0, opts.size.1),
+            present_mode: PresentMode::AutoVsync,
+            mode: if kiosk {
+                bevy::window::WindowMode::BorderlessFullscreen(
+                    bevy::window::MonitorSelection::Primary,
+                )
+            } else {
+                bevy::window::WindowMode::Windowed
+            },
             ..default()
-        }))
-        .add_plugins(bevy_egui::EguiPlugin::default())
-        .add_plugins(MeshPickingPlugin)
-        .add_plugins(core_plugin)
-        .add_plugins((
-            crate::camera::plugin,
-            crate::ui::plugin,
-            crate::scene::beams::draw_plugin,
-        ))
-        .insert_resource(GlobalAmbientLight {
-            color: Color::WHITE,
-            brightness: 400.0,
-            ..default()
-        })
-        .insert_resource(Engine(opts.model.clone()))
-        .insert_resource(StartStation(opts.station))
-        .add_systems(Startup, spawn_lights)
-        .add_systems(Update, frame_first_prompt.in_set(AppSet::Input))
-        .add_observer(select_on_click);
+        }),
+        ..default()
+    }))
+    .add_plugins(MeshPickingPlugin)
+    .add_plugins((crate::stage::plugin, crate::pick::plugin))
+    .insert_resource(Engine(opts.model.clone()))
+    .insert_resource(StartStation(opts.station))
+    .add_systems(Update, frame_first_prompt.in_set(AppSet::Input));
     app.world_mut()
         .resource_mut::<crate::ui::UiState>()
         .prompt
@@ -159,18 +109,6 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     app.run()
 }
 
-fn spawn_lights(mut commands: Commands) {
-    commands.spawn((
-        Name::new("Sun"),
-        DirectionalLight {
-            illuminance: 6_000.0,
-            shadow_maps_enabled: false,
-            ..default()
-        },
-        Transform::from_xyz(-10.0, 30.0, 20.0).looking_at(Vec3::new(20.0, 0.0, 0.0), Vec3::Y),
-    ));
-}
-
 /// Points the camera at the dock when the first prompt's floor appears.
 fn frame_first_prompt(
     layout: Option<Res<CurrentLayout>>,
@@ -195,91 +133,6 @@ fn frame_first_prompt(
         goal.0 = home;
         *orbit = home;
     }
-}
-
-/// Cell of a textured quad hit at `local` (quad-local coordinates, quad of `size`), as (column, row).
-pub fn cell_at(local: Vec3, size: Vec2, cols: usize, rows: usize) -> Option<(usize, usize)> {
-    let u = local.x / size.x + 0.5;
-    let v = 0.5 - local.y / size.y;
-    if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
-        return None;
-    }
-    Some(((u * cols as f32) as usize, (v * rows as f32) as usize))
-}
-
-/// Selects what was clicked (unless the press was a drag) and flies the camera to it.
-#[allow(clippy::too_many_arguments)]
-fn select_on_click(
-    click: On<Pointer<Click>>,
-    drag: Res<DragDistance>,
-    crates: Query<&Crate>,
-    booths: Query<&Booth>,
-    boards: Query<&Board>,
-    walls: Query<&LampWall>,
-    transforms: Query<&GlobalTransform>,
-    floor: Res<Floor>,
-    mut selection: ResMut<Selection>,
-    layout: Option<Res<CurrentLayout>>,
-    mut focus: MessageWriter<FocusPoint>,
-    egui_input: Res<bevy_egui::input::EguiWantsInput>,
-) {
-    if egui_input.wants_any_pointer_input() {
-        return; // the click was on the overlay
-    }
-    let moved = match drag.start {
-        Some(a) => drag
-            .farthest
-            .max(a.distance(click.pointer_location.position)),
-        None => 0.0,
-    };
-    if click.button != PointerButton::Primary || moved > 6.0 {
-        return;
-    }
-    let e = click.entity;
-    let Ok(gt) = transforms.get(e) else { return };
-    let hit = click.hit.position.unwrap_or(gt.translation());
-    let local = gt.affine().inverse().transform_point3(hit);
-    let n = floor.history.len();
-    if let Ok(c) = crates.get(e) {
-        selection.token = Some(c.0);
-    } else if let Ok(b) = booths.get(e) {
-        selection.head = Some((b.layer, b.head));
-        // the lane under the pointer picks the query token
-        if let Some(l) = &layout {
-            let lane = ((hit.z / crate::scene::layout::LANE) + (n as f32 - 1.0) / 2.0).round();
-            if (0.0..n as f32).contains(&lane) && l.0.n_tokens == n {
-                selection.token = Some(lane as usize);
-            }
-        }
-    } else if let Ok(b) = boards.get(e) {
-        let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
-        let (across, rows) = crate::scene::layout::tile(c);
-        let w = layout.as_ref().map_or(1.0, |l| l.0.width());
-        let size = Vec2::new(w, crate::scene::layout::BOARD_DEPTH);
-        if let Some((col, row)) = cell_at(local, size, n * across, rows) {
-            let d = row * across + col % across;
-            if d < c {
-                selection.token = Some(col / across);
-                selection.dim = Some((b.station, d));
-            }
-        }
-    } else if let Ok(w) = walls.get(e) {
-        if let Some((col, row)) = cell_at(local, w.size, w.cols, w.rows) {
-            let idx = row * w.cols + col;
-            if idx
-                < floor.history.layers[w.layer]
-                    .ffn_act
-                    .first()
-                    .map_or(0, Vec::len)
-            {
-                selection.neuron = Some((w.layer, idx));
-            }
-        }
-    } else {
-        return;
-    }
-    focus.write(FocusPoint(hit));
-    let _ = StationKind::Dock;
 }
 
 /// Shows the whole prompt at once, waits for the frame to settle, saves it, exits.
@@ -321,17 +174,4 @@ fn take_screenshot(
             .observe(save_to_disk(job.path.clone()));
         job.requested = true;
     }
-}
-
-/// The factory's logic without a window or renderer: `MinimalPlugins`, assets, the core plugin and
-/// the model. For tests and the scene benchmark.
-pub fn headless_app(model: Arc<LoadedModel>) -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
-        .init_asset::<Mesh>()
-        .init_asset::<StandardMaterial>()
-        .init_asset::<Image>()
-        .add_plugins(core_plugin)
-        .insert_resource(Engine(model));
-    app
 }

@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use bevy::prelude::*;
 
-use crate::inference::{Floor, Pending, Request};
+use crate::inference::{Pending, Request};
 use crate::model::LoadedModel;
+use crate::playback::{Floor, Playback};
+use crate::scene::CurrentLayout;
 use crate::scene::beams::{BeamSettings, Beams};
-use crate::scene::{CurrentLayout, Playback};
 
 fn median_max(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -38,7 +39,7 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
     }
     let ids = model.tokenizer.encode(&prompt)?;
     let prompt = model.tokenizer.decode(&ids[..n])?;
-    let mut app = crate::app::headless_app(model.clone());
+    let mut app = crate::logic::headless_app(model.clone());
     // gizmo line building is CPU work of the frame: include it (the GPU part is not measured here)
     app.init_resource::<bevy::gizmos::config::GizmoConfigStore>()
         .init_asset::<bevy::gizmos::GizmoAsset>()

@@ -1,8 +1,9 @@
-//! The model as a Bevy resource, run off the main thread; traces come back as messages.
+//! The model as a Bevy resource, run off the main thread: requests in, traces out.
 //!
 //! Requests (a new prompt, or one sampled token to append) start a task on the
-//! `AsyncComputeTaskPool`; a system polls it each frame without blocking. The key/value cache travels
-//! with the task and comes back with the trace, so a frame never waits for the model.
+//! `AsyncComputeTaskPool`; a system polls it each frame without blocking and sends the finished run
+//! as a [`Computed`] message. The key/value cache travels with the task and comes back with the
+//! trace, so a frame never waits for the model. What is shown, and when, is the playback's business.
 
 use std::sync::Arc;
 
@@ -10,9 +11,8 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use crate::model::generate::{encode_prompt, slide_keep};
-use crate::model::sample::Candidate;
-use crate::model::{KvCache, LoadedModel, Sampler, SamplingParams, Trace};
-use crate::scene::history::History;
+use crate::model::{KvCache, LoadedModel, ModelError, Trace};
+use crate::schedule::AppSet;
 
 /// The loaded model, shared with inference tasks.
 #[derive(Resource, Clone)]
@@ -27,90 +27,73 @@ pub enum Request {
     Append(u32),
 }
 
-/// What is on the factory floor: the tokens and every number computed for them.
-#[derive(Resource, Default, Debug)]
-pub struct Floor {
-    /// Per-token record of the computation.
-    pub history: History,
-    /// First token of the crates now riding through (earlier ones are cached).
-    pub flow_start: usize,
-    /// True when the floor came from a new prompt (not from an appended token, nor from a window
-    /// that slid or was re-run): selection and playback start over only then.
-    pub fresh_prompt: bool,
-    /// Bumped whenever `history` changes, so the scene knows to rebuild.
-    pub version: u64,
-    /// The token sampled last at the shipping dock and the candidates it was drawn from.
-    pub last_sample: Option<(u32, Vec<Candidate>)>,
+/// Why a request gave no trace: the user's input, or the model itself.
+#[derive(Debug, thiserror::Error)]
+pub enum InferenceError {
+    /// The prompt cannot be run (empty, too long, no tokens): the user can fix it.
+    #[error("{0}")]
+    Prompt(ModelError),
+    /// The model failed on a good request (a broken folder, a bug): not the user's doing.
+    #[error("{0}")]
+    Model(ModelError),
+}
+
+impl InferenceError {
+    fn from_model(e: ModelError) -> Self {
+        match e {
+            ModelError::Prompt(_) | ModelError::TokenId { .. } => Self::Prompt(e),
+            other => Self::Model(other),
+        }
+    }
+
+    /// True when the prompt was at fault (not the model).
+    pub fn is_prompt(&self) -> bool {
+        matches!(self, Self::Prompt(_))
+    }
+}
+
+/// A finished trace and what came with it.
+#[derive(Debug)]
+pub struct Computed {
+    /// Every number the model computed for the new tokens.
+    pub trace: Trace,
+    /// The new tokens' texts.
+    pub texts: Vec<String>,
     /// Something the user should know (e.g. the prompt was cut to fit the context).
     pub notice: Option<String>,
-    /// The last error, shown in the overlay until the next success.
-    pub error: Option<String>,
+    /// Tokens of the previous floor no longer shown (a slid window).
+    pub dropped: usize,
 }
 
-/// The sampling settings and the seeded sampler they drive.
-#[derive(Resource, Debug)]
-pub struct Sampling {
-    params: SamplingParams,
-    sampler: Sampler,
-}
-
-impl Default for Sampling {
-    fn default() -> Self {
-        let params = SamplingParams::default();
-        Self {
-            params,
-            sampler: Sampler::new(params).expect("default sampling values are valid"),
-        }
-    }
-}
-
-impl Sampling {
-    /// The settings in use.
-    pub fn params(&self) -> SamplingParams {
-        self.params
-    }
-
-    /// Changes the settings (and restarts the random sequence from the seed); refuses bad values.
-    pub fn set(&mut self, params: SamplingParams) -> Result<(), String> {
-        if params == self.params {
-            return Ok(());
-        }
-        self.sampler = Sampler::new(params).map_err(|e| e.to_string())?;
-        self.params = params;
-        Ok(())
-    }
-
-    /// Restarts the random sequence from the seed (a new prompt does this).
-    pub fn reseed(&mut self) {
-        self.sampler = Sampler::new(self.params).expect("params were validated");
-    }
-
-    /// Draws the next token from `logits`.
-    pub fn sample(&mut self, logits: &[f32]) -> (u32, Vec<Candidate>) {
-        self.sampler.sample(logits)
-    }
+/// A finished run of the model, sent once per request that was not superseded.
+#[derive(Message, Debug)]
+pub struct Outcome {
+    /// The trace, or why there is none.
+    pub result: Result<Computed, Arc<InferenceError>>,
+    /// From a `Request::Prompt` (a new prompt, not an appended token).
+    pub prompt: bool,
 }
 
 /// When present, model runs finish within the frame that starts them (for deterministic recording).
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct Blocking;
 
-/// A finished run of the model.
-struct Outcome {
-    result: Result<(Trace, Vec<String>, Option<String>), String>,
+/// What a task gives back: its outcome and the cache it ran with.
+struct Run {
+    outcome: Outcome,
     cache: KvCache,
+    /// The tokens the cache now holds (the whole floor), when the run succeeded.
+    ids: Option<Vec<u32>>,
     serial: u64,
-    /// From a `Request::Prompt`.
-    prompt: bool,
-    /// Tokens of the previous floor no longer shown (a slid window).
-    dropped: usize,
 }
 
-/// The task in flight and the cache between tasks.
+/// The task in flight, the cache between tasks and the tokens it holds.
 #[derive(Resource, Default)]
 pub struct Pending {
-    task: Option<Task<Outcome>>,
+    task: Option<Task<Run>>,
     cache: Option<KvCache>,
+    /// Every token of the last successful run (what the floor shows).
+    ids: Vec<u32>,
     queue: Vec<Request>,
     serial: u64,
 }
@@ -125,14 +108,13 @@ impl Pending {
 /// Adds the engine's systems (the `Engine` resource is inserted by whoever loaded the model).
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Request>()
-        .init_resource::<Floor>()
-        .init_resource::<Sampling>()
+        .add_message::<Outcome>()
         .init_resource::<Pending>()
         .add_systems(
             Update,
             (queue_requests, start_task, finish_task)
                 .chain()
-                .in_set(crate::app::AppSet::Inference),
+                .in_set(AppSet::Inference),
         );
 }
 
@@ -149,12 +131,7 @@ fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pend
 }
 
 /// Starts the next queued request when nothing runs.
-fn start_task(
-    engine: Option<Res<Engine>>,
-    floor: Res<Floor>,
-    mut pending: ResMut<Pending>,
-    mut sampling: ResMut<Sampling>,
-) {
+fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     let Some(engine) = engine else { return };
     if pending.task.is_some() || pending.queue.is_empty() {
         return;
@@ -164,11 +141,10 @@ fn start_task(
     let serial = pending.serial;
     let task = match request {
         Request::Prompt(text) => {
-            sampling.reseed();
             AsyncComputeTaskPool::get().spawn(async move { run_prompt(&model, &text, serial) })
         }
         Request::Append(id) => {
-            let mut ids = floor.history.ids.clone();
+            let mut ids = pending.ids.clone();
             ids.push(id);
             let cache = pending.cache.take().unwrap_or_default();
             AsyncComputeTaskPool::get().spawn(async move { run_append(&model, ids, cache, serial) })
@@ -183,69 +159,88 @@ fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
         .collect()
 }
 
-fn run_prompt(model: &LoadedModel, text: &str, serial: u64) -> Outcome {
+fn run_prompt(model: &LoadedModel, text: &str, serial: u64) -> Run {
     let mut cache = KvCache::new();
-    let result = encode_prompt(&model.tokenizer, text, model.config.n_positions)
-        .and_then(|p| {
-            let trace = model.gpt.trace(&p.ids, &mut cache)?;
-            Ok((trace, texts(model, &p.ids), p.notice()))
-        })
-        .map_err(|e| e.to_string());
-    Outcome {
-        result,
+    let result = encode_prompt(&model.tokenizer, text, model.config.n_positions).and_then(|p| {
+        let trace = model.gpt.trace(&p.ids, &mut cache)?;
+        Ok((
+            Computed {
+                trace,
+                texts: texts(model, &p.ids),
+                notice: p.notice(),
+                dropped: 0,
+            },
+            p.ids,
+        ))
+    });
+    finish(result, cache, serial, true)
+}
+
+fn finish(
+    result: Result<(Computed, Vec<u32>), ModelError>,
+    cache: KvCache,
+    serial: u64,
+    prompt: bool,
+) -> Run {
+    let (result, ids) = match result {
+        Ok((c, ids)) => (Ok(c), Some(ids)),
+        Err(e) => (Err(Arc::new(InferenceError::from_model(e))), None),
+    };
+    Run {
+        outcome: Outcome { result, prompt },
         cache,
+        ids,
         serial,
-        prompt: true,
-        dropped: 0,
     }
 }
 
 /// Runs the last of `ids` with the cache. Without a matching cache (a cancelled run lost it) all ids
 /// run again; when the context is full, the window slides and runs again.
-fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u64) -> Outcome {
+fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u64) -> Run {
     let n_pos = model.config.n_positions;
-    let mut dropped = 0;
+    let computed = |trace, texts, notice, dropped| Computed {
+        trace,
+        texts,
+        notice,
+        dropped,
+    };
     let result = if cache.len() + 1 == ids.len() && ids.len() <= n_pos {
         let last = ids[ids.len() - 1];
         model
             .gpt
             .trace(&[last], &mut cache)
-            .map(|t| (t, texts(model, &[last]), None))
+            .map(|t| (computed(t, texts(model, &[last]), None, 0), ids))
     } else if ids.len() <= n_pos {
         cache.clear();
         model
             .gpt
             .trace(&ids, &mut cache)
-            .map(|t| (t, texts(model, &ids), None))
+            .map(|t| (computed(t, texts(model, &ids), None, 0), ids.clone()))
     } else {
         cache.clear();
-        let window = &ids[ids.len() - slide_keep(n_pos).min(ids.len())..];
-        dropped = ids.len() - window.len();
-        model.gpt.trace(window, &mut cache).map(|t| {
+        let window = ids[ids.len() - slide_keep(n_pos).min(ids.len())..].to_vec();
+        let dropped = ids.len() - window.len();
+        model.gpt.trace(&window, &mut cache).map(|t| {
             let note = format!(
                 "the context of {n_pos} tokens was full: the factory now shows the last {} tokens",
                 window.len()
             );
-            (t, texts(model, window), Some(note))
+            (
+                computed(t, texts(model, &window), Some(note), dropped),
+                window,
+            )
         })
-    }
-    .map_err(|e| e.to_string());
-    Outcome {
-        result,
-        cache,
-        serial,
-        prompt: false,
-        dropped,
-    }
+    };
+    finish(result, cache, serial, false)
 }
 
-/// Polls the task; on completion updates the floor.
+/// Polls the task; on completion keeps the cache and sends the outcome.
 fn finish_task(
     mut pending: ResMut<Pending>,
-    mut floor: ResMut<Floor>,
     blocking: Option<Res<Blocking>>,
+    mut outcomes: MessageWriter<Outcome>,
 ) {
-    let outcome = if blocking.is_some() {
+    let run = if blocking.is_some() {
         let Some(task) = pending.task.take() else {
             return;
         };
@@ -254,39 +249,27 @@ fn finish_task(
         let Some(task) = pending.task.as_mut() else {
             return;
         };
-        let Some(outcome) = block_on(poll_once(task)) else {
+        let Some(run) = block_on(poll_once(task)) else {
             return;
         };
-        outcome
+        run
     };
     pending.task = None;
-    if outcome.serial != pending.serial {
+    if run.serial != pending.serial {
         return; // superseded by a newer prompt
     }
-    match outcome.result {
-        Ok((trace, texts, notice)) => {
-            let n_prompt = floor.history.n_prompt;
-            floor.flow_start = trace.start_pos;
-            floor.history.append(&trace, texts);
-            if !outcome.prompt && trace.start_pos == 0 {
-                // a re-run window: the prompt's tokens keep their colour, minus those dropped
-                floor.history.n_prompt = n_prompt.saturating_sub(outcome.dropped);
-            }
-            floor.fresh_prompt = outcome.prompt;
-            floor.version += 1;
-            floor.error = None;
-            if notice.is_some() || outcome.prompt {
-                floor.notice = notice;
-            }
-            pending.cache = Some(outcome.cache);
+    match run.ids {
+        Some(ids) => {
+            pending.ids = ids;
+            pending.cache = Some(run.cache);
         }
-        Err(e) => {
-            floor.error = Some(e);
+        None => {
             pending.queue.clear();
             // a failed request keeps the previous floor and, when it still matches, its cache
-            if outcome.cache.len() == floor.history.len() && !floor.history.is_empty() {
-                pending.cache = Some(outcome.cache);
+            if run.cache.len() == pending.ids.len() && !pending.ids.is_empty() {
+                pending.cache = Some(run.cache);
             }
         }
     }
+    outcomes.write(run.outcome);
 }

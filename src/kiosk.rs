@@ -7,11 +7,57 @@ use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
 use bevy::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppSet;
 use crate::camera::{OrbitGoal, home_view};
 use crate::inference::Request;
-use crate::scene::{CurrentLayout, Selection};
+use crate::keys::chord_key_codes;
+use crate::limits::{self, sanitize_prompt};
+use crate::playback::Selection;
+use crate::scene::CurrentLayout;
+use crate::schedule::AppSet;
 use crate::tour::TourPlayer;
+
+/// Why the kiosk cannot start: the file, where in it, and what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum KioskError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The config file is not valid RON for a `KioskConfig`.
+    #[error("{path}, line {line}, column {col}: {problem}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What the parser said.
+        problem: String,
+    },
+    /// A value is out of range (in a file when `path` is known).
+    #[error("{}{problem}", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Value {
+        /// The file, when the config came from one.
+        path: Option<PathBuf>,
+        /// What is wrong and what is allowed.
+        problem: String,
+    },
+    /// The prompt list has no usable line.
+    #[error("{0}: no prompts in the file")]
+    NoPrompts(PathBuf),
+}
+
+fn bad(problem: String) -> KioskError {
+    KioskError::Value {
+        path: None,
+        problem,
+    }
+}
 
 /// Kiosk settings, from a RON file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -42,140 +88,67 @@ impl Default for KioskConfig {
 
 impl KioskConfig {
     /// Reads and checks a kiosk config file; errors name the file, line and problem.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let cfg: KioskConfig = ron::from_str(&text).map_err(|e| {
-            format!(
-                "{}, line {}, column {}: {}",
-                path.display(),
-                e.span.start.line,
-                e.span.start.col,
-                e.code
-            )
+    pub fn load(path: &Path) -> Result<Self, KioskError> {
+        let text = std::fs::read_to_string(path).map_err(|source| KioskError::Read {
+            path: path.to_owned(),
+            source,
         })?;
-        cfg.check()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let cfg: KioskConfig = ron::from_str(&text).map_err(|e| KioskError::Syntax {
+            path: path.to_owned(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            problem: e.code.to_string(),
+        })?;
+        cfg.check().map_err(|e| match e {
+            KioskError::Value { problem, .. } => KioskError::Value {
+                path: Some(path.to_owned()),
+                problem,
+            },
+            other => other,
+        })?;
         Ok(cfg)
     }
 
     /// Checks values and the exit chord.
-    pub fn check(&self) -> Result<(), String> {
-        if !(self.idle_seconds.is_finite() && (5.0..=86_400.0).contains(&self.idle_seconds)) {
-            return Err(format!(
-                "idle_seconds must be from 5 to 86400, not {}",
+    pub fn check(&self) -> Result<(), KioskError> {
+        let idle = limits::KIOSK_IDLE_SECONDS;
+        if !(self.idle_seconds.is_finite() && idle.contains(&self.idle_seconds)) {
+            return Err(bad(format!(
+                "idle_seconds must be from {} to {}, not {}",
+                idle.start(),
+                idle.end(),
                 self.idle_seconds
-            ));
+            )));
         }
-        if !(1..=2000).contains(&self.max_prompt_chars) {
-            return Err("max_prompt_chars must be from 1 to 2000".into());
+        let chars = limits::KIOSK_PROMPT_CHARS;
+        if !chars.contains(&self.max_prompt_chars) {
+            return Err(bad(format!(
+                "max_prompt_chars must be from {} to {}, not {}",
+                chars.start(),
+                chars.end(),
+                self.max_prompt_chars
+            )));
         }
         if self.exit_chord.len() < 2 {
-            return Err("exit_chord needs at least two keys, so that no single key quits".into());
+            return Err(bad(
+                "exit_chord needs at least two keys, so that no single key quits".into(),
+            ));
         }
         for k in &self.exit_chord {
-            if key_codes(k).is_empty() {
-                return Err(format!("exit_chord: unknown key {k:?}"));
+            if chord_key_codes(k).is_empty() {
+                return Err(bad(format!("exit_chord: unknown key {k:?}")));
             }
         }
         Ok(())
     }
 }
 
-/// The key codes a chord name stands for (either side for modifiers).
-pub fn key_codes(name: &str) -> Vec<KeyCode> {
-    use KeyCode as K;
-    let letters = [
-        K::KeyA,
-        K::KeyB,
-        K::KeyC,
-        K::KeyD,
-        K::KeyE,
-        K::KeyF,
-        K::KeyG,
-        K::KeyH,
-        K::KeyI,
-        K::KeyJ,
-        K::KeyK,
-        K::KeyL,
-        K::KeyM,
-        K::KeyN,
-        K::KeyO,
-        K::KeyP,
-        K::KeyQ,
-        K::KeyR,
-        K::KeyS,
-        K::KeyT,
-        K::KeyU,
-        K::KeyV,
-        K::KeyW,
-        K::KeyX,
-        K::KeyY,
-        K::KeyZ,
-    ];
-    let digits = [
-        K::Digit0,
-        K::Digit1,
-        K::Digit2,
-        K::Digit3,
-        K::Digit4,
-        K::Digit5,
-        K::Digit6,
-        K::Digit7,
-        K::Digit8,
-        K::Digit9,
-    ];
-    let fkeys = [
-        K::F1,
-        K::F2,
-        K::F3,
-        K::F4,
-        K::F5,
-        K::F6,
-        K::F7,
-        K::F8,
-        K::F9,
-        K::F10,
-        K::F11,
-        K::F12,
-    ];
-    match name {
-        "Ctrl" => vec![K::ControlLeft, K::ControlRight],
-        "Alt" => vec![K::AltLeft, K::AltRight],
-        "Shift" => vec![K::ShiftLeft, K::ShiftRight],
-        _ => {
-            let mut chars = name.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if c.is_ascii_alphabetic() => {
-                    vec![letters[(c.to_ascii_uppercase() as u8 - b'A') as usize]]
-                }
-                (Some(c), None) if c.is_ascii_digit() => vec![digits[(c as u8 - b'0') as usize]],
-                (Some('F'), Some(_)) => name[1..]
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=12).contains(n))
-                    .map(|n| vec![fkeys[n - 1]])
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            }
-        }
-    }
-}
-
-/// Keeps what a visitor typed safe to run: printable characters only, whitespace collapsed, at most
-/// `max` characters.
-pub fn sanitize_prompt(text: &str, max: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control() && !('\u{e000}'..='\u{f8ff}').contains(c))
-        .collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.chars().take(max).collect()
-}
-
 /// Reads the attract prompts: non-empty lines not starting with `#`, sanitized.
-pub fn read_prompts(path: &Path, max: usize) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn read_prompts(path: &Path, max: usize) -> Result<Vec<String>, KioskError> {
+    let text = std::fs::read_to_string(path).map_err(|source| KioskError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let prompts: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -184,7 +157,7 @@ pub fn read_prompts(path: &Path, max: usize) -> Result<Vec<String>, String> {
         .filter(|l| !l.is_empty())
         .collect();
     if prompts.is_empty() {
-        return Err(format!("{}: no prompts in the file", path.display()));
+        return Err(KioskError::NoPrompts(path.to_owned()));
     }
     Ok(prompts)
 }
@@ -217,7 +190,7 @@ pub struct Kiosk {
 
 impl Kiosk {
     /// A kiosk from settings (prompts read now; the config was checked).
-    pub fn new(config: KioskConfig) -> Result<Self, String> {
+    pub fn new(config: KioskConfig) -> Result<Self, KioskError> {
         let prompts = read_prompts(
             &crate::project_path(&config.prompts),
             config.max_prompt_chars,
@@ -265,7 +238,7 @@ fn watch_input(
         .config
         .exit_chord
         .iter()
-        .all(|k| key_codes(k).iter().any(|c| keys.pressed(*c)));
+        .all(|k| chord_key_codes(k).iter().any(|c| keys.pressed(*c)));
     if chord_held {
         info!("kiosk: exit chord pressed, quitting");
         exit.write(AppExit::Success);
@@ -346,16 +319,16 @@ mod tests {
 
     #[test]
     fn chords_parse() {
-        assert_eq!(key_codes("Q"), vec![KeyCode::KeyQ]);
-        assert_eq!(key_codes("F12"), vec![KeyCode::F12]);
-        assert_eq!(key_codes("Ctrl").len(), 2);
-        assert!(key_codes("Escape").is_empty());
+        assert_eq!(chord_key_codes("Q"), vec![KeyCode::KeyQ]);
+        assert_eq!(chord_key_codes("F12"), vec![KeyCode::F12]);
+        assert_eq!(chord_key_codes("Ctrl").len(), 2);
+        assert!(chord_key_codes("Escape").is_empty());
         let mut c = KioskConfig::default();
         c.check().unwrap();
         c.exit_chord = vec!["Q".into()];
-        assert!(c.check().unwrap_err().contains("two keys"));
+        assert!(c.check().unwrap_err().to_string().contains("two keys"));
         c.exit_chord = vec!["Ctrl".into(), "Hyper".into()];
-        assert!(c.check().unwrap_err().contains("Hyper"));
+        assert!(c.check().unwrap_err().to_string().contains("Hyper"));
     }
 
     #[test]
@@ -365,6 +338,7 @@ mod tests {
         assert!(k.prompts.len() >= 5);
         assert!(k.tour_path().exists());
         let e = KioskConfig::load(Path::new("/nonexistent.ron")).unwrap_err();
-        assert!(e.contains("nonexistent"));
+        assert!(matches!(e, KioskError::Read { .. }));
+        assert!(e.to_string().contains("nonexistent"));
     }
 }

@@ -1,18 +1,49 @@
 //! Transformer Factory: a real GPT-2-style model, and a factory you can walk through to see it work.
 //!
-//! [`model`] is pure candle (no Bevy): it loads checkpoints, runs the model and records a [`model::Trace`].
-//! The rest is the Bevy app that shows that trace: [`app`] composes [`inference`], [`scene`],
-//! [`camera`] and [`ui`]; [`cli`] is the command line around it all.
+//! Data and control flow one way: `cli → app → (inference → playback → scene, camera, ui, tour,
+//! kiosk)`, every plugin naming its frame stage from [`schedule`]; [`model`] is pure candle (no Bevy)
+//! and is read by everyone. The map, one line per module (where to change what):
+//!
+//! | module | what it is for |
+//! |---|---|
+//! | [`model`] | GPT-2 in candle: config, checkpoints, tokenizer, the traced forward pass, sampling, `train/` |
+//! | [`limits`] | every bound on user input (prompt length, temperature, top-k/p, threshold, kiosk, recording) |
+//! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
+//! | [`keys`] | every key binding, one table for the input systems and the help |
+//! | [`inference`] | the model off the main thread: requests in, [`inference::Outcome`]s out |
+//! | [`playback`] | the floor (history), the clock, play/pause/step/generate, sampling, selection, dock candidates |
+//! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (stations, crates), `motion`, `paint`, `dock`, `beams`, `palette`, `kit`, `parts` |
+//! | [`camera`] | orbit, pan, zoom, fly, station views, easing |
+//! | [`pick`] | what a click selects |
+//! | [`ui`] | the egui overlay: `controls`, `inspector`, `model_card`, `help`, `caption`, `labels`, `shortcuts` |
+//! | [`tour`] | the tour file format (`file`) and its player |
+//! | [`kiosk`] | the museum mode: config, idle reset, attract loop, exit chord |
+//! | [`logic`] | the factory's logic composed (also headless, for tests and benchmarks) |
+//! | [`stage`] | the render setup shared by the window and the recorder (lights, egui, camera, overlay) |
+//! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
+//! | [`record`] | `factory record`: off-screen, deterministic frames or MP4 |
+//! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
+//! | [`cli`] | the command line: `args` and one file per command |
+//!
+//! So: how a booth looks → `scene/build.rs`; what F1 shows → `keys.rs` (and `ui/help.rs`); how training
+//! logs → `model/train/log.rs`.
 
 pub mod app;
 pub mod bench;
 pub mod camera;
 pub mod cli;
 pub mod inference;
+pub mod keys;
 pub mod kiosk;
+pub mod limits;
+pub mod logic;
 pub mod model;
+pub mod pick;
+pub mod playback;
 pub mod record;
 pub mod scene;
+pub mod schedule;
+pub mod stage;
 pub mod tour;
 pub mod ui;
 

@@ -19,10 +19,12 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 
-use crate::app::AppSet;
 use crate::inference::{Engine, Request};
+use crate::limits;
 use crate::model::{LoadedModel, SamplingParams};
-use crate::scene::palette;
+use crate::playback::{Floor, Sampling};
+use crate::schedule::AppSet;
+use crate::tour::TourPlayer;
 
 /// What to record.
 #[derive(Debug, Clone)]
@@ -59,12 +61,20 @@ struct Recorder {
 
 /// Checks the options and the output, renders, and (for `.mp4`) encodes with ffmpeg.
 pub fn record(opts: RecordOptions) -> Result<()> {
-    if !(1..=240).contains(&opts.fps) {
-        bail!("--fps must be from 1 to 240, not {}", opts.fps);
-    }
-    if opts.frames == 0 || opts.frames > 1_000_000 {
+    let (fps, frames) = (limits::RECORD_FPS, limits::RECORD_FRAMES);
+    if !fps.contains(&opts.fps) {
         bail!(
-            "the number of frames must be from 1 to 1000000, not {}",
+            "--fps must be from {} to {}, not {}",
+            fps.start(),
+            fps.end(),
+            opts.fps
+        );
+    }
+    if !frames.contains(&opts.frames) {
+        bail!(
+            "the number of frames must be from {} to {}, not {}",
+            frames.start(),
+            frames.end(),
             opts.frames
         );
     }
@@ -78,7 +88,7 @@ pub fn record(opts: RecordOptions) -> Result<()> {
             opts.out.display()
         );
     }
-    let mut player = crate::tour::TourPlayer::default();
+    let mut player = TourPlayer::default();
     crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
     if let Some(e) = player.error.take() {
         bail!("{e}");
@@ -156,46 +166,33 @@ fn tempfile_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn render_frames(opts: &RecordOptions, player: crate::tour::TourPlayer, dir: &Path) -> Result<()> {
+fn render_frames(opts: &RecordOptions, player: TourPlayer, dir: &Path) -> Result<()> {
     let mut app = App::new();
-    let [r, g, b] = palette::BACKGROUND;
-    app.insert_resource(ClearColor(Color::srgb(r, g, b)))
-        .add_plugins(
-            DefaultPlugins
-                .set(WindowPlugin {
-                    primary_window: None,
-                    exit_condition: ExitCondition::DontExit,
-                    close_when_requested: false,
-                    ..default()
-                })
-                // every pipeline compiled before the frame that first needs it, and no frame
-                // rendered in parallel with the next update: the frames do not depend on timing
-                .set(bevy::render::RenderPlugin {
-                    synchronous_pipeline_compilation: true,
-                    ..default()
-                })
-                .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>()
-                .disable::<WinitPlugin>(),
-        )
-        .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
-        .add_plugins(bevy_egui::EguiPlugin::default())
-        .add_plugins(crate::app::core_plugin)
-        .add_plugins((
-            crate::camera::plugin,
-            crate::ui::plugin,
-            crate::scene::beams::draw_plugin,
-        ))
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
-            1.0 / opts.fps as f64,
-        )))
-        .insert_resource(crate::inference::Blocking)
-        .insert_resource(GlobalAmbientLight {
-            color: Color::WHITE,
-            brightness: 400.0,
-            ..default()
-        })
-        .insert_resource(Engine(opts.model.clone()))
-        .insert_resource(player);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: None,
+                exit_condition: ExitCondition::DontExit,
+                close_when_requested: false,
+                ..default()
+            })
+            // every pipeline compiled before the frame that first needs it, and no frame
+            // rendered in parallel with the next update: the frames do not depend on timing
+            .set(bevy::render::RenderPlugin {
+                synchronous_pipeline_compilation: true,
+                ..default()
+            })
+            .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>()
+            .disable::<WinitPlugin>(),
+    )
+    .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
+    .add_plugins(crate::stage::plugin)
+    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
+        1.0 / opts.fps as f64,
+    )))
+    .insert_resource(crate::inference::Blocking)
+    .insert_resource(Engine(opts.model.clone()))
+    .insert_resource(player);
     let (w, h) = opts.size;
     let mut image = Image::new_fill(
         Extent3d {
@@ -228,42 +225,32 @@ fn render_frames(opts: &RecordOptions, player: crate::tour::TourPlayer, dir: &Pa
         warm: 0,
     });
     {
-        let mut sampling = app.world_mut().resource_mut::<crate::inference::Sampling>();
+        let mut sampling = app.world_mut().resource_mut::<Sampling>();
         let params = SamplingParams {
             seed: opts.seed,
             ..sampling.params()
         };
-        sampling.set(params).map_err(anyhow::Error::msg)?;
+        sampling.set(params)?;
     }
     app.world_mut()
         .resource_mut::<crate::ui::UiState>()
         .recording = true;
     app.world_mut()
         .write_message(Request::Prompt(crate::ui::DEFAULT_PROMPT.into()));
-    app.add_systems(
-        Startup,
-        spawn_lights_and_target.after(crate::camera::spawn_camera),
-    )
-    .add_systems(Update, capture_frame.in_set(AppSet::Capture));
+    app.add_systems(Startup, aim_at_target.after(crate::camera::spawn_camera))
+        .add_systems(Update, capture_frame.in_set(AppSet::Capture));
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(c) => bail!("recording failed (code {c})"),
     }
 }
 
-fn spawn_lights_and_target(
+/// Points the camera at the frame image instead of a window.
+fn aim_at_target(
     mut commands: Commands,
     recorder: Res<Recorder>,
     cameras: Query<Entity, With<Camera3d>>,
 ) {
-    commands.spawn((
-        DirectionalLight {
-            illuminance: 6_000.0,
-            shadow_maps_enabled: false,
-            ..default()
-        },
-        Transform::from_xyz(-10.0, 30.0, 20.0).looking_at(Vec3::new(20.0, 0.0, 0.0), Vec3::Y),
-    ));
     for cam in &cameras {
         commands
             .entity(cam)
@@ -278,9 +265,9 @@ const WARM_FRAMES: usize = 3;
 fn capture_frame(
     mut commands: Commands,
     mut rec: ResMut<Recorder>,
-    floor: Res<crate::inference::Floor>,
+    floor: Res<Floor>,
     mut exit: MessageWriter<AppExit>,
-    mut tour: ResMut<crate::tour::TourPlayer>,
+    mut tour: ResMut<TourPlayer>,
 ) {
     // one capture more than asked: the first one of a target comes back black, so it is dropped
     if rec.requested < rec.frames + 1 {

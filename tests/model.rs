@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{Naming, Reference};
-use factory::model::generate::{encode_prompt, generate, slide_keep};
+use factory::model::generate::{encode_prompt, generate};
 use factory::model::{KvCache, LoadedModel, ModelError, Sampler, SamplingParams};
 
 fn ids_for(n: usize, vocab: usize) -> Vec<u32> {
@@ -203,6 +203,68 @@ fn bad_ids_and_full_context_are_errors() {
     assert_eq!(cache.len(), d.n_positions);
 }
 
+/// The training forward pass (`forward_all`, every position at once, batched) and the training
+/// loss, against the f64 reference: logits at every position, and the mean cross-entropy.
+#[test]
+fn training_forward_and_loss_match_the_reference() {
+    use candle_core::{Device, Tensor};
+    for (naming, untied) in [(Naming::Prefixed, false), (Naming::Plain, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, w) = common::write_model(dir.path(), 11, naming, untied);
+        let m = LoadedModel::open(dir.path()).unwrap();
+        let reference = Reference { d, w: &w };
+        let t = d.n_positions - 1;
+        let seqs: Vec<Vec<u32>> = (0..2)
+            .map(|b| {
+                (0..=t)
+                    .map(|i| ((i * 29 + b * 7 + 3) % d.vocab_size) as u32)
+                    .collect()
+            })
+            .collect();
+        let x: Vec<u32> = seqs.iter().flat_map(|s| s[..t].to_vec()).collect();
+        let y: Vec<u32> = seqs.iter().flat_map(|s| s[1..].to_vec()).collect();
+        let x = Tensor::from_vec(x, (2, t), &Device::Cpu).unwrap();
+        let y = Tensor::from_vec(y, (2, t), &Device::Cpu).unwrap();
+        let logits = m.gpt.forward_all(&x).unwrap().to_vec3::<f32>().unwrap();
+        let head: Vec<f64> = w
+            .get("lm_head.weight")
+            .unwrap_or(&w["wte.weight"])
+            .1
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
+        let c = d.n_embd;
+        let (mut nll, mut count) = (0.0f64, 0usize);
+        for (b, seq) in seqs.iter().enumerate() {
+            let r = reference.run(&seq[..t]);
+            for p in 0..t {
+                // logits = ln_f row · each unembedding row, in f64
+                let want: Vec<f64> = (0..d.vocab_size)
+                    .map(|v| (0..c).map(|i| r.ln_f[p][i] * head[v * c + i]).sum())
+                    .collect();
+                let diff = max_diff(&logits[b][p], &want);
+                assert!(
+                    diff < 1e-4,
+                    "{naming:?} b={b} t={p}: logits differ by {diff}"
+                );
+                let top = want.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = want.iter().map(|l| (l - top).exp()).sum();
+                nll += top + z.ln() - want[seq[p + 1] as usize];
+                count += 1;
+            }
+        }
+        let want_loss = nll / count as f64;
+        let loss = factory::model::train::loss(&m.gpt, &x, &y)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap() as f64;
+        assert!(
+            (loss - want_loss).abs() < 1e-5,
+            "{naming:?}: loss {loss} vs reference {want_loss}"
+        );
+    }
+}
+
 #[test]
 fn long_prompts_keep_the_last_tokens_and_generation_slides() {
     let dir = tempfile::tempdir().unwrap();
@@ -231,7 +293,8 @@ fn long_prompts_keep_the_last_tokens_and_generation_slides() {
     let mut start = 0;
     for (i, &tok) in out.iter().enumerate() {
         if seq.len() - start > d.n_positions {
-            start = seq.len() - slide_keep(d.n_positions);
+            // the documented rule, written out here: a full window keeps its last half (at least 1)
+            start = seq.len() - (d.n_positions / 2).max(1);
         }
         let window = &seq[start..];
         let logits = m.gpt.next_logits(window, &mut KvCache::new()).unwrap();

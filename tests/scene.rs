@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
-use factory::inference::{Floor, Pending, Request};
+use factory::inference::{Pending, Request};
 use factory::model::{KvCache, LoadedModel, default_model_dir};
+use factory::playback::{Floor, Playback, Selection};
 use factory::scene::beams::{BeamSettings, Beams};
 use factory::scene::layout::StationKind;
-use factory::scene::{Booth, Crate, CurrentLayout, LampWall, Playback, Selection, palette};
+use factory::scene::{Booth, Crate, CurrentLayout, LampWall, palette};
 
 const PROMPT: &str = "The king said to the queen that";
 
@@ -19,7 +20,7 @@ fn model() -> Arc<LoadedModel> {
 }
 
 fn headless(model: Arc<LoadedModel>) -> App {
-    factory::app::headless_app(model)
+    factory::logic::headless_app(model)
 }
 
 /// Updates until the model has answered every request (bounded).
@@ -279,7 +280,12 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     app.world_mut().write_message(Request::Prompt("   ".into()));
     settle(&mut app);
     let floor = app.world().resource::<Floor>();
-    assert!(floor.error.as_deref().unwrap_or("").contains("empty"));
+    let error = floor.error.as_ref().expect("the empty prompt is reported");
+    assert!(error.to_string().contains("empty"), "{error}");
+    assert!(
+        error.is_prompt(),
+        "an empty prompt is the prompt's fault, not the model's"
+    );
     assert_eq!(floor.history, before);
     // a good prompt afterwards clears the error
     app.world_mut()
@@ -288,15 +294,17 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     assert!(app.world().resource::<Floor>().error.is_none());
 }
 
+/// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    let status = std::fs::read_to_string("/proc/self/status")
+        .expect("the soak test reads its memory from /proc/self/status");
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .expect("/proc/self/status has a VmRSS line in KiB");
+    assert!(kib > 0, "resident memory read as 0 KiB");
+    kib
 }
 
 /// Many attract cycles with random simulated visitors: no panic, bounded floor, flat memory.

@@ -6,8 +6,11 @@
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 
-use crate::app::AppSet;
+use crate::keys::{self, Act};
+use crate::playback::Playback;
 use crate::scene::CurrentLayout;
+use crate::scene::layout::{Layout, StationKind};
+use crate::schedule::AppSet;
 
 /// Where the camera looks from, as an orbit around a focus point.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
@@ -48,7 +51,7 @@ impl Orbit {
 }
 
 /// The view of station `index` of a layout: in front of it, a little to the side, from above.
-pub fn station_view(layout: &crate::scene::layout::Layout, index: usize) -> Orbit {
+pub fn station_view(layout: &Layout, index: usize) -> Orbit {
     let s = &layout.stations[index.min(layout.stations.len() - 1)];
     let width = layout.width().max(8.0);
     Orbit {
@@ -60,8 +63,7 @@ pub fn station_view(layout: &crate::scene::layout::Layout, index: usize) -> Orbi
 }
 
 /// The home view: from beside the dock, down the hall over the first layer's booths.
-pub fn home_view(layout: &crate::scene::layout::Layout) -> Orbit {
-    use crate::scene::layout::StationKind;
+pub fn home_view(layout: &Layout) -> Orbit {
     let target = layout
         .index_of(StationKind::Booth(0, layout.shape.n_head / 2))
         .unwrap_or(2);
@@ -155,7 +157,7 @@ fn track_drag(
 /// Keeps the focus on the riding crates while following.
 fn follow_crates(
     follow: Res<Follow>,
-    playback: Res<crate::scene::Playback>,
+    playback: Res<Playback>,
     layout: Option<Res<CurrentLayout>>,
     mut goals: Query<&mut OrbitGoal>,
 ) {
@@ -206,7 +208,7 @@ fn fly_with_keys(
     mut focus: MessageWriter<FocusStation>,
     mut follow: ResMut<Follow>,
 ) {
-    if keys.just_pressed(KeyCode::KeyF) {
+    if keys::just_pressed(&keys, Act::Follow) {
         follow.0 = !follow.0;
     }
     let Ok((mut goal, orbit)) = goals.single_mut() else {
@@ -217,19 +219,19 @@ fn fly_with_keys(
     let forward = Vec3::new(t.forward().x, 0.0, t.forward().z).normalize_or_zero();
     let right = Vec3::new(t.right().x, 0.0, t.right().z).normalize_or_zero();
     let mut dir = Vec3::ZERO;
-    for (key, v) in [
-        (KeyCode::KeyW, forward),
-        (KeyCode::KeyS, -forward),
-        (KeyCode::KeyD, right),
-        (KeyCode::KeyA, -right),
-        (KeyCode::KeyE, Vec3::Y),
-        (KeyCode::KeyQ, -Vec3::Y),
+    for (act, v) in [
+        (Act::FlyForward, forward),
+        (Act::FlyBack, -forward),
+        (Act::FlyRight, right),
+        (Act::FlyLeft, -right),
+        (Act::FlyUp, Vec3::Y),
+        (Act::FlyDown, -Vec3::Y),
     ] {
-        if keys.pressed(key) {
+        if keys::held(&keys, act) {
             dir += v;
         }
     }
-    let fast = if keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]) {
+    let fast = if keys::held(&keys, Act::FlyFast) {
         3.0
     } else {
         1.0
@@ -237,24 +239,8 @@ fn fly_with_keys(
     g.focus += dir * time.delta_secs() * (8.0 + orbit.distance * 0.6) * fast;
     let Some(layout) = layout else { return };
     let l = &layout.0;
-    let digits = [
-        KeyCode::Digit0,
-        KeyCode::Digit1,
-        KeyCode::Digit2,
-        KeyCode::Digit3,
-        KeyCode::Digit4,
-        KeyCode::Digit5,
-        KeyCode::Digit6,
-        KeyCode::Digit7,
-        KeyCode::Digit8,
-        KeyCode::Digit9,
-    ];
-    for (digit, key) in digits.iter().enumerate() {
-        if keys.just_pressed(*key)
-            && let Some(i) = l.hotkey_station(digit as u8)
-        {
-            focus.write(FocusStation(i));
-        }
+    if let Some(i) = keys::station_digit(&keys).and_then(|d| l.hotkey_station(d)) {
+        focus.write(FocusStation(i));
     }
     let nearest = l
         .stations
@@ -266,13 +252,13 @@ fn fly_with_keys(
                 .total_cmp(&(b.1.x - g.focus.x).abs())
         })
         .map_or(0, |(i, _)| i);
-    if keys.just_pressed(KeyCode::PageDown) {
+    if keys::just_pressed(&keys, Act::NextStation) {
         focus.write(FocusStation((nearest + 1).min(l.stations.len() - 1)));
     }
-    if keys.just_pressed(KeyCode::PageUp) {
+    if keys::just_pressed(&keys, Act::PrevStation) {
         focus.write(FocusStation(nearest.saturating_sub(1)));
     }
-    if keys.just_pressed(KeyCode::Home) {
+    if keys::just_pressed(&keys, Act::Home) {
         *g = home_view(l);
         follow.0 = false;
     }

@@ -5,8 +5,7 @@ use super::gpt::{Gpt, KvCache};
 use super::sample::{Candidate, Sampler};
 use super::tokenizer::Tokenizer;
 
-/// Longest prompt accepted, in characters, before tokenizing (keeps memory bounded).
-pub const MAX_PROMPT_CHARS: usize = 20_000;
+use crate::limits::MAX_PROMPT_CHARS;
 
 /// A tokenized prompt that fits the model's context.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 //! Nothing here knows about Bevy. The scene, the command line and the tests all read the same
 //! [`Trace`]: plain `f32` arrays with their shapes.
 
+mod block;
 pub mod checkpoint;
 pub mod config;
 pub mod error;

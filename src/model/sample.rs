@@ -29,16 +29,16 @@ impl Default for SamplingParams {
     }
 }
 
-/// Highest temperature accepted; beyond this every distribution is practically uniform.
-pub const MAX_TEMPERATURE: f32 = 100.0;
-
 impl SamplingParams {
     /// Refuses values that have no meaning, with a message saying what is allowed.
     pub fn validate(&self) -> Result<()> {
         let t = self.temperature;
-        if !t.is_finite() || !(0.0..=MAX_TEMPERATURE).contains(&t) {
+        let range = crate::limits::TEMPERATURE;
+        if !t.is_finite() || !range.contains(&t) {
             return Err(ModelError::Sampling(format!(
-                "temperature must be a number from 0 to {MAX_TEMPERATURE} (0 = always the most likely token), not {t}"
+                "temperature must be a number from {} to {} (0 = always the most likely token), not {t}",
+                range.start(),
+                range.end()
             )));
         }
         if self.top_k == Some(0) {

@@ -74,6 +74,13 @@ impl Tokenizer {
     }
 }
 
+/// A token's text with spaces, newlines and tabs made visible (`·`, `\n`, `\t`), for labels.
+pub fn shown_piece(text: &str) -> String {
+    text.replace(' ', "·")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
 /// The end-of-text token GPT-2 uses between documents.
 pub const END_OF_TEXT: &str = "<|endoftext|>";
 

@@ -5,10 +5,12 @@
 
 use bevy::prelude::*;
 
-use super::history::{self, Beam};
 use super::layout::StationKind;
-use super::{CurrentLayout, Playback, Selection, palette};
-use crate::inference::Floor;
+use super::palette;
+use super::parts::CurrentLayout;
+use crate::playback::history::{self, Beam};
+use crate::playback::{Floor, Playback, Selection};
+use crate::schedule::AppSet;
 
 /// Beams below this weight are not drawn.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -27,100 +29,148 @@ impl Default for BeamSettings {
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Beams(pub Vec<Beam>);
 
+/// What the lit beams depend on: the floor, the threshold, the selected token, the last station
+/// the riding crates reached, and the first riding crate.
+type BeamsKey = (u64, u32, Option<usize>, i64, usize);
+
 /// Recomputes the lit beams: every query already through a booth (all cached tokens, and the riding
-/// ones once they reach it), or only the selected token's when one is selected.
+/// ones once they reach it), or only the selected token's when one is selected. Only when something
+/// they depend on changed: a crate crossing into a booth, not every frame of its ride.
 pub fn compute_beams(
     floor: Res<Floor>,
     playback: Res<Playback>,
     settings: Res<BeamSettings>,
     selection: Res<Selection>,
     layout: Option<Res<CurrentLayout>>,
+    mut made_for: Local<Option<BeamsKey>>,
     mut beams: ResMut<Beams>,
 ) {
     let Some(layout) = layout else {
-        beams.0.clear();
+        *made_for = None;
+        if !beams.0.is_empty() {
+            beams.0.clear();
+        }
         return;
     };
     let h = &floor.history;
+    let token = selection.token.filter(|&t| t < h.len());
+    let queries = match token {
+        Some(t) => t..t + 1,
+        None => 0..h.len(),
+    };
+    let reached_station = playback.progress.floor() as i64;
+    let key = (
+        floor.version,
+        settings.threshold.to_bits(),
+        token,
+        reached_station,
+        floor.flow_start,
+    );
+    if *made_for == Some(key) {
+        return;
+    }
+    *made_for = Some(key);
     let l = &layout.0;
-    let queries = match selection.token {
-        Some(t) if t < h.len() => t..t + 1,
-        _ => 0..h.len(),
-    };
-    let reached = |layer: usize, head: usize| {
-        l.index_of(StationKind::Booth(layer, head))
-            .is_some_and(|i| playback.progress >= i as f32)
-    };
     let flow_start = floor.flow_start;
-    let mut lit = history::beams(h, settings.threshold, queries.clone(), |_, _| true);
-    lit.retain(|b| b.query < flow_start || reached(b.layer, b.head));
+    let lit = history::beams(h, settings.threshold, queries, |layer, head, query| {
+        query < flow_start
+            || l.index_of(StationKind::Booth(layer, head))
+                .is_some_and(|i| reached_station >= i as i64)
+    });
     if lit != beams.0 {
         beams.0 = lit;
     }
 }
 
-/// Thin beams (weight below 0.3).
-#[derive(Default, Reflect, GizmoConfigGroup)]
-pub struct ThinBeams;
-/// Medium beams (0.3 to 0.6).
-#[derive(Default, Reflect, GizmoConfigGroup)]
-pub struct MediumBeams;
-/// Thick beams (0.6 and above).
-#[derive(Default, Reflect, GizmoConfigGroup)]
-pub struct ThickBeams;
+/// The three retained line sets the beams are drawn into (thin, medium, thick), rebuilt only when
+/// the lit beams or the layout change; between changes a frame draws them at no CPU cost.
+#[derive(Resource, Debug, Clone)]
+pub struct BeamGizmos {
+    /// Weight below 0.3, 1.5 px.
+    pub thin: Handle<GizmoAsset>,
+    /// Weight 0.3 to 0.6, 3 px.
+    pub medium: Handle<GizmoAsset>,
+    /// Weight 0.6 and above, 5 px.
+    pub thick: Handle<GizmoAsset>,
+}
 
 /// Drawing, for builds with a renderer.
 pub(crate) fn draw_plugin(app: &mut App) {
-    app.init_gizmo_group::<ThinBeams>()
-        .init_gizmo_group::<MediumBeams>()
-        .init_gizmo_group::<ThickBeams>()
-        .add_systems(Startup, set_beam_widths)
-        .add_systems(
-            Update,
-            draw_beams
-                .in_set(crate::app::AppSet::Scene)
-                .after(compute_beams),
-        );
+    app.add_systems(Startup, spawn_beam_gizmos)
+        .add_systems(Update, draw_beams.in_set(AppSet::Draw).after(compute_beams));
 }
 
-fn set_beam_widths(mut store: ResMut<GizmoConfigStore>) {
-    store.config_mut::<ThinBeams>().0.line.width = 1.5;
-    store.config_mut::<MediumBeams>().0.line.width = 3.0;
-    store.config_mut::<ThickBeams>().0.line.width = 5.0;
+fn spawn_beam_gizmos(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsset>>) {
+    let mut spawn = |name: &str, width: f32| {
+        let handle = assets.add(GizmoAsset::new());
+        commands.spawn((
+            Name::new(format!("Beams ({name})")),
+            Gizmo {
+                handle: handle.clone(),
+                line_config: GizmoLineConfig { width, ..default() },
+                ..default()
+            },
+        ));
+        handle
+    };
+    let gizmos = BeamGizmos {
+        thin: spawn("thin", 1.5),
+        medium: spawn("medium", 3.0),
+        thick: spawn("thick", 5.0),
+    };
+    commands.insert_resource(gizmos);
 }
 
 /// Segments per arc.
 const ARC_SEGMENTS: usize = 8;
 
+/// Rewrites the beams' line sets when the lit beams or the layout changed.
 fn draw_beams(
     beams: Res<Beams>,
     layout: Option<Res<CurrentLayout>>,
-    mut thin: Gizmos<ThinBeams>,
-    mut medium: Gizmos<MediumBeams>,
-    mut thick: Gizmos<ThickBeams>,
+    gizmos: Option<Res<BeamGizmos>>,
+    mut assets: ResMut<Assets<GizmoAsset>>,
 ) {
-    let Some(layout) = layout else { return };
-    let l = &layout.0;
-    for b in &beams.0 {
-        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
-            continue;
-        };
-        let [r, g, bl, a] = palette::beam_rgba(b.weight);
-        let color = Color::srgba(r, g, bl, a);
-        // faint beams get coarser arcs: they are most of the beams and the least looked at
-        let segments = if b.weight < 0.3 {
-            ARC_SEGMENTS / 2
-        } else {
-            ARC_SEGMENTS
-        };
-        let points = (0..=segments)
-            .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / segments as f32));
-        if b.weight < 0.3 {
-            thin.linestrip(points, color);
-        } else if b.weight < 0.6 {
-            medium.linestrip(points, color);
-        } else {
-            thick.linestrip(points, color);
+    let Some(gizmos) = gizmos else { return };
+    let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
+    if !beams.is_changed() && !layout_changed && !gizmos.is_added() {
+        return;
+    }
+    let mut sets = [GizmoAsset::new(), GizmoAsset::new(), GizmoAsset::new()];
+    if let Some(layout) = layout {
+        let l = &layout.0;
+        for b in &beams.0 {
+            let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
+                continue;
+            };
+            let [r, g, bl, a] = palette::beam_rgba(b.weight);
+            let color = Color::srgba(r, g, bl, a);
+            // faint beams get coarser arcs: they are most of the beams and the least looked at
+            let segments = if b.weight < 0.3 {
+                ARC_SEGMENTS / 2
+            } else {
+                ARC_SEGMENTS
+            };
+            let points = (0..=segments)
+                .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / segments as f32));
+            let set = if b.weight < 0.3 {
+                0
+            } else if b.weight < 0.6 {
+                1
+            } else {
+                2
+            };
+            sets[set].linestrip(points, color);
+        }
+    }
+    let [thin, medium, thick] = sets;
+    for (handle, set) in [
+        (&gizmos.thin, thin),
+        (&gizmos.medium, medium),
+        (&gizmos.thick, thick),
+    ] {
+        if let Some(mut asset) = assets.get_mut(handle) {
+            *asset = set;
         }
     }
 }

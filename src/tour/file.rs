@@ -1,18 +1,13 @@
-//! Guided tours: a RON file of stops (where to look, what to say, what to light up, what to do),
-//! and a player that walks the factory through them. T starts and stops a tour, Space pauses it,
-//! the left and right arrows go to the previous and next stop.
+//! The tour file: a RON list of stops (where to look, what to say, what to light up, what to do),
+//! parsed with line-numbered errors and checked against the model it will run on.
 
 use std::path::{Path, PathBuf};
 
-use bevy::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppSet;
-use crate::camera::{OrbitGoal, station_view};
-use crate::inference::Request;
+use crate::limits;
 use crate::model::Config;
 use crate::scene::layout::StationKind;
-use crate::scene::{CurrentLayout, Playback, Selection};
 
 /// A station, as named in a tour file: `Dock`, `Booth(0, 2)`, ... (the layout's own kinds).
 pub type Station = StationKind;
@@ -129,9 +124,6 @@ pub enum TourError {
     },
 }
 
-/// Longest caption accepted, in characters.
-pub const MAX_CAPTION: usize = 600;
-
 impl Tour {
     /// Parses tour text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, TourError> {
@@ -179,15 +171,19 @@ impl Tour {
                     stop.station, cfg.n_layer, cfg.n_head
                 )));
             }
-            if !(stop.seconds.is_finite() && (0.5..=120.0).contains(&stop.seconds)) {
+            let secs = limits::STOP_SECONDS;
+            if !(stop.seconds.is_finite() && secs.contains(&stop.seconds)) {
                 return Err(fail(format!(
-                    "seconds must be from 0.5 to 120, not {}",
+                    "seconds must be from {} to {}, not {}",
+                    secs.start(),
+                    secs.end(),
                     stop.seconds
                 )));
             }
-            if stop.title.chars().count() + stop.text.chars().count() > MAX_CAPTION {
+            if stop.title.chars().count() + stop.text.chars().count() > limits::MAX_CAPTION_CHARS {
                 return Err(fail(format!(
-                    "the caption is longer than {MAX_CAPTION} characters"
+                    "the caption is longer than {} characters",
+                    limits::MAX_CAPTION_CHARS
                 )));
             }
             for h in &stop.highlight {
@@ -203,11 +199,13 @@ impl Tour {
             }
             for a in &stop.actions {
                 let ok = match a {
-                    Action::Prompt(p) => !p.trim().is_empty() && p.chars().count() <= 2000,
-                    Action::Temperature(t) => t.is_finite() && (0.0..=3.0).contains(t),
-                    Action::Generate(n) => (1..=256).contains(n),
+                    Action::Prompt(p) => {
+                        !p.trim().is_empty() && p.chars().count() <= limits::MAX_PROMPT_CHARS
+                    }
+                    Action::Temperature(t) => t.is_finite() && limits::TEMPERATURE.contains(t),
+                    Action::Generate(n) => limits::GENERATE_TOKENS.contains(n),
                     Action::ShowUpTo(s) => station_ok(*s),
-                    Action::Threshold(t) => t.is_finite() && (0.0..=1.0).contains(t),
+                    Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
                     Action::Step => true,
                 };
                 if !ok {
@@ -222,218 +220,6 @@ impl Tour {
 /// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
 pub fn default_tour_path() -> PathBuf {
     crate::project_path("assets/tours/default.ron")
-}
-
-/// The tour loaded for this session and where the player is in it.
-#[derive(Resource, Debug, Default)]
-pub struct TourPlayer {
-    /// The tour, once loaded and checked.
-    pub tour: Option<Tour>,
-    /// Why it could not be loaded.
-    pub error: Option<String>,
-    /// Running or not.
-    pub active: bool,
-    /// Paused (Space).
-    pub paused: bool,
-    /// The current stop.
-    pub index: usize,
-    /// Seconds spent at the current stop.
-    pub elapsed: f32,
-    /// The stop whose actions were applied last.
-    applied: Option<usize>,
-    /// The floor version when they were applied (a new floor re-applies "ShowUpTo").
-    applied_version: u64,
-    /// When set (kiosk attract loop), `Prompt` actions run this prompt instead of their own.
-    pub prompt_override: Option<String>,
-    /// The current stop ran a prompt and waits for its floor before applying the rest.
-    waiting_for_prompt: bool,
-}
-
-impl TourPlayer {
-    /// Starts from the first stop.
-    pub fn start(&mut self) {
-        if self.tour.is_some() {
-            self.active = true;
-            self.paused = false;
-            self.index = 0;
-            self.elapsed = 0.0;
-            self.applied = None;
-        }
-    }
-
-    /// Stops the tour.
-    pub fn stop(&mut self) {
-        self.active = false;
-        self.applied = None;
-    }
-
-    /// Moves by `delta` stops (clamped).
-    pub fn jump(&mut self, delta: isize) {
-        let n = self.tour.as_ref().map_or(0, |t| t.stops.len());
-        if n == 0 {
-            return;
-        }
-        self.index = (self.index as isize + delta).clamp(0, n as isize - 1) as usize;
-        self.elapsed = 0.0;
-        self.applied = None;
-    }
-
-    /// The stop being shown.
-    pub fn current(&self) -> Option<&Stop> {
-        self.active
-            .then(|| self.tour.as_ref()?.stops.get(self.index))
-            .flatten()
-    }
-}
-
-/// Tour systems (keys need a window; the player itself runs headless too).
-pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<TourPlayer>().add_systems(
-        Update,
-        // after the floor is rebuilt (a stop's prompt resets the clock) and before crates move
-        run_tour
-            .in_set(AppSet::Scene)
-            .after(crate::scene::rebuild_floor)
-            .before(crate::scene::move_crates),
-    );
-}
-
-/// Loads and checks a tour file into the player (an error is kept for the overlay).
-pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config) {
-    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t)) {
-        Ok(t) => {
-            player.tour = Some(t);
-            player.error = None;
-        }
-        Err(e) => {
-            player.tour = None;
-            player.error = Some(e.to_string());
-        }
-    }
-}
-
-/// Advances the tour clock, applies each stop's actions once, moves the camera and the highlight.
-#[allow(clippy::too_many_arguments)]
-fn run_tour(
-    time: Res<Time>,
-    mut player: ResMut<TourPlayer>,
-    layout: Option<Res<CurrentLayout>>,
-    mut goals: Query<&mut OrbitGoal>,
-    mut selection: ResMut<Selection>,
-    mut playback: ResMut<Playback>,
-    mut requests: MessageWriter<Request>,
-    mut sampling: ResMut<crate::inference::Sampling>,
-    mut beams: ResMut<crate::scene::beams::BeamSettings>,
-    floor: Res<crate::inference::Floor>,
-) {
-    if !player.active {
-        return;
-    }
-    let Some(tour) = player.tour.clone() else {
-        player.active = false;
-        return;
-    };
-    if !player.paused {
-        player.elapsed += time.delta_secs();
-    }
-    let Some(stop) = tour.stops.get(player.index) else {
-        player.active = false;
-        return;
-    };
-    if player.elapsed >= stop.seconds {
-        if player.index + 1 >= tour.stops.len() {
-            player.stop();
-            return;
-        }
-        player.jump(1);
-        return;
-    }
-    let Some(layout) = layout else { return };
-    if player.applied != Some(player.index) {
-        // arriving at the stop: run its prompt, move the camera
-        player.applied = Some(player.index);
-        player.applied_version = floor.version;
-        let mut prompted = false;
-        for a in &stop.actions {
-            if let Action::Prompt(p) = a {
-                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
-                requests.write(Request::Prompt(p));
-                prompted = true;
-            }
-        }
-        player.waiting_for_prompt = prompted;
-        if let Some(i) = layout.0.index_of(stop.station) {
-            let mut view = station_view(&layout.0, i);
-            view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
-            view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
-            view.distance = stop.camera.distance.unwrap_or(view.distance);
-            for mut g in &mut goals {
-                g.0 = view;
-            }
-        }
-        if prompted {
-            return;
-        }
-    } else {
-        // a stop that ran a prompt applies the rest to the floor that prompt brings
-        // (or after two seconds, if the prompt failed)
-        let arrived = floor.version != player.applied_version && floor.fresh_prompt;
-        if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
-            return;
-        }
-        player.waiting_for_prompt = false;
-    }
-    apply_stop(
-        stop,
-        &layout.0,
-        &floor,
-        &mut selection,
-        &mut playback,
-        &mut sampling,
-        &mut beams,
-    );
-}
-
-/// A stop's actions (other than its prompt) and highlights, on the floor now standing.
-fn apply_stop(
-    stop: &Stop,
-    layout: &crate::scene::layout::Layout,
-    floor: &crate::inference::Floor,
-    selection: &mut Selection,
-    playback: &mut Playback,
-    sampling: &mut crate::inference::Sampling,
-    beams: &mut crate::scene::beams::BeamSettings,
-) {
-    for a in &stop.actions {
-        match a {
-            Action::Prompt(_) => {}
-            Action::Temperature(t) => {
-                let mut p = sampling.params();
-                p.temperature = *t;
-                let _ = sampling.set(p);
-            }
-            Action::Step => playback.step(),
-            Action::Generate(n) => playback.generate(*n),
-            Action::ShowUpTo(s) => {
-                if let Some(i) = layout.index_of(*s) {
-                    playback.progress = i as f32;
-                    playback.playing = false;
-                }
-            }
-            Action::Threshold(t) => beams.threshold = *t,
-        }
-    }
-    *selection = Selection::default();
-    let n = floor.history.len();
-    for h in &stop.highlight {
-        match *h {
-            // a token the floor does not have (a short prompt) is simply not highlighted
-            Highlight::Token(t) => selection.token = (t < n).then_some(t),
-            Highlight::LastToken => selection.token = n.checked_sub(1),
-            Highlight::Head(l, hd) => selection.head = Some((l, hd)),
-            Highlight::Neuron(l, i) => selection.neuron = Some((l, i)),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -512,21 +298,5 @@ mod tests {
             Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
         t.check(&cfg, &path).unwrap();
         assert!(t.stops.len() >= 12);
-    }
-
-    #[test]
-    fn the_player_walks_and_clamps() {
-        let mut p = TourPlayer {
-            tour: Some(Tour::parse(GOOD, Path::new("x")).unwrap()),
-            ..default()
-        };
-        p.start();
-        assert_eq!(p.current().unwrap().title, "a");
-        p.jump(5);
-        assert_eq!(p.index, 1);
-        p.jump(-9);
-        assert_eq!(p.index, 0);
-        p.stop();
-        assert!(p.current().is_none());
     }
 }

@@ -134,21 +134,21 @@ pub struct Beam {
     pub weight: f32,
 }
 
-/// The beams to draw: every weight at or above `threshold`, for the queries in `queries`, in the
-/// booths that `lit(layer, head)` says the crates have reached.
+/// The beams to draw: every weight at or above `threshold`, for the queries in `queries`, where
+/// `lit(layer, head, query)` says that query's crate has been through that booth.
 pub fn beams(
     history: &History,
     threshold: f32,
     queries: std::ops::Range<usize>,
-    lit: impl Fn(usize, usize) -> bool,
+    lit: impl Fn(usize, usize, usize) -> bool,
 ) -> Vec<Beam> {
     let mut out = Vec::new();
     for (layer, rows) in history.layers.iter().enumerate() {
         for (head, head_rows) in rows.attention.iter().enumerate() {
-            if !lit(layer, head) {
-                continue;
-            }
             for query in queries.clone() {
+                if !lit(layer, head, query) {
+                    continue;
+                }
                 let Some(row) = head_rows.get(query) else {
                     continue;
                 };

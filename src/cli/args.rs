@@ -1,0 +1,234 @@
+//! The command line's arguments: one struct per command, and the pieces they share.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::model::train::TrainOptions;
+use crate::model::{LoadedModel, SamplingParams, default_model_dir};
+
+#[derive(Debug, Args, Clone)]
+pub(super) struct ModelArg {
+    /// Model folder in the Hugging Face GPT-2 layout [default: models/factory-small]
+    #[arg(long, value_name = "DIR")]
+    pub(super) model: Option<PathBuf>,
+}
+
+impl ModelArg {
+    pub(super) fn dir(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(default_model_dir)
+    }
+
+    pub(super) fn open(&self) -> Result<LoadedModel> {
+        let dir = self.dir();
+        LoadedModel::open(&dir)
+            .with_context(|| format!("could not open the model in {}", dir.display()))
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub(super) struct ViewArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// Prompt to start with.
+    #[arg(long)]
+    pub(super) prompt: Option<String>,
+    /// Render until the prompt is fully shown, save a PNG of the window here, and exit.
+    #[arg(long, value_name = "PATH")]
+    pub(super) screenshot: Option<PathBuf>,
+    /// Window size.
+    #[arg(long, default_value = "1280x720", value_name = "WxH")]
+    pub(super) size: String,
+    /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
+    #[arg(long, value_name = "N")]
+    pub(super) station: Option<usize>,
+    /// Guided tour file [default: assets/tours/default.ron]
+    #[arg(long, value_name = "FILE")]
+    pub(super) tour: Option<PathBuf>,
+    /// Start the guided tour at once.
+    #[arg(long)]
+    pub(super) start_tour: bool,
+    /// Museum kiosk: fullscreen, simple controls, attract loop when idle, Esc does not quit.
+    #[arg(long)]
+    pub(super) kiosk: bool,
+    /// Kiosk settings [default: assets/kiosk/kiosk.ron]
+    #[arg(long, value_name = "FILE", requires = "kiosk")]
+    pub(super) kiosk_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TraceArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// Text to run through the model.
+    #[arg(long)]
+    pub(super) prompt: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(super) json: bool,
+    /// With --json: include every intermediate of every layer.
+    #[arg(long, requires = "json")]
+    pub(super) full: bool,
+    /// How many next-token candidates to list.
+    #[arg(long, default_value_t = 5)]
+    pub(super) top: usize,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct SamplingArgs {
+    /// Temperature: 0 always picks the most likely token; higher is more adventurous.
+    #[arg(long, default_value_t = SamplingParams::default().temperature, allow_negative_numbers = true)]
+    pub(super) temperature: f32,
+    /// Keep only the K most likely tokens.
+    #[arg(long, value_name = "K")]
+    pub(super) top_k: Option<usize>,
+    /// Keep the most likely tokens until their probabilities add up to P (0 < P ≤ 1).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub(super) top_p: f32,
+    /// Seed of the random draw; the same seed gives the same text.
+    #[arg(long, default_value_t = SamplingParams::default().seed)]
+    pub(super) seed: u64,
+}
+
+impl SamplingArgs {
+    pub(super) fn params(&self) -> SamplingParams {
+        SamplingParams {
+            temperature: self.temperature,
+            top_k: self.top_k,
+            top_p: self.top_p,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct GenerateArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// Text to continue.
+    #[arg(long)]
+    pub(super) prompt: String,
+    /// How many tokens to add.
+    #[arg(long, default_value_t = 40)]
+    pub(super) max_new_tokens: usize,
+    #[command(flatten)]
+    pub(super) sampling: SamplingArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct BenchArgs {
+    /// Model folder; without it, a random model of the default size (4 layers, 4 heads, 128 dims, vocab 4096).
+    #[arg(long, value_name = "DIR")]
+    pub(super) model: Option<PathBuf>,
+    /// Tokens in the full trace.
+    #[arg(long, default_value_t = 64)]
+    pub(super) tokens: usize,
+    /// Timed runs per measurement.
+    #[arg(long, default_value_t = 200)]
+    pub(super) iters: usize,
+    /// Time the scene instead: frames of the headless factory with this many tokens and every beam lit.
+    #[arg(long, conflicts_with = "train")]
+    pub(super) scene: bool,
+    /// Time training steps instead (default size, batch 16 × 128, random tokens).
+    #[arg(long)]
+    pub(super) train: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RecordArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// Tour to play [default: assets/tours/default.ron]
+    #[arg(long, value_name = "FILE")]
+    pub(super) tour: Option<PathBuf>,
+    /// A folder for numbered PNG frames, or a file ending in .mp4 (needs ffmpeg).
+    #[arg(long, value_name = "PATH")]
+    pub(super) out: PathBuf,
+    /// Frame size.
+    #[arg(long, default_value = "1280x720", value_name = "WxH")]
+    pub(super) size: String,
+    /// Frames per second (time advances exactly 1/fps per frame).
+    #[arg(long, default_value_t = 30)]
+    pub(super) fps: u32,
+    /// Number of frames.
+    #[arg(long, conflicts_with = "seconds")]
+    pub(super) frames: Option<usize>,
+    /// Length in seconds [default: the whole tour].
+    #[arg(long)]
+    pub(super) seconds: Option<f64>,
+    /// Sampling seed.
+    #[arg(long, default_value_t = SamplingParams::default().seed)]
+    pub(super) seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TrainArgs {
+    /// Text files to learn from (UTF-8).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub(super) corpus: Vec<PathBuf>,
+    /// Output folder (model, tokenizer, checkpoints, log, loss plot).
+    #[arg(long, value_name = "DIR")]
+    pub(super) out: PathBuf,
+    /// Transformer blocks.
+    #[arg(long, default_value_t = TrainOptions::default().layers)]
+    pub(super) layers: usize,
+    /// Attention heads per block.
+    #[arg(long, default_value_t = TrainOptions::default().heads)]
+    pub(super) heads: usize,
+    /// Width of the residual stream.
+    #[arg(long, default_value_t = TrainOptions::default().embd)]
+    pub(super) embd: usize,
+    /// Context length in tokens.
+    #[arg(long, default_value_t = TrainOptions::default().context)]
+    pub(super) context: usize,
+    /// Vocabulary size of the tokenizer trained on the corpus.
+    #[arg(long, default_value_t = TrainOptions::default().vocab)]
+    pub(super) vocab: usize,
+    /// Optimisation steps in total.
+    #[arg(long, default_value_t = TrainOptions::default().steps)]
+    pub(super) steps: usize,
+    /// Sequences per step.
+    #[arg(long, default_value_t = TrainOptions::default().batch)]
+    pub(super) batch: usize,
+    /// Peak learning rate (warm-up, then cosine decay to a tenth).
+    #[arg(long, default_value_t = TrainOptions::default().lr)]
+    pub(super) lr: f64,
+    /// Steps of linear learning-rate warm-up.
+    #[arg(long, default_value_t = TrainOptions::default().warmup)]
+    pub(super) warmup: usize,
+    /// Seed for initialisation and batches.
+    #[arg(long, default_value_t = TrainOptions::default().seed)]
+    pub(super) seed: u64,
+    /// Use this tokenizer.json instead of training one.
+    #[arg(long, value_name = "FILE")]
+    pub(super) tokenizer: Option<PathBuf>,
+    /// Validation every N steps.
+    #[arg(long, default_value_t = TrainOptions::default().eval_every)]
+    pub(super) eval_every: usize,
+    /// Checkpoint every N steps (and at the end, and on Ctrl-C).
+    #[arg(long, default_value_t = TrainOptions::default().save_every)]
+    pub(super) save_every: usize,
+    /// Continue the run saved in --out (its shape and corpus are kept; --steps may grow).
+    #[arg(long)]
+    pub(super) resume: bool,
+}
+
+/// Parses `WIDTHxHEIGHT`.
+pub fn parse_size(s: &str) -> Result<(u32, u32)> {
+    let parsed = s
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((w, h)) if (64..=8192).contains(&w) && (64..=8192).contains(&h) => Ok((w, h)),
+        _ => anyhow::bail!("size must look like 1280x720 (each side 64 to 8192), not {s:?}"),
+    }
+}

@@ -1,0 +1,132 @@
+//! `factory bench`: the model's speed (a full trace, one cached step), training steps, or the scene.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use super::args::BenchArgs;
+use crate::model::{Config, Gpt, KvCache, LoadedModel, default_model_dir};
+
+/// Median, 10th and 90th percentile of durations in milliseconds.
+fn summarize(mut ms: Vec<f64>) -> (f64, f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.1), at(0.9))
+}
+
+fn time_runs(iters: usize, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f64, f64)> {
+    for _ in 0..iters.div_ceil(10) {
+        f()?; // warm-up
+    }
+    let mut ms = Vec::with_capacity(iters);
+    for _ in 0..iters.max(1) {
+        let start = Instant::now();
+        f()?;
+        ms.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(summarize(ms))
+}
+
+pub(super) fn bench(args: BenchArgs) -> Result<()> {
+    if args.train {
+        let cfg = Config::factory_small(4096, 128);
+        let batch = 16;
+        let steps = args.iters.clamp(3, 1000);
+        let secs = crate::model::train::time_steps(&cfg, batch, steps + 2)?;
+        let ms: Vec<f64> = secs[2..].iter().map(|s| s * 1e3).collect();
+        let (med, p10, p90) = summarize(ms);
+        let tokens = (batch * cfg.n_positions) as f64;
+        println!(
+            "train bench: {} layers, {} heads, {} dims, vocab {}, batch {batch} x {}; {steps} steps; {} threads",
+            cfg.n_layer,
+            cfg.n_head,
+            cfg.n_embd,
+            cfg.vocab_size,
+            cfg.n_positions,
+            std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
+        );
+        println!(
+            "  step median {med:.0} ms (p10 {p10:.0}, p90 {p90:.0})  =  {:.0} tokens/s",
+            tokens / med * 1e3
+        );
+        return Ok(());
+    }
+    if args.scene {
+        let dir = args.model.clone().unwrap_or_else(default_model_dir);
+        let m =
+            LoadedModel::open(&dir).with_context(|| format!("could not open {}", dir.display()))?;
+        return crate::bench::scene(std::sync::Arc::new(m), args.tokens, args.iters);
+    }
+    let (gpt, label) = match &args.model {
+        Some(dir) => {
+            let m = LoadedModel::open(dir)?;
+            (m.gpt, dir.display().to_string())
+        }
+        None => {
+            let cfg = Config::factory_small(4096, 128);
+            (
+                Gpt::random(&cfg)?,
+                "random weights, default size".to_string(),
+            )
+        }
+    };
+    let cfg = gpt.config().clone();
+    if cfg.n_positions < 2 {
+        anyhow::bail!(
+            "the model's context (n_positions = {}) is too short to time a cached step",
+            cfg.n_positions
+        );
+    }
+    let n = args.tokens.clamp(2, cfg.n_positions);
+    let ids: Vec<u32> = (0..n as u32)
+        .map(|i| (i * 7919) % cfg.vocab_size as u32)
+        .collect();
+    println!(
+        "bench: {label}: {} layers, {} heads, {} dims, vocab {}; {} tokens; {} runs each; {} threads",
+        cfg.n_layer,
+        cfg.n_head,
+        cfg.n_embd,
+        cfg.vocab_size,
+        n,
+        args.iters,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let report = |what: &str, (med, p10, p90): (f64, f64, f64)| {
+        println!("  {what:<44} median {med:>8.3} ms   p10 {p10:>8.3}   p90 {p90:>8.3}");
+    };
+    report(
+        &format!("full trace, {n} tokens (every intermediate)"),
+        time_runs(args.iters, || {
+            gpt.trace(&ids, &mut KvCache::new())?;
+            Ok(())
+        })?,
+    );
+    report(
+        &format!("forward, {n} tokens (last logits only)"),
+        time_runs(args.iters, || {
+            gpt.next_logits(&ids, &mut KvCache::new())?;
+            Ok(())
+        })?,
+    );
+    let mut base = KvCache::new();
+    gpt.next_logits(&ids[..n - 1], &mut base)?;
+    report(
+        &format!("cached step, token {n} (traced)"),
+        time_runs(args.iters, || {
+            let mut c = base.clone();
+            gpt.trace(&ids[n - 1..], &mut c)?;
+            Ok(())
+        })?,
+    );
+    report(
+        &format!("cached step, token {n} (logits only)"),
+        time_runs(args.iters, || {
+            let mut c = base.clone();
+            gpt.next_logits(&ids[n - 1..], &mut c)?;
+            Ok(())
+        })?,
+    );
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! `factory trace` and `factory generate`: the model on the terminal, as text or JSON.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::args::{GenerateArgs, TraceArgs};
+use crate::model::generate::{encode_prompt, generate as generate_tokens};
+use crate::model::trace::{softmax, top_n};
+use crate::model::{KvCache, Sampler};
+
+/// Prints a token's text so that spaces and newlines are visible.
+fn shown(text: &str) -> String {
+    format!("{text:?}")
+}
+
+pub(super) fn trace(args: TraceArgs) -> Result<()> {
+    let m = args.model.open()?;
+    let cfg = &m.config;
+    let prompt = encode_prompt(&m.tokenizer, &args.prompt, cfg.n_positions)?;
+    if let Some(notice) = prompt.notice() {
+        eprintln!("note: {notice}");
+    }
+    let ids = &prompt.ids;
+    let tr = m.gpt.trace(ids, &mut KvCache::new())?;
+    let probs = softmax(&tr.logits);
+    let top = top_n(&probs, args.top.max(1));
+    let texts: Vec<String> = ids.iter().map(|&id| m.tokenizer.token_text(id)).collect();
+    if args.json {
+        let layers: Vec<_> = tr
+            .layers
+            .iter()
+            .map(|l| {
+                let (nh, t, k) = (
+                    l.attention.shape[0],
+                    l.attention.shape[1],
+                    l.attention.shape[2],
+                );
+                let att: Vec<Vec<&[f32]>> = (0..nh)
+                    .map(|h| {
+                        (0..t)
+                            .map(|q| &l.attention.data[(h * t + q) * k..(h * t + q + 1) * k])
+                            .collect()
+                    })
+                    .collect();
+                json!({ "attention": att })
+            })
+            .collect();
+        let mut out = json!({
+            "model": {
+                "dir": m.dir,
+                "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd,
+                "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size,
+                "n_params": cfg.n_params(),
+            },
+            "tokens": ids.iter().zip(&texts).map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
+            "dropped_tokens": prompt.dropped,
+            "layers": layers,
+            "next_token": {
+                "logits": tr.logits,
+                "top": top.iter().map(|&(id, p)| json!({"id": id, "text": m.tokenizer.token_text(id as u32), "prob": p})).collect::<Vec<_>>(),
+            },
+        });
+        if args.full {
+            out["trace"] = serde_json::to_value(&tr)?;
+        }
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    println!(
+        "model {}: {} layers, {} heads, {} dims, context {}, vocabulary {}, {:.2}M parameters",
+        m.dir.display(),
+        cfg.n_layer,
+        cfg.n_head,
+        cfg.n_embd,
+        cfg.n_positions,
+        cfg.vocab_size,
+        cfg.n_params() as f64 / 1e6
+    );
+    println!("\ntokens ({}):", ids.len());
+    for (i, (id, text)) in ids.iter().zip(&texts).enumerate() {
+        println!("  {i:>4}  id {id:>6}  {}", shown(text));
+    }
+    println!("\nnext token, top {}:", top.len());
+    for (id, p) in &top {
+        println!(
+            "  {:>6.2}%  id {id:>6}  {}",
+            p * 100.0,
+            shown(&m.tokenizer.token_text(*id as u32))
+        );
+    }
+    println!("\nstrongest attention link per layer and head (query -> key, weight):");
+    if ids.len() > 1 {
+        println!("  (the first token can only look at itself, so its row is left out)");
+    }
+    for (li, l) in tr.layers.iter().enumerate() {
+        let (nh, t, k) = (
+            l.attention.shape[0],
+            l.attention.shape[1],
+            l.attention.shape[2],
+        );
+        for h in 0..nh {
+            let first_q = usize::from(t > 1);
+            let mut best = (0, 0, f32::NEG_INFINITY);
+            for q in first_q..t {
+                for key in 0..k {
+                    let w = l.attention.at(&[h, q, key]);
+                    if w > best.2 {
+                        best = (q, key, w);
+                    }
+                }
+            }
+            println!(
+                "  layer {li} head {h}: {}({}) -> {}({})  {:.3}",
+                shown(&texts[best.0]),
+                best.0,
+                shown(&texts[best.1]),
+                best.1,
+                best.2
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn generate(args: GenerateArgs) -> Result<()> {
+    let mut sampler = Sampler::new(args.sampling.params())?;
+    let m = args.model.open()?;
+    let prompt = encode_prompt(&m.tokenizer, &args.prompt, m.config.n_positions)?;
+    if let Some(notice) = prompt.notice() {
+        eprintln!("note: {notice}");
+    }
+    let new_ids = generate_tokens(
+        &m.gpt,
+        &prompt.ids,
+        args.max_new_tokens,
+        &mut sampler,
+        |_| {},
+    )?;
+    let text = m.tokenizer.decode(&new_ids)?;
+    if args.json {
+        let out = json!({
+            "prompt_ids": prompt.ids,
+            "new_ids": new_ids,
+            "text": text,
+            "dropped_tokens": prompt.dropped,
+            "sampling": sampler.params(),
+        });
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        println!("{}{}", args.prompt, text);
+    }
+    Ok(())
+}

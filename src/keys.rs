@@ -1,0 +1,328 @@
+//! Every key and mouse binding, in one table: the input systems ask it what was pressed and the
+//! help window lists it, so the two can never disagree.
+//!
+//! This module imports nothing of the crate.
+
+use bevy::prelude::*;
+
+/// What a binding does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// Orbit, pan or zoom with the mouse (listed for the help; the camera reads the mouse itself).
+    Mouse,
+    /// Fly forward.
+    FlyForward,
+    /// Fly back.
+    FlyBack,
+    /// Fly left.
+    FlyLeft,
+    /// Fly right.
+    FlyRight,
+    /// Fly up.
+    FlyUp,
+    /// Fly down.
+    FlyDown,
+    /// Fly faster while held.
+    FlyFast,
+    /// Jump to the station of a digit (see `Layout::hotkey_station`).
+    Station,
+    /// The previous station.
+    PrevStation,
+    /// The next station.
+    NextStation,
+    /// Reset the view.
+    Home,
+    /// Follow the riding crates.
+    Follow,
+    /// Clear the selection.
+    ClearSelection,
+    /// Play or pause (pauses the tour while one runs).
+    PlayPause,
+    /// Step one station.
+    Step,
+    /// Generate one token.
+    GenerateOne,
+    /// Slower playback.
+    Slower,
+    /// Faster playback.
+    Faster,
+    /// Start or stop the guided tour.
+    Tour,
+    /// The previous tour stop.
+    TourBack,
+    /// The next tour stop.
+    TourNext,
+    /// Save a screenshot.
+    Screenshot,
+    /// Open or close the help.
+    Help,
+}
+
+/// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// What it does.
+    pub act: Act,
+    /// The keys that do it (any one of them).
+    pub keys: &'static [KeyCode],
+    /// The keys as the help writes them.
+    pub shown: &'static str,
+    /// What the help says it does.
+    pub does: &'static str,
+}
+
+const fn b(act: Act, keys: &'static [KeyCode], shown: &'static str, does: &'static str) -> Binding {
+    Binding {
+        act,
+        keys,
+        shown,
+        does,
+    }
+}
+
+use KeyCode as K;
+
+/// The bindings, in the order the help lists them. Rows with an empty `shown` work but are not
+/// listed on their own (they are part of a row above).
+pub const BINDINGS: &[Binding] = &[
+    b(Act::Mouse, &[], "left drag", "orbit"),
+    b(Act::Mouse, &[], "right / middle drag", "pan"),
+    b(Act::Mouse, &[], "wheel", "zoom"),
+    b(
+        Act::FlyForward,
+        &[K::KeyW],
+        "W A S D, Q E",
+        "fly (Shift: faster)",
+    ),
+    b(Act::FlyLeft, &[K::KeyA], "", ""),
+    b(Act::FlyBack, &[K::KeyS], "", ""),
+    b(Act::FlyRight, &[K::KeyD], "", ""),
+    b(Act::FlyDown, &[K::KeyQ], "", ""),
+    b(Act::FlyUp, &[K::KeyE], "", ""),
+    b(Act::FlyFast, &[K::ShiftLeft, K::ShiftRight], "", ""),
+    b(
+        Act::Station,
+        &[K::Digit1, K::Digit2, K::Digit3],
+        "1 2 3",
+        "receiving dock, embedding press, position stamp",
+    ),
+    b(
+        Act::Station,
+        &[
+            K::Digit4,
+            K::Digit5,
+            K::Digit6,
+            K::Digit7,
+            K::Digit8,
+            K::Digit9,
+        ],
+        "4 to 9",
+        "layers 0 to 5",
+    ),
+    b(Act::Station, &[K::Digit0], "0", "shipping dock"),
+    b(
+        Act::PrevStation,
+        &[K::PageUp],
+        "Page Up / Down",
+        "previous / next station",
+    ),
+    b(Act::NextStation, &[K::PageDown], "", ""),
+    b(Act::Home, &[K::Home], "Home", "reset the view"),
+    b(Act::Follow, &[K::KeyF], "F", "follow the riding crates"),
+    b(
+        Act::Mouse,
+        &[],
+        "click",
+        "select a crate, booth, board cell or lamp and fly to it",
+    ),
+    b(
+        Act::ClearSelection,
+        &[K::Escape],
+        "Esc",
+        "clear the selection",
+    ),
+    b(Act::PlayPause, &[K::Space], "Space", "play / pause"),
+    b(
+        Act::Step,
+        &[K::KeyN, K::Period],
+        "N or .",
+        "step one station",
+    ),
+    b(Act::GenerateOne, &[K::KeyG], "G", "generate one token"),
+    b(Act::Slower, &[K::BracketLeft], "[ ]", "slower / faster"),
+    b(Act::Faster, &[K::BracketRight], "", ""),
+    b(Act::Tour, &[K::KeyT], "T", "start / stop the guided tour"),
+    b(Act::Mouse, &[], "Space (in the tour)", "pause the tour"),
+    b(
+        Act::TourBack,
+        &[K::ArrowLeft],
+        "left / right arrows",
+        "previous / next tour stop",
+    ),
+    b(Act::TourNext, &[K::ArrowRight], "", ""),
+    b(Act::Screenshot, &[K::F12], "F12", "save a screenshot"),
+    b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
+];
+
+/// The rows the help lists: (keys as written, what they do).
+pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| !b.shown.is_empty())
+        .map(|b| (b.shown, b.does))
+}
+
+/// The keys bound to `act`.
+pub fn keys_of(act: Act) -> impl Iterator<Item = KeyCode> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.act == act)
+        .flat_map(|b| b.keys.iter().copied())
+}
+
+/// True when a key bound to `act` went down this frame.
+pub fn just_pressed(input: &ButtonInput<KeyCode>, act: Act) -> bool {
+    keys_of(act).any(|k| input.just_pressed(k))
+}
+
+/// True while a key bound to `act` is held.
+pub fn held(input: &ButtonInput<KeyCode>, act: Act) -> bool {
+    keys_of(act).any(|k| input.pressed(k))
+}
+
+/// The digit of a station key that went down this frame, if any.
+pub fn station_digit(input: &ButtonInput<KeyCode>) -> Option<u8> {
+    keys_of(Act::Station)
+        .filter(|k| input.just_pressed(*k))
+        .find_map(digit_of)
+}
+
+fn digit_of(k: KeyCode) -> Option<u8> {
+    DIGITS.iter().position(|d| *d == k).map(|i| i as u8)
+}
+
+const DIGITS: [KeyCode; 10] = [
+    K::Digit0,
+    K::Digit1,
+    K::Digit2,
+    K::Digit3,
+    K::Digit4,
+    K::Digit5,
+    K::Digit6,
+    K::Digit7,
+    K::Digit8,
+    K::Digit9,
+];
+
+/// The key codes a chord name stands for (the kiosk's exit chord): "Ctrl", "Alt", "Shift" (either
+/// side), a letter, a digit, or "F1" to "F12". Unknown names give none.
+pub fn chord_key_codes(name: &str) -> Vec<KeyCode> {
+    const LETTERS: [KeyCode; 26] = [
+        K::KeyA,
+        K::KeyB,
+        K::KeyC,
+        K::KeyD,
+        K::KeyE,
+        K::KeyF,
+        K::KeyG,
+        K::KeyH,
+        K::KeyI,
+        K::KeyJ,
+        K::KeyK,
+        K::KeyL,
+        K::KeyM,
+        K::KeyN,
+        K::KeyO,
+        K::KeyP,
+        K::KeyQ,
+        K::KeyR,
+        K::KeyS,
+        K::KeyT,
+        K::KeyU,
+        K::KeyV,
+        K::KeyW,
+        K::KeyX,
+        K::KeyY,
+        K::KeyZ,
+    ];
+    const FKEYS: [KeyCode; 12] = [
+        K::F1,
+        K::F2,
+        K::F3,
+        K::F4,
+        K::F5,
+        K::F6,
+        K::F7,
+        K::F8,
+        K::F9,
+        K::F10,
+        K::F11,
+        K::F12,
+    ];
+    match name {
+        "Ctrl" => vec![K::ControlLeft, K::ControlRight],
+        "Alt" => vec![K::AltLeft, K::AltRight],
+        "Shift" => vec![K::ShiftLeft, K::ShiftRight],
+        _ => {
+            let mut chars = name.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_alphabetic() => {
+                    vec![LETTERS[(c.to_ascii_uppercase() as u8 - b'A') as usize]]
+                }
+                (Some(c), None) if c.is_ascii_digit() => vec![DIGITS[(c as u8 - b'0') as usize]],
+                (Some('F'), Some(_)) => name[1..]
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=12).contains(n))
+                    .map(|n| vec![FKEYS[n - 1]])
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_does_two_things() {
+        let mut seen: Vec<(KeyCode, Act)> = Vec::new();
+        for b in BINDINGS {
+            for k in b.keys {
+                if let Some((_, other)) = seen.iter().find(|(s, _)| s == k) {
+                    assert_eq!(*other, b.act, "{k:?} is bound twice");
+                }
+                seen.push((*k, b.act));
+            }
+        }
+    }
+
+    #[test]
+    fn every_bound_key_is_in_the_help() {
+        // a bound row without its own help line must follow a listed row of the same family
+        let mut last_listed = None;
+        for b in BINDINGS {
+            if b.shown.is_empty() {
+                assert!(last_listed.is_some(), "{:?} is never listed", b.act);
+            } else {
+                last_listed = Some(b.act);
+            }
+        }
+        assert!(help_rows().any(|(k, _)| k == "F1 or H"));
+    }
+
+    #[test]
+    fn digits_and_chords() {
+        let mut input = ButtonInput::<KeyCode>::default();
+        input.press(KeyCode::Digit7);
+        assert_eq!(station_digit(&input), Some(7));
+        assert!(!just_pressed(&input, Act::Help));
+        input.press(KeyCode::KeyH);
+        assert!(just_pressed(&input, Act::Help));
+        assert_eq!(chord_key_codes("q"), vec![KeyCode::KeyQ]);
+        assert_eq!(chord_key_codes("F12"), vec![KeyCode::F12]);
+        assert!(chord_key_codes("F13").is_empty() && chord_key_codes("Hyper").is_empty());
+    }
+}

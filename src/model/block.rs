@@ -1,0 +1,244 @@
+//! The parts of a GPT-2 block, each step a separate tensor so it can be recorded: LayerNorm, the
+//! `Conv1D` projections, causal self-attention, the MLP with its GELU, and the block that joins them.
+
+use candle_core::{D, Tensor};
+use candle_nn::{Init, VarBuilder};
+
+use super::config::{Activation, Config};
+use super::error::Result;
+
+/// A LayerNorm with weight and bias.
+#[derive(Debug, Clone)]
+pub(super) struct Norm {
+    pub(super) weight: Tensor,
+    pub(super) bias: Tensor,
+    pub(super) eps: f64,
+}
+
+impl Norm {
+    pub(super) fn new(c: usize, eps: f64, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get_with_hints(c, "weight", Init::Const(1.0))?,
+            bias: vb.get_with_hints(c, "bias", Init::Const(0.0))?,
+            eps,
+        })
+    }
+
+    pub(super) fn forward(&self, x: &Tensor, differentiable: bool) -> Result<Tensor> {
+        if !differentiable {
+            let x = x.contiguous()?;
+            return Ok(candle_nn::ops::layer_norm(
+                &x,
+                &self.weight,
+                &self.bias,
+                self.eps as f32,
+            )?);
+        }
+        let mean = x.mean_keepdim(D::Minus1)?; // (..., 1)
+        let xc = x.broadcast_sub(&mean)?;
+        let var = xc.sqr()?.mean_keepdim(D::Minus1)?;
+        let xn = xc.broadcast_div(&(var + self.eps)?.sqrt()?)?;
+        Ok(xn.broadcast_mul(&self.weight)?.broadcast_add(&self.bias)?)
+    }
+}
+
+/// A GPT-2 `Conv1D`: `y = x · W + b` with `W` stored `[in, out]`.
+#[derive(Debug, Clone)]
+pub(super) struct Conv1D {
+    pub(super) weight: Tensor,
+    pub(super) bias: Tensor,
+}
+
+impl Conv1D {
+    pub(super) fn new(n_in: usize, n_out: usize, std: f64, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get_with_hints(
+                (n_in, n_out),
+                "weight",
+                Init::Randn {
+                    mean: 0.0,
+                    stdev: std,
+                },
+            )?,
+            bias: vb.get_with_hints(n_out, "bias", Init::Const(0.0))?,
+        })
+    }
+
+    pub(super) fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        // (B, T, in) -> (B·T, in) · (in, out) -> (B, T, out)
+        let (b, t, n_in) = x.dims3()?;
+        let y = x.reshape((b * t, n_in))?.matmul(&self.weight)?;
+        let y = y.broadcast_add(&self.bias)?;
+        Ok(y.reshape((b, t, ()))?)
+    }
+}
+
+/// Causal multi-head self-attention, each step a separate tensor.
+#[derive(Debug, Clone)]
+pub(super) struct Attention {
+    pub(super) c_attn: Conv1D,
+    pub(super) c_proj: Conv1D,
+    pub(super) n_head: usize,
+}
+
+/// What attention produced, beyond its output.
+pub(super) struct AttentionParts {
+    pub(super) q: Tensor,
+    pub(super) k: Tensor,
+    pub(super) v: Tensor,
+    pub(super) scores: Tensor,
+    pub(super) attention: Tensor,
+    pub(super) head_out: Tensor,
+}
+
+impl Attention {
+    pub(super) fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+        let c = cfg.n_embd;
+        let proj_std = 0.02 / (2.0 * cfg.n_layer as f64).sqrt();
+        Ok(Self {
+            c_attn: Conv1D::new(c, 3 * c, 0.02, vb.pp("c_attn"))?,
+            c_proj: Conv1D::new(c, c, proj_std, vb.pp("c_proj"))?,
+            n_head: cfg.n_head,
+        })
+    }
+
+    /// `x`: (B, T, C); `mask`: (T, K) of 0 and −∞; `cache`: this layer's (k, v) of earlier tokens.
+    pub(super) fn forward(
+        &self,
+        x: &Tensor,
+        mask: &Tensor,
+        cache: Option<&(Tensor, Tensor)>,
+        differentiable: bool,
+    ) -> Result<(Tensor, AttentionParts)> {
+        let (b, t, c) = x.dims3()?;
+        let nh = self.n_head;
+        let hs = c / nh;
+        let qkv = self.c_attn.forward(x)?; // (B, T, 3C)
+        let split = |i: usize| -> Result<Tensor> {
+            // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)
+            Ok(qkv
+                .narrow(2, i * c, c)?
+                .reshape((b, t, nh, hs))?
+                .transpose(1, 2)?
+                .contiguous()?)
+        };
+        let (q, k_new, v_new) = (split(0)?, split(1)?, split(2)?);
+        let (k, v) = match cache {
+            // (B, nh, P, hs) ++ (B, nh, T, hs) -> (B, nh, K, hs)
+            Some((kc, vc)) => (
+                Tensor::cat(&[kc, &k_new], 2)?,
+                Tensor::cat(&[vc, &v_new], 2)?,
+            ),
+            None => (k_new, v_new),
+        };
+        // scaled dot product: (B, nh, T, hs) · (B, nh, hs, K) -> (B, nh, T, K)
+        let scores = (q.matmul(&k.t()?)? * (1.0 / (hs as f64).sqrt()))?;
+        // causal mask: a query never sees a later key
+        let masked = scores.broadcast_add(mask)?;
+        let attention = if differentiable {
+            candle_nn::ops::softmax(&masked, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&masked)?
+        };
+        // weighted sum of values: (B, nh, T, K) · (B, nh, K, hs) -> (B, nh, T, hs)
+        let head_out = attention.matmul(&v)?;
+        // concatenate heads: (B, nh, T, hs) -> (B, T, nh, hs) -> (B, T, C)
+        let merged = head_out.transpose(1, 2)?.reshape((b, t, c))?;
+        let out = self.c_proj.forward(&merged)?;
+        Ok((
+            out,
+            AttentionParts {
+                q,
+                k,
+                v,
+                scores,
+                attention,
+                head_out,
+            },
+        ))
+    }
+}
+
+/// The position-wise feed-forward network: expand, GELU, contract.
+#[derive(Debug, Clone)]
+pub(super) struct Mlp {
+    pub(super) c_fc: Conv1D,
+    pub(super) c_proj: Conv1D,
+    pub(super) activation: Activation,
+}
+
+impl Mlp {
+    pub(super) fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+        let proj_std = 0.02 / (2.0 * cfg.n_layer as f64).sqrt();
+        Ok(Self {
+            c_fc: Conv1D::new(cfg.n_embd, cfg.n_inner, 0.02, vb.pp("c_fc"))?,
+            c_proj: Conv1D::new(cfg.n_inner, cfg.n_embd, proj_std, vb.pp("c_proj"))?,
+            activation: cfg.activation,
+        })
+    }
+
+    /// Returns (pre-activation, post-GELU, output).
+    pub(super) fn forward(
+        &self,
+        x: &Tensor,
+        differentiable: bool,
+    ) -> Result<(Tensor, Tensor, Tensor)> {
+        let pre = self.c_fc.forward(x)?; // (B, T, H)
+        let act = match self.activation {
+            Activation::GeluTanh if differentiable => pre.gelu()?,
+            Activation::GeluTanh => pre.contiguous()?.apply_op1_no_bwd(&FastGelu)?,
+            Activation::GeluErf => pre.gelu_erf()?,
+        };
+        let out = self.c_proj.forward(&act)?; // (B, T, C)
+        Ok((pre, act, out))
+    }
+}
+
+/// GPT-2's tanh GELU for inference, written as the identical `x · sigmoid(2z)`,
+/// `z = √(2/π)(x + 0.044715x³)`: one `exp` per value instead of a slow `tanh`.
+pub(super) struct FastGelu;
+
+impl candle_core::CustomOp1 for FastGelu {
+    fn name(&self) -> &'static str {
+        "fast-gelu-tanh"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &candle_core::CpuStorage,
+        layout: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        let candle_core::CpuStorage::F32(data) = storage else {
+            candle_core::bail!("fast-gelu expects f32");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("fast-gelu expects a contiguous tensor");
+        };
+        const TWO_SQRT_2_OVER_PI: f32 = 1.595_769;
+        let out: Vec<f32> = data[start..end]
+            .iter()
+            .map(|&x| x / (1.0 + (-TWO_SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x)).exp()))
+            .collect();
+        Ok((candle_core::CpuStorage::F32(out), layout.shape().clone()))
+    }
+}
+
+/// One transformer block: x + attn(ln_1(x)), then + mlp(ln_2(·)).
+#[derive(Debug, Clone)]
+pub(super) struct Block {
+    pub(super) ln_1: Norm,
+    pub(super) attn: Attention,
+    pub(super) ln_2: Norm,
+    pub(super) mlp: Mlp,
+}
+
+impl Block {
+    pub(super) fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            ln_1: Norm::new(cfg.n_embd, cfg.layer_norm_epsilon, vb.pp("ln_1"))?,
+            attn: Attention::new(cfg, vb.pp("attn"))?,
+            ln_2: Norm::new(cfg.n_embd, cfg.layer_norm_epsilon, vb.pp("ln_2"))?,
+            mlp: Mlp::new(cfg, vb.pp("mlp"))?,
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! Clicking in the scene: what was under the pointer (a crate, a booth and the lane under the
+//! pointer, a board cell, a lamp) becomes the selection, and the camera flies to it.
+
+use bevy::prelude::*;
+
+use crate::camera::{DragDistance, FocusPoint};
+use crate::playback::{Floor, Selection};
+use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
+use crate::scene::{Board, Booth, Crate, CurrentLayout, LampWall};
+
+/// Click selection (needs picking and egui, so a window).
+pub(super) fn plugin(app: &mut App) {
+    app.add_observer(select_on_click);
+}
+
+/// Cell of a textured quad hit at `local` (quad-local coordinates, quad of `size`), as (column, row).
+pub fn cell_at(local: Vec3, size: Vec2, cols: usize, rows: usize) -> Option<(usize, usize)> {
+    let u = local.x / size.x + 0.5;
+    let v = 0.5 - local.y / size.y;
+    if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
+        return None;
+    }
+    Some(((u * cols as f32) as usize, (v * rows as f32) as usize))
+}
+
+/// Selects what was clicked (unless the press was a drag) and flies the camera to it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn select_on_click(
+    click: On<Pointer<Click>>,
+    drag: Res<DragDistance>,
+    crates: Query<&Crate>,
+    booths: Query<&Booth>,
+    boards: Query<&Board>,
+    walls: Query<&LampWall>,
+    transforms: Query<&GlobalTransform>,
+    floor: Res<Floor>,
+    mut selection: ResMut<Selection>,
+    layout: Option<Res<CurrentLayout>>,
+    mut focus: MessageWriter<FocusPoint>,
+    egui_input: Res<bevy_egui::input::EguiWantsInput>,
+) {
+    if egui_input.wants_any_pointer_input() {
+        return; // the click was on the overlay
+    }
+    let moved = match drag.start {
+        Some(a) => drag
+            .farthest
+            .max(a.distance(click.pointer_location.position)),
+        None => 0.0,
+    };
+    if click.button != PointerButton::Primary || moved > 6.0 {
+        return;
+    }
+    let e = click.entity;
+    let Ok(gt) = transforms.get(e) else { return };
+    let hit = click.hit.position.unwrap_or(gt.translation());
+    let local = gt.affine().inverse().transform_point3(hit);
+    let n = floor.history.len();
+    if let Ok(c) = crates.get(e) {
+        selection.token = Some(c.0);
+    } else if let Ok(b) = booths.get(e) {
+        selection.head = Some((b.layer, b.head));
+        // the lane under the pointer picks the query token
+        if let Some(l) = &layout {
+            let lane = ((hit.z / LANE) + (n as f32 - 1.0) / 2.0).round();
+            if (0.0..n as f32).contains(&lane) && l.0.n_tokens == n {
+                selection.token = Some(lane as usize);
+            }
+        }
+    } else if let Ok(b) = boards.get(e) {
+        let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
+        let (across, rows) = tile(c);
+        let w = layout.as_ref().map_or(1.0, |l| l.0.width());
+        let size = Vec2::new(w, BOARD_DEPTH);
+        if let Some((col, row)) = cell_at(local, size, n * across, rows) {
+            let d = row * across + col % across;
+            if d < c {
+                selection.token = Some(col / across);
+                selection.dim = Some((b.station, d));
+            }
+        }
+    } else if let Ok(w) = walls.get(e) {
+        if let Some((col, row)) = cell_at(local, w.size, w.cols, w.rows) {
+            let idx = row * w.cols + col;
+            if idx
+                < floor.history.layers[w.layer]
+                    .ffn_act
+                    .first()
+                    .map_or(0, Vec::len)
+            {
+                selection.neuron = Some((w.layer, idx));
+            }
+        }
+    } else {
+        return;
+    }
+    focus.write(FocusPoint(hit));
+}

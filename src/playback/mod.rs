@@ -1,0 +1,336 @@
+//! What is shown when: the floor (every number computed so far), the animation clock, the sampling
+//! loop at the shipping dock, the visitor's selection and the dock's candidates.
+//!
+//! Inference sends finished traces ([`Outcome`]); this module turns them into the [`Floor`], moves
+//! the clock, and asks inference for the next token. The scene only draws what is here.
+
+pub mod history;
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
+use crate::model::sample::{Candidate, candidates};
+use crate::model::tokenizer::shown_piece;
+use crate::model::{ModelError, Sampler, SamplingParams};
+use crate::schedule::AppSet;
+use history::History;
+
+/// What is on the factory floor: the tokens and every number computed for them.
+#[derive(Resource, Default, Debug)]
+pub struct Floor {
+    /// Per-token record of the computation.
+    pub history: History,
+    /// First token of the crates now riding through (earlier ones are cached).
+    pub flow_start: usize,
+    /// True when the floor came from a new prompt (not from an appended token, nor from a window
+    /// that slid or was re-run): selection and playback start over only then.
+    pub fresh_prompt: bool,
+    /// Bumped whenever `history` changes, so the scene knows to rebuild.
+    pub version: u64,
+    /// The token sampled last at the shipping dock and the candidates it was drawn from.
+    pub last_sample: Option<(u32, Vec<Candidate>)>,
+    /// Something the user should know (e.g. the prompt was cut to fit the context).
+    pub notice: Option<String>,
+    /// The last error, shown in the overlay until the next success.
+    pub error: Option<Arc<InferenceError>>,
+}
+
+/// The sampling settings and the seeded sampler they drive.
+#[derive(Resource, Debug)]
+pub struct Sampling {
+    params: SamplingParams,
+    sampler: Sampler,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        let params = SamplingParams::default();
+        Self {
+            params,
+            sampler: Sampler::new(params).expect("default sampling values are valid"),
+        }
+    }
+}
+
+impl Sampling {
+    /// The settings in use.
+    pub fn params(&self) -> SamplingParams {
+        self.params
+    }
+
+    /// Changes the settings (and restarts the random sequence from the seed); refuses bad values.
+    pub fn set(&mut self, params: SamplingParams) -> Result<(), ModelError> {
+        if params == self.params {
+            return Ok(());
+        }
+        self.sampler = Sampler::new(params)?;
+        self.params = params;
+        Ok(())
+    }
+
+    /// Restarts the random sequence from the seed (a new prompt does this).
+    pub fn reseed(&mut self) {
+        self.sampler = Sampler::new(self.params).expect("params were validated");
+    }
+
+    /// Draws the next token from `logits`.
+    pub fn sample(&mut self, logits: &[f32]) -> (u32, Vec<Candidate>) {
+        self.sampler.sample(logits)
+    }
+}
+
+/// The animation clock: how far the riding crates are along the stations.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct Playback {
+    /// Station index reached (fractional). Negative: a sampled crate is riding back to the dock.
+    pub progress: f32,
+    /// Moving or not.
+    pub playing: bool,
+    /// Stations per second.
+    pub speed: f32,
+    /// Stop when `progress` reaches this (set by "step").
+    pub stop_at: Option<f32>,
+    /// Tokens still to generate before pausing; `None` = keep going while playing.
+    pub remaining: Option<usize>,
+    /// Index of the last station (the shipping dock) of the floor now standing; set by the scene
+    /// when it builds the floor's layout.
+    pub last_station: Option<usize>,
+}
+
+impl Default for Playback {
+    fn default() -> Self {
+        Self {
+            progress: 0.0,
+            playing: true,
+            speed: 2.5,
+            stop_at: None,
+            remaining: Some(0),
+            last_station: None,
+        }
+    }
+}
+
+/// How far a freshly sampled crate rides back before re-entering the dock.
+pub const RETURN_RIDE: f32 = 1.5;
+
+impl Playback {
+    /// Advance one station, then stop.
+    pub fn step(&mut self) {
+        self.stop_at = Some(self.progress.floor() + 1.0);
+        self.playing = true;
+        self.remaining = Some(0);
+    }
+
+    /// Play through `n` more generated tokens, then pause.
+    pub fn generate(&mut self, n: usize) {
+        self.remaining = Some(n);
+        self.stop_at = None;
+        self.playing = true;
+    }
+
+    /// Toggle play / pause; playing runs the loop without end.
+    pub fn toggle(&mut self) {
+        self.playing = !self.playing;
+        self.stop_at = None;
+        if self.playing {
+            self.remaining = None;
+        }
+    }
+
+    /// How many token columns station `station` has revealed on `floor`: cached tokens always,
+    /// riding ones once the clock reached it.
+    pub fn revealed_columns(&self, floor: &Floor, station: usize) -> usize {
+        if self.progress >= station as f32 {
+            floor.history.len()
+        } else {
+            floor.flow_start
+        }
+    }
+}
+
+/// What the visitor picked.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct Selection {
+    /// A token: its beams are isolated and its numbers inspected.
+    pub token: Option<usize>,
+    /// An attention head (layer, head).
+    pub head: Option<(usize, usize)>,
+    /// An FFN neuron (layer, index).
+    pub neuron: Option<(usize, usize)>,
+    /// A board cell: (station index, dimension).
+    pub dim: Option<(usize, usize)>,
+}
+
+impl Selection {
+    /// The token whose neurons the lamps show: the selected one, else the last token.
+    pub fn lamp_token(&self, floor: &Floor) -> Option<usize> {
+        let n = floor.history.len();
+        self.token.filter(|&t| t < n).or_else(|| n.checked_sub(1))
+    }
+}
+
+/// Candidates shown at the shipping dock.
+pub const SHOWN_CANDIDATES: usize = 10;
+
+/// The shipping dock's candidates for the floor and the sampling settings now in force, with their
+/// token pieces as shown; recomputed only when either changes.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct Dock {
+    /// The most likely candidates after temperature, top-k and top-p (at most [`SHOWN_CANDIDATES`]).
+    pub candidates: Vec<Candidate>,
+    /// Each candidate's token piece, spaces and newlines made visible.
+    pub labels: Vec<String>,
+    /// The floor version and settings these were computed for.
+    made_for: Option<(u64, SamplingParams)>,
+}
+
+/// The floor, the clock and the loop (and the dock's candidates, derived on change).
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Floor>()
+        .init_resource::<Sampling>()
+        .init_resource::<Playback>()
+        .init_resource::<Selection>()
+        .init_resource::<Dock>()
+        .add_systems(
+            Update,
+            (receive_outcomes, advance_playback)
+                .chain()
+                .in_set(AppSet::Playback),
+        )
+        .add_systems(Update, update_dock.in_set(AppSet::Derive));
+}
+
+/// Puts each finished trace on the floor; a new prompt starts the clock, the selection and the
+/// random sequence over; a failure keeps the floor and says why.
+fn receive_outcomes(
+    mut outcomes: MessageReader<Outcome>,
+    mut floor: ResMut<Floor>,
+    mut playback: ResMut<Playback>,
+    mut selection: ResMut<Selection>,
+    mut sampling: ResMut<Sampling>,
+) {
+    for outcome in outcomes.read() {
+        if outcome.prompt {
+            sampling.reseed();
+        }
+        let c = match &outcome.result {
+            Ok(c) => c,
+            Err(e) => {
+                floor.error = Some(e.clone());
+                continue;
+            }
+        };
+        let n_prompt = floor.history.n_prompt;
+        floor.flow_start = c.trace.start_pos;
+        floor.history.append(&c.trace, c.texts.clone());
+        if !outcome.prompt && c.trace.start_pos == 0 {
+            // a re-run window: the prompt's tokens keep their colour, minus those dropped
+            floor.history.n_prompt = n_prompt.saturating_sub(c.dropped);
+        }
+        floor.fresh_prompt = outcome.prompt;
+        floor.version += 1;
+        floor.error = None;
+        if c.notice.is_some() || outcome.prompt {
+            floor.notice.clone_from(&c.notice);
+        }
+        // a new prompt rides from the dock; an appended token first rides back from the shipping dock
+        playback.progress = if floor.flow_start == 0 {
+            0.0
+        } else {
+            -RETURN_RIDE
+        };
+        if floor.fresh_prompt {
+            // a new prompt rides from the dock to the shipping dock, then waits
+            playback.stop_at = None;
+            playback.playing = true;
+            playback.remaining = Some(0);
+            *selection = Selection::default();
+        }
+        let n = floor.history.len();
+        selection.token = selection.token.filter(|&t| t < n);
+    }
+}
+
+/// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
+fn advance_playback(
+    time: Res<Time>,
+    mut playback: ResMut<Playback>,
+    mut floor: ResMut<Floor>,
+    pending: Res<Pending>,
+    mut sampling: ResMut<Sampling>,
+    mut requests: MessageWriter<Request>,
+    mut seen: Local<u64>,
+) {
+    // a floor that arrived this frame is built after this: its clock starts next frame
+    let arrived = *seen != floor.version;
+    *seen = floor.version;
+    let Some(last) = playback.last_station else {
+        return;
+    };
+    let last = last as f32;
+    if arrived || !playback.playing || pending.busy() || floor.history.is_empty() {
+        return;
+    }
+    let mut send_round = false;
+    match playback.stop_at {
+        // "step" pressed at the shipping dock: the sampled token rides back to the dock, then stops
+        Some(stop) if stop > last => {
+            send_round = true;
+            playback.stop_at = Some(0.0);
+        }
+        _ => {
+            let mut p = playback.progress + playback.speed * time.delta_secs();
+            if let Some(stop) = playback.stop_at
+                && p >= stop
+            {
+                p = stop;
+                playback.playing = false;
+                playback.stop_at = None;
+            }
+            playback.progress = p.min(last);
+            if playback.progress >= last && playback.playing && playback.stop_at.is_none() {
+                match playback.remaining.as_mut() {
+                    None => send_round = true,
+                    Some(0) => playback.playing = false,
+                    Some(k) => {
+                        *k -= 1;
+                        send_round = true;
+                    }
+                }
+            }
+        }
+    }
+    if send_round && !floor.history.logits.is_empty() {
+        let (id, cands) = sampling.sample(&floor.history.logits);
+        floor.last_sample = Some((id, cands));
+        requests.write(Request::Append(id));
+    }
+}
+
+/// Recomputes the dock's candidates when the floor or the sampling settings changed.
+fn update_dock(
+    floor: Res<Floor>,
+    sampling: Res<Sampling>,
+    engine: Option<Res<Engine>>,
+    mut dock: ResMut<Dock>,
+) {
+    let key = (floor.version, sampling.params());
+    if dock.made_for == Some(key) {
+        return;
+    }
+    let Some(engine) = engine else { return };
+    let mut list = if floor.history.logits.is_empty() {
+        Vec::new()
+    } else {
+        candidates(&floor.history.logits, &sampling.params())
+    };
+    list.truncate(SHOWN_CANDIDATES);
+    dock.labels = list
+        .iter()
+        .map(|c| shown_piece(&engine.0.tokenizer.token_text(c.id)))
+        .collect();
+    dock.candidates = list;
+    dock.made_for = Some(key);
+}

@@ -1,0 +1,240 @@
+//! Building the floor: the hall, the belt, one station per computation step (signs, gate posts,
+//! booths, boards, lamp walls, the dock's bars) and a crate per token, from the floor's history.
+
+use bevy::prelude::*;
+
+use super::kit::{Kit, board_material, new_image};
+use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
+use super::palette;
+use super::parts::{
+    Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar,
+    WorldLabel,
+};
+use crate::model::tokenizer::shown_piece;
+use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
+
+/// Width of the bars' area.
+const BAR_SPACING: f32 = 1.6;
+
+/// A quad lying on the floor at `x`: texture columns run across the hall (+z), rows along it (+x).
+fn flat_on_floor(x: f32) -> Transform {
+    let rot = Quat::from_mat3(&Mat3::from_cols(Vec3::Z, Vec3::NEG_X, Vec3::NEG_Y));
+    Transform::from_xyz(x, 0.03, 0.0).with_rotation(rot)
+}
+
+/// Rebuilds every floor entity when the history changed, and tells the clock where the hall ends.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rebuild_floor(
+    mut commands: Commands,
+    floor: Res<Floor>,
+    kit: Option<Res<Kit>>,
+    mut built: ResMut<Built>,
+    roots: Query<Entity, With<FloorRoot>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+    mut playback: ResMut<Playback>,
+) {
+    let Some(kit) = kit else {
+        return;
+    };
+    if built.0 == Some(floor.version) || floor.history.is_empty() {
+        return;
+    }
+    built.0 = Some(floor.version);
+    for root in &roots {
+        commands.entity(root).despawn();
+    }
+    let h = &floor.history;
+    let n = h.len();
+    let layout = Layout::new(
+        Shape {
+            n_layer: h.layers.len(),
+            n_head: h.layers.first().map_or(0, |l| l.attention.len()),
+        },
+        n,
+    );
+    playback.last_station = Some(layout.stations.len() - 1);
+
+    let root = commands
+        .spawn((
+            Name::new("Factory floor"),
+            FloorRoot,
+            Transform::default(),
+            Visibility::default(),
+        ))
+        .id();
+    let width = layout.width().max(6.0);
+    let length = layout.length();
+    // floor and belt
+    commands.spawn((
+        Name::new("Hall floor"),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.floor.clone()),
+        Transform::from_xyz(length / 2.0, -0.15, 0.0).with_scale(Vec3::new(
+            length + 30.0,
+            0.1,
+            width + 24.0,
+        )),
+        ChildOf(root),
+    ));
+    commands.spawn((
+        Name::new("Conveyor belt"),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.belt.clone()),
+        Transform::from_xyz(length / 2.0, -0.02, 0.0).with_scale(Vec3::new(
+            length,
+            0.06,
+            layout.width(),
+        )),
+        ChildOf(root),
+    ));
+    let board_w = layout.width();
+    for (index, station) in layout.stations.iter().enumerate() {
+        let kind = station.kind;
+        let sign_y = SIGN_HEIGHT + 0.4;
+        let station_entity = commands
+            .spawn((
+                Name::new(kind.title()),
+                // a grouping node at the origin: its children are placed in hall coordinates
+                Transform::default(),
+                Visibility::default(),
+                ChildOf(root),
+            ))
+            .id();
+        commands.spawn((
+            Name::new(format!("Sign: {}", kind.title())),
+            Transform::from_xyz(station.x, sign_y, width / 2.0 + 0.8),
+            WorldLabel {
+                text: kind.title(),
+                size: 24.0,
+                lift: 0.0,
+            },
+            ChildOf(station_entity),
+        ));
+        // gate frame: two posts and a lintel
+        let frame_h = SIGN_HEIGHT;
+        for z in [-width / 2.0 - 0.6, width / 2.0 + 0.6] {
+            commands.spawn((
+                Name::new("Post"),
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(kit.machine.clone()),
+                Transform::from_xyz(station.x, frame_h / 2.0, z)
+                    .with_scale(Vec3::new(0.3, frame_h, 0.3)),
+                ChildOf(station_entity),
+            ));
+        }
+        match kind {
+            StationKind::Booth(layer, head) => {
+                commands.spawn((
+                    Name::new(format!("Booth L{layer} H{head}")),
+                    Booth { layer, head },
+                    Mesh3d(kit.cube.clone()),
+                    MeshMaterial3d(kit.booth.clone()),
+                    Transform::from_xyz(station.x, 0.06, 0.0).with_scale(Vec3::new(
+                        station.depth - 0.6,
+                        0.08,
+                        width + 0.6,
+                    )),
+                    ChildOf(station_entity),
+                ));
+            }
+            StationKind::Shipping => {
+                for rank in 0..SHOWN_CANDIDATES {
+                    let z = (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING;
+                    commands.spawn((
+                        Name::new(format!("Probability bar {rank}")),
+                        ProbBar(rank),
+                        Mesh3d(kit.cube.clone()),
+                        MeshMaterial3d(kit.bar.clone()),
+                        Transform::from_xyz(station.x + 5.5, 0.0, z)
+                            .with_scale(Vec3::new(0.8, 0.001, 0.8)),
+                        Visibility::Hidden,
+                        WorldLabel {
+                            text: String::new(),
+                            size: 13.0,
+                            lift: 0.6,
+                        },
+                        ChildOf(station_entity),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let Some(source) = BoardSource::for_station(kind) {
+            let rows = source.rows(h);
+            let c = rows.first().map_or(1, Vec::len);
+            let (across, tile_rows) = tile(c);
+            let image = images.add(new_image(n * across, tile_rows));
+            let scale = palette::board_scale(rows.iter().flatten());
+            let board_x = if matches!(kind, StationKind::Ffn(_)) {
+                station.x + station.depth / 2.0 - BOARD_DEPTH / 2.0
+            } else {
+                station.x
+            };
+            commands.spawn((
+                Name::new(format!("Board: {}", source.caption())),
+                Board {
+                    station: index,
+                    source,
+                    image: image.clone(),
+                    scale,
+                    painted: usize::MAX,
+                },
+                Mesh3d(meshes.add(Rectangle::new(board_w, BOARD_DEPTH))),
+                MeshMaterial3d(materials.add(board_material(image))),
+                flat_on_floor(board_x),
+                ChildOf(station_entity),
+            ));
+        }
+        if let StationKind::Ffn(layer) = kind {
+            let hidden = h.layers[layer].ffn_act.first().map_or(1, Vec::len);
+            let cols = (hidden as f32).sqrt().ceil() as usize * 2;
+            let rows = hidden.div_ceil(cols);
+            let image = images.add(new_image(cols, rows));
+            let size = Vec2::new(9.0, 9.0 * rows as f32 / cols as f32);
+            let scale = palette::board_scale(h.layers[layer].ffn_act.iter().flatten());
+            commands.spawn((
+                Name::new(format!("FFN lamps, layer {layer}")),
+                LampWall {
+                    layer,
+                    station: index,
+                    image: image.clone(),
+                    cols,
+                    rows,
+                    shown: None,
+                    scale,
+                    size,
+                },
+                Mesh3d(meshes.add(Rectangle::new(size.x, size.y))),
+                MeshMaterial3d(materials.add(board_material(image))),
+                // a wall along the far side of the belt, facing the visitor
+                Transform::from_xyz(station.x, 0.6 + size.y / 2.0, width / 2.0 + 1.2)
+                    .with_rotation(Quat::from_rotation_y(std::f32::consts::PI)),
+                ChildOf(station_entity),
+            ));
+        }
+    }
+    // crates
+    for i in 0..n {
+        let material = if i >= h.n_prompt {
+            kit.crate_new.clone()
+        } else {
+            kit.crate_prompt.clone()
+        };
+        commands.spawn((
+            Name::new(format!("Token {i}: {:?}", h.texts[i])),
+            Crate(i),
+            Mesh3d(kit.crate_mesh.clone()),
+            MeshMaterial3d(material),
+            Transform::from_translation(layout.crate_position(i, 0.0)),
+            WorldLabel {
+                text: format!("{}\n#{}", shown_piece(&h.texts[i]), h.ids[i]),
+                size: 16.0,
+                lift: 0.9,
+            },
+            ChildOf(root),
+        ));
+    }
+    commands.insert_resource(CurrentLayout(layout));
+}

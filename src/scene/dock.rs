@@ -1,0 +1,67 @@
+//! The shipping dock: a bar per candidate next token, sized by its probability after the
+//! sampling settings, shown once the crates arrive.
+
+use bevy::prelude::*;
+
+use super::kit::Kit;
+use super::parts::{CurrentLayout, ProbBar, WorldLabel};
+use crate::playback::{Dock, Floor, Playback};
+
+/// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
+/// rides back, and the token it took.
+type BarsKey = (u64, bool, bool, Option<u32>);
+
+/// Sizes the probability bars and labels them; shown once the crates reach the dock. Runs its
+/// work only when the candidates, the floor or the clock's side of the dock changed.
+#[allow(clippy::type_complexity)]
+pub(crate) fn update_bars(
+    floor: Res<Floor>,
+    playback: Res<Playback>,
+    dock: Res<Dock>,
+    layout: Option<Res<CurrentLayout>>,
+    kit: Option<Res<Kit>>,
+    mut shown: Local<Option<BarsKey>>,
+    mut bars: Query<(
+        &ProbBar,
+        &mut Transform,
+        &mut Visibility,
+        &mut WorldLabel,
+        &mut MeshMaterial3d<StandardMaterial>,
+    )>,
+) {
+    let (Some(layout), Some(kit)) = (layout, kit) else {
+        return;
+    };
+    let last = (layout.0.stations.len() - 1) as f32;
+    let reached = playback.progress >= last;
+    let chosen = floor.last_sample.as_ref().map(|s| s.0);
+    let key = (floor.version, reached, playback.progress < 0.0, chosen);
+    if *shown == Some(key) && !dock.is_changed() {
+        return;
+    }
+    *shown = Some(key);
+    for (bar, mut t, mut vis, mut label, mut mat) in &mut bars {
+        match dock.candidates.get(bar.0).filter(|_| reached) {
+            Some(c) => {
+                let height = 0.05 + 8.0 * c.prob;
+                t.scale.y = height;
+                t.translation.y = height / 2.0;
+                *vis = Visibility::Inherited;
+                label.text = format!("{}\n{:.1}%", dock.labels[bar.0], c.prob * 100.0);
+                label.lift = height / 2.0 + 0.8;
+                let want = if Some(c.id) == chosen && playback.progress < 0.0 {
+                    &kit.bar_chosen
+                } else {
+                    &kit.bar
+                };
+                if &mat.0 != want {
+                    mat.0 = want.clone();
+                }
+            }
+            None => {
+                *vis = Visibility::Hidden;
+                label.text.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The scene's components and the resources that describe the floor now standing: what each
+//! spawned thing is (a crate, a booth, a board, a lamp wall, a bar, a label) and its numbers' source.
+
+use bevy::prelude::*;
+
+use super::layout::{Layout, StationKind};
+use crate::playback::history::History;
+
+/// Root of everything rebuilt when the history changes.
+#[derive(Component)]
+pub struct FloorRoot;
+
+/// A token crate; the index of its token.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crate(pub usize);
+
+/// An attention booth.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Booth {
+    /// Layer.
+    pub layer: usize,
+    /// Head.
+    pub head: usize,
+}
+
+/// Which vector a board shows (one column per token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardSource {
+    /// Rows of wte.
+    TokEmb,
+    /// wte + wpe.
+    Embed,
+    /// ln_1 output.
+    Ln1(usize),
+    /// Residual stream after attention.
+    ResidAttn(usize),
+    /// ln_2 output.
+    Ln2(usize),
+    /// Residual stream after the FFN.
+    ResidFfn(usize),
+    /// ln_f output.
+    LnF,
+}
+
+impl BoardSource {
+    /// The board a station shows, if any.
+    pub fn for_station(kind: StationKind) -> Option<Self> {
+        Some(match kind {
+            StationKind::Embedding => BoardSource::TokEmb,
+            StationKind::Position => BoardSource::Embed,
+            StationKind::NormAttn(l) => BoardSource::Ln1(l),
+            StationKind::Merge(l) => BoardSource::ResidAttn(l),
+            StationKind::NormFfn(l) => BoardSource::Ln2(l),
+            StationKind::Ffn(l) => BoardSource::ResidFfn(l),
+            StationKind::FinalNorm => BoardSource::LnF,
+            _ => return None,
+        })
+    }
+
+    /// The per-token vectors this board shows.
+    pub fn rows(self, h: &History) -> &[Vec<f32>] {
+        let layer = |l: usize| &h.layers[l];
+        match self {
+            BoardSource::TokEmb => &h.tok_emb,
+            BoardSource::Embed => &h.embed,
+            BoardSource::Ln1(l) => &layer(l).ln_1,
+            BoardSource::ResidAttn(l) => &layer(l).resid_attn,
+            BoardSource::Ln2(l) => &layer(l).ln_2,
+            BoardSource::ResidFfn(l) => &layer(l).resid_ffn,
+            BoardSource::LnF => &h.ln_f,
+        }
+    }
+
+    /// What the board shows, in words.
+    pub fn caption(self) -> &'static str {
+        match self {
+            BoardSource::TokEmb => "token embedding (row of wte)",
+            BoardSource::Embed => "token + position embedding",
+            BoardSource::Ln1(_) | BoardSource::Ln2(_) | BoardSource::LnF => "after LayerNorm",
+            BoardSource::ResidAttn(_) => "residual stream after attention",
+            BoardSource::ResidFfn(_) => "residual stream after the FFN",
+        }
+    }
+}
+
+/// A board of vectors lying on the floor of a station: in each token's lane, a tile of `n_embd`
+/// cells (see [`super::layout::tile`]), dimension `d` at column `d % across`, row `d / across`.
+#[derive(Component, Debug, Clone)]
+pub struct Board {
+    /// Index of its station in the layout.
+    pub station: usize,
+    /// What it shows.
+    pub source: BoardSource,
+    /// Its texture.
+    pub image: Handle<Image>,
+    /// Colour scale: |v| at full brightness.
+    pub scale: f32,
+    /// Columns painted with values so far (the others are dark).
+    pub painted: usize,
+}
+
+/// The FFN's neuron lamps for one layer: `n_inner` cells, lit by the selected token's GELU outputs.
+#[derive(Component, Debug, Clone)]
+pub struct LampWall {
+    /// Layer.
+    pub layer: usize,
+    /// Index of its station.
+    pub station: usize,
+    /// Its texture: `cols × rows` cells, neuron `i` at (i % cols, i / cols).
+    pub image: Handle<Image>,
+    /// Cells per row.
+    pub cols: usize,
+    /// Rows.
+    pub rows: usize,
+    /// Token whose activations are shown now, if any.
+    pub shown: Option<usize>,
+    /// Colour scale.
+    pub scale: f32,
+    /// Size in world units (width, height).
+    pub size: Vec2,
+}
+
+/// One probability bar at the shipping dock; its rank among the candidates.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ProbBar(pub usize);
+
+/// Text drawn at an entity's position by the overlay.
+#[derive(Component, Debug, Clone)]
+pub struct WorldLabel {
+    /// The text.
+    pub text: String,
+    /// Size at a distance of 20 units, in points.
+    pub size: f32,
+    /// Offset above the entity.
+    pub lift: f32,
+}
+
+/// The layout of the floor now standing.
+#[derive(Resource, Debug, Clone)]
+pub struct CurrentLayout(pub Layout);
+
+/// The floor version the scene was built from.
+#[derive(Resource, Debug, Default)]
+pub(crate) struct Built(pub(crate) Option<u64>);

@@ -1,0 +1,256 @@
+//! Guided tours: a [`file`] of stops, and a player that walks the factory through them. T starts and
+//! stops a tour, Space pauses it, the left and right arrows go to the previous and next stop.
+
+pub mod file;
+
+use std::path::Path;
+
+use bevy::prelude::*;
+
+use crate::camera::{OrbitGoal, station_view};
+use crate::inference::Request;
+use crate::model::Config;
+use crate::playback::{Floor, Playback, Sampling, Selection};
+use crate::scene::CurrentLayout;
+use crate::scene::beams::BeamSettings;
+use crate::scene::layout::Layout;
+use crate::schedule::AppSet;
+pub use file::{Action, Highlight, Pose, Station, Stop, Tour, TourError, default_tour_path};
+
+/// The tour loaded for this session and where the player is in it.
+#[derive(Resource, Debug, Default)]
+pub struct TourPlayer {
+    /// The tour, once loaded and checked.
+    pub tour: Option<Tour>,
+    /// Why it could not be loaded.
+    pub error: Option<TourError>,
+    /// Running or not.
+    pub active: bool,
+    /// Paused (Space).
+    pub paused: bool,
+    /// The current stop.
+    pub index: usize,
+    /// Seconds spent at the current stop.
+    pub elapsed: f32,
+    /// The stop whose actions were applied last.
+    applied: Option<usize>,
+    /// The floor version when they were applied (a new floor re-applies "ShowUpTo").
+    applied_version: u64,
+    /// When set (kiosk attract loop), `Prompt` actions run this prompt instead of their own.
+    pub prompt_override: Option<String>,
+    /// The current stop ran a prompt and waits for its floor before applying the rest.
+    waiting_for_prompt: bool,
+}
+
+impl TourPlayer {
+    /// Starts from the first stop.
+    pub fn start(&mut self) {
+        if self.tour.is_some() {
+            self.active = true;
+            self.paused = false;
+            self.index = 0;
+            self.elapsed = 0.0;
+            self.applied = None;
+        }
+    }
+
+    /// Stops the tour.
+    pub fn stop(&mut self) {
+        self.active = false;
+        self.applied = None;
+    }
+
+    /// Moves by `delta` stops (clamped).
+    pub fn jump(&mut self, delta: isize) {
+        let n = self.tour.as_ref().map_or(0, |t| t.stops.len());
+        if n == 0 {
+            return;
+        }
+        self.index = (self.index as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.elapsed = 0.0;
+        self.applied = None;
+    }
+
+    /// The stop being shown.
+    pub fn current(&self) -> Option<&Stop> {
+        self.active
+            .then(|| self.tour.as_ref()?.stops.get(self.index))
+            .flatten()
+    }
+}
+
+/// Tour systems (keys need a window; the player itself runs headless too).
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<TourPlayer>().add_systems(
+        Update,
+        // after the floor is rebuilt (a stop's prompt resets the clock) and before crates move
+        run_tour.in_set(AppSet::Direct),
+    );
+}
+
+/// Loads and checks a tour file into the player (an error is kept for the overlay).
+pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config) {
+    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t)) {
+        Ok(t) => {
+            player.tour = Some(t);
+            player.error = None;
+        }
+        Err(e) => {
+            player.tour = None;
+            player.error = Some(e);
+        }
+    }
+}
+
+/// Advances the tour clock, applies each stop's actions once, moves the camera and the highlight.
+#[allow(clippy::too_many_arguments)]
+fn run_tour(
+    time: Res<Time>,
+    mut player: ResMut<TourPlayer>,
+    layout: Option<Res<CurrentLayout>>,
+    mut goals: Query<&mut OrbitGoal>,
+    mut selection: ResMut<Selection>,
+    mut playback: ResMut<Playback>,
+    mut requests: MessageWriter<Request>,
+    mut sampling: ResMut<Sampling>,
+    mut beams: ResMut<BeamSettings>,
+    floor: Res<Floor>,
+) {
+    if !player.active {
+        return;
+    }
+    let Some(tour) = player.tour.clone() else {
+        player.active = false;
+        return;
+    };
+    if !player.paused {
+        player.elapsed += time.delta_secs();
+    }
+    let Some(stop) = tour.stops.get(player.index) else {
+        player.active = false;
+        return;
+    };
+    if player.elapsed >= stop.seconds {
+        if player.index + 1 >= tour.stops.len() {
+            player.stop();
+            return;
+        }
+        player.jump(1);
+        return;
+    }
+    let Some(layout) = layout else { return };
+    if player.applied != Some(player.index) {
+        // arriving at the stop: run its prompt, move the camera
+        player.applied = Some(player.index);
+        player.applied_version = floor.version;
+        let mut prompted = false;
+        for a in &stop.actions {
+            if let Action::Prompt(p) = a {
+                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+                requests.write(Request::Prompt(p));
+                prompted = true;
+            }
+        }
+        player.waiting_for_prompt = prompted;
+        if let Some(i) = layout.0.index_of(stop.station) {
+            let mut view = station_view(&layout.0, i);
+            view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
+            view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
+            view.distance = stop.camera.distance.unwrap_or(view.distance);
+            for mut g in &mut goals {
+                g.0 = view;
+            }
+        }
+        if prompted {
+            return;
+        }
+    } else {
+        // a stop that ran a prompt applies the rest to the floor that prompt brings
+        // (or after two seconds, if the prompt failed)
+        let arrived = floor.version != player.applied_version && floor.fresh_prompt;
+        if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
+            return;
+        }
+        player.waiting_for_prompt = false;
+    }
+    apply_stop(
+        stop,
+        &layout.0,
+        &floor,
+        &mut selection,
+        &mut playback,
+        &mut sampling,
+        &mut beams,
+    );
+}
+
+/// A stop's actions (other than its prompt) and highlights, on the floor now standing.
+fn apply_stop(
+    stop: &Stop,
+    layout: &Layout,
+    floor: &Floor,
+    selection: &mut Selection,
+    playback: &mut Playback,
+    sampling: &mut Sampling,
+    beams: &mut BeamSettings,
+) {
+    for a in &stop.actions {
+        match a {
+            Action::Prompt(_) => {}
+            Action::Temperature(t) => {
+                let mut p = sampling.params();
+                p.temperature = *t;
+                let _ = sampling.set(p);
+            }
+            Action::Step => playback.step(),
+            Action::Generate(n) => playback.generate(*n),
+            Action::ShowUpTo(s) => {
+                if let Some(i) = layout.index_of(*s) {
+                    playback.progress = i as f32;
+                    playback.playing = false;
+                }
+            }
+            Action::Threshold(t) => beams.threshold = *t,
+        }
+    }
+    *selection = Selection::default();
+    let n = floor.history.len();
+    for h in &stop.highlight {
+        match *h {
+            // a token the floor does not have (a short prompt) is simply not highlighted
+            Highlight::Token(t) => selection.token = (t < n).then_some(t),
+            Highlight::LastToken => selection.token = n.checked_sub(1),
+            Highlight::Head(l, hd) => selection.head = Some((l, hd)),
+            Highlight::Neuron(l, i) => selection.neuron = Some((l, i)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"Tour(
+        title: "t",
+        stops: [
+            Stop(title: "a", text: "b", station: Dock, seconds: 3.0),
+            Stop(title: "c", text: "d", station: Booth(1, 2), seconds: 4.0),
+        ],
+    )"#;
+
+    #[test]
+    fn the_player_walks_and_clamps() {
+        let mut p = TourPlayer {
+            tour: Some(Tour::parse(GOOD, Path::new("x")).unwrap()),
+            ..default()
+        };
+        p.start();
+        assert_eq!(p.current().unwrap().title, "a");
+        p.jump(5);
+        assert_eq!(p.index, 1);
+        p.jump(-9);
+        assert_eq!(p.index, 0);
+        p.stop();
+        assert!(p.current().is_none());
+    }
+}

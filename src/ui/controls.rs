@@ -1,0 +1,205 @@
+//! The control panel: the prompt, playback, sampling, the model card and the colour legend.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::inference::{Engine, Pending, Request};
+use crate::limits;
+use crate::playback::{Floor, Playback, Sampling};
+use crate::scene::beams::{BeamSettings, Beams};
+use crate::scene::palette;
+
+/// The control panel on the left: prompt, playback, sampling, the model card and the legend.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn draw_controls(
+    mut contexts: EguiContexts,
+    mut ui_state: ResMut<UiState>,
+    engine: Option<Res<Engine>>,
+    floor: Res<Floor>,
+    pending: Res<Pending>,
+    mut sampling: ResMut<Sampling>,
+    mut playback: ResMut<Playback>,
+    mut beam_settings: ResMut<BeamSettings>,
+    beams: Res<Beams>,
+    mut requests: MessageWriter<Request>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(engine) = engine else {
+        return Ok(());
+    };
+    if ui_state.recording {
+        return Ok(());
+    }
+    let cfg = &engine.0.config;
+    let st = &mut *ui_state;
+    // an Area (not a bare Ui) so that egui knows the pointer is over it and the scene ignores it
+    let screen_h = ctx.viewport_rect().height();
+    egui::Area::new("controls".into())
+        .fixed_pos(egui::pos2(0.0, 0.0))
+        .order(egui::Order::Middle)
+        .show(ctx, |ui| {
+            let frame = egui::Frame::new()
+                .fill(ui.style().visuals.panel_fill)
+                .inner_margin(egui::Margin::same(8));
+            frame.show(ui, |ui| {
+                ui.set_width(314.0);
+                ui.set_min_height(screen_h - 16.0);
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    ui.heading("Transformer Factory");
+                    ui.label("Every number here is the model's own.");
+                    ui.separator();
+                    ui.label("Prompt");
+                    let edit = egui::TextEdit::multiline(&mut st.prompt)
+                        .desired_rows(2)
+                        .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
+                        .desired_width(f32::INFINITY);
+                    ui.add(edit);
+                    ui.horizontal(|ui| {
+                        if ui.button("Run prompt").clicked() {
+                            // the floor (and the clock) change only when the model has answered
+                            let prompt = if st.simple {
+                                // kiosk: printable characters only, within the length limit
+                                limits::sanitize_prompt(&st.prompt, st.max_prompt_chars)
+                            } else {
+                                st.prompt.clone()
+                            };
+                            requests.write(Request::Prompt(prompt));
+                        }
+                        if pending.busy() {
+                            ui.spinner();
+                            ui.label("the model is working");
+                        }
+                    });
+                    if let Some(e) = &floor.error {
+                        // the visitor can fix a prompt; a model failure is not theirs to fix
+                        let what = if e.is_prompt() {
+                            "Problem"
+                        } else {
+                            "The model failed"
+                        };
+                        ui.colored_label(
+                            egui::Color32::from_rgb(255, 110, 90),
+                            format!("{what}: {e}"),
+                        );
+                    }
+                    if let Some(n) = &floor.notice {
+                        ui.colored_label(egui::Color32::from_rgb(240, 200, 90), n);
+                    }
+                    ui.separator();
+                    ui.label("Playback");
+                    ui.horizontal(|ui| {
+                        let label = if playback.playing {
+                            "⏸ Pause"
+                        } else {
+                            "▶ Play"
+                        };
+                        if ui.button(label).on_hover_text("Space").clicked() {
+                            playback.toggle();
+                        }
+                        if ui
+                            .button("Step ⏭")
+                            .on_hover_text("N: one station")
+                            .clicked()
+                        {
+                            playback.step();
+                        }
+                    });
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Generate")
+                            .on_hover_text("G: one token")
+                            .clicked()
+                        {
+                            playback.generate(st.generate_n);
+                        }
+                        ui.add(
+                            egui::DragValue::new(&mut st.generate_n).range(limits::GENERATE_TOKENS),
+                        );
+                        ui.label("tokens");
+                    });
+                    ui.add(
+                        egui::Slider::new(&mut playback.speed, limits::SPEED)
+                            .logarithmic(true)
+                            .text("stations / s"),
+                    );
+                    if !st.simple {
+                        ui.add(
+                            egui::Slider::new(&mut beam_settings.threshold, limits::BEAM_THRESHOLD)
+                                .text("beam threshold"),
+                        );
+                        ui.label(format!("{} beams lit", beams.0.len()));
+                    }
+                    ui.separator();
+                    ui.label("Sampling");
+                    // settings changed elsewhere (a tour stop) show up in the widgets
+                    if sampling.params() != st.applied {
+                        st.edit = sampling.params();
+                        st.applied = st.edit;
+                    }
+                    let e = &mut st.edit;
+                    ui.add(
+                        egui::Slider::new(&mut e.temperature, limits::TEMPERATURE)
+                            .text("temperature")
+                            .step_by(0.05),
+                    );
+                    if !st.simple {
+                        let mut use_k = e.top_k.is_some();
+                        ui.horizontal(|ui| {
+                            ui.checkbox(&mut use_k, "top-k");
+                            let mut k = e.top_k.unwrap_or(40);
+                            ui.add_enabled(
+                                use_k,
+                                egui::DragValue::new(&mut k)
+                                    .range(limits::MIN_TOP_K..=cfg.vocab_size),
+                            );
+                            e.top_k = use_k.then_some(k);
+                        });
+                        ui.add(
+                            egui::Slider::new(&mut e.top_p, limits::MIN_TOP_P_SLIDER..=1.0)
+                                .text("top-p"),
+                        );
+                        ui.horizontal(|ui| {
+                            ui.label("seed");
+                            ui.add(egui::DragValue::new(&mut e.seed));
+                        });
+                    }
+                    if st.edit != st.applied {
+                        match sampling.set(st.edit) {
+                            Ok(()) => {
+                                st.refused = None;
+                                st.applied = st.edit;
+                            }
+                            Err(e) => st.refused = Some(e.to_string()),
+                        }
+                    }
+                    if let Some(r) = &st.refused {
+                        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
+                    }
+                    ui.separator();
+                    super::model_card::show(ui, &engine.0, st.simple);
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        ui.label("colour:");
+                        legend(ui);
+                    });
+                    ui.label("F1 / H: keys and help");
+                    if let Some(path) = &st.saved {
+                        ui.label(format!("screenshot saved: {path}"));
+                    }
+                });
+            });
+        });
+    Ok(())
+}
+
+/// The colour scale, from negative to positive.
+fn legend(ui: &mut egui::Ui) {
+    for v in [-1.0f32, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0] {
+        let [r, g, b, _] = palette::value_rgba(v, 1.0);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+        ui.painter()
+            .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
+    }
+    ui.label("− 0 +  (brightness = size)");
+}

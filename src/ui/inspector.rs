@@ -1,0 +1,153 @@
+//! The inspector: the text so far, the selected token, head, neuron or cell with its real numbers,
+//! and the next-token candidates.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::inference::Engine;
+use crate::model::tokenizer::shown_piece;
+use crate::playback::history::mean_std;
+use crate::playback::{Dock, Floor, Playback, Selection};
+use crate::scene::{BoardSource, CurrentLayout};
+
+/// The inspector window, top right.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn draw_inspector(
+    mut contexts: EguiContexts,
+    ui_state: Res<UiState>,
+    engine: Option<Res<Engine>>,
+    floor: Res<Floor>,
+    dock: Res<Dock>,
+    playback: Res<Playback>,
+    mut selection: ResMut<Selection>,
+    layout: Option<Res<CurrentLayout>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if ui_state.recording {
+        return Ok(());
+    }
+    let h = &floor.history;
+    egui::Window::new("Inspector")
+        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
+        .default_width(300.0)
+        .resizable(false)
+        .show(ctx, |ui| {
+            if h.is_empty() {
+                ui.label("waiting for the model...");
+                return;
+            }
+            let text: String = h.texts.join("");
+            // the end of a long text is what matters: the next token continues it
+            let chars: Vec<char> = text.chars().collect();
+            let shown: String = if chars.len() > 240 {
+                format!("...{}", chars[chars.len() - 240..].iter().collect::<String>())
+            } else {
+                text
+            };
+            ui.label(egui::RichText::new(shown).monospace());
+            ui.label(format!(
+                "{} tokens ({} from the prompt) · crates riding: {}",
+                h.len(),
+                h.n_prompt,
+                h.len() - floor.flow_start
+            ));
+            if let Some(l) = &layout {
+                let p = playback.progress.max(0.0).floor() as usize;
+                if let Some(s) = l.0.stations.get(p) {
+                    ui.label(format!("at: {}", s.kind.title()));
+                }
+            }
+            ui.separator();
+            match selection.token.filter(|&t| t < h.len()) {
+                None => {
+                    ui.label("Click a crate, booth, board or lamp to inspect it.");
+                }
+                Some(t) => {
+                    ui.strong(format!(
+                        "token {t}: {:?}  (id {})",
+                        h.texts[t], h.ids[t]
+                    ));
+                    let (m0, s0) = mean_std(&h.embed[t]);
+                    ui.label(format!("embedding: mean {m0:+.3}, spread {s0:.3}"));
+                    for (l, rows) in h.layers.iter().enumerate() {
+                        let (m1, s1) = mean_std(&rows.resid_attn[t]);
+                        let (m2, s2) = mean_std(&rows.ln_2[t]);
+                        ui.label(format!(
+                            "layer {l}: stream mean {m1:+.2} spread {s1:.2}, after ln_2 mean {m2:+.2} spread {s2:.2}"
+                        ));
+                    }
+                }
+            }
+            // a selection may outlive the floor it was made on (a new prompt, a tour stop)
+            let token = selection.token.filter(|&t| t < h.len());
+            if let Some((l, hd)) = selection.head
+                && let Some(rows) = h.layers.get(l).and_then(|x| x.attention.get(hd))
+            {
+                ui.separator();
+                ui.strong(format!("layer {l}, head {hd}"));
+                let q = token.unwrap_or(h.len() - 1);
+                ui.label(format!("what token {q} {:?} looks at:", h.texts[q]));
+                let row = rows.get(q).cloned().unwrap_or_default();
+                let mut order: Vec<usize> = (0..row.len()).collect();
+                order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+                for k in order.into_iter().take(6) {
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::ProgressBar::new(row[k])
+                                .desired_width(120.0)
+                                .text(format!("{:.3}", row[k])),
+                        );
+                        ui.label(format!("{k}: {:?}", h.texts[k]));
+                    });
+                }
+            }
+            if let Some((l, n)) = selection.neuron
+                && let Some(layer) = h.layers.get(l)
+            {
+                ui.separator();
+                ui.strong(format!("layer {l}, FFN neuron {n}"));
+                ui.label("its GELU output for each token:");
+                for (t, acts) in layer.ffn_act.iter().enumerate().rev().take(8) {
+                    if let Some(v) = acts.get(n) {
+                        ui.label(format!("{t} {:?}: {v:+.4}", h.texts[t]));
+                    }
+                }
+            }
+            if let Some((station, d)) = selection.dim
+                && let Some(l) = &layout
+                && let Some(src) = l.0.stations.get(station).and_then(|s| BoardSource::for_station(s.kind))
+                && let Some(t) = token
+                && let Some(&v) = src.rows(h).get(t).and_then(|r| r.get(d))
+            {
+                ui.separator();
+                ui.label(format!("{}: dimension {d} of token {t} = {v:+.4}", src.caption()));
+            }
+            if let Some(t) = selection.lamp_token(&floor) {
+                ui.separator();
+                ui.label(format!("FFN lamps show token {t} {:?}", h.texts[t]));
+            }
+            if !dock.candidates.is_empty() {
+                ui.separator();
+                ui.strong("next token (after temperature, top-k, top-p)");
+                for (c, label) in dock.candidates.iter().zip(&dock.labels).take(6) {
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::ProgressBar::new(c.prob)
+                                .desired_width(120.0)
+                                .text(format!("{:.1}%", c.prob * 100.0)),
+                        );
+                        ui.label(label);
+                    });
+                }
+                if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
+                    let text = engine.0.tokenizer.token_text(*id);
+                    ui.label(format!("last sampled: {}", shown_piece(&text)));
+                }
+            }
+            if ui.button("Clear selection (Esc)").clicked() {
+                *selection = Selection::default();
+            }
+        });
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! What the overlay keeps between frames, and the prompt the factory starts with.
+
+use bevy::prelude::*;
+
+use crate::limits;
+use crate::model::SamplingParams;
+
+/// What the overlay holds between frames.
+#[derive(Resource, Debug)]
+pub struct UiState {
+    /// The prompt being edited.
+    pub prompt: String,
+    /// Tokens to generate with the "Generate" button.
+    pub generate_n: usize,
+    /// Help window open.
+    pub help: bool,
+    /// Sampling values being edited (applied when valid).
+    pub edit: SamplingParams,
+    /// The values last applied from the widgets.
+    pub applied: SamplingParams,
+    /// A message about refused input.
+    pub refused: Option<String>,
+    /// Hide the advanced controls (kiosk).
+    pub simple: bool,
+    /// The last screenshot saved with F12.
+    pub saved: Option<String>,
+    /// Longest prompt accepted from the box.
+    pub max_prompt_chars: usize,
+    /// Recording a video: captions and labels only, no control panel or inspector.
+    pub recording: bool,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        Self {
+            prompt: DEFAULT_PROMPT.into(),
+            generate_n: 8,
+            help: false,
+            edit: SamplingParams::default(),
+            applied: SamplingParams::default(),
+            refused: None,
+            simple: false,
+            saved: None,
+            max_prompt_chars: limits::MAX_PROMPT_CHARS,
+            recording: false,
+        }
+    }
+}
+
+/// The prompt the factory starts with.
+pub const DEFAULT_PROMPT: &str = "The king said to the queen";
