@@ -5,6 +5,7 @@
 //! as a [`Computed`] message. The key/value cache travels with the task and comes back with the
 //! trace, so a frame never waits for the model. What is shown, and when, is the playback's business.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bevy::prelude::*;
@@ -25,7 +26,13 @@ pub enum Request {
     Prompt(String),
     /// Append this token (sampled at the shipping dock) and run it with the cache.
     Append(u32),
+    /// Open the model in this folder instead (off the main thread), then run the last prompt on it.
+    Model(PathBuf),
 }
+
+/// Sent when a new model replaced the old one (the [`Engine`] resource is the new model's).
+#[derive(Message, Debug, Clone)]
+pub struct ModelChanged(pub Arc<LoadedModel>);
 
 /// Why a request gave no trace: the user's input, or the model itself.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +98,10 @@ struct Run {
 #[derive(Resource, Default)]
 pub struct Pending {
     task: Option<Task<Run>>,
+    /// A model being opened.
+    loading: Option<Task<Result<LoadedModel, ModelError>>>,
+    /// The last prompt asked for (run again on a new model).
+    last_prompt: Option<String>,
     cache: Option<KvCache>,
     /// Every token of the last successful run (what the floor shows).
     ids: Vec<u32>,
@@ -101,7 +112,7 @@ pub struct Pending {
 impl Pending {
     /// True while the model is working or requests wait.
     pub fn busy(&self) -> bool {
-        self.task.is_some() || !self.queue.is_empty()
+        self.task.is_some() || self.loading.is_some() || !self.queue.is_empty()
     }
 }
 
@@ -109,10 +120,11 @@ impl Pending {
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Request>()
         .add_message::<Outcome>()
+        .add_message::<ModelChanged>()
         .init_resource::<Pending>()
         .add_systems(
             Update,
-            (queue_requests, start_task, finish_task)
+            (queue_requests, start_task, finish_loading, finish_task)
                 .chain()
                 .in_set(AppSet::Inference),
         );
@@ -121,10 +133,20 @@ pub(super) fn plugin(app: &mut App) {
 /// Takes requests; a new prompt replaces everything queued or running.
 fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pending>) {
     for r in requests.read() {
-        if matches!(r, Request::Prompt(_)) {
-            pending.queue.clear();
-            pending.task = None; // its result is dropped
-            pending.serial += 1;
+        match r {
+            Request::Prompt(p) => {
+                pending.queue.retain(|q| matches!(q, Request::Model(_)));
+                pending.task = None; // its result is dropped
+                pending.serial += 1;
+                pending.last_prompt = Some(p.clone());
+            }
+            Request::Model(_) => {
+                pending.queue.clear();
+                pending.task = None;
+                pending.loading = None;
+                pending.serial += 1;
+            }
+            Request::Append(_) => {}
         }
         pending.queue.push(r.clone());
     }
@@ -133,7 +155,7 @@ fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pend
 /// Starts the next queued request when nothing runs.
 fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     let Some(engine) = engine else { return };
-    if pending.task.is_some() || pending.queue.is_empty() {
+    if pending.task.is_some() || pending.loading.is_some() || pending.queue.is_empty() {
         return;
     }
     let request = pending.queue.remove(0);
@@ -148,6 +170,11 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
             ids.push(id);
             let cache = pending.cache.take().unwrap_or_default();
             AsyncComputeTaskPool::get().spawn(async move { run_append(&model, ids, cache, serial) })
+        }
+        Request::Model(dir) => {
+            pending.loading =
+                Some(AsyncComputeTaskPool::get().spawn(async move { LoadedModel::open(&dir) }));
+            return;
         }
     };
     pending.task = Some(task);
@@ -232,6 +259,54 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
         })
     };
     finish(result, cache, serial, false)
+}
+
+/// Polls the model being opened; on success it becomes the [`Engine`], the cache is dropped and
+/// the last prompt runs on it; on failure the old model stays and the overlay says why.
+fn finish_loading(
+    mut commands: Commands,
+    mut pending: ResMut<Pending>,
+    blocking: Option<Res<Blocking>>,
+    mut changed: MessageWriter<ModelChanged>,
+    mut outcomes: MessageWriter<Outcome>,
+) {
+    let result = if blocking.is_some() {
+        let Some(task) = pending.loading.take() else {
+            return;
+        };
+        block_on(task)
+    } else {
+        let Some(task) = pending.loading.as_mut() else {
+            return;
+        };
+        let Some(result) = block_on(poll_once(task)) else {
+            return;
+        };
+        result
+    };
+    pending.loading = None;
+    match result {
+        Ok(model) => {
+            let model = Arc::new(model);
+            commands.insert_resource(Engine(model.clone()));
+            pending.cache = None;
+            pending.ids.clear();
+            let prompt_queued = pending
+                .queue
+                .iter()
+                .any(|q| matches!(q, Request::Prompt(_)));
+            if let Some(p) = pending.last_prompt.clone().filter(|_| !prompt_queued) {
+                pending.queue.insert(0, Request::Prompt(p));
+            }
+            changed.write(ModelChanged(model));
+        }
+        Err(e) => {
+            outcomes.write(Outcome {
+                result: Err(Arc::new(InferenceError::Model(e))),
+                prompt: false,
+            });
+        }
+    }
 }
 
 /// Polls the task; on completion keeps the cache and sends the outcome.

@@ -265,6 +265,67 @@ fn training_forward_and_loss_match_the_reference() {
     }
 }
 
+/// `--model` takes a folder, a name under models/, or a repository id from the Hugging Face hub
+/// cache (`models--OWNER--NAME/refs/main` naming `snapshots/REV/`), offline; an id that is not
+/// cached is a message saying how to fetch it.
+#[test]
+fn models_by_name_and_from_the_hub_cache() {
+    let hub = tempfile::tempdir().unwrap();
+    let repo = hub.path().join("models--owner--tiny");
+    std::fs::create_dir_all(repo.join("refs")).unwrap();
+    std::fs::write(repo.join("refs/main"), "rev1").unwrap();
+    common::write_model(&repo.join("snapshots/rev1"), 4, Naming::Prefixed, false);
+    let run = |model: &str| {
+        Command::new(env!("CARGO_BIN_EXE_factory"))
+            .args([
+                "trace",
+                "--model",
+                model,
+                "--prompt",
+                "the king said",
+                "--json",
+            ])
+            .env("HF_HUB_CACHE", hub.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("owner/tiny");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["model"]["dir"]
+            .as_str()
+            .unwrap()
+            .ends_with("snapshots/rev1")
+    );
+    assert_eq!(v["model"]["n_layer"], 2);
+    // the snapshot folder itself, and a name under models/
+    assert!(
+        run(repo.join("snapshots/rev1").to_str().unwrap())
+            .status
+            .success()
+    );
+    let out = run("factory-small");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // not cached: a clear message, no panic, nothing downloaded
+    let out = run("owner/missing");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("owner/missing") && err.contains("huggingface-cli download owner/missing"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn long_prompts_keep_the_last_tokens_and_generation_slides() {
     let dir = tempfile::tempdir().unwrap();

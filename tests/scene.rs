@@ -2,11 +2,13 @@
 //!
 //! Every expectation is computed independently from a fresh `Gpt::trace` of the same tokens.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
-use factory::inference::{Pending, Request};
+use factory::inference::{Engine, Pending, Request};
 use factory::model::{KvCache, LoadedModel, default_model_dir};
 use factory::playback::{Floor, Playback, Selection};
 use factory::scene::beams::{BeamSettings, Beams};
@@ -295,6 +297,58 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
 }
 
 /// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
+/// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
+/// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id
+/// its tokenizer has no text for as `[id N]`. A broken folder keeps the old model and says why.
+#[test]
+fn switching_the_model_reruns_the_prompt_on_the_new_one() {
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let dir = tempfile::tempdir().unwrap();
+    // 3 layers × 2 heads, a vocabulary 3 ids larger than its tokenizer's
+    let (d, _) = common::write_model(dir.path(), 3, common::Naming::Plain, false);
+    app.world_mut()
+        .write_message(Request::Model(dir.path().to_owned()));
+    settle(&mut app);
+    settle(&mut app);
+    let engine = app.world().resource::<Engine>().0.clone();
+    assert_eq!(engine.config.n_layer, d.n_layer);
+    let floor = app.world().resource::<Floor>();
+    assert!(floor.error.is_none(), "{:?}", floor.error);
+    assert_eq!(floor.history.layers.len(), d.n_layer);
+    // the same prompt, now in the new model's tokens, with the new model's numbers
+    let ids = engine.tokenizer.encode(PROMPT).unwrap();
+    assert_eq!(floor.history.ids, ids);
+    let direct = engine.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    assert_eq!(floor.history.logits, direct.logits);
+    app.update();
+    assert_eq!(count::<Booth>(&mut app), d.n_layer * d.n_head);
+    // every candidate is labelled, padded ids by their number
+    let dock = app.world().resource::<factory::playback::Dock>().clone();
+    assert!(!dock.candidates.is_empty());
+    for (c, label) in dock.candidates.iter().zip(&dock.labels) {
+        assert!(!label.is_empty(), "candidate {} has no label", c.id);
+        if engine.tokenizer.token_text(c.id).is_empty() {
+            assert_eq!(label, &format!("[id {}]", c.id));
+        }
+    }
+    // a broken folder: the error is the model's, and the model in use stays
+    app.world_mut()
+        .write_message(Request::Model(dir.path().join("missing")));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    let error = floor
+        .error
+        .as_ref()
+        .expect("a missing model folder is reported");
+    assert!(
+        !error.is_prompt() && error.to_string().contains("missing"),
+        "{error}"
+    );
+    assert_eq!(app.world().resource::<Engine>().0.config.n_layer, d.n_layer);
+}
+
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status")
         .expect("the soak test reads its memory from /proc/self/status");

@@ -6,22 +6,31 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::model::train::TrainOptions;
-use crate::model::{LoadedModel, SamplingParams, default_model_dir};
+use crate::model::{LoadedModel, SamplingParams, catalog, default_model_dir};
 
 #[derive(Debug, Args, Clone)]
 pub(super) struct ModelArg {
-    /// Model folder in the Hugging Face GPT-2 layout [default: models/factory-small]
-    #[arg(long, value_name = "DIR")]
-    pub(super) model: Option<PathBuf>,
+    /// The model: a folder in the Hugging Face GPT-2 layout, the name of a folder under models/,
+    /// or a repository id already in the Hugging Face cache (e.g. gpt2) [default: factory-small]
+    #[arg(long, value_name = "DIR|NAME|ID")]
+    pub(super) model: Option<String>,
 }
 
 impl ModelArg {
-    pub(super) fn dir(&self) -> PathBuf {
-        self.model.clone().unwrap_or_else(default_model_dir)
+    /// The model's folder (the argument resolved by [`catalog::resolve`]).
+    pub(super) fn dir(&self) -> Result<PathBuf> {
+        match &self.model {
+            None => Ok(default_model_dir()),
+            Some(arg) => Ok(catalog::resolve(
+                arg,
+                &catalog::models_root(),
+                catalog::hub_cache_dir().as_deref(),
+            )?),
+        }
     }
 
     pub(super) fn open(&self) -> Result<LoadedModel> {
-        let dir = self.dir();
+        let dir = self.dir()?;
         LoadedModel::open(&dir)
             .with_context(|| format!("could not open the model in {}", dir.display()))
     }
@@ -126,9 +135,10 @@ pub(super) struct GenerateArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct BenchArgs {
-    /// Model folder; without it, a random model of the default size (4 layers, 4 heads, 128 dims, vocab 4096).
-    #[arg(long, value_name = "DIR")]
-    pub(super) model: Option<PathBuf>,
+    /// The model (a folder, a name under models/ or a cached hub id); without it, a random model of
+    /// the default size (4 layers, 4 heads, 128 dims, vocab 4096; the scene uses factory-small).
+    #[arg(long, value_name = "DIR|NAME|ID")]
+    pub(super) model: Option<String>,
     /// Tokens in the full trace.
     #[arg(long, default_value_t = 64)]
     pub(super) tokens: usize,

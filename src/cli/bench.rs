@@ -2,10 +2,10 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::args::BenchArgs;
-use crate::model::{Config, Gpt, KvCache, LoadedModel, default_model_dir};
+use super::args::{BenchArgs, ModelArg};
+use crate::model::{Config, Gpt, KvCache};
 
 /// Median, 10th and 90th percentile of durations in milliseconds.
 fn summarize(mut ms: Vec<f64>) -> (f64, f64, f64) {
@@ -51,16 +51,17 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
         );
         return Ok(());
     }
+    let model = ModelArg {
+        model: args.model.clone(),
+    };
     if args.scene {
-        let dir = args.model.clone().unwrap_or_else(default_model_dir);
-        let m =
-            LoadedModel::open(&dir).with_context(|| format!("could not open {}", dir.display()))?;
+        let m = model.open()?;
         return crate::bench::scene(std::sync::Arc::new(m), args.tokens, args.iters);
     }
     let (gpt, label) = match &args.model {
-        Some(dir) => {
-            let m = LoadedModel::open(dir)?;
-            (m.gpt, dir.display().to_string())
+        Some(_) => {
+            let m = model.open()?;
+            (m.gpt, m.dir.display().to_string())
         }
         None => {
             let cfg = Config::factory_small(4096, 128);

@@ -15,6 +15,36 @@ pub enum ModelError {
         /// What is wrong with it.
         problem: String,
     },
+    /// `--model` named a repository id that is not in the Hugging Face cache (nothing is downloaded).
+    #[error(
+        "{repo_id} is not in the Hugging Face cache at {cache}; nothing is downloaded here. Fetch it where \
+         there is a network with `huggingface-cli download {repo_id} config.json model.safetensors \
+         tokenizer.json` (or `python -c \"from huggingface_hub import snapshot_download; \
+         snapshot_download('{repo_id}')\"`), then run again"
+    )]
+    NotCached {
+        /// The id asked for, e.g. `gpt2`.
+        repo_id: String,
+        /// The cache folder looked in.
+        cache: PathBuf,
+    },
+    /// `--model` named neither a folder, nor a model under `models/`, nor a cached repository.
+    #[error(
+        "no model called {name:?}: it is not a folder, not one of the models under models/ ({}){}",
+        if local.is_empty() { "none".to_string() } else { local.join(", ") },
+        match hub {
+            Some(h) => format!(", and not in the Hugging Face cache at {} (fetch it there with `huggingface-cli download {name} config.json model.safetensors tokenizer.json`)", h.display()),
+            None => String::new(),
+        }
+    )]
+    UnknownModel {
+        /// What was asked for.
+        name: String,
+        /// The models found under `models/`.
+        local: Vec<String>,
+        /// The hub cache looked in, if any.
+        hub: Option<PathBuf>,
+    },
     /// A file the model needs is not there.
     #[error("{path}: file not found{hint}")]
     MissingFile {

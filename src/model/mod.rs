@@ -4,6 +4,7 @@
 //! [`Trace`]: plain `f32` arrays with their shapes.
 
 mod block;
+pub mod catalog;
 pub mod checkpoint;
 pub mod config;
 pub mod error;

@@ -74,6 +74,16 @@ impl Tokenizer {
     }
 }
 
+/// A token as a label: its piece with spaces made visible (see [`shown_piece`]), or `[id N]` for an
+/// id the tokenizer has no text for (a vocabulary padded beyond the tokenizer's, as GPT-2's is).
+pub fn shown_token(text: &str, id: u32) -> String {
+    if text.is_empty() {
+        format!("[id {id}]")
+    } else {
+        shown_piece(text)
+    }
+}
+
 /// A token's text with spaces, newlines and tabs made visible (`·`, `\n`, `\t`), for labels.
 pub fn shown_piece(text: &str) -> String {
     text.replace(' ', "·")

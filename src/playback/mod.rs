@@ -12,7 +12,7 @@ use bevy::prelude::*;
 
 use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
 use crate::model::sample::{Candidate, candidates};
-use crate::model::tokenizer::shown_piece;
+use crate::model::tokenizer::shown_token;
 use crate::model::{ModelError, Sampler, SamplingParams};
 use crate::schedule::AppSet;
 use history::History;
@@ -329,7 +329,7 @@ fn update_dock(
     list.truncate(SHOWN_CANDIDATES);
     dock.labels = list
         .iter()
-        .map(|c| shown_piece(&engine.0.tokenizer.token_text(c.id)))
+        .map(|c| shown_token(&engine.0.tokenizer.token_text(c.id), c.id))
         .collect();
     dock.candidates = list;
     dock.made_for = Some(key);

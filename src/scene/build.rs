@@ -10,7 +10,7 @@ use super::parts::{
     Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar,
     WorldLabel,
 };
-use crate::model::tokenizer::shown_piece;
+use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
 
 /// Width of the bars' area.
@@ -229,7 +229,7 @@ pub(crate) fn rebuild_floor(
             MeshMaterial3d(material),
             Transform::from_translation(layout.crate_position(i, 0.0)),
             WorldLabel {
-                text: format!("{}\n#{}", shown_piece(&h.texts[i]), h.ids[i]),
+                text: format!("{}\n#{}", shown_token(&h.texts[i], h.ids[i]), h.ids[i]),
                 size: 16.0,
                 lift: 0.9,
             },

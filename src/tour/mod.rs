@@ -8,7 +8,7 @@ use std::path::Path;
 use bevy::prelude::*;
 
 use crate::camera::{OrbitGoal, station_view};
-use crate::inference::Request;
+use crate::inference::{ModelChanged, Request};
 use crate::model::Config;
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::CurrentLayout;
@@ -40,6 +40,8 @@ pub struct TourPlayer {
     pub prompt_override: Option<String>,
     /// The current stop ran a prompt and waits for its floor before applying the rest.
     waiting_for_prompt: bool,
+    /// The file the tour came from (checked again when the model changes).
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl TourPlayer {
@@ -81,15 +83,32 @@ impl TourPlayer {
 
 /// Tour systems (keys need a window; the player itself runs headless too).
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<TourPlayer>().add_systems(
-        Update,
+    app.init_resource::<TourPlayer>()
         // after the floor is rebuilt (a stop's prompt resets the clock) and before crates move
-        run_tour.in_set(AppSet::Direct),
-    );
+        .add_systems(Update, run_tour.in_set(AppSet::Direct))
+        .add_systems(Update, check_against_new_model.in_set(AppSet::Playback));
+}
+
+/// A new model may lack the layers or heads a tour names (or have those it lacked): the tour file
+/// is read and checked again; a tour that no longer fits stops with a message.
+fn check_against_new_model(
+    mut changed: MessageReader<ModelChanged>,
+    mut player: ResMut<TourPlayer>,
+) {
+    let Some(ModelChanged(model)) = changed.read().last() else {
+        return;
+    };
+    if let Some(path) = player.path.clone() {
+        load_into(&mut player, &path, &model.config);
+        if player.tour.is_none() {
+            player.stop();
+        }
+    }
 }
 
 /// Loads and checks a tour file into the player (an error is kept for the overlay).
 pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config) {
+    player.path = Some(path.to_owned());
     match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t)) {
         Ok(t) => {
             player.tour = Some(t);

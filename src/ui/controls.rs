@@ -49,6 +49,15 @@ pub(super) fn draw_controls(
                     ui.heading("Transformer Factory");
                     ui.label("Every number here is the model's own.");
                     ui.separator();
+                    if !st.simple {
+                        let dir = &engine.0.dir;
+                        if st.shown_model.as_ref().is_none_or(|(d, _)| d != dir) {
+                            let name = super::models::current_name(&st.models, &engine.0);
+                            st.shown_model = Some((dir.clone(), name));
+                        }
+                        let current = st.shown_model.as_ref().map_or("", |(_, n)| n.as_str());
+                        super::models::picker(ui, &st.models, current, &mut requests);
+                    }
                     ui.label("Prompt");
                     let edit = egui::TextEdit::multiline(&mut st.prompt)
                         .desired_rows(2)

@@ -6,7 +6,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::inference::Engine;
-use crate::model::tokenizer::shown_piece;
+use crate::model::tokenizer::shown_token;
 use crate::playback::history::mean_std;
 use crate::playback::{Dock, Floor, Playback, Selection};
 use crate::scene::{BoardSource, CurrentLayout};
@@ -142,7 +142,7 @@ pub(super) fn draw_inspector(
                 }
                 if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
                     let text = engine.0.tokenizer.token_text(*id);
-                    ui.label(format!("last sampled: {}", shown_piece(&text)));
+                    ui.label(format!("last sampled: {}", shown_token(&text, *id)));
                 }
             }
             if ui.button("Clear selection (Esc)").clicked() {

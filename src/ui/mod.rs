@@ -8,6 +8,7 @@ mod help;
 mod inspector;
 mod labels;
 mod model_card;
+mod models;
 mod shortcuts;
 mod state;
 

@@ -4,6 +4,7 @@ use bevy::prelude::*;
 
 use crate::limits;
 use crate::model::SamplingParams;
+use crate::model::catalog::{self, ModelEntry};
 
 /// What the overlay holds between frames.
 #[derive(Resource, Debug)]
@@ -28,6 +29,10 @@ pub struct UiState {
     pub max_prompt_chars: usize,
     /// Recording a video: captions and labels only, no control panel or inspector.
     pub recording: bool,
+    /// The models the picker offers (those under `models/` and their snapshots).
+    pub models: Vec<ModelEntry>,
+    /// The loaded model's folder and the name the picker shows for it (found once per model).
+    pub shown_model: Option<(std::path::PathBuf, String)>,
 }
 
 impl Default for UiState {
@@ -43,6 +48,8 @@ impl Default for UiState {
             saved: None,
             max_prompt_chars: limits::MAX_PROMPT_CHARS,
             recording: false,
+            models: catalog::list_models(&catalog::models_root()),
+            shown_model: None,
         }
     }
 }
