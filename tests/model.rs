@@ -670,3 +670,272 @@ fn cli_refuses_bad_input_with_a_message() {
     assert!(ok);
     assert!(err.contains("dropped"), "{err}");
 }
+
+/// Every ablation kind alone and combined, against the f64 reference with the same parts switched
+/// off (written there independently): logits, attention and the logit lens at every layer. Each
+/// ablation must also change the logits (none is a no-op).
+#[test]
+fn ablations_and_the_logit_lens_match_the_reference() {
+    use common::RefAblations;
+    use factory::model::{Ablation, Ablations};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 21, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let ids = ids_for(9, d.vocab_size);
+    let plain = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let cases: Vec<(Vec<Ablation>, RefAblations)> = vec![
+        (vec![], RefAblations::default()),
+        (
+            vec![Ablation::Head(0, 1)],
+            RefAblations {
+                heads: vec![(0, 1)],
+                ..Default::default()
+            },
+        ),
+        (
+            vec![Ablation::Neuron(1, 7), Ablation::Neuron(1, 100)],
+            RefAblations {
+                neurons: vec![(1, 7), (1, 100)],
+                ..Default::default()
+            },
+        ),
+        (
+            vec![Ablation::Mlp(0)],
+            RefAblations {
+                mlps: vec![0],
+                ..Default::default()
+            },
+        ),
+        (
+            vec![Ablation::Positions],
+            RefAblations {
+                positions: true,
+                ..Default::default()
+            },
+        ),
+        (
+            vec![
+                Ablation::Head(1, 3),
+                Ablation::Head(0, 0),
+                Ablation::Neuron(0, 5),
+                Ablation::Mlp(1),
+                Ablation::Positions,
+            ],
+            RefAblations {
+                heads: vec![(1, 3), (0, 0)],
+                neurons: vec![(0, 5)],
+                mlps: vec![1],
+                positions: true,
+            },
+        ),
+    ];
+    for (list, ref_abl) in cases {
+        let abl = Ablations::new(list.clone(), m.gpt.config()).unwrap();
+        let tr = m
+            .gpt
+            .trace(&ids, &mut KvCache::with_ablations(abl.clone()))
+            .unwrap();
+        let r = reference.run_ablated(&ids, &ref_abl);
+        let dl = max_diff(&tr.logits, &r.logits);
+        assert!(dl < 1e-4, "{abl}: logits differ by {dl}");
+        for (l, layer) in tr.layers.iter().enumerate() {
+            for h in 0..d.n_head {
+                for q in 0..ids.len() {
+                    let da = max_diff(layer.attention.row(&[h, q]), &r.attention[l][h][q]);
+                    assert!(da < 1e-5, "{abl}: layer {l} head {h} query {q}: {da}");
+                }
+            }
+            // the lens: the reference's top five at this layer, same order, same probabilities
+            let probs = reference.lens_probs(&r.layer_out[l]);
+            let mut order: Vec<usize> = (0..probs.len()).collect();
+            order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+            assert_eq!(layer.lens.len(), 5);
+            for (g, &want) in layer.lens.iter().zip(&order) {
+                assert_eq!(g.id as usize, want, "{abl}: layer {l} lens order");
+                assert!(
+                    (g.prob as f64 - probs[want]).abs() < 1e-5,
+                    "{abl}: layer {l}"
+                );
+            }
+        }
+        // the last layer's lens is the final softmax
+        let last = &tr.layers[d.n_layer - 1].lens;
+        let finals = factory::model::trace::top_n(&factory::model::trace::softmax(&tr.logits), 5);
+        for (g, (id, p)) in last.iter().zip(&finals) {
+            assert_eq!(g.id as usize, *id);
+            assert!((g.prob - p).abs() < 1e-6);
+        }
+        if !abl.is_empty() {
+            let changed = max_diff(
+                &tr.logits,
+                &plain.logits.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+            );
+            assert!(changed > 1e-3, "{abl} changed nothing ({changed})");
+        }
+    }
+}
+
+/// Greedy generation with ablations through the key/value cache equals recomputing every step
+/// from scratch with the same ablations.
+#[test]
+fn ablated_generation_through_the_cache_equals_recompute() {
+    use factory::model::generate::generate_ablated;
+    use factory::model::{Ablation, Ablations};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 8, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let abl = Ablations::new(
+        [Ablation::Head(1, 0), Ablation::Mlp(2), Ablation::Positions],
+        m.gpt.config(),
+    )
+    .unwrap();
+    let mut s = Sampler::new(SamplingParams {
+        temperature: 0.0,
+        top_k: None,
+        top_p: 1.0,
+        seed: 0,
+    })
+    .unwrap();
+    let prompt = ids_for(4, d.vocab_size);
+    let out = generate_ablated(&m.gpt, &prompt, 8, &mut s, &abl, |_| {}).unwrap();
+    let mut seq = prompt.clone();
+    for (i, &tok) in out.iter().enumerate() {
+        let logits = m
+            .gpt
+            .next_logits(&seq, &mut KvCache::with_ablations(abl.clone()))
+            .unwrap();
+        let best = (0..logits.len())
+            .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+            .unwrap() as u32;
+        assert_eq!(tok, best, "token {i}");
+        seq.push(tok);
+    }
+}
+
+/// The word-order demo on the real default model: without position embeddings, layer 0 sees the
+/// words as a bag (for two orderings of the same words ending in the same token, the last token's
+/// layer-0 attention gives each word the same weight wherever it stands), while later layers still
+/// tell the orderings apart through the causal mask.
+#[test]
+fn without_positions_the_first_layer_sees_a_bag_of_words() {
+    use factory::model::{Ablation, Ablations};
+    let m = LoadedModel::open(&factory::model::default_model_dir()).unwrap();
+    let abl = Ablations::new([Ablation::Positions], m.gpt.config()).unwrap();
+    let a = m.tokenizer.encode("the man bit the dog .").unwrap();
+    let b = m.tokenizer.encode("the dog bit the man .").unwrap();
+    let mut sorted = (a.clone(), b.clone());
+    sorted.0.sort();
+    sorted.1.sort();
+    assert_eq!(sorted.0, sorted.1, "the same tokens in another order");
+    assert_eq!(a.last(), b.last());
+    let run = |ids: &[u32], abl: &Ablations| {
+        m.gpt
+            .trace(ids, &mut KvCache::with_ablations(abl.clone()))
+            .unwrap()
+    };
+    let (ta, tb) = (run(&a, &abl), run(&b, &abl));
+    // weight on each distinct token, summed over where it stands
+    let by_token = |ids: &[u32], tr: &factory::model::Trace, layer: usize, head: usize| {
+        let q = ids.len() - 1;
+        let mut map = std::collections::BTreeMap::<u32, f32>::new();
+        for (k, &id) in ids.iter().enumerate() {
+            *map.entry(id).or_default() += tr.layers[layer].attention.at(&[head, q, k]);
+        }
+        map
+    };
+    let n_head = m.config.n_head;
+    for h in 0..n_head {
+        let (wa, wb) = (by_token(&a, &ta, 0, h), by_token(&b, &tb, 0, h));
+        for (id, w) in &wa {
+            assert!(
+                (w - wb[id]).abs() < 1e-5,
+                "head {h}: token {id}: {w} vs {}",
+                wb[id]
+            );
+        }
+    }
+    // deeper, the causal mask has made the orders differ
+    let last = m.config.n_layer - 1;
+    let diff: f32 = (0..n_head)
+        .map(|h| {
+            let (wa, wb) = (by_token(&a, &ta, last, h), by_token(&b, &tb, last, h));
+            wa.iter().map(|(id, w)| (w - wb[id]).abs()).sum::<f32>()
+        })
+        .sum();
+    assert!(
+        diff > 1e-3,
+        "later layers should tell the orders apart ({diff})"
+    );
+    // and with positions, layer 0 already does
+    let none = Ablations::none();
+    let (pa, pb) = (run(&a, &none), run(&b, &none));
+    let diff0: f32 = (0..n_head)
+        .map(|h| {
+            let (wa, wb) = (by_token(&a, &pa, 0, h), by_token(&b, &pb, 0, h));
+            wa.iter().map(|(id, w)| (w - wb[id]).abs()).sum::<f32>()
+        })
+        .sum();
+    assert!(
+        diff0 > 1e-3,
+        "with positions layer 0 sees the order ({diff0})"
+    );
+}
+
+/// `--ablate` on the command line: the JSON echoes the ablations and every number is the ablated
+/// model's (logits equal a direct ablated trace); bad specs are one-line errors.
+#[test]
+fn ablate_on_the_command_line() {
+    use factory::model::{Ablation, Ablations};
+    let dir = tempfile::tempdir().unwrap();
+    common::write_model(dir.path(), 5, Naming::Prefixed, false);
+    let model = dir.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "trace",
+            "--model",
+            model,
+            "--prompt",
+            "the king said",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_factory"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--ablate", "head:1.2", "--ablate", "positions"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ablations"], serde_json::json!(["head:1.2", "positions"]));
+    assert_eq!(v["layers"][0]["lens"].as_array().unwrap().len(), 5);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let ids = m.tokenizer.encode("the king said").unwrap();
+    let abl = Ablations::new([Ablation::Head(1, 2), Ablation::Positions], m.gpt.config()).unwrap();
+    let tr = m
+        .gpt
+        .trace(&ids, &mut KvCache::with_ablations(abl))
+        .unwrap();
+    let logits: Vec<f32> = v["next_token"]["logits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect();
+    assert_eq!(logits, tr.logits);
+    for bad in ["head:9.0", "head:1", "nose:1.1"] {
+        let out = run(&["--ablate", bad]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad}");
+        assert!(
+            err.contains("--ablate") && err.lines().count() == 1,
+            "{bad}: {err}"
+        );
+        assert!(!err.contains("panicked"));
+    }
+}

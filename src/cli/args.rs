@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::model::train::TrainOptions;
-use crate::model::{LoadedModel, SamplingParams, catalog, default_model_dir};
+use crate::model::{Ablations, Config, LoadedModel, SamplingParams, catalog, default_model_dir};
 
 #[derive(Debug, Args, Clone)]
 pub(super) struct ModelArg {
@@ -36,10 +36,29 @@ impl ModelArg {
     }
 }
 
+/// Parts of the model to switch off (`--ablate`, repeatable).
+#[derive(Debug, Args, Clone, Default)]
+pub(super) struct AblateArg {
+    /// Switch a part of the model off: head:L.H (that head's output is zero before c_proj),
+    /// neuron:L.I (that GELU output is zero), mlp:L (that layer's FFN adds nothing) or positions
+    /// (wpe is not added). Repeat for several.
+    #[arg(long = "ablate", value_name = "SPEC")]
+    pub(super) specs: Vec<String>,
+}
+
+impl AblateArg {
+    /// The ablations, checked against the model's shape.
+    pub(super) fn for_model(&self, cfg: &Config) -> Result<Ablations> {
+        Ok(Ablations::parse(&self.specs, cfg)?)
+    }
+}
+
 #[derive(Debug, Args, Clone)]
 pub(super) struct ViewArgs {
     #[command(flatten)]
     pub(super) model: ModelArg,
+    #[command(flatten)]
+    pub(super) ablate: AblateArg,
     /// Prompt to start with.
     #[arg(long)]
     pub(super) prompt: Option<String>,
@@ -70,6 +89,8 @@ pub(super) struct ViewArgs {
 pub(super) struct TraceArgs {
     #[command(flatten)]
     pub(super) model: ModelArg,
+    #[command(flatten)]
+    pub(super) ablate: AblateArg,
     /// Text to run through the model.
     #[arg(long)]
     pub(super) prompt: String,
@@ -120,6 +141,8 @@ impl SamplingArgs {
 pub(super) struct GenerateArgs {
     #[command(flatten)]
     pub(super) model: ModelArg,
+    #[command(flatten)]
+    pub(super) ablate: AblateArg,
     /// Text to continue.
     #[arg(long)]
     pub(super) prompt: String,
@@ -157,6 +180,8 @@ pub(super) struct BenchArgs {
 pub(super) struct RecordArgs {
     #[command(flatten)]
     pub(super) model: ModelArg,
+    #[command(flatten)]
+    pub(super) ablate: AblateArg,
     /// Tour to play [default: assets/tours/default.ron]
     #[arg(long, value_name = "FILE")]
     pub(super) tour: Option<PathBuf>,

@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::args::{GenerateArgs, TraceArgs};
-use crate::model::generate::{encode_prompt, generate as generate_tokens};
+use crate::model::generate::{encode_prompt, generate_ablated};
 use crate::model::trace::{softmax, top_n};
 use crate::model::{KvCache, Sampler};
 
@@ -20,8 +20,11 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
     if let Some(notice) = prompt.notice() {
         eprintln!("note: {notice}");
     }
+    let ablations = args.ablate.for_model(cfg)?;
     let ids = &prompt.ids;
-    let tr = m.gpt.trace(ids, &mut KvCache::new())?;
+    let tr = m
+        .gpt
+        .trace(ids, &mut KvCache::with_ablations(ablations.clone()))?;
     let probs = softmax(&tr.logits);
     let top = top_n(&probs, args.top.max(1));
     let texts: Vec<String> = ids.iter().map(|&id| m.tokenizer.token_text(id)).collect();
@@ -42,7 +45,12 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
                             .collect()
                     })
                     .collect();
-                json!({ "attention": att })
+                let lens: Vec<_> = l
+                    .lens
+                    .iter()
+                    .map(|g| json!({"id": g.id, "token": m.tokenizer.token_text(g.id), "prob": g.prob}))
+                    .collect();
+                json!({ "attention": att, "lens": lens })
             })
             .collect();
         let mut out = json!({
@@ -54,6 +62,7 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
             },
             "tokens": ids.iter().zip(&texts).map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
             "dropped_tokens": prompt.dropped,
+            "ablations": ablations.list().iter().map(ToString::to_string).collect::<Vec<_>>(),
             "layers": layers,
             "next_token": {
                 "logits": tr.logits,
@@ -76,6 +85,9 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
         cfg.vocab_size,
         cfg.n_params() as f64 / 1e6
     );
+    if !ablations.is_empty() {
+        println!("switched off: {ablations}");
+    }
     println!("\ntokens ({}):", ids.len());
     for (i, (id, text)) in ids.iter().zip(&texts).enumerate() {
         println!("  {i:>4}  id {id:>6}  {}", shown(text));
@@ -87,6 +99,23 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
             p * 100.0,
             shown(&m.tokenizer.token_text(*id as u32))
         );
+    }
+    println!(
+        "\nlogit lens: the guess if the model stopped after each layer (temperature 1, nothing cut):"
+    );
+    for (li, l) in tr.layers.iter().enumerate() {
+        let guesses: Vec<String> = l
+            .lens
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {:.1}%",
+                    shown(&m.tokenizer.token_text(g.id)),
+                    g.prob * 100.0
+                )
+            })
+            .collect();
+        println!("  after layer {li}: {}", guesses.join(", "));
     }
     println!("\nstrongest attention link per layer and head (query -> key, weight):");
     if ids.len() > 1 {
@@ -129,11 +158,13 @@ pub(super) fn generate(args: GenerateArgs) -> Result<()> {
     if let Some(notice) = prompt.notice() {
         eprintln!("note: {notice}");
     }
-    let new_ids = generate_tokens(
+    let ablations = args.ablate.for_model(&m.config)?;
+    let new_ids = generate_ablated(
         &m.gpt,
         &prompt.ids,
         args.max_new_tokens,
         &mut sampler,
+        &ablations,
         |_| {},
     )?;
     let text = m.tokenizer.decode(&new_ids)?;
@@ -144,6 +175,7 @@ pub(super) fn generate(args: GenerateArgs) -> Result<()> {
             "text": text,
             "dropped_tokens": prompt.dropped,
             "sampling": sampler.params(),
+            "ablations": ablations.list().iter().map(ToString::to_string).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string(&out)?);
     } else {

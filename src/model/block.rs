@@ -102,12 +102,14 @@ impl Attention {
         })
     }
 
-    /// `x`: (B, T, C); `mask`: (T, K) of 0 and −∞; `cache`: this layer's (k, v) of earlier tokens.
+    /// `x`: (B, T, C); `mask`: (T, K) of 0 and −∞; `cache`: this layer's (k, v) of earlier tokens;
+    /// `head_mask`: (1, nh, 1, 1) of 1 and 0, zeroing switched-off heads' outputs.
     pub(super) fn forward(
         &self,
         x: &Tensor,
         mask: &Tensor,
         cache: Option<&(Tensor, Tensor)>,
+        head_mask: Option<&Tensor>,
         differentiable: bool,
     ) -> Result<(Tensor, AttentionParts)> {
         let (b, t, c) = x.dims3()?;
@@ -142,6 +144,11 @@ impl Attention {
         };
         // weighted sum of values: (B, nh, T, K) · (B, nh, K, hs) -> (B, nh, T, hs)
         let head_out = attention.matmul(&v)?;
+        // a switched-off head contributes nothing to the merge
+        let head_out = match head_mask {
+            Some(m) => head_out.broadcast_mul(m)?,
+            None => head_out,
+        };
         // concatenate heads: (B, nh, T, hs) -> (B, T, nh, hs) -> (B, T, C)
         let merged = head_out.transpose(1, 2)?.reshape((b, t, c))?;
         let out = self.c_proj.forward(&merged)?;
@@ -177,10 +184,12 @@ impl Mlp {
         })
     }
 
-    /// Returns (pre-activation, post-GELU, output).
+    /// Returns (pre-activation, post-GELU, output). `neuron_mask`: (1, 1, H) of 1 and 0, zeroing
+    /// switched-off neurons' GELU outputs.
     pub(super) fn forward(
         &self,
         x: &Tensor,
+        neuron_mask: Option<&Tensor>,
         differentiable: bool,
     ) -> Result<(Tensor, Tensor, Tensor)> {
         let pre = self.c_fc.forward(x)?; // (B, T, H)
@@ -188,6 +197,10 @@ impl Mlp {
             Activation::GeluTanh if differentiable => pre.gelu()?,
             Activation::GeluTanh => pre.contiguous()?.apply_op1_no_bwd(&FastGelu)?,
             Activation::GeluErf => pre.gelu_erf()?,
+        };
+        let act = match neuron_mask {
+            Some(m) => act.broadcast_mul(m)?,
+            None => act,
         };
         let out = self.c_proj.forward(&act)?; // (B, T, C)
         Ok((pre, act, out))

@@ -141,6 +141,9 @@ pub enum ModelError {
     /// A training option or corpus cannot be used.
     #[error("{0}")]
     Train(String),
+    /// An ablation spec is malformed or names a part the model does not have.
+    #[error("{0}")]
+    Ablation(String),
     /// A sampling setting is out of range.
     #[error("{0}")]
     Sampling(String),

@@ -1,5 +1,6 @@
 //! The autoregressive loop: prompt text to ids, then one cached step per new token.
 
+use super::ablate::Ablations;
 use super::error::{ModelError, Result};
 use super::gpt::{Gpt, KvCache};
 use super::sample::{Candidate, Sampler};
@@ -73,11 +74,23 @@ pub fn generate(
     prompt: &[u32],
     max_new: usize,
     sampler: &mut Sampler,
+    on_step: impl FnMut(&Step),
+) -> Result<Vec<u32>> {
+    generate_ablated(gpt, prompt, max_new, sampler, &Ablations::none(), on_step)
+}
+
+/// [`generate`] with parts of the model switched off (every step, cached or recomputed).
+pub fn generate_ablated(
+    gpt: &Gpt,
+    prompt: &[u32],
+    max_new: usize,
+    sampler: &mut Sampler,
+    ablations: &Ablations,
     mut on_step: impl FnMut(&Step),
 ) -> Result<Vec<u32>> {
     let n_pos = gpt.config().n_positions;
     let mut all = prompt.to_vec();
-    let mut cache = KvCache::new();
+    let mut cache = KvCache::with_ablations(ablations.clone());
     let mut logits = gpt.next_logits(prompt, &mut cache)?;
     let mut out = Vec::with_capacity(max_new);
     let mut slid = false;

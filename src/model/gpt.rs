@@ -10,23 +10,42 @@
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{Init, VarBuilder};
 
+use super::ablate::Ablations;
 use super::block::{Block, Norm};
 use super::config::Config;
 use super::error::{ModelError, Result};
-use super::trace::{Array, LayerTrace, Trace};
+use super::trace::{Array, Guess, LENS_TOP, LayerTrace, Trace, softmax, top_n};
 
 /// Keys and values of the tokens already run, per layer, so a new token computes only its own row.
+///
+/// A cache belongs to one set of [`Ablations`] (none by default): every run with it switches the
+/// same parts off, so cached keys and values always match what a full recompute would give.
+/// Changing the ablations means a new cache.
 #[derive(Debug, Clone, Default)]
 pub struct KvCache {
     /// Per layer: (k, v), each (1, nh, P, hs).
     layers: Vec<(Tensor, Tensor)>,
     len: usize,
+    ablations: Ablations,
 }
 
 impl KvCache {
-    /// An empty cache.
+    /// An empty cache, for the model as trained.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty cache whose runs switch off `ablations`.
+    pub fn with_ablations(ablations: Ablations) -> Self {
+        Self {
+            ablations,
+            ..Self::default()
+        }
+    }
+
+    /// The parts this cache's runs switch off.
+    pub fn ablations(&self) -> &Ablations {
+        &self.ablations
     }
 
     /// Number of tokens whose keys and values are cached.
@@ -39,7 +58,7 @@ impl KvCache {
         self.len == 0
     }
 
-    /// Forgets every cached token.
+    /// Forgets every cached token (the ablations stay).
     pub fn clear(&mut self) {
         self.layers.clear();
         self.len = 0;
@@ -148,7 +167,14 @@ impl Gpt {
         self.check_ids(ids, p)?;
         let t = ids.len();
         let ids_t = Tensor::new(ids, self.device())?.unsqueeze(0)?; // (1, T)
+        let abl = cache.ablations.clone();
         let (x, tok_emb, pos_emb) = self.embed(&ids_t, p)?;
+        // positions off: the stream starts with the token embeddings alone
+        let (x, pos_emb) = if abl.positions_off() {
+            (tok_emb.clone(), pos_emb.zeros_like()?)
+        } else {
+            (x, pos_emb)
+        };
         let mask = causal_mask(t, p, self.device())?;
         if let Some(tr) = rec.as_deref_mut() {
             tr.ids = ids.to_vec();
@@ -160,13 +186,22 @@ impl Gpt {
         let mut x = x;
         let mut new_cache = Vec::with_capacity(self.blocks.len());
         for (i, block) in self.blocks.iter().enumerate() {
+            let head_mask = self.head_mask(&abl, i)?;
+            let neuron_mask = self.neuron_mask(&abl, i)?;
             let ln_1 = block.ln_1.forward(&x, false)?;
-            let (attn_out, parts) = block
-                .attn
-                .forward(&ln_1, &mask, cache.layers.get(i), false)?;
+            let (attn_out, parts) =
+                block
+                    .attn
+                    .forward(&ln_1, &mask, cache.layers.get(i), head_mask.as_ref(), false)?;
             let resid_attn = (&x + &attn_out)?;
             let ln_2 = block.ln_2.forward(&resid_attn, false)?;
-            let (pre, act, ffn_out) = block.mlp.forward(&ln_2, false)?;
+            let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
+            // the FFN switched off adds nothing to the stream
+            let ffn_out = if abl.mlp_off(i) {
+                ffn_out.zeros_like()?
+            } else {
+                ffn_out
+            };
             let resid_ffn = (&resid_attn + &ffn_out)?;
             if let Some(tr) = rec.as_deref_mut() {
                 tr.layers.push(LayerTrace {
@@ -184,6 +219,7 @@ impl Gpt {
                     ffn_act: to_array(&act)?,
                     ffn_out: to_array(&ffn_out)?,
                     resid_ffn: to_array(&resid_ffn)?,
+                    lens: self.lens(&resid_ffn)?,
                 });
             }
             new_cache.push((parts.k, parts.v));
@@ -203,6 +239,53 @@ impl Gpt {
         cache.layers = new_cache;
         cache.len = p + t;
         Ok(logits)
+    }
+
+    /// The logit lens of one layer's output `x` (1, T, C): the top guesses at the last position.
+    fn lens(&self, x: &Tensor) -> Result<Vec<Guess>> {
+        let t = x.dim(1)?;
+        let h = self
+            .ln_f
+            .forward(&x.narrow(1, t - 1, 1)?, false)?
+            .squeeze(1)?; // (1, C)
+        let logits = h.matmul(&self.lm_head.t()?)?.squeeze(0)?.to_vec1::<f32>()?;
+        Ok(top_n(&softmax(&logits), LENS_TOP)
+            .into_iter()
+            .map(|(id, prob)| Guess {
+                id: id as u32,
+                prob,
+            })
+            .collect())
+    }
+
+    /// (1, nh, 1, 1) of 1 and 0 when some head of `layer` is switched off.
+    fn head_mask(&self, abl: &Ablations, layer: usize) -> Result<Option<Tensor>> {
+        let off: Vec<usize> = abl.heads(layer).collect();
+        if off.is_empty() {
+            return Ok(None);
+        }
+        let nh = self.cfg.n_head;
+        let m: Vec<f32> = (0..nh)
+            .map(|h| if off.contains(&h) { 0.0 } else { 1.0 })
+            .collect();
+        Ok(Some(Tensor::from_vec(m, (1, nh, 1, 1), self.device())?))
+    }
+
+    /// (1, 1, H) of 1 and 0 when some FFN neuron of `layer` is switched off.
+    fn neuron_mask(&self, abl: &Ablations, layer: usize) -> Result<Option<Tensor>> {
+        let off: Vec<usize> = abl.neurons(layer).collect();
+        if off.is_empty() {
+            return Ok(None);
+        }
+        let mut m = vec![1.0f32; self.cfg.n_inner];
+        for i in off {
+            m[i] = 0.0;
+        }
+        Ok(Some(Tensor::from_vec(
+            m,
+            (1, 1, self.cfg.n_inner),
+            self.device(),
+        )?))
     }
 
     /// Token plus position embeddings for (B, T) ids starting at position `p`.
@@ -234,9 +317,9 @@ impl Gpt {
         for block in &self.blocks {
             let (a, _) = block
                 .attn
-                .forward(&block.ln_1.forward(&x, d)?, &mask, None, d)?;
+                .forward(&block.ln_1.forward(&x, d)?, &mask, None, None, d)?;
             x = (x + a)?;
-            let (_, _, m) = block.mlp.forward(&block.ln_2.forward(&x, d)?, d)?;
+            let (_, _, m) = block.mlp.forward(&block.ln_2.forward(&x, d)?, None, d)?;
             x = (x + m)?;
         }
         let h = self

@@ -3,6 +3,7 @@
 //! Nothing here knows about Bevy. The scene, the command line and the tests all read the same
 //! [`Trace`]: plain `f32` arrays with their shapes.
 
+pub mod ablate;
 mod block;
 pub mod catalog;
 pub mod checkpoint;
@@ -15,10 +16,11 @@ pub mod tokenizer;
 pub mod trace;
 pub mod train;
 
+pub use ablate::{Ablation, Ablations};
 pub use checkpoint::{LoadedModel, default_model_dir};
 pub use config::Config;
 pub use error::ModelError;
 pub use gpt::{Gpt, KvCache};
 pub use sample::{Sampler, SamplingParams};
 pub use tokenizer::Tokenizer;
-pub use trace::{Array, LayerTrace, Trace};
+pub use trace::{Array, Guess, LayerTrace, Trace};

@@ -43,6 +43,18 @@ impl Array {
     }
 }
 
+/// One next-token guess: a token id and its probability.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Guess {
+    /// Token id.
+    pub id: u32,
+    /// Probability (softmax at temperature 1, nothing cut).
+    pub prob: f32,
+}
+
+/// How many guesses the logit lens keeps per layer.
+pub const LENS_TOP: usize = 5;
+
 /// Everything one transformer block computed.
 ///
 /// `T` is the number of tokens run in this step, `P` the number already in the key/value cache
@@ -78,6 +90,10 @@ pub struct LayerTrace {
     pub ffn_out: Array,
     /// The residual stream after adding the FFN: the block's output. (T, C)
     pub resid_ffn: Array,
+    /// The logit lens: the model's top guesses for the next token if it stopped after this layer
+    /// (ln_f and the unembedding applied to this layer's output at the last position), softmax at
+    /// temperature 1, nothing cut. At most [`LENS_TOP`], most likely first.
+    pub lens: Vec<Guess>,
 }
 
 /// One run of the model over `T` new tokens, with every intermediate.

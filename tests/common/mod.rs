@@ -205,8 +205,23 @@ pub struct Reference<'a> {
     pub w: &'a Weights,
 }
 
+/// Parts switched off, written independently of the crate's `Ablations`.
+#[derive(Debug, Clone, Default)]
+pub struct RefAblations {
+    /// (layer, head) whose output is zeroed before c_proj.
+    pub heads: Vec<(usize, usize)>,
+    /// (layer, neuron) whose GELU output is zeroed.
+    pub neurons: Vec<(usize, usize)>,
+    /// Layers whose FFN adds nothing.
+    pub mlps: Vec<usize>,
+    /// wpe not added.
+    pub positions: bool,
+}
+
 /// What the reference computes for a sequence.
 pub struct RefOut {
+    /// The residual stream at the last position after each layer.
+    pub layer_out: Vec<Vec<f64>>,
     /// Next-token logits at the last position.
     pub logits: Vec<f64>,
     /// [layer][head][query][key], zeros above the diagonal.
@@ -258,6 +273,28 @@ impl Reference<'_> {
     }
 
     pub fn run(&self, ids: &[u32]) -> RefOut {
+        self.run_ablated(ids, &RefAblations::default())
+    }
+
+    /// Softmax at temperature 1 of the unembedded ln_f of `x` (one position).
+    pub fn lens_probs(&self, x: &[f64]) -> Vec<f64> {
+        let h = self.layer_norm(x, "ln_f");
+        let head = if self.w.contains_key("lm_head.weight") {
+            self.get("lm_head.weight")
+        } else {
+            self.get("wte.weight")
+        };
+        let c = self.d.n_embd;
+        let logits: Vec<f64> = (0..self.d.vocab_size)
+            .map(|v| (0..c).map(|i| h[i] * head[v * c + i]).sum())
+            .collect();
+        let m = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = logits.iter().map(|l| (l - m).exp()).collect();
+        let z: f64 = e.iter().sum();
+        e.iter().map(|v| v / z).collect()
+    }
+
+    pub fn run_ablated(&self, ids: &[u32], abl: &RefAblations) -> RefOut {
         let d = self.d;
         let (c, nh) = (d.n_embd, d.n_head);
         let hs = c / nh;
@@ -266,11 +303,15 @@ impl Reference<'_> {
         let mut x: Vec<Vec<f64>> = (0..t)
             .map(|p| {
                 (0..c)
-                    .map(|i| wte[ids[p] as usize * c + i] + wpe[p * c + i])
+                    .map(|i| {
+                        let pos = if abl.positions { 0.0 } else { wpe[p * c + i] };
+                        wte[ids[p] as usize * c + i] + pos
+                    })
                     .collect()
             })
             .collect();
         let mut attention = Vec::new();
+        let mut layer_out = Vec::new();
         for l in 0..d.n_layer {
             let pre = format!("h.{l}");
             let qkv: Vec<Vec<f64>> = x
@@ -297,8 +338,12 @@ impl Reference<'_> {
                     let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
                     let e: Vec<f64> = scores.iter().map(|s| (s - m).exp()).collect();
                     let z: f64 = e.iter().sum();
+                    let off = abl.heads.contains(&(l, h));
                     for kj in 0..=qi {
                         att[qi][kj] = e[kj] / z;
+                        if off {
+                            continue;
+                        }
                         for i in 0..hs {
                             merged[qi][h * hs + i] += att[qi][kj] * qkv[kj][2 * c + h * hs + i];
                         }
@@ -318,13 +363,23 @@ impl Reference<'_> {
                         &format!("{pre}.mlp.c_fc"),
                     )
                     .into_iter()
-                    .map(|v| self.gelu(v))
+                    .enumerate()
+                    .map(|(j, v)| {
+                        if abl.neurons.contains(&(l, j)) {
+                            0.0
+                        } else {
+                            self.gelu(v)
+                        }
+                    })
                     .collect();
                 let m = self.conv1d(&hidden, &format!("{pre}.mlp.c_proj"));
-                for i in 0..c {
-                    x[p][i] += m[i];
+                if !abl.mlps.contains(&l) {
+                    for i in 0..c {
+                        x[p][i] += m[i];
+                    }
                 }
             }
+            layer_out.push(x[t - 1].clone());
         }
         let ln_f: Vec<Vec<f64>> = x.iter().map(|r| self.layer_norm(r, "ln_f")).collect();
         let head = if self.w.contains_key("lm_head.weight") {
@@ -337,6 +392,7 @@ impl Reference<'_> {
             .map(|v| (0..c).map(|i| last[i] * head[v * c + i]).sum())
             .collect();
         RefOut {
+            layer_out,
             logits,
             attention,
             ln_f,
