@@ -12,7 +12,7 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use crate::model::generate::{encode_prompt, slide_keep};
-use crate::model::{KvCache, LoadedModel, ModelError, Trace};
+use crate::model::{Ablations, KvCache, LoadedModel, ModelError, Trace};
 use crate::schedule::AppSet;
 
 /// The loaded model, shared with inference tasks.
@@ -28,6 +28,8 @@ pub enum Request {
     Append(u32),
     /// Open the model in this folder instead (off the main thread), then run the last prompt on it.
     Model(PathBuf),
+    /// Switch these parts of the model off (and the others on) and run the floor's tokens again.
+    Ablate(Ablations),
 }
 
 /// Sent when a new model replaced the old one (the [`Engine`] resource is the new model's).
@@ -70,6 +72,11 @@ pub struct Computed {
     pub notice: Option<String>,
     /// Tokens of the previous floor no longer shown (a slid window).
     pub dropped: usize,
+    /// The parts switched off for this run.
+    pub ablations: Ablations,
+    /// With ablations: the next-token logits of the same tokens with nothing switched off, for
+    /// the dock's before → after.
+    pub baseline_logits: Option<Vec<f32>>,
 }
 
 /// A finished run of the model, sent once per request that was not superseded.
@@ -79,6 +86,8 @@ pub struct Outcome {
     pub result: Result<Computed, Arc<InferenceError>>,
     /// From a `Request::Prompt` (a new prompt, not an appended token).
     pub prompt: bool,
+    /// The floor's tokens run again because the ablations changed.
+    pub rerun: bool,
 }
 
 /// When present, model runs finish within the frame that starts them (for deterministic recording).
@@ -102,10 +111,12 @@ pub struct Pending {
     loading: Option<Task<Result<LoadedModel, ModelError>>>,
     /// The last prompt asked for (run again on a new model).
     last_prompt: Option<String>,
+    /// The parts switched off for every run.
+    ablations: Ablations,
     cache: Option<KvCache>,
     /// Every token of the last successful run (what the floor shows).
     ids: Vec<u32>,
-    queue: Vec<Request>,
+    queue: Vec<Job>,
     serial: u64,
 }
 
@@ -130,50 +141,87 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// Takes requests; a new prompt replaces everything queued or running.
+/// Work waiting to start, in order.
+#[derive(Debug, Clone, PartialEq)]
+enum Job {
+    /// Run this prompt from scratch.
+    Prompt(String),
+    /// Append this token with the cache.
+    Append(u32),
+    /// Open this model.
+    Model(PathBuf),
+    /// Run the floor's tokens again from scratch (the ablations changed).
+    Rerun,
+}
+
+/// Takes requests: a new prompt replaces everything queued or running (a model being opened goes
+/// on); a new model replaces everything; new ablations take effect at once (later runs use them,
+/// the running one is dropped) and the floor runs again unless a prompt is on its way.
 fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pending>) {
     for r in requests.read() {
         match r {
             Request::Prompt(p) => {
-                pending.queue.retain(|q| matches!(q, Request::Model(_)));
+                pending.queue.retain(|q| matches!(q, Job::Model(_)));
                 pending.task = None; // its result is dropped
                 pending.serial += 1;
                 pending.last_prompt = Some(p.clone());
+                pending.queue.push(Job::Prompt(p.clone()));
             }
-            Request::Model(_) => {
+            Request::Model(dir) => {
                 pending.queue.clear();
                 pending.task = None;
                 pending.loading = None;
                 pending.serial += 1;
+                pending.queue.push(Job::Model(dir.clone()));
             }
-            Request::Append(_) => {}
+            Request::Ablate(ablations) => {
+                pending.ablations = ablations.clone();
+                pending.cache = None;
+                pending.task = None;
+                pending.serial += 1;
+                pending
+                    .queue
+                    .retain(|q| !matches!(q, Job::Append(_) | Job::Rerun));
+                if !pending.queue.iter().any(|q| matches!(q, Job::Prompt(_))) {
+                    pending.queue.push(Job::Rerun);
+                }
+            }
+            Request::Append(id) => pending.queue.push(Job::Append(*id)),
         }
-        pending.queue.push(r.clone());
     }
 }
 
-/// Starts the next queued request when nothing runs.
+/// Starts the next queued job when nothing runs.
 fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     let Some(engine) = engine else { return };
     if pending.task.is_some() || pending.loading.is_some() || pending.queue.is_empty() {
         return;
     }
-    let request = pending.queue.remove(0);
+    let job = pending.queue.remove(0);
     let model = engine.0.clone();
     let serial = pending.serial;
-    let task = match request {
-        Request::Prompt(text) => {
-            AsyncComputeTaskPool::get().spawn(async move { run_prompt(&model, &text, serial) })
-        }
-        Request::Append(id) => {
+    let fresh = KvCache::with_ablations(pending.ablations.clone());
+    let pool = AsyncComputeTaskPool::get();
+    let task = match job {
+        Job::Prompt(text) => pool.spawn(async move { run_prompt(&model, &text, fresh, serial) }),
+        // the floor's tokens again, all recomputed with the current ablations
+        Job::Rerun => match (pending.ids.clone(), pending.last_prompt.clone()) {
+            (ids, _) if !ids.is_empty() => pool.spawn(async move {
+                let mut run = run_append(&model, ids, fresh, serial);
+                run.outcome.rerun = true;
+                run
+            }),
+            (_, Some(text)) => pool.spawn(async move { run_prompt(&model, &text, fresh, serial) }),
+            _ => return,
+        },
+        Job::Append(id) => {
             let mut ids = pending.ids.clone();
             ids.push(id);
-            let cache = pending.cache.take().unwrap_or_default();
-            AsyncComputeTaskPool::get().spawn(async move { run_append(&model, ids, cache, serial) })
+            let cache = pending.cache.take().unwrap_or(fresh);
+            pool.spawn(async move { run_append(&model, ids, cache, serial) })
         }
-        Request::Model(dir) => {
-            pending.loading =
-                Some(AsyncComputeTaskPool::get().spawn(async move { LoadedModel::open(&dir) }));
+        Job::Model(dir) => {
+            pending.loading = Some(pool.spawn(async move { LoadedModel::open(&dir) }));
             return;
         }
     };
@@ -186,12 +234,13 @@ fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
         .collect()
 }
 
-fn run_prompt(model: &LoadedModel, text: &str, serial: u64) -> Run {
-    let mut cache = KvCache::new();
+fn run_prompt(model: &LoadedModel, text: &str, mut cache: KvCache, serial: u64) -> Run {
     let result = encode_prompt(&model.tokenizer, text, model.config.n_positions).and_then(|p| {
         let trace = model.gpt.trace(&p.ids, &mut cache)?;
         Ok((
             Computed {
+                baseline_logits: baseline(model, &p.ids, cache.ablations())?,
+                ablations: cache.ablations().clone(),
                 trace,
                 texts: texts(model, &p.ids),
                 notice: p.notice(),
@@ -214,48 +263,71 @@ fn finish(
         Err(e) => (Err(Arc::new(InferenceError::from_model(e))), None),
     };
     Run {
-        outcome: Outcome { result, prompt },
+        outcome: Outcome {
+            result,
+            prompt,
+            rerun: false,
+        },
         cache,
         ids,
         serial,
     }
 }
 
+/// With ablations, the next-token logits of `ids` with nothing switched off (a full run).
+fn baseline(
+    model: &LoadedModel,
+    ids: &[u32],
+    ablations: &Ablations,
+) -> Result<Option<Vec<f32>>, ModelError> {
+    if ablations.is_empty() {
+        return Ok(None);
+    }
+    model.gpt.next_logits(ids, &mut KvCache::new()).map(Some)
+}
+
 /// Runs the last of `ids` with the cache. Without a matching cache (a cancelled run lost it) all ids
 /// run again; when the context is full, the window slides and runs again.
 fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u64) -> Run {
     let n_pos = model.config.n_positions;
-    let computed = |trace, texts, notice, dropped| Computed {
-        trace,
-        texts,
-        notice,
-        dropped,
+    let ablations = cache.ablations().clone();
+    let computed = |trace, texts, notice, dropped, shown: &[u32]| -> Result<Computed, ModelError> {
+        Ok(Computed {
+            trace,
+            texts,
+            notice,
+            dropped,
+            baseline_logits: baseline(model, shown, &ablations)?,
+            ablations: ablations.clone(),
+        })
     };
     let result = if cache.len() + 1 == ids.len() && ids.len() <= n_pos {
         let last = ids[ids.len() - 1];
-        model
-            .gpt
-            .trace(&[last], &mut cache)
-            .map(|t| (computed(t, texts(model, &[last]), None, 0), ids))
+        model.gpt.trace(&[last], &mut cache).and_then(|t| {
+            Ok((
+                computed(t, texts(model, &[last]), None, 0, &ids)?,
+                ids.clone(),
+            ))
+        })
     } else if ids.len() <= n_pos {
         cache.clear();
         model
             .gpt
             .trace(&ids, &mut cache)
-            .map(|t| (computed(t, texts(model, &ids), None, 0), ids.clone()))
+            .and_then(|t| Ok((computed(t, texts(model, &ids), None, 0, &ids)?, ids.clone())))
     } else {
         cache.clear();
         let window = ids[ids.len() - slide_keep(n_pos).min(ids.len())..].to_vec();
         let dropped = ids.len() - window.len();
-        model.gpt.trace(&window, &mut cache).map(|t| {
+        model.gpt.trace(&window, &mut cache).and_then(|t| {
             let note = format!(
                 "the context of {n_pos} tokens was full: the factory now shows the last {} tokens",
                 window.len()
             );
-            (
-                computed(t, texts(model, &window), Some(note), dropped),
-                window,
-            )
+            Ok((
+                computed(t, texts(model, &window), Some(note), dropped, &window)?,
+                window.clone(),
+            ))
         })
     };
     finish(result, cache, serial, false)
@@ -291,12 +363,11 @@ fn finish_loading(
             commands.insert_resource(Engine(model.clone()));
             pending.cache = None;
             pending.ids.clear();
-            let prompt_queued = pending
-                .queue
-                .iter()
-                .any(|q| matches!(q, Request::Prompt(_)));
+            // the old model's ablations may name parts this one lacks
+            pending.ablations = Ablations::none();
+            let prompt_queued = pending.queue.iter().any(|q| matches!(q, Job::Prompt(_)));
             if let Some(p) = pending.last_prompt.clone().filter(|_| !prompt_queued) {
-                pending.queue.insert(0, Request::Prompt(p));
+                pending.queue.insert(0, Job::Prompt(p));
             }
             changed.write(ModelChanged(model));
         }
@@ -304,6 +375,7 @@ fn finish_loading(
             outcomes.write(Outcome {
                 result: Err(Arc::new(InferenceError::Model(e))),
                 prompt: false,
+                rerun: false,
             });
         }
     }

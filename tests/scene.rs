@@ -296,6 +296,100 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     assert!(app.world().resource::<Floor>().error.is_none());
 }
 
+/// Switching parts off from the app: the floor's tokens run again with the ablations (the same
+/// numbers as a direct ablated trace), the dock keeps each candidate's probability with nothing
+/// off (before → after), a generated token through the cache equals an ablated recompute, and the
+/// logit-lens signs show each layer's raw guesses once the crates pass it.
+#[test]
+fn ablations_from_the_app_rerun_the_floor() {
+    use factory::model::sample::candidates;
+    use factory::model::{Ablation, Ablations};
+    use factory::playback::{Dock, Sampling};
+    use factory::scene::WorldLabel;
+    use factory::scene::parts::LensSign;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let abl = Ablations::new([Ablation::Head(0, 1), Ablation::Mlp(2)], &m.config).unwrap();
+    app.world_mut().write_message(Request::Ablate(abl.clone()));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(floor.ablations, abl);
+    assert_eq!(floor.history.ids, ids, "the same tokens ran again");
+    let direct = m
+        .gpt
+        .trace(&ids, &mut KvCache::with_ablations(abl.clone()))
+        .unwrap();
+    assert_eq!(floor.history.logits, direct.logits);
+    let plain = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    assert_eq!(floor.baseline_logits.as_deref(), Some(&plain.logits[..]));
+    // the dock: after = the ablated candidates, before = the same settings on the plain logits
+    let last = last_station(&app);
+    app.world_mut().resource_mut::<Playback>().progress = last;
+    app.update();
+    let params = app.world().resource::<Sampling>().params();
+    let dock = app.world().resource::<Dock>().clone();
+    let after = candidates(&direct.logits, &params);
+    let before = candidates(&plain.logits, &params);
+    assert_eq!(dock.candidates[0], after[0]);
+    for (c, b) in dock.candidates.iter().zip(&dock.before) {
+        let want = before.iter().find(|x| x.id == c.id).map_or(0.0, |x| x.prob);
+        assert_eq!(*b, want);
+    }
+    // the lens signs: one per layer, each the traced lens of the last token
+    let mut signs: Vec<(usize, String)> = app
+        .world_mut()
+        .query::<(&LensSign, &WorldLabel)>()
+        .iter(app.world())
+        .map(|(s, l)| (s.layer, l.text.clone()))
+        .collect();
+    signs.sort();
+    assert_eq!(signs.len(), m.config.n_layer);
+    for (layer, text) in &signs {
+        let top = direct.layers[*layer].lens[0];
+        let piece = factory::model::tokenizer::shown_token(&m.tokenizer.token_text(top.id), top.id);
+        assert!(
+            text.contains(&format!("{piece} {:.0}%", top.prob * 100.0)),
+            "layer {layer}: {text}"
+        );
+    }
+    // one generated token with the cache equals an ablated recompute of all tokens
+    {
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.playing = false;
+        pb.step();
+    }
+    let version = app.world().resource::<Floor>().version;
+    for _ in 0..2000 {
+        app.update();
+        if app.world().resource::<Floor>().version != version
+            && !app.world().resource::<Pending>().busy()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(floor.history.len(), ids.len() + 1);
+    let all = floor.history.ids.clone();
+    let recompute = m
+        .gpt
+        .trace(&all, &mut KvCache::with_ablations(abl))
+        .unwrap();
+    let diff = floor
+        .history
+        .logits
+        .iter()
+        .zip(&recompute.logits)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        diff < 1e-4,
+        "cached ablated step differs from a recompute by {diff}"
+    );
+}
+
 /// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 /// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
 /// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id

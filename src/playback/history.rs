@@ -4,7 +4,7 @@
 //! with the key/value cache. [`History`] splits both into per-token rows, so the scene can show any
 //! token's numbers wherever it is, and the attention of every query over all keys before it.
 
-use crate::model::Trace;
+use crate::model::{Guess, Trace};
 
 /// One layer's numbers for every token so far.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,6 +46,8 @@ pub struct History {
     pub ln_f: Vec<Vec<f32>>,
     /// Next-token logits after the last token.
     pub logits: Vec<f32>,
+    /// Per layer, the logit lens at the last token: the top guesses if the model stopped there.
+    pub lens: Vec<Vec<Guess>>,
 }
 
 fn rows(a: &crate::model::Array) -> impl Iterator<Item = Vec<f32>> + '_ {
@@ -105,6 +107,7 @@ impl History {
         }
         self.ln_f.extend(rows(&trace.ln_f));
         self.logits = trace.logits.clone();
+        self.lens = trace.layers.iter().map(|l| l.lens.clone()).collect();
     }
 
     /// Attention weight of `query` on `key` in (`layer`, `head`); 0 for masked or missing pairs.

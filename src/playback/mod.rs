@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
 use crate::model::sample::{Candidate, candidates};
 use crate::model::tokenizer::shown_token;
-use crate::model::{ModelError, Sampler, SamplingParams};
+use crate::model::{Ablations, ModelError, Sampler, SamplingParams};
 use crate::schedule::AppSet;
 use history::History;
 
@@ -35,6 +35,10 @@ pub struct Floor {
     pub notice: Option<String>,
     /// The last error, shown in the overlay until the next success.
     pub error: Option<Arc<InferenceError>>,
+    /// The parts of the model switched off for these numbers.
+    pub ablations: Ablations,
+    /// With ablations: the next-token logits with nothing switched off (the dock's "before").
+    pub baseline_logits: Option<Vec<f32>>,
 }
 
 /// The sampling settings and the seeded sampler they drive.
@@ -182,6 +186,10 @@ pub struct Dock {
     pub candidates: Vec<Candidate>,
     /// Each candidate's token piece, spaces and newlines made visible.
     pub labels: Vec<String>,
+    /// With ablations: each candidate's probability with nothing switched off (same settings).
+    pub before: Vec<f32>,
+    /// Per layer, the logit lens as one line: "·the 21% · ·a 9% · ..." (temperature 1, nothing cut).
+    pub lens: Vec<String>,
     /// The floor version and settings these were computed for.
     made_for: Option<(u64, SamplingParams)>,
 }
@@ -230,6 +238,8 @@ fn receive_outcomes(
             floor.history.n_prompt = n_prompt.saturating_sub(c.dropped);
         }
         floor.fresh_prompt = outcome.prompt;
+        floor.ablations = c.ablations.clone();
+        floor.baseline_logits.clone_from(&c.baseline_logits);
         floor.version += 1;
         floor.error = None;
         if c.notice.is_some() || outcome.prompt {
@@ -241,12 +251,15 @@ fn receive_outcomes(
         } else {
             -RETURN_RIDE
         };
-        if floor.fresh_prompt {
-            // a new prompt rides from the dock to the shipping dock, then waits
+        if floor.fresh_prompt || outcome.rerun {
+            // a new prompt (or the same tokens with parts switched off) rides from the dock to the
+            // shipping dock, then waits; a rerun keeps what the visitor selected
             playback.stop_at = None;
             playback.playing = true;
             playback.remaining = Some(0);
-            *selection = Selection::default();
+            if floor.fresh_prompt {
+                *selection = Selection::default();
+            }
         }
         let n = floor.history.len();
         selection.token = selection.token.filter(|&t| t < n);
@@ -330,6 +343,35 @@ fn update_dock(
     dock.labels = list
         .iter()
         .map(|c| shown_token(&engine.0.tokenizer.token_text(c.id), c.id))
+        .collect();
+    dock.before = match &floor.baseline_logits {
+        None => Vec::new(),
+        Some(base) => {
+            // the same settings on the unablated logits; a token they cut had probability 0
+            let base = candidates(base, &sampling.params());
+            list.iter()
+                .map(|c| base.iter().find(|b| b.id == c.id).map_or(0.0, |b| b.prob))
+                .collect()
+        }
+    };
+    let tok = &engine.0.tokenizer;
+    dock.lens = floor
+        .history
+        .lens
+        .iter()
+        .map(|guesses| {
+            guesses
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} {:.0}%",
+                        shown_token(&tok.token_text(g.id), g.id),
+                        g.prob * 100.0
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        })
         .collect();
     dock.candidates = list;
     dock.made_for = Some(key);

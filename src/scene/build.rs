@@ -7,7 +7,7 @@ use super::kit::{Kit, board_material, new_image};
 use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
-    Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar,
+    Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall, LensSign, ProbBar,
     WorldLabel,
 };
 use crate::model::tokenizer::shown_token;
@@ -188,6 +188,25 @@ pub(crate) fn rebuild_floor(
             ));
         }
         if let StationKind::Ffn(layer) = kind {
+            // the logit lens at the layer's exit, above the signs on the far side of the belt
+            commands.spawn((
+                Name::new(format!("Logit lens, layer {layer}")),
+                LensSign {
+                    layer,
+                    station: index,
+                },
+                Transform::from_xyz(
+                    station.x + station.depth / 2.0,
+                    SIGN_HEIGHT + 2.4,
+                    width / 2.0 + 0.8,
+                ),
+                WorldLabel {
+                    text: String::new(),
+                    size: 14.0,
+                    lift: 0.0,
+                },
+                ChildOf(station_entity),
+            ));
             let hidden = h.layers[layer].ffn_act.first().map_or(1, Vec::len);
             let cols = (hidden as f32).sqrt().ceil() as usize * 2;
             let rows = hidden.div_ceil(cols);

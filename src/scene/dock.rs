@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 
 use super::kit::Kit;
-use super::parts::{CurrentLayout, ProbBar, WorldLabel};
+use super::parts::{CurrentLayout, LensSign, ProbBar, WorldLabel};
 use crate::playback::{Dock, Floor, Playback};
 
 /// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
@@ -62,6 +62,29 @@ pub(crate) fn update_bars(
                 *vis = Visibility::Hidden;
                 label.text.clear();
             }
+        }
+    }
+}
+
+/// Writes each layer's logit lens on its sign once the riding crates have passed that layer (the
+/// raw guesses at temperature 1, labelled so, unlike the bars' sampled probabilities).
+pub(crate) fn update_lens_signs(
+    floor: Res<Floor>,
+    playback: Res<Playback>,
+    dock: Res<Dock>,
+    mut signs: Query<(&LensSign, &mut WorldLabel)>,
+) {
+    for (sign, mut label) in &mut signs {
+        let passed = playback.revealed_columns(&floor, sign.station) == floor.history.len();
+        let want = match dock.lens.get(sign.layer).filter(|_| passed) {
+            Some(line) => format!(
+                "if it stopped after layer {} (raw, T = 1):\n{line}",
+                sign.layer
+            ),
+            None => String::new(),
+        };
+        if label.text != want {
+            label.text = want;
         }
     }
 }

@@ -38,6 +38,7 @@ pub(super) fn plugin(app: &mut App) {
                 paint::paint_boards,
                 paint::paint_lamps,
                 dock::update_bars,
+                dock::update_lens_signs,
                 beams::compute_beams,
             )
                 .chain()

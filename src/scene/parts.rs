@@ -120,6 +120,15 @@ pub struct LampWall {
     pub size: Vec2,
 }
 
+/// The logit-lens sign at a layer's exit: what the model would guess if it stopped there.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct LensSign {
+    /// The layer.
+    pub layer: usize,
+    /// Index of its station (the layer's FFN machine) in the layout.
+    pub station: usize,
+}
+
 /// One probability bar at the shipping dock; its rank among the candidates.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);

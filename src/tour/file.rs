@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::limits;
-use crate::model::Config;
+use crate::model::{Ablations, Config};
 use crate::scene::layout::StationKind;
 
 /// A station, as named in a tour file: `Dock`, `Booth(0, 2)`, ... (the layout's own kinds).
@@ -40,6 +40,9 @@ pub enum Action {
     ShowUpTo(Station),
     /// Set the beam threshold.
     Threshold(f32),
+    /// Switch exactly these parts off (`["head:0.1", "positions"]`; `[]` switches all on again);
+    /// the floor runs again, and the rest of the stop waits for it.
+    Ablate(Vec<String>),
 }
 
 /// A camera angle around the stop's station (any field left out keeps the station view's value).
@@ -206,6 +209,12 @@ impl Tour {
                     Action::Generate(n) => limits::GENERATE_TOKENS.contains(n),
                     Action::ShowUpTo(s) => station_ok(*s),
                     Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
+                    Action::Ablate(specs) => {
+                        if let Err(e) = Ablations::parse(specs, cfg) {
+                            return Err(fail(e.to_string()));
+                        }
+                        true
+                    }
                     Action::Step => true,
                 };
                 if !ok {

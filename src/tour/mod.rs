@@ -8,8 +8,8 @@ use std::path::Path;
 use bevy::prelude::*;
 
 use crate::camera::{OrbitGoal, station_view};
-use crate::inference::{ModelChanged, Request};
-use crate::model::Config;
+use crate::inference::{Engine, ModelChanged, Request};
+use crate::model::{Ablations, Config};
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::CurrentLayout;
 use crate::scene::beams::BeamSettings;
@@ -134,6 +134,7 @@ fn run_tour(
     mut sampling: ResMut<Sampling>,
     mut beams: ResMut<BeamSettings>,
     floor: Res<Floor>,
+    engine: Option<Res<Engine>>,
 ) {
     if !player.active {
         return;
@@ -163,6 +164,17 @@ fn run_tour(
         player.applied = Some(player.index);
         player.applied_version = floor.version;
         let mut prompted = false;
+        // new ablations first, so that the stop's prompt already runs with them
+        let ablate = stop.actions.iter().find_map(|a| match a {
+            Action::Ablate(specs) => engine
+                .as_ref()
+                .and_then(|e| Ablations::parse(specs, &e.0.config).ok()),
+            _ => None,
+        });
+        if let Some(ablations) = ablate {
+            requests.write(Request::Ablate(ablations));
+            prompted = true;
+        }
         for a in &stop.actions {
             if let Action::Prompt(p) = a {
                 let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
@@ -184,9 +196,11 @@ fn run_tour(
             return;
         }
     } else {
-        // a stop that ran a prompt applies the rest to the floor that prompt brings
-        // (or after two seconds, if the prompt failed)
-        let arrived = floor.version != player.applied_version && floor.fresh_prompt;
+        // a stop that ran a prompt (or switched parts off) applies the rest to the floor that
+        // brings (or after two seconds, if it failed)
+        let has_prompt = stop.actions.iter().any(|a| matches!(a, Action::Prompt(_)));
+        let arrived =
+            floor.version != player.applied_version && (floor.fresh_prompt || !has_prompt);
         if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
             return;
         }
@@ -230,6 +244,7 @@ fn apply_stop(
                 }
             }
             Action::Threshold(t) => beams.threshold = *t,
+            Action::Ablate(_) => {} // sent on arrival
         }
     }
     *selection = Selection::default();

@@ -6,7 +6,7 @@ use bevy_egui::{EguiContexts, egui};
 use super::state::UiState;
 use crate::inference::{Engine, Pending, Request};
 use crate::limits;
-use crate::playback::{Floor, Playback, Sampling};
+use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::beams::{BeamSettings, Beams};
 use crate::scene::palette;
 
@@ -23,6 +23,7 @@ pub(super) fn draw_controls(
     mut beam_settings: ResMut<BeamSettings>,
     beams: Res<Beams>,
     mut requests: MessageWriter<Request>,
+    selection: Res<Selection>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else {
@@ -138,6 +139,15 @@ pub(super) fn draw_controls(
                                 .text("beam threshold"),
                         );
                         ui.label(format!("{} beams lit", beams.0.len()));
+                    }
+                    if !st.simple {
+                        super::ablations::section(
+                            ui,
+                            &floor.ablations,
+                            cfg.n_layer,
+                            &selection,
+                            &mut requests,
+                        );
                     }
                     ui.separator();
                     ui.label("Sampling");

@@ -130,12 +130,22 @@ pub(super) fn draw_inspector(
             if !dock.candidates.is_empty() {
                 ui.separator();
                 ui.strong("next token (after temperature, top-k, top-p)");
-                for (c, label) in dock.candidates.iter().zip(&dock.labels).take(6) {
+                if !floor.ablations.is_empty() {
+                    ui.label(format!(
+                        "with {} switched off (before -> after)",
+                        floor.ablations
+                    ));
+                }
+                for (i, (c, label)) in dock.candidates.iter().zip(&dock.labels).enumerate().take(6) {
                     ui.horizontal(|ui| {
+                        let text = match dock.before.get(i) {
+                            Some(b) => format!("{:.1}% -> {:.1}%", b * 100.0, c.prob * 100.0),
+                            None => format!("{:.1}%", c.prob * 100.0),
+                        };
                         ui.add(
                             egui::ProgressBar::new(c.prob)
                                 .desired_width(120.0)
-                                .text(format!("{:.1}%", c.prob * 100.0)),
+                                .text(text),
                         );
                         ui.label(label);
                     });
@@ -143,6 +153,14 @@ pub(super) fn draw_inspector(
                 if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
                     let text = engine.0.tokenizer.token_text(*id);
                     ui.label(format!("last sampled: {}", shown_token(&text, *id)));
+                }
+            }
+            if !dock.lens.is_empty() {
+                ui.separator();
+                ui.strong("logit lens: the guess if the model stopped after each layer");
+                ui.label("raw probabilities (temperature 1, nothing cut), unlike the bars above");
+                for (l, line) in dock.lens.iter().enumerate() {
+                    ui.label(format!("after layer {l}: {line}"));
                 }
             }
             if ui.button("Clear selection (Esc)").clicked() {

@@ -2,6 +2,7 @@
 //! [`caption`]), the labels over the scene ([`labels`]) and the keyboard shortcuts ([`shortcuts`]).
 //! Errors appear here; the app keeps running.
 
+mod ablations;
 mod caption;
 mod controls;
 mod help;
