@@ -56,6 +56,8 @@ pub enum Act {
     Screenshot,
     /// Open or close the help.
     Help,
+    /// Open or close the model view (every head's attention as a thumbnail).
+    ModelView,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -161,6 +163,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(Act::TourNext, &[K::ArrowRight], "", ""),
     b(Act::Screenshot, &[K::F12], "F12", "save a screenshot"),
+    b(
+        Act::ModelView,
+        &[K::KeyV],
+        "V",
+        "every head's attention as a thumbnail (click one to fly there)",
+    ),
     b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
 ];
 

@@ -390,6 +390,40 @@ fn ablations_from_the_app_rerun_the_floor() {
     );
 }
 
+/// The heatmap's pixels are the traced weights on the one colour scale (rows = query, columns =
+/// key), and every future key (masked) is the same grey.
+#[test]
+fn heatmap_cells_are_the_traced_weights() {
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let floor = app.world().resource::<Floor>();
+    let ids = floor.history.ids.clone();
+    let n = ids.len();
+    let tr = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    for (layer, head) in [(0, 0), (m.config.n_layer - 1, m.config.n_head - 1)] {
+        let px = factory::ui::heatmap::head_pixels(&floor.history, layer, head);
+        assert_eq!(px.len(), n * n * 4);
+        let masked = &px[4..8]; // query 0 never reads key 1
+        for q in 0..n {
+            for k in 0..n {
+                let cell = &px[(q * n + k) * 4..(q * n + k) * 4 + 4];
+                if k > q {
+                    assert_eq!(cell, masked, "({q}, {k}) is in the future");
+                } else {
+                    let w = tr.layers[layer].attention.at(&[head, q, k]);
+                    assert_eq!(cell, &palette::value_rgba(w, 1.0), "({q}, {k}) weight {w}");
+                }
+            }
+        }
+        assert_ne!(
+            masked,
+            &palette::value_rgba(0.0, 1.0)[..],
+            "masked differs from a 0 weight"
+        );
+    }
+}
+
 /// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 /// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
 /// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id

@@ -175,6 +175,10 @@ impl Selection {
     }
 }
 
+/// The attention pair (layer, head, query, key) under the pointer in a heatmap: its beam is lit.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct HoveredPair(pub Option<(usize, usize, usize, usize)>);
+
 /// Candidates shown at the shipping dock.
 pub const SHOWN_CANDIDATES: usize = 10;
 
@@ -201,6 +205,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Playback>()
         .init_resource::<Selection>()
         .init_resource::<Dock>()
+        .init_resource::<HoveredPair>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)

@@ -9,7 +9,7 @@ use super::layout::StationKind;
 use super::palette;
 use super::parts::CurrentLayout;
 use crate::playback::history::{self, Beam};
-use crate::playback::{Floor, Playback, Selection};
+use crate::playback::{Floor, HoveredPair, Playback, Selection};
 use crate::schedule::AppSet;
 
 /// Beams below this weight are not drawn.
@@ -92,6 +92,8 @@ pub struct BeamGizmos {
     pub medium: Handle<GizmoAsset>,
     /// Weight 0.6 and above, 5 px.
     pub thick: Handle<GizmoAsset>,
+    /// The beam of the heatmap cell under the pointer, 8 px, white.
+    pub hovered: Handle<GizmoAsset>,
 }
 
 /// Drawing, for builds with a renderer.
@@ -117,6 +119,7 @@ fn spawn_beam_gizmos(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsse
         thin: spawn("thin", 1.5),
         medium: spawn("medium", 3.0),
         thick: spawn("thick", 5.0),
+        hovered: spawn("hovered", 8.0),
     };
     commands.insert_resource(gizmos);
 }
@@ -129,14 +132,21 @@ fn draw_beams(
     beams: Res<Beams>,
     layout: Option<Res<CurrentLayout>>,
     gizmos: Option<Res<BeamGizmos>>,
+    hovered: Res<HoveredPair>,
+    floor: Res<Floor>,
     mut assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let Some(gizmos) = gizmos else { return };
     let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
-    if !beams.is_changed() && !layout_changed && !gizmos.is_added() {
+    if !beams.is_changed() && !layout_changed && !gizmos.is_added() && !hovered.is_changed() {
         return;
     }
-    let mut sets = [GizmoAsset::new(), GizmoAsset::new(), GizmoAsset::new()];
+    let mut sets = [
+        GizmoAsset::new(),
+        GizmoAsset::new(),
+        GizmoAsset::new(),
+        GizmoAsset::new(),
+    ];
     if let Some(layout) = layout {
         let l = &layout.0;
         for b in &beams.0 {
@@ -162,12 +172,22 @@ fn draw_beams(
             };
             sets[set].linestrip(points, color);
         }
+        // the pair under the pointer in a heatmap, lit whatever its weight or the threshold
+        if let Some((layer, head, query, key)) = hovered.0
+            && let Some(station) = l.station(StationKind::Booth(layer, head))
+            && floor.history.weight(layer, head, query, key) > 0.0
+        {
+            let points = (0..=ARC_SEGMENTS)
+                .map(|s| l.beam_point(station.x, query, key, s as f32 / ARC_SEGMENTS as f32));
+            sets[3].linestrip(points, Color::WHITE);
+        }
     }
-    let [thin, medium, thick] = sets;
+    let [thin, medium, thick, lit] = sets;
     for (handle, set) in [
         (&gizmos.thin, thin),
         (&gizmos.medium, medium),
         (&gizmos.thick, thick),
+        (&gizmos.hovered, lit),
     ] {
         if let Some(mut asset) = assets.get_mut(handle) {
             *asset = set;

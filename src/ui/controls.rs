@@ -138,7 +138,16 @@ pub(super) fn draw_controls(
                             egui::Slider::new(&mut beam_settings.threshold, limits::BEAM_THRESHOLD)
                                 .text("beam threshold"),
                         );
-                        ui.label(format!("{} beams lit", beams.0.len()));
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{} beams lit", beams.0.len()));
+                            if ui
+                                .button("All heads")
+                                .on_hover_text("V: every head's weights as a thumbnail")
+                                .clicked()
+                            {
+                                st.model_view = !st.model_view;
+                            }
+                        });
                     }
                     if !st.simple {
                         super::ablations::section(

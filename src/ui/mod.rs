@@ -5,6 +5,7 @@
 mod ablations;
 mod caption;
 mod controls;
+pub mod heatmap;
 mod help;
 mod inspector;
 mod labels;
@@ -27,6 +28,7 @@ pub(super) fn plugin(app: &mut App) {
             labels::draw_world_labels,
             controls::draw_controls,
             inspector::draw_inspector,
+            heatmap::draw_heatmaps,
             help::draw_help,
             caption::draw_caption,
         )

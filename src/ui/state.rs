@@ -33,6 +33,8 @@ pub struct UiState {
     pub models: Vec<ModelEntry>,
     /// The loaded model's folder and the name the picker shows for it (found once per model).
     pub shown_model: Option<(std::path::PathBuf, String)>,
+    /// The model view (every head as a thumbnail) is open.
+    pub model_view: bool,
 }
 
 impl Default for UiState {
@@ -50,6 +52,7 @@ impl Default for UiState {
             recording: false,
             models: catalog::list_models(&catalog::models_root()),
             shown_model: None,
+            model_view: false,
         }
     }
 }
