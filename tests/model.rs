@@ -939,3 +939,95 @@ fn ablate_on_the_command_line() {
         assert!(!err.contains("panicked"));
     }
 }
+
+/// `factory neighbours`: the neighbours of a word and of "king - man + woman" are the rows of
+/// `wte` (read here straight from the safetensors file) with the highest cosine, computed in f64,
+/// the query's own tokens left out; a word of several tokens is an error naming its pieces.
+#[test]
+fn neighbours_are_the_highest_cosines_of_wte() {
+    let dir = factory::model::default_model_dir();
+    let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let wte = st
+        .tensor("wte.weight")
+        .or_else(|_| st.tensor("transformer.wte.weight"))
+        .unwrap();
+    let (v, c) = (wte.shape()[0], wte.shape()[1]);
+    let rows: Vec<f64> = wte
+        .data()
+        .chunks(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+        .collect();
+    let row = |i: usize| &rows[i * c..(i + 1) * c];
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_factory"))
+            .arg("neighbours")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        vec!["king", "--top", "6", "--json"],
+        vec![
+            "--expr",
+            "king - man + woman",
+            "--top",
+            "6",
+            "--json",
+            "--expect",
+            "queen",
+        ],
+    ] {
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let terms: Vec<(usize, f64)> = j["query"]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_u64().unwrap() as usize,
+                    t["sign"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let mut q = vec![0.0f64; c];
+        for &(id, sign) in &terms {
+            for (a, x) in q.iter_mut().zip(row(id)) {
+                *a += sign * x;
+            }
+        }
+        let norm = |x: &[f64]| x.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let mut all: Vec<(usize, f64)> = (0..v)
+            .filter(|i| !terms.iter().any(|t| t.0 == *i))
+            .map(|i| {
+                let dot: f64 = row(i).iter().zip(&q).map(|(a, b)| a * b).sum();
+                (i, dot / (norm(row(i)) * norm(&q)))
+            })
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let got = j["neighbours"].as_array().unwrap();
+        assert_eq!(got.len(), 6);
+        for (g, want) in got.iter().zip(&all) {
+            assert_eq!(g["id"].as_u64().unwrap() as usize, want.0, "{args:?}");
+            assert!((g["cosine"].as_f64().unwrap() - want.1).abs() < 1e-5);
+        }
+        if let Some(e) = j["expected"].as_object() {
+            let id = e["id"].as_u64().unwrap() as usize;
+            let rank = all.iter().position(|x| x.0 == id).unwrap() + 1;
+            assert_eq!(e["rank"].as_u64().unwrap() as usize, rank);
+        }
+    }
+    let out = run(&["xylophone"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("not one token") && err.contains("pieces"),
+        "{err}"
+    );
+}

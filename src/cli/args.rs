@@ -267,3 +267,24 @@ pub fn parse_size(s: &str) -> Result<(u32, u32)> {
         _ => anyhow::bail!("size must look like 1280x720 (each side 64 to 8192), not {s:?}"),
     }
 }
+
+#[derive(Debug, Args)]
+pub(super) struct NeighboursArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// A single-token word (looked up as " word", the form inside a sentence, else as written).
+    #[arg(required_unless_present = "expr", conflicts_with = "expr")]
+    pub(super) word: Option<String>,
+    /// Vector arithmetic on single-token words, e.g. "king - man + woman".
+    #[arg(long)]
+    pub(super) expr: Option<String>,
+    /// How many neighbours to list.
+    #[arg(long, default_value_t = 10)]
+    pub(super) top: usize,
+    /// Also report the rank of this word among all tokens (the answer you expect).
+    #[arg(long, value_name = "WORD")]
+    pub(super) expect: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(super) json: bool,
+}

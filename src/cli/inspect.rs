@@ -3,7 +3,8 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::args::{GenerateArgs, TraceArgs};
+use super::args::{GenerateArgs, NeighboursArgs, TraceArgs};
+use crate::model::embedding::{parse_expr, single_token};
 use crate::model::generate::{encode_prompt, generate_ablated};
 use crate::model::trace::{softmax, top_n};
 use crate::model::{KvCache, Sampler};
@@ -180,6 +181,75 @@ pub(super) fn generate(args: GenerateArgs) -> Result<()> {
         println!("{}", serde_json::to_string(&out)?);
     } else {
         println!("{}{}", args.prompt, text);
+    }
+    Ok(())
+}
+
+/// `factory neighbours`: the nearest tokens to a word, or to the result of vector arithmetic, by
+/// cosine over the rows of `wte`; the query's own tokens are left out.
+pub(super) fn neighbours(args: NeighboursArgs) -> Result<()> {
+    let m = args.model.open()?;
+    let tok = &m.tokenizer;
+    let (text, terms) = match (&args.word, &args.expr) {
+        (_, Some(expr)) => (expr.clone(), parse_expr(tok, expr)?),
+        (Some(word), None) => (word.clone(), vec![(single_token(tok, word)?, 1.0)]),
+        (None, None) => anyhow::bail!("give a WORD or --expr \"king - man + woman\""),
+    };
+    let emb = m.gpt.token_embeddings()?;
+    let query = emb.combine(&terms);
+    let exclude: Vec<u32> = terms.iter().map(|t| t.0).collect();
+    let found = emb.nearest(&query, &exclude, args.top.max(1));
+    let expected = match &args.expect {
+        Some(w) => {
+            let id = single_token(tok, w)?;
+            let all = emb.nearest(&query, &exclude, emb.len());
+            all.iter()
+                .position(|n| n.id == id)
+                .map(|rank| (id, rank + 1, all[rank].cosine))
+        }
+        None => None,
+    };
+    if args.json {
+        let out = json!({
+            "query": {
+                "text": text,
+                "terms": terms.iter().map(|&(id, sign)| json!({"id": id, "token": tok.token_text(id), "sign": sign})).collect::<Vec<_>>(),
+            },
+            "neighbours": found.iter().map(|n| json!({"id": n.id, "token": tok.token_text(n.id), "cosine": n.cosine})).collect::<Vec<_>>(),
+            "expected": expected.map(|(id, rank, cosine)| json!({"id": id, "token": tok.token_text(id), "rank": rank, "cosine": cosine})),
+        });
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let shown_terms: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, &(id, sign))| {
+            let op = match (i, sign < 0.0) {
+                (0, false) => "",
+                (0, true) => "-",
+                (_, false) => "+ ",
+                (_, true) => "- ",
+            };
+            format!("{op}{} (id {id})", shown(&tok.token_text(id)))
+        })
+        .collect();
+    println!("nearest by cosine to {}:", shown_terms.join(" "));
+    for (rank, n) in found.iter().enumerate() {
+        println!(
+            "  {:>3}. {:+.3}  id {:>6}  {}",
+            rank + 1,
+            n.cosine,
+            n.id,
+            shown(&tok.token_text(n.id))
+        );
+    }
+    if let Some((id, rank, cosine)) = expected {
+        println!(
+            "expected {}: rank {rank} of {} (cosine {cosine:+.3})",
+            shown(&tok.token_text(id)),
+            emb.len() - exclude.len()
+        );
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 pub use args::parse_size;
-use args::{BenchArgs, GenerateArgs, RecordArgs, TraceArgs, TrainArgs, ViewArgs};
+use args::{BenchArgs, GenerateArgs, NeighboursArgs, RecordArgs, TraceArgs, TrainArgs, ViewArgs};
 
 /// Transformer Factory: walk through a real GPT-2-style language model.
 #[derive(Debug, Parser)]
@@ -41,6 +41,8 @@ enum Command {
     Train(TrainArgs),
     /// Render a guided tour off-screen to PNG frames or an MP4, deterministically.
     Record(RecordArgs),
+    /// Nearest tokens in embedding space by cosine, or vector arithmetic ("king - man + woman").
+    Neighbours(NeighboursArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -82,5 +84,6 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Bench(args)) => bench::bench(args),
         Some(Command::Train(args)) => train::train(args),
         Some(Command::Record(args)) => view::record(args),
+        Some(Command::Neighbours(args)) => inspect::neighbours(args),
     }
 }

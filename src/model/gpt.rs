@@ -119,6 +119,12 @@ impl Gpt {
         &self.cfg
     }
 
+    /// The token embedding table `wte`, row-major (vocab × width), with its rows' lengths.
+    pub fn token_embeddings(&self) -> Result<super::embedding::Embeddings> {
+        let rows = self.wte.flatten_all()?.to_vec1::<f32>()?;
+        Ok(super::embedding::Embeddings::new(rows, self.cfg.n_embd))
+    }
+
     fn device(&self) -> &Device {
         self.wte.device()
     }
