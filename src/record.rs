@@ -24,7 +24,7 @@ use crate::limits;
 use crate::model::{LoadedModel, SamplingParams};
 use crate::playback::{Floor, Sampling};
 use crate::schedule::AppSet;
-use crate::tour::TourPlayer;
+use crate::tour::{Tour, TourPlayer};
 
 /// What to record.
 #[derive(Debug, Clone)]
@@ -57,6 +57,12 @@ struct Recorder {
     waited: usize,
     /// Frames rendered since the first floor appeared (the first ones are still being set up).
     warm: usize,
+    /// Per kept frame, the tour stop whose caption it shows.
+    shown: Vec<Option<usize>>,
+    /// Where the captions go (WebVTT).
+    captions: PathBuf,
+    /// Frames per second (for the cue times).
+    fps: u32,
 }
 
 /// Checks the options and the output, renders, and (for `.mp4`) encodes with ffmpeg.
@@ -117,7 +123,13 @@ pub fn record(opts: RecordOptions) -> Result<()> {
         }
         opts.out.clone()
     };
-    render_frames(&opts, player, &frames_dir)?;
+    // the captions as shown, beside the output: OUT.vtt for OUT.mp4, OUT/captions.vtt for frames
+    let captions = if mp4 {
+        opts.out.with_extension("vtt")
+    } else {
+        opts.out.join("captions.vtt")
+    };
+    render_frames(&opts, player, &frames_dir, &captions)?;
     if mp4 {
         let status = std::process::Command::new("ffmpeg")
             .args(["-y", "-loglevel", "error", "-framerate"])
@@ -146,7 +158,11 @@ pub fn record(opts: RecordOptions) -> Result<()> {
             opts.fps
         );
     } else {
-        println!("wrote {} frames to {}", opts.frames, opts.out.display());
+        println!(
+            "wrote {} frames and captions.vtt to {}",
+            opts.frames,
+            opts.out.display()
+        );
     }
     Ok(())
 }
@@ -166,7 +182,12 @@ fn tempfile_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn render_frames(opts: &RecordOptions, player: TourPlayer, dir: &Path) -> Result<()> {
+fn render_frames(
+    opts: &RecordOptions,
+    player: TourPlayer,
+    dir: &Path,
+    captions: &Path,
+) -> Result<()> {
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -223,6 +244,9 @@ fn render_frames(opts: &RecordOptions, player: TourPlayer, dir: &Path) -> Result
         bar,
         waited: 0,
         warm: 0,
+        shown: Vec::with_capacity(opts.frames),
+        captions: captions.to_owned(),
+        fps: opts.fps,
     });
     {
         let mut sampling = app.world_mut().resource_mut::<Sampling>();
@@ -256,6 +280,51 @@ fn aim_at_target(
             .entity(cam)
             .insert(RenderTarget::Image(recorder.image.clone().into()));
     }
+}
+
+/// `h:mm:ss.mmm` of frame `i` at `fps`.
+fn cue_time(frame: usize, fps: u32) -> String {
+    let ms = (frame as u64 * 1000 + fps as u64 / 2) / fps as u64;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// The captions as shown, as WebVTT: one cue per run of frames showing the same stop, timed by
+/// the frames themselves (frame `i` is at `i / fps` seconds).
+pub fn captions_vtt(shown: &[Option<usize>], fps: u32, tour: Option<&Tour>) -> String {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace("-->", "->")
+    };
+    let mut out = String::from("WEBVTT\n");
+    let mut cue = 0;
+    let mut start = 0;
+    for end in 1..=shown.len() {
+        if end < shown.len() && shown[end] == shown[start] {
+            continue;
+        }
+        if let (Some(i), Some(tour)) = (shown[start], tour)
+            && let Some(stop) = tour.stops.get(i)
+        {
+            cue += 1;
+            out.push_str(&format!(
+                "\n{cue}\n{} --> {}\n{}\n{}\n",
+                cue_time(start, fps),
+                cue_time(end, fps),
+                escape(&stop.title),
+                escape(&stop.text)
+            ));
+        }
+        start = end;
+    }
+    out
 }
 
 /// Frames rendered, not kept, once the floor exists: the target and its textures settle.
@@ -302,6 +371,10 @@ fn capture_frame(
                 }
                 saved.fetch_add(1, Ordering::SeqCst);
             });
+        if index > 0 {
+            let stop = tour.active.then_some(tour.index);
+            rec.shown.push(stop);
+        }
         rec.requested += 1;
         rec.bar.set_position(rec.requested.saturating_sub(1) as u64);
         return;
@@ -309,6 +382,12 @@ fn capture_frame(
     rec.waited += 1;
     if rec.saved.load(Ordering::SeqCst) > rec.frames {
         rec.bar.finish_and_clear();
+        let vtt = captions_vtt(&rec.shown, rec.fps, tour.tour.as_ref());
+        if let Err(e) = std::fs::write(&rec.captions, vtt) {
+            error!("could not write {}: {e}", rec.captions.display());
+            exit.write(AppExit::error());
+            return;
+        }
         exit.write(AppExit::Success);
     } else if rec.waited > 2000 {
         error!("frames were not captured");

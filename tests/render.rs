@@ -127,8 +127,20 @@ fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_recording_has_every_frame_and_repeats_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let a = record(&dir.path().join("a"), 20);
-    let b = record(&dir.path().join("b"), 20);
+    let mut a = record(&dir.path().join("a"), 20);
+    let mut b = record(&dir.path().join("b"), 20);
+    // the captions as shown, beside the frames: 20 frames at 10 fps are the first stop's 2 s
+    let vtt = a.remove(0);
+    assert_eq!(vtt.0, "captions.vtt");
+    assert_eq!(b.remove(0), vtt, "captions repeat exactly too");
+    let vtt = String::from_utf8(vtt.1).unwrap();
+    let tour = factory::tour::Tour::load(&factory::tour::default_tour_path()).unwrap();
+    assert!(vtt.starts_with("WEBVTT\n"), "{vtt}");
+    assert!(
+        vtt.contains("\n1\n00:00:00.000 --> 00:00:02.000\n"),
+        "{vtt}"
+    );
+    assert!(vtt.contains(&tour.stops[0].title), "{vtt}");
     assert_eq!(a.len(), 20);
     let names: Vec<String> = (0..20).map(|i| format!("frame_{i:05}.png")).collect();
     assert_eq!(a.iter().map(|f| f.0.clone()).collect::<Vec<_>>(), names);
