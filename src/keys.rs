@@ -58,6 +58,12 @@ pub enum Act {
     Help,
     /// Open or close the model view (every head's attention as a thumbnail).
     ModelView,
+    /// The next layer's first norm gate (reaches every layer, however many).
+    NextLayer,
+    /// The previous layer's first norm gate.
+    PrevLayer,
+    /// Hide or show every panel (for clean pictures); the labels in the hall stay.
+    HideUi,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -129,6 +135,13 @@ pub const BINDINGS: &[Binding] = &[
         "previous / next station",
     ),
     b(Act::NextStation, &[K::PageDown], "", ""),
+    b(
+        Act::PrevLayer,
+        &[K::Minus, K::NumpadSubtract],
+        "- / +",
+        "previous / next layer (every layer)",
+    ),
+    b(Act::NextLayer, &[K::Equal, K::NumpadAdd], "", ""),
     b(Act::Home, &[K::Home], "Home", "reset the view"),
     b(Act::Follow, &[K::KeyF], "F", "follow the riding crates"),
     b(
@@ -168,6 +181,12 @@ pub const BINDINGS: &[Binding] = &[
         &[K::KeyV],
         "V",
         "every head's attention as a thumbnail (click one to fly there)",
+    ),
+    b(
+        Act::HideUi,
+        &[K::KeyU],
+        "U",
+        "hide / show every panel (clean pictures)",
     ),
     b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
 ];

@@ -96,3 +96,39 @@ pub(crate) fn select_on_click(
     }
     focus.write(FocusPoint(hit));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::build::flat_on_floor;
+    use crate::scene::layout::{Layout, Shape};
+
+    /// A board lies face up (mesh picking only hits front faces), and a point in token t's lane
+    /// maps to a texture column of that token.
+    #[test]
+    fn boards_face_up_and_lanes_map_to_their_columns() {
+        let t = flat_on_floor(7.0);
+        assert!(
+            (t.rotation * Vec3::Z).distance(Vec3::Y) < 1e-6,
+            "the quad faces up"
+        );
+        let n = 5;
+        let layout = Layout::new(
+            Shape {
+                n_layer: 1,
+                n_head: 1,
+            },
+            n,
+        );
+        let (across, rows) = tile(128);
+        let size = Vec2::new(layout.width(), BOARD_DEPTH);
+        let inverse = GlobalTransform::from(t).affine().inverse();
+        for token in 0..n {
+            let world = Vec3::new(7.0, 0.03, layout.token_z(token));
+            let local = inverse.transform_point3(world);
+            let (col, row) = cell_at(local, size, n * across, rows).expect("on the board");
+            assert_eq!(col / across, token, "lane of token {token}");
+            assert!(row < rows);
+        }
+    }
+}

@@ -258,6 +258,19 @@ fn fly_with_keys(
     if keys::just_pressed(&keys, Act::PrevStation) {
         focus.write(FocusStation(nearest.saturating_sub(1)));
     }
+    // - and + reach every layer, however many (the digits stop at layer 5)
+    let here = l.stations[nearest].kind.layer();
+    let last_layer = l.shape.n_layer.saturating_sub(1);
+    let layer_step = if keys::just_pressed(&keys, Act::NextLayer) {
+        Some(here.map_or(0, |h| (h + 1).min(last_layer)))
+    } else if keys::just_pressed(&keys, Act::PrevLayer) {
+        Some(here.map_or(last_layer, |h| h.saturating_sub(1)))
+    } else {
+        None
+    };
+    if let Some(i) = layer_step.and_then(|layer| l.index_of(StationKind::NormAttn(layer))) {
+        focus.write(FocusStation(i));
+    }
     if keys::just_pressed(&keys, Act::Home) {
         *g = home_view(l);
         follow.0 = false;

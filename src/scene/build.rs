@@ -16,9 +16,10 @@ use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
 /// Width of the bars' area.
 const BAR_SPACING: f32 = 1.6;
 
-/// A quad lying on the floor at `x`: texture columns run across the hall (+z), rows along it (+x).
-fn flat_on_floor(x: f32) -> Transform {
-    let rot = Quat::from_mat3(&Mat3::from_cols(Vec3::Z, Vec3::NEG_X, Vec3::NEG_Y));
+/// A quad lying on the floor at `x`, facing up (so a click from above hits its front face):
+/// texture columns run across the hall (+z, one lane per token), rows along it (+x).
+pub fn flat_on_floor(x: f32) -> Transform {
+    let rot = Quat::from_mat3(&Mat3::from_cols(Vec3::Z, Vec3::X, Vec3::Y));
     Transform::from_xyz(x, 0.03, 0.0).with_rotation(rot)
 }
 

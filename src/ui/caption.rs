@@ -13,6 +13,9 @@ pub(super) fn draw_caption(
     ui_state: Res<UiState>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    if ui_state.hidden {
+        return Ok(()); // a clean picture
+    }
     // beside the control panel in the viewer; centred in a recording
     let offset = if ui_state.recording { 0.0 } else { 150.0 };
     if let Some(err) = tour.error.as_ref().map(ToString::to_string) {

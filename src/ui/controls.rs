@@ -29,11 +29,22 @@ pub(super) fn draw_controls(
     let Some(engine) = engine else {
         return Ok(());
     };
-    if ui_state.recording {
+    if ui_state.recording || ui_state.hidden {
         return Ok(());
     }
     let cfg = &engine.0.config;
     let st = &mut *ui_state;
+    if st.panel_folded {
+        egui::Area::new("controls-folded".into())
+            .fixed_pos(egui::pos2(8.0, 8.0))
+            .order(egui::Order::Middle)
+            .show(ctx, |ui| {
+                if ui.button("» Controls").clicked() {
+                    st.panel_folded = false;
+                }
+            });
+        return Ok(());
+    }
     // an Area (not a bare Ui) so that egui knows the pointer is over it and the scene ignores it
     let screen_h = ctx.viewport_rect().height();
     egui::Area::new("controls".into())
@@ -47,7 +58,16 @@ pub(super) fn draw_controls(
                 ui.set_width(314.0);
                 ui.set_min_height(screen_h - 16.0);
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    ui.heading("Transformer Factory");
+                    ui.horizontal(|ui| {
+                        ui.heading("Transformer Factory");
+                        if ui
+                            .small_button("«")
+                            .on_hover_text("fold the panel (U hides every panel)")
+                            .clicked()
+                        {
+                            st.panel_folded = true;
+                        }
+                    });
                     ui.label("Every number here is the model's own.");
                     ui.separator();
                     if !st.simple {
@@ -64,7 +84,11 @@ pub(super) fn draw_controls(
                         .desired_rows(2)
                         .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
                         .desired_width(f32::INFINITY);
-                    ui.add(edit);
+                    // a fixed height that scrolls, however long the prompt
+                    egui::ScrollArea::vertical()
+                        .id_salt("prompt-box")
+                        .max_height(72.0)
+                        .show(ui, |ui| ui.add(edit));
                     ui.horizontal(|ui| {
                         if ui.button("Run prompt").clicked() {
                             // the floor (and the clock) change only when the model has answered

@@ -78,7 +78,7 @@ pub(super) fn draw_heatmaps(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut now_hovered = None;
-    if !ui_state.recording && !floor.history.is_empty() {
+    if !ui_state.recording && !ui_state.hidden && !floor.history.is_empty() {
         refresh(ctx, &floor, &mut images);
         let h = &floor.history;
         if let Some((l, hd)) = selection.head

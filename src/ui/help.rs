@@ -10,7 +10,7 @@ use crate::keys;
 /// The help window, when open (F1 or H).
 pub(super) fn draw_help(mut contexts: EguiContexts, mut ui_state: ResMut<UiState>) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if ui_state.recording {
+    if ui_state.recording || ui_state.hidden {
         return Ok(());
     }
     let st = &mut *ui_state;

@@ -24,7 +24,7 @@ pub(super) fn draw_inspector(
     layout: Option<Res<CurrentLayout>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if ui_state.recording {
+    if ui_state.recording || ui_state.hidden {
         return Ok(());
     }
     let h = &floor.history;

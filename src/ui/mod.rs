@@ -20,11 +20,30 @@ use bevy_egui::EguiPrimaryContextPass;
 use crate::schedule::AppSet;
 pub use state::{DEFAULT_PROMPT, UiState};
 
+/// Smallest text size in the overlay, in points: readable from a step back.
+pub const MIN_TEXT: f32 = 14.0;
+
+/// Raises every egui text style to at least [`MIN_TEXT`], once.
+fn set_text_sizes(mut contexts: bevy_egui::EguiContexts, mut done: Local<bool>) -> Result {
+    if *done {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    ctx.all_styles_mut(|style| {
+        for font in style.text_styles.values_mut() {
+            font.size = font.size.max(MIN_TEXT);
+        }
+    });
+    *done = true;
+    Ok(())
+}
+
 /// Overlay systems (need a window and egui), drawn in this order each frame.
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>().add_systems(
         EguiPrimaryContextPass,
         (
+            set_text_sizes,
             labels::draw_world_labels,
             controls::draw_controls,
             inspector::draw_inspector,

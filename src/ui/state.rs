@@ -35,6 +35,10 @@ pub struct UiState {
     pub shown_model: Option<(std::path::PathBuf, String)>,
     /// The model view (every head as a thumbnail) is open.
     pub model_view: bool,
+    /// Every panel hidden (U), for clean pictures; the labels in the hall stay.
+    pub hidden: bool,
+    /// The control panel folded to one button.
+    pub panel_folded: bool,
 }
 
 impl Default for UiState {
@@ -53,6 +57,8 @@ impl Default for UiState {
             models: catalog::list_models(&catalog::models_root()),
             shown_model: None,
             model_view: false,
+            hidden: false,
+            panel_folded: false,
         }
     }
 }
