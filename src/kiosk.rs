@@ -12,6 +12,7 @@ use crate::inference::Request;
 use crate::keys::chord_key_codes;
 use crate::limits::{self, sanitize_prompt};
 use crate::playback::Selection;
+use crate::playback::filter::WordFilter;
 use crate::scene::CurrentLayout;
 use crate::schedule::AppSet;
 use crate::tour::TourPlayer;
@@ -72,6 +73,13 @@ pub struct KioskConfig {
     pub max_prompt_chars: usize,
     /// Keys held together to quit: "Ctrl", "Alt", "Shift", a letter, a digit or "F1".."F12".
     pub exit_chord: Vec<String>,
+    /// Words that may not appear on the wall (one per line), typed or generated.
+    #[serde(default = "default_blocked_words")]
+    pub blocked_words: PathBuf,
+}
+
+fn default_blocked_words() -> PathBuf {
+    "assets/kiosk/blocked-words.txt".into()
 }
 
 impl Default for KioskConfig {
@@ -82,6 +90,7 @@ impl Default for KioskConfig {
             tour: "assets/tours/default.ron".into(),
             max_prompt_chars: 100,
             exit_chord: ["Ctrl", "Alt", "Shift", "Q"].map(String::from).to_vec(),
+            blocked_words: default_blocked_words(),
         }
     }
 }
@@ -186,6 +195,8 @@ pub struct Kiosk {
     pub mode: Mode,
     /// Attract cycles started so far.
     pub cycles: u64,
+    /// The word filter (typed prompts and generated tokens).
+    pub filter: WordFilter,
 }
 
 impl Kiosk {
@@ -195,6 +206,8 @@ impl Kiosk {
             &crate::project_path(&config.prompts),
             config.max_prompt_chars,
         )?;
+        let path = crate::project_path(&config.blocked_words);
+        let filter = WordFilter::load(&path).map_err(|source| KioskError::Read { path, source })?;
         Ok(Self {
             config,
             prompts,
@@ -202,6 +215,7 @@ impl Kiosk {
             idle: 0.0,
             mode: Mode::Visitor,
             cycles: 0,
+            filter,
         })
     }
 
@@ -213,6 +227,7 @@ impl Kiosk {
 
 /// Kiosk systems; the `Kiosk` resource is inserted by the caller. Runs headless too.
 pub fn plugin(app: &mut App) {
+    app.add_systems(Startup, install_filter.run_if(resource_exists::<Kiosk>));
     app.add_systems(
         Update,
         (watch_input, run_attract)
@@ -220,6 +235,11 @@ pub fn plugin(app: &mut App) {
             .in_set(AppSet::Input)
             .run_if(resource_exists::<Kiosk>),
     );
+}
+
+/// The kiosk's word filter applies to every prompt typed and every token generated.
+fn install_filter(mut commands: Commands, kiosk: Res<Kiosk>) {
+    commands.insert_resource(kiosk.filter.clone());
 }
 
 /// Any key, button, motion or wheel is a visitor: it resets the idle clock and ends the attract loop.
@@ -336,6 +356,11 @@ mod tests {
         let cfg = KioskConfig::load(&crate::project_path("assets/kiosk/kiosk.ron")).unwrap();
         let k = Kiosk::new(cfg).unwrap();
         assert!(k.prompts.len() >= 5);
+        // the shipped word list covers both languages, whole words, any case
+        assert!(k.filter.len() > 20);
+        assert!(k.filter.blocked_word("Well, SCHEISSE.").is_some());
+        assert!(k.filter.blocked_word("the shitty cat").is_some());
+        assert!(k.filter.blocked_word("The king said to the queen").is_none());
         assert!(k.tour_path().exists());
         let e = KioskConfig::load(Path::new("/nonexistent.ron")).unwrap_err();
         assert!(matches!(e, KioskError::Read { .. }));

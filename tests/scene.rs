@@ -424,6 +424,93 @@ fn heatmap_cells_are_the_traced_weights() {
     }
 }
 
+/// The kiosk's word filter: a generated token that would spell a blocked word is masked (drawn
+/// again without it) and the factory says so. Here the blocked word is the one the model would
+/// take at temperature 0, found from a direct trace.
+#[test]
+fn the_word_filter_masks_a_blocked_token() {
+    use factory::model::SamplingParams;
+    use factory::playback::Sampling;
+    use factory::playback::filter::WordFilter;
+    let m = model();
+    let prompt = "The king said to the";
+    let ids = m.tokenizer.encode(prompt).unwrap();
+    let tr = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let top = (0..tr.logits.len())
+        .max_by(|&a, &b| tr.logits[a].total_cmp(&tr.logits[b]))
+        .unwrap() as u32;
+    let word = m.tokenizer.token_text(top);
+    assert!(word.trim().chars().all(char::is_alphabetic), "{word:?}");
+    let mut app = headless(m.clone());
+    app.insert_resource(WordFilter::new([word.trim()]));
+    app.world_mut()
+        .resource_mut::<Sampling>()
+        .set(SamplingParams {
+            temperature: 0.0,
+            top_k: None,
+            top_p: 1.0,
+            seed: 1,
+        })
+        .unwrap();
+    run_prompt(&mut app, prompt);
+    {
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.step();
+    }
+    let version = app.world().resource::<Floor>().version;
+    for _ in 0..2000 {
+        app.update();
+        if app.world().resource::<Floor>().version != version
+            && !app.world().resource::<Pending>().busy()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let floor = app.world().resource::<Floor>();
+    let (sampled, _) = floor.last_sample.clone().expect("a token was drawn");
+    assert_ne!(sampled, top, "the blocked word {word:?} was written");
+    assert!(
+        floor
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("word filter"),
+        "{:?}",
+        floor.notice
+    );
+    // without the filter, the same settings write it
+    let mut plain = headless(m.clone());
+    plain
+        .world_mut()
+        .resource_mut::<Sampling>()
+        .set(SamplingParams {
+            temperature: 0.0,
+            top_k: None,
+            top_p: 1.0,
+            seed: 1,
+        })
+        .unwrap();
+    run_prompt(&mut plain, prompt);
+    plain.world_mut().resource_mut::<Playback>().step();
+    for _ in 0..200 {
+        plain.update();
+        if plain.world().resource::<Floor>().last_sample.is_some() {
+            break;
+        }
+    }
+    assert_eq!(
+        plain
+            .world()
+            .resource::<Floor>()
+            .last_sample
+            .as_ref()
+            .unwrap()
+            .0,
+        top
+    );
+}
+
 /// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 /// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
 /// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id

@@ -4,6 +4,7 @@
 //! Inference sends finished traces ([`Outcome`]); this module turns them into the [`Floor`], moves
 //! the clock, and asks inference for the next token. The scene only draws what is here.
 
+pub mod filter;
 pub mod history;
 
 use std::sync::Arc;
@@ -280,6 +281,8 @@ fn advance_playback(
     mut sampling: ResMut<Sampling>,
     mut requests: MessageWriter<Request>,
     mut seen: Local<u64>,
+    filter: Option<Res<filter::WordFilter>>,
+    engine: Option<Res<Engine>>,
 ) {
     // a floor that arrived this frame is built after this: its clock starts next frame
     let arrived = *seen != floor.version;
@@ -321,9 +324,44 @@ fn advance_playback(
         }
     }
     if send_round && !floor.history.logits.is_empty() {
-        let (id, cands) = sampling.sample(&floor.history.logits);
+        let (id, cands) = match (&filter, &engine) {
+            (Some(filter), Some(engine)) => {
+                let (id, cands, masked) =
+                    sample_filtered(&mut sampling, &floor.history, filter, &engine.0.tokenizer);
+                if masked > 0 {
+                    floor.notice = Some(format!(
+                        "the word filter masked {masked} token{} the model wanted to write here",
+                        if masked == 1 { "" } else { "s" }
+                    ));
+                }
+                (id, cands)
+            }
+            _ => sampling.sample(&floor.history.logits),
+        };
         floor.last_sample = Some((id, cands));
         requests.write(Request::Append(id));
+    }
+}
+
+/// Draws the next token; a token that would spell a blocked word is masked (its logit set to −∞)
+/// and the draw repeats, a few times at most. Returns the token, its candidates and how many were
+/// masked.
+fn sample_filtered(
+    sampling: &mut Sampling,
+    history: &History,
+    filter: &filter::WordFilter,
+    tok: &crate::model::Tokenizer,
+) -> (u32, Vec<Candidate>, usize) {
+    let tail: String = history.texts[history.len().saturating_sub(4)..].concat();
+    let mut logits = history.logits.clone();
+    let mut masked = 0;
+    loop {
+        let (id, cands) = sampling.sample(&logits);
+        if masked >= 8 || !filter.blocks_continuation(&tail, &tok.token_text(id)) {
+            return (id, cands, masked);
+        }
+        logits[id as usize] = f32::NEG_INFINITY;
+        masked += 1;
     }
 }
 

@@ -6,6 +6,7 @@ use bevy_egui::{EguiContexts, egui};
 use super::state::UiState;
 use crate::inference::{Engine, Pending, Request};
 use crate::limits;
+use crate::playback::filter::WordFilter;
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::beams::{BeamSettings, Beams};
 use crate::scene::palette;
@@ -24,6 +25,7 @@ pub(super) fn draw_controls(
     beams: Res<Beams>,
     mut requests: MessageWriter<Request>,
     selection: Res<Selection>,
+    filter: Option<Res<WordFilter>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else {
@@ -98,7 +100,18 @@ pub(super) fn draw_controls(
                             } else {
                                 st.prompt.clone()
                             };
-                            requests.write(Request::Prompt(prompt));
+                            match filter.as_ref().and_then(|f| f.blocked_word(&prompt)) {
+                                Some(_) => {
+                                    st.refused = Some(
+                                        "Let's keep the wall friendly: please try other words."
+                                            .into(),
+                                    );
+                                }
+                                None => {
+                                    st.refused = None;
+                                    requests.write(Request::Prompt(prompt));
+                                }
+                            }
                         }
                         if pending.busy() {
                             ui.spinner();
