@@ -77,6 +77,9 @@ pub struct Computed {
     /// With ablations: the next-token logits of the same tokens with nothing switched off, for
     /// the dock's before → after.
     pub baseline_logits: Option<Vec<f32>>,
+    /// Wall time of the traced run, milliseconds (one cached step when the trace is one token
+    /// after cached ones, else a full run of every token).
+    pub trace_ms: f64,
 }
 
 /// A finished run of the model, sent once per request that was not superseded.
@@ -236,9 +239,12 @@ fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
 
 fn run_prompt(model: &LoadedModel, text: &str, mut cache: KvCache, serial: u64) -> Run {
     let result = encode_prompt(&model.tokenizer, text, model.config.n_positions).and_then(|p| {
+        let start = std::time::Instant::now();
         let trace = model.gpt.trace(&p.ids, &mut cache)?;
+        let trace_ms = start.elapsed().as_secs_f64() * 1e3;
         Ok((
             Computed {
+                trace_ms,
                 baseline_logits: baseline(model, &p.ids, cache.ablations())?,
                 ablations: cache.ablations().clone(),
                 trace,
@@ -291,8 +297,10 @@ fn baseline(
 fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u64) -> Run {
     let n_pos = model.config.n_positions;
     let ablations = cache.ablations().clone();
+    let start = std::time::Instant::now();
     let computed = |trace, texts, notice, dropped, shown: &[u32]| -> Result<Computed, ModelError> {
         Ok(Computed {
+            trace_ms: start.elapsed().as_secs_f64() * 1e3,
             trace,
             texts,
             notice,

@@ -64,6 +64,8 @@ pub enum Act {
     PrevLayer,
     /// Hide or show every panel (for clean pictures); the labels in the hall stay.
     HideUi,
+    /// Open or close the cost-of-context window.
+    CostView,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -187,6 +189,12 @@ pub const BINDINGS: &[Binding] = &[
         &[K::KeyU],
         "U",
         "hide / show every panel (clean pictures)",
+    ),
+    b(
+        Act::CostView,
+        &[K::KeyC],
+        "C",
+        "the cost of context: n² against n, cache sizes, measured times",
     ),
     b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
 ];

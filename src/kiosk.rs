@@ -360,7 +360,11 @@ mod tests {
         assert!(k.filter.len() > 20);
         assert!(k.filter.blocked_word("Well, SCHEISSE.").is_some());
         assert!(k.filter.blocked_word("the shitty cat").is_some());
-        assert!(k.filter.blocked_word("The king said to the queen").is_none());
+        assert!(
+            k.filter
+                .blocked_word("The king said to the queen")
+                .is_none()
+        );
         assert!(k.tour_path().exists());
         let e = KioskConfig::load(Path::new("/nonexistent.ron")).unwrap_err();
         assert!(matches!(e, KioskError::Read { .. }));

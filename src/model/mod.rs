@@ -8,6 +8,7 @@ mod block;
 pub mod catalog;
 pub mod checkpoint;
 pub mod config;
+pub mod cost;
 pub mod embedding;
 pub mod error;
 pub mod generate;

@@ -40,6 +40,10 @@ pub struct Floor {
     pub ablations: Ablations,
     /// With ablations: the next-token logits with nothing switched off (the dock's "before").
     pub baseline_logits: Option<Vec<f32>>,
+    /// The last full run measured here: (tokens, milliseconds).
+    pub full_run_ms: Option<(usize, f64)>,
+    /// The last one-token cached step measured here: (tokens in the context, milliseconds).
+    pub cached_step_ms: Option<(usize, f64)>,
 }
 
 /// The sampling settings and the seeded sampler they drive.
@@ -245,6 +249,12 @@ fn receive_outcomes(
         }
         floor.fresh_prompt = outcome.prompt;
         floor.ablations = c.ablations.clone();
+        let timing = (floor.history.len(), c.trace_ms);
+        if c.trace.start_pos > 0 && c.trace.len() == 1 {
+            floor.cached_step_ms = Some(timing);
+        } else {
+            floor.full_run_ms = Some(timing);
+        }
         floor.baseline_logits.clone_from(&c.baseline_logits);
         floor.version += 1;
         floor.error = None;

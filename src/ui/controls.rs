@@ -178,6 +178,13 @@ pub(super) fn draw_controls(
                         ui.horizontal(|ui| {
                             ui.label(format!("{} beams lit", beams.0.len()));
                             if ui
+                                .button("Cost")
+                                .on_hover_text("C: why long contexts cost (n² against n)")
+                                .clicked()
+                            {
+                                st.cost_view = !st.cost_view;
+                            }
+                            if ui
                                 .button("All heads")
                                 .on_hover_text("V: every head's weights as a thumbnail")
                                 .clicked()

@@ -5,6 +5,7 @@
 mod ablations;
 mod caption;
 mod controls;
+mod cost;
 pub mod heatmap;
 mod help;
 mod inspector;
@@ -48,6 +49,7 @@ pub(super) fn plugin(app: &mut App) {
             controls::draw_controls,
             inspector::draw_inspector,
             heatmap::draw_heatmaps,
+            cost::draw_cost,
             help::draw_help,
             caption::draw_caption,
         )

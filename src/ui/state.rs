@@ -39,6 +39,10 @@ pub struct UiState {
     pub hidden: bool,
     /// The control panel folded to one button.
     pub panel_folded: bool,
+    /// The cost-of-context window is open.
+    pub cost_view: bool,
+    /// Its slider's number of tokens (None: the floor's).
+    pub cost_n: Option<usize>,
 }
 
 impl Default for UiState {
@@ -59,6 +63,8 @@ impl Default for UiState {
             model_view: false,
             hidden: false,
             panel_folded: false,
+            cost_view: false,
+            cost_n: None,
         }
     }
 }
