@@ -341,6 +341,17 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
     finish(result, cache, serial, false)
 }
 
+/// A task's result once it is done (the slot is then empty): at once when `blocking` (recording
+/// waits for the model), else only if it has finished.
+fn take_finished<T>(slot: &mut Option<Task<T>>, blocking: bool) -> Option<T> {
+    if blocking {
+        return slot.take().map(block_on);
+    }
+    let result = block_on(poll_once(slot.as_mut()?))?;
+    *slot = None;
+    Some(result)
+}
+
 /// Polls the model being opened; on success it becomes the [`Engine`], the cache is dropped and
 /// the last prompt runs on it; on failure the old model stays and the overlay says why.
 fn finish_loading(
@@ -350,21 +361,9 @@ fn finish_loading(
     mut changed: MessageWriter<ModelChanged>,
     mut outcomes: MessageWriter<Outcome>,
 ) {
-    let result = if blocking.is_some() {
-        let Some(task) = pending.loading.take() else {
-            return;
-        };
-        block_on(task)
-    } else {
-        let Some(task) = pending.loading.as_mut() else {
-            return;
-        };
-        let Some(result) = block_on(poll_once(task)) else {
-            return;
-        };
-        result
+    let Some(result) = take_finished(&mut pending.loading, blocking.is_some()) else {
+        return;
     };
-    pending.loading = None;
     match result {
         Ok(model) => {
             let model = Arc::new(model);
@@ -395,21 +394,9 @@ fn finish_task(
     blocking: Option<Res<Blocking>>,
     mut outcomes: MessageWriter<Outcome>,
 ) {
-    let run = if blocking.is_some() {
-        let Some(task) = pending.task.take() else {
-            return;
-        };
-        block_on(task)
-    } else {
-        let Some(task) = pending.task.as_mut() else {
-            return;
-        };
-        let Some(run) = block_on(poll_once(task)) else {
-            return;
-        };
-        run
+    let Some(run) = take_finished(&mut pending.task, blocking.is_some()) else {
+        return;
     };
-    pending.task = None;
     if run.serial != pending.serial {
         return; // superseded by a newer prompt
     }

@@ -53,6 +53,22 @@ fn run_prompt(app: &mut App, prompt: &str) {
     app.update();
 }
 
+/// From the shipping dock, one step: a token is drawn and its floor arrives (bounded wait).
+fn step_to_the_next_token(app: &mut App) {
+    app.world_mut().resource_mut::<Playback>().step();
+    let version = app.world().resource::<Floor>().version;
+    for _ in 0..2000 {
+        app.update();
+        if app.world().resource::<Floor>().version != version
+            && !app.world().resource::<Pending>().busy()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("no new token arrived");
+}
+
 fn count<C: Component>(app: &mut App) -> usize {
     app.world_mut().query::<&C>().iter(app.world()).count()
 }
@@ -355,21 +371,8 @@ fn ablations_from_the_app_rerun_the_floor() {
         );
     }
     // one generated token with the cache equals an ablated recompute of all tokens
-    {
-        let mut pb = app.world_mut().resource_mut::<Playback>();
-        pb.playing = false;
-        pb.step();
-    }
-    let version = app.world().resource::<Floor>().version;
-    for _ in 0..2000 {
-        app.update();
-        if app.world().resource::<Floor>().version != version
-            && !app.world().resource::<Pending>().busy()
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    app.world_mut().resource_mut::<Playback>().playing = false;
+    step_to_the_next_token(&mut app);
     let floor = app.world().resource::<Floor>();
     assert_eq!(floor.history.len(), ids.len() + 1);
     let all = floor.history.ids.clone();
@@ -453,20 +456,7 @@ fn the_word_filter_masks_a_blocked_token() {
         })
         .unwrap();
     run_prompt(&mut app, prompt);
-    {
-        let mut pb = app.world_mut().resource_mut::<Playback>();
-        pb.step();
-    }
-    let version = app.world().resource::<Floor>().version;
-    for _ in 0..2000 {
-        app.update();
-        if app.world().resource::<Floor>().version != version
-            && !app.world().resource::<Pending>().busy()
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    step_to_the_next_token(&mut app);
     let floor = app.world().resource::<Floor>();
     let (sampled, _) = floor.last_sample.clone().expect("a token was drawn");
     assert_ne!(sampled, top, "the blocked word {word:?} was written");
