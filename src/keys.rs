@@ -66,6 +66,8 @@ pub enum Act {
     HideUi,
     /// Open or close the cost-of-context window.
     CostView,
+    /// Open or close the positions window.
+    PositionsView,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -195,6 +197,12 @@ pub const BINDINGS: &[Binding] = &[
         &[K::KeyC],
         "C",
         "the cost of context: n² against n, cache sizes, measured times",
+    ),
+    b(
+        Act::PositionsView,
+        &[K::KeyP],
+        "P",
+        "positions: the learned table, the sinusoidal one, how alike positions are",
     ),
     b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
 ];

@@ -1031,3 +1031,47 @@ fn neighbours_are_the_highest_cosines_of_wte() {
         "{err}"
     );
 }
+
+/// The position tables: the sinusoidal table is the paper's formula, and on the default model the
+/// cosine map of the learned rows is symmetric with a unit diagonal, equal to an f64 cosine, and
+/// nearby positions look more alike than distant ones.
+#[test]
+fn position_tables_and_how_alike_positions_are() {
+    use factory::model::positions::{cosine_matrix, sinusoidal};
+    let s = sinusoidal(50, 16);
+    for (p, j) in [(0usize, 0usize), (3, 4), (7, 5), (49, 15)] {
+        let i2 = (j / 2 * 2) as f64;
+        let a = p as f64 / 10000f64.powf(i2 / 16.0);
+        let want = if j % 2 == 0 { a.sin() } else { a.cos() };
+        assert!((s[p * 16 + j] as f64 - want).abs() < 1e-6, "({p}, {j})");
+    }
+    let m = LoadedModel::open(&factory::model::default_model_dir()).unwrap();
+    let (n, d) = (m.config.n_positions, m.config.n_embd);
+    let wpe = m.gpt.position_embeddings().unwrap();
+    let cos = cosine_matrix(&wpe, n, d);
+    let direct = |i: usize, j: usize| {
+        let (a, b) = (&wpe[i * d..(i + 1) * d], &wpe[j * d..(j + 1) * d]);
+        let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+        let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+        let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+        dot / (na * nb)
+    };
+    for (i, j) in [(0, 0), (5, 9), (9, 5), (0, n - 1), (60, 61)] {
+        assert!(
+            (cos[i * n + j] as f64 - direct(i, j)).abs() < 1e-5,
+            "({i}, {j})"
+        );
+    }
+    let mean = |gap: usize| {
+        (0..n - gap)
+            .map(|i| cos[i * n + i + gap] as f64)
+            .sum::<f64>()
+            / (n - gap) as f64
+    };
+    assert!(
+        mean(1) > mean(32) + 0.1,
+        "neighbours {} vs 32 apart {}",
+        mean(1),
+        mean(32)
+    );
+}

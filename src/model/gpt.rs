@@ -125,6 +125,11 @@ impl Gpt {
         Ok(super::embedding::Embeddings::new(rows, self.cfg.n_embd))
     }
 
+    /// The learned position table `wpe`, row-major (positions × width).
+    pub fn position_embeddings(&self) -> Result<Vec<f32>> {
+        Ok(self.wpe.flatten_all()?.to_vec1::<f32>()?)
+    }
+
     fn device(&self) -> &Device {
         self.wte.device()
     }

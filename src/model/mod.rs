@@ -13,6 +13,7 @@ pub mod embedding;
 pub mod error;
 pub mod generate;
 pub mod gpt;
+pub mod positions;
 pub mod sample;
 pub mod tokenizer;
 pub mod trace;

@@ -178,6 +178,13 @@ pub(super) fn draw_controls(
                         ui.horizontal(|ui| {
                             ui.label(format!("{} beams lit", beams.0.len()));
                             if ui
+                                .button("Positions")
+                                .on_hover_text("P: the position tables")
+                                .clicked()
+                            {
+                                st.positions_view = !st.positions_view;
+                            }
+                            if ui
                                 .button("Cost")
                                 .on_hover_text("C: why long contexts cost (n² against n)")
                                 .clicked()

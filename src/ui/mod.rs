@@ -12,6 +12,7 @@ mod inspector;
 mod labels;
 mod model_card;
 mod models;
+mod positions;
 mod shortcuts;
 mod state;
 
@@ -50,6 +51,7 @@ pub(super) fn plugin(app: &mut App) {
             inspector::draw_inspector,
             heatmap::draw_heatmaps,
             cost::draw_cost,
+            positions::draw_positions,
             help::draw_help,
             caption::draw_caption,
         )

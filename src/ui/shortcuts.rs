@@ -54,6 +54,9 @@ pub(super) fn keyboard_shortcuts(
     if keys::just_pressed(&keys, Act::GenerateOne) {
         playback.generate(1);
     }
+    if keys::just_pressed(&keys, Act::PositionsView) {
+        ui.positions_view = !ui.positions_view;
+    }
     if keys::just_pressed(&keys, Act::CostView) {
         ui.cost_view = !ui.cost_view;
     }

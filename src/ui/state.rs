@@ -43,6 +43,8 @@ pub struct UiState {
     pub cost_view: bool,
     /// Its slider's number of tokens (None: the floor's).
     pub cost_n: Option<usize>,
+    /// The positions window is open.
+    pub positions_view: bool,
 }
 
 impl Default for UiState {
@@ -65,6 +67,7 @@ impl Default for UiState {
             panel_folded: false,
             cost_view: false,
             cost_n: None,
+            positions_view: false,
         }
     }
 }
