@@ -34,6 +34,8 @@ pub struct ViewerOptions {
     pub start_tour: bool,
     /// Run as a kiosk with these settings.
     pub kiosk: Option<crate::kiosk::Kiosk>,
+    /// Parts of the model switched off from the start (`--ablate`).
+    pub ablations: crate::model::Ablations,
 }
 
 /// The station the camera starts at, if asked.
@@ -78,6 +80,8 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         .resource_mut::<crate::ui::UiState>()
         .prompt
         .clone_from(&opts.prompt);
+    app.world_mut()
+        .write_message(Request::Ablate(opts.ablations.clone()));
     app.world_mut()
         .write_message(Request::Prompt(opts.prompt.clone()));
     let tour_path = match &opts.kiosk {

@@ -43,6 +43,10 @@ pub struct RecordOptions {
     pub frames: usize,
     /// Sampling seed.
     pub seed: u64,
+    /// The prompt instead of the tour's (its `Prompt` stops run this one).
+    pub prompt: Option<String>,
+    /// Parts of the model switched off (`--ablate`).
+    pub ablations: crate::model::Ablations,
 }
 
 /// The frame-capture state.
@@ -96,6 +100,7 @@ pub fn record(opts: RecordOptions) -> Result<()> {
     }
     let mut player = TourPlayer::default();
     crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
+    player.prompt_override.clone_from(&opts.prompt);
     if let Some(e) = player.error.take() {
         bail!("{e}");
     }
@@ -260,7 +265,12 @@ fn render_frames(
         .resource_mut::<crate::ui::UiState>()
         .recording = true;
     app.world_mut()
-        .write_message(Request::Prompt(crate::ui::DEFAULT_PROMPT.into()));
+        .write_message(Request::Ablate(opts.ablations.clone()));
+    let prompt = opts
+        .prompt
+        .clone()
+        .unwrap_or_else(|| crate::ui::DEFAULT_PROMPT.into());
+    app.world_mut().write_message(Request::Prompt(prompt));
     app.add_systems(Startup, aim_at_target.after(crate::camera::spawn_camera))
         .add_systems(Update, capture_frame.in_set(AppSet::Capture));
     match app.run() {

@@ -182,6 +182,9 @@ pub(super) struct RecordArgs {
     pub(super) model: ModelArg,
     #[command(flatten)]
     pub(super) ablate: AblateArg,
+    /// The prompt instead of the tour's (every stop that runs a prompt runs this one).
+    #[arg(long)]
+    pub(super) prompt: Option<String>,
     /// Tour to play [default: assets/tours/default.ron]
     #[arg(long, value_name = "FILE")]
     pub(super) tour: Option<PathBuf>,

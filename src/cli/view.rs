@@ -6,6 +6,7 @@ use super::args::{RecordArgs, ViewArgs, parse_size};
 
 pub(super) fn view(args: ViewArgs) -> Result<()> {
     let model = args.model.open()?;
+    let ablations = args.ablate.for_model(&model.config)?;
     let prompt = args
         .prompt
         .unwrap_or_else(|| crate::ui::DEFAULT_PROMPT.to_string());
@@ -35,6 +36,7 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
         tour: args.tour.unwrap_or_else(crate::tour::default_tour_path),
         start_tour: args.start_tour,
         kiosk,
+        ablations,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),
@@ -48,6 +50,7 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
     let (w, h) = parse_size(&a.size)?;
     let tour = a.tour.unwrap_or_else(crate::tour::default_tour_path);
     let model = a.model.open()?;
+    let ablations = a.ablate.for_model(&model.config)?;
     let frames = match (a.frames, a.seconds) {
         (Some(n), _) => n,
         (None, Some(s)) if s.is_finite() && s > 0.0 => (s * a.fps as f64).round().max(1.0) as usize,
@@ -66,5 +69,7 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
         fps: a.fps,
         frames,
         seed: a.seed,
+        prompt: a.prompt,
+        ablations,
     })
 }
