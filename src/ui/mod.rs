@@ -3,6 +3,7 @@
 //! Errors appear here; the app keeps running.
 
 mod ablations;
+mod banner;
 mod caption;
 mod controls;
 mod cost;
@@ -47,6 +48,7 @@ pub(super) fn plugin(app: &mut App) {
         (
             set_text_sizes,
             labels::draw_world_labels,
+            banner::draw_banner,
             controls::draw_controls,
             inspector::draw_inspector,
             heatmap::draw_heatmaps,

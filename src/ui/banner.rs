@@ -1,0 +1,83 @@
+//! The sentence so far, large: the prompt and the tokens generated after it across the top of the
+//! hall, the newest token lit as it arrives, so someone across the room can read what the factory
+//! is writing.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::playback::Floor;
+
+/// Characters of the text shown at most (the end of a long text: the next token continues it).
+const SHOWN_CHARS: usize = 90;
+/// Seconds the newest token stays lit.
+const LIT_SECONDS: f32 = 2.0;
+
+/// The banner, top centre.
+pub(super) fn draw_banner(
+    mut contexts: EguiContexts,
+    ui_state: Res<UiState>,
+    floor: Res<Floor>,
+    time: Res<Time>,
+    mut arrived: Local<(u64, f32)>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let h = &floor.history;
+    if ui_state.hidden || h.is_empty() {
+        return Ok(());
+    }
+    if arrived.0 != floor.version {
+        *arrived = (floor.version, time.elapsed_secs());
+    }
+    let newest_lit =
+        !floor.fresh_prompt && time.elapsed_secs() - arrived.1 < LIT_SECONDS && h.len() > h.n_prompt;
+    // which pieces fit, from the end
+    let mut start = h.len();
+    let mut chars = 0;
+    while start > 0 && chars + h.texts[start - 1].chars().count() <= SHOWN_CHARS {
+        start -= 1;
+        chars += h.texts[start].chars().count();
+    }
+    let font = egui::FontId::proportional(26.0);
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::Color32::from_rgb(236, 232, 220);
+    let generated = egui::Color32::from_rgb(120, 220, 130);
+    if start > 0 {
+        job.append("… ", 0.0, egui::TextFormat::simple(font.clone(), plain));
+    }
+    for i in start..h.len() {
+        let mut format = egui::TextFormat::simple(
+            font.clone(),
+            if i < h.n_prompt { plain } else { generated },
+        );
+        if newest_lit && i + 1 == h.len() {
+            format.color = egui::Color32::BLACK;
+            format.background = egui::Color32::from_rgb(255, 214, 80);
+        }
+        job.append(&h.texts[i].replace('\n', " ¶ "), 0.0, format);
+    }
+    let screen = ctx.viewport_rect();
+    // between the panels in the viewer, across the frame in a recording
+    let (left, right) = if ui_state.recording {
+        (screen.left() + 10.0, screen.right() - 10.0)
+    } else {
+        (screen.left() + 380.0, screen.right() - 320.0)
+    };
+    let width = (right - left).max(200.0);
+    job.wrap.max_width = width - 24.0;
+    egui::Area::new("sentence-banner".into())
+        .fixed_pos(egui::pos2(left, 8.0))
+        .order(egui::Order::Background)
+        .interactable(false)
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgba_unmultiplied(10, 11, 16, 200))
+                .corner_radius(6.0)
+                .inner_margin(egui::Margin::symmetric(12, 6))
+                .show(ui, |ui| {
+                    ui.set_width(width - 24.0);
+                    ui.label(job);
+                });
+        });
+    Ok(())
+}
