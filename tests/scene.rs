@@ -501,6 +501,55 @@ fn the_word_filter_masks_a_blocked_token() {
     );
 }
 
+/// The dock's arithmetic, as the inspector explains it, uses the model's own numbers: each shown
+/// bar is exp((logit − max) / T) over the sum for the kept tokens, the logits are a direct trace's,
+/// top-k kept K, and top-p kept the smallest prefix whose mass (before renormalising) reaches p.
+#[test]
+fn the_dock_explains_its_bars_with_the_models_numbers() {
+    use factory::model::SamplingParams;
+    use factory::playback::{Dock, Sampling};
+    let m = model();
+    let mut app = headless(m.clone());
+    let params = SamplingParams {
+        temperature: 0.7,
+        top_k: Some(30),
+        top_p: 0.8,
+        seed: 3,
+    };
+    app.world_mut()
+        .resource_mut::<Sampling>()
+        .set(params)
+        .unwrap();
+    run_prompt(&mut app, PROMPT);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let logits = m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
+    let dock = app.world().resource::<Dock>().clone();
+    let f = dock.filtering.clone().expect("operands");
+    let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    assert_eq!(f.max_logit, max);
+    assert_eq!(f.after_top_k, 30);
+    assert_eq!(f.vocab, m.config.vocab_size);
+    // the kept set: the `kept` highest logits; its mass among the top 30 reaches 0.8, one fewer not
+    let mut order: Vec<usize> = (0..logits.len()).collect();
+    order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
+    let t = params.temperature as f64;
+    let w = |i: usize| ((logits[i] as f64 - max as f64) / t).exp();
+    let top30: f64 = order[..30].iter().map(|&i| w(i)).sum();
+    let mass = |n: usize| order[..n].iter().map(|&i| w(i)).sum::<f64>() / top30;
+    assert!(
+        mass(f.kept) >= 0.8 - 1e-9 && mass(f.kept - 1) < 0.8,
+        "kept {}",
+        f.kept
+    );
+    let kept_sum: f64 = order[..f.kept].iter().map(|&i| w(i)).sum();
+    assert!((f.kept_sum - kept_sum).abs() < 1e-9 * kept_sum);
+    for (c, &l) in dock.candidates.iter().zip(&dock.logits) {
+        assert_eq!(l, logits[c.id as usize]);
+        let p = ((l as f64 - max as f64) / t).exp() / kept_sum;
+        assert!((c.prob as f64 - p).abs() < 1e-6, "{} vs {p}", c.prob);
+    }
+}
+
 /// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 /// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
 /// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id

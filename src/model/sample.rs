@@ -109,10 +109,39 @@ impl Sampler {
     }
 }
 
-/// Temperature, then top-k, then top-p, then renormalise. Pure: no randomness.
-pub fn candidates(logits: &[f32], params: &SamplingParams) -> Vec<Candidate> {
+/// How the dock's probabilities came about, with every operand: for a kept candidate `c`,
+/// `p(c) = exp((logit_c − max_logit) / T) / kept_sum`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filtering {
+    /// Tokens in the vocabulary.
+    pub vocab: usize,
+    /// Temperature (0: the most likely token is taken outright).
+    pub temperature: f32,
+    /// The highest logit (subtracted before `exp`, which changes nothing but overflow).
+    pub max_logit: f32,
+    /// Tokens left after top-k.
+    pub after_top_k: usize,
+    /// Tokens left after top-p (the smallest set, in order, whose probability reaches p).
+    pub kept: usize,
+    /// Σ over the kept tokens of `exp((logit − max_logit) / T)`.
+    pub kept_sum: f64,
+    /// The candidates, most likely first, with their probabilities.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Temperature, then top-k, then top-p, then renormalise, keeping every operand. Pure.
+pub fn filtering(logits: &[f32], params: &SamplingParams) -> Filtering {
+    let mut f = Filtering {
+        vocab: logits.len(),
+        temperature: params.temperature,
+        max_logit: 0.0,
+        after_top_k: 0,
+        kept: 0,
+        kept_sum: 0.0,
+        candidates: Vec::new(),
+    };
     if logits.is_empty() {
-        return Vec::new();
+        return f;
     }
     let mut order: Vec<usize> = (0..logits.len()).collect();
     // NaN logits sort last and never win.
@@ -121,16 +150,21 @@ pub fn candidates(logits: &[f32], params: &SamplingParams) -> Vec<Candidate> {
         if l.is_nan() { f32::NEG_INFINITY } else { l }
     };
     order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+    f.max_logit = key(order[0]);
     if params.temperature == 0.0 {
-        return vec![Candidate {
+        f.after_top_k = 1;
+        f.kept = 1;
+        f.kept_sum = 1.0;
+        f.candidates = vec![Candidate {
             id: order[0] as u32,
             prob: 1.0,
         }];
+        return f;
     }
     let k = params.top_k.unwrap_or(order.len()).clamp(1, order.len());
     order.truncate(k);
     let t = params.temperature as f64;
-    let max = key(order[0]) as f64;
+    let max = f.max_logit as f64;
     let weights: Vec<f64> = order
         .iter()
         .map(|&i| ((key(i) as f64 - max) / t).exp())
@@ -147,14 +181,23 @@ pub fn candidates(logits: &[f32], params: &SamplingParams) -> Vec<Candidate> {
         }
     }
     let kept_total: f64 = weights[..keep].iter().sum();
-    order[..keep]
+    f.after_top_k = k;
+    f.kept = keep;
+    f.kept_sum = kept_total;
+    f.candidates = order[..keep]
         .iter()
         .zip(&weights)
         .map(|(&i, &w)| Candidate {
             id: i as u32,
             prob: (w / kept_total) as f32,
         })
-        .collect()
+        .collect();
+    f
+}
+
+/// Temperature, then top-k, then top-p, then renormalise. Pure: no randomness.
+pub fn candidates(logits: &[f32], params: &SamplingParams) -> Vec<Candidate> {
+    filtering(logits, params).candidates
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
-use crate::model::sample::{Candidate, candidates};
+use crate::model::sample::{Candidate, Filtering, candidates, filtering};
 use crate::model::tokenizer::shown_token;
 use crate::model::{Ablations, ModelError, Sampler, SamplingParams};
 use crate::schedule::AppSet;
@@ -199,6 +199,10 @@ pub struct Dock {
     pub before: Vec<f32>,
     /// Per layer, the logit lens as one line: "·the 21% · ·a 9% · ..." (temperature 1, nothing cut).
     pub lens: Vec<String>,
+    /// The operands of the bars' probabilities (its `candidates` left empty: see `candidates`).
+    pub filtering: Option<Filtering>,
+    /// Each shown candidate's logit.
+    pub logits: Vec<f32>,
     /// The floor version and settings these were computed for.
     made_for: Option<(u64, SamplingParams)>,
 }
@@ -387,12 +391,14 @@ fn update_dock(
         return;
     }
     let Some(engine) = engine else { return };
-    let mut list = if floor.history.logits.is_empty() {
-        Vec::new()
-    } else {
-        candidates(&floor.history.logits, &sampling.params())
-    };
+    let mut filtered = filtering(&floor.history.logits, &sampling.params());
+    let mut list = std::mem::take(&mut filtered.candidates);
     list.truncate(SHOWN_CANDIDATES);
+    dock.logits = list
+        .iter()
+        .map(|c| floor.history.logits[c.id as usize])
+        .collect();
+    dock.filtering = (!floor.history.logits.is_empty()).then_some(filtered);
     dock.labels = list
         .iter()
         .map(|c| shown_token(&engine.0.tokenizer.token_text(c.id), c.id))

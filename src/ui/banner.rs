@@ -29,8 +29,9 @@ pub(super) fn draw_banner(
     if arrived.0 != floor.version {
         *arrived = (floor.version, time.elapsed_secs());
     }
-    let newest_lit =
-        !floor.fresh_prompt && time.elapsed_secs() - arrived.1 < LIT_SECONDS && h.len() > h.n_prompt;
+    let newest_lit = !floor.fresh_prompt
+        && time.elapsed_secs() - arrived.1 < LIT_SECONDS
+        && h.len() > h.n_prompt;
     // which pieces fit, from the end
     let mut start = h.len();
     let mut chars = 0;
@@ -46,10 +47,8 @@ pub(super) fn draw_banner(
         job.append("… ", 0.0, egui::TextFormat::simple(font.clone(), plain));
     }
     for i in start..h.len() {
-        let mut format = egui::TextFormat::simple(
-            font.clone(),
-            if i < h.n_prompt { plain } else { generated },
-        );
+        let mut format =
+            egui::TextFormat::simple(font.clone(), if i < h.n_prompt { plain } else { generated });
         if newest_lit && i + 1 == h.len() {
             format.color = egui::Color32::BLACK;
             format.background = egui::Color32::from_rgb(255, 214, 80);

@@ -6,6 +6,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::inference::Engine;
+use crate::model::sample::Filtering;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::mean_std;
 use crate::playback::{Dock, Floor, Playback, Selection};
@@ -15,7 +16,7 @@ use crate::scene::{BoardSource, CurrentLayout};
 #[allow(clippy::too_many_arguments)]
 pub(super) fn draw_inspector(
     mut contexts: EguiContexts,
-    ui_state: Res<UiState>,
+    mut ui_state: ResMut<UiState>,
     engine: Option<Res<Engine>>,
     floor: Res<Floor>,
     dock: Res<Dock>,
@@ -136,19 +137,27 @@ pub(super) fn draw_inspector(
                         floor.ablations
                     ));
                 }
+                let mut explain = ui_state.explained.min(dock.candidates.len().saturating_sub(1));
                 for (i, (c, label)) in dock.candidates.iter().zip(&dock.labels).enumerate().take(6) {
                     ui.horizontal(|ui| {
                         let text = match dock.before.get(i) {
                             Some(b) => format!("{:.1}% -> {:.1}%", b * 100.0, c.prob * 100.0),
                             None => format!("{:.1}%", c.prob * 100.0),
                         };
-                        ui.add(
+                        let bar = ui.add(
                             egui::ProgressBar::new(c.prob)
                                 .desired_width(120.0)
                                 .text(text),
                         );
-                        ui.label(label);
+                        let name = ui.selectable_label(i == explain, label);
+                        if bar.interact(egui::Sense::click()).clicked() || name.clicked() {
+                            explain = i;
+                        }
                     });
+                }
+                ui_state.explained = explain;
+                if let Some(f) = &dock.filtering {
+                    explain_bar(ui, &dock, f, explain);
                 }
                 if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
                     let text = engine.0.tokenizer.token_text(*id);
@@ -168,4 +177,40 @@ pub(super) fn draw_inspector(
             }
         });
     Ok(())
+}
+
+/// The arithmetic of one bar, with its operands: the softmax of logit / T over the tokens that
+/// top-k and top-p kept (or, at T = 0, the top token taken outright).
+fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize) {
+    let (Some(c), Some(label), Some(&logit)) = (
+        dock.candidates.get(i),
+        dock.labels.get(i),
+        dock.logits.get(i),
+    ) else {
+        return;
+    };
+    ui.label(egui::RichText::new(format!("why {label} gets {:.1}%:", c.prob * 100.0)).strong());
+    if f.temperature == 0.0 {
+        ui.label(format!(
+            "temperature 0: the token with the highest logit ({logit:.2}) is taken outright; no \
+             other token can be drawn."
+        ));
+        return;
+    }
+    ui.label(format!(
+        "p = exp((logit − max) / T) / Σ = exp(({logit:.2} − {:.2}) / {:.2}) / {:.3} = {:.1}%",
+        f.max_logit,
+        f.temperature,
+        f.kept_sum,
+        c.prob * 100.0
+    ));
+    ui.label(format!(
+        "Σ runs over the {} tokens kept: top-k kept {} of {}, then top-p kept the most likely \
+         of those until their probability reached p; {} tokens are cut (probability 0).",
+        f.kept,
+        f.after_top_k,
+        f.vocab,
+        f.vocab - f.kept
+    ));
+    ui.label("logit = the last token's ln_f output · this token's row of wte (the unembedding)");
 }

@@ -45,6 +45,8 @@ pub struct UiState {
     pub cost_n: Option<usize>,
     /// The positions window is open.
     pub positions_view: bool,
+    /// The dock candidate whose arithmetic the inspector shows (its rank).
+    pub explained: usize,
 }
 
 impl Default for UiState {
@@ -68,6 +70,7 @@ impl Default for UiState {
             cost_view: false,
             cost_n: None,
             positions_view: false,
+            explained: 0,
         }
     }
 }
