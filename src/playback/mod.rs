@@ -287,6 +287,7 @@ fn receive_outcomes(
 }
 
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
+#[allow(clippy::too_many_arguments)]
 fn advance_playback(
     time: Res<Time>,
     mut playback: ResMut<Playback>,
