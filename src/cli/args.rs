@@ -255,7 +255,8 @@ pub(super) struct TrainArgs {
     /// Checkpoint every N steps (and at the end, and on Ctrl-C).
     #[arg(long, default_value_t = TrainOptions::default().save_every)]
     pub(super) save_every: usize,
-    /// Continue the run saved in --out (its shape and corpus are kept; --steps may grow).
+    /// Continue the run saved in --out (its shape and schedule are kept, --steps may grow; give the
+    /// same corpus again, rebuilt by its script if need be).
     #[arg(long)]
     pub(super) resume: bool,
 }

@@ -85,10 +85,15 @@ pub(super) fn train(a: TrainArgs) -> Result<()> {
     let fmt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
     if report.interrupted {
         println!(
-            "stopped at step {} of {}; continue with: factory train --out {} --resume",
+            "stopped at step {} of {}; continue with: factory train --out {} --resume --corpus {}",
             s.step,
             s.options.steps,
-            opts.out.display()
+            opts.out.display(),
+            opts.corpus
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
         );
     }
     println!(

@@ -65,10 +65,14 @@ pub fn train(
         }
         None
     };
-    // On resume the saved shape, corpus and schedule win; only --steps may grow.
+    // On resume the saved shape and schedule win; only --steps may grow. The folder and the corpus
+    // files are the ones given now (a run moved into the repository, or a corpus rebuilt
+    // elsewhere by its pinned script, resumes where it is).
     let o = match &prior {
         Some(p) => TrainOptions {
             steps: opts.steps.max(p.options.steps),
+            out: opts.out.clone(),
+            corpus: opts.corpus.clone(),
             ..p.options.clone()
         },
         None => opts.clone(),
