@@ -102,11 +102,17 @@ fn an_interrupted_run_resumes_exactly() {
     assert_eq!(first.state.step, 20);
     // the checkpoint moves (as into the repository) and the corpus is given from a new place:
     // the run resumes in the folder given now, from the corpus given now
-    let broken = tiny(dir.path().join("moved-corpus.txt"), dir.path().join("broken"));
+    let broken = tiny(
+        dir.path().join("moved-corpus.txt"),
+        dir.path().join("broken"),
+    );
     std::fs::copy(&text, &broken.corpus[0]).unwrap();
     std::fs::rename(&started.out, &broken.out).unwrap();
     let again = train(&broken, true, no_stop(), &mut Quiet).unwrap();
-    assert!(!started.out.exists(), "nothing is written to the old folder");
+    assert!(
+        !started.out.exists(),
+        "nothing is written to the old folder"
+    );
     assert!(!again.interrupted);
     assert_eq!(again.state.step, 40);
 
