@@ -444,17 +444,22 @@ fn the_word_filter_masks_a_blocked_token() {
         .unwrap() as u32;
     let word = m.tokenizer.token_text(top);
     assert!(word.trim().chars().all(char::is_alphabetic), "{word:?}");
-    let mut app = headless(m.clone());
-    app.insert_resource(WordFilter::new([word.trim()]));
-    app.world_mut()
-        .resource_mut::<Sampling>()
-        .set(SamplingParams {
+    // temperature 0: the most likely token, unless the filter masks it
+    let greedy = |app: &mut App| {
+        let params = SamplingParams {
             temperature: 0.0,
             top_k: None,
             top_p: 1.0,
             seed: 1,
-        })
-        .unwrap();
+        };
+        app.world_mut()
+            .resource_mut::<Sampling>()
+            .set(params)
+            .unwrap();
+    };
+    let mut app = headless(m.clone());
+    app.insert_resource(WordFilter::new([word.trim()]));
+    greedy(&mut app);
     run_prompt(&mut app, prompt);
     step_to_the_next_token(&mut app);
     let floor = app.world().resource::<Floor>();
@@ -471,24 +476,9 @@ fn the_word_filter_masks_a_blocked_token() {
     );
     // without the filter, the same settings write it
     let mut plain = headless(m.clone());
-    plain
-        .world_mut()
-        .resource_mut::<Sampling>()
-        .set(SamplingParams {
-            temperature: 0.0,
-            top_k: None,
-            top_p: 1.0,
-            seed: 1,
-        })
-        .unwrap();
+    greedy(&mut plain);
     run_prompt(&mut plain, prompt);
-    plain.world_mut().resource_mut::<Playback>().step();
-    for _ in 0..200 {
-        plain.update();
-        if plain.world().resource::<Floor>().last_sample.is_some() {
-            break;
-        }
-    }
+    step_to_the_next_token(&mut plain);
     assert_eq!(
         plain
             .world()
