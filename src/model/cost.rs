@@ -57,17 +57,23 @@ pub fn crossover(shape: &Shape) -> usize {
     6 * shape.n_embd
 }
 
-/// A byte count as B, kB, MB or GB.
+/// A byte count as B, kB, MB, GB or TB.
 pub fn bytes_text(b: u64) -> String {
-    let b = b as f64;
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
+    si_text(b, "B")
+}
+
+/// A count with a decimal prefix (k, M, G, T) and `unit` (may be empty): "36.9 k", "75.5 MB".
+pub fn si_text(v: u64, unit: &str) -> String {
+    let v = v as f64;
+    for (prefix, scale) in [("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)] {
+        if v >= scale {
+            return format!("{:.1} {prefix}{unit}", v / scale);
+        }
+    }
+    if unit.is_empty() {
+        format!("{v:.0}")
     } else {
-        format!("{b:.0} B")
+        format!("{v:.0} {unit}")
     }
 }
 
@@ -101,6 +107,9 @@ mod tests {
         assert_eq!(crossover(&gpt2), 4608);
         assert_eq!(cost(&gpt2, 1024).kv_bytes, 75_497_472);
         assert_eq!(bytes_text(75_497_472), "75.5 MB");
+        assert_eq!(bytes_text(512), "512 B");
+        assert_eq!(si_text(36_864, ""), "36.9 k");
+        assert_eq!(si_text(999, ""), "999");
         assert_eq!(cost(&GPT3, 2048).kv_bytes, 2 * 96 * 2048 * 12288 * 2);
     }
 }

@@ -22,18 +22,7 @@ fn shape_of(name: &'static str, cfg: &Config) -> Shape {
 }
 
 fn count_text(v: u64) -> String {
-    let v = v as f64;
-    if v >= 1e12 {
-        format!("{:.1} T", v / 1e12)
-    } else if v >= 1e9 {
-        format!("{:.1} G", v / 1e9)
-    } else if v >= 1e6 {
-        format!("{:.1} M", v / 1e6)
-    } else if v >= 1e3 {
-        format!("{:.1} k", v / 1e3)
-    } else {
-        format!("{v:.0}")
-    }
+    cost::si_text(v, "")
 }
 
 /// The window, when open (C).
