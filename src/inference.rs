@@ -12,7 +12,7 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use crate::model::generate::{encode_prompt, slide_keep};
-use crate::model::{Ablations, KvCache, LoadedModel, ModelError, Trace};
+use crate::model::{Ablations, KvCache, LoadedModel, ModelError, Record, Trace};
 use crate::schedule::AppSet;
 
 /// The loaded model, shared with inference tasks.
@@ -240,7 +240,7 @@ fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
 fn run_prompt(model: &LoadedModel, text: &str, mut cache: KvCache, serial: u64) -> Run {
     let result = encode_prompt(&model.tokenizer, text, model.config.n_positions).and_then(|p| {
         let start = std::time::Instant::now();
-        let trace = model.gpt.trace(&p.ids, &mut cache)?;
+        let trace = model.gpt.trace_with(&p.ids, &mut cache, Record::View)?;
         let trace_ms = start.elapsed().as_secs_f64() * 1e3;
         Ok((
             Computed {
@@ -311,23 +311,26 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
     };
     let result = if cache.len() + 1 == ids.len() && ids.len() <= n_pos {
         let last = ids[ids.len() - 1];
-        model.gpt.trace(&[last], &mut cache).and_then(|t| {
-            Ok((
-                computed(t, texts(model, &[last]), None, 0, &ids)?,
-                ids.clone(),
-            ))
-        })
+        model
+            .gpt
+            .trace_with(&[last], &mut cache, Record::View)
+            .and_then(|t| {
+                Ok((
+                    computed(t, texts(model, &[last]), None, 0, &ids)?,
+                    ids.clone(),
+                ))
+            })
     } else if ids.len() <= n_pos {
         cache.clear();
         model
             .gpt
-            .trace(&ids, &mut cache)
+            .trace_with(&ids, &mut cache, Record::View)
             .and_then(|t| Ok((computed(t, texts(model, &ids), None, 0, &ids)?, ids.clone())))
     } else {
         cache.clear();
         let window = ids[ids.len() - slide_keep(n_pos).min(ids.len())..].to_vec();
         let dropped = ids.len() - window.len();
-        model.gpt.trace(&window, &mut cache).and_then(|t| {
+        model.gpt.trace_with(&window, &mut cache, Record::View).and_then(|t| {
             let note = format!(
                 "the context of {n_pos} tokens was full: the factory now shows the last {} tokens",
                 window.len()

@@ -5,7 +5,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::args::{BenchArgs, ModelArg};
-use crate::model::{Config, Gpt, KvCache};
+use crate::model::{Config, Gpt, KvCache, Record};
 
 /// Median, 10th and 90th percentile of durations in milliseconds.
 fn summarize(mut ms: Vec<f64>) -> (f64, f64, f64) {
@@ -63,6 +63,10 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
             let m = model.open()?;
             (m.gpt, m.dir.display().to_string())
         }
+        None if args.gpt2_shape => (
+            Gpt::random(&Config::gpt2_small())?,
+            "random weights, GPT-2 small's shape".to_string(),
+        ),
         None => {
             let cfg = Config::factory_small(4096, 128);
             (
@@ -105,6 +109,13 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
         })?,
     );
     report(
+        &format!("view trace, {n} tokens (what the floor shows)"),
+        time_runs(args.iters, || {
+            gpt.trace_with(&ids, &mut KvCache::new(), Record::View)?;
+            Ok(())
+        })?,
+    );
+    report(
         &format!("forward, {n} tokens (last logits only)"),
         time_runs(args.iters, || {
             gpt.next_logits(&ids, &mut KvCache::new())?;
@@ -114,18 +125,18 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
     let mut base = KvCache::new();
     gpt.next_logits(&ids[..n - 1], &mut base)?;
     report(
-        &format!("cached step, token {n} (traced)"),
+        &format!("cached step, token {n} (view trace)"),
         time_runs(args.iters, || {
-            let mut c = base.clone();
-            gpt.trace(&ids[n - 1..], &mut c)?;
+            base.truncate(n - 1);
+            gpt.trace_with(&ids[n - 1..], &mut base, Record::View)?;
             Ok(())
         })?,
     );
     report(
         &format!("cached step, token {n} (logits only)"),
         time_runs(args.iters, || {
-            let mut c = base.clone();
-            gpt.next_logits(&ids[n - 1..], &mut c)?;
+            base.truncate(n - 1);
+            gpt.next_logits(&ids[n - 1..], &mut base)?;
             Ok(())
         })?,
     );

@@ -102,16 +102,8 @@ impl Attention {
         })
     }
 
-    /// `x`: (B, T, C); `mask`: (T, K) of 0 and −∞; `cache`: this layer's (k, v) of earlier tokens;
-    /// `head_mask`: (1, nh, 1, 1) of 1 and 0, zeroing switched-off heads' outputs.
-    pub(super) fn forward(
-        &self,
-        x: &Tensor,
-        mask: &Tensor,
-        cache: Option<&(Tensor, Tensor)>,
-        head_mask: Option<&Tensor>,
-        differentiable: bool,
-    ) -> Result<(Tensor, AttentionParts)> {
+    /// Queries, keys and values of `x` (B, T, C), each (B, nh, T, hs).
+    pub(super) fn qkv(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let (b, t, c) = x.dims3()?;
         let nh = self.n_head;
         let hs = c / nh;
@@ -124,15 +116,23 @@ impl Attention {
                 .transpose(1, 2)?
                 .contiguous()?)
         };
-        let (q, k_new, v_new) = (split(0)?, split(1)?, split(2)?);
-        let (k, v) = match cache {
-            // (B, nh, P, hs) ++ (B, nh, T, hs) -> (B, nh, K, hs)
-            Some((kc, vc)) => (
-                Tensor::cat(&[kc, &k_new], 2)?,
-                Tensor::cat(&[vc, &v_new], 2)?,
-            ),
-            None => (k_new, v_new),
-        };
+        Ok((split(0)?, split(1)?, split(2)?))
+    }
+
+    /// Attention of queries `q` (B, nh, T, hs) over keys `k` and values `v` (B, nh, K, hs), the
+    /// cached tokens' first. `mask`: (T, K) of 0 and −∞; `head_mask`: (1, nh, 1, 1) of 1 and 0,
+    /// zeroing switched-off heads' outputs.
+    pub(super) fn attend(
+        &self,
+        q: Tensor,
+        k: Tensor,
+        v: Tensor,
+        mask: &Tensor,
+        head_mask: Option<&Tensor>,
+        differentiable: bool,
+    ) -> Result<(Tensor, AttentionParts)> {
+        let (b, nh, t, hs) = q.dims4()?;
+        let c = nh * hs;
         // scaled dot product: (B, nh, T, hs) · (B, nh, hs, K) -> (B, nh, T, K)
         let scores = (q.matmul(&k.t()?)? * (1.0 / (hs as f64).sqrt()))?;
         // causal mask: a query never sees a later key

@@ -14,19 +14,39 @@ use super::ablate::Ablations;
 use super::block::{Block, Norm};
 use super::config::Config;
 use super::error::{ModelError, Result};
-use super::trace::{Array, Guess, LENS_TOP, LayerTrace, Trace, softmax, top_n};
+use super::trace::{Array, Guess, LENS_TOP, LayerTrace, Trace, top_n};
 
 /// Keys and values of the tokens already run, per layer, so a new token computes only its own row.
+///
+/// Each layer's keys and values live in buffers with room to spare, (1, nh, capacity, hs); a new
+/// token's rows are written in place after the cached ones (no copy of the whole cache per step), and
+/// the room doubles, up to the model's context, when it runs out. Cloning copies the buffers, so two
+/// clones can grow apart.
 ///
 /// A cache belongs to one set of [`Ablations`] (none by default): every run with it switches the
 /// same parts off, so cached keys and values always match what a full recompute would give.
 /// Changing the ablations means a new cache.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct KvCache {
-    /// Per layer: (k, v), each (1, nh, P, hs).
+    /// Per layer: (k, v) buffers, each (1, nh, capacity, hs); rows `0..len` are filled.
     layers: Vec<(Tensor, Tensor)>,
     len: usize,
     ablations: Ablations,
+}
+
+impl Clone for KvCache {
+    fn clone(&self) -> Self {
+        let deep = |t: &Tensor| t.copy().expect("copying a key/value buffer on the CPU");
+        Self {
+            layers: self
+                .layers
+                .iter()
+                .map(|(k, v)| (deep(k), deep(v)))
+                .collect(),
+            len: self.len,
+            ablations: self.ablations.clone(),
+        }
+    }
 }
 
 impl KvCache {
@@ -63,6 +83,72 @@ impl KvCache {
         self.layers.clear();
         self.len = 0;
     }
+
+    /// Forgets every token after the first `len` (their rows are written over by the next run).
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    /// Writes layer `i`'s new keys and values (1, nh, T, hs) after the `len` cached ones and returns
+    /// views of all `len + T`. The length itself grows only when the whole run succeeded
+    /// ([`KvCache::advance`]), so a failed run leaves the cache as it was.
+    fn extend(
+        &mut self,
+        i: usize,
+        k_new: &Tensor,
+        v_new: &Tensor,
+        max: usize,
+    ) -> Result<(Tensor, Tensor)> {
+        let (p, t) = (self.len, k_new.dim(2)?);
+        let need = p + t;
+        let room = |have: usize| {
+            have.max(64)
+                .max(need)
+                .next_power_of_two()
+                .min(max)
+                .max(need)
+        };
+        if i == self.layers.len() {
+            let mut shape = k_new.dims().to_vec();
+            shape[2] = room(need);
+            let zeros = || Tensor::zeros(shape.clone(), k_new.dtype(), k_new.device());
+            self.layers.push((zeros()?, zeros()?));
+        }
+        let (k, v) = &mut self.layers[i];
+        if k.dim(2)? < need {
+            // out of room: a bigger buffer, the cached rows copied over once
+            let grow = |old: &Tensor| -> Result<Tensor> {
+                let mut shape = old.dims().to_vec();
+                shape[2] = room(2 * old.dim(2).unwrap_or(0));
+                let bigger = Tensor::zeros(shape, old.dtype(), old.device())?;
+                if p > 0 {
+                    bigger.slice_set(&old.narrow(2, 0, p)?.contiguous()?, 2, 0)?;
+                }
+                Ok(bigger)
+            };
+            *k = grow(k)?;
+            *v = grow(v)?;
+        }
+        k.slice_set(k_new, 2, p)?;
+        v.slice_set(v_new, 2, p)?;
+        Ok((k.narrow(2, 0, need)?, v.narrow(2, 0, need)?))
+    }
+
+    fn advance(&mut self, t: usize) {
+        self.len += t;
+    }
+}
+
+/// How much of a run is recorded into its [`Trace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// Every intermediate (the CLI, the tests, a close look at one run).
+    Everything,
+    /// What the factory floor shows: embeddings, norms, attention weights, the attention and FFN
+    /// outputs on the residual stream, the FFN's neurons after GELU, the lens and the logits.
+    /// Queries, keys, values, raw scores, per-head outputs and the FFN before GELU stay empty;
+    /// [`Gpt::trace`] computes them again when they are wanted.
+    View,
 }
 
 /// A GPT-2 language model.
@@ -138,8 +224,13 @@ impl Gpt {
     ///
     /// The cache grows by `ids.len()`; only the new tokens' rows are computed.
     pub fn trace(&self, ids: &[u32], cache: &mut KvCache) -> Result<Trace> {
+        self.trace_with(ids, cache, Record::Everything)
+    }
+
+    /// Runs `ids` after the cached tokens and records what `record` asks for.
+    pub fn trace_with(&self, ids: &[u32], cache: &mut KvCache, record: Record) -> Result<Trace> {
         let mut trace = Trace::default();
-        self.run(ids, cache, Some(&mut trace))?;
+        self.run(ids, cache, Some((&mut trace, record)))?;
         Ok(trace)
     }
 
@@ -172,11 +263,19 @@ impl Gpt {
         &self,
         ids: &[u32],
         cache: &mut KvCache,
-        mut rec: Option<&mut Trace>,
+        mut rec: Option<(&mut Trace, Record)>,
     ) -> Result<Vec<f32>> {
         let p = cache.len();
         self.check_ids(ids, p)?;
         let t = ids.len();
+        let every = matches!(rec, Some((_, Record::Everything)));
+        let keep = |t: &Tensor| -> Result<Array> {
+            if every {
+                to_array(t)
+            } else {
+                Ok(Array::default())
+            }
+        };
         let ids_t = Tensor::new(ids, self.device())?.unsqueeze(0)?; // (1, T)
         let abl = cache.ablations.clone();
         let (x, tok_emb, pos_emb) = self.embed(&ids_t, p)?;
@@ -187,7 +286,7 @@ impl Gpt {
             (x, pos_emb)
         };
         let mask = causal_mask(t, p, self.device())?;
-        if let Some(tr) = rec.as_deref_mut() {
+        if let Some((tr, _)) = rec.as_mut() {
             tr.ids = ids.to_vec();
             tr.start_pos = p;
             tr.tok_emb = to_array(&tok_emb)?;
@@ -195,15 +294,17 @@ impl Gpt {
             tr.embed = to_array(&x)?;
         }
         let mut x = x;
-        let mut new_cache = Vec::with_capacity(self.blocks.len());
+        // each layer's output at the last position, for the logit lens
+        let mut lens_rows = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
             let head_mask = self.head_mask(&abl, i)?;
             let neuron_mask = self.neuron_mask(&abl, i)?;
             let ln_1 = block.ln_1.forward(&x, false)?;
-            let (attn_out, parts) =
-                block
-                    .attn
-                    .forward(&ln_1, &mask, cache.layers.get(i), head_mask.as_ref(), false)?;
+            let (q, k_new, v_new) = block.attn.qkv(&ln_1)?;
+            let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
+            let (attn_out, parts) = block
+                .attn
+                .attend(q, k, v, &mask, head_mask.as_ref(), false)?;
             let resid_attn = (&x + &attn_out)?;
             let ln_2 = block.ln_2.forward(&resid_attn, false)?;
             let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
@@ -214,59 +315,66 @@ impl Gpt {
                 ffn_out
             };
             let resid_ffn = (&resid_attn + &ffn_out)?;
-            if let Some(tr) = rec.as_deref_mut() {
+            if let Some((tr, _)) = rec.as_mut() {
+                lens_rows.push(resid_ffn.narrow(1, t - 1, 1)?.squeeze(1)?);
                 tr.layers.push(LayerTrace {
                     ln_1: to_array(&ln_1)?,
-                    q: to_array(&parts.q)?,
-                    k: to_array(&parts.k)?,
-                    v: to_array(&parts.v)?,
-                    scores: to_array(&parts.scores)?,
+                    q: keep(&parts.q)?,
+                    k: keep(&parts.k)?,
+                    v: keep(&parts.v)?,
+                    scores: keep(&parts.scores)?,
                     attention: to_array(&parts.attention)?,
-                    head_out: to_array(&parts.head_out)?,
+                    head_out: keep(&parts.head_out)?,
                     attn_proj: to_array(&attn_out)?,
                     resid_attn: to_array(&resid_attn)?,
                     ln_2: to_array(&ln_2)?,
-                    ffn_pre: to_array(&pre)?,
+                    ffn_pre: keep(&pre)?,
                     ffn_act: to_array(&act)?,
                     ffn_out: to_array(&ffn_out)?,
                     resid_ffn: to_array(&resid_ffn)?,
-                    lens: self.lens(&resid_ffn)?,
+                    lens: Vec::new(),
                 });
             }
-            new_cache.push((parts.k, parts.v));
             x = resid_ffn;
         }
-        let h = self.ln_f.forward(&x, false)?; // (1, T, C)
-        // unembed the last position only: (1, C) · (C, V) -> (1, V)
-        let last = h.narrow(1, t - 1, 1)?.squeeze(1)?;
-        let logits = last
-            .matmul(&self.lm_head.t()?)?
-            .squeeze(0)?
-            .to_vec1::<f32>()?;
-        if let Some(tr) = rec {
-            tr.ln_f = to_array(&h)?;
-            tr.logits = logits.clone();
-        }
-        cache.layers = new_cache;
-        cache.len = p + t;
+        let logits = match rec {
+            None => {
+                // unembed the last position only: (1, C) · (C, V) -> (1, V)
+                let last = self
+                    .ln_f
+                    .forward(&x.narrow(1, t - 1, 1)?, false)?
+                    .squeeze(1)?;
+                last.matmul(&self.lm_head.t()?)?
+                    .squeeze(0)?
+                    .to_vec1::<f32>()?
+            }
+            Some((tr, _)) => {
+                tr.ln_f = to_array(&self.ln_f.forward(&x, false)?)?; // (T, C)
+                // every layer's lens and the logits (the last layer's lens) in one product, so
+                // the unembedding (the largest matrix) is read once
+                let mut lens = self.lens(&lens_rows)?;
+                let logits = lens.pop().unwrap_or_default();
+                for (layer, row) in tr.layers.iter_mut().zip(&lens) {
+                    layer.lens = guesses(row);
+                }
+                if let Some(last) = tr.layers.last_mut() {
+                    last.lens = guesses(&logits);
+                }
+                tr.logits = logits.clone();
+                logits
+            }
+        };
+        cache.advance(t);
         Ok(logits)
     }
 
-    /// The logit lens of one layer's output `x` (1, T, C): the top guesses at the last position.
-    fn lens(&self, x: &Tensor) -> Result<Vec<Guess>> {
-        let t = x.dim(1)?;
-        let h = self
-            .ln_f
-            .forward(&x.narrow(1, t - 1, 1)?, false)?
-            .squeeze(1)?; // (1, C)
-        let logits = h.matmul(&self.lm_head.t()?)?.squeeze(0)?.to_vec1::<f32>()?;
-        Ok(top_n(&softmax(&logits), LENS_TOP)
-            .into_iter()
-            .map(|(id, prob)| Guess {
-                id: id as u32,
-                prob,
-            })
-            .collect())
+    /// The logit lens of layer outputs at the last position, rows (1, C) each: the logits if the
+    /// model stopped there (`ln_f` and the unembedding, all rows in one product), (L, V).
+    fn lens(&self, rows: &[Tensor]) -> Result<Vec<Vec<f32>>> {
+        let h = self.ln_f.forward(&Tensor::cat(rows, 0)?, false)?; // (L, C)
+        // (V, C) · (C, L): the unembedding is the left operand, read as stored (no packed copy)
+        let logits = self.lm_head.matmul(&h.t()?)?; // (V, L)
+        Ok(logits.t()?.contiguous()?.to_vec2::<f32>()?) // (L, V)
     }
 
     /// (1, nh, 1, 1) of 1 and 0 when some head of `layer` is switched off.
@@ -326,9 +434,8 @@ impl Gpt {
         let (mut x, _, _) = self.embed(ids, 0)?;
         let mask = causal_mask(t, 0, self.device())?;
         for block in &self.blocks {
-            let (a, _) = block
-                .attn
-                .forward(&block.ln_1.forward(&x, d)?, &mask, None, None, d)?;
+            let (q, k, v) = block.attn.qkv(&block.ln_1.forward(&x, d)?)?;
+            let (a, _) = block.attn.attend(q, k, v, &mask, None, d)?;
             x = (x + a)?;
             let (_, _, m) = block.mlp.forward(&block.ln_2.forward(&x, d)?, None, d)?;
             x = (x + m)?;
@@ -341,6 +448,20 @@ impl Gpt {
         Ok(h.matmul(&self.lm_head.t()?)?
             .reshape((b, t, self.cfg.vocab_size))?)
     }
+}
+
+/// The [`LENS_TOP`] most likely tokens of `logits` with their probabilities (softmax at
+/// temperature 1, the same numbers as [`super::trace::softmax`] gives, without the whole vector).
+fn guesses(logits: &[f32]) -> Vec<Guess> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
+    top_n(logits, LENS_TOP)
+        .into_iter()
+        .map(|(id, l)| Guess {
+            id: id as u32,
+            prob: (((l - max) as f64).exp() / sum) as f32,
+        })
+        .collect()
 }
 
 /// (T, P + T) additive mask: 0 where query i (at position P + i) may see key j, −∞ elsewhere.

@@ -57,6 +57,10 @@ pub const LENS_TOP: usize = 5;
 
 /// Everything one transformer block computed.
 ///
+/// A run recorded for the factory floor ([`crate::model::Record::View`]) leaves `q`, `k`, `v`,
+/// `scores`, `head_out` and `ffn_pre` empty (shape `[]`, no data): the floor does not show them, and
+/// they are most of a long prompt's bytes.
+///
 /// `T` is the number of tokens run in this step, `P` the number already in the key/value cache
 /// before it, `K = P + T` the number of keys each new query can see, `C = n_embd`,
 /// `nh = n_head`, `hs = C / nh`, `H = n_inner`.
@@ -139,14 +143,29 @@ pub fn softmax(logits: &[f32]) -> Vec<f32> {
 
 /// The `n` highest values with their indices, highest first (ties: lower index first).
 pub fn top_n(values: &[f32], n: usize) -> Vec<(usize, f32)> {
+    let order = |a: &usize, b: &usize| values[*b].total_cmp(&values[*a]).then(a.cmp(b));
     let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-    idx.into_iter().take(n).map(|i| (i, values[i])).collect()
+    // the n first found in linear time, then only they sorted (a vocabulary is 50,000 long)
+    if n < idx.len() {
+        idx.select_nth_unstable_by(n, order);
+        idx.truncate(n);
+    }
+    idx.sort_by(order);
+    idx.into_iter().map(|i| (i, values[i])).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_n_is_the_n_highest_in_order_ties_by_index() {
+        let v = [0.1, 0.5, 0.3, 0.5, 0.0, 0.9];
+        assert_eq!(top_n(&v, 3), vec![(5, 0.9), (1, 0.5), (3, 0.5)]);
+        assert_eq!(top_n(&v, 0), vec![]);
+        assert_eq!(top_n(&v, 10).len(), 6);
+        assert_eq!(top_n(&v, 6)[5], (4, 0.0));
+    }
 
     #[test]
     fn array_indexing_is_row_major() {
