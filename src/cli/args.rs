@@ -11,7 +11,7 @@ use crate::model::{Ablations, Config, LoadedModel, SamplingParams, catalog, defa
 #[derive(Debug, Args, Clone)]
 pub(super) struct ModelArg {
     /// The model: a folder in the Hugging Face GPT-2 layout, the name of a folder under models/,
-    /// or a repository id already in the Hugging Face cache (e.g. gpt2) [default: factory-small]
+    /// or a repository id already in the Hugging Face cache (e.g. gpt2) [default: factory-everyday]
     #[arg(long, value_name = "DIR|NAME|ID")]
     pub(super) model: Option<String>,
 }
@@ -77,6 +77,9 @@ pub(super) struct ViewArgs {
     /// Start the guided tour at once.
     #[arg(long)]
     pub(super) start_tour: bool,
+    /// Print the frame rate every 5 seconds (frames, median and slowest frame time).
+    #[arg(long)]
+    pub(super) fps: bool,
     /// Museum kiosk: fullscreen, simple controls, attract loop when idle, Esc does not quit.
     #[arg(long)]
     pub(super) kiosk: bool,
@@ -159,9 +162,13 @@ pub(super) struct GenerateArgs {
 #[derive(Debug, Args)]
 pub(super) struct BenchArgs {
     /// The model (a folder, a name under models/ or a cached hub id); without it, a random model of
-    /// the default size (4 layers, 4 heads, 128 dims, vocab 4096; the scene uses factory-small).
-    #[arg(long, value_name = "DIR|NAME|ID")]
+    /// the default size (4 layers, 4 heads, 128 dims, vocab 4096; the scene uses the default model).
+    #[arg(long, value_name = "DIR|NAME|ID", conflicts_with = "gpt2_shape")]
     pub(super) model: Option<String>,
+    /// A model of GPT-2 small's shape (12 layers, 12 heads, 768 dims, vocab 50257, context 1024)
+    /// with random weights: its speed without its weights.
+    #[arg(long)]
+    pub(super) gpt2_shape: bool,
     /// Tokens in the full trace.
     #[arg(long, default_value_t = 64)]
     pub(super) tokens: usize,
@@ -291,4 +298,16 @@ pub(super) struct NeighboursArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub(super) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ScoreArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    /// Texts to score, each on its own (or use --file).
+    #[arg(required_unless_present = "file")]
+    pub(super) texts: Vec<String>,
+    /// A text file: every non-empty line is scored on its own.
+    #[arg(long, value_name = "FILE", conflicts_with = "texts")]
+    pub(super) file: Option<PathBuf>,
 }

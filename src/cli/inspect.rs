@@ -1,9 +1,9 @@
-//! `factory trace` and `factory generate`: the model on the terminal, as text or JSON.
+//! `factory trace`, `generate`, `neighbours` and `score`: the model on the terminal, as text or JSON.
 
 use anyhow::Result;
 use serde_json::json;
 
-use super::args::{GenerateArgs, NeighboursArgs, TraceArgs};
+use super::args::{GenerateArgs, NeighboursArgs, ScoreArgs, TraceArgs};
 use crate::model::embedding::{parse_expr, single_token};
 use crate::model::generate::{encode_prompt, generate_ablated};
 use crate::model::trace::{softmax, top_n};
@@ -251,5 +251,50 @@ pub(super) fn neighbours(args: NeighboursArgs) -> Result<()> {
             emb.len() - exclude.len()
         );
     }
+    Ok(())
+}
+
+pub(super) fn score(args: ScoreArgs) -> Result<()> {
+    let m = args.model.open()?;
+    let texts: Vec<String> = match &args.file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        None => args.texts.clone(),
+    };
+    if texts.is_empty() {
+        anyhow::bail!("nothing to score: the file has no non-empty line");
+    }
+    let (mut nll, mut predicted, mut words) = (0.0, 0, 0);
+    println!(
+        "{:>8} {:>6} {:>9} {:>9}  text",
+        "tokens", "words", "nats/tok", "ppl/word"
+    );
+    for text in &texts {
+        let s = crate::model::score::score(&m.gpt, &m.tokenizer, text)
+            .map_err(|e| anyhow::anyhow!("{text:?}: {e}"))?;
+        println!(
+            "{:>8} {:>6} {:>9.3} {:>9.1}  {text}",
+            s.tokens,
+            s.words,
+            s.nll / s.predicted as f64,
+            s.word_perplexity()
+        );
+        nll += s.nll;
+        predicted += s.predicted;
+        words += s.words;
+    }
+    println!(
+        "all {} texts: {predicted} tokens predicted, {:.3} nats per token, perplexity {:.1} per \
+         token, {:.1} per word ({words} words)",
+        texts.len(),
+        nll / predicted as f64,
+        (nll / predicted as f64).exp(),
+        (nll / words.max(1) as f64).exp()
+    );
     Ok(())
 }

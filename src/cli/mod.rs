@@ -1,5 +1,5 @@
 //! The command line: `factory [view]`, `factory trace`, `factory generate`, `factory bench`,
-//! `factory train`, `factory record`. Arguments live in [`args`], each command's body in its own file.
+//! `factory train`, `factory record`, `factory neighbours`, `factory score`. Arguments live in [`args`], each command's body in its own file.
 //!
 //! Errors end here: each command returns `anyhow::Result`, printed as one readable message.
 
@@ -15,7 +15,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 pub use args::parse_size;
-use args::{BenchArgs, GenerateArgs, NeighboursArgs, RecordArgs, TraceArgs, TrainArgs, ViewArgs};
+use args::{
+    BenchArgs, GenerateArgs, NeighboursArgs, RecordArgs, ScoreArgs, TraceArgs, TrainArgs, ViewArgs,
+};
 
 /// Transformer Factory: walk through a real GPT-2-style language model.
 #[derive(Debug, Parser)]
@@ -43,6 +45,8 @@ enum Command {
     Record(RecordArgs),
     /// Nearest tokens in embedding space by cosine, or vector arithmetic ("king - man + woman").
     Neighbours(NeighboursArgs),
+    /// How surprised the model is by texts: cross-entropy and per-token / per-word perplexity.
+    Score(ScoreArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -85,5 +89,6 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Train(args)) => train::train(args),
         Some(Command::Record(args)) => view::record(args),
         Some(Command::Neighbours(args)) => inspect::neighbours(args),
+        Some(Command::Score(args)) => inspect::score(args),
     }
 }
