@@ -172,10 +172,24 @@ fn kv_cache_steps_equal_full_recompute() {
             assert!(diff < 1e-5);
         }
     }
-    // next_logits agrees with trace
+    // next_logits agrees with trace (which unembeds with the lens rows in one product, so the
+    // last bits may differ) and with a view trace (exactly: the same product)
     let mut c1 = KvCache::new();
     let a = m.gpt.next_logits(&ids, &mut c1).unwrap();
-    assert_eq!(a, m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits);
+    let full = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let diff = a
+        .iter()
+        .zip(&full.logits)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff < 1e-5, "next_logits differs from the trace by {diff}");
+    let view = m
+        .gpt
+        .trace_with(&ids, &mut KvCache::new(), factory::model::Record::View)
+        .unwrap();
+    assert_eq!(view.logits, full.logits);
+    assert_eq!(view.layers[0].attention, full.layers[0].attention);
+    assert!(view.layers[0].q.data.is_empty() && !full.layers[0].q.data.is_empty());
 }
 
 #[test]
@@ -940,7 +954,7 @@ fn ablate_on_the_command_line() {
     }
 }
 
-/// `factory neighbours`: the neighbours of a word and of "king - man + woman" are the rows of
+/// `factory neighbours`: the neighbours of a word and of "boy - man + woman" are the rows of
 /// `wte` (read here straight from the safetensors file) with the highest cosine, computed in f64,
 /// the query's own tokens left out; a word of several tokens is an error naming its pieces.
 #[test]
@@ -970,12 +984,12 @@ fn neighbours_are_the_highest_cosines_of_wte() {
         vec!["king", "--top", "6", "--json"],
         vec![
             "--expr",
-            "king - man + woman",
+            "boy - man + woman",
             "--top",
             "6",
             "--json",
             "--expect",
-            "queen",
+            "girl",
         ],
     ] {
         let out = run(&args);
@@ -1074,4 +1088,49 @@ fn position_tables_and_how_alike_positions_are() {
         mean(1),
         mean(32)
     );
+}
+
+/// `score`: each token's −ln p given the tokens before it, against the f64 reference, for a text
+/// longer than the context (windows of `n_positions` tokens, each starting at the previous one's
+/// last token), and the perplexities made of them.
+#[test]
+fn scoring_a_text_matches_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 5, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let text = "the king said to the queen that the night was long, and the cat sat on the mat.";
+    let ids = m.tokenizer.encode(text).unwrap();
+    assert!(ids.len() > d.n_positions + 2, "the text spans windows");
+    let s = factory::model::score::score(&m.gpt, &m.tokenizer, text).unwrap();
+    let head: Vec<f64> = w["wte.weight"].1.iter().map(|&v| v as f64).collect();
+    let c = d.n_embd;
+    let mut want = Vec::new();
+    let mut start = 0;
+    while start + 1 < ids.len() {
+        let end = (start + d.n_positions).min(ids.len());
+        let r = reference.run(&ids[start..end - 1]);
+        for (p, &next) in ids[start + 1..end].iter().enumerate() {
+            let logits: Vec<f64> = (0..d.vocab_size)
+                .map(|v| (0..c).map(|i| r.ln_f[p][i] * head[v * c + i]).sum())
+                .collect();
+            let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = logits.iter().map(|l| (l - top).exp()).sum();
+            want.push(top + z.ln() - logits[next as usize]);
+        }
+        start = end - 1;
+    }
+    assert_eq!(s.predicted, ids.len() - 1);
+    assert_eq!(s.per_token.len(), want.len());
+    for (i, (a, b)) in s.per_token.iter().zip(&want).enumerate() {
+        assert!((a - b).abs() < 1e-4, "token {}: {a} against {b}", i + 1);
+    }
+    let nll: f64 = want.iter().sum();
+    assert!((s.token_perplexity().ln() - nll / want.len() as f64).abs() < 1e-5);
+    // the words after the first token ("the" is one token here)
+    assert_eq!(ids[0], m.tokenizer.encode("the").unwrap()[0]);
+    assert_eq!(s.words, text.split_whitespace().count() - 1);
+    assert!((s.word_perplexity().ln() - nll / s.words as f64).abs() < 1e-5);
+    // one token is nothing to score
+    assert!(factory::model::score::score(&m.gpt, &m.tokenizer, "the").is_err());
 }

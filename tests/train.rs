@@ -194,8 +194,16 @@ fn the_default_model_matches_its_readme() {
         let needle = format!("| `{name}` | {v} |");
         assert!(readme.contains(&needle), "README lacks {needle:?}");
     }
-    // it continues English prompts with real words: most generated tokens are in the corpus's vocabulary
-    let ids = m.tokenizer.encode("The king said").unwrap();
+    // the losses it reports are the checkpoint's own
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("train_state.json")).unwrap())
+            .unwrap();
+    for key in ["val_loss", "train_loss"] {
+        let loss = format!("{:.3}", state[key].as_f64().unwrap());
+        assert!(readme.contains(&loss), "README lacks the {key} {loss}");
+    }
+    // it continues an everyday prompt with real words: most generated tokens are common English
+    let ids = m.tokenizer.encode("The little dog ran to the").unwrap();
     let mut s = factory::model::Sampler::new(factory::model::SamplingParams {
         temperature: 0.0,
         top_k: None,
@@ -210,19 +218,28 @@ fn the_default_model_matches_its_readme() {
         .filter(|w| !w.is_empty())
         .collect();
     assert!(words.len() >= 5, "{text:?}");
+    // the 150 most frequent words of written English, and the prompt's own
     let known = [
-        "the", "and", "to", "of", "i", "my", "you", "a", "is", "that", "not", "with", "me", "it",
-        "be", "your", "his", "this", "in", "he", "for", "have", "him", "so", "will", "what", "but",
-        "her", "shall", "lord", "king", "thou", "thy", "as", "we", "our", "all", "do", "no", "are",
-        "on", "by", "if", "good", "thee", "sir", "now", "come", "let", "well", "more", "she",
-        "they", "then", "there", "from", "at", "how", "say", "love", "upon", "or", "which",
+        "the", "of", "and", "to", "a", "in", "is", "it", "you", "that", "he", "was", "for", "on",
+        "are", "with", "as", "i", "his", "they", "be", "at", "one", "have", "this", "from", "or",
+        "had", "by", "not", "word", "but", "what", "some", "we", "can", "out", "other", "were",
+        "all", "there", "when", "up", "use", "your", "how", "said", "an", "each", "she", "which",
+        "do", "their", "time", "if", "will", "way", "about", "many", "then", "them", "would",
+        "write", "like", "so", "these", "her", "long", "make", "thing", "see", "him", "two", "has",
+        "look", "more", "day", "could", "go", "come", "did", "my", "no", "most", "who", "over",
+        "know", "than", "call", "first", "down", "side", "been", "now", "find", "any", "new",
+        "work", "part", "take", "get", "place", "made", "live", "where", "after", "back", "little",
+        "only", "round", "man", "year", "came", "show", "every", "good", "me", "give", "our",
+        "under", "name", "very", "through", "just", "great", "say", "help", "low", "line",
+        "before", "turn", "cause", "same", "mean", "right", "old", "too", "does", "tell", "went",
+        "house", "door", "room", "into", "away", "again", "off", "home", "dog", "ran", "s", "t",
     ];
     let hits = words
         .iter()
         .filter(|w| known.contains(&w.to_lowercase().as_str()))
         .count();
     assert!(
-        hits * 3 >= words.len(),
+        hits * 2 >= words.len(),
         "mostly common words expected: {text:?}"
     );
 }

@@ -24,9 +24,9 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
 
 /// The default model's folder name under `models/`.
-pub const DEFAULT_MODEL_NAME: &str = "factory-small";
+pub const DEFAULT_MODEL_NAME: &str = "factory-everyday";
 
-/// Where the default model lives: `models/factory-small` (see [`crate::project_path`]).
+/// Where the default model lives: `models/factory-everyday` (see [`crate::project_path`]).
 pub fn default_model_dir() -> PathBuf {
     crate::project_path(Path::new("models").join(DEFAULT_MODEL_NAME))
 }

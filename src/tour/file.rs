@@ -154,6 +154,19 @@ impl Tour {
         Self::parse(&text, path)
     }
 
+    /// The tour with every caption's placeholders filled from `cfg` (see [`fill`]; a checked tour
+    /// has only known ones, anything else is left as written).
+    pub fn filled(mut self, cfg: &Config) -> Self {
+        for stop in &mut self.stops {
+            for text in [&mut stop.title, &mut stop.text] {
+                if let Ok(t) = fill(text, cfg) {
+                    *text = t;
+                }
+            }
+        }
+        self
+    }
+
     /// Checks every stop against a model's shape: layers, heads, neurons, values in range.
     pub fn check(&self, cfg: &Config, path: &Path) -> Result<(), TourError> {
         for (i, stop) in self.stops.iter().enumerate() {
@@ -182,6 +195,14 @@ impl Tour {
                     secs.end(),
                     stop.seconds
                 )));
+            }
+            for text in [&stop.title, &stop.text] {
+                if let Err(name) = fill(text, cfg) {
+                    return Err(fail(format!(
+                        "{{{name}}} is not a placeholder (known: {})",
+                        PLACEHOLDERS.join(", ")
+                    )));
+                }
             }
             if stop.title.chars().count() + stop.text.chars().count() > limits::MAX_CAPTION_CHARS {
                 return Err(fail(format!(
@@ -226,6 +247,55 @@ impl Tour {
     }
 }
 
+/// The placeholders a caption may hold, each filled from the model the tour runs on.
+pub const PLACEHOLDERS: [&str; 7] = [
+    "{layers}",
+    "{heads}",
+    "{width}",
+    "{ffn}",
+    "{context}",
+    "{vocab}",
+    "{params}",
+];
+
+/// A caption with its placeholders filled from the model: `{layers}`, `{heads}` (per layer),
+/// `{width}` (numbers per token vector), `{ffn}` (neurons per FFN), `{context}`, `{vocab}` and
+/// `{params}` ("1.7 million"). Text in braces that is none of them is an error naming it.
+pub fn fill(text: &str, cfg: &Config) -> Result<String, String> {
+    let params = cfg.n_params() as f64;
+    let params = if params >= 1e9 {
+        format!("{:.0} billion", params / 1e9)
+    } else if params >= 1e6 {
+        format!("{:.1} million", params / 1e6)
+    } else {
+        format!("{:.0} thousand", params / 1e3)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            out.push_str(&rest[open..]);
+            return Ok(out);
+        };
+        let name = &rest[open + 1..open + close];
+        let value = match name {
+            "layers" => cfg.n_layer.to_string(),
+            "heads" => cfg.n_head.to_string(),
+            "width" => cfg.n_embd.to_string(),
+            "ffn" => cfg.n_inner.to_string(),
+            "context" => cfg.n_positions.to_string(),
+            "vocab" => cfg.vocab_size.to_string(),
+            "params" => params.clone(),
+            other => return Err(other.to_string()),
+        };
+        out.push_str(&value);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
 pub fn default_tour_path() -> PathBuf {
     crate::project_path("assets/tours/default.ron")
@@ -244,6 +314,25 @@ mod tests {
                  camera: Pose(yaw: Some(0.3))),
         ],
     )"#;
+
+    #[test]
+    fn placeholders_are_filled_from_the_model() {
+        let cfg = Config::gpt2_small();
+        assert_eq!(
+            fill(
+                "{layers} layers of {heads} heads, {width} wide, {params} numbers",
+                &cfg
+            )
+            .unwrap(),
+            "12 layers of 12 heads, 768 wide, 124.4 million numbers"
+        );
+        assert_eq!(fill("no braces", &cfg).unwrap(), "no braces");
+        assert_eq!(fill("an open { brace", &cfg).unwrap(), "an open { brace");
+        assert_eq!(
+            fill("{heads} and {colour}", &cfg),
+            Err("colour".to_string())
+        );
+    }
 
     #[test]
     fn parses_a_good_tour() {

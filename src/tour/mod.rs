@@ -15,7 +15,9 @@ use crate::scene::CurrentLayout;
 use crate::scene::beams::BeamSettings;
 use crate::scene::layout::Layout;
 use crate::schedule::AppSet;
-pub use file::{Action, Highlight, Pose, Station, Stop, Tour, TourError, default_tour_path};
+pub use file::{
+    Action, Highlight, PLACEHOLDERS, Pose, Station, Stop, Tour, TourError, default_tour_path, fill,
+};
 
 /// The tour loaded for this session and where the player is in it.
 #[derive(Resource, Debug, Default)]
@@ -109,7 +111,7 @@ fn check_against_new_model(
 /// Loads and checks a tour file into the player (an error is kept for the overlay).
 pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config) {
     player.path = Some(path.to_owned());
-    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t)) {
+    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t.filled(cfg))) {
         Ok(t) => {
             player.tour = Some(t);
             player.error = None;

@@ -76,4 +76,4 @@ impl Default for UiState {
 }
 
 /// The prompt the factory starts with.
-pub const DEFAULT_PROMPT: &str = "The king said to the queen";
+pub const DEFAULT_PROMPT: &str = "The little dog ran to the";
