@@ -69,7 +69,7 @@ pub(crate) fn select_on_click(
         }
     } else if let Ok(b) = boards.get(e) {
         let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
-        let (across, rows) = tile(c);
+        let (across, rows) = tile(c, n);
         let w = layout.as_ref().map_or(1.0, |l| l.0.width());
         let size = Vec2::new(w, BOARD_DEPTH);
         if let Some((col, row)) = cell_at(local, size, n * across, rows) {
@@ -120,7 +120,7 @@ mod tests {
             },
             n,
         );
-        let (across, rows) = tile(128);
+        let (across, rows) = tile(128, n);
         let size = Vec2::new(layout.width(), BOARD_DEPTH);
         let inverse = GlobalTransform::from(t).affine().inverse();
         for token in 0..n {

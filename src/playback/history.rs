@@ -172,6 +172,27 @@ pub fn beams(
     out
 }
 
+/// The `cap` strongest of `beams` (ties keep the earlier beam), in their first order, and how many
+/// were left out.
+pub fn strongest(mut beams: Vec<Beam>, cap: usize) -> (Vec<Beam>, usize) {
+    let total = beams.len();
+    if total <= cap {
+        return (beams, 0);
+    }
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by(|&a, &b| beams[b].weight.total_cmp(&beams[a].weight).then(a.cmp(&b)));
+    let mut keep = vec![false; total];
+    for &i in &order[..cap] {
+        keep[i] = true;
+    }
+    let mut i = 0;
+    beams.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    (beams, total - cap)
+}
+
 /// Mean and standard deviation of a vector: what a norm gate changes.
 pub fn mean_std(v: &[f32]) -> (f32, f32) {
     if v.is_empty() {

@@ -29,6 +29,11 @@ impl Default for BeamSettings {
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Beams(pub Vec<Beam>);
 
+/// How many beams over the threshold were left out to keep at most [`crate::limits::MAX_BEAMS`]
+/// (the faintest go first).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct BeamsLeftOut(pub usize);
+
 /// What the lit beams depend on: the floor, the threshold, the selected token, the last station
 /// the riding crates reached, and the first riding crate.
 type BeamsKey = (u64, u32, Option<usize>, i64, usize);
@@ -36,6 +41,7 @@ type BeamsKey = (u64, u32, Option<usize>, i64, usize);
 /// Recomputes the lit beams: every query already through a booth (all cached tokens, and the riding
 /// ones once they reach it), or only the selected token's when one is selected. Only when something
 /// they depend on changed: a crate crossing into a booth, not every frame of its ride.
+#[allow(clippy::too_many_arguments)]
 pub fn compute_beams(
     floor: Res<Floor>,
     playback: Res<Playback>,
@@ -44,11 +50,15 @@ pub fn compute_beams(
     layout: Option<Res<CurrentLayout>>,
     mut made_for: Local<Option<BeamsKey>>,
     mut beams: ResMut<Beams>,
+    mut left_out: ResMut<BeamsLeftOut>,
 ) {
     let Some(layout) = layout else {
         *made_for = None;
         if !beams.0.is_empty() {
             beams.0.clear();
+        }
+        if left_out.0 != 0 {
+            left_out.0 = 0;
         }
         return;
     };
@@ -77,8 +87,12 @@ pub fn compute_beams(
             || l.index_of(StationKind::Booth(layer, head))
                 .is_some_and(|i| reached_station >= i as i64)
     });
+    let (lit, dropped) = history::strongest(lit, crate::limits::MAX_BEAMS);
     if lit != beams.0 {
         beams.0 = lit;
+    }
+    if left_out.0 != dropped {
+        left_out.0 = dropped;
     }
 }
 

@@ -104,9 +104,18 @@ pub const BOARD_DEPTH: f32 = 3.2;
 /// Height of the gate frames and signs.
 pub const SIGN_HEIGHT: f32 = 3.6;
 
-/// How a vector of `n` values is folded into a tile of cells: (cells across the lane, rows).
-pub fn tile(n: usize) -> (usize, usize) {
-    let across = if n <= 256 { 8 } else { 16 };
+/// The longest side of any texture the factory makes: within every device's limits (WebGPU's
+/// default is 8192, many integrated GPUs stop there too).
+pub const MAX_TEXTURE_SIDE: usize = 4096;
+
+/// How a vector of `n` values is folded into a tile of cells when `tokens` lanes stand side by side
+/// on one board: (cells across the lane, rows). Many lanes get narrower tiles, so the board's
+/// texture (`tokens × across` wide) stays within [`MAX_TEXTURE_SIDE`].
+pub fn tile(n: usize, tokens: usize) -> (usize, usize) {
+    let mut across: usize = if n <= 256 { 8 } else { 16 };
+    while across > 1 && tokens * across > MAX_TEXTURE_SIDE {
+        across /= 2;
+    }
     (across, n.div_ceil(across))
 }
 
@@ -265,6 +274,28 @@ mod tests {
             l.stations[l.hotkey_station(0).unwrap()].kind,
             StationKind::Shipping
         );
+    }
+
+    /// Every board texture stays within the limit for any model up to GPT-2 small's context, and
+    /// holds every value of every token.
+    #[test]
+    fn board_textures_stay_within_device_limits() {
+        for values in [128, 256, 768, 1024, 3072] {
+            for tokens in [1, 7, 128, 600, 1024] {
+                let (across, rows) = tile(values, tokens);
+                assert!(
+                    tokens * across <= MAX_TEXTURE_SIDE,
+                    "{values} x {tokens}: wide"
+                );
+                assert!(rows <= MAX_TEXTURE_SIDE, "{values} x {tokens}: tall");
+                assert!(
+                    across * rows >= values,
+                    "{values} x {tokens}: every value has a cell"
+                );
+            }
+        }
+        // a short prompt keeps the wide tiles
+        assert_eq!(tile(768, 64), (16, 48));
     }
 
     #[test]

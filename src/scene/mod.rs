@@ -28,6 +28,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<parts::Built>()
         .init_resource::<beams::BeamSettings>()
         .init_resource::<beams::Beams>()
+        .init_resource::<beams::BeamsLeftOut>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(Update, build::rebuild_floor.in_set(AppSet::Build))
         .add_systems(

@@ -28,7 +28,7 @@ pub(crate) fn paint_boards(
         let rows = board.source.rows(h);
         let n = h.len();
         let c = rows.first().map_or(0, Vec::len);
-        let (across, _) = tile(c);
+        let (across, _) = tile(c, n);
         let Some(data) = image.data.as_mut() else {
             continue;
         };

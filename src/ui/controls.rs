@@ -8,7 +8,7 @@ use crate::inference::{Engine, Pending, Request};
 use crate::limits;
 use crate::playback::filter::WordFilter;
 use crate::playback::{Floor, Playback, Sampling, Selection};
-use crate::scene::beams::{BeamSettings, Beams};
+use crate::scene::beams::{BeamSettings, Beams, BeamsLeftOut};
 use crate::scene::palette;
 
 /// The control panel on the left: prompt, playback, sampling, the model card and the legend.
@@ -23,6 +23,7 @@ pub(super) fn draw_controls(
     mut playback: ResMut<Playback>,
     mut beam_settings: ResMut<BeamSettings>,
     beams: Res<Beams>,
+    left_out: Res<BeamsLeftOut>,
     mut requests: MessageWriter<Request>,
     selection: Res<Selection>,
     filter: Option<Res<WordFilter>>,
@@ -176,7 +177,17 @@ pub(super) fn draw_controls(
                                 .text("beam threshold"),
                         );
                         ui.horizontal(|ui| {
-                            ui.label(format!("{} beams lit", beams.0.len()));
+                            let drawn = beams.0.len();
+                            if left_out.0 == 0 {
+                                ui.label(format!("{drawn} beams lit"));
+                            } else {
+                                ui.label(format!("{drawn} of {} beams lit", drawn + left_out.0))
+                                    .on_hover_text(format!(
+                                        "At most {} beams are drawn at once: the strongest. Raise \
+                                         the threshold or select a token to see fewer.",
+                                        limits::MAX_BEAMS
+                                    ));
+                            }
                             if ui
                                 .button("Positions")
                                 .on_hover_text("P: the position tables")

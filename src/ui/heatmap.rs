@@ -15,53 +15,85 @@ use crate::scene::CurrentLayout;
 use crate::scene::layout::StationKind;
 use crate::scene::palette;
 
-/// One texture per head, made when the floor changes.
+/// Head textures, made when first shown after the floor changed (not every head on every token).
 #[derive(Resource, Default)]
 pub(super) struct HeadImages {
     made_for: Option<u64>,
-    /// `[layer][head]`: n × n, row = query, column = key.
-    images: Vec<Vec<egui::TextureHandle>>,
+    /// `(layer, head)` -> its picture of the current floor.
+    images: std::collections::HashMap<(usize, usize), egui::TextureHandle>,
+}
+
+impl HeadImages {
+    /// The texture of (`layer`, `head`) for the floor, made now if missing.
+    fn get(
+        &mut self,
+        ctx: &egui::Context,
+        floor: &Floor,
+        layer: usize,
+        head: usize,
+    ) -> Option<egui::TextureHandle> {
+        if self.made_for != Some(floor.version) {
+            self.made_for = Some(floor.version);
+            self.images.clear();
+        }
+        let h = &floor.history;
+        if h.is_empty() || h.layers.get(layer)?.attention.get(head).is_none() {
+            return None;
+        }
+        let tex = self.images.entry((layer, head)).or_insert_with(|| {
+            let side = heatmap_side(h.len());
+            let img = egui::ColorImage::from_rgba_unmultiplied(
+                [side, side],
+                &head_pixels(h, layer, head),
+            );
+            ctx.load_texture(
+                format!("attn-{layer}-{head}"),
+                img,
+                egui::TextureOptions::NEAREST,
+            )
+        });
+        Some(tex.clone())
+    }
 }
 
 /// Grey of the masked future (a query never reads a later key).
 const MASKED: [u8; 4] = [58, 60, 66, 255];
 
-/// RGBA8 pixels of one head's weights: amber by weight, the masked future grey.
+/// The largest heatmap texture side: a longer floor is pooled into blocks of tokens.
+pub const MAX_HEATMAP_SIDE: usize = 256;
+
+/// Side of the heatmap texture for `n` tokens: one pixel per pair up to [`MAX_HEATMAP_SIDE`].
+pub fn heatmap_side(n: usize) -> usize {
+    n.clamp(1, MAX_HEATMAP_SIDE)
+}
+
+/// RGBA8 pixels of one head's weights, [`heatmap_side`] square: amber by weight, the masked future
+/// grey. Past [`MAX_HEATMAP_SIDE`] tokens a pixel covers a block of query × key tokens and shows the
+/// block's strongest weight (so a sharp look at one token stays visible); grey only where the whole
+/// block is masked.
 pub fn head_pixels(h: &History, layer: usize, head: usize) -> Vec<u8> {
     let n = h.len();
-    let mut px = Vec::with_capacity(n * n * 4);
-    for q in 0..n {
-        for k in 0..n {
-            if k > q {
+    let side = heatmap_side(n);
+    let span = |i: usize| (i * n / side)..((i + 1) * n / side).max(i * n / side + 1);
+    let mut px = Vec::with_capacity(side * side * 4);
+    for qy in 0..side {
+        let queries = span(qy);
+        for kx in 0..side {
+            let keys = span(kx);
+            if keys.start > queries.end - 1 {
                 px.extend_from_slice(&MASKED);
-            } else {
-                px.extend_from_slice(&palette::value_rgba(h.weight(layer, head, q, k), 1.0));
+                continue;
             }
+            let mut best = 0.0f32;
+            for q in queries.clone() {
+                for k in keys.clone().take_while(|&k| k <= q) {
+                    best = best.max(h.weight(layer, head, q, k));
+                }
+            }
+            px.extend_from_slice(&palette::value_rgba(best, 1.0));
         }
     }
     px
-}
-
-fn refresh(ctx: &egui::Context, floor: &Floor, images: &mut HeadImages) {
-    if images.made_for == Some(floor.version) {
-        return;
-    }
-    images.made_for = Some(floor.version);
-    let h = &floor.history;
-    let n = h.len();
-    images.images = (0..h.layers.len())
-        .map(|l| {
-            (0..h.layers[l].attention.len())
-                .map(|hd| {
-                    let img = egui::ColorImage::from_rgba_unmultiplied(
-                        [n.max(1), n.max(1)],
-                        &head_pixels(h, l, hd),
-                    );
-                    ctx.load_texture(format!("attn-{l}-{hd}"), img, egui::TextureOptions::NEAREST)
-                })
-                .collect()
-        })
-        .collect();
 }
 
 /// The selected head's heatmap (when a head is selected) and the model view (when opened).
@@ -79,10 +111,9 @@ pub(super) fn draw_heatmaps(
     let ctx = contexts.ctx_mut()?;
     let mut now_hovered = None;
     if !ui_state.recording && !ui_state.hidden && !floor.history.is_empty() {
-        refresh(ctx, &floor, &mut images);
         let h = &floor.history;
         if let Some((l, hd)) = selection.head
-            && let Some(tex) = images.images.get(l).and_then(|r| r.get(hd))
+            && let Some(tex) = images.get(ctx, &floor, l, hd)
         {
             egui::Window::new(format!("Attention: layer {l}, head {hd}"))
                 .id(egui::Id::new("heatmap"))
@@ -90,7 +121,7 @@ pub(super) fn draw_heatmaps(
                 .collapsible(true)
                 .resizable(false)
                 .show(ctx, |ui| {
-                    now_hovered = grid(ui, h, tex, l, hd, selection.token);
+                    now_hovered = grid(ui, h, &tex, l, hd, selection.token);
                 });
         }
         if ui_state.model_view {
@@ -100,7 +131,13 @@ pub(super) fn draw_heatmaps(
                 .open(&mut open)
                 .default_pos([330.0, 60.0])
                 .show(ctx, |ui| {
-                    if let Some((l, hd)) = thumbnails(ui, &images.images, selection.head) {
+                    let shape = h
+                        .layers
+                        .iter()
+                        .map(|l| l.attention.len())
+                        .collect::<Vec<_>>();
+                    let mut texture = |l, hd| images.get(ctx, &floor, l, hd);
+                    if let Some((l, hd)) = thumbnails(ui, &shape, &mut texture, selection.head) {
                         selection.head = Some((l, hd));
                         if let Some(i) = layout
                             .as_ref()
@@ -129,7 +166,8 @@ fn grid(
     selected: Option<usize>,
 ) -> Option<(usize, usize, usize, usize)> {
     let n = h.len();
-    let cell = (300.0 / n as f32).clamp(3.0, 22.0);
+    // a long floor shrinks cells below a pixel (the texture pools them); the grid stays 300 px
+    let cell = (300.0 / n as f32).min(22.0);
     let side = cell * n as f32;
     let labels = cell >= 9.0;
     let margin = if labels { 70.0 } else { 4.0 };
@@ -182,10 +220,11 @@ fn grid(
     }
     let q = (((pos.y - grid.top()) / cell) as usize).min(n - 1);
     let k = (((pos.x - grid.left()) / cell) as usize).min(n - 1);
+    let mark = cell.max(4.0);
     painter.rect_stroke(
-        egui::Rect::from_min_size(
-            grid.min + egui::vec2(k as f32 * cell, q as f32 * cell),
-            egui::vec2(cell, cell),
+        egui::Rect::from_center_size(
+            grid.min + egui::vec2((k as f32 + 0.5) * cell, (q as f32 + 0.5) * cell),
+            egui::vec2(mark, mark),
         ),
         0.0,
         egui::Stroke::new(1.5, egui::Color32::WHITE),
@@ -213,31 +252,93 @@ fn grid(
 /// Every head as a thumbnail, layers as rows; returns the head clicked.
 fn thumbnails(
     ui: &mut egui::Ui,
-    images: &[Vec<egui::TextureHandle>],
+    heads: &[usize],
+    texture: &mut impl FnMut(usize, usize) -> Option<egui::TextureHandle>,
     selected: Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
     let mut clicked = None;
-    egui::Grid::new("model-view-grid").show(ui, |ui| {
-        for (l, row) in images.iter().enumerate() {
-            ui.label(format!("layer {l}"));
-            for (hd, tex) in row.iter().enumerate() {
-                let size = egui::vec2(56.0, 56.0);
-                let image = egui::Image::new((tex.id(), size)).sense(egui::Sense::click());
-                let r = ui.add(image).on_hover_text(format!("layer {l}, head {hd}"));
-                if selected == Some((l, hd)) {
-                    ui.painter().rect_stroke(
-                        r.rect,
-                        0.0,
-                        egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 220, 90)),
-                        egui::StrokeKind::Outside,
-                    );
+    let grid = egui::ScrollArea::both().max_height(560.0).max_width(800.0);
+    grid.show(ui, |ui| {
+        egui::Grid::new("model-view-grid").show(ui, |ui| {
+            for (l, &n_head) in heads.iter().enumerate() {
+                ui.label(format!("layer {l}"));
+                for hd in 0..n_head {
+                    let size = egui::vec2(56.0, 56.0);
+                    let (rect, r) = ui.allocate_exact_size(size, egui::Sense::click());
+                    // only the thumbnails scrolled into view are made
+                    if ui.is_rect_visible(rect)
+                        && let Some(tex) = texture(l, hd)
+                    {
+                        let uv =
+                            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+                        ui.painter().image(tex.id(), rect, uv, egui::Color32::WHITE);
+                    }
+                    let r = r.on_hover_text(format!("layer {l}, head {hd}"));
+                    if selected == Some((l, hd)) {
+                        ui.painter().rect_stroke(
+                            r.rect,
+                            0.0,
+                            egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 220, 90)),
+                            egui::StrokeKind::Outside,
+                        );
+                    }
+                    if r.clicked() {
+                        clicked = Some((l, hd));
+                    }
                 }
-                if r.clicked() {
-                    clicked = Some((l, hd));
-                }
+                ui.end_row();
             }
-            ui.end_row();
-        }
+        })
     });
     clicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playback::history::LayerRows;
+
+    /// A floor longer than the texture pools 2 × 2 tokens into a pixel and shows the block's
+    /// strongest weight; a block wholly in the future is grey.
+    #[test]
+    fn long_floors_pool_into_blocks_of_their_strongest_weight() {
+        let n = 2 * MAX_HEATMAP_SIDE;
+        // query q puts all its weight on key q / 2
+        let rows: Vec<Vec<f32>> = (0..n)
+            .map(|q| {
+                (0..=q)
+                    .map(|k| if k == q / 2 { 1.0 } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        let h = History {
+            ids: vec![0; n],
+            texts: vec![String::new(); n],
+            layers: vec![LayerRows {
+                attention: vec![rows],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let side = heatmap_side(n);
+        assert_eq!(side, MAX_HEATMAP_SIDE);
+        let px = head_pixels(&h, 0, 0);
+        assert_eq!(px.len(), side * side * 4);
+        let at = |y: usize, x: usize| &px[(y * side + x) * 4..(y * side + x) * 4 + 4];
+        let lit = palette::value_rgba(1.0, 1.0);
+        let dark = palette::value_rgba(0.0, 1.0);
+        for y in 0..side {
+            for x in 0..side {
+                // queries 2y, 2y + 1 read keys y and y (2y / 2 and (2y + 1) / 2): block x = y / 2
+                let want: &[u8] = if x > y {
+                    &MASKED
+                } else if x == y / 2 {
+                    &lit
+                } else {
+                    &dark
+                };
+                assert_eq!(at(y, x), want, "pixel ({y}, {x})");
+            }
+        }
+    }
 }
