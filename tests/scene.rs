@@ -338,8 +338,9 @@ fn ablations_from_the_app_rerun_the_floor() {
         .trace(&ids, &mut KvCache::with_ablations(abl.clone()))
         .unwrap();
     assert_eq!(floor.history.logits, direct.logits);
-    let plain = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
-    assert_eq!(floor.baseline_logits.as_deref(), Some(&plain.logits[..]));
+    // the baseline is the model's plain next-token logits (one run, nothing switched off)
+    let plain = m.gpt.next_logits(&ids, &mut KvCache::new()).unwrap();
+    assert_eq!(floor.baseline_logits.as_deref(), Some(&plain[..]));
     // the dock: after = the ablated candidates, before = the same settings on the plain logits
     let last = last_station(&app);
     app.world_mut().resource_mut::<Playback>().progress = last;
@@ -347,7 +348,7 @@ fn ablations_from_the_app_rerun_the_floor() {
     let params = app.world().resource::<Sampling>().params();
     let dock = app.world().resource::<Dock>().clone();
     let after = candidates(&direct.logits, &params);
-    let before = candidates(&plain.logits, &params);
+    let before = candidates(&plain, &params);
     assert_eq!(dock.candidates[0], after[0]);
     for (c, b) in dock.candidates.iter().zip(&dock.before) {
         let want = before.iter().find(|x| x.id == c.id).map_or(0.0, |x| x.prob);
@@ -712,4 +713,91 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
         ents1 < ents0 * 2 + 200,
         "entities grew from {ents0} to {ents1}"
     );
+}
+
+/// Labels never cover one another, and the ones that matter stay: with the prompt's crates at each
+/// station in turn, seen from that station's view (1280 × 720, Bevy's default perspective), the
+/// labels placed are disjoint on screen, the station's own sign is among them, and so is every
+/// crate's label that is on screen and large enough to read.
+#[test]
+fn labels_never_overlap_and_each_station_sign_is_readable() {
+    use factory::camera::station_view;
+    use factory::scene::WorldLabel;
+    use factory::ui::labels::{Candidate, estimated_rect, place, priority, shown_size, to_screen};
+    let m = model();
+    let mut app = headless(m.clone());
+    app.add_plugins(bevy::transform::TransformPlugin);
+    run_prompt(&mut app, PROMPT);
+    let layout = app.world().resource::<CurrentLayout>().0.clone();
+    let view = Vec2::new(1280.0, 720.0);
+    let proj = Mat4::perspective_infinite_reverse_rh(std::f32::consts::FRAC_PI_4, 16.0 / 9.0, 0.1);
+    for (index, station) in layout.stations.iter().enumerate() {
+        app.world_mut().resource_mut::<Playback>().progress = index as f32;
+        app.update();
+        let labels: Vec<(WorldLabel, Vec3, bool)> = app
+            .world_mut()
+            .query::<(&WorldLabel, &GlobalTransform, Option<&Crate>)>()
+            .iter(app.world())
+            .filter(|(l, _, _)| !l.text.is_empty())
+            .map(|(l, t, c)| (l.clone(), t.translation() + Vec3::Y * l.lift, c.is_some()))
+            .collect();
+        let cam = station_view(&layout, index).transform();
+        let clip_from_world = proj * cam.to_matrix().inverse();
+        let mut shown = Vec::new();
+        let mut candidates = Vec::new();
+        for (label, p, is_crate) in &labels {
+            let Some(size) = shown_size(label.size, p.distance(cam.translation)) else {
+                continue;
+            };
+            let Some(anchor) = to_screen(clip_from_world, view, *p) else {
+                continue;
+            };
+            candidates.push(Candidate {
+                rect: estimated_rect(anchor, &label.text, size),
+                priority: priority(label, size, false, anchor, view),
+            });
+            shown.push((label.text.clone(), *is_crate));
+        }
+        let kept = place(&candidates);
+        for (i, &a) in kept.iter().enumerate() {
+            for &b in &kept[i + 1..] {
+                let overlap = candidates[a].rect.intersect(candidates[b].rect);
+                assert!(
+                    overlap.is_empty(),
+                    "station {index}: {:?} covers {:?}",
+                    shown[a].0,
+                    shown[b].0
+                );
+            }
+        }
+        let title = station.kind.title();
+        assert!(
+            kept.iter().any(|&i| shown[i].0 == title),
+            "station {index}: its sign {title:?} is hidden ({} of {} labels placed)",
+            kept.len(),
+            candidates.len()
+        );
+        let crates: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].1).collect();
+        let hidden: Vec<String> = crates
+            .iter()
+            .filter(|i| !kept.contains(i))
+            .map(|&i| {
+                let by: Vec<&str> = kept
+                    .iter()
+                    .filter(|&&k| {
+                        let r = candidates[i].rect;
+                        let grown = Rect::from_corners(r.min - 2.0, r.max + 2.0);
+                        !grown.intersect(candidates[k].rect).is_empty()
+                    })
+                    .map(|&k| shown[k].0.as_str())
+                    .collect();
+                format!("{:?} (under {by:?})", shown[i].0)
+            })
+            .collect();
+        assert!(
+            !crates.is_empty() && hidden.is_empty(),
+            "station {index} ({title}): crate labels hidden: {hidden:?} of {}",
+            crates.len()
+        );
+    }
 }

@@ -54,6 +54,16 @@ impl Orbit {
 pub fn station_view(layout: &Layout, index: usize) -> Orbit {
     let s = &layout.stations[index.min(layout.stations.len() - 1)];
     let width = layout.width().max(8.0);
+    if s.kind == StationKind::Shipping {
+        // from above and straight down the hall: the crates in front, the probability bars
+        // behind them, each row's labels clear of the other's
+        return Orbit {
+            focus: Vec3::new(s.x + 2.5, 1.0, 0.0),
+            yaw: 0.0,
+            pitch: 0.8,
+            distance: (width * 1.1).clamp(16.0, 120.0),
+        };
+    }
     Orbit {
         focus: Vec3::new(s.x, 3.5, 0.0),
         yaw: 0.55,

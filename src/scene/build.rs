@@ -110,6 +110,7 @@ pub(crate) fn rebuild_floor(
                 text: kind.title(),
                 size: 24.0,
                 lift: 0.0,
+                weight: 3.0,
             },
             ChildOf(station_entity),
         ));
@@ -155,6 +156,7 @@ pub(crate) fn rebuild_floor(
                             text: String::new(),
                             size: 13.0,
                             lift: 0.6,
+                            weight: 2.0,
                         },
                         ChildOf(station_entity),
                     ));
@@ -165,7 +167,7 @@ pub(crate) fn rebuild_floor(
         if let Some(source) = BoardSource::for_station(kind) {
             let rows = source.rows(h);
             let c = rows.first().map_or(1, Vec::len);
-            let (across, tile_rows) = tile(c);
+            let (across, tile_rows) = tile(c, n);
             let image = images.add(new_image(n * across, tile_rows));
             let scale = palette::board_scale(rows.iter().flatten());
             let board_x = if matches!(kind, StationKind::Ffn(_)) {
@@ -205,6 +207,7 @@ pub(crate) fn rebuild_floor(
                     text: String::new(),
                     size: 14.0,
                     lift: 0.0,
+                    weight: 2.0,
                 },
                 ChildOf(station_entity),
             ));
@@ -251,7 +254,9 @@ pub(crate) fn rebuild_floor(
             WorldLabel {
                 text: format!("{}\n#{}", shown_token(&h.texts[i], h.ids[i]), h.ids[i]),
                 size: 16.0,
-                lift: 0.9,
+                // neighbours' labels at two heights, so that seen at an angle they do not collide
+                lift: if i % 2 == 0 { 0.9 } else { 2.0 },
+                weight: 1.0,
             },
             ChildOf(root),
         ));

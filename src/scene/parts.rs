@@ -142,6 +142,9 @@ pub struct WorldLabel {
     pub size: f32,
     /// Offset above the entity.
     pub lift: f32,
+    /// Importance when labels compete for room on screen (× their size): signs 3, the lens and the
+    /// probability bars 2, token crates 1.
+    pub weight: f32,
 }
 
 /// The layout of the floor now standing.

@@ -10,7 +10,7 @@ mod cost;
 pub mod heatmap;
 mod help;
 mod inspector;
-mod labels;
+pub mod labels;
 mod model_card;
 mod models;
 mod positions;
