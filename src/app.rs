@@ -36,6 +36,8 @@ pub struct ViewerOptions {
     pub kiosk: Option<crate::kiosk::Kiosk>,
     /// Parts of the model switched off from the start (`--ablate`).
     pub ablations: crate::model::Ablations,
+    /// Print the frame rate every 5 seconds (`--fps`).
+    pub fps: bool,
 }
 
 /// The station the camera starts at, if asked.
@@ -100,6 +102,9 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         ui.simple = true;
         ui.max_prompt_chars = k.config.max_prompt_chars;
         app.insert_resource(k).add_plugins(crate::kiosk::plugin);
+    }
+    if opts.fps {
+        app.add_systems(Last, report_fps);
     }
     if let Some(path) = opts.screenshot {
         app.insert_resource(ScreenshotJob {
@@ -178,4 +183,31 @@ fn take_screenshot(
             .observe(save_to_disk(job.path.clone()));
         job.requested = true;
     }
+}
+
+/// Every 5 s of real time, prints how many frames were drawn and their median and slowest time.
+fn report_fps(
+    mut frames: Local<Vec<f32>>,
+    mut last: Local<Option<std::time::Instant>>,
+    mut since: Local<Option<std::time::Instant>>,
+) {
+    let now = std::time::Instant::now();
+    let start = *since.get_or_insert(now);
+    if let Some(prev) = last.replace(now) {
+        frames.push((now - prev).as_secs_f32() * 1e3);
+    }
+    let secs = (now - start).as_secs_f32();
+    if secs < 5.0 || frames.is_empty() {
+        return;
+    }
+    let mut ms = std::mem::take(&mut *frames);
+    ms.sort_by(f32::total_cmp);
+    println!(
+        "fps: {:.1} ({} frames in {secs:.1} s; median frame {:.0} ms, slowest {:.0} ms)",
+        ms.len() as f32 / secs,
+        ms.len(),
+        ms[ms.len() / 2],
+        ms[ms.len() - 1]
+    );
+    *since = Some(now);
 }

@@ -37,6 +37,7 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
         start_tour: args.start_tour,
         kiosk,
         ablations,
+        fps: args.fps,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),
