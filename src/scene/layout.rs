@@ -101,6 +101,8 @@ pub const LAYER_GAP: f32 = 4.0;
 pub const LANE: f32 = 1.5;
 /// Length along the hall of the floor boards that show vectors.
 pub const BOARD_DEPTH: f32 = 3.2;
+/// The highest a beam's arc rises above its start.
+pub const MAX_ARC: f32 = 8.0;
 /// Height of the gate frames and signs.
 pub const SIGN_HEIGHT: f32 = 3.6;
 
@@ -216,7 +218,8 @@ impl Layout {
     /// `t` in 0..=1. Arcs rise higher the farther apart the tokens are.
     pub fn beam_point(&self, booth_x: f32, q: usize, k: usize, t: f32) -> Vec3 {
         let (zq, zk) = (self.token_z(q), self.token_z(k));
-        let height = 1.2 + 0.45 * (zq - zk).abs();
+        // capped, so that a long prompt's far-apart pairs draw long low arcs, not walls of light
+        let height = (1.2 + 0.45 * (zq - zk).abs()).min(MAX_ARC);
         let z = zq + (zk - zq) * t;
         let y = 1.1 + height * 4.0 * t * (1.0 - t);
         Vec3::new(booth_x, y, z)
@@ -323,5 +326,12 @@ mod tests {
         let b = l.beam_point(10.0, 5, 1, 1.0);
         assert!((a.z - l.token_z(5)).abs() < 1e-5 && (b.z - l.token_z(1)).abs() < 1e-5);
         assert!(l.beam_point(10.0, 5, 1, 0.5).y > a.y);
+        // a long prompt's farthest pair still arcs no higher than the cap
+        let long = Layout::new(shape(1, 1), 1000);
+        let top = long.beam_point(10.0, 999, 0, 0.5).y;
+        assert!(
+            top <= 1.1 + MAX_ARC + 1e-4 && top > 1.1 + MAX_ARC - 1e-3,
+            "{top}"
+        );
     }
 }
