@@ -57,27 +57,39 @@ struct ScreenshotJob {
 pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     let mut app = App::new();
     let kiosk = opts.kiosk.is_some();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window {
-            title: "Transformer Factory".into(),
-            resolution: WindowResolution::new(opts.size.0, opts.size.1),
-            present_mode: PresentMode::AutoVsync,
-            mode: if kiosk {
-                bevy::window::WindowMode::BorderlessFullscreen(
-                    bevy::window::MonitorSelection::Primary,
-                )
-            } else {
-                bevy::window::WindowMode::Windowed
-            },
-            ..default()
-        }),
-        ..default()
-    }))
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Transformer Factory".into(),
+                    resolution: WindowResolution::new(opts.size.0, opts.size.1),
+                    present_mode: PresentMode::AutoVsync,
+                    mode: if kiosk {
+                        bevy::window::WindowMode::BorderlessFullscreen(
+                            bevy::window::MonitorSelection::Primary,
+                        )
+                    } else {
+                        bevy::window::WindowMode::Windowed
+                    },
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::render::RenderPlugin {
+                // a screenshot must not catch the scene while its pipelines still compile (as the
+                // recorder does); the interactive window keeps compiling in the background
+                synchronous_pipeline_compilation: opts.screenshot.is_some(),
+                ..default()
+            }),
+    )
     .add_plugins(MeshPickingPlugin)
     .add_plugins((crate::stage::plugin, crate::pick::plugin))
     .insert_resource(Engine(opts.model.clone()))
     .insert_resource(StartStation(opts.station))
     .add_systems(Update, frame_first_prompt.in_set(AppSet::Input))
+    // before the first frame, so that the pipelines are made once for the chosen sample count (a
+    // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
+    .add_systems(PostStartup, choose_quality)
     .add_systems(Update, choose_quality);
     app.world_mut()
         .resource_mut::<crate::ui::UiState>()
@@ -213,6 +225,11 @@ fn report_fps(
     *since = Some(now);
 }
 
+/// Marks that the render quality was chosen (once, by whichever run of [`choose_quality`] first saw
+/// the adapter and the camera).
+#[derive(Resource)]
+struct QualityChosen;
+
 /// The render quality: "low" (no multisampling) on a software renderer such as llvmpipe, where every
 /// pixel is shaded by the CPU (the home view went from 2.6 to 4.1 frames per second under lavapipe),
 /// "high" (Bevy's 4× MSAA) on a real GPU. Decided once, when the
@@ -220,13 +237,16 @@ fn report_fps(
 fn choose_quality(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     mut cameras: Query<&mut Msaa, With<Camera3d>>,
-    mut done: Local<bool>,
+    mut chosen: Local<bool>,
+    mut commands: Commands,
+    done: Option<Res<QualityChosen>>,
 ) {
     let Some(adapter) = adapter else { return };
-    if *done || cameras.is_empty() {
+    if *chosen || done.is_some() || cameras.is_empty() {
         return;
     }
-    *done = true;
+    *chosen = true;
+    commands.insert_resource(QualityChosen);
     let software = format!("{:?}", adapter.device_type) == "Cpu";
     let preset = if software { "low" } else { "high" };
     info!(

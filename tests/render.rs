@@ -49,7 +49,7 @@ fn render(path: &Path, prompt: &str) {
 fn screenshot_shows_the_factory_and_the_overlay() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("factory.png");
-    render(&path, "The king said to the queen that");
+    render(&path, "The little dog ran to the door and");
     let img = image::open(&path).expect("a readable PNG").to_rgb8();
     assert_eq!(img.dimensions(), (1280, 720));
     // not blank: many colours, real contrast
@@ -88,6 +88,20 @@ fn screenshot_shows_the_factory_and_the_overlay() {
     assert!(
         amber > 300 && cyan > 300,
         "vector boards not visible: {amber} amber, {cyan} cyan"
+    );
+    // room for the scene: below the title bars, the overlay's grey covers at most 30 % of the width
+    // (the control panel; the inspector starts folded and opens when something is picked)
+    let covered = (0..1280)
+        .filter(|&x| {
+            let grey = (60..720)
+                .filter(|&y| img.get_pixel(x, y).0.iter().all(|&c| c.abs_diff(27) <= 3))
+                .count();
+            grey * 2 >= 660
+        })
+        .count();
+    assert!(
+        covered * 10 <= 1280 * 3,
+        "the panels cover {covered} of 1280 columns: the 3D view keeps under 70 %"
     );
     if let Ok(keep) = std::env::var("FACTORY_KEEP_SCREENSHOT") {
         std::fs::copy(&path, keep).unwrap();

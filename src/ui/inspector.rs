@@ -23,13 +23,28 @@ pub(super) fn draw_inspector(
     playback: Res<Playback>,
     mut selection: ResMut<Selection>,
     layout: Option<Res<CurrentLayout>>,
+    mut last_pick: Local<Selection>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if ui_state.recording || ui_state.hidden {
         return Ok(());
     }
     let h = &floor.history;
+    // folded at first, so the scene has the room; it opens by itself when something is picked
+    let id = egui::Id::new("Inspector");
+    if *selection != *last_pick {
+        *last_pick = selection.clone();
+        if *selection != Selection::default() {
+            let key = id.with("collapsing");
+            let mut folded =
+                egui::collapsing_header::CollapsingState::load_with_default_open(ctx, key, false);
+            folded.set_open(true);
+            folded.store(ctx);
+        }
+    }
     egui::Window::new("Inspector")
+        .id(id)
+        .default_open(false)
         .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
         .default_width(300.0)
         .resizable(false)
