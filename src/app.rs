@@ -90,7 +90,7 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     // before the first frame, so that the pipelines are made once for the chosen sample count (a
     // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
     .add_systems(PostStartup, choose_quality)
-    .add_systems(Update, choose_quality);
+    .add_systems(Update, (choose_quality, fit_viewport));
     app.world_mut()
         .resource_mut::<crate::ui::UiState>()
         .prompt
@@ -223,6 +223,32 @@ fn report_fps(
         ms[ms.len() - 1]
     );
     *since = Some(now);
+}
+
+/// Centres the 3D view in the room right of the control panel: the camera's picture is shifted
+/// like a lens (a sub-view of a wider one), so what it looks at sits in the middle of the free part
+/// of the window (a station view centred on the whole window put the shipping dock's best guesses
+/// under the panel). The overlay is untouched; the whole window when the panel is folded or hidden.
+fn fit_viewport(
+    ui: Res<crate::ui::UiState>,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    mut cameras: Query<&mut Camera, With<Camera3d>>,
+) {
+    let Ok(window) = windows.single() else { return };
+    let (w, h) = (window.physical_width(), window.physical_height());
+    let left = (ui.panel_right * window.scale_factor()).round().max(0.0) as u32;
+    // a picture `left` wider, of which the window shows the first `w` columns: its centre lands
+    // in the middle of the free part
+    let want = (left > 0 && left + 200 < w).then(|| bevy::camera::SubCameraView {
+        full_size: UVec2::new(w + left, h),
+        offset: Vec2::ZERO,
+        size: UVec2::new(w, h),
+    });
+    for mut camera in &mut cameras {
+        if camera.sub_camera_view != want {
+            camera.sub_camera_view = want;
+        }
+    }
 }
 
 /// Marks that the render quality was chosen (once, by whichever run of [`choose_quality`] first saw

@@ -33,11 +33,13 @@ pub(super) fn draw_controls(
         return Ok(());
     };
     if ui_state.recording || ui_state.hidden {
+        ui_state.panel_right = 0.0;
         return Ok(());
     }
     let cfg = &engine.0.config;
     let st = &mut *ui_state;
     if st.panel_folded {
+        st.panel_right = 0.0;
         egui::Area::new("controls-folded".into())
             .fixed_pos(egui::pos2(8.0, 8.0))
             .order(egui::Order::Middle)
@@ -50,7 +52,7 @@ pub(super) fn draw_controls(
     }
     // an Area (not a bare Ui) so that egui knows the pointer is over it and the scene ignores it
     let screen_h = ctx.viewport_rect().height();
-    egui::Area::new("controls".into())
+    let panel = egui::Area::new("controls".into())
         .fixed_pos(egui::pos2(0.0, 0.0))
         .order(egui::Order::Middle)
         .show(ctx, |ui| {
@@ -280,6 +282,7 @@ pub(super) fn draw_controls(
                 });
             });
         });
+    st.panel_right = panel.response.rect.right();
     Ok(())
 }
 

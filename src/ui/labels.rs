@@ -113,9 +113,11 @@ pub(super) fn draw_world_labels(
     let Ok((camera, cam_t)) = cameras.single() else {
         return Ok(());
     };
-    let Some(viewport) = camera.logical_viewport_size() else {
+    // the 3D view may start right of the control panel: points land in it, then shift by its corner
+    let Some(view_rect) = camera.logical_viewport_rect() else {
         return Ok(());
     };
+    let viewport = view_rect.size();
     let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
     let painter = ctx.layer_painter(egui::LayerId::background());
     let eye = cam_t.translation();
@@ -130,9 +132,10 @@ pub(super) fn draw_world_labels(
         let Some(size) = shown_size(label.size, p.distance(eye)) else {
             continue;
         };
-        let Some(anchor) = to_screen(clip_from_world, viewport, p) else {
+        let Some(in_view) = to_screen(clip_from_world, viewport, p) else {
             continue;
         };
+        let anchor = in_view + view_rect.min;
         let galley =
             painter.layout_no_wrap(label.text.clone(), egui::FontId::proportional(size), colour);
         let g = galley.size();
@@ -145,7 +148,7 @@ pub(super) fn draw_world_labels(
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
         candidates.push(Candidate {
             rect,
-            priority: priority(label, size, selected, anchor, viewport),
+            priority: priority(label, size, selected, in_view, viewport),
         });
         shown.push(galley);
     }

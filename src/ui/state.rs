@@ -47,6 +47,9 @@ pub struct UiState {
     pub positions_view: bool,
     /// The dock candidate whose arithmetic the inspector shows (its rank).
     pub explained: usize,
+    /// How far the control panel reaches from the left edge (logical pixels; 0 when folded or
+    /// hidden): the 3D view is drawn to its right, centred in the room it has.
+    pub panel_right: f32,
 }
 
 impl Default for UiState {
@@ -58,6 +61,7 @@ impl Default for UiState {
             edit: SamplingParams::default(),
             applied: SamplingParams::default(),
             refused: None,
+            panel_right: 0.0,
             simple: false,
             saved: None,
             max_prompt_chars: limits::MAX_PROMPT_CHARS,
