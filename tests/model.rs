@@ -1134,3 +1134,48 @@ fn scoring_a_text_matches_the_reference() {
     // one token is nothing to score
     assert!(factory::model::score::score(&m.gpt, &m.tokenizer, "the").is_err());
 }
+
+/// `head_scores` recomputes a head's raw scores from the ln_1 rows the floor keeps: they equal the
+/// full trace's recorded scores, and their softmax over the keys up to the query is the f64
+/// reference's attention weight.
+#[test]
+fn head_scores_from_ln_1_rows_match_the_trace_and_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 21, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let ids = ids_for(9, d.vocab_size);
+    let tr = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let r = reference.run(&ids);
+    for layer in 0..d.n_layer {
+        let ln_1 = &tr.layers[layer].ln_1;
+        for head in 0..d.n_head {
+            for q in [0, 4, 8] {
+                let keys: Vec<&[f32]> = (0..=q).map(|k| ln_1.row(&[k])).collect();
+                let s = m
+                    .gpt
+                    .head_scores(layer, head, ln_1.row(&[q]), &keys)
+                    .unwrap();
+                assert_eq!(s.len(), q + 1);
+                let top = s.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+                let z: f64 = s.iter().map(|&x| (x as f64 - top).exp()).sum();
+                for (k, &score) in s.iter().enumerate() {
+                    let traced = tr.layers[layer].scores.at(&[head, q, k]);
+                    assert!((score - traced).abs() < 1e-4, "L{layer} H{head} ({q}, {k})");
+                    let weight = (score as f64 - top).exp() / z;
+                    let want = r.attention[layer][head][q][k];
+                    assert!(
+                        (weight - want).abs() < 1e-5,
+                        "L{layer} H{head} ({q}, {k}): {weight} {want}"
+                    );
+                }
+            }
+        }
+    }
+    // a layer or head that does not exist is a message
+    assert!(
+        m.gpt
+            .head_scores(d.n_layer, 0, tr.layers[0].ln_1.row(&[0]), &[])
+            .is_err()
+    );
+}

@@ -157,7 +157,7 @@ pub struct Gpt {
     cfg: Config,
     wte: Tensor,
     wpe: Tensor,
-    blocks: Vec<Block>,
+    pub(super) blocks: Vec<Block>,
     ln_f: Norm,
     /// (V, C): `wte` itself unless the checkpoint has an untied `lm_head.weight`.
     lm_head: Tensor,

@@ -16,6 +16,7 @@ pub mod gpt;
 pub mod positions;
 pub mod sample;
 pub mod score;
+mod scores;
 pub mod tokenizer;
 pub mod trace;
 pub mod train;

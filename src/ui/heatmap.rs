@@ -8,6 +8,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::camera::FocusStation;
+use crate::inference::Engine;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
 use crate::playback::{Floor, HoveredPair, Selection};
@@ -55,6 +56,9 @@ impl HeadImages {
         Some(tex.clone())
     }
 }
+
+/// One query row's raw scores, for (floor version, layer, head, query).
+type ScoresFor = ((u64, usize, usize, usize), Vec<f32>);
 
 /// Grey of the masked future (a query never reads a later key).
 const MASKED: [u8; 4] = [58, 60, 66, 255];
@@ -107,11 +111,16 @@ pub(super) fn draw_heatmaps(
     layout: Option<Res<CurrentLayout>>,
     mut images: Local<HeadImages>,
     mut focus: MessageWriter<FocusStation>,
+    engine: Option<Res<Engine>>,
+    mut scores: Local<Option<ScoresFor>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut now_hovered = None;
     if !ui_state.recording && !ui_state.hidden && !floor.history.is_empty() {
         let h = &floor.history;
+        let head_size = engine
+            .as_ref()
+            .map_or(1, |e| e.0.config.n_embd / e.0.config.n_head.max(1));
         if let Some((l, hd)) = selection.head
             && let Some(tex) = images.get(ctx, &floor, l, hd)
         {
@@ -121,7 +130,23 @@ pub(super) fn draw_heatmaps(
                 .collapsible(true)
                 .resizable(false)
                 .show(ctx, |ui| {
-                    now_hovered = grid(ui, h, &tex, l, hd, selection.token);
+                    let mut explain = |q: usize| -> Option<Vec<f32>> {
+                        let key = (floor.version, l, hd, q);
+                        if let Some((k, s)) = scores.as_ref()
+                            && *k == key
+                        {
+                            return Some(s.clone());
+                        }
+                        let engine = engine.as_ref()?;
+                        let rows = &h.layers.get(l)?.ln_1;
+                        let keys: Vec<&[f32]> =
+                            rows.iter().take(q + 1).map(Vec::as_slice).collect();
+                        let s = engine.0.gpt.head_scores(l, hd, rows.get(q)?, &keys).ok()?;
+                        *scores = Some((key, s.clone()));
+                        Some(s)
+                    };
+                    now_hovered =
+                        grid(ui, h, &tex, l, hd, selection.token, head_size, &mut explain);
                 });
         }
         if ui_state.model_view {
@@ -156,7 +181,12 @@ pub(super) fn draw_heatmaps(
     Ok(())
 }
 
-/// The grid with token pieces on both axes; returns the pair under the pointer, if any.
+/// The raw scores of one query's row (keys 0..=query), recomputed by the model on demand.
+type Explain<'a> = &'a mut dyn FnMut(usize) -> Option<Vec<f32>>;
+
+/// The grid with token pieces on both axes; returns the pair under the pointer, if any. Hovering a
+/// cell explains its weight: the score q·k/sqrt(hs) and the softmax over the row, with numbers.
+#[allow(clippy::too_many_arguments)]
 fn grid(
     ui: &mut egui::Ui,
     h: &History,
@@ -164,6 +194,8 @@ fn grid(
     layer: usize,
     head: usize,
     selected: Option<usize>,
+    head_size: usize,
+    explain: Explain,
 ) -> Option<(usize, usize, usize, usize)> {
     let n = h.len();
     // a long floor shrinks cells below a pixel (the texture pools them); the grid stays 300 px
@@ -238,12 +270,26 @@ fn grid(
             piece(k)
         )
     } else {
-        format!(
+        let mut tip = format!(
             "token {q} {} reads token {k} {} with weight {:.3}",
             piece(q),
             piece(k),
             h.weight(layer, head, q, k)
-        )
+        );
+        if let Some(s) = explain(q).filter(|s| k < s.len()) {
+            let top = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = s.iter().map(|&x| (x - top).exp()).sum();
+            let e = (s[k] - top).exp();
+            tip.push_str(&format!(
+                "\nscore = query · key / sqrt({head_size}) = {:.3} (highest in this row: {top:.3})\n\
+                 weight = e^(score - highest) / sum over the {} keys up to token {q}\n\
+                 = {e:.4} / {z:.4} = {:.3}",
+                s[k],
+                s.len(),
+                e / z
+            ));
+        }
+        tip
     };
     response.on_hover_text_at_pointer(tip);
     (k <= q).then_some((layer, head, q, k))
