@@ -90,7 +90,7 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     // before the first frame, so that the pipelines are made once for the chosen sample count (a
     // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
     .add_systems(PostStartup, choose_quality)
-    .add_systems(Update, (choose_quality, fit_viewport));
+    .add_systems(Update, (choose_quality, centre_beside_panel));
     app.world_mut()
         .resource_mut::<crate::ui::UiState>()
         .prompt
@@ -229,7 +229,7 @@ fn report_fps(
 /// like a lens (a sub-view of a wider one), so what it looks at sits in the middle of the free part
 /// of the window (a station view centred on the whole window put the shipping dock's best guesses
 /// under the panel). The overlay is untouched; the whole window when the panel is folded or hidden.
-fn fit_viewport(
+fn centre_beside_panel(
     ui: Res<crate::ui::UiState>,
     windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
     mut cameras: Query<&mut Camera, With<Camera3d>>,
@@ -258,23 +258,20 @@ struct QualityChosen;
 
 /// The render quality: "low" (no multisampling, the large flat surfaces unlit) on a software renderer
 /// such as llvmpipe, where every pixel is shaded by the CPU (the home view went from 2.6 to 5.0
-/// frames per second under lavapipe),
-/// "high" (Bevy's 4× MSAA) on a real GPU. Decided once, when the
+/// frames per second under lavapipe), "high" (Bevy's 4× MSAA) on a real GPU. Decided once, when the
 /// adapter is known; the recorder always renders "high" (off-screen time does not matter).
 fn choose_quality(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     mut cameras: Query<&mut Msaa, With<Camera3d>>,
-    mut chosen: Local<bool>,
     mut commands: Commands,
     done: Option<Res<QualityChosen>>,
     kit: Option<Res<crate::scene::kit::Kit>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
     let Some(adapter) = adapter else { return };
-    if *chosen || done.is_some() || cameras.is_empty() {
+    if done.is_some() || cameras.is_empty() {
         return;
     }
-    *chosen = true;
     commands.insert_resource(QualityChosen);
     let software = format!("{:?}", adapter.device_type) == "Cpu";
     let preset = if software { "low" } else { "high" };

@@ -352,14 +352,11 @@ impl Gpt {
                 tr.ln_f = to_array(&self.ln_f.forward(&x, false)?)?; // (T, C)
                 // every layer's lens and the logits (the last layer's lens) in one product, so
                 // the unembedding (the largest matrix) is read once
-                let mut lens = self.lens(&lens_rows)?;
-                let logits = lens.pop().unwrap_or_default();
-                for (layer, row) in tr.layers.iter_mut().zip(&lens) {
+                let mut rows = self.lens(&lens_rows)?;
+                for (layer, row) in tr.layers.iter_mut().zip(&rows) {
                     layer.lens = guesses(row);
                 }
-                if let Some(last) = tr.layers.last_mut() {
-                    last.lens = guesses(&logits);
-                }
+                let logits = rows.pop().unwrap_or_default();
                 tr.logits = logits.clone();
                 logits
             }

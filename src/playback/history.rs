@@ -4,6 +4,7 @@
 //! with the key/value cache. [`History`] splits both into per-token rows, so the scene can show any
 //! token's numbers wherever it is, and the attention of every query over all keys before it.
 
+use crate::model::trace::top_n;
 use crate::model::{Guess, Trace};
 
 /// One layer's numbers for every token so far.
@@ -174,23 +175,16 @@ pub fn beams(
 
 /// The `cap` strongest of `beams` (ties keep the earlier beam), in their first order, and how many
 /// were left out.
-pub fn strongest(mut beams: Vec<Beam>, cap: usize) -> (Vec<Beam>, usize) {
+pub fn strongest(beams: Vec<Beam>, cap: usize) -> (Vec<Beam>, usize) {
     let total = beams.len();
     if total <= cap {
         return (beams, 0);
     }
-    let mut order: Vec<usize> = (0..total).collect();
-    order.sort_by(|&a, &b| beams[b].weight.total_cmp(&beams[a].weight).then(a.cmp(&b)));
-    let mut keep = vec![false; total];
-    for &i in &order[..cap] {
-        keep[i] = true;
-    }
-    let mut i = 0;
-    beams.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-    (beams, total - cap)
+    // the same ranking as the model's top-n (by weight, ties to the earlier), then back in order
+    let weights: Vec<f32> = beams.iter().map(|b| b.weight).collect();
+    let mut keep: Vec<usize> = top_n(&weights, cap).into_iter().map(|(i, _)| i).collect();
+    keep.sort_unstable();
+    (keep.into_iter().map(|i| beams[i]).collect(), total - cap)
 }
 
 /// Mean and standard deviation of a vector: what a norm gate changes.
@@ -202,4 +196,38 @@ pub fn mean_std(v: &[f32]) -> (f32, f32) {
     let mean = v.iter().sum::<f32>() / n;
     let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
     (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beam(key: usize, weight: f32) -> Beam {
+        Beam {
+            layer: 0,
+            head: 0,
+            query: 9,
+            key,
+            weight,
+        }
+    }
+
+    #[test]
+    fn the_strongest_beams_stay_in_their_order() {
+        let beams = vec![
+            beam(0, 0.2),
+            beam(1, 0.9),
+            beam(2, 0.5),
+            beam(3, 0.5),
+            beam(4, 0.1),
+        ];
+        // the three strongest, ties to the earlier, in their first order
+        let (kept, left_out) = strongest(beams.clone(), 3);
+        assert_eq!(kept, vec![beam(1, 0.9), beam(2, 0.5), beam(3, 0.5)]);
+        assert_eq!(left_out, 2);
+        let (kept, left_out) = strongest(beams.clone(), 2);
+        assert_eq!(kept, vec![beam(1, 0.9), beam(2, 0.5)]);
+        assert_eq!(left_out, 3);
+        assert_eq!(strongest(beams.clone(), 5), (beams, 0));
+    }
 }
