@@ -28,6 +28,8 @@ pub struct ViewerOptions {
     pub size: (u32, u32),
     /// Start looking at this station (index along the hall) instead of the home view.
     pub station: Option<usize>,
+    /// Start in this room instead.
+    pub room: Option<crate::rooms::Room>,
     /// The guided tour file.
     pub tour: PathBuf,
     /// Start the tour at once.
@@ -40,9 +42,9 @@ pub struct ViewerOptions {
     pub fps: bool,
 }
 
-/// The station the camera starts at, if asked.
+/// The station or room the camera starts at, if asked.
 #[derive(Resource, Debug, Clone, Copy)]
-struct StartStation(Option<usize>);
+struct StartStation(Option<usize>, Option<crate::rooms::Room>);
 
 /// The `--screenshot` flow.
 #[derive(Resource, Debug)]
@@ -85,7 +87,7 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     .add_plugins(MeshPickingPlugin)
     .add_plugins((crate::stage::plugin, crate::pick::plugin))
     .insert_resource(Engine(opts.model.clone()))
-    .insert_resource(StartStation(opts.station))
+    .insert_resource(StartStation(opts.station, opts.room))
     .add_systems(Update, frame_first_prompt.in_set(AppSet::Input))
     // before the first frame, so that the pipelines are made once for the chosen sample count (a
     // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
@@ -138,6 +140,7 @@ fn frame_first_prompt(
     tour: Res<crate::tour::TourPlayer>,
     mut done: Local<bool>,
     mut goals: Query<(&mut crate::camera::OrbitGoal, &mut crate::camera::Orbit)>,
+    mut rooms: MessageWriter<crate::rooms::GoToRoom>,
 ) {
     let Some(layout) = layout else { return };
     if *done {
@@ -147,9 +150,13 @@ fn frame_first_prompt(
     if tour.active {
         return; // the tour places the camera
     }
-    let home = match start.0 {
-        Some(i) => crate::camera::station_view(&layout.0, i),
-        None => crate::camera::home_view(&layout.0),
+    if let Some(room) = start.1 {
+        rooms.write(crate::rooms::GoToRoom(room));
+    }
+    let home = match (start.0, start.1.and_then(crate::camera::room_view)) {
+        (_, Some(view)) => view,
+        (Some(i), None) => crate::camera::station_view(&layout.0, i),
+        (None, None) => crate::camera::home_view(&layout.0),
     };
     for (mut goal, mut orbit) in &mut goals {
         goal.0 = home;
@@ -158,6 +165,7 @@ fn frame_first_prompt(
 }
 
 /// Shows the whole prompt at once, waits for the frame to settle, saves it, exits.
+#[allow(clippy::too_many_arguments)]
 fn take_screenshot(
     mut commands: Commands,
     mut job: ResMut<ScreenshotJob>,
@@ -166,6 +174,7 @@ fn take_screenshot(
     layout: Option<Res<CurrentLayout>>,
     mut playback: ResMut<Playback>,
     mut exit: MessageWriter<AppExit>,
+    room: Res<crate::rooms::embedding::EmbeddingRoom>,
 ) {
     job.frames_total += 1;
     if job.frames_total > 3000 {
@@ -179,7 +188,8 @@ fn take_screenshot(
         }
         return;
     }
-    let ready = (!floor.history.is_empty() || floor.error.is_some()) && !pending.busy();
+    let ready =
+        (!floor.history.is_empty() || floor.error.is_some()) && !pending.busy() && room.finished();
     if !ready {
         return;
     }

@@ -68,6 +68,12 @@ pub enum Act {
     CostView,
     /// Open or close the positions window.
     PositionsView,
+    /// Go to the embedding room (and open its window).
+    EmbeddingRoom,
+    /// Go to the scale room.
+    ScaleRoom,
+    /// Open or close the training time-lapse.
+    TrainingView,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -203,6 +209,24 @@ pub const BINDINGS: &[Binding] = &[
         &[K::KeyP],
         "P",
         "positions: the learned table, the sinusoidal one, how alike positions are",
+    ),
+    b(
+        Act::EmbeddingRoom,
+        &[K::KeyM],
+        "M",
+        "the embedding room: every token as a point, neighbours, king - man + woman",
+    ),
+    b(
+        Act::ScaleRoom,
+        &[K::KeyB],
+        "B",
+        "the scale room: this model beside GPT-2 and GPT-3",
+    ),
+    b(
+        Act::TrainingView,
+        &[K::KeyL],
+        "L",
+        "training time-lapse: the same prompt on the model as it learned",
     ),
     b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
 ];

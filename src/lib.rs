@@ -16,6 +16,7 @@
 //! | [`camera`] | orbit, pan, zoom, fly, station views, easing |
 //! | [`pick`] | what a click selects |
 //! | [`ui`] | the egui overlay: `controls`, `inspector`, `model_card`, `help`, `caption`, `labels`, `shortcuts` |
+//! | [`rooms`] | the rooms beside the hall: the embedding room (PCA of wte), the scale room; which room is which |
 //! | [`tour`] | the tour file format (`file`) and its player |
 //! | [`kiosk`] | the museum mode: config, idle reset, attract loop, exit chord |
 //! | [`logic`] | the factory's logic composed (also headless, for tests and benchmarks) |
@@ -41,6 +42,7 @@ pub mod model;
 pub mod pick;
 pub mod playback;
 pub mod record;
+pub mod rooms;
 pub mod scene;
 pub mod schedule;
 pub mod stage;

@@ -16,6 +16,7 @@ pub fn core_plugin(app: &mut App) {
         crate::inference::plugin,
         crate::playback::plugin,
         crate::scene::plugin,
+        crate::rooms::plugin,
         crate::tour::plugin,
     ));
 }

@@ -954,11 +954,8 @@ fn ablate_on_the_command_line() {
     }
 }
 
-/// `factory neighbours`: the neighbours of a word and of "boy - man + woman" are the rows of
-/// `wte` (read here straight from the safetensors file) with the highest cosine, computed in f64,
-/// the query's own tokens left out; a word of several tokens is an error naming its pieces.
-#[test]
-fn neighbours_are_the_highest_cosines_of_wte() {
+/// The default model's `wte`, read straight from its safetensors file, in f64: (rows, vocab, width).
+fn default_wte() -> (Vec<f64>, usize, usize) {
     let dir = factory::model::default_model_dir();
     let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
@@ -972,6 +969,102 @@ fn neighbours_are_the_highest_cosines_of_wte() {
         .chunks(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
         .collect();
+    (rows, v, c)
+}
+
+/// The embedding room's map: its three axes are the top eigenvectors of wte's covariance, found
+/// here in f64 by full Jacobi diagonalisation of the covariance computed row by row (compared up
+/// to sign), with the same variances; each token's coordinates are its centred row on those axes.
+#[test]
+fn embedding_map_is_the_principal_components_of_wte() {
+    let (rows, v, c) = default_wte();
+    let mut mean = vec![0.0f64; c];
+    for r in rows.chunks(c) {
+        for (m, x) in mean.iter_mut().zip(r) {
+            *m += x / v as f64;
+        }
+    }
+    let mut cov = vec![0.0f64; c * c];
+    for r in rows.chunks(c) {
+        let d: Vec<f64> = r.iter().zip(&mean).map(|(x, m)| x - m).collect();
+        for i in 0..c {
+            for j in 0..c {
+                cov[i * c + j] += d[i] * d[j] / (v - 1) as f64;
+            }
+        }
+    }
+    // cyclic Jacobi on the whole c × c matrix
+    let mut a = cov.clone();
+    let mut vecs = vec![0.0f64; c * c];
+    (0..c).for_each(|i| vecs[i * c + i] = 1.0);
+    for _ in 0..30 {
+        for p in 0..c {
+            for q in p + 1..c {
+                let apq = a[p * c + q];
+                if apq.abs() < 1e-18 {
+                    continue;
+                }
+                let theta = (a[q * c + q] - a[p * c + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let (co, si) = (1.0 / (t * t + 1.0).sqrt(), t / (t * t + 1.0).sqrt());
+                for k in 0..c {
+                    let (x, y) = (a[k * c + p], a[k * c + q]);
+                    a[k * c + p] = co * x - si * y;
+                    a[k * c + q] = si * x + co * y;
+                }
+                for k in 0..c {
+                    let (x, y) = (a[p * c + k], a[q * c + k]);
+                    a[p * c + k] = co * x - si * y;
+                    a[q * c + k] = si * x + co * y;
+                }
+                for k in 0..c {
+                    let (x, y) = (vecs[k * c + p], vecs[k * c + q]);
+                    vecs[k * c + p] = co * x - si * y;
+                    vecs[k * c + q] = si * x + co * y;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..c).collect();
+    order.sort_by(|&x, &y| a[y * c + y].total_cmp(&a[x * c + x]));
+    let model = factory::model::LoadedModel::open(&factory::model::default_model_dir()).unwrap();
+    let map =
+        factory::model::pca::EmbeddingMap::new(&model.gpt.token_embeddings().unwrap()).unwrap();
+    let total: f64 = (0..c).map(|i| cov[i * c + i]).sum();
+    assert!((map.total_variance - total).abs() / total < 1e-4);
+    for (k, &col) in order.iter().take(3).enumerate() {
+        let want: Vec<f64> = (0..c).map(|i| vecs[i * c + col]).collect();
+        let got = &map.axes[k];
+        let dot: f64 = want.iter().zip(got).map(|(x, y)| x * *y as f64).sum();
+        assert!(dot.abs() > 0.9999, "axis {k}: |cos| {}", dot.abs());
+        let var = a[col * c + col];
+        assert!(
+            (map.variance[k] - var).abs() / var < 1e-4,
+            "variance {k}: {} vs {var}",
+            map.variance[k]
+        );
+        for id in [0usize, 17, 1000, v - 1] {
+            let proj: f64 = rows[id * c..(id + 1) * c]
+                .iter()
+                .zip(&mean)
+                .zip(&want)
+                .map(|((x, m), w)| (x - m) * w)
+                .sum();
+            let got = map.coords[id][k] as f64 * dot.signum();
+            assert!(
+                (got - proj).abs() < 1e-3 * (1.0 + proj.abs()),
+                "token {id} axis {k}: {got} vs {proj}"
+            );
+        }
+    }
+}
+
+/// `factory neighbours`: the neighbours of a word and of "boy - man + woman" are the rows of
+/// `wte` (read here straight from the safetensors file) with the highest cosine, computed in f64,
+/// the query's own tokens left out; a word of several tokens is an error naming its pieces.
+#[test]
+fn neighbours_are_the_highest_cosines_of_wte() {
+    let (rows, v, c) = default_wte();
     let row = |i: usize| &rows[i * c..(i + 1) * c];
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_factory"))

@@ -801,3 +801,130 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
         );
     }
 }
+
+/// The rooms: the embedding room's cloud has a point per vocabulary row, the floor's tokens are
+/// marked where the map puts them, a picked token's neighbour markers are the rows with the highest
+/// cosine (computed here in f64); the scale room's blocks have volumes in proportion to the
+/// parameter counts, this model's from its config.
+#[test]
+fn rooms_show_the_models_own_numbers() {
+    use factory::rooms::embedding::{EmbeddingRoom, Marker, MarkerKind};
+    use factory::rooms::scale::ScaleBlock;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    for _ in 0..2000 {
+        app.update();
+        if app.world().resource::<EmbeddingRoom>().finished() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    app.update();
+    let room = app.world().resource::<EmbeddingRoom>();
+    let map = room.map.clone().expect("the map was made");
+    let vocab = m.config.vocab_size;
+    assert_eq!(map.map.coords.len(), vocab);
+    let mesh = app
+        .world_mut()
+        .query::<(&Name, &Mesh3d)>()
+        .iter(app.world())
+        .find(|(n, _)| n.as_str() == "Embedding room")
+        .map(|(_, h)| h.0.clone())
+        .expect("the cloud");
+    let points = app
+        .world()
+        .resource::<Assets<Mesh>>()
+        .get(&mesh)
+        .unwrap()
+        .count_vertices();
+    assert_eq!(points, 6 * vocab);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let markers: Vec<(Marker, Vec3)> = app
+        .world_mut()
+        .query::<(&Marker, &Transform)>()
+        .iter(app.world())
+        .map(|(mk, t)| (mk.clone(), t.translation))
+        .collect();
+    assert_eq!(markers.len(), distinct.len());
+    for (mk, at) in &markers {
+        assert_eq!(mk.kind, MarkerKind::Floor);
+        let id = mk.id.unwrap();
+        assert!(ids.contains(&id));
+        assert!(at.distance(map.world(id)) < 1e-4);
+    }
+    // pick " king": its neighbours, by an f64 cosine over the model's rows
+    let king = m.tokenizer.encode(" king").unwrap()[0];
+    app.world_mut()
+        .resource_mut::<EmbeddingRoom>()
+        .pick(Some(king));
+    app.update();
+    app.update();
+    let rows = &map.rows;
+    let c = rows.width;
+    let row = |i: usize| -> Vec<f64> {
+        rows.rows[i * c..(i + 1) * c]
+            .iter()
+            .map(|&x| x as f64)
+            .collect()
+    };
+    let k = row(king as usize);
+    let norm = |x: &[f64]| x.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let mut all: Vec<(u32, f64)> = (0..vocab)
+        .filter(|&i| i != king as usize)
+        .map(|i| {
+            let r = row(i);
+            let dot: f64 = r.iter().zip(&k).map(|(a, b)| a * b).sum();
+            (i as u32, dot / (norm(&r) * norm(&k)))
+        })
+        .collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<u32> = all.iter().take(8).map(|x| x.0).collect();
+    let shown: Vec<Marker> = app
+        .world_mut()
+        .query::<&Marker>()
+        .iter(app.world())
+        .cloned()
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .any(|mk| mk.kind == MarkerKind::Picked && mk.id == Some(king))
+    );
+    for id in &top {
+        // a neighbour that is also on the floor keeps its floor marker
+        assert!(
+            shown.iter().any(|mk| mk.id == Some(*id)),
+            "neighbour {id} not marked"
+        );
+    }
+    let neighbours = shown
+        .iter()
+        .filter(|mk| mk.kind == MarkerKind::Neighbour)
+        .count();
+    assert!((1..=8).contains(&neighbours));
+    // the scale room
+    let blocks: Vec<ScaleBlock> = app
+        .world_mut()
+        .query::<&ScaleBlock>()
+        .iter(app.world())
+        .cloned()
+        .collect();
+    assert_eq!(blocks.len(), 3);
+    let ours = blocks.iter().find(|b| b.size.name == "this model").unwrap();
+    assert_eq!(ours.size.params, m.config.n_params() as f64);
+    assert_eq!(ours.size.layers, m.config.n_layer);
+    assert!((ours.side - 1.0).abs() < 1e-6);
+    for b in &blocks {
+        let ratio = (b.side as f64).powi(3);
+        assert!((ratio - b.size.params / ours.size.params).abs() / ratio < 1e-4);
+    }
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b.size.name == "GPT-3" && b.size.params == 175e9)
+    );
+}

@@ -77,6 +77,50 @@ fn a_tiny_run_learns_and_its_output_opens() {
     );
 }
 
+/// `--snapshot-every` / `--snapshot-at`: complete model folders (f16) at step 0, at the asked steps
+/// and at the end; each opens as a model, the last one computes what the finished model computes,
+/// and the timeline lists them in step order.
+#[test]
+fn snapshots_are_models_of_their_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let opts = TrainOptions {
+        snapshot_every: 20,
+        snapshot_at: vec![5],
+        ..tiny(corpus(dir.path()), out.clone())
+    };
+    train(&opts, false, no_stop(), &mut Quiet).unwrap();
+    let snaps = out.join("snapshots");
+    let mut names: Vec<String> = std::fs::read_dir(&snaps)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["step-000000", "step-000005", "step-000020", "step-000040"]
+    );
+    let finished = LoadedModel::open(&out).unwrap();
+    let ids = finished.tokenizer.encode("the king said").unwrap();
+    let logits = |m: &LoadedModel| m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
+    let want = logits(&finished);
+    let last = LoadedModel::open(&snaps.join("step-000040")).unwrap();
+    let got = logits(&last);
+    let worst = want
+        .iter()
+        .zip(&got)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 0.05, "f16 snapshot differs by {worst}");
+    let first = LoadedModel::open(&snaps.join("step-000000")).unwrap();
+    assert_ne!(logits(&first), want, "step 0 is the untrained model");
+    let t = factory::model::catalog::timeline(&snaps.join("step-000005")).unwrap();
+    let steps: Vec<usize> = t.points.iter().map(|p| p.0).collect();
+    assert_eq!(steps, [0, 5, 20, 40]);
+    assert_eq!(t.model, std::fs::canonicalize(&out).unwrap());
+    assert!(factory::model::catalog::timeline(dir.path()).is_none());
+}
+
 /// Stops the run after a given step, as Ctrl-C would.
 struct StopAt(usize, Arc<AtomicBool>);
 

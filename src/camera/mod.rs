@@ -8,6 +8,7 @@ use bevy::prelude::*;
 
 use crate::keys::{self, Act};
 use crate::playback::Playback;
+use crate::rooms::{EMBEDDING_CENTRE, GoToRoom, Room, SCALE_FRONT};
 use crate::scene::CurrentLayout;
 use crate::scene::layout::{Layout, StationKind};
 use crate::schedule::AppSet;
@@ -83,6 +84,29 @@ pub fn home_view(layout: &Layout) -> Orbit {
         yaw: 0.95,
         pitch: 0.5,
         distance: (26.0 + layout.width() * 0.9).min(160.0),
+    }
+}
+
+/// The view of a room in the yard, for the rooms that are places (the others are windows).
+pub fn room_view(room: Room) -> Option<Orbit> {
+    match room {
+        // from the hall's side, looking back (−x) into the cloud
+        Room::Embedding => Some(Orbit {
+            // the cloud a little left of the view's middle, clear of the room's window
+            focus: EMBEDDING_CENTRE + Vec3::new(0.0, 0.0, -5.0),
+            yaw: std::f32::consts::PI,
+            pitch: 0.12,
+            distance: 24.0,
+        }),
+        // from the yard's middle, looking −z: this model's block at the left, nearest; GPT-3's to
+        // the right, towering
+        Room::Scale => Some(Orbit {
+            focus: SCALE_FRONT + Vec3::new(7.0, 6.0, 0.0),
+            yaw: -std::f32::consts::FRAC_PI_2 + 0.3,
+            pitch: 0.12,
+            distance: 30.0,
+        }),
+        Room::Positions | Room::Cost | Room::Training => None,
     }
 }
 
@@ -290,8 +314,10 @@ fn fly_with_keys(
 fn apply_focus_requests(
     mut stations: MessageReader<FocusStation>,
     mut points: MessageReader<FocusPoint>,
+    mut rooms: MessageReader<GoToRoom>,
     layout: Option<Res<CurrentLayout>>,
     mut goals: Query<&mut OrbitGoal>,
+    mut follow: ResMut<Follow>,
 ) {
     let Ok(mut goal) = goals.single_mut() else {
         return;
@@ -304,6 +330,12 @@ fn apply_focus_requests(
     for FocusPoint(p) in points.read() {
         goal.0.focus = *p;
         goal.0.distance = goal.0.distance.min(25.0);
+    }
+    for GoToRoom(room) in rooms.read() {
+        if let Some(view) = room_view(*room) {
+            goal.0 = view;
+            follow.0 = false;
+        }
     }
 }
 

@@ -71,6 +71,9 @@ pub(super) struct ViewArgs {
     /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
     #[arg(long, value_name = "N")]
     pub(super) station: Option<usize>,
+    /// Start in this room instead: embedding, scale, positions, cost or training.
+    #[arg(long, value_name = "ROOM", value_parser = parse_room, conflicts_with = "station")]
+    pub(super) room: Option<crate::rooms::Room>,
     /// Guided tour file [default: assets/tours/default.ron]
     #[arg(long, value_name = "FILE")]
     pub(super) tour: Option<PathBuf>,
@@ -262,10 +265,33 @@ pub(super) struct TrainArgs {
     /// Checkpoint every N steps (and at the end, and on Ctrl-C).
     #[arg(long, default_value_t = TrainOptions::default().save_every)]
     pub(super) save_every: usize,
+    /// Also save a complete model folder (f16) every N steps in OUT/snapshots/step-NNNNNN/, the
+    /// untrained step 0 and the last step included (0: none).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(super) snapshot_every: usize,
+    /// Snapshots at these steps too, e.g. 0,50,200,1000 (closer together early, where a model
+    /// changes most).
+    #[arg(long, value_delimiter = ',', value_name = "STEPS")]
+    pub(super) snapshot_at: Vec<usize>,
     /// Continue the run saved in --out (its shape and schedule are kept, --steps may grow; give the
     /// same corpus again, rebuilt by its script if need be).
     #[arg(long)]
     pub(super) resume: bool,
+}
+
+/// Parses a room's name (any case).
+pub fn parse_room(s: &str) -> Result<crate::rooms::Room> {
+    use crate::rooms::Room;
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "embedding" => Room::Embedding,
+        "scale" => Room::Scale,
+        "positions" => Room::Positions,
+        "cost" => Room::Cost,
+        "training" => Room::Training,
+        _ => anyhow::bail!(
+            "no room {s:?}: the rooms are embedding, scale, positions, cost and training"
+        ),
+    })
 }
 
 /// Parses `WIDTHxHEIGHT`.

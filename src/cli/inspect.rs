@@ -195,20 +195,15 @@ pub(super) fn neighbours(args: NeighboursArgs) -> Result<()> {
         (Some(word), None) => (word.clone(), vec![(single_token(tok, word)?, 1.0)]),
         (None, None) => anyhow::bail!("give a WORD or --expr \"king - man + woman\""),
     };
+    let expect = args
+        .expect
+        .as_deref()
+        .map(|w| single_token(tok, w))
+        .transpose()?;
     let emb = m.gpt.token_embeddings()?;
-    let query = emb.combine(&terms);
-    let exclude: Vec<u32> = terms.iter().map(|t| t.0).collect();
-    let found = emb.nearest(&query, &exclude, args.top.max(1));
-    let expected = match &args.expect {
-        Some(w) => {
-            let id = single_token(tok, w)?;
-            let all = emb.nearest(&query, &exclude, emb.len());
-            all.iter()
-                .position(|n| n.id == id)
-                .map(|rank| (id, rank + 1, all[rank].cosine))
-        }
-        None => None,
-    };
+    let q = emb.query(terms, expect, args.top);
+    let (terms, found, expected) = (q.terms, q.neighbours, q.expected);
+    let exclude = terms.len();
     if args.json {
         let out = json!({
             "query": {
@@ -248,7 +243,7 @@ pub(super) fn neighbours(args: NeighboursArgs) -> Result<()> {
         println!(
             "expected {}: rank {rank} of {} (cosine {cosine:+.3})",
             shown(&tok.token_text(id)),
-            emb.len() - exclude.len()
+            emb.len() - exclude
         );
     }
     Ok(())

@@ -57,6 +57,8 @@ pub(super) fn train(a: TrainArgs) -> Result<()> {
         warmup: a.warmup,
         eval_every: a.eval_every,
         save_every: a.save_every,
+        snapshot_every: a.snapshot_every,
+        snapshot_at: a.snapshot_at,
         ..TrainOptions::default()
     };
     let stop = Arc::new(AtomicBool::new(false));

@@ -33,6 +33,7 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
         screenshot: args.screenshot,
         size: (w, h),
         station: args.station,
+        room: args.room,
         tour: args.tour.unwrap_or_else(crate::tour::default_tour_path),
         start_tour: args.start_tour,
         kiosk,

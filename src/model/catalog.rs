@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint::CONFIG_FILE;
 use super::error::{ModelError, Result};
+use super::train::{SNAPSHOT_DIR, STATE_FILE, TrainState};
 
 /// A model the app can offer: a name to show and its folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,46 @@ pub fn list_models(root: &Path) -> Vec<ModelEntry> {
         }
     }
     out
+}
+
+/// A model's training, as far as its folder keeps it: the snapshots (step, folder) in step order,
+/// then the finished model itself at the step its training state names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// The model folder the snapshots belong to.
+    pub model: PathBuf,
+    /// (step, folder), in step order; the last is the model itself when its step is known.
+    pub points: Vec<(usize, PathBuf)>,
+}
+
+/// The training timeline of the model in `dir` (a model folder, or one of its snapshots), if it
+/// has snapshots.
+pub fn timeline(dir: &Path) -> Option<Timeline> {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let model = match dir.parent() {
+        Some(p) if p.file_name().is_some_and(|n| n == SNAPSHOT_DIR) => p.parent()?.to_path_buf(),
+        _ => dir,
+    };
+    let mut points: Vec<(usize, PathBuf)> = sorted_dirs(&model.join(SNAPSHOT_DIR))
+        .into_iter()
+        .filter(|d| d.join(CONFIG_FILE).is_file())
+        .filter_map(|d| {
+            let step = file_name(&d).strip_prefix("step-")?.parse().ok()?;
+            Some((step, d))
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    points.sort_by_key(|p| p.0);
+    let finished = std::fs::read_to_string(model.join(STATE_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<TrainState>(&t).ok())
+        .map(|s| s.step);
+    if let Some(step) = finished.filter(|&s| points.last().is_none_or(|p| p.0 < s)) {
+        points.push((step, model.clone()));
+    }
+    Some(Timeline { model, points })
 }
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {

@@ -89,6 +89,41 @@ impl Embeddings {
     }
 }
 
+/// The answer to "which tokens lie nearest to this word, or to this sum of words?".
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The words as terms: (token id, +1 or −1).
+    pub terms: Vec<(u32, f32)>,
+    /// The summed direction.
+    pub vector: Vec<f32>,
+    /// The nearest tokens by cosine, the terms' own tokens left out.
+    pub neighbours: Vec<Neighbour>,
+    /// The expected answer's (id, rank from 1, cosine), when one was named.
+    pub expected: Option<(u32, usize, f32)>,
+}
+
+impl Embeddings {
+    /// The `top` tokens nearest to the sum of `terms` (see [`parse_expr`], [`single_token`]), the
+    /// terms' own tokens left out, and where `expect` ranks among all the others.
+    pub fn query(&self, terms: Vec<(u32, f32)>, expect: Option<u32>, top: usize) -> Query {
+        let vector = self.combine(&terms);
+        let exclude: Vec<u32> = terms.iter().map(|t| t.0).collect();
+        let neighbours = self.nearest(&vector, &exclude, top.max(1));
+        let expected = expect.and_then(|id| {
+            let all = self.nearest(&vector, &exclude, self.len());
+            all.iter()
+                .position(|n| n.id == id)
+                .map(|rank| (id, rank + 1, all[rank].cosine))
+        });
+        Query {
+            terms,
+            vector,
+            neighbours,
+            expected,
+        }
+    }
+}
+
 /// A word as one token: as written with a leading space first (the form words take inside a
 /// sentence: " king"), else exactly as written. A word that is several tokens either way is an
 /// error naming its pieces.

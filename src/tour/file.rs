@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::limits;
 use crate::model::{Ablations, Config};
+use crate::rooms::Room;
 use crate::scene::layout::StationKind;
 
 /// A station, as named in a tour file: `Dock`, `Booth(0, 2)`, ... (the layout's own kinds).
@@ -68,6 +69,10 @@ pub struct Stop {
     pub text: String,
     /// Where the camera goes.
     pub station: Station,
+    /// A room to show instead: the camera goes to a 3D room (`Embedding`, `Scale`; `camera` is
+    /// then ignored), a window room (`Positions`, `Cost`, `Training`) opens beside the station.
+    #[serde(default)]
+    pub room: Option<Room>,
     /// Camera adjustments.
     #[serde(default)]
     pub camera: Pose,
@@ -262,14 +267,7 @@ pub const PLACEHOLDERS: [&str; 7] = [
 /// `{width}` (numbers per token vector), `{ffn}` (neurons per FFN), `{context}`, `{vocab}` and
 /// `{params}` ("1.7 million"). Text in braces that is none of them is an error naming it.
 pub fn fill(text: &str, cfg: &Config) -> Result<String, String> {
-    let params = cfg.n_params() as f64;
-    let params = if params >= 1e9 {
-        format!("{:.0} billion", params / 1e9)
-    } else if params >= 1e6 {
-        format!("{:.1} million", params / 1e6)
-    } else {
-        format!("{:.0} thousand", params / 1e3)
-    };
+    let params = crate::model::scale::count_words(cfg.n_params() as f64);
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -324,7 +322,7 @@ mod tests {
                 &cfg
             )
             .unwrap(),
-            "12 layers of 12 heads, 768 wide, 124.4 million numbers"
+            "12 layers of 12 heads, 768 wide, 124 million numbers"
         );
         assert_eq!(fill("no braces", &cfg).unwrap(), "no braces");
         assert_eq!(fill("an open { brace", &cfg).unwrap(), "an open { brace");

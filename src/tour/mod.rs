@@ -7,7 +7,7 @@ use std::path::Path;
 
 use bevy::prelude::*;
 
-use crate::camera::{OrbitGoal, station_view};
+use crate::camera::{OrbitGoal, room_view, station_view};
 use crate::inference::{Engine, ModelChanged, Request};
 use crate::model::{Ablations, Config};
 use crate::playback::{Floor, Playback, Sampling, Selection};
@@ -185,7 +185,11 @@ fn run_tour(
             }
         }
         player.waiting_for_prompt = prompted;
-        if let Some(i) = layout.0.index_of(stop.station) {
+        if let Some(view) = stop.room.and_then(room_view) {
+            for mut g in &mut goals {
+                g.0 = view;
+            }
+        } else if let Some(i) = layout.0.index_of(stop.station) {
             let mut view = station_view(&layout.0, i);
             view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
             view.pitch = stop.camera.pitch.unwrap_or(view.pitch);

@@ -7,6 +7,7 @@ mod banner;
 mod caption;
 mod controls;
 mod cost;
+mod embedding;
 pub mod heatmap;
 mod help;
 mod inspector;
@@ -16,6 +17,7 @@ mod models;
 mod positions;
 mod shortcuts;
 mod state;
+mod training;
 
 use bevy::prelude::*;
 use bevy_egui::EguiPrimaryContextPass;
@@ -54,6 +56,8 @@ pub(super) fn plugin(app: &mut App) {
             heatmap::draw_heatmaps,
             cost::draw_cost,
             positions::draw_positions,
+            embedding::draw_embedding,
+            training::draw_training,
             help::draw_help,
             caption::draw_caption,
         )
@@ -61,8 +65,13 @@ pub(super) fn plugin(app: &mut App) {
     );
     app.add_systems(
         Update,
-        shortcuts::keyboard_shortcuts
-            .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input))
+        (
+            shortcuts::keyboard_shortcuts
+                .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
+            shortcuts::open_room_windows,
+            shortcuts::tour_room_windows,
+        )
+            .chain()
             .in_set(AppSet::Input),
     );
 }

@@ -2,41 +2,8 @@
 
 use bevy_egui::egui;
 
-use crate::model::{Config, LoadedModel};
-
-/// GPT-2 small and GPT-3 (175B), for the model card.
-fn scale_rows(cfg: &Config) -> Vec<(&'static str, usize, usize, usize, usize, f64)> {
-    let g2 = Config::gpt2_small();
-    vec![
-        (
-            "this model",
-            cfg.n_layer,
-            cfg.n_head,
-            cfg.n_embd,
-            cfg.n_positions,
-            cfg.n_params() as f64,
-        ),
-        (
-            "GPT-2 small",
-            g2.n_layer,
-            g2.n_head,
-            g2.n_embd,
-            g2.n_positions,
-            g2.n_params() as f64,
-        ),
-        ("GPT-3", 96, 96, 12288, 2048, 175e9),
-    ]
-}
-
-fn params_text(n: f64) -> String {
-    if n >= 1e9 {
-        format!("{:.0}B", n / 1e9)
-    } else if n >= 1e6 {
-        format!("{:.1}M", n / 1e6)
-    } else {
-        format!("{:.0}k", n / 1e3)
-    }
-}
+use crate::model::LoadedModel;
+use crate::model::scale::{count_words, of_config, published};
 
 /// The model card, a collapsing section (open unless the kiosk's simple mode hides detail).
 pub(super) fn show(ui: &mut egui::Ui, model: &LoadedModel, simple: bool) {
@@ -49,12 +16,13 @@ pub(super) fn show(ui: &mut egui::Ui, model: &LoadedModel, simple: bool) {
                     ui.strong(h);
                 }
                 ui.end_row();
-                for (name, l, h, d, _, p) in scale_rows(cfg) {
-                    ui.label(name);
-                    ui.label(l.to_string());
-                    ui.label(h.to_string());
-                    ui.label(d.to_string());
-                    ui.label(params_text(p));
+                let [g2, g3] = published();
+                for m in [of_config(cfg), g2, g3] {
+                    ui.label(m.name);
+                    ui.label(m.layers.to_string());
+                    ui.label(m.heads.to_string());
+                    ui.label(m.width.to_string());
+                    ui.label(count_words(m.params));
                     ui.end_row();
                 }
             });

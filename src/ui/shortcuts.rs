@@ -7,6 +7,7 @@ use super::state::UiState;
 use crate::keys::{self, Act};
 use crate::limits;
 use crate::playback::{Playback, Selection};
+use crate::rooms::{GoToRoom, Room};
 use crate::tour::TourPlayer;
 
 /// Acts on the keys bound to playback, the tour, help and screenshots.
@@ -16,6 +17,7 @@ pub(super) fn keyboard_shortcuts(
     mut ui: ResMut<UiState>,
     mut selection: ResMut<Selection>,
     mut tour: ResMut<TourPlayer>,
+    mut rooms: MessageWriter<GoToRoom>,
     mut commands: Commands,
 ) {
     if keys::just_pressed(&keys, Act::Tour) {
@@ -60,6 +62,15 @@ pub(super) fn keyboard_shortcuts(
     if keys::just_pressed(&keys, Act::CostView) {
         ui.cost_view = !ui.cost_view;
     }
+    if keys::just_pressed(&keys, Act::TrainingView) {
+        ui.training_view = !ui.training_view;
+    }
+    if keys::just_pressed(&keys, Act::EmbeddingRoom) {
+        rooms.write(GoToRoom(Room::Embedding));
+    }
+    if keys::just_pressed(&keys, Act::ScaleRoom) {
+        rooms.write(GoToRoom(Room::Scale));
+    }
     if keys::just_pressed(&keys, Act::HideUi) {
         ui.hidden = !ui.hidden;
     }
@@ -77,5 +88,45 @@ pub(super) fn keyboard_shortcuts(
     }
     if keys::just_pressed(&keys, Act::Slower) {
         playback.speed = (playback.speed / 1.5).max(*limits::SPEED.start());
+    }
+}
+
+/// A room asked for (by a key or the tour) opens its window; the camera flies to the 3D ones.
+pub(super) fn open_room_windows(mut asked: MessageReader<GoToRoom>, mut ui: ResMut<UiState>) {
+    for GoToRoom(room) in asked.read() {
+        set_window(&mut ui, *room, true);
+    }
+}
+
+/// The tour's rooms: a stop with a window room opens its window, and leaving the stop closes it.
+pub(super) fn tour_room_windows(
+    tour: Res<TourPlayer>,
+    mut ui: ResMut<UiState>,
+    mut shown: Local<Option<Room>>,
+) {
+    let now = if tour.active {
+        tour.current().and_then(|s| s.room)
+    } else {
+        None
+    };
+    if *shown == now {
+        return;
+    }
+    if let Some(old) = shown.take() {
+        set_window(&mut ui, old, false);
+    }
+    if let Some(new) = now {
+        set_window(&mut ui, new, true);
+    }
+    *shown = now;
+}
+
+fn set_window(ui: &mut UiState, room: Room, open: bool) {
+    match room {
+        Room::Embedding => ui.embedding_view = open,
+        Room::Positions => ui.positions_view = open,
+        Room::Cost => ui.cost_view = open,
+        Room::Training => ui.training_view = open,
+        Room::Scale => {}
     }
 }

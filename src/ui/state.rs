@@ -45,6 +45,10 @@ pub struct UiState {
     pub cost_n: Option<usize>,
     /// The positions window is open.
     pub positions_view: bool,
+    /// The embedding room's window is open.
+    pub embedding_view: bool,
+    /// The training time-lapse window is open.
+    pub training_view: bool,
     /// The dock candidate whose arithmetic the inspector shows (its rank).
     pub explained: usize,
     /// How far the control panel reaches from the left edge (logical pixels; 0 when folded or
@@ -74,6 +78,8 @@ impl Default for UiState {
             cost_view: false,
             cost_n: None,
             positions_view: false,
+            embedding_view: false,
+            training_view: false,
             explained: 0,
         }
     }

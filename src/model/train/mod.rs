@@ -31,7 +31,8 @@ use optim::{AdamW, init_vars, load_vars, val_loss};
 pub use optim::{learning_rate, loss};
 use options::bad;
 pub use options::{
-    LOG_FILE, LogRow, OPTIMIZER_FILE, PLOT_FILE, STATE_FILE, TrainOptions, TrainReport, TrainState,
+    LOG_FILE, LogRow, OPTIMIZER_FILE, PLOT_FILE, SNAPSHOT_DIR, STATE_FILE, TrainOptions,
+    TrainReport, TrainState, snapshot_name,
 };
 
 /// Runs `factory train`. `stop` is polled every step (Ctrl-C sets it); the run then saves and returns.
@@ -67,12 +68,14 @@ pub fn train(
     };
     // On resume the saved shape and schedule win; only --steps may grow. The folder and the corpus
     // files are the ones given now (a run moved into the repository, or a corpus rebuilt
-    // elsewhere by its pinned script, resumes where it is).
+    // elsewhere by its pinned script, resumes where it is), and so are the snapshot steps.
     let o = match &prior {
         Some(p) => TrainOptions {
             steps: opts.steps.max(p.options.steps),
             out: opts.out.clone(),
             corpus: opts.corpus.clone(),
+            snapshot_every: opts.snapshot_every,
+            snapshot_at: opts.snapshot_at.clone(),
             ..p.options.clone()
         },
         None => opts.clone(),
@@ -173,6 +176,24 @@ pub fn train(
         }
         Ok(())
     };
+    // A snapshot is a complete model folder with f16 weights: it opens with --model like any model.
+    let snapshot = |step: usize| -> Result<()> {
+        let dir = out.join(SNAPSHOT_DIR).join(snapshot_name(step));
+        std::fs::create_dir_all(&dir).map_err(|e| ModelError::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
+        let mut tensors = HashMap::new();
+        for (k, v) in varmap.data().lock().expect("varmap lock").iter() {
+            tensors.insert(k.clone(), v.as_tensor().to_dtype(DType::F16)?);
+        }
+        save_weights(&dir, &tensors)?;
+        save_config(&dir, &cfg, eot)?;
+        tokenizer.save(&dir.join(TOKENIZER_FILE))
+    };
+    if state.step == 0 && o.snapshot_due(0) {
+        snapshot(0)?;
+    }
     progress.start(state.step, o.steps);
     let mut interval_loss = 0.0;
     let mut interval_steps = 0;
@@ -242,6 +263,9 @@ pub fn train(
         }
         if state.step % o.save_every == 0 && !done {
             save(&state, &opt, &rows)?;
+        }
+        if o.snapshot_due(state.step) || (done && o.snapshot_every > 0) {
+            snapshot(state.step)?;
         }
     }
     save(&state, &opt, &rows)?;

@@ -51,6 +51,29 @@ pub struct TrainOptions {
     pub save_every: usize,
     /// Weight decay for matrices.
     pub weight_decay: f64,
+    /// Save a complete model folder (f16 weights) every this many steps under
+    /// `OUT/snapshots/step-NNNNNN/`, step 0 included; 0 for none.
+    #[serde(default)]
+    pub snapshot_every: usize,
+    /// Also save snapshots at these steps (e.g. closer together early on, where a model changes most).
+    #[serde(default)]
+    pub snapshot_at: Vec<usize>,
+}
+
+impl TrainOptions {
+    /// True when a training snapshot is due after `step` steps.
+    pub fn snapshot_due(&self, step: usize) -> bool {
+        (self.snapshot_every > 0 && step.is_multiple_of(self.snapshot_every))
+            || self.snapshot_at.contains(&step)
+    }
+}
+
+/// Where training snapshots live inside a model folder.
+pub const SNAPSHOT_DIR: &str = "snapshots";
+
+/// The folder name of the snapshot after `step` steps: `step-000200`.
+pub fn snapshot_name(step: usize) -> String {
+    format!("step-{step:06}")
 }
 
 impl Default for TrainOptions {
@@ -72,6 +95,8 @@ impl Default for TrainOptions {
             eval_every: 100,
             save_every: 250,
             weight_decay: 0.1,
+            snapshot_every: 0,
+            snapshot_at: Vec::new(),
         }
     }
 }

@@ -1,0 +1,67 @@
+//! The rooms beside the hall, where the factory shows what the hall cannot: the embedding room (every
+//! vocabulary row as a point, [`embedding`]), the scale room (this model beside GPT-2 and GPT-3 as
+//! blocks, [`scale`]), and the rooms that are windows (positions, the cost of context, training).
+//!
+//! The 3D rooms stand in the yard before the receiving dock (x < 0), so the hall's views never
+//! see them; the camera goes there on [`GoToRoom`] (`camera::room_view`). Every number is the
+//! loaded model's own or a published figure.
+
+pub mod embedding;
+pub mod scale;
+
+use bevy::prelude::*;
+use serde::Deserialize;
+
+use crate::schedule::AppSet;
+
+/// A room, as named in a tour file and by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum Room {
+    /// Every row of `wte` as a point on its top three principal axes (3D, key M).
+    Embedding,
+    /// The learned position table and the sinusoidal one (a window, key P).
+    Positions,
+    /// Why long contexts cost: n² against n (a window, key C).
+    Cost,
+    /// This model beside GPT-2 small and GPT-3, to scale (3D, key B).
+    Scale,
+    /// The same prompt on the model's training snapshots, with the loss curve (a window, key L).
+    Training,
+}
+
+impl Room {
+    /// True for the rooms that are places in the 3D scene (the others are windows).
+    pub fn is_place(self) -> bool {
+        matches!(self, Room::Embedding | Room::Scale)
+    }
+}
+
+/// Asks for a room: the camera flies to a 3D room, a window room opens.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoToRoom(pub Room);
+
+/// Centre of the embedding room's cloud of points.
+pub const EMBEDDING_CENTRE: Vec3 = Vec3::new(-45.0, 9.0, 0.0);
+/// Radius of the cloud: nine points in ten lie this near its middle.
+pub const EMBEDDING_RADIUS: f32 = 7.0;
+/// Where the scale room's blocks stand: in a row toward +x from here, front faces on z = this
+/// (facing the hall's side of the yard, +z), far enough to the side that the other views never
+/// see them.
+pub const SCALE_FRONT: Vec3 = Vec3::new(-85.0, 0.0, -110.0);
+
+/// Room logic (headless too: the tests open the rooms without a window).
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<GoToRoom>()
+        .init_resource::<embedding::EmbeddingRoom>()
+        .add_systems(
+            Update,
+            (
+                embedding::start_map,
+                embedding::finish_map,
+                embedding::mark_tokens,
+                scale::build_blocks,
+            )
+                .chain()
+                .in_set(AppSet::Draw),
+        );
+}

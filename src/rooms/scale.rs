@@ -1,0 +1,135 @@
+//! The scale room: the loaded model, GPT-2 small and GPT-3 as blocks whose volumes are in
+//! proportion to their parameter counts (this model's block is one unit on a side), each with a
+//! sign of its layers, heads, width, context and training tokens.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use super::SCALE_FRONT;
+use crate::inference::Engine;
+use crate::model::LoadedModel;
+use crate::model::scale::{ModelSize, block_side, count_words, of_model, published};
+use crate::scene::WorldLabel;
+use crate::scene::kit::Kit;
+
+/// One block of the scale room.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct ScaleBlock {
+    /// The model it stands for.
+    pub size: ModelSize,
+    /// Its side in world units.
+    pub side: f32,
+}
+
+/// The blocks made for this model (rebuilt when another model is loaded).
+#[derive(Default)]
+pub(super) struct Built {
+    made_for: Option<Arc<LoadedModel>>,
+    root: Option<Entity>,
+}
+
+/// A block's sign: name, parameters, shape and training tokens.
+pub fn sign_text(m: &ModelSize) -> String {
+    let tokens = m
+        .trained_tokens
+        .map_or("training tokens: not published".into(), |t| {
+            format!("trained on {} tokens", count_words(t))
+        });
+    format!(
+        "{}: {} parameters\n{} layers × {} heads, {} wide, context {}\n{tokens}",
+        m.name,
+        count_words(m.params),
+        m.layers,
+        m.heads,
+        m.width,
+        m.context
+    )
+}
+
+/// Builds the blocks for the loaded model.
+pub(super) fn build_blocks(
+    mut commands: Commands,
+    engine: Option<Res<Engine>>,
+    kit: Option<Res<Kit>>,
+    mut built: Local<Built>,
+) {
+    let (Some(engine), Some(kit)) = (engine, kit) else {
+        return;
+    };
+    if built
+        .made_for
+        .as_ref()
+        .is_some_and(|m| Arc::ptr_eq(m, &engine.0))
+    {
+        return;
+    }
+    if let Some(e) = built.root.take() {
+        commands.entity(e).despawn();
+    }
+    let ours = of_model(&engine.0.config, &engine.0.dir);
+    let [g2, g3] = published();
+    let root = commands
+        .spawn((
+            Name::new("Scale room"),
+            Transform::IDENTITY,
+            Visibility::default(),
+        ))
+        .id();
+    commands.spawn((
+        Name::new("Scale room sign"),
+        Transform::from_translation(SCALE_FRONT + Vec3::new(2.0, 12.5, 1.0)),
+        Visibility::default(),
+        WorldLabel {
+            text: "Scale room: volume = number of parameters".into(),
+            size: 40.0,
+            lift: 0.0,
+            weight: 3.0,
+        },
+        ChildOf(root),
+    ));
+    // side by side toward +x (left to right as the room's view sees them), front faces on one
+    // line, two units apart
+    let mut x = SCALE_FRONT.x;
+    for (m, material) in [
+        (ours.clone(), kit.crate_selected.clone()),
+        (g2, kit.crate_prompt.clone()),
+        (g3, kit.machine.clone()),
+    ] {
+        let side = block_side(m.params, ours.params);
+        let (x0, centre) = (
+            x,
+            Vec3::new(x + side / 2.0, side / 2.0, SCALE_FRONT.z - side / 2.0),
+        );
+        x += side + 2.0;
+        commands.spawn((
+            Name::new(format!("Scale block: {}", m.name)),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(material),
+            Transform::from_translation(centre).with_scale(Vec3::splat(side)),
+            Visibility::default(),
+            ChildOf(root),
+        ));
+        // the sign stands before the block's left part at eye height, not on top of a 47-unit cube
+        commands.spawn((
+            Name::new(format!("Scale sign: {}", m.name)),
+            Transform::from_translation(if side > 12.0 {
+                // on a block too big to see whole: on its face, near its left edge
+                Vec3::new(x0 + 4.5, 9.0, SCALE_FRONT.z + 1.0)
+            } else {
+                Vec3::new(centre.x, side + 0.8, SCALE_FRONT.z + 1.0)
+            }),
+            Visibility::default(),
+            WorldLabel {
+                text: sign_text(&m),
+                size: 30.0,
+                lift: 0.0,
+                weight: 2.5,
+            },
+            ScaleBlock { size: m, side },
+            ChildOf(root),
+        ));
+    }
+    built.root = Some(root);
+    built.made_for = Some(engine.0.clone());
+}

@@ -1,0 +1,239 @@
+//! The embedding room's window (M) and its pointer: hover a point to read its token, click one to
+//! see its nearest neighbours by cosine, and vector arithmetic (`boy - man + woman`) with the rank
+//! of the answer you expect, all from the loaded model's `wte`.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::labels::to_screen;
+use super::state::UiState;
+use crate::camera::DragDistance;
+use crate::inference::Engine;
+use crate::model::Tokenizer;
+use crate::model::embedding::{Neighbour, parse_expr, single_token};
+use crate::model::tokenizer::shown_token;
+use crate::playback::{Floor, Selection};
+use crate::rooms::embedding::{Arithmetic, EmbeddingRoom, NEIGHBOURS};
+use crate::rooms::{EMBEDDING_CENTRE, EMBEDDING_RADIUS};
+
+/// What the arithmetic box holds between frames.
+pub(super) struct Boxes {
+    expr: String,
+    expect: String,
+    error: Option<String>,
+}
+
+impl Default for Boxes {
+    fn default() -> Self {
+        Self {
+            expr: "boy - man + woman".into(),
+            expect: "girl".into(),
+            error: None,
+        }
+    }
+}
+
+fn piece(tok: &Tokenizer, id: u32) -> String {
+    format!("\u{ab}{}\u{bb}", shown_token(&tok.token_text(id), id))
+}
+
+/// Runs `expr` on the map's rows and shows the result in the room.
+fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes) -> Result<(), String> {
+    let Some(map) = room.map.clone() else {
+        return Err("the map is still being made".into());
+    };
+    let terms = parse_expr(tok, &b.expr).map_err(|e| e.to_string())?;
+    let expect = match b.expect.trim() {
+        "" => None,
+        w => Some(single_token(tok, w).map_err(|e| e.to_string())?),
+    };
+    let mut operands: Vec<u32> = terms.iter().map(|t| t.0).collect();
+    operands.sort_unstable();
+    operands.dedup();
+    let q = map.rows.query(terms, expect, NEIGHBOURS);
+    room.show_arithmetic(Some(Arithmetic {
+        text: b.expr.trim().to_string(),
+        at: map.world_of(map.map.project(&q.vector)),
+        neighbours: q.neighbours,
+        expected: q.expected,
+        ranked: map.rows.len() - operands.len(),
+    }));
+    Ok(())
+}
+
+fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour]) -> Option<u32> {
+    let mut clicked = None;
+    egui::Grid::new(ui.next_auto_id())
+        .striped(true)
+        .show(ui, |ui| {
+            for (rank, n) in list.iter().enumerate() {
+                ui.label(format!("{}.", rank + 1));
+                if ui.link(piece(tok, n.id)).clicked() {
+                    clicked = Some(n.id);
+                }
+                ui.label(format!("cosine {:+.3}", n.cosine));
+                ui.end_row();
+            }
+        });
+    clicked
+}
+
+/// The window, when open, and the room's pointer (hover and click on the points).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn draw_embedding(
+    mut contexts: EguiContexts,
+    mut ui_state: ResMut<UiState>,
+    engine: Option<Res<Engine>>,
+    mut room: ResMut<EmbeddingRoom>,
+    floor: Res<Floor>,
+    mut selection: ResMut<Selection>,
+    cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
+    drag: Res<DragDistance>,
+    mut boxes: Local<Boxes>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(engine) = engine else { return Ok(()) };
+    let tok = &engine.0.tokenizer;
+    if ui_state.recording || ui_state.hidden {
+        return Ok(());
+    }
+    let mut chosen: Option<u32> = None;
+    // the pointer, when the camera is in the room and not over a panel
+    let near = cameras
+        .single()
+        .is_ok_and(|(_, t)| t.translation().distance(EMBEDDING_CENTRE) < EMBEDDING_RADIUS * 8.0);
+    if let (true, Some(map), Ok((camera, cam_t)), Some(pointer)) = (
+        near,
+        room.map.clone(),
+        cameras.single(),
+        ctx.pointer_hover_pos(),
+    ) {
+        let over_panel = ctx.is_pointer_over_egui();
+        let hovered = match camera.logical_viewport_rect() {
+            Some(view) if !over_panel => {
+                let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
+                let eye = cam_t.translation();
+                let at = Vec2::new(pointer.x, pointer.y) - view.min;
+                map.nearest_on_screen(at, 10.0, |p| {
+                    to_screen(clip_from_world, view.size(), p).map(|s| (s, p.distance(eye)))
+                })
+            }
+            _ => None,
+        };
+        room.hovered = hovered;
+        if let Some(id) = hovered {
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Tooltip,
+                egui::Id::new("embedding-hover"),
+            ));
+            let text = format!("{} id {id}", piece(tok, id));
+            let galley = painter.layout_no_wrap(
+                text,
+                egui::FontId::proportional(16.0),
+                egui::Color32::WHITE,
+            );
+            let at = pointer + egui::vec2(14.0, -22.0);
+            painter.rect_filled(
+                egui::Rect::from_min_size(at, galley.size()).expand(4.0),
+                4.0,
+                egui::Color32::from_black_alpha(200),
+            );
+            painter.galley(at, galley, egui::Color32::WHITE);
+            let released = ctx.input(|i| i.pointer.primary_released());
+            if released && drag.farthest < 6.0 {
+                chosen = Some(id);
+            }
+        }
+    } else {
+        room.hovered = None;
+    }
+    if ui_state.embedding_view {
+        let mut open = true;
+        egui::Window::new("Embedding room")
+            .id(egui::Id::new("embedding-view"))
+            .open(&mut open)
+            .default_pos([870.0, 240.0])
+            .default_width(380.0)
+            .show(ctx, |ui| {
+                let Some(map) = room.map.clone() else {
+                    match &room.error {
+                        Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+                        None => ui.label("Making the map of the vocabulary..."),
+                    };
+                    return;
+                };
+                ui.label(format!(
+                    "Each of the {} tokens starts as one row of wte: {} numbers. Here every row is \
+                     a point, placed along the three directions in which the rows differ most \
+                     (principal components; they show {:.0} % of the spread). Tokens the model \
+                     uses alike end up near each other. Brighter points stand nearer to you.",
+                    map.map.coords.len(),
+                    map.rows.width,
+                    100.0 * map.map.shown_share()
+                ));
+                ui.label(
+                    "Amber: this prompt's tokens. Click a point to see its nearest neighbours.",
+                );
+                if let Some(id) = room.picked {
+                    ui.separator();
+                    ui.strong(format!(
+                        "{} (id {id}): nearest by cosine over all {} numbers",
+                        piece(tok, id),
+                        map.rows.width
+                    ));
+                    if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked()) {
+                        chosen = Some(next);
+                    }
+                }
+                ui.separator();
+                ui.strong("Vector arithmetic");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut boxes.expr).desired_width(170.0));
+                    ui.label("expect");
+                    ui.add(egui::TextEdit::singleline(&mut boxes.expect).desired_width(70.0));
+                });
+                if ui.button("Compute").clicked() {
+                    boxes.error = compute(&mut room, tok, &boxes).err();
+                }
+                if let Some(e) = &boxes.error {
+                    ui.colored_label(egui::Color32::LIGHT_RED, e);
+                }
+                if let Some(a) = room.arithmetic.clone() {
+                    ui.label(format!(
+                        "{} lands at the green marker; nearest tokens (its words left out):",
+                        a.text
+                    ));
+                    if let Some(next) = neighbour_rows(ui, tok, &a.neighbours) {
+                        chosen = Some(next);
+                    }
+                    if let Some((id, rank, cos)) = a.expected {
+                        ui.label(format!(
+                            "{} comes {rank}{} of {} (cosine {cos:+.3}). A model this small \
+                             learns such directions only roughly.",
+                            piece(tok, id),
+                            ordinal(rank),
+                            a.ranked
+                        ));
+                    }
+                }
+            });
+        ui_state.embedding_view = open;
+    }
+    if let Some(id) = chosen {
+        room.pick(Some(id));
+        // a token on the floor: select its crate too
+        if let Some(i) = floor.history.ids.iter().position(|&t| t == id) {
+            selection.token = Some(i);
+        }
+    }
+    Ok(())
+}
+
+fn ordinal(n: usize) -> &'static str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => "st",
+        (2, r) if r != 12 => "nd",
+        (3, r) if r != 13 => "rd",
+        _ => "th",
+    }
+}

@@ -1,0 +1,189 @@
+//! The training time-lapse (L): for a model folder with training snapshots, a scrubber from the
+//! untrained step 0 to the finished model; each choice opens that snapshot and runs the same prompt
+//! on it, so the whole factory shows the model at that step. The loss curve from the model's
+//! `train_log.csv` is drawn with the chosen step marked.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::inference::{Engine, Request};
+use crate::model::catalog::{Timeline, timeline};
+use crate::model::train::{LOG_FILE, LogRow, read_log};
+use crate::playback::{Floor, Playback};
+
+/// What the window keeps between frames.
+#[derive(Default)]
+pub(super) struct Lapse {
+    /// The folder the timeline was read for, and what was found.
+    read_for: Option<PathBuf>,
+    timeline: Option<Timeline>,
+    log: Vec<LogRow>,
+    /// The point the slider is on.
+    chosen: usize,
+    /// A snapshot was asked for at this floor version: show its floor whole once it arrives.
+    asked_at: Option<u64>,
+}
+
+/// The window, when open.
+pub(super) fn draw_training(
+    mut contexts: EguiContexts,
+    mut ui_state: ResMut<UiState>,
+    engine: Option<Res<Engine>>,
+    floor: Res<Floor>,
+    mut playback: ResMut<Playback>,
+    mut requests: MessageWriter<Request>,
+    mut lapse: Local<Lapse>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(engine) = engine else { return Ok(()) };
+    // the snapshot's floor arrived: show it whole, dock bars included
+    if let (Some(v), Some(last)) = (lapse.asked_at, playback.last_station)
+        && floor.version > v
+        && floor.error.is_none()
+    {
+        playback.progress = last as f32;
+        playback.playing = false;
+        lapse.asked_at = None;
+    }
+    if !ui_state.training_view || ui_state.recording || ui_state.hidden {
+        return Ok(());
+    }
+    let dir = engine.0.dir.clone();
+    if lapse.read_for.as_ref() != Some(&dir) {
+        lapse.timeline = timeline(&dir);
+        lapse.log = lapse
+            .timeline
+            .as_ref()
+            .map(|t| read_log(&t.model.join(LOG_FILE)))
+            .unwrap_or_default();
+        let here = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+        lapse.chosen = lapse
+            .timeline
+            .as_ref()
+            .and_then(|t| t.points.iter().position(|p| p.1 == here))
+            .unwrap_or(0);
+        lapse.read_for = Some(dir);
+    }
+    let mut open = true;
+    egui::Window::new("Training time-lapse")
+        .id(egui::Id::new("training-view"))
+        .open(&mut open)
+        .default_pos([340.0, 420.0])
+        .default_width(420.0)
+        .show(ctx, |ui| {
+            let Some(t) = lapse.timeline.clone() else {
+                ui.label(
+                    "This model has no training snapshots. `factory train --snapshot-every N` \
+                     saves the model as it learns, in OUT/snapshots/; factory-everyday ships some.",
+                );
+                return;
+            };
+            ui.label(
+                "The same prompt, run by the model as it was at each step of its training: at \
+                 step 0 its weights are random and its guesses noise; drag to watch words appear.",
+            );
+            let last = t.points.len() - 1;
+            let mut i = lapse.chosen.min(last);
+            let step = t.points[i].0;
+            let slider = egui::Slider::new(&mut i, 0..=last)
+                .show_value(false)
+                .text(format!("step {step} of {}", t.points[last].0));
+            if ui.add(slider).changed() && i != lapse.chosen {
+                lapse.chosen = i;
+                lapse.asked_at = Some(floor.version);
+                requests.write(Request::Model(t.points[i].1.clone()));
+            }
+            loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0);
+            if let Some(row) = lapse.log.iter().rfind(|r| r.step <= step.max(1)) {
+                ui.label(format!(
+                    "Loss near step {}: {:.2} nats per token on training text{}.",
+                    row.step,
+                    row.train_loss,
+                    lapse
+                        .log
+                        .iter()
+                        .rfind(|r| r.step <= step.max(1) && r.val_loss.is_some())
+                        .and_then(|r| r.val_loss.map(|v| format!(", {v:.2} on held-out text")))
+                        .unwrap_or_default()
+                ));
+            }
+        });
+    ui_state.training_view = open;
+    Ok(())
+}
+
+/// The loss curve (training grey, held-out amber) with the chosen step marked.
+fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
+    let (w, h) = (400.0, 140.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(w, h), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, egui::Color32::from_gray(20));
+    if log.is_empty() {
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "no train_log.csv",
+            egui::FontId::proportional(14.0),
+            egui::Color32::GRAY,
+        );
+        return;
+    }
+    let max_step = log.iter().map(|r| r.step).max().unwrap_or(1).max(1) as f32;
+    let losses = log
+        .iter()
+        .flat_map(|r| std::iter::once(r.train_loss).chain(r.val_loss));
+    let (lo, hi) = losses.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    let span = (hi - lo).max(1e-6);
+    let at = |s: usize, v: f64| {
+        egui::pos2(
+            rect.left() + 30.0 + (w - 40.0) * s as f32 / max_step,
+            rect.bottom() - 18.0 - (h - 30.0) * ((v - lo) / span) as f32,
+        )
+    };
+    let train: Vec<egui::Pos2> = log.iter().map(|r| at(r.step, r.train_loss)).collect();
+    painter.add(egui::Shape::line(
+        train,
+        egui::Stroke::new(1.5, egui::Color32::from_gray(170)),
+    ));
+    for r in log {
+        if let Some(v) = r.val_loss {
+            painter.circle_filled(at(r.step, v), 3.0, egui::Color32::from_rgb(240, 170, 60));
+        }
+    }
+    let x = at(step, lo).x;
+    painter.line_segment(
+        [
+            egui::pos2(x, rect.top() + 4.0),
+            egui::pos2(x, rect.bottom() - 4.0),
+        ],
+        egui::Stroke::new(2.0, egui::Color32::from_rgb(120, 220, 120)),
+    );
+    let small = egui::FontId::proportional(14.0);
+    painter.text(
+        rect.left_top() + egui::vec2(4.0, 2.0),
+        egui::Align2::LEFT_TOP,
+        format!("{hi:.1}"),
+        small.clone(),
+        egui::Color32::GRAY,
+    );
+    painter.text(
+        rect.left_bottom() + egui::vec2(4.0, -16.0),
+        egui::Align2::LEFT_BOTTOM,
+        format!("{lo:.1}"),
+        small.clone(),
+        egui::Color32::GRAY,
+    );
+    painter.text(
+        rect.right_bottom() + egui::vec2(-4.0, -2.0),
+        egui::Align2::RIGHT_BOTTOM,
+        format!(
+            "step {}   loss: training (grey), held out (amber)",
+            max_step as usize
+        ),
+        small,
+        egui::Color32::GRAY,
+    );
+}
