@@ -62,7 +62,8 @@ pub struct Timeline {
 /// The training timeline of the model in `dir` (a model folder, or one of its snapshots), if it
 /// has snapshots.
 pub fn timeline(dir: &Path) -> Option<Timeline> {
-    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // absolute, but links kept: a snapshot folder linked in from elsewhere still belongs here
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let model = match dir.parent() {
         Some(p) if p.file_name().is_some_and(|n| n == SNAPSHOT_DIR) => p.parent()?.to_path_buf(),
         _ => dir,

@@ -53,15 +53,33 @@ impl RoomMap {
     }
 
     /// The token whose point is nearest to `screen` (within `radius` pixels), given where each
-    /// point lands on screen (`project`, None when not in view).
+    /// point lands on screen (`project`, None when not in view). The `marked` tokens (the floor's,
+    /// drawn as blocks) win within twice the radius: they are what a visitor aims at.
     pub fn nearest_on_screen(
         &self,
         screen: Vec2,
         radius: f32,
+        marked: &[u32],
         project: impl Fn(Vec3) -> Option<(Vec2, f32)>,
     ) -> Option<u32> {
+        let vocab = self.map.coords.len() as u32;
+        let ids: Vec<u32> = marked.iter().copied().filter(|&id| id < vocab).collect();
+        if let Some(id) = self.nearest_of(&ids, screen, radius * 2.0, &project) {
+            return Some(id);
+        }
+        let all: Vec<u32> = (0..vocab).collect();
+        self.nearest_of(&all, screen, radius, &project)
+    }
+
+    fn nearest_of(
+        &self,
+        ids: &[u32],
+        screen: Vec2,
+        radius: f32,
+        project: &impl Fn(Vec3) -> Option<(Vec2, f32)>,
+    ) -> Option<u32> {
         let mut best: Option<(u32, f32, f32)> = None;
-        for id in 0..self.map.coords.len() as u32 {
+        for &id in ids {
             let Some((p, depth)) = project(self.world(id)) else {
                 continue;
             };
@@ -343,10 +361,29 @@ pub(super) fn mark_tokens(
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
     kit: Option<Res<Kit>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut own: Local<Option<[Handle<StandardMaterial>; 2]>>,
 ) {
     let (Some(map), Some(engine), Some(kit)) = (room.map.clone(), engine, kit) else {
         return;
     };
+    // the floor's tokens lit amber like the crates' numbers; the arithmetic's result white
+    let [floor_mat, result_mat] = own
+        .get_or_insert_with(|| {
+            [
+                materials.add(StandardMaterial {
+                    base_color: Color::srgb(1.0, 0.62, 0.2),
+                    emissive: LinearRgba::rgb(1.2, 0.55, 0.1),
+                    ..default()
+                }),
+                materials.add(StandardMaterial {
+                    base_color: Color::WHITE,
+                    emissive: LinearRgba::rgb(1.5, 1.5, 1.5),
+                    ..default()
+                }),
+            ]
+        })
+        .clone();
     let key = (floor.version, room.version, map.map.coords.len());
     if room.marked == Some(key) {
         return;
@@ -387,10 +424,10 @@ pub(super) fn mark_tokens(
         .id();
     for (id, kind, at, text) in marks {
         let (material, size, weight) = match kind {
-            MarkerKind::Floor => (kit.crate_prompt.clone(), 0.35, 2.0),
+            MarkerKind::Floor => (floor_mat.clone(), 0.35, 2.0),
             MarkerKind::Picked => (kit.crate_selected.clone(), 0.45, 3.0),
             MarkerKind::Neighbour => (kit.crate_new.clone(), 0.3, 1.5),
-            MarkerKind::Result => (kit.bar_chosen.clone(), 0.45, 3.0),
+            MarkerKind::Result => (result_mat.clone(), 0.45, 3.0),
         };
         commands.spawn((
             Marker { id, kind },

@@ -34,7 +34,7 @@ pub(super) fn draw_cost(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
-    if !ui_state.cost_view || ui_state.recording || ui_state.hidden {
+    if !ui_state.cost_view || ui_state.hidden {
         return Ok(());
     }
     let cfg = &engine.0.config;

@@ -94,7 +94,7 @@ pub(super) fn draw_embedding(
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
     let tok = &engine.0.tokenizer;
-    if ui_state.recording || ui_state.hidden {
+    if ui_state.hidden {
         return Ok(());
     }
     let mut chosen: Option<u32> = None;
@@ -114,7 +114,7 @@ pub(super) fn draw_embedding(
                 let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
                 let eye = cam_t.translation();
                 let at = Vec2::new(pointer.x, pointer.y) - view.min;
-                map.nearest_on_screen(at, 10.0, |p| {
+                map.nearest_on_screen(at, 10.0, &floor.history.ids, |p| {
                     to_screen(clip_from_world, view.size(), p).map(|s| (s, p.distance(eye)))
                 })
             }
@@ -200,7 +200,7 @@ pub(super) fn draw_embedding(
                 }
                 if let Some(a) = room.arithmetic.clone() {
                     ui.label(format!(
-                        "{} lands at the green marker; nearest tokens (its words left out):",
+                        "{} lands at the white marker; nearest tokens (its words left out):",
                         a.text
                     ));
                     if let Some(next) = neighbour_rows(ui, tok, &a.neighbours) {

@@ -37,6 +37,12 @@ pub(super) fn draw_help(mut contexts: EguiContexts, mut ui_state: ResMut<UiState
                      sampled token rides back to the start and the loop goes on, using the key/value \
                      cache so only the new crate is computed.",
                 );
+                ui.label(
+                    "Rooms: M flies to the embedding room (every token of the vocabulary as a \
+                     point; click one for its nearest neighbours, try vector arithmetic), B to the \
+                     scale room (this model beside GPT-2 and GPT-3). P, C and L open the position \
+                     table, the cost of long contexts and the training time-lapse. Home comes back.",
+                );
             });
     }
     Ok(())

@@ -50,7 +50,7 @@ pub(super) fn draw_positions(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
-    if !ui_state.positions_view || ui_state.recording || ui_state.hidden {
+    if !ui_state.positions_view || ui_state.hidden {
         return Ok(());
     }
     let model = &engine.0;

@@ -48,7 +48,7 @@ pub(super) fn draw_training(
         playback.playing = false;
         lapse.asked_at = None;
     }
-    if !ui_state.training_view || ui_state.recording || ui_state.hidden {
+    if !ui_state.training_view || ui_state.hidden {
         return Ok(());
     }
     let dir = engine.0.dir.clone();
@@ -59,11 +59,12 @@ pub(super) fn draw_training(
             .as_ref()
             .map(|t| read_log(&t.model.join(LOG_FILE)))
             .unwrap_or_default();
-        let here = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+        let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
+        let here = canonical(&dir);
         lapse.chosen = lapse
             .timeline
             .as_ref()
-            .and_then(|t| t.points.iter().position(|p| p.1 == here))
+            .and_then(|t| t.points.iter().position(|p| canonical(&p.1) == here))
             .unwrap_or(0);
         lapse.read_for = Some(dir);
     }
@@ -97,7 +98,9 @@ pub(super) fn draw_training(
                 requests.write(Request::Model(t.points[i].1.clone()));
             }
             loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0);
-            if let Some(row) = lapse.log.iter().rfind(|r| r.step <= step.max(1)) {
+            if step == 0 {
+                ui.label("Step 0: the weights as initialised, before any training.");
+            } else if let Some(row) = lapse.log.iter().rfind(|r| r.step <= step) {
                 ui.label(format!(
                     "Loss near step {}: {:.2} nats per token on training text{}.",
                     row.step,
@@ -105,7 +108,7 @@ pub(super) fn draw_training(
                     lapse
                         .log
                         .iter()
-                        .rfind(|r| r.step <= step.max(1) && r.val_loss.is_some())
+                        .rfind(|r| r.step <= step && r.val_loss.is_some())
                         .and_then(|r| r.val_loss.map(|v| format!(", {v:.2} on held-out text")))
                         .unwrap_or_default()
                 ));
@@ -115,8 +118,12 @@ pub(super) fn draw_training(
     Ok(())
 }
 
-/// The loss curve (training grey, held-out amber) with the chosen step marked.
+/// The loss curve (training grey, held-out amber) with the chosen step marked; steps on a
+/// square-root scale, so the first few hundred steps (where the model changes most) get room.
 fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
+    ui.label(
+        "loss per token: training (grey), held-out text (amber); steps on a square-root scale",
+    );
     let (w, h) = (400.0, 140.0);
     let (rect, _) = ui.allocate_exact_size(egui::vec2(w, h), egui::Sense::hover());
     let painter = ui.painter_at(rect);
@@ -139,7 +146,7 @@ fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
     let span = (hi - lo).max(1e-6);
     let at = |s: usize, v: f64| {
         egui::pos2(
-            rect.left() + 30.0 + (w - 40.0) * s as f32 / max_step,
+            rect.left() + 30.0 + (w - 40.0) * (s as f32 / max_step).sqrt(),
             rect.bottom() - 18.0 - (h - 30.0) * ((v - lo) / span) as f32,
         )
     };
@@ -179,10 +186,7 @@ fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
     painter.text(
         rect.right_bottom() + egui::vec2(-4.0, -2.0),
         egui::Align2::RIGHT_BOTTOM,
-        format!(
-            "step {}   loss: training (grey), held out (amber)",
-            max_step as usize
-        ),
+        format!("step {}", max_step as usize),
         small,
         egui::Color32::GRAY,
     );
