@@ -140,5 +140,13 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
             Ok(())
         })?,
     );
+    let rows = gpt.token_embeddings()?;
+    report(
+        &format!("embedding room's map (PCA of {} rows)", rows.len()),
+        time_runs(args.iters.min(5), || {
+            crate::model::pca::EmbeddingMap::new(&rows)?;
+            Ok(())
+        })?,
+    );
     Ok(())
 }

@@ -395,4 +395,46 @@ mod tests {
         t.check(&cfg, &path).unwrap();
         assert!(t.stops.len() >= 12);
     }
+
+    /// Exhibit captions: the first sentence at most 20 words, the whole at most 50, on screen at
+    /// least 0.3 s per word; and no number about this model written into the text (placeholders
+    /// fill those): the only numbers left are 0, 1 and GPT-2's and GPT-3's published figures.
+    #[test]
+    fn the_default_tour_reads_in_the_time_it_is_shown() {
+        let t = Tour::load(&default_tour_path()).unwrap();
+        let cfg =
+            Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
+        let published = ["0", "1", "12", "96", "124", "175"];
+        for (raw, filled) in t.stops.iter().zip(&t.clone().filled(&cfg).stops) {
+            let text = &filled.text;
+            let words = text.split_whitespace().count();
+            let first = text
+                .split_inclusive(['.', '?', '!'])
+                .next()
+                .unwrap_or_default();
+            assert!(words <= 50, "{}: {words} words", raw.title);
+            assert!(
+                first.split_whitespace().count() <= 20,
+                "{}: first sentence {first:?}",
+                raw.title
+            );
+            assert!(
+                raw.seconds >= 0.3 * words as f32,
+                "{}: {} s for {words} words",
+                raw.title,
+                raw.seconds
+            );
+            let bare = raw.text.replace("GPT-2", "").replace("GPT-3", "");
+            for number in bare
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+            {
+                assert!(
+                    published.contains(&number),
+                    "{}: the number {number} should come from a placeholder",
+                    raw.title
+                );
+            }
+        }
+    }
 }

@@ -68,6 +68,17 @@ pub(super) fn draw_cost(
                 count_text(c.square),
                 count_text(c.linear)
             ));
+            ui.horizontal(|ui| {
+                score_grid(ui, chosen);
+                ui.vertical(|ui| {
+                    ui.set_max_width(260.0);
+                    ui.label(format!(
+                        "One head's scores for {chosen} tokens: a row per query, a column per key. \
+                         Amber scores are used; grey ones (the future) are computed and masked. \
+                         Twice the tokens, four times the cells."
+                    ));
+                });
+            });
             plot(ui, &ours, chosen, cfg.n_positions);
             let x = cost::crossover(&ours);
             if x > cfg.n_positions {
@@ -113,6 +124,42 @@ pub(super) fn draw_cost(
         st.cost_n = Some(chosen);
     }
     Ok(())
+}
+
+/// The n × n grid of one head's attention scores: the causal half amber, the masked half grey.
+/// Up to 64 tokens each score is a cell; beyond, each cell stands for a block of scores.
+fn score_grid(ui: &mut egui::Ui, n: usize) {
+    let side = 130.0;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, egui::Color32::from_gray(20));
+    let cells = n.clamp(1, 64);
+    let c = side / cells as f32;
+    let gap = if cells > 32 { 0.0 } else { 1.0 };
+    for q in 0..cells {
+        for k in 0..cells {
+            let colour = if k <= q {
+                egui::Color32::from_rgb(255, 158, 31)
+            } else {
+                egui::Color32::from_gray(60)
+            };
+            let min = rect.min + egui::vec2(k as f32 * c, q as f32 * c);
+            painter.rect_filled(
+                egui::Rect::from_min_size(min, egui::vec2(c - gap, c - gap)),
+                0.0,
+                colour,
+            );
+        }
+    }
+    if n > cells {
+        painter.text(
+            rect.center_bottom() + egui::vec2(0.0, -4.0),
+            egui::Align2::CENTER_BOTTOM,
+            format!("each cell: {0}×{0} scores", n.div_ceil(cells)),
+            egui::FontId::proportional(14.0),
+            egui::Color32::WHITE,
+        );
+    }
 }
 
 /// The two parts of the work against n, up to twice the crossover, with the context's end dashed.

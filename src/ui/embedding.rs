@@ -165,7 +165,7 @@ pub(super) fn draw_embedding(
                 ui.label(format!(
                     "Each of the {} tokens starts as one row of wte: {} numbers. Here every row is \
                      a point, placed along the three directions in which the rows differ most \
-                     (principal components; they show {:.0} % of the spread). Tokens the model \
+                     (principal components; they show {:.1} % of the spread). Tokens the model \
                      uses alike end up near each other. Brighter points stand nearer to you.",
                     map.map.coords.len(),
                     map.rows.width,
