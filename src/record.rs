@@ -347,11 +347,15 @@ fn capture_frame(
     floor: Res<Floor>,
     mut exit: MessageWriter<AppExit>,
     mut tour: ResMut<TourPlayer>,
+    room: Res<crate::rooms::embedding::EmbeddingRoom>,
 ) {
     // one capture more than asked: the first one of a target comes back black, so it is dropped
     if rec.requested < rec.frames + 1 {
         if floor.history.is_empty() && floor.error.is_none() {
             return; // nothing to film until the first floor exists
+        }
+        if rec.requested == 0 && !room.finished() {
+            return; // the embedding room's map is made off the main thread: wait, so runs match
         }
         if rec.warm < WARM_FRAMES {
             rec.warm += 1;

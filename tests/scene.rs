@@ -909,9 +909,13 @@ fn rooms_show_the_models_own_numbers() {
     // the scale room
     let blocks: Vec<ScaleBlock> = app
         .world_mut()
-        .query::<&ScaleBlock>()
+        .query::<(&ScaleBlock, &Transform)>()
         .iter(app.world())
-        .cloned()
+        .map(|(b, t)| {
+            // the block drawn is the side it claims
+            assert!((t.scale - Vec3::splat(b.side)).length() < 1e-5);
+            b.clone()
+        })
         .collect();
     assert_eq!(blocks.len(), 3);
     let ours = blocks.iter().find(|b| b.size.name == "this model").unwrap();
@@ -927,4 +931,52 @@ fn rooms_show_the_models_own_numbers() {
             .iter()
             .any(|b| b.size.name == "GPT-3" && b.size.params == 175e9)
     );
+}
+
+/// A tour stop shows first, then acts: its prompt runs and its crates are placed on arrival, while
+/// the temperature it sets waits `act_after` seconds.
+#[test]
+fn a_tour_stop_shows_then_acts() {
+    use bevy::time::TimeUpdateStrategy;
+    use factory::playback::Sampling;
+    use factory::tour::TourPlayer;
+    let m = model();
+    let mut app = headless(m.clone());
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    run_prompt(&mut app, PROMPT);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.ron");
+    std::fs::write(
+        &path,
+        r#"Tour(title: "t", stops: [
+            Stop(title: "a", text: "b", station: Shipping, seconds: 5.0, act_after: 1.0,
+                 actions: [ShowUpTo(Shipping), Temperature(1.7)]),
+        ])"#,
+    )
+    .unwrap();
+    {
+        let mut player = app.world_mut().resource_mut::<TourPlayer>();
+        factory::tour::load_into(&mut player, &path, &m.config);
+        assert!(player.tour.is_some(), "{:?}", player.error);
+        player.start();
+    }
+    let before = app.world().resource::<Sampling>().params().temperature;
+    assert_ne!(before, 1.7);
+    // 0.5 s in: shown (the crates at the dock), not yet acted
+    for _ in 0..5 {
+        app.update();
+    }
+    let last = last_station(&app);
+    assert_eq!(app.world().resource::<Playback>().progress, last);
+    assert_eq!(
+        app.world().resource::<Sampling>().params().temperature,
+        before
+    );
+    // past a second: acted
+    for _ in 0..8 {
+        app.update();
+    }
+    assert_eq!(app.world().resource::<Sampling>().params().temperature, 1.7);
 }

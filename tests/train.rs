@@ -117,6 +117,11 @@ fn snapshots_are_models_of_their_step() {
     let t = factory::model::catalog::timeline(&snaps.join("step-000005")).unwrap();
     let steps: Vec<usize> = t.points.iter().map(|p| p.0).collect();
     assert_eq!(steps, [0, 5, 20, 40]);
+    // the last point is the finished model itself, not its f16 copy
+    assert_eq!(
+        std::fs::canonicalize(&t.points[3].1).unwrap(),
+        std::fs::canonicalize(&out).unwrap()
+    );
     assert_eq!(
         std::fs::canonicalize(&t.model).unwrap(),
         std::fs::canonicalize(&out).unwrap()

@@ -203,7 +203,10 @@ pub(super) fn neighbours(args: NeighboursArgs) -> Result<()> {
     let emb = m.gpt.token_embeddings()?;
     let q = emb.query(terms, expect, args.top);
     let (terms, found, expected) = (q.terms, q.neighbours, q.expected);
-    let exclude = terms.len();
+    let mut operands: Vec<u32> = terms.iter().map(|t| t.0).collect();
+    operands.sort_unstable();
+    operands.dedup();
+    let exclude = operands.len();
     if args.json {
         let out = json!({
             "query": {

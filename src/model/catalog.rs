@@ -84,8 +84,11 @@ pub fn timeline(dir: &Path) -> Option<Timeline> {
         .ok()
         .and_then(|t| serde_json::from_str::<TrainState>(&t).ok())
         .map(|s| s.step);
-    if let Some(step) = finished.filter(|&s| points.last().is_none_or(|p| p.0 < s)) {
-        points.push((step, model.clone()));
+    // the finished model is the last point (in f32, not its f16 snapshot of the same step)
+    match (finished, points.last_mut()) {
+        (Some(step), Some(last)) if last.0 == step => last.1 = model.clone(),
+        (Some(step), Some(last)) if last.0 < step => points.push((step, model.clone())),
+        _ => {}
     }
     Some(Timeline { model, points })
 }

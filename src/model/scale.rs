@@ -55,10 +55,13 @@ pub fn published() -> [ModelSize; 2] {
     ]
 }
 
+/// The name the loaded model goes by beside the published ones.
+pub const OURS: &str = "this model";
+
 /// The loaded model, from its config alone.
 pub fn of_config(cfg: &Config) -> ModelSize {
     ModelSize {
-        name: "this model".into(),
+        name: OURS.into(),
         layers: cfg.n_layer,
         heads: cfg.n_head,
         width: cfg.n_embd,
@@ -70,12 +73,29 @@ pub fn of_config(cfg: &Config) -> ModelSize {
 }
 
 /// The loaded model, with the tokens it was trained on when `dir` holds a training state of ours
-/// (steps × batch × context). Reads a file: call it once per model.
+/// (steps × batch × context), or is a training snapshot (`…/snapshots/step-N` of such a folder:
+/// N × batch × context). Reads a file: call it once per model.
 pub fn of_model(cfg: &Config, dir: &Path) -> ModelSize {
-    let trained_tokens = std::fs::read_to_string(dir.join(STATE_FILE))
-        .ok()
-        .and_then(|t| serde_json::from_str::<TrainState>(&t).ok())
-        .map(|s| (s.step * s.options.batch * s.options.context) as f64);
+    let state = |d: &Path| {
+        std::fs::read_to_string(d.join(STATE_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str::<TrainState>(&t).ok())
+    };
+    let snapshot_step = dir
+        .file_name()
+        .and_then(|n| n.to_str()?.strip_prefix("step-")?.parse::<usize>().ok());
+    let trained_tokens = match (
+        state(dir),
+        snapshot_step,
+        dir.parent().and_then(Path::parent),
+    ) {
+        (Some(s), _, _) => Some(s.step * s.options.batch * s.options.context),
+        (None, Some(step), Some(model)) => {
+            state(model).map(|s| step * s.options.batch * s.options.context)
+        }
+        _ => None,
+    }
+    .map(|t| t as f64);
     ModelSize {
         trained_tokens,
         source: "its config.json and train_state.json",
@@ -90,9 +110,17 @@ pub fn block_side(params: f64, ours: f64) -> f32 {
 
 /// A count in words people read: 1.7 million, 124 million, 175 billion.
 pub fn count_words(n: f64) -> String {
+    // the unit is chosen after rounding, so 999,950 reads "1.0 million", not "1000 thousand"
+    let shown = |v: f64| {
+        if v >= 9.95 {
+            v.round()
+        } else {
+            (v * 10.0).round() / 10.0
+        }
+    };
     for (word, scale) in [("billion", 1e9), ("million", 1e6), ("thousand", 1e3)] {
-        if n >= scale {
-            let v = n / scale;
+        let v = shown(n / scale);
+        if v >= 1.0 && (v < 1000.0 || word == "billion") {
             return if v >= 10.0 {
                 format!("{v:.0} {word}")
             } else {
@@ -120,5 +148,8 @@ mod tests {
         assert_eq!(count_words(124_439_808.0), "124 million");
         assert_eq!(count_words(175e9), "175 billion");
         assert_eq!(count_words(8_192_000.0), "8.2 million");
+        assert_eq!(count_words(999_950.0), "1.0 million");
+        assert_eq!(count_words(9_960_000.0), "10 million");
+        assert_eq!(count_words(512.0), "512");
     }
 }

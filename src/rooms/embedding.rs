@@ -155,14 +155,21 @@ impl EmbeddingRoom {
     /// The picked token's nearest neighbours by cosine (itself left out).
     pub fn neighbours_of_picked(&self) -> Vec<Neighbour> {
         match (&self.map, self.picked) {
-            (Some(m), Some(id)) => m.rows.nearest(m.rows.row(id), &[id], NEIGHBOURS),
+            (Some(m), Some(id)) if (id as usize) < m.rows.len() => {
+                m.rows.nearest(m.rows.row(id), &[id], NEIGHBOURS)
+            }
             _ => Vec::new(),
         }
     }
 }
 
-/// Starts making the map when a model is loaded (or replaced).
-pub(super) fn start_map(engine: Option<Res<Engine>>, mut room: ResMut<EmbeddingRoom>) {
+/// Starts making the map when a model is loaded (or replaced); the old map, its markers and what was
+/// picked go at once (the new model's token ids mean other rows).
+pub(super) fn start_map(
+    mut commands: Commands,
+    engine: Option<Res<Engine>>,
+    mut room: ResMut<EmbeddingRoom>,
+) {
     let Some(engine) = engine else { return };
     if room
         .made_for
@@ -173,6 +180,19 @@ pub(super) fn start_map(engine: Option<Res<Engine>>, mut room: ResMut<EmbeddingR
     }
     let model = engine.0.clone();
     room.made_for = Some(model.clone());
+    for e in [room.cloud.take(), room.markers.take()]
+        .into_iter()
+        .flatten()
+    {
+        commands.entity(e).despawn();
+    }
+    room.map = None;
+    room.error = None;
+    room.hovered = None;
+    room.picked = None;
+    room.arithmetic = None;
+    room.marked = None;
+    room.version += 1;
     room.task = Some(AsyncComputeTaskPool::get().spawn(async move {
         let rows = model.gpt.token_embeddings().map_err(|e| e.to_string())?;
         let map = EmbeddingMap::new(&rows).map_err(|e| e.to_string())?;
@@ -224,13 +244,6 @@ pub(super) fn finish_map(
         return;
     };
     room.task = None;
-    if let Some(e) = room.cloud.take() {
-        commands.entity(e).despawn();
-    }
-    room.hovered = None;
-    room.picked = None;
-    room.arithmetic = None;
-    room.version += 1;
     let map = match result {
         Ok(m) => Arc::new(m),
         Err(e) => {

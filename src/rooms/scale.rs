@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use super::SCALE_FRONT;
 use crate::inference::Engine;
 use crate::model::LoadedModel;
-use crate::model::scale::{ModelSize, block_side, count_words, of_model, published};
+use crate::model::scale::{ModelSize, OURS, block_side, count_words, of_model, published};
 use crate::scene::WorldLabel;
 use crate::scene::kit::Kit;
 
@@ -31,11 +31,14 @@ pub(super) struct Built {
 
 /// A block's sign: name, parameters, shape and training tokens.
 pub fn sign_text(m: &ModelSize) -> String {
-    let tokens = m
-        .trained_tokens
-        .map_or("training tokens: not published".into(), |t| {
-            format!("trained on {} tokens", count_words(t))
-        });
+    let tokens = m.trained_tokens.map_or(
+        if m.name == OURS {
+            "training tokens: unknown (no train_state.json)".into()
+        } else {
+            "training tokens: not published".into()
+        },
+        |t| format!("trained on {} tokens", count_words(t)),
+    );
     format!(
         "{}: {} parameters\n{} layers × {} heads, {} wide, context {}\n{tokens}",
         m.name,
@@ -108,6 +111,10 @@ pub(super) fn build_blocks(
             MeshMaterial3d(material),
             Transform::from_translation(centre).with_scale(Vec3::splat(side)),
             Visibility::default(),
+            ScaleBlock {
+                size: m.clone(),
+                side,
+            },
             ChildOf(root),
         ));
         // the sign stands before the block's left part at eye height, not on top of a 47-unit cube
@@ -126,7 +133,6 @@ pub(super) fn build_blocks(
                 lift: 0.0,
                 weight: 2.5,
             },
-            ScaleBlock { size: m, side },
             ChildOf(root),
         ));
     }

@@ -81,9 +81,33 @@ pub struct Stop {
     /// What to light up.
     #[serde(default)]
     pub highlight: Vec<Highlight>,
-    /// What to do on arrival.
+    /// What to do: a prompt runs and the crates are placed (`ShowUpTo`, `Threshold`) on arrival;
+    /// what changes the numbers (`Temperature`, `Step`, `Generate`, `Ablate`) waits `act_after`
+    /// seconds, so the visitor reads and sees the "before" first.
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// Seconds to wait before the acting actions (default [`ACT_AFTER`]).
+    #[serde(default = "default_act_after")]
+    pub act_after: f32,
+}
+
+/// How long a stop shows before it acts, unless it says otherwise.
+pub const ACT_AFTER: f32 = 3.0;
+
+fn default_act_after() -> f32 {
+    ACT_AFTER
+}
+
+impl Action {
+    /// True for the actions that change what the model computes or plays (run after the stop has
+    /// been shown for a while); false for those that set the scene (a prompt, where the crates
+    /// stand, the beam threshold).
+    pub fn acts(&self) -> bool {
+        matches!(
+            self,
+            Action::Temperature(_) | Action::Step | Action::Generate(_) | Action::Ablate(_)
+        )
+    }
 }
 
 /// A whole tour.
@@ -199,6 +223,12 @@ impl Tour {
                     secs.start(),
                     secs.end(),
                     stop.seconds
+                )));
+            }
+            if !(stop.act_after.is_finite() && (0.0..=stop.seconds).contains(&stop.act_after)) {
+                return Err(fail(format!(
+                    "act_after must be from 0 to the stop's {} seconds, not {}",
+                    stop.seconds, stop.act_after
                 )));
             }
             for text in [&stop.title, &stop.text] {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use bevy::prelude::*;
 
-use crate::camera::{OrbitGoal, room_view, station_view};
+use crate::camera::{Follow, OrbitGoal, room_view, station_view};
 use crate::inference::{Engine, ModelChanged, Request};
 use crate::model::{Ablations, Config};
 use crate::playback::{Floor, Playback, Sampling, Selection};
@@ -42,6 +42,8 @@ pub struct TourPlayer {
     pub prompt_override: Option<String>,
     /// The current stop ran a prompt and waits for its floor before applying the rest.
     waiting_for_prompt: bool,
+    /// The current stop's acting actions (temperature, step, generate, ablate) were done.
+    acted: bool,
     /// The file the tour came from (checked again when the model changes).
     pub path: Option<std::path::PathBuf>,
 }
@@ -137,6 +139,7 @@ fn run_tour(
     mut beams: ResMut<BeamSettings>,
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
+    mut follow: Option<ResMut<Follow>>,
 ) {
     if !player.active {
         return;
@@ -161,22 +164,28 @@ fn run_tour(
         return;
     }
     let Some(layout) = layout else { return };
+    // show, wait, then act: what changes the numbers comes once the stop has been seen a while
+    // (and after its prompt's floor arrived)
+    if player.applied == Some(player.index)
+        && !player.acted
+        && !player.waiting_for_prompt
+        && player.elapsed >= stop.act_after
+    {
+        player.acted = true;
+        act(
+            stop,
+            engine.as_deref(),
+            &mut requests,
+            &mut playback,
+            &mut sampling,
+        );
+    }
     if player.applied != Some(player.index) {
         // arriving at the stop: run its prompt, move the camera
         player.applied = Some(player.index);
         player.applied_version = floor.version;
+        player.acted = false;
         let mut prompted = false;
-        // new ablations first, so that the stop's prompt already runs with them
-        let ablate = stop.actions.iter().find_map(|a| match a {
-            Action::Ablate(specs) => engine
-                .as_ref()
-                .and_then(|e| Ablations::parse(specs, &e.0.config).ok()),
-            _ => None,
-        });
-        if let Some(ablations) = ablate {
-            requests.write(Request::Ablate(ablations));
-            prompted = true;
-        }
         for a in &stop.actions {
             if let Action::Prompt(p) = a {
                 let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
@@ -188,6 +197,10 @@ fn run_tour(
         if let Some(view) = stop.room.and_then(room_view) {
             for mut g in &mut goals {
                 g.0 = view;
+            }
+            // following the crates would pull the camera back into the hall
+            if let Some(f) = follow.as_mut() {
+                f.0 = false;
             }
         } else if let Some(i) = layout.0.index_of(stop.station) {
             let mut view = station_view(&layout.0, i);
@@ -202,8 +215,8 @@ fn run_tour(
             return;
         }
     } else {
-        // a stop that ran a prompt (or switched parts off) applies the rest to the floor that
-        // brings (or after two seconds, if it failed)
+        // a stop that ran a prompt applies the rest to the floor that brings (or after two
+        // seconds, if it failed)
         let has_prompt = stop.actions.iter().any(|a| matches!(a, Action::Prompt(_)));
         let arrived =
             floor.version != player.applied_version && (floor.fresh_prompt || !has_prompt);
@@ -218,24 +231,20 @@ fn run_tour(
         &floor,
         &mut selection,
         &mut playback,
-        &mut sampling,
         &mut beams,
     );
 }
 
-/// A stop's actions (other than its prompt) and highlights, on the floor now standing.
-fn apply_stop(
+/// A stop's acting actions: the temperature, a step, tokens to generate, parts switched off.
+fn act(
     stop: &Stop,
-    layout: &Layout,
-    floor: &Floor,
-    selection: &mut Selection,
+    engine: Option<&Engine>,
+    requests: &mut MessageWriter<Request>,
     playback: &mut Playback,
     sampling: &mut Sampling,
-    beams: &mut BeamSettings,
 ) {
-    for a in &stop.actions {
+    for a in stop.actions.iter().filter(|a| a.acts()) {
         match a {
-            Action::Prompt(_) => {}
             Action::Temperature(t) => {
                 let mut p = sampling.params();
                 p.temperature = *t;
@@ -243,6 +252,30 @@ fn apply_stop(
             }
             Action::Step => playback.step(),
             Action::Generate(n) => playback.generate(*n),
+            Action::Ablate(specs) => {
+                if let Some(ablations) =
+                    engine.and_then(|e| Ablations::parse(specs, &e.0.config).ok())
+                {
+                    requests.write(Request::Ablate(ablations));
+                }
+            }
+            Action::Prompt(_) | Action::ShowUpTo(_) | Action::Threshold(_) => {}
+        }
+    }
+}
+
+/// A stop's scene-setting actions (where the crates stand, the beam threshold) and highlights, on
+/// the floor now standing.
+fn apply_stop(
+    stop: &Stop,
+    layout: &Layout,
+    floor: &Floor,
+    selection: &mut Selection,
+    playback: &mut Playback,
+    beams: &mut BeamSettings,
+) {
+    for a in stop.actions.iter().filter(|a| !a.acts()) {
+        match a {
             Action::ShowUpTo(s) => {
                 if let Some(i) = layout.index_of(*s) {
                     playback.progress = i as f32;
@@ -250,7 +283,7 @@ fn apply_stop(
                 }
             }
             Action::Threshold(t) => beams.threshold = *t,
-            Action::Ablate(_) => {} // sent on arrival
+            _ => {}
         }
     }
     *selection = Selection::default();

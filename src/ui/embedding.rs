@@ -43,6 +43,9 @@ fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes) -> Result<(), S
         return Err("the map is still being made".into());
     };
     let terms = parse_expr(tok, &b.expr).map_err(|e| e.to_string())?;
+    if let Some(&(id, _)) = terms.iter().find(|t| t.0 as usize >= map.rows.len()) {
+        return Err(format!("token {id} has no row in this model's table"));
+    }
     let expect = match b.expect.trim() {
         "" => None,
         w => Some(single_token(tok, w).map_err(|e| e.to_string())?),
@@ -90,6 +93,7 @@ pub(super) fn draw_embedding(
     cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
     drag: Res<DragDistance>,
     mut boxes: Local<Boxes>,
+    mut last_look: Local<Option<(egui::Pos2, Mat4, u64, u64)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
@@ -109,7 +113,12 @@ pub(super) fn draw_embedding(
         ctx.pointer_hover_pos(),
     ) {
         let over_panel = ctx.is_pointer_over_egui();
+        // projecting every point is done again only when the pointer or the camera moved
+        let look = (pointer, cam_t.to_matrix(), floor.version, room.version);
+        let moved = *last_look != Some(look);
+        *last_look = Some(look);
         let hovered = match camera.logical_viewport_rect() {
+            _ if !moved && !over_panel => room.hovered,
             Some(view) if !over_panel => {
                 let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
                 let eye = cam_t.translation();

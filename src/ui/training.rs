@@ -25,6 +25,9 @@ pub(super) struct Lapse {
     chosen: usize,
     /// A snapshot was asked for at this floor version: show its floor whole once it arrives.
     asked_at: Option<u64>,
+    /// The model folder open when the window opened, while a snapshot chosen here is loaded: closing
+    /// the window goes back to it (a kiosk's tour never leaves the wall on an untrained model).
+    return_to: Option<PathBuf>,
 }
 
 /// The window, when open.
@@ -48,7 +51,14 @@ pub(super) fn draw_training(
         playback.playing = false;
         lapse.asked_at = None;
     }
-    if !ui_state.training_view || ui_state.hidden {
+    if !ui_state.training_view {
+        if let Some(back) = lapse.return_to.take() {
+            lapse.asked_at = Some(floor.version);
+            requests.write(Request::Model(back));
+        }
+        return Ok(());
+    }
+    if ui_state.hidden {
         return Ok(());
     }
     let dir = engine.0.dir.clone();
@@ -64,7 +74,12 @@ pub(super) fn draw_training(
         lapse.chosen = lapse
             .timeline
             .as_ref()
-            .and_then(|t| t.points.iter().position(|p| canonical(&p.1) == here))
+            .and_then(|t| {
+                t.points
+                    .iter()
+                    .position(|p| canonical(&p.1) == here)
+                    .or_else(|| (canonical(&t.model) == here).then(|| t.points.len() - 1))
+            })
             .unwrap_or(0);
         lapse.read_for = Some(dir);
     }
@@ -78,7 +93,8 @@ pub(super) fn draw_training(
             let Some(t) = lapse.timeline.clone() else {
                 ui.label(
                     "This model has no training snapshots. `factory train --snapshot-every N` \
-                     saves the model as it learns, in OUT/snapshots/; factory-everyday ships some.",
+                     saves the model as it learns, in OUT/snapshots/; the default model \
+                     (factory-everyday) ships some.",
                 );
                 return;
             };
@@ -95,6 +111,9 @@ pub(super) fn draw_training(
             if ui.add(slider).changed() && i != lapse.chosen {
                 lapse.chosen = i;
                 lapse.asked_at = Some(floor.version);
+                if lapse.return_to.is_none() {
+                    lapse.return_to = Some(engine.0.dir.clone());
+                }
                 requests.write(Request::Model(t.points[i].1.clone()));
             }
             loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0);
