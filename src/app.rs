@@ -30,6 +30,8 @@ pub struct ViewerOptions {
     pub station: Option<usize>,
     /// Start in this room instead.
     pub room: Option<crate::rooms::Room>,
+    /// Where saved tour stops go (None: the default).
+    pub save_tour: Option<PathBuf>,
     /// The guided tour file.
     pub tour: PathBuf,
     /// Start the tour at once.
@@ -93,10 +95,13 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
     .add_systems(PostStartup, choose_quality)
     .add_systems(Update, (choose_quality, centre_beside_panel));
-    app.world_mut()
-        .resource_mut::<crate::ui::UiState>()
-        .prompt
-        .clone_from(&opts.prompt);
+    {
+        let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
+        ui.prompt.clone_from(&opts.prompt);
+        if let Some(path) = &opts.save_tour {
+            ui.save_tour_path.clone_from(path);
+        }
+    }
     app.world_mut()
         .write_message(Request::Ablate(opts.ablations.clone()));
     app.world_mut()

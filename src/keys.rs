@@ -74,6 +74,8 @@ pub enum Act {
     ScaleRoom,
     /// Open or close the training time-lapse.
     TrainingView,
+    /// Save the view as one more stop in the teacher's tour file.
+    SaveStop,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -186,6 +188,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(Act::TourNext, &[K::ArrowRight], "", ""),
     b(Act::Screenshot, &[K::F12], "F12", "save a screenshot"),
+    b(
+        Act::SaveStop,
+        &[K::KeyK],
+        "K",
+        "save this view (station, angle, selection, room) as a stop in my-tour.ron",
+    ),
     b(
         Act::ModelView,
         &[K::KeyV],

@@ -47,6 +47,8 @@ pub struct RecordOptions {
     pub prompt: Option<String>,
     /// Parts of the model switched off (`--ablate`).
     pub ablations: crate::model::Ablations,
+    /// Also save one picture per tour stop here (`stop-01.png`, ...).
+    pub stills: Option<PathBuf>,
 }
 
 /// The frame-capture state.
@@ -67,6 +69,9 @@ struct Recorder {
     captions: PathBuf,
     /// Frames per second (for the cue times).
     fps: u32,
+    /// Where one picture per stop goes, and the stops pictured so far.
+    stills: Option<PathBuf>,
+    stilled: Vec<usize>,
 }
 
 /// Checks the options and the output, renders, and (for `.mp4`) encodes with ffmpeg.
@@ -128,6 +133,19 @@ pub fn record(opts: RecordOptions) -> Result<()> {
         }
         opts.out.clone()
     };
+    if let Some(dir) = &opts.stills {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+        if std::fs::read_dir(dir)?.any(|e| {
+            e.ok()
+                .is_some_and(|e| e.file_name().to_string_lossy().starts_with("stop-"))
+        }) {
+            bail!(
+                "{} already holds stills; choose an empty folder so nothing is overwritten",
+                dir.display()
+            );
+        }
+    }
     // the captions as shown, beside the output: OUT.vtt for OUT.mp4, OUT/captions.vtt for frames
     let captions = if mp4 {
         opts.out.with_extension("vtt")
@@ -252,6 +270,8 @@ fn render_frames(
         shown: Vec::with_capacity(opts.frames),
         captions: captions.to_owned(),
         fps: opts.fps,
+        stills: opts.stills.clone(),
+        stilled: Vec::new(),
     });
     {
         let mut sampling = app.world_mut().resource_mut::<Sampling>();
@@ -370,14 +390,32 @@ fn capture_frame(
             .dir
             .join(format!("frame_{:05}.png", index.saturating_sub(1)));
         let saved = rec.saved.clone();
+        // one still per stop: its frame once the stop has acted (or just before it ends)
+        let still = match (&rec.stills, tour.current()) {
+            (Some(dir), Some(stop))
+                if index > 0
+                    && !rec.stilled.contains(&tour.index)
+                    && tour.elapsed >= (stop.act_after + 1.5).min(stop.seconds - 0.5) =>
+            {
+                Some(dir.join(format!("stop-{:02}.png", tour.index + 1)))
+            }
+            _ => None,
+        };
+        if still.is_some() {
+            let i = tour.index;
+            rec.stilled.push(i);
+        }
         commands
             .spawn(Screenshot::image(rec.image.clone()))
             .observe(move |captured: On<ScreenshotCaptured>| {
                 if index > 0 {
                     match captured.image.clone().try_into_dynamic() {
                         Ok(dynamic) => {
-                            if let Err(e) = dynamic.to_rgb8().save(&path) {
-                                error!("could not save {}: {e}", path.display());
+                            let rgb = dynamic.to_rgb8();
+                            for p in std::iter::once(&path).chain(still.as_ref()) {
+                                if let Err(e) = rgb.save(p) {
+                                    error!("could not save {}: {e}", p.display());
+                                }
                             }
                         }
                         Err(e) => error!("could not convert a frame: {e}"),

@@ -182,3 +182,56 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds frames"));
 }
+
+/// `record --stills`: one picture per tour stop, each one of the recorded frames.
+#[test]
+fn a_recording_can_keep_one_still_per_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let tour = dir.path().join("two.ron");
+    std::fs::write(
+        &tour,
+        r#"Tour(title: "two", stops: [
+            Stop(title: "1. a", text: "b", station: Dock, seconds: 2.0, act_after: 0.5),
+            Stop(title: "2. c", text: "d", station: Shipping, seconds: 2.0, act_after: 0.5,
+                 actions: [ShowUpTo(Shipping)]),
+        ])"#,
+    )
+    .unwrap();
+    let (frames, stills) = (dir.path().join("frames"), dir.path().join("stills"));
+    let runtime = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args([
+            "record", "--size", "320x180", "--fps", "10", "--frames", "40",
+        ])
+        .arg("--tour")
+        .arg(&tour)
+        .arg("--out")
+        .arg(&frames)
+        .arg("--stills")
+        .arg(&stills)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&stills)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["stop-01.png", "stop-02.png"]);
+    let recorded: Vec<Vec<u8>> = std::fs::read_dir(&frames)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    for n in &names {
+        let still = std::fs::read(stills.join(n)).unwrap();
+        assert!(recorded.contains(&still), "{n} is not one of the frames");
+    }
+}

@@ -295,3 +295,55 @@ fn the_default_model_matches_its_readme() {
         "mostly common words expected: {text:?}"
     );
 }
+
+/// The default model's training snapshots: every one opens, they run from the untrained step 0 to
+/// the finished model, they are f16 and small, and the same prompt goes from noise (no next token
+/// above 1 %, as random weights give) to a sure guess at the end.
+#[test]
+fn the_shipped_snapshots_go_from_noise_to_words() {
+    let dir = default_model_dir();
+    let t = factory::model::catalog::timeline(&dir).expect("the default model ships snapshots");
+    let steps: Vec<usize> = t.points.iter().map(|p| p.0).collect();
+    assert_eq!(steps.first(), Some(&0));
+    assert!(steps.len() >= 5, "{steps:?}");
+    assert!(steps.windows(2).all(|w| w[0] < w[1]), "{steps:?}");
+    let last = t.points.last().unwrap();
+    assert_eq!(
+        std::fs::canonicalize(&last.1).unwrap(),
+        std::fs::canonicalize(&dir).unwrap(),
+        "the finished model ends the timeline"
+    );
+    let mut bytes = 0;
+    let top = |m: &LoadedModel| {
+        let ids = m.tokenizer.encode("The little dog ran to the").unwrap();
+        let logits = m.gpt.trace(&ids, &mut KvCache::new()).unwrap().logits;
+        let max = logits.iter().copied().fold(f32::MIN, f32::max);
+        let sum: f32 = logits.iter().map(|l| (l - max).exp()).sum();
+        1.0 / sum
+    };
+    let mut first_top = 0.0;
+    for (step, folder) in &t.points[..t.points.len() - 1] {
+        let weights = folder.join("model.safetensors");
+        bytes += std::fs::metadata(&weights).unwrap().len()
+            + std::fs::metadata(folder.join("tokenizer.json"))
+                .unwrap()
+                .len();
+        let raw = std::fs::read(&weights).unwrap();
+        let st = safetensors::SafeTensors::deserialize(&raw).unwrap();
+        assert!(
+            st.tensors()
+                .iter()
+                .all(|(_, v)| v.dtype() == safetensors::Dtype::F16),
+            "step {step} is not f16"
+        );
+        let m = LoadedModel::open(folder).unwrap();
+        if *step == 0 {
+            first_top = top(&m);
+        }
+    }
+    assert!(bytes < 25_000_000, "snapshots take {bytes} bytes");
+    assert!(first_top < 0.01, "step 0 is already sure: {first_top}");
+    let finished = LoadedModel::open(&dir).unwrap();
+    let end_top = top(&finished);
+    assert!(end_top > 5.0 * first_top, "{first_top} -> {end_top}");
+}

@@ -80,6 +80,9 @@ pub(super) struct ViewArgs {
     /// Start the guided tour at once.
     #[arg(long)]
     pub(super) start_tour: bool,
+    /// Where "Save view as tour stop" (K) appends its stops [default: my-tour.ron]
+    #[arg(long, value_name = "FILE")]
+    pub(super) save_tour: Option<PathBuf>,
     /// Print the frame rate every 5 seconds (frames, median and slowest frame time).
     #[arg(long)]
     pub(super) fps: bool,
@@ -216,6 +219,9 @@ pub(super) struct RecordArgs {
     /// Sampling seed.
     #[arg(long, default_value_t = SamplingParams::default().seed)]
     pub(super) seed: u64,
+    /// Also save one picture per tour stop in this folder (stop-01.png, ...), for slides.
+    #[arg(long, value_name = "DIR")]
+    pub(super) stills: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

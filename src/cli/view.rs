@@ -34,6 +34,7 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
         size: (w, h),
         station: args.station,
         room: args.room,
+        save_tour: args.save_tour,
         tour: args.tour.unwrap_or_else(crate::tour::default_tour_path),
         start_tour: args.start_tour,
         kiosk,
@@ -73,5 +74,6 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
         seed: a.seed,
         prompt: a.prompt,
         ablations,
+        stills: a.stills,
     })
 }

@@ -2,6 +2,7 @@
 //! stops a tour, Space pauses it, the left and right arrows go to the previous and next stop.
 
 pub mod file;
+pub mod save;
 
 use std::path::Path;
 

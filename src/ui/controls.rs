@@ -275,9 +275,27 @@ pub(super) fn draw_controls(
                         ui.label("colour:");
                         legend(ui);
                     });
-                    ui.label("F1 / H: keys and help");
-                    if let Some(path) = &st.saved {
-                        ui.label(format!("screenshot saved: {path}"));
+                    ui.horizontal(|ui| {
+                        ui.label("F1 / H: keys and help");
+                        if !st.simple
+                            && ui
+                                .button("Save view as tour stop")
+                                .on_hover_text(format!(
+                                    "K: the station, camera angle, selection and room open now \
+                                     become one more stop in {}",
+                                    st.save_tour_path.display()
+                                ))
+                                .clicked()
+                        {
+                            st.save_stop = true;
+                        }
+                    });
+                    if let Some(text) = &st.saved {
+                        if st.save_failed {
+                            ui.colored_label(egui::Color32::from_rgb(255, 110, 90), text);
+                        } else {
+                            ui.label(text);
+                        }
                     }
                 });
             });

@@ -15,6 +15,7 @@ pub mod labels;
 mod model_card;
 mod models;
 mod positions;
+mod save_stop;
 mod shortcuts;
 mod state;
 mod training;
@@ -70,6 +71,7 @@ pub(super) fn plugin(app: &mut App) {
                 .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
             shortcuts::open_room_windows,
             shortcuts::tour_room_windows,
+            save_stop::save_tour_stop,
         )
             .chain()
             .in_set(AppSet::Input),

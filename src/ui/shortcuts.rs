@@ -48,7 +48,11 @@ pub(super) fn keyboard_shortcuts(
         commands
             .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
             .observe(bevy::render::view::screenshot::save_to_disk(path.clone()));
-        ui.saved = Some(path);
+        ui.saved = Some(format!("screenshot saved: {path}"));
+        ui.save_failed = false;
+    }
+    if keys::just_pressed(&keys, Act::SaveStop) && !ui.simple {
+        ui.save_stop = true;
     }
     if keys::just_pressed(&keys, Act::Step) {
         playback.step();

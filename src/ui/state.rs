@@ -23,8 +23,14 @@ pub struct UiState {
     pub refused: Option<String>,
     /// Hide the advanced controls (kiosk).
     pub simple: bool,
-    /// The last screenshot saved with F12.
+    /// What was saved last (a screenshot with F12, a tour stop with K), or why it was not.
     pub saved: Option<String>,
+    /// The last save failed (the message is shown in red).
+    pub save_failed: bool,
+    /// Save the view as a tour stop this frame (K or the panel's button).
+    pub save_stop: bool,
+    /// The tour file saved stops go to (`--save-tour`, default `my-tour.ron`).
+    pub save_tour_path: std::path::PathBuf,
     /// Longest prompt accepted from the box.
     pub max_prompt_chars: usize,
     /// Recording a video: captions and labels only, no control panel or inspector.
@@ -68,6 +74,9 @@ impl Default for UiState {
             panel_right: 0.0,
             simple: false,
             saved: None,
+            save_failed: false,
+            save_stop: false,
+            save_tour_path: crate::tour::save::default_save_path(),
             max_prompt_chars: limits::MAX_PROMPT_CHARS,
             recording: false,
             models: catalog::list_models(&catalog::models_root()),

@@ -1,0 +1,84 @@
+//! "Save view as tour stop" (K, or the panel's button): the camera's station, angle and distance,
+//! the selection and the room open now become one more stop in the teacher's tour file.
+
+use bevy::prelude::*;
+
+use super::state::UiState;
+use crate::camera::Orbit;
+use crate::playback::Selection;
+use crate::rooms::{EMBEDDING_CENTRE, Room, SCALE_FRONT};
+use crate::scene::CurrentLayout;
+use crate::tour::file::Highlight;
+use crate::tour::save::{SavedView, save_view};
+
+/// The room a view is in: a 3D room by where the camera looks, else the window room open.
+fn room_of(focus: Vec3, ui: &UiState) -> Option<Room> {
+    if focus.distance(EMBEDDING_CENTRE) < 20.0 {
+        Some(Room::Embedding)
+    } else if focus.x < 0.0 && focus.z < SCALE_FRONT.z + 30.0 {
+        Some(Room::Scale)
+    } else if ui.training_view {
+        Some(Room::Training)
+    } else if ui.cost_view {
+        Some(Room::Cost)
+    } else if ui.positions_view {
+        Some(Room::Positions)
+    } else if ui.embedding_view {
+        Some(Room::Embedding)
+    } else {
+        None
+    }
+}
+
+/// Saves the view when asked (`UiState::save_stop`), and says where (or why not) in the panel.
+pub(super) fn save_tour_stop(
+    mut ui: ResMut<UiState>,
+    cameras: Query<&Orbit>,
+    layout: Option<Res<CurrentLayout>>,
+    selection: Res<Selection>,
+) {
+    if !std::mem::take(&mut ui.save_stop) {
+        return;
+    }
+    let (Ok(orbit), Some(layout)) = (cameras.single(), layout) else {
+        return;
+    };
+    let station = layout
+        .0
+        .stations
+        .iter()
+        .min_by(|a, b| {
+            (a.x - orbit.focus.x)
+                .abs()
+                .total_cmp(&(b.x - orbit.focus.x).abs())
+        })
+        .map(|s| s.kind);
+    let Some(station) = station else { return };
+    let mut highlight = Vec::new();
+    highlight.extend(selection.token.map(Highlight::Token));
+    highlight.extend(selection.head.map(|(l, h)| Highlight::Head(l, h)));
+    highlight.extend(selection.neuron.map(|(l, n)| Highlight::Neuron(l, n)));
+    let view = SavedView {
+        station,
+        yaw: orbit.yaw,
+        pitch: orbit.pitch,
+        distance: orbit.distance,
+        highlight,
+        room: room_of(orbit.focus, &ui),
+    };
+    let path = ui.save_tour_path.clone();
+    match save_view(&path, &view) {
+        Ok(n) => {
+            ui.saved = Some(format!(
+                "tour stop {n} saved to {} (play it: --tour {})",
+                path.display(),
+                path.display()
+            ));
+            ui.save_failed = false;
+        }
+        Err(e) => {
+            ui.saved = Some(format!("the stop was not saved: {e}"));
+            ui.save_failed = true;
+        }
+    }
+}
