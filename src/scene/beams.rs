@@ -5,7 +5,7 @@
 
 use bevy::prelude::*;
 
-use super::layout::StationKind;
+use super::layout::{Layout, StationKind};
 use super::palette;
 use super::parts::CurrentLayout;
 use crate::playback::history::{self, Beam};
@@ -141,6 +141,20 @@ fn spawn_beam_gizmos(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsse
 /// Segments per arc.
 const ARC_SEGMENTS: usize = 8;
 
+/// Length of a beam's arrowhead, world units.
+const ARROW: f32 = 0.35;
+
+/// The two barbs and tip of the arrowhead at the query end (t = 0) of a beam's arc, in the arc's
+/// own plane, opening 25° to each side of the arc.
+pub fn arrowhead(l: &Layout, booth_x: f32, query: usize, key: usize) -> [Vec3; 3] {
+    let tip = l.beam_point(booth_x, query, key, 0.0);
+    let back = (l.beam_point(booth_x, query, key, 0.06) - tip).normalize_or(Vec3::Y);
+    // the arc lies in the plane x = booth_x: turn the way back about the x axis
+    let turn = |a: f32| Quat::from_rotation_x(a) * back * ARROW;
+    let spread = 25f32.to_radians();
+    [tip + turn(spread), tip, tip + turn(-spread)]
+}
+
 /// Rewrites the beams' line sets when the lit beams or the layout changed.
 fn draw_beams(
     beams: Res<Beams>,
@@ -185,6 +199,9 @@ fn draw_beams(
                 2
             };
             sets[set].linestrip(points, color);
+            // an arrowhead where the beam lands on the query token: what is read flows from the
+            // key's lane into the lane of the token that reads it
+            sets[set].linestrip(arrowhead(l, station.x, b.query, b.key), color);
         }
         // the pair under the pointer in a heatmap, lit whatever its weight or the threshold
         if let Some((layer, head, query, key)) = hovered.0
@@ -206,5 +223,35 @@ fn draw_beams(
         if let Some(mut asset) = assets.get_mut(handle) {
             *asset = set;
         }
+    }
+}
+
+#[cfg(test)]
+mod arrow_tests {
+    use super::*;
+    use crate::scene::layout::Shape;
+
+    #[test]
+    fn the_arrowhead_sits_on_the_query_and_opens_toward_the_key() {
+        let l = Layout::new(
+            Shape {
+                n_layer: 1,
+                n_head: 1,
+            },
+            6,
+        );
+        let [a, tip, b] = arrowhead(&l, 10.0, 4, 1);
+        assert_eq!(tip, l.beam_point(10.0, 4, 1, 0.0));
+        assert!((a.distance(tip) - ARROW).abs() < 1e-5);
+        assert!((b.distance(tip) - ARROW).abs() < 1e-5);
+        // both barbs in the arc's plane and above the tip (the arc comes down into the query),
+        // opening back along the arc, toward the key's lane
+        for barb in [a, b] {
+            assert!((barb.x - 10.0).abs() < 1e-5);
+            assert!(barb.y > tip.y);
+        }
+        let mid = (a + b) / 2.0 - tip;
+        assert!(mid.z * (l.token_z(1) - l.token_z(4)) > 0.0);
+        assert!(a.distance(b) > 0.1);
     }
 }
