@@ -980,3 +980,43 @@ fn a_tour_stop_shows_then_acts() {
     }
     assert_eq!(app.world().resource::<Sampling>().params().temperature, 1.7);
 }
+
+/// The belt moves while the crates ride and stands still when playback is paused.
+#[test]
+fn the_belt_moves_while_playing() {
+    use bevy::time::TimeUpdateStrategy;
+    use factory::scene::BeltSlat;
+    let mut app = headless(model());
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    run_prompt(&mut app, PROMPT); // leaves playback paused at the shipping dock
+    let xs = |app: &mut App| -> Vec<f32> {
+        app.world_mut()
+            .query::<(&BeltSlat, &Transform)>()
+            .iter(app.world())
+            .map(|(_, t)| t.translation.x)
+            .collect()
+    };
+    let paused = xs(&mut app);
+    let length = app.world().resource::<CurrentLayout>().0.length();
+    assert!(
+        paused.len() as f32 >= length / 1.5 - 1.0,
+        "{}",
+        paused.len()
+    );
+    app.update();
+    assert_eq!(xs(&mut app), paused, "paused: the belt stands still");
+    {
+        // the crates ride again from the dock
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.progress = 0.0;
+        pb.playing = true;
+    }
+    app.update();
+    app.update();
+    assert!(app.world().resource::<Playback>().playing);
+    let moving = xs(&mut app);
+    assert_ne!(moving, paused, "playing: the belt moves");
+    assert!(moving.iter().all(|&x| (0.0..=length).contains(&x)));
+}

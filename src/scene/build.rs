@@ -7,14 +7,16 @@ use super::kit::{Kit, board_material, new_image};
 use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
-    Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall, LensSign, ProbBar,
-    WorldLabel,
+    BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
+    LensSign, ProbBar, WorldLabel,
 };
 use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
 
 /// Width of the bars' area.
 const BAR_SPACING: f32 = 1.6;
+/// Distance between the belt's slats.
+pub const SLAT_GAP: f32 = 1.5;
 
 /// A quad lying on the floor at `x`, facing up (so a click from above hits its front face):
 /// texture columns run across the hall (+z, one lane per token), rows along it (+x).
@@ -90,6 +92,18 @@ pub(crate) fn rebuild_floor(
         )),
         ChildOf(root),
     ));
+    // slats across the belt, so that it visibly moves while the crates ride
+    for i in 0..(length / SLAT_GAP) as usize {
+        let x = i as f32 * SLAT_GAP;
+        commands.spawn((
+            Name::new("Belt slat"),
+            BeltSlat(x),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.floor.clone()),
+            Transform::from_xyz(x, 0.015, 0.0).with_scale(Vec3::new(0.18, 0.02, layout.width())),
+            ChildOf(root),
+        ));
+    }
     let board_w = layout.width();
     for (index, station) in layout.stations.iter().enumerate() {
         let kind = station.kind;

@@ -20,7 +20,8 @@ use bevy::prelude::*;
 
 use crate::schedule::AppSet;
 pub use parts::{
-    Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar, WorldLabel,
+    BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar,
+    WorldLabel,
 };
 
 /// Scene logic; works headless (no rendering needed) for tests.
@@ -35,6 +36,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 motion::move_crates,
+                motion::move_belt,
                 motion::highlight_booths,
                 paint::paint_boards,
                 paint::paint_lamps,

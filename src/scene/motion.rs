@@ -72,3 +72,26 @@ pub(crate) fn highlight_booths(
         }
     }
 }
+
+/// Belt speed while the crates ride, world units per second.
+pub const BELT_SPEED: f32 = 1.2;
+
+/// Slides the belt's slats down the hall while playback runs (they wrap round at the end), so the
+/// belt is seen to carry the crates; it stands still when playback is paused.
+pub(crate) fn move_belt(
+    time: Res<Time>,
+    playback: Res<Playback>,
+    layout: Option<Res<CurrentLayout>>,
+    mut travelled: Local<f32>,
+    mut slats: Query<(&super::parts::BeltSlat, &mut Transform)>,
+) {
+    let Some(layout) = layout else { return };
+    if !playback.playing {
+        return;
+    }
+    let length = layout.0.length().max(super::build::SLAT_GAP);
+    *travelled = (*travelled + BELT_SPEED * time.delta_secs()) % super::build::SLAT_GAP;
+    for (slat, mut t) in &mut slats {
+        t.translation.x = (slat.0 + *travelled) % length;
+    }
+}

@@ -133,6 +133,11 @@ pub struct LensSign {
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);
 
+/// A slat of the conveyor belt: the belt moves (its slats slide down the hall and wrap round)
+/// while the crates ride. The number is where along the belt it starts.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct BeltSlat(pub f32);
+
 /// Text drawn at an entity's position by the overlay.
 #[derive(Component, Debug, Clone)]
 pub struct WorldLabel {
