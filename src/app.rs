@@ -277,7 +277,7 @@ struct QualityChosen;
 /// adapter is known; the recorder always renders "high" (off-screen time does not matter).
 fn choose_quality(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
-    mut cameras: Query<&mut Msaa, With<Camera3d>>,
+    mut cameras: Query<(Entity, &mut Msaa), With<Camera3d>>,
     mut commands: Commands,
     done: Option<Res<QualityChosen>>,
     kit: Option<Res<crate::scene::kit::Kit>>,
@@ -295,11 +295,21 @@ fn choose_quality(
         adapter.name, adapter.device_type
     );
     if software {
-        for mut msaa in &mut cameras {
+        for (_, mut msaa) in &mut cameras {
             *msaa = Msaa::Off;
         }
         if let Some(kit) = kit {
             kit.flatten_large_surfaces(&mut materials);
         }
+    } else {
+        // the high preset: an HDR camera with bloom, so the strong beams glow
+        for (camera, _) in &cameras {
+            commands
+                .entity(camera)
+                .insert(bevy::post_process::bloom::Bloom::NATURAL);
+        }
+        commands.insert_resource(crate::scene::beams::BeamGlow(
+            crate::scene::beams::HIGH_GLOW,
+        ));
     }
 }

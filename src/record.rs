@@ -306,9 +306,14 @@ fn aim_at_target(
     cameras: Query<Entity, With<Camera3d>>,
 ) {
     for cam in &cameras {
-        commands
-            .entity(cam)
-            .insert(RenderTarget::Image(recorder.image.clone().into()));
+        // recordings use the high preset: off-screen time does not matter, so the beams glow
+        commands.entity(cam).insert((
+            RenderTarget::Image(recorder.image.clone().into()),
+            bevy::post_process::bloom::Bloom::NATURAL,
+        ));
+        commands.insert_resource(crate::scene::beams::BeamGlow(
+            crate::scene::beams::HIGH_GLOW,
+        ));
     }
 }
 

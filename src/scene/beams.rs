@@ -112,7 +112,8 @@ pub struct BeamGizmos {
 
 /// Drawing, for builds with a renderer.
 pub(crate) fn draw_plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_beam_gizmos)
+    app.init_resource::<BeamGlow>()
+        .add_systems(Startup, spawn_beam_gizmos)
         .add_systems(Update, draw_beams.in_set(AppSet::Draw).after(compute_beams));
 }
 
@@ -141,6 +142,14 @@ fn spawn_beam_gizmos(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsse
 /// Segments per arc.
 const ARC_SEGMENTS: usize = 8;
 
+/// How far beyond white the strongest beam is drawn (0: not at all). Set by the high render preset,
+/// whose bloom turns the excess into glow.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct BeamGlow(pub f32);
+
+/// The glow the high preset gives the strongest beam.
+pub const HIGH_GLOW: f32 = 6.0;
+
 /// Length of a beam's arrowhead, world units.
 const ARROW: f32 = 0.35;
 
@@ -162,11 +171,17 @@ fn draw_beams(
     gizmos: Option<Res<BeamGizmos>>,
     hovered: Res<HoveredPair>,
     floor: Res<Floor>,
+    glow: Res<BeamGlow>,
     mut assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let Some(gizmos) = gizmos else { return };
     let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
-    if !beams.is_changed() && !layout_changed && !gizmos.is_added() && !hovered.is_changed() {
+    if !beams.is_changed()
+        && !layout_changed
+        && !gizmos.is_added()
+        && !hovered.is_changed()
+        && !glow.is_changed()
+    {
         return;
     }
     let mut sets = [
@@ -182,7 +197,16 @@ fn draw_beams(
                 continue;
             };
             let [r, g, bl, a] = palette::beam_rgba(b.weight);
-            let color = Color::srgba(r, g, bl, a);
+            // with bloom (the high preset) the stronger the beam, the brighter beyond white, so
+            // the strong beams glow; without bloom the colours stay in range (no glow)
+            let glow = 1.0 + glow.0 * b.weight.clamp(0.0, 1.0);
+            let lin = Color::srgba(r, g, bl, a).to_linear();
+            let color = Color::LinearRgba(LinearRgba::new(
+                lin.red * glow,
+                lin.green * glow,
+                lin.blue * glow,
+                lin.alpha,
+            ));
             // faint beams get coarser arcs: they are most of the beams and the least looked at
             let segments = if b.weight < 0.3 {
                 ARC_SEGMENTS / 2
