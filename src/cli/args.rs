@@ -71,8 +71,9 @@ pub(super) struct ViewArgs {
     /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
     #[arg(long, value_name = "N")]
     pub(super) station: Option<usize>,
-    /// Start in this room instead: embedding, scale, positions, cost or training.
-    #[arg(long, value_name = "ROOM", value_parser = parse_room, conflicts_with = "station")]
+    /// Start in this room: embedding or scale (the camera goes there), positions, cost or training
+    /// (the window opens, beside --station if given).
+    #[arg(long, value_name = "ROOM", value_parser = parse_room)]
     pub(super) room: Option<crate::rooms::Room>,
     /// Guided tour file [default: assets/tours/default.ron]
     #[arg(long, value_name = "FILE")]
