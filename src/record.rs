@@ -400,7 +400,7 @@ fn capture_frame(
             (Some(dir), Some(stop))
                 if index > 0
                     && !rec.stilled.contains(&tour.index)
-                    && tour.elapsed >= (stop.act_after + 1.5).min(stop.seconds - 0.5) =>
+                    && tour.elapsed >= (stop.acts_at() + 1.5).min(stop.seconds - 0.5) =>
             {
                 Some(dir.join(format!("stop-{:02}.png", tour.index + 1)))
             }

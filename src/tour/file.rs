@@ -86,9 +86,18 @@ pub struct Stop {
     /// seconds, so the visitor reads and sees the "before" first.
     #[serde(default)]
     pub actions: Vec<Action>,
-    /// Seconds to wait before the acting actions (default [`ACT_AFTER`]).
+    /// Seconds to wait before the acting actions (default [`ACT_AFTER`]; never more than half the
+    /// stop, see [`Stop::acts_at`]).
     #[serde(default = "default_act_after")]
     pub act_after: f32,
+}
+
+impl Stop {
+    /// When the stop acts: `act_after`, but at the latest halfway through the stop (a short stop
+    /// still acts, and its "after" is seen).
+    pub fn acts_at(&self) -> f32 {
+        self.act_after.min(self.seconds * 0.5)
+    }
 }
 
 /// How long a stop shows before it acts, unless it says otherwise.
@@ -225,10 +234,10 @@ impl Tour {
                     stop.seconds
                 )));
             }
-            if !(stop.act_after.is_finite() && (0.0..=stop.seconds).contains(&stop.act_after)) {
+            if !(stop.act_after.is_finite() && stop.act_after >= 0.0) {
                 return Err(fail(format!(
-                    "act_after must be from 0 to the stop's {} seconds, not {}",
-                    stop.seconds, stop.act_after
+                    "act_after must be 0 or more seconds, not {}",
+                    stop.act_after
                 )));
             }
             for text in [&stop.title, &stop.text] {

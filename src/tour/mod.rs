@@ -170,7 +170,7 @@ fn run_tour(
     if player.applied == Some(player.index)
         && !player.acted
         && !player.waiting_for_prompt
-        && player.elapsed >= stop.act_after
+        && player.elapsed >= stop.acts_at()
     {
         player.acted = true;
         act(
