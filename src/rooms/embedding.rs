@@ -16,7 +16,7 @@ use crate::model::embedding::{Embeddings, Neighbour};
 use crate::model::pca::EmbeddingMap;
 use crate::model::tokenizer::shown_token;
 use crate::model::{LoadedModel, Tokenizer};
-use crate::playback::Floor;
+use crate::playback::{Floor, Selection};
 use crate::scene::WorldLabel;
 use crate::scene::kit::Kit;
 
@@ -364,6 +364,20 @@ pub enum MarkerKind {
 
 fn piece(tok: &Tokenizer, id: u32) -> String {
     format!("\u{ab}{}\u{bb}", shown_token(&tok.token_text(id), id))
+}
+
+/// A crate selected in the hall is picked in the room too, so its neighbours are waiting there.
+pub(super) fn follow_selection(
+    selection: Res<Selection>,
+    floor: Res<Floor>,
+    mut room: ResMut<EmbeddingRoom>,
+) {
+    if !selection.is_changed() {
+        return;
+    }
+    if let Some(&id) = selection.token.and_then(|i| floor.history.ids.get(i)) {
+        room.pick(Some(id));
+    }
 }
 
 /// Marks the floor's tokens, the picked token and its neighbours, and the arithmetic's result;

@@ -58,6 +58,7 @@ pub(super) fn plugin(app: &mut App) {
             (
                 embedding::start_map,
                 embedding::finish_map,
+                embedding::follow_selection,
                 embedding::mark_tokens,
                 scale::build_blocks,
             )

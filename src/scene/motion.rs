@@ -83,15 +83,14 @@ pub(crate) fn move_belt(
     playback: Res<Playback>,
     layout: Option<Res<CurrentLayout>>,
     mut travelled: Local<f32>,
-    mut slats: Query<(&super::parts::BeltSlat, &mut Transform)>,
+    mut slats: Query<&mut Transform, With<super::parts::BeltSlat>>,
 ) {
-    let Some(layout) = layout else { return };
-    if !playback.playing {
+    if layout.is_none() || !playback.playing {
         return;
     }
-    let length = layout.0.length().max(super::build::SLAT_GAP);
+    // one gap on is the same picture as none: the slats slide a gap, then start over
     *travelled = (*travelled + BELT_SPEED * time.delta_secs()) % super::build::SLAT_GAP;
-    for (slat, mut t) in &mut slats {
-        t.translation.x = (slat.0 + *travelled) % length;
+    for mut t in &mut slats {
+        t.translation.x = *travelled;
     }
 }

@@ -133,10 +133,10 @@ pub struct LensSign {
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);
 
-/// A slat of the conveyor belt: the belt moves (its slats slide down the hall and wrap round)
-/// while the crates ride. The number is where along the belt it starts.
+/// The conveyor belt's slats (one mesh): they slide down the hall by up to one gap and back, so the
+/// belt is seen to move while the crates ride. The number is how many slats there are.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
-pub struct BeltSlat(pub f32);
+pub struct BeltSlat(pub usize);
 
 /// Text drawn at an entity's position by the overlay.
 #[derive(Component, Debug, Clone)]
