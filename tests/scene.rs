@@ -1023,3 +1023,119 @@ fn the_belt_moves_while_playing() {
     assert!((0.0..1.5).contains(&moving));
     assert!((slats - 1) as f32 * 1.5 + moving <= length);
 }
+
+/// Every board cell's formula and a lamp's: the formula, worked from its operands, gives the number
+/// the floor shows, and its operands are the model's own (the embedding rows, the LayerNorms' gain
+/// and shift and the FFN's weights read here straight from the safetensors file, sums in f64).
+#[test]
+fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
+    use factory::scene::BoardSource;
+    use factory::ui::explain::{board_cell, lamp};
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let bytes = std::fs::read(default_model_dir().join("model.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let tensor = |name: &str| -> (Vec<usize>, Vec<f64>) {
+        let t = st
+            .tensor(name)
+            .or_else(|_| st.tensor(&format!("transformer.{name}")))
+            .unwrap();
+        let data = t
+            .data()
+            .chunks(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+            .collect();
+        (t.shape().to_vec(), data)
+    };
+    let floor = app.world().resource::<Floor>();
+    let h = &floor.history;
+    let c = m.config.n_embd;
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-4 * (1.0 + b.abs());
+    let (t, id) = (2usize, h.ids[2] as usize);
+    let (_, wte) = tensor("wte.weight");
+    let (_, wpe) = tensor("wpe.weight");
+    let layers = m.config.n_layer;
+    let mut sources = vec![BoardSource::TokEmb, BoardSource::Embed, BoardSource::LnF];
+    for l in 0..layers {
+        sources.extend([
+            BoardSource::Ln1(l),
+            BoardSource::ResidAttn(l),
+            BoardSource::Ln2(l),
+            BoardSource::ResidFfn(l),
+        ]);
+    }
+    for src in sources {
+        for d in [0, 5, c - 1] {
+            let f = board_cell(h, &m.gpt, src, t, d).unwrap_or_else(|| panic!("{src:?}"));
+            let shown = src.rows(h)[t][d] as f64;
+            assert!(
+                close(f.value as f64, shown),
+                "{src:?} {d}: {} vs {shown}",
+                f.value
+            );
+            let op = |name: &str| {
+                f.operands
+                    .iter()
+                    .find(|o| o.0 == name)
+                    .unwrap_or_else(|| panic!("{src:?} has no {name}"))
+                    .1 as f64
+            };
+            match src {
+                BoardSource::TokEmb => assert!(close(op("wte"), wte[id * c + d])),
+                BoardSource::Embed => {
+                    assert!(close(op("wte"), wte[id * c + d]));
+                    assert!(close(op("wpe"), wpe[t * c + d]));
+                }
+                BoardSource::Ln1(_) | BoardSource::Ln2(_) | BoardSource::LnF => {
+                    let prefix = match src {
+                        BoardSource::Ln1(l) => format!("h.{l}.ln_1"),
+                        BoardSource::Ln2(l) => format!("h.{l}.ln_2"),
+                        _ => "ln_f".into(),
+                    };
+                    assert!(close(op("gain"), tensor(&format!("{prefix}.weight")).1[d]));
+                    assert!(close(op("shift"), tensor(&format!("{prefix}.bias")).1[d]));
+                    // and the formula itself, in f64
+                    let x = (op("x") - op("mean")) / (op("var") + 1e-5).sqrt();
+                    assert!(close(x * op("gain") + op("shift"), shown), "{src:?}");
+                }
+                BoardSource::ResidAttn(l) => {
+                    let before = if l == 0 {
+                        h.embed[t][d]
+                    } else {
+                        h.layers[l - 1].resid_ffn[t][d]
+                    };
+                    assert!(close(op("stream"), before as f64));
+                    assert!(close(op("attention"), h.layers[l].attn_proj[t][d] as f64));
+                }
+                BoardSource::ResidFfn(l) => {
+                    let (shape, w) = tensor(&format!("h.{l}.mlp.c_proj.weight"));
+                    let (_, b) = tensor(&format!("h.{l}.mlp.c_proj.bias"));
+                    let act = &h.layers[l].ffn_act[t];
+                    let out: f64 = (0..shape[0])
+                        .map(|i| act[i] as f64 * w[i * c + d])
+                        .sum::<f64>()
+                        + b[d];
+                    assert!(close(op("ffn"), out), "{} vs {out}", op("ffn"));
+                }
+            }
+        }
+    }
+    // a lamp: p = ln_2 · c_fc column + bias (f64 here), GELU(p) = the lamp's value
+    for (l, i) in [(0usize, 3usize), (layers - 1, 100)] {
+        let f = lamp(h, &m.gpt, l, i, t).unwrap();
+        let (shape, w) = tensor(&format!("h.{l}.mlp.c_fc.weight"));
+        let (_, b) = tensor(&format!("h.{l}.mlp.c_fc.bias"));
+        let inner = shape[1];
+        let p: f64 = (0..c)
+            .map(|k| h.layers[l].ln_2[t][k] as f64 * w[k * inner + i])
+            .sum::<f64>()
+            + b[i];
+        assert!(
+            close(f.operands[0].1 as f64, p),
+            "{} vs {p}",
+            f.operands[0].1
+        );
+        assert!(close(f.value as f64, h.layers[l].ffn_act[t][i] as f64));
+    }
+}

@@ -158,7 +158,7 @@ pub struct Gpt {
     wte: Tensor,
     wpe: Tensor,
     pub(super) blocks: Vec<Block>,
-    ln_f: Norm,
+    pub(super) ln_f: Norm,
     /// (V, C): `wte` itself unless the checkpoint has an untied `lm_head.weight`.
     lm_head: Tensor,
     differentiable: bool,

@@ -29,5 +29,6 @@ pub use config::Config;
 pub use error::ModelError;
 pub use gpt::{Gpt, KvCache, Record};
 pub use sample::{Sampler, SamplingParams};
+pub use scores::NormSite;
 pub use tokenizer::Tokenizer;
 pub use trace::{Array, Guess, LayerTrace, Trace};

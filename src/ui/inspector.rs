@@ -129,6 +129,13 @@ pub(super) fn draw_inspector(
                         ui.label(format!("{t} {:?}: {v:+.4}", h.texts[t]));
                     }
                 }
+                if let Some(t) = selection.lamp_token(&floor)
+                    && let Some(f) = engine
+                        .as_ref()
+                        .and_then(|e| super::explain::lamp(h, &e.0.gpt, l, n, t))
+                {
+                    ui.label(format!("token {t}: {}", f.text));
+                }
             }
             if let Some((station, d)) = selection.dim
                 && let Some(l) = &layout
@@ -138,6 +145,12 @@ pub(super) fn draw_inspector(
             {
                 ui.separator();
                 ui.label(format!("{}: dimension {d} of token {t} = {v:+.4}", src.caption()));
+                if let Some(f) = engine
+                    .as_ref()
+                    .and_then(|e| super::explain::board_cell(h, &e.0.gpt, src, t, d))
+                {
+                    ui.label(f.text);
+                }
             }
             if let Some(t) = selection.lamp_token(&floor) {
                 ui.separator();

@@ -8,6 +8,7 @@ mod caption;
 mod controls;
 mod cost;
 mod embedding;
+pub mod explain;
 pub mod heatmap;
 mod help;
 mod inspector;

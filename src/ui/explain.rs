@@ -1,0 +1,172 @@
+//! Why a number is what it is: the formula behind a board cell or a lamp, with the real operands
+//! (the floor's rows and the model's own weights, recomputed by the model where the floor does not
+//! keep them). The inspector shows them for the selected cell or neuron.
+
+use crate::model::config::Activation;
+use crate::model::{Gpt, NormSite};
+use crate::playback::history::History;
+use crate::scene::BoardSource;
+
+/// A formula with its operands filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formula {
+    /// The formula, written out with the numbers.
+    pub text: String,
+    /// The operands by name (as the formula calls them).
+    pub operands: Vec<(&'static str, f32)>,
+    /// What the formula gives (the shown number, recomputed from the operands).
+    pub value: f32,
+}
+
+/// The residual stream entering `layer` for token `t` (the embedding sum for layer 0).
+fn stream_into(h: &History, layer: usize, t: usize) -> Option<&[f32]> {
+    match layer {
+        0 => h.embed.get(t).map(Vec::as_slice),
+        l => h.layers.get(l - 1)?.resid_ffn.get(t).map(Vec::as_slice),
+    }
+}
+
+/// " + 0.1234" or " - 0.1234": a term added, its sign written once.
+fn plus(v: f64) -> String {
+    format!(" {} {:.4}", if v < 0.0 { "-" } else { "+" }, v.abs())
+}
+
+fn layer_norm(x: &[f32], d: usize, site: NormSite, name: &str, gpt: &Gpt) -> Option<Formula> {
+    let n = x.len() as f64;
+    let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+    let (gamma, beta, eps) = gpt.norm_at(site, d).ok()?;
+    let xd = *x.get(d)?;
+    let value = ((xd as f64 - mean) / (var + eps).sqrt() * gamma as f64 + beta as f64) as f32;
+    Some(Formula {
+        text: format!(
+            "{name} = (x - mean) / sqrt(var + eps) · gain + shift = ({xd:+.4}{}) / \
+             sqrt({var:.4} + {eps:e}) · {gamma:+.4}{} = {value:+.4}  (x: this dimension of the \
+             stream coming in; mean and var over its {} numbers; gain and shift learned for this \
+             dimension)",
+            plus(-mean),
+            plus(beta as f64),
+            x.len()
+        ),
+        operands: vec![
+            ("x", xd),
+            ("mean", mean as f32),
+            ("var", var as f32),
+            ("gain", gamma),
+            ("shift", beta),
+        ],
+        value,
+    })
+}
+
+fn sum(text: String, a: (&'static str, f32), b: (&'static str, f32)) -> Formula {
+    let value = a.1 + b.1;
+    Formula {
+        text: format!("{text} = {:+.4}{} = {value:+.4}", a.1, plus(b.1 as f64)),
+        operands: vec![a, b],
+        value,
+    }
+}
+
+/// The formula behind dimension `d` of token `t` on a board.
+pub fn board_cell(h: &History, gpt: &Gpt, src: BoardSource, t: usize, d: usize) -> Option<Formula> {
+    let id = *h.ids.get(t)?;
+    match src {
+        BoardSource::TokEmb => {
+            let v = *h.tok_emb.get(t)?.get(d)?;
+            Some(Formula {
+                text: format!(
+                    "wte[{id}][{d}] = {v:+.4}  (row {id} of the learned token table, one row per \
+                     vocabulary token)"
+                ),
+                operands: vec![("wte", v)],
+                value: v,
+            })
+        }
+        BoardSource::Embed => Some(sum(
+            format!("wte[{id}][{d}] + wpe[{t}][{d}] (token row + position row)"),
+            ("wte", *h.tok_emb.get(t)?.get(d)?),
+            ("wpe", *h.pos_emb.get(t)?.get(d)?),
+        )),
+        BoardSource::Ln1(l) => layer_norm(stream_into(h, l, t)?, d, NormSite::Ln1(l), "ln_1", gpt),
+        BoardSource::Ln2(l) => layer_norm(
+            h.layers.get(l)?.resid_attn.get(t)?,
+            d,
+            NormSite::Ln2(l),
+            "ln_2",
+            gpt,
+        ),
+        BoardSource::LnF => {
+            let last = h.layers.last()?.resid_ffn.get(t)?;
+            layer_norm(last, d, NormSite::Final, "ln_f", gpt)
+        }
+        BoardSource::ResidAttn(l) => Some(sum(
+            "stream in + attention out (the heads' merged output, added, not replacing)".into(),
+            ("stream", *stream_into(h, l, t)?.get(d)?),
+            ("attention", *h.layers.get(l)?.attn_proj.get(t)?.get(d)?),
+        )),
+        BoardSource::ResidFfn(l) => {
+            let layer = h.layers.get(l)?;
+            let out = gpt.ffn_out(l, layer.ffn_act.get(t)?, d).ok()?;
+            Some(sum(
+                "stream after attention + FFN out (the lamps' values · c_proj's column + bias)"
+                    .into(),
+                ("stream", *layer.resid_attn.get(t)?.get(d)?),
+                ("ffn", out),
+            ))
+        }
+    }
+}
+
+/// The formula behind neuron `i` of `layer`'s FFN for token `t`: GELU of its pre-activation.
+pub fn lamp(h: &History, gpt: &Gpt, layer: usize, i: usize, t: usize) -> Option<Formula> {
+    let ln_2 = h.layers.get(layer)?.ln_2.get(t)?;
+    let p = gpt.ffn_pre(layer, ln_2, i).ok()?;
+    let (value, how) = match gpt.config().activation {
+        Activation::GeluTanh => {
+            let inner =
+                (2.0 / std::f64::consts::PI).sqrt() * (p as f64 + 0.044715 * (p as f64).powi(3));
+            (
+                (0.5 * p as f64 * (1.0 + inner.tanh())) as f32,
+                "0.5 · p · (1 + tanh(sqrt(2/pi) · (p + 0.044715 · p³)))",
+            )
+        }
+        Activation::GeluErf => (
+            (0.5 * p as f64 * (1.0 + libm_erf(p as f64 / std::f64::consts::SQRT_2))) as f32,
+            "0.5 · p · (1 + erf(p / sqrt 2))",
+        ),
+    };
+    Some(Formula {
+        text: format!(
+            "GELU(p) = {how} = {value:+.4}, where p = ln_2 row · c_fc column {i} + bias = {p:+.4} \
+             (this neuron's weighted sum of the token's normalised vector)"
+        ),
+        operands: vec![("p", p)],
+        value,
+    })
+}
+
+/// erf to about 1e-7 (Abramowitz and Stegun 7.1.26 is too coarse; this is its series/continued
+/// fraction pair, enough for a formula shown to four decimals).
+fn libm_erf(x: f64) -> f64 {
+    let sign = x.signum();
+    let x = x.abs();
+    let value = if x < 2.5 {
+        // Maclaurin series
+        let mut term = x;
+        let mut sum = x;
+        for n in 1..60 {
+            term *= -x * x / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        2.0 / std::f64::consts::PI.sqrt() * sum
+    } else {
+        // continued fraction for erfc
+        let mut f = 0.0;
+        for n in (1..60).rev() {
+            f = n as f64 / 2.0 / (x + f);
+        }
+        1.0 - (-x * x).exp() / std::f64::consts::PI.sqrt() / (x + f)
+    };
+    sign * value
+}
