@@ -1139,3 +1139,49 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
         assert!(close(f.value as f64, h.layers[l].ffn_act[t][i] as f64));
     }
 }
+
+/// Inside the booth: the query, keys and values the model recomputes from the floor's ln_1 rows are
+/// the full trace's own, the scaled scores are its scores, the softmax is the floor's weights, and
+/// the weighted sum of values is the head's output in the full trace.
+#[test]
+fn inside_the_booth_are_the_traces_queries_keys_values_and_output() {
+    use factory::ui::booth::inside;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let floor = app.world().resource::<Floor>();
+    let h = &floor.history;
+    let full = m.gpt.trace(&h.ids, &mut KvCache::new()).unwrap();
+    let (nh, n) = (m.config.n_head, h.len());
+    let hs = m.config.n_embd / nh;
+    let close = |a: f32, b: f32| (a - b).abs() < 1e-4 * (1.0 + b.abs());
+    for (l, hd, t) in [
+        (0usize, 0usize, n - 1),
+        (1, 2, 3),
+        (m.config.n_layer - 1, nh - 1, n - 1),
+    ] {
+        let inn = inside(h, &m.gpt, l, hd, t).unwrap();
+        let tr = &full.layers[l];
+        let at = |a: &factory::model::Array, row: usize, i: usize| {
+            // (nh, T, x)
+            let width = a.shape[2];
+            a.data[(hd * a.shape[1] + row) * width + i]
+        };
+        for i in 0..hs {
+            assert!(close(inn.q[i], at(&tr.q, t, i)), "q");
+            assert!(
+                close(inn.out[i], at(&tr.head_out, t, i)),
+                "head_out {l} {hd} {t} {i}"
+            );
+            for j in 0..=t {
+                assert!(close(inn.keys[j][i], at(&tr.k, j, i)), "k");
+                assert!(close(inn.values[j][i], at(&tr.v, j, i)), "v");
+            }
+        }
+        for j in 0..=t {
+            assert!(close(inn.scaled[j], at(&tr.scores, t, j)), "score");
+            assert!((inn.weights[j] - h.layers[l].attention[hd][t][j]).abs() < 1e-5);
+        }
+        assert_eq!(inn.weights.len(), t + 1, "later tokens are masked");
+    }
+}

@@ -114,3 +114,34 @@ impl Gpt {
         Ok(col.iter().zip(act).map(|(w, x)| w * x).sum::<f32>() + b)
     }
 }
+
+impl Gpt {
+    /// Head `head` of `layer`'s query, key and value for each token whose ln_1 row is given: three
+    /// lists of `hs` numbers per row (the floor keeps the ln_1 rows, not these).
+    pub fn head_qkv(
+        &self,
+        layer: usize,
+        head: usize,
+        rows: &[&[f32]],
+    ) -> Result<[Vec<Vec<f32>>; 3]> {
+        let cfg = self.config();
+        let (c, nh) = (cfg.n_embd, cfg.n_head);
+        let hs = c / nh;
+        let block = self.block_at(layer)?;
+        if head >= nh || rows.is_empty() || rows.iter().any(|r| r.len() != c) {
+            return Err(ModelError::Prompt(format!(
+                "head {head} of {nh}, {} rows for a width of {c}",
+                rows.len()
+            )));
+        }
+        let (w, b) = (&block.attn.c_attn.weight, &block.attn.c_attn.bias); // (C, 3C), (3C)
+        let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+        let x = Tensor::from_vec(flat, (rows.len(), c), &Device::Cpu)?;
+        let part = |offset: usize| -> Result<Vec<Vec<f32>>> {
+            let wh = w.narrow(1, offset + head * hs, hs)?;
+            let bh = b.narrow(0, offset + head * hs, hs)?;
+            Ok(x.matmul(&wh)?.broadcast_add(&bh)?.to_vec2::<f32>()?)
+        };
+        Ok([part(0)?, part(c)?, part(2 * c)?])
+    }
+}

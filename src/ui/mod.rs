@@ -4,6 +4,7 @@
 
 mod ablations;
 mod banner;
+pub mod booth;
 mod caption;
 mod controls;
 mod cost;
@@ -56,6 +57,7 @@ pub(super) fn plugin(app: &mut App) {
             controls::draw_controls,
             inspector::draw_inspector,
             heatmap::draw_heatmaps,
+            booth::draw_booth,
             cost::draw_cost,
             positions::draw_positions,
             embedding::draw_embedding,
