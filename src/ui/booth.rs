@@ -98,6 +98,9 @@ fn strip(ui: &mut egui::Ui, v: &[f32], scale: f32) {
     }
 }
 
+/// What the window was computed for: (floor version, layer, head, token).
+type BoothKey = (u64, usize, usize, usize);
+
 /// The window, when a head and a token are selected.
 pub(super) fn draw_booth(
     mut contexts: EguiContexts,
@@ -105,7 +108,7 @@ pub(super) fn draw_booth(
     floor: Res<Floor>,
     selection: Res<Selection>,
     engine: Option<Res<Engine>>,
-    mut cache: Local<Option<((u64, usize, usize, usize), Inside)>>,
+    mut cache: Local<Option<(BoothKey, Inside)>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let h = &floor.history;
