@@ -1185,3 +1185,47 @@ fn inside_the_booth_are_the_traces_queries_keys_values_and_output() {
         assert_eq!(inn.weights.len(), t + 1, "later tokens are masked");
     }
 }
+
+/// Each floor token's surprise, −ln p(token | the ones before), is computed after the floor
+/// arrives; it equals the softmax of the floor's own ln_f rows against wte (worked here in f64).
+#[test]
+fn each_token_has_its_surprise() {
+    use factory::playback::surprise::TokenSurprise;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    for _ in 0..2000 {
+        app.update();
+        let version = app.world().resource::<Floor>().version;
+        if app.world().resource::<TokenSurprise>().version == Some(version) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let floor = app.world().resource::<Floor>();
+    let surprise = app.world().resource::<TokenSurprise>();
+    let h = &floor.history;
+    assert_eq!(
+        surprise.of(floor, 0),
+        None,
+        "the first token has nothing before it"
+    );
+    let wte = m.gpt.token_embeddings().unwrap();
+    for t in 1..h.len() {
+        let row = &h.ln_f[t - 1];
+        let logits: Vec<f64> = (0..wte.len())
+            .map(|v| {
+                wte.row(v as u32)
+                    .iter()
+                    .zip(row)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum()
+            })
+            .collect();
+        let top = logits.iter().copied().fold(f64::MIN, f64::max);
+        let lse = top + logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
+        let want = lse - logits[h.ids[t] as usize];
+        let got = surprise.of(floor, t).expect("computed");
+        assert!((got - want).abs() < 1e-3, "token {t}: {got} vs {want}");
+    }
+}

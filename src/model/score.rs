@@ -34,18 +34,12 @@ impl Score {
     }
 }
 
-/// Scores `text`: each token given every token before it, in windows of the model's context (a
-/// longer text continues in the next window with the previous window's last token as its start).
-pub fn score(gpt: &Gpt, tokenizer: &Tokenizer, text: &str) -> Result<Score> {
-    let ids = tokenizer.encode(text)?;
-    if ids.len() < 2 {
-        return Err(ModelError::Prompt(format!(
-            "{text:?} is {} token; scoring needs at least two (the first is given)",
-            ids.len()
-        )));
-    }
+/// Each token's surprise, −ln p(token | the tokens before it), for tokens 1.. of `ids` (the first
+/// has nothing before it), in windows of the model's context (a longer text continues in the next
+/// window with the previous window's last token as its start).
+pub fn surprises(gpt: &Gpt, ids: &[u32]) -> Result<Vec<f64>> {
     let ctx = gpt.config().n_positions.max(2);
-    let mut per_token = Vec::with_capacity(ids.len() - 1);
+    let mut per_token = Vec::with_capacity(ids.len().saturating_sub(1));
     let mut start = 0;
     while start + 1 < ids.len() {
         let end = (start + ctx).min(ids.len());
@@ -60,6 +54,20 @@ pub fn score(gpt: &Gpt, tokenizer: &Tokenizer, text: &str) -> Result<Score> {
         }
         start = end - 1;
     }
+    Ok(per_token)
+}
+
+/// Scores `text`: each token given every token before it, in windows of the model's context (a
+/// longer text continues in the next window with the previous window's last token as its start).
+pub fn score(gpt: &Gpt, tokenizer: &Tokenizer, text: &str) -> Result<Score> {
+    let ids = tokenizer.encode(text)?;
+    if ids.len() < 2 {
+        return Err(ModelError::Prompt(format!(
+            "{text:?} is {} token; scoring needs at least two (the first is given)",
+            ids.len()
+        )));
+    }
+    let per_token = surprises(gpt, &ids)?;
     let rest: String = ids[1..]
         .iter()
         .map(|&id| tokenizer.token_text(id))

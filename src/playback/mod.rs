@@ -6,6 +6,7 @@
 
 pub mod filter;
 pub mod history;
+pub mod surprise;
 
 use std::sync::Arc;
 
@@ -215,13 +216,17 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Selection>()
         .init_resource::<Dock>()
         .init_resource::<HoveredPair>()
+        .init_resource::<surprise::TokenSurprise>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
                 .chain()
                 .in_set(AppSet::Playback),
         )
-        .add_systems(Update, update_dock.in_set(AppSet::Derive));
+        .add_systems(
+            Update,
+            (update_dock, surprise::update_surprise).in_set(AppSet::Derive),
+        );
 }
 
 /// Puts each finished trace on the floor; a new prompt starts the clock, the selection and the

@@ -9,6 +9,7 @@ use crate::inference::Engine;
 use crate::model::sample::Filtering;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::mean_std;
+use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor, Playback, Selection};
 use crate::scene::{BoardSource, CurrentLayout};
 
@@ -24,6 +25,7 @@ pub(super) fn draw_inspector(
     mut selection: ResMut<Selection>,
     layout: Option<Res<CurrentLayout>>,
     mut last_pick: Local<Selection>,
+    surprise: Res<TokenSurprise>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if ui_state.recording || ui_state.hidden {
@@ -84,6 +86,20 @@ pub(super) fn draw_inspector(
                         "token {t}: {:?}  (id {})",
                         h.texts[t], h.ids[t]
                     ));
+                    match surprise.of(&floor, t) {
+                        _ if t == 0 => ui.label("the first token: nothing before it to predict it"),
+                        Some(s) => ui.label(format!(
+                            "surprise {s:.2} nats: the model gave it p = {:.2} % after the \
+                             tokens before it (-ln p){}",
+                            100.0 * (-s).exp(),
+                            if floor.ablations.is_empty() {
+                                ""
+                            } else {
+                                "; with nothing switched off"
+                            }
+                        )),
+                        None => ui.label("surprise: being computed..."),
+                    };
                     let (m0, s0) = mean_std(&h.embed[t]);
                     ui.label(format!("embedding: mean {m0:+.3}, spread {s0:.3}"));
                     for (l, rows) in h.layers.iter().enumerate() {
