@@ -10,6 +10,7 @@ mod controls;
 mod cost;
 mod embedding;
 pub mod explain;
+mod hall_map;
 pub mod heatmap;
 mod help;
 mod inspector;
@@ -64,6 +65,7 @@ pub(super) fn plugin(app: &mut App) {
             training::draw_training,
             help::draw_help,
             caption::draw_caption,
+            hall_map::draw_hall_map,
         )
             .chain(),
     );

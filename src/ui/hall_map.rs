@@ -1,0 +1,147 @@
+//! "You are here": a strip along the bottom of the view with every station of the hall as a small
+//! block (coloured by kind, a gap between layers), the point the camera looks at as a marker, and a
+//! click on a block to fly there. For halls longer than the screen (every model's is).
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::camera::{FocusStation, Orbit};
+use crate::scene::CurrentLayout;
+use crate::scene::layout::{Layout, StationKind};
+use crate::tour::TourPlayer;
+
+/// Width of the map, points.
+const WIDTH: f32 = 460.0;
+
+/// Where station `i`'s block sits along the map (0..1), by its place along the hall.
+pub fn map_x(layout: &Layout, x: f32) -> f32 {
+    (x / layout.length().max(1.0)).clamp(0.0, 1.0)
+}
+
+fn colour(kind: StationKind) -> egui::Color32 {
+    match kind {
+        StationKind::Dock | StationKind::Shipping => egui::Color32::from_rgb(210, 150, 70),
+        StationKind::Embedding | StationKind::Position => egui::Color32::from_rgb(170, 130, 90),
+        StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
+            egui::Color32::from_gray(150)
+        }
+        StationKind::Booth(..) => egui::Color32::from_rgb(100, 120, 190),
+        StationKind::Merge(_) => egui::Color32::from_gray(110),
+        StationKind::Ffn(_) => egui::Color32::from_rgb(200, 120, 60),
+    }
+}
+
+/// The map, unless a tour caption or a recording has the bottom of the screen.
+pub(super) fn draw_hall_map(
+    mut contexts: EguiContexts,
+    ui_state: Res<UiState>,
+    layout: Option<Res<CurrentLayout>>,
+    cameras: Query<&Orbit>,
+    tour: Res<TourPlayer>,
+    mut focus: MessageWriter<FocusStation>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let (Some(layout), Ok(orbit)) = (layout, cameras.single()) else {
+        return Ok(());
+    };
+    if ui_state.hidden || ui_state.recording || tour.active || ui_state.simple {
+        return Ok(());
+    }
+    let l = &layout.0;
+    let centre = ui_state.panel_right / 2.0;
+    egui::Area::new(egui::Id::new("hall-map"))
+        .anchor(egui::Align2::CENTER_BOTTOM, [centre, -10.0])
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.label(format!(
+                    "the hall: {} stations, {} layers (click to go there)",
+                    l.stations.len(),
+                    l.shape.n_layer
+                ));
+                let (rect, response) =
+                    ui.allocate_exact_size(egui::vec2(WIDTH, 22.0), egui::Sense::click());
+                let painter = ui.painter_at(rect);
+                let at = |x: f32| rect.left() + map_x(l, x) * rect.width();
+                for s in &l.stations {
+                    let (x0, x1) = (at(s.x - s.depth / 2.0), at(s.x + s.depth / 2.0));
+                    let tall = matches!(s.kind, StationKind::Booth(..) | StationKind::Ffn(_));
+                    let top = if tall {
+                        rect.top() + 3.0
+                    } else {
+                        rect.top() + 8.0
+                    };
+                    painter.rect_filled(
+                        egui::Rect::from_min_max(
+                            egui::pos2(x0, top),
+                            egui::pos2(x1.max(x0 + 1.0), rect.bottom() - 3.0),
+                        ),
+                        1.0,
+                        colour(s.kind),
+                    );
+                }
+                // where the camera looks (in the yard before the dock: at the map's left end)
+                let x = at(orbit.focus.x);
+                ui.painter().add(egui::Shape::convex_polygon(
+                    vec![
+                        egui::pos2(x, rect.bottom() - 2.0),
+                        egui::pos2(x - 6.0, rect.bottom() + 8.0),
+                        egui::pos2(x + 6.0, rect.bottom() + 8.0),
+                    ],
+                    egui::Color32::WHITE,
+                    egui::Stroke::NONE,
+                ));
+                painter.line_segment(
+                    [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+                    egui::Stroke::new(1.5, egui::Color32::WHITE),
+                );
+                ui.add_space(8.0);
+                if response.clicked()
+                    && let Some(p) = response.interact_pointer_pos()
+                {
+                    let along = (p.x - rect.left()) / rect.width() * l.length();
+                    if let Some((i, _)) = l
+                        .stations
+                        .iter()
+                        .enumerate()
+                        .min_by(|a, b| (a.1.x - along).abs().total_cmp(&(b.1.x - along).abs()))
+                    {
+                        focus.write(FocusStation(i));
+                    }
+                }
+                if let Some(p) = response.hover_pos() {
+                    let along = (p.x - rect.left()) / rect.width() * l.length();
+                    if let Some(s) = l
+                        .stations
+                        .iter()
+                        .min_by(|a, b| (a.x - along).abs().total_cmp(&(b.x - along).abs()))
+                    {
+                        response.clone().on_hover_text(s.kind.title());
+                    }
+                }
+            });
+        });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::layout::Shape;
+
+    #[test]
+    fn stations_keep_their_order_on_the_map() {
+        let l = Layout::new(
+            Shape {
+                n_layer: 12,
+                n_head: 12,
+            },
+            8,
+        );
+        let xs: Vec<f32> = l.stations.iter().map(|s| map_x(&l, s.x)).collect();
+        assert!(xs.windows(2).all(|w| w[0] < w[1]));
+        assert!(xs[0] > 0.0 && *xs.last().unwrap() < 1.0);
+        // the yard before the dock sits at the map's left end
+        assert_eq!(map_x(&l, -40.0), 0.0);
+    }
+}
