@@ -65,11 +65,40 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
             distance: (width * 1.1).clamp(16.0, 120.0),
         };
     }
-    Orbit {
-        focus: Vec3::new(s.x, 3.5, 0.0),
-        yaw: 0.55,
-        pitch: 0.32,
-        distance: (width * 0.95).clamp(14.0, 120.0),
+    let distance = (width * 0.95).clamp(14.0, 120.0);
+    match s.kind {
+        // the booth's arcs stand across the hall: seen nearly face on, down the hall
+        StationKind::Booth(..) => Orbit {
+            focus: Vec3::new(s.x, 3.0, 0.0),
+            yaw: 0.25,
+            pitch: 0.3,
+            distance: distance * 0.9,
+        },
+        // the lamp wall stands along the far side of the belt, facing the near side: from there
+        StationKind::Ffn(_) => Orbit {
+            focus: Vec3::new(s.x, 3.0, width * 0.25),
+            yaw: 0.75,
+            pitch: 0.28,
+            distance: (width * 0.6 + 7.0).clamp(14.0, 120.0),
+        },
+        // boards on the floor: from higher up, so their cells read
+        StationKind::Embedding
+        | StationKind::Position
+        | StationKind::NormAttn(_)
+        | StationKind::NormFfn(_)
+        | StationKind::Merge(_)
+        | StationKind::FinalNorm => Orbit {
+            focus: Vec3::new(s.x, 1.5, 0.0),
+            yaw: 0.45,
+            pitch: 0.62,
+            distance,
+        },
+        _ => Orbit {
+            focus: Vec3::new(s.x, 3.5, 0.0),
+            yaw: 0.55,
+            pitch: 0.32,
+            distance,
+        },
     }
 }
 
