@@ -1229,3 +1229,74 @@ fn each_token_has_its_surprise() {
         assert!((got - want).abs() < 1e-3, "token {t}: {got} vs {want}");
     }
 }
+
+/// "Export the numbers": the floor as JSON in the shape `factory trace --json` writes, and with
+/// the same numbers for the same prompt (attention, lens, logits), plus each token's surprise.
+#[test]
+fn the_floor_exports_the_numbers_trace_json_gives() {
+    use factory::playback::export::floor_json;
+    use factory::playback::surprise::TokenSurprise;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    for _ in 0..2000 {
+        app.update();
+        let version = app.world().resource::<Floor>().version;
+        if app.world().resource::<TokenSurprise>().version == Some(version) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let ours = floor_json(
+        app.world().resource::<Floor>(),
+        &m,
+        app.world().resource::<TokenSurprise>(),
+    );
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args(["trace", "--json", "--prompt", PROMPT])
+        .output()
+        .unwrap();
+    assert!(cli.status.success());
+    let theirs: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<u64> {
+        v["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&ours), ids(&theirs));
+    let nums = |v: &serde_json::Value| -> Vec<f64> {
+        let mut out = Vec::new();
+        fn walk(v: &serde_json::Value, out: &mut Vec<f64>) {
+            match v {
+                serde_json::Value::Number(n) => out.push(n.as_f64().unwrap()),
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        for l in v["layers"].as_array().unwrap() {
+            walk(&l["attention"], &mut out);
+            for g in l["lens"].as_array().unwrap() {
+                out.push(g["prob"].as_f64().unwrap());
+            }
+        }
+        walk(&v["next_token"]["logits"], &mut out);
+        out
+    };
+    let (a, b) = (nums(&ours), nums(&theirs));
+    assert_eq!(a.len(), b.len());
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst < 1e-4,
+        "the floor's numbers differ from trace --json by {worst}"
+    );
+    let tokens = ours["tokens"].as_array().unwrap();
+    assert!(tokens[0]["surprise_nats"].is_null());
+    assert!(tokens[1]["surprise_nats"].as_f64().unwrap() > 0.0);
+}

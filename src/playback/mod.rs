@@ -4,6 +4,7 @@
 //! Inference sends finished traces ([`Outcome`]); this module turns them into the [`Floor`], moves
 //! the clock, and asks inference for the next token. The scene only draws what is here.
 
+pub mod export;
 pub mod filter;
 pub mod history;
 pub mod surprise;

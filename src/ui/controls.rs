@@ -290,6 +290,18 @@ pub(super) fn draw_controls(
                             st.save_stop = true;
                         }
                     });
+                    if !st.simple
+                        && ui
+                            .button("Export the numbers (JSON)")
+                            .on_hover_text(
+                                "the floor's tokens with their surprise, every head's attention, \
+                                 the logit lens and the next token's logits, as `factory trace \
+                                 --json` writes them, to factory-floor-<time>.json",
+                            )
+                            .clicked()
+                    {
+                        st.export_floor = true;
+                    }
                     if let Some(text) = &st.saved {
                         if st.save_failed {
                             ui.colored_label(egui::Color32::from_rgb(255, 110, 90), text);

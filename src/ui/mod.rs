@@ -77,6 +77,7 @@ pub(super) fn plugin(app: &mut App) {
             shortcuts::open_room_windows,
             shortcuts::tour_room_windows,
             save_stop::save_tour_stop,
+            save_stop::export_floor_json,
         )
             .chain()
             .in_set(AppSet::Input),

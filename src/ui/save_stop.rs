@@ -1,5 +1,6 @@
-//! "Save view as tour stop" (K, or the panel's button): the camera's station, angle and distance,
-//! the selection and the room open now become one more stop in the teacher's tour file.
+//! Saving from the app: "Save view as tour stop" (K, or the panel's button: the camera's station,
+//! angle and distance, the selection and the room open now become one more stop in the teacher's
+//! tour file), and "Export the numbers" (the floor as JSON).
 
 use bevy::prelude::*;
 
@@ -78,6 +79,37 @@ pub(super) fn save_tour_stop(
         }
         Err(e) => {
             ui.saved = Some(format!("the stop was not saved: {e}"));
+            ui.save_failed = true;
+        }
+    }
+}
+
+/// Writes the floor's numbers as JSON when asked (`UiState::export_floor`).
+pub(super) fn export_floor_json(
+    mut ui: ResMut<UiState>,
+    floor: Res<crate::playback::Floor>,
+    engine: Option<Res<crate::inference::Engine>>,
+    surprise: Res<crate::playback::surprise::TokenSurprise>,
+) {
+    if !std::mem::take(&mut ui.export_floor) {
+        return;
+    }
+    let Some(engine) = engine else { return };
+    if floor.history.is_empty() {
+        return;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let path = format!("factory-floor-{secs}.json");
+    let json = crate::playback::export::floor_json(&floor, &engine.0, &surprise);
+    match std::fs::write(&path, json.to_string()) {
+        Ok(()) => {
+            ui.saved = Some(format!("the numbers saved to {path}"));
+            ui.save_failed = false;
+        }
+        Err(e) => {
+            ui.saved = Some(format!("could not write {path}: {e}"));
             ui.save_failed = true;
         }
     }

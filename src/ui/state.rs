@@ -29,6 +29,8 @@ pub struct UiState {
     pub save_failed: bool,
     /// Save the view as a tour stop this frame (K or the panel's button).
     pub save_stop: bool,
+    /// Write the floor's numbers as JSON this frame (the panel's button).
+    pub export_floor: bool,
     /// The tour file saved stops go to (`--save-tour`, default `my-tour.ron`).
     pub save_tour_path: std::path::PathBuf,
     /// Longest prompt accepted from the box.
@@ -76,6 +78,7 @@ impl Default for UiState {
             saved: None,
             save_failed: false,
             save_stop: false,
+            export_floor: false,
             save_tour_path: crate::tour::save::default_save_path(),
             max_prompt_chars: limits::MAX_PROMPT_CHARS,
             recording: false,

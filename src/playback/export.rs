@@ -1,0 +1,69 @@
+//! The floor as JSON, from the app: the same shape as `factory trace --json` (model, tokens,
+//! ablations, per layer the attention and the logit lens, the next token's logits and top five),
+//! plus each token's surprise. For a researcher who wants the numbers behind the picture.
+
+use serde_json::{Value, json};
+
+use super::Floor;
+use super::surprise::TokenSurprise;
+use crate::model::LoadedModel;
+use crate::model::trace::{softmax, top_n};
+
+/// The floor's numbers as one JSON object.
+pub fn floor_json(floor: &Floor, model: &LoadedModel, surprise: &TokenSurprise) -> Value {
+    let h = &floor.history;
+    let cfg = &model.config;
+    let tok = &model.tokenizer;
+    let layers: Vec<Value> = h
+        .layers
+        .iter()
+        .zip(&h.lens)
+        .map(|(l, lens)| {
+            // [head][query][key], the masked future as zeros, as `trace --json` writes it
+            let attention: Vec<Vec<Vec<f32>>> = l
+                .attention
+                .iter()
+                .map(|head| {
+                    head.iter()
+                        .map(|row| {
+                            let mut full = row.clone();
+                            full.resize(h.len(), 0.0);
+                            full
+                        })
+                        .collect()
+                })
+                .collect();
+            let lens: Vec<Value> = lens
+                .iter()
+                .map(|g| json!({"id": g.id, "token": tok.token_text(g.id), "prob": g.prob}))
+                .collect();
+            json!({ "attention": attention, "lens": lens })
+        })
+        .collect();
+    let probs = softmax(&h.logits);
+    let top: Vec<Value> = top_n(&probs, 5)
+        .iter()
+        .map(|&(id, p)| json!({"id": id, "text": tok.token_text(id as u32), "prob": p}))
+        .collect();
+    let tokens: Vec<Value> = (0..h.len())
+        .map(|t| {
+            json!({
+                "id": h.ids[t],
+                "text": h.texts[t],
+                "surprise_nats": surprise.of(floor, t),
+            })
+        })
+        .collect();
+    json!({
+        "model": {
+            "dir": model.dir,
+            "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd,
+            "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size,
+            "n_params": cfg.n_params(),
+        },
+        "tokens": tokens,
+        "ablations": floor.ablations.list().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "layers": layers,
+        "next_token": { "logits": h.logits, "top": top },
+    })
+}
