@@ -192,7 +192,7 @@ pub const BINDINGS: &[Binding] = &[
         Act::SaveStop,
         &[K::KeyK],
         "K",
-        "save this view (station, angle, selection, room) as a stop in my-tour.ron",
+        "save this view (station, angle, selection, room) as a stop in my-tour.ron (or --save-tour)",
     ),
     b(
         Act::ModelView,

@@ -50,7 +50,13 @@ pub fn surprises(gpt: &Gpt, ids: &[u32]) -> Result<Vec<f64>> {
         let logp = candle_nn::ops::log_softmax(&gpt.forward_all(&x)?.squeeze(0)?, D::Minus1)?;
         let logp = logp.to_vec2::<f32>()?;
         for (row, &next) in logp.iter().zip(&window[1..]) {
-            per_token.push(-(row[next as usize] as f64));
+            let lp = row.get(next as usize).ok_or_else(|| {
+                ModelError::Prompt(format!(
+                    "token id {next} is outside this model's vocabulary of {}",
+                    row.len()
+                ))
+            })?;
+            per_token.push(-(*lp as f64));
         }
         start = end - 1;
     }

@@ -18,9 +18,14 @@ pub struct TokenSurprise {
     pub version: Option<u64>,
     /// Surprise of token t (nats) at index t − 1: the first token has nothing before it.
     pub nats: Vec<f64>,
+    /// The computation failed for the floor now standing (e.g. a token the model cannot score).
+    pub failed: bool,
     task: Option<(u64, Task<Option<Vec<f64>>>)>,
-    asked: Option<(u64, usize)>,
+    asked: Option<Key>,
 }
+
+/// What the numbers were computed for: the floor's version and its tokens, and the model.
+type Key = (u64, Vec<u32>, usize);
 
 impl TokenSurprise {
     /// Token `t`'s surprise in nats, when known (none for the first token).
@@ -32,7 +37,9 @@ impl TokenSurprise {
     }
 }
 
-/// Starts the computation for a new floor and takes its result when done.
+/// Starts the computation for a new floor and takes its result when done. One job at a time: while
+/// tokens are generated, the newest floor is done next (a floor whose tokens and model did not
+/// change, e.g. re-run with parts switched off, keeps its numbers: they are the intact model's).
 pub(super) fn update_surprise(
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
@@ -43,14 +50,31 @@ pub(super) fn update_surprise(
     {
         let version = *version;
         surprise.task = None;
-        if let Some(nats) = result {
-            surprise.nats = nats;
-            surprise.version = Some(version);
-        }
+        surprise.failed = result.is_none();
+        surprise.nats = result.unwrap_or_default();
+        surprise.version = Some(version);
     }
     let Some(engine) = engine else { return };
-    let key = (floor.version, Arc::as_ptr(&engine.0) as usize);
-    if floor.history.len() < 2 || surprise.asked == Some(key) {
+    let model_key = Arc::as_ptr(&engine.0) as usize;
+    if surprise.asked.as_ref().is_some_and(|k| k.2 != model_key) {
+        // another model: the old numbers are not this model's
+        surprise.version = None;
+        surprise.nats.clear();
+    }
+    if let Some(k) = surprise.asked.as_ref()
+        && k.1 == floor.history.ids
+        && k.2 == model_key
+        && k.0 != floor.version
+        && surprise.task.is_none()
+        && surprise.version == Some(k.0)
+    {
+        // the same tokens on the same model: the same numbers, for the new floor
+        surprise.version = Some(floor.version);
+        surprise.asked = Some((floor.version, floor.history.ids.clone(), model_key));
+        return;
+    }
+    let key: Key = (floor.version, floor.history.ids.clone(), model_key);
+    if floor.history.len() < 2 || surprise.task.is_some() || surprise.asked.as_ref() == Some(&key) {
         return;
     }
     surprise.asked = Some(key);

@@ -83,9 +83,13 @@ pub(crate) fn move_belt(
     playback: Res<Playback>,
     layout: Option<Res<CurrentLayout>>,
     mut travelled: Local<f32>,
+    mut last: Local<f32>,
     mut slats: Query<&mut Transform, With<super::parts::BeltSlat>>,
 ) {
-    if layout.is_none() || !playback.playing {
+    // the belt runs while the crates ride (the clock moves), not while they wait
+    let moving = playback.playing && playback.progress != *last;
+    *last = playback.progress;
+    if layout.is_none() || !moving {
         return;
     }
     // one gap on is the same picture as none: the slats slide a gap, then start over

@@ -37,12 +37,15 @@ pub fn stop_text(view: &SavedView, n: usize) -> String {
         "        Stop(\n            title: \"{n}. (a title)\",\n            text: \"(the caption: what to look at here)\",\n            station: {:?},\n",
         view.station
     );
-    match view.room {
-        Some(room) => s.push_str(&format!("            room: Some({room:?}),\n")),
-        None => s.push_str(&format!(
+    if let Some(room) = view.room {
+        s.push_str(&format!("            room: Some({room:?}),\n"));
+    }
+    // a 3D room has its own view; a window room opens beside the station's view, kept as it was
+    if !view.room.is_some_and(Room::is_place) {
+        s.push_str(&format!(
             "            camera: Pose(yaw: Some({:.3}), pitch: Some({:.3}), distance: Some({:.1})),\n",
             view.yaw, view.pitch, view.distance
-        )),
+        ));
     }
     s.push_str("            seconds: 12.0,\n");
     if !highlight.is_empty() {
@@ -75,7 +78,7 @@ pub fn append_stop(
     view: &SavedView,
     path: &Path,
 ) -> Result<(String, usize), TourError> {
-    let Some(text) = existing else {
+    let Some(text) = existing.filter(|t| !t.trim().is_empty()) else {
         return Ok((new_file(&stop_text(view, 1)), 1));
     };
     let before = Tour::parse(text, path)?;
@@ -117,9 +120,17 @@ pub fn save_view(path: &Path, view: &SavedView) -> Result<usize, TourError> {
         Err(e) => return Err(io(e)),
     };
     let (text, n) = append_stop(existing.as_deref(), view, path)?;
-    let tmp = path.with_extension("ron.tmp");
+    // a linked file is replaced where it really lives; the temporary name is this process's own
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let tmp = target.with_extension(format!("ron.{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, &target).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
     Ok(n)
 }
 
@@ -186,6 +197,9 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "Tour(title: \"x\", stops: ["
         );
+        let empty = dir.path().join("empty.ron");
+        std::fs::write(&empty, "  \n").unwrap();
+        assert_eq!(save_view(&empty, &view(StationKind::Dock)).unwrap(), 1);
         let fresh = dir.path().join("new.ron");
         assert_eq!(save_view(&fresh, &view(StationKind::Dock)).unwrap(), 1);
         assert_eq!(save_view(&fresh, &view(StationKind::Position)).unwrap(), 2);

@@ -98,8 +98,8 @@ fn strip(ui: &mut egui::Ui, v: &[f32], scale: f32) {
     }
 }
 
-/// What the window was computed for: (floor version, layer, head, token).
-type BoothKey = (u64, usize, usize, usize);
+/// What the window was computed for: (floor version, model, layer, head, token).
+type BoothKey = (u64, usize, usize, usize, usize);
 
 /// The window, when a head and a token are selected.
 pub(super) fn draw_booth(
@@ -118,7 +118,13 @@ pub(super) fn draw_booth(
     if ui_state.hidden || ui_state.recording || t >= h.len() {
         return Ok(());
     }
-    let key = (floor.version, l, hd, t);
+    let key = (
+        floor.version,
+        std::sync::Arc::as_ptr(&engine.0) as usize,
+        l,
+        hd,
+        t,
+    );
     if cache.as_ref().is_none_or(|(k, _)| *k != key) {
         *cache = inside(h, &engine.0.gpt, l, hd, t).map(|i| (key, i));
     }
@@ -182,6 +188,12 @@ pub(super) fn draw_booth(
                 ui.label("leaves the booth: Σ weight · value =");
                 strip(ui, &inn.out, scale);
             });
+            if floor
+                .ablations
+                .contains(crate::model::Ablation::Head(l, hd))
+            {
+                ui.label("This head is switched off: what leaves it is set to 0 before c_proj.");
+            }
         });
     Ok(())
 }

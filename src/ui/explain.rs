@@ -3,7 +3,7 @@
 //! keep them). The inspector shows them for the selected cell or neuron.
 
 use crate::model::config::Activation;
-use crate::model::{Gpt, NormSite};
+use crate::model::{Ablation, Ablations, Gpt, NormSite};
 use crate::playback::history::History;
 use crate::scene::BoardSource;
 
@@ -69,7 +69,14 @@ fn sum(text: String, a: (&'static str, f32), b: (&'static str, f32)) -> Formula 
 }
 
 /// The formula behind dimension `d` of token `t` on a board.
-pub fn board_cell(h: &History, gpt: &Gpt, src: BoardSource, t: usize, d: usize) -> Option<Formula> {
+pub fn board_cell(
+    h: &History,
+    gpt: &Gpt,
+    off: &Ablations,
+    src: BoardSource,
+    t: usize,
+    d: usize,
+) -> Option<Formula> {
     let id = *h.ids.get(t)?;
     match src {
         BoardSource::TokEmb => {
@@ -83,6 +90,11 @@ pub fn board_cell(h: &History, gpt: &Gpt, src: BoardSource, t: usize, d: usize) 
                 value: v,
             })
         }
+        BoardSource::Embed if off.contains(Ablation::Positions) => Some(sum(
+            format!("wte[{id}][{d}] + 0 (the positions are switched off: no wpe row added)"),
+            ("wte", *h.tok_emb.get(t)?.get(d)?),
+            ("wpe", 0.0),
+        )),
         BoardSource::Embed => Some(sum(
             format!("wte[{id}][{d}] + wpe[{t}][{d}] (token row + position row)"),
             ("wte", *h.tok_emb.get(t)?.get(d)?),
@@ -105,6 +117,11 @@ pub fn board_cell(h: &History, gpt: &Gpt, src: BoardSource, t: usize, d: usize) 
             ("stream", *stream_into(h, l, t)?.get(d)?),
             ("attention", *h.layers.get(l)?.attn_proj.get(t)?.get(d)?),
         )),
+        BoardSource::ResidFfn(l) if off.mlp_off(l) => Some(sum(
+            "stream after attention + 0 (this layer's FFN is switched off: it adds nothing)".into(),
+            ("stream", *h.layers.get(l)?.resid_attn.get(t)?.get(d)?),
+            ("ffn", 0.0),
+        )),
         BoardSource::ResidFfn(l) => {
             let layer = h.layers.get(l)?;
             let out = gpt.ffn_out(l, layer.ffn_act.get(t)?, d).ok()?;
@@ -119,9 +136,25 @@ pub fn board_cell(h: &History, gpt: &Gpt, src: BoardSource, t: usize, d: usize) 
 }
 
 /// The formula behind neuron `i` of `layer`'s FFN for token `t`: GELU of its pre-activation.
-pub fn lamp(h: &History, gpt: &Gpt, layer: usize, i: usize, t: usize) -> Option<Formula> {
+pub fn lamp(
+    h: &History,
+    gpt: &Gpt,
+    off: &Ablations,
+    layer: usize,
+    i: usize,
+    t: usize,
+) -> Option<Formula> {
     let ln_2 = h.layers.get(layer)?.ln_2.get(t)?;
     let p = gpt.ffn_pre(layer, ln_2, i).ok()?;
+    if off.contains(Ablation::Neuron(layer, i)) {
+        return Some(Formula {
+            text: format!(
+                "switched off: its GELU output is set to 0 (p = {p:+.4} would have lit it)"
+            ),
+            operands: vec![("p", p)],
+            value: 0.0,
+        });
+    }
     let (value, how) = match gpt.config().activation {
         Activation::GeluTanh => {
             let inner =

@@ -98,6 +98,7 @@ pub(super) fn draw_inspector(
                                 "; with nothing switched off"
                             }
                         )),
+                        None if surprise.failed => ui.label("surprise: could not be computed"),
                         None => ui.label("surprise: being computed..."),
                     };
                     let (m0, s0) = mean_std(&h.embed[t]);
@@ -148,7 +149,7 @@ pub(super) fn draw_inspector(
                 if let Some(t) = selection.lamp_token(&floor)
                     && let Some(f) = engine
                         .as_ref()
-                        .and_then(|e| super::explain::lamp(h, &e.0.gpt, l, n, t))
+                        .and_then(|e| super::explain::lamp(h, &e.0.gpt, &floor.ablations, l, n, t))
                 {
                     ui.label(format!("token {t}: {}", f.text));
                 }
@@ -163,7 +164,9 @@ pub(super) fn draw_inspector(
                 ui.label(format!("{}: dimension {d} of token {t} = {v:+.4}", src.caption()));
                 if let Some(f) = engine
                     .as_ref()
-                    .and_then(|e| super::explain::board_cell(h, &e.0.gpt, src, t, d))
+                    .and_then(|e| {
+                        super::explain::board_cell(h, &e.0.gpt, &floor.ablations, src, t, d)
+                    })
                 {
                     ui.label(f.text);
                 }

@@ -24,9 +24,8 @@ fn room_of(focus: Vec3, ui: &UiState) -> Option<Room> {
         Some(Room::Cost)
     } else if ui.positions_view {
         Some(Room::Positions)
-    } else if ui.embedding_view {
-        Some(Room::Embedding)
     } else {
+        // the embedding room's window open away from the room is not the room
         None
     }
 }
