@@ -22,7 +22,7 @@
 //! | [`logic`] | the factory's logic composed (also headless, for tests and benchmarks) |
 //! | [`stage`] | the render setup shared by the window and the recorder (lights, egui, camera, overlay) |
 //! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
-//! | [`record`] | `factory record`: off-screen, deterministic frames or MP4 |
+//! | [`record`] | `factory record`: off-screen, deterministic frames or MP4; `captions`: the title card and the subtitles |
 //! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
 //! | [`cli`] | the command line: `args` and one file per command |
 //!

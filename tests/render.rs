@@ -112,7 +112,16 @@ fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
     let runtime = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_factory"))
         .args([
-            "record", "--size", "320x180", "--fps", "10", "--seed", "3", "--frames",
+            "record",
+            "--size",
+            "320x180",
+            "--fps",
+            "10",
+            "--seed",
+            "3",
+            "--title-seconds",
+            "0.5",
+            "--frames",
         ])
         .arg(frames.to_string())
         .arg("--out")
@@ -143,7 +152,8 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = record(&dir.path().join("a"), 20);
     let mut b = record(&dir.path().join("b"), 20);
-    // the captions as shown, beside the frames: 20 frames at 10 fps are the first stop's 2 s
+    // the captions as shown, beside the frames: 20 frames at 10 fps are the title card's 0.5 s,
+    // then the first stop's
     let vtt = a.remove(0);
     assert_eq!(vtt.0, "captions.vtt");
     assert_eq!(b.remove(0), vtt, "captions repeat exactly too");
@@ -151,10 +161,19 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     let tour = factory::tour::Tour::load(&factory::tour::default_tour_path()).unwrap();
     assert!(vtt.starts_with("WEBVTT\n"), "{vtt}");
     assert!(
-        vtt.contains("\n1\n00:00:00.000 --> 00:00:02.000\n"),
+        vtt.contains(&format!(
+            "\n1\n00:00:00.000 --> 00:00:00.500\n{}\n",
+            tour.title
+        )),
         "{vtt}"
     );
-    assert!(vtt.contains(&tour.stops[0].title), "{vtt}");
+    assert!(
+        vtt.contains(&format!(
+            "\n2\n00:00:00.500 --> 00:00:02.000\n{}\n",
+            tour.stops[0].title
+        )),
+        "{vtt}"
+    );
     assert_eq!(a.len(), 20);
     let names: Vec<String> = (0..20).map(|i| format!("frame_{i:05}.png")).collect();
     assert_eq!(a.iter().map(|f| f.0.clone()).collect::<Vec<_>>(), names);
@@ -203,6 +222,7 @@ fn a_recording_can_keep_one_still_per_stop() {
         .args([
             "record", "--size", "320x180", "--fps", "10", "--frames", "40",
         ])
+        .args(["--title-seconds", "0"])
         .arg("--tour")
         .arg(&tour)
         .arg("--out")

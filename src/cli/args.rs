@@ -223,6 +223,9 @@ pub(super) struct RecordArgs {
     /// Also save one picture per tour stop in this folder (stop-01.png, ...), for slides.
     #[arg(long, value_name = "DIR")]
     pub(super) stills: Option<PathBuf>,
+    /// Seconds of title card (the tour's title, the model, the prompt) before the tour; 0 for none.
+    #[arg(long, default_value_t = 3.0, value_name = "S")]
+    pub(super) title_seconds: f32,
 }
 
 #[derive(Debug, Args)]

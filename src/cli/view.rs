@@ -54,13 +54,20 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
     let tour = a.tour.unwrap_or_else(crate::tour::default_tour_path);
     let model = a.model.open()?;
     let ablations = a.ablate.for_model(&model.config)?;
+    if !(a.title_seconds.is_finite() && (0.0..=60.0).contains(&a.title_seconds)) {
+        anyhow::bail!(
+            "--title-seconds must be from 0 to 60, not {}",
+            a.title_seconds
+        );
+    }
     let frames = match (a.frames, a.seconds) {
         (Some(n), _) => n,
         (None, Some(s)) if s.is_finite() && s > 0.0 => (s * a.fps as f64).round().max(1.0) as usize,
         (None, Some(s)) => anyhow::bail!("--seconds must be a positive number, not {s}"),
         (None, None) => {
             let t = crate::tour::Tour::load(&tour)?;
-            let secs: f32 = t.stops.iter().map(|s| s.seconds).sum();
+            let secs: f32 =
+                t.stops.iter().map(|s| s.seconds).sum::<f32>() + a.title_seconds.max(0.0);
             (secs as f64 * a.fps as f64).ceil() as usize
         }
     };
@@ -75,5 +82,6 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
         prompt: a.prompt,
         ablations,
         stills: a.stills,
+        title_seconds: a.title_seconds,
     })
 }

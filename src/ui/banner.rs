@@ -23,7 +23,7 @@ pub(super) fn draw_banner(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let h = &floor.history;
-    if ui_state.hidden || h.is_empty() {
+    if ui_state.hidden || h.is_empty() || ui_state.title_card.is_some() {
         return Ok(());
     }
     if arrived.0 != floor.version {

@@ -18,6 +18,20 @@ pub(super) fn draw_caption(
     }
     // beside the control panel in the viewer; centred in a recording
     let offset = if ui_state.recording { 0.0 } else { 150.0 };
+    if let Some([title, sub]) = &ui_state.title_card {
+        egui::Window::new("title-card")
+            .title_bar(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .fixed_size([ctx.viewport_rect().width() * 0.8, 0.0])
+            .show(ctx, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.label(egui::RichText::new(title).size(34.0).strong());
+                    ui.add_space(8.0);
+                    ui.label(egui::RichText::new(sub).size(18.0));
+                });
+            });
+        return Ok(());
+    }
     if let Some(err) = tour.error.as_ref().map(ToString::to_string) {
         egui::Window::new("Tour file problem")
             .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])

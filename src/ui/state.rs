@@ -31,6 +31,8 @@ pub struct UiState {
     pub save_stop: bool,
     /// Write the floor's numbers as JSON this frame (the panel's button).
     pub export_floor: bool,
+    /// A recording's title card (title, subtitle), shown over the scene while set.
+    pub title_card: Option<[String; 2]>,
     /// The tour file saved stops go to (`--save-tour`, default `my-tour.ron`).
     pub save_tour_path: std::path::PathBuf,
     /// Longest prompt accepted from the box.
@@ -79,6 +81,7 @@ impl Default for UiState {
             save_failed: false,
             save_stop: false,
             export_floor: false,
+            title_card: None,
             save_tour_path: crate::tour::save::default_save_path(),
             max_prompt_chars: limits::MAX_PROMPT_CHARS,
             recording: false,

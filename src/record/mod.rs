@@ -24,7 +24,11 @@ use crate::limits;
 use crate::model::{LoadedModel, SamplingParams};
 use crate::playback::{Floor, Sampling};
 use crate::schedule::AppSet;
-use crate::tour::{Tour, TourPlayer};
+use crate::tour::TourPlayer;
+
+mod captions;
+use captions::title_lines;
+pub use captions::{Shown, captions_vtt};
 
 /// What to record.
 #[derive(Debug, Clone)]
@@ -49,6 +53,8 @@ pub struct RecordOptions {
     pub ablations: crate::model::Ablations,
     /// Also save one picture per tour stop here (`stop-01.png`, ...).
     pub stills: Option<PathBuf>,
+    /// Seconds of title card before the tour (0: none).
+    pub title_seconds: f32,
 }
 
 /// The frame-capture state.
@@ -63,8 +69,11 @@ struct Recorder {
     waited: usize,
     /// Frames rendered since the first floor appeared (the first ones are still being set up).
     warm: usize,
-    /// Per kept frame, the tour stop whose caption it shows.
-    shown: Vec<Option<usize>>,
+    /// Per kept frame, what caption it shows.
+    shown: Vec<Shown>,
+    /// Kept frames of title card before the tour starts, and its two lines.
+    title_frames: usize,
+    title: [String; 2],
     /// Where the captions go (WebVTT).
     captions: PathBuf,
     /// Frames per second (for the cue times).
@@ -272,6 +281,8 @@ fn render_frames(
         fps: opts.fps,
         stills: opts.stills.clone(),
         stilled: Vec::new(),
+        title_frames: (opts.title_seconds.max(0.0) * opts.fps as f32).round() as usize,
+        title: title_lines(opts),
     });
     {
         let mut sampling = app.world_mut().resource_mut::<Sampling>();
@@ -317,51 +328,6 @@ fn aim_at_target(
     }
 }
 
-/// `h:mm:ss.mmm` of frame `i` at `fps`.
-fn cue_time(frame: usize, fps: u32) -> String {
-    let ms = (frame as u64 * 1000 + fps as u64 / 2) / fps as u64;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
-/// The captions as shown, as WebVTT: one cue per run of frames showing the same stop, timed by
-/// the frames themselves (frame `i` is at `i / fps` seconds).
-pub fn captions_vtt(shown: &[Option<usize>], fps: u32, tour: Option<&Tour>) -> String {
-    let escape = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace("-->", "->")
-    };
-    let mut out = String::from("WEBVTT\n");
-    let mut cue = 0;
-    let mut start = 0;
-    for end in 1..=shown.len() {
-        if end < shown.len() && shown[end] == shown[start] {
-            continue;
-        }
-        if let (Some(i), Some(tour)) = (shown[start], tour)
-            && let Some(stop) = tour.stops.get(i)
-        {
-            cue += 1;
-            out.push_str(&format!(
-                "\n{cue}\n{} --> {}\n{}\n{}\n",
-                cue_time(start, fps),
-                cue_time(end, fps),
-                escape(&stop.title),
-                escape(&stop.text)
-            ));
-        }
-        start = end;
-    }
-    out
-}
-
 /// Frames rendered, not kept, once the floor exists: the target and its textures settle.
 const WARM_FRAMES: usize = 3;
 
@@ -373,6 +339,7 @@ fn capture_frame(
     mut exit: MessageWriter<AppExit>,
     mut tour: ResMut<TourPlayer>,
     room: Res<crate::rooms::embedding::EmbeddingRoom>,
+    mut ui: ResMut<crate::ui::UiState>,
 ) {
     // one capture more than asked: the first one of a target comes back black, so it is dropped
     if rec.requested < rec.frames + 1 {
@@ -387,8 +354,17 @@ fn capture_frame(
             return;
         }
         let index = rec.requested;
-        if index == 0 {
-            // the tour starts with the first kept frame (this capture is the dropped one)
+        // the title card first, then the tour (index 0 is the dropped capture)
+        if index == 0 && rec.title_frames > 0 {
+            ui.title_card = Some(rec.title.clone());
+        }
+        let tour_from = if rec.title_frames == 0 {
+            0
+        } else {
+            rec.title_frames + 1
+        };
+        if index == tour_from {
+            ui.title_card = None;
             tour.start();
         }
         let path = rec
@@ -429,8 +405,14 @@ fn capture_frame(
                 saved.fetch_add(1, Ordering::SeqCst);
             });
         if index > 0 {
-            let stop = tour.active.then_some(tour.index);
-            rec.shown.push(stop);
+            let shown = if ui.title_card.is_some() {
+                Shown::Title
+            } else if tour.active {
+                Shown::Stop(tour.index)
+            } else {
+                Shown::Nothing
+            };
+            rec.shown.push(shown);
         }
         rec.requested += 1;
         rec.bar.set_position(rec.requested.saturating_sub(1) as u64);
@@ -439,7 +421,7 @@ fn capture_frame(
     rec.waited += 1;
     if rec.saved.load(Ordering::SeqCst) > rec.frames {
         rec.bar.finish_and_clear();
-        let vtt = captions_vtt(&rec.shown, rec.fps, tour.tour.as_ref());
+        let vtt = captions_vtt(&rec.shown, rec.fps, tour.tour.as_ref(), &rec.title);
         if let Err(e) = std::fs::write(&rec.captions, vtt) {
             error!("could not write {}: {e}", rec.captions.display());
             exit.write(AppExit::error());
