@@ -69,6 +69,20 @@ fn step_to_the_next_token(app: &mut App) {
     panic!("no new token arrived");
 }
 
+/// Updates until each token's surprise is computed for the floor now standing (bounded).
+fn wait_for_surprise(app: &mut App) {
+    use factory::playback::surprise::TokenSurprise;
+    for _ in 0..2000 {
+        app.update();
+        let version = app.world().resource::<Floor>().version;
+        if app.world().resource::<TokenSurprise>().version == Some(version) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the surprise was not computed");
+}
+
 fn count<C: Component>(app: &mut App) -> usize {
     app.world_mut().query::<&C>().iter(app.world()).count()
 }
@@ -1195,14 +1209,7 @@ fn each_token_has_its_surprise() {
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
-    for _ in 0..2000 {
-        app.update();
-        let version = app.world().resource::<Floor>().version;
-        if app.world().resource::<TokenSurprise>().version == Some(version) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_for_surprise(&mut app);
     let floor = app.world().resource::<Floor>();
     let surprise = app.world().resource::<TokenSurprise>();
     let h = &floor.history;
@@ -1240,14 +1247,7 @@ fn the_floor_exports_the_numbers_trace_json_gives() {
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
-    for _ in 0..2000 {
-        app.update();
-        let version = app.world().resource::<Floor>().version;
-        if app.world().resource::<TokenSurprise>().version == Some(version) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_for_surprise(&mut app);
     let ours = floor_json(
         app.world().resource::<Floor>(),
         &m,

@@ -15,11 +15,11 @@ pub enum Shown {
     Stop(usize),
 }
 
-/// The title card's two lines: the tour's title; the model, its size and the prompt.
-pub(super) fn title_lines(opts: &RecordOptions) -> [String; 2] {
-    let tour = Tour::load(&opts.tour).ok();
+/// The title card's two lines: the tour's title; the model, its size and the prompt (the tour is
+/// the one the player already loaded and checked).
+pub(super) fn title_lines(opts: &RecordOptions, tour: Option<&Tour>) -> [String; 2] {
     let prompt = opts.prompt.clone().or_else(|| {
-        tour.as_ref()?
+        tour?
             .stops
             .iter()
             .flat_map(|s| &s.actions)
@@ -41,7 +41,10 @@ pub(super) fn title_lines(opts: &RecordOptions) -> [String; 2] {
         sub.push_str(&format!(" · \u{201c}{p}\u{201d}"));
     }
     [
-        tour.map_or_else(|| "A walk through a transformer".into(), |t| t.title),
+        tour.map_or_else(
+            || "A walk through a transformer".into(),
+            |t| t.title.clone(),
+        ),
         sub,
     ]
 }

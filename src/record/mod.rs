@@ -220,6 +220,7 @@ fn render_frames(
     dir: &Path,
     captions: &Path,
 ) -> Result<()> {
+    let title = title_lines(opts, player.tour.as_ref());
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -282,7 +283,7 @@ fn render_frames(
         stills: opts.stills.clone(),
         stilled: Vec::new(),
         title_frames: (opts.title_seconds.max(0.0) * opts.fps as f32).round() as usize,
-        title: title_lines(opts),
+        title,
     });
     {
         let mut sampling = app.world_mut().resource_mut::<Sampling>();

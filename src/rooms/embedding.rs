@@ -362,7 +362,8 @@ pub enum MarkerKind {
     Result,
 }
 
-fn piece(tok: &Tokenizer, id: u32) -> String {
+/// A token as the rooms and windows name it: «piece», its id when it has no text.
+pub fn piece(tok: &Tokenizer, id: u32) -> String {
     format!("\u{ab}{}\u{bb}", shown_token(&tok.token_text(id), id))
 }
 

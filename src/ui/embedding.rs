@@ -11,9 +11,8 @@ use crate::camera::DragDistance;
 use crate::inference::Engine;
 use crate::model::Tokenizer;
 use crate::model::embedding::{Neighbour, parse_expr, single_token};
-use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Selection};
-use crate::rooms::embedding::{Arithmetic, EmbeddingRoom, NEIGHBOURS};
+use crate::rooms::embedding::{Arithmetic, EmbeddingRoom, NEIGHBOURS, piece};
 use crate::rooms::{EMBEDDING_CENTRE, EMBEDDING_RADIUS};
 
 /// What the arithmetic box holds between frames.
@@ -31,10 +30,6 @@ impl Default for Boxes {
             error: None,
         }
     }
-}
-
-fn piece(tok: &Tokenizer, id: u32) -> String {
-    format!("\u{ab}{}\u{bb}", shown_token(&tok.token_text(id), id))
 }
 
 /// Runs `expr` on the map's rows and shows the result in the room.

@@ -11,7 +11,7 @@ use crate::model::LoadedModel;
 use crate::model::catalog::ModelEntry;
 
 /// The same folder, however it was written (relative, absolute, with `./`).
-fn same_folder(a: &Path, b: &Path) -> bool {
+pub(super) fn same_folder(a: &Path, b: &Path) -> bool {
     a == b
         || matches!(
             (std::fs::canonicalize(a), std::fs::canonicalize(b)),

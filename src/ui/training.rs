@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::models::same_folder;
 use super::state::UiState;
 use crate::inference::{Engine, Request};
 use crate::model::catalog::{Timeline, timeline};
@@ -69,16 +70,14 @@ pub(super) fn draw_training(
             .as_ref()
             .map(|t| read_log(&t.model.join(LOG_FILE)))
             .unwrap_or_default();
-        let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
-        let here = canonical(&dir);
         lapse.chosen = lapse
             .timeline
             .as_ref()
             .and_then(|t| {
                 t.points
                     .iter()
-                    .position(|p| canonical(&p.1) == here)
-                    .or_else(|| (canonical(&t.model) == here).then(|| t.points.len() - 1))
+                    .position(|p| same_folder(&p.1, &dir))
+                    .or_else(|| same_folder(&t.model, &dir).then(|| t.points.len() - 1))
             })
             .unwrap_or(0);
         lapse.read_for = Some(dir);
