@@ -271,17 +271,16 @@ fn centre_beside_panel(
 #[derive(Resource)]
 struct QualityChosen;
 
-/// The render quality: "low" (no multisampling, the large flat surfaces unlit) on a software renderer
-/// such as llvmpipe, where every pixel is shaded by the CPU (the home view went from 2.6 to 5.0
-/// frames per second under lavapipe), "high" (Bevy's 4× MSAA) on a real GPU. Decided once, when the
+/// The render quality: "low" (no multisampling) on a software renderer such as llvmpipe, where every
+/// pixel is shaded by the CPU (the home view went from 2.6 to 5.0 frames per second under lavapipe;
+/// the hall's large surfaces are [`crate::scene::flat`] in every preset), "high" (Bevy's 4× MSAA and
+/// bloom) on a real GPU. Decided once, when the
 /// adapter is known; the recorder always renders "high" (off-screen time does not matter).
 fn choose_quality(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     mut cameras: Query<(Entity, &mut Msaa), With<Camera3d>>,
     mut commands: Commands,
     done: Option<Res<QualityChosen>>,
-    kit: Option<Res<crate::scene::kit::Kit>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
     let Some(adapter) = adapter else { return };
     if done.is_some() || cameras.is_empty() {
@@ -297,9 +296,6 @@ fn choose_quality(
     if software {
         for (_, mut msaa) in &mut cameras {
             *msaa = Msaa::Off;
-        }
-        if let Some(kit) = kit {
-            kit.flatten_large_surfaces(&mut materials);
         }
     } else {
         // the high preset: an HDR camera with bloom, so the strong beams glow

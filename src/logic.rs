@@ -28,6 +28,8 @@ pub fn headless_app(model: Arc<LoadedModel>) -> App {
     app.add_plugins((MinimalPlugins, AssetPlugin::default()))
         .init_asset::<Mesh>()
         .init_asset::<StandardMaterial>()
+        .init_asset::<crate::scene::flat::FlatMaterial>()
+        .init_asset::<crate::scene::flat::FlatTexture>()
         .init_asset::<Image>()
         .add_plugins(core_plugin)
         .insert_resource(Engine(model));

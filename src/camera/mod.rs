@@ -10,6 +10,7 @@ use crate::keys::{self, Act};
 use crate::playback::Playback;
 use crate::rooms::{EMBEDDING_CENTRE, GoToRoom, Room, SCALE_FRONT};
 use crate::scene::CurrentLayout;
+use crate::scene::beams::ViewFocus;
 use crate::scene::layout::{Layout, StationKind};
 use crate::schedule::AppSet;
 
@@ -369,11 +370,16 @@ fn apply_focus_requests(
 }
 
 /// Eases the camera toward its goal: quick, with no overshoot.
-fn ease_camera(time: Res<Time>, mut cams: Query<(&mut Orbit, &OrbitGoal, &mut Transform)>) {
+fn ease_camera(
+    time: Res<Time>,
+    mut cams: Query<(&mut Orbit, &OrbitGoal, &mut Transform)>,
+    mut focus: ResMut<ViewFocus>,
+) {
     let t = 1.0 - (-10.0 * time.delta_secs()).exp();
     for (mut orbit, goal, mut transform) in &mut cams {
         orbit.ease_toward(&goal.0, t);
         *transform = orbit.transform();
+        focus.set_if_neq(ViewFocus(Some(orbit.focus)));
     }
 }
 

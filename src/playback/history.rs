@@ -187,6 +187,37 @@ pub fn strongest(beams: Vec<Beam>, cap: usize) -> (Vec<Beam>, usize) {
     (keep.into_iter().map(|i| beams[i]).collect(), total - cap)
 }
 
+/// At most `cap` beams, those of the booths nearest the viewer first: booths in the order of
+/// `distance(layer, head)` (ties to the earlier booth), and within the booth where the cap falls,
+/// its strongest beams. Everything kept when all fit. Returns the kept beams in their order and how
+/// many were left out. A long prompt lights tens of thousands of beams across the whole hall; this
+/// keeps the ones where the camera is looking, as a level of detail.
+pub fn nearest_first(
+    beams: Vec<Beam>,
+    cap: usize,
+    distance: impl Fn(usize, usize) -> f32,
+) -> (Vec<Beam>, usize) {
+    let total = beams.len();
+    if total <= cap {
+        return (beams, 0);
+    }
+    let mut order: Vec<(f32, usize)> = beams
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (distance(b.layer, b.head), i))
+        .collect();
+    order.sort_by(|a, b| {
+        let (ba, bb) = (&beams[a.1], &beams[b.1]);
+        a.0.total_cmp(&b.0)
+            .then((ba.layer, ba.head).cmp(&(bb.layer, bb.head)))
+            .then(bb.weight.total_cmp(&ba.weight))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut keep: Vec<usize> = order.into_iter().take(cap).map(|(_, i)| i).collect();
+    keep.sort_unstable();
+    (keep.into_iter().map(|i| beams[i]).collect(), total - cap)
+}
+
 /// Mean and standard deviation of a vector: what a norm gate changes.
 pub fn mean_std(v: &[f32]) -> (f32, f32) {
     if v.is_empty() {
@@ -229,5 +260,32 @@ mod tests {
         assert_eq!(kept, vec![beam(1, 0.9), beam(2, 0.5)]);
         assert_eq!(left_out, 3);
         assert_eq!(strongest(beams.clone(), 5), (beams, 0));
+    }
+
+    #[test]
+    fn the_nearest_booths_keep_their_beams_first() {
+        let at = |layer, head, key, weight| Beam {
+            layer,
+            head,
+            query: 9,
+            key,
+            weight,
+        };
+        // booth (0, 0) far away, booth (1, 1) nearest, booth (2, 0) next
+        let far = [at(0, 0, 0, 0.9), at(0, 0, 1, 0.8)];
+        let near = [at(1, 1, 0, 0.1), at(1, 1, 2, 0.2)];
+        let next = [at(2, 0, 0, 0.3), at(2, 0, 1, 0.6), at(2, 0, 2, 0.5)];
+        let beams: Vec<Beam> = far.iter().chain(&near).chain(&next).copied().collect();
+        let distance = |layer: usize, _head: usize| match layer {
+            1 => 0.5,
+            2 => 3.0,
+            _ => 40.0,
+        };
+        // the near booth whole, then the next booth's strongest, never the far booth's strong ones
+        let (kept, left_out) = nearest_first(beams.clone(), 4, distance);
+        assert_eq!(kept, vec![near[0], near[1], next[1], next[2]]);
+        assert_eq!(left_out, 3);
+        // all fit: all kept, in order
+        assert_eq!(nearest_first(beams.clone(), 7, distance), (beams, 0));
     }
 }

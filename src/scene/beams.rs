@@ -34,9 +34,24 @@ pub struct Beams(pub Vec<Beam>);
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
 pub struct BeamsLeftOut(pub usize);
 
+/// Where the camera looks (its orbit's focus), written by the camera each frame; none without a
+/// camera. When more beams are lit than can be drawn, the booths nearest it keep theirs.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct ViewFocus(pub Option<Vec3>);
+
 /// What the lit beams depend on: the floor, the threshold, the selected token, the last station
-/// the riding crates reached, and the first riding crate.
-type BeamsKey = (u64, u32, Option<usize>, i64, usize);
+/// the riding crates reached, the first riding crate, and the booth nearest the camera's focus.
+type BeamsKey = (u64, u32, Option<usize>, i64, usize, Option<usize>);
+
+/// The booth station nearest `x` along the hall.
+fn nearest_booth(l: &Layout, x: f32) -> Option<usize> {
+    l.stations
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.kind, StationKind::Booth(..)))
+        .min_by(|a, b| (a.1.x - x).abs().total_cmp(&(b.1.x - x).abs()))
+        .map(|(i, _)| i)
+}
 
 /// Recomputes the lit beams: every query already through a booth (all cached tokens, and the riding
 /// ones once they reach it), or only the selected token's when one is selected. Only when something
@@ -48,6 +63,7 @@ pub fn compute_beams(
     settings: Res<BeamSettings>,
     selection: Res<Selection>,
     layout: Option<Res<CurrentLayout>>,
+    focus: Res<ViewFocus>,
     mut made_for: Local<Option<BeamsKey>>,
     mut beams: ResMut<Beams>,
     mut left_out: ResMut<BeamsLeftOut>,
@@ -69,12 +85,14 @@ pub fn compute_beams(
         None => 0..h.len(),
     };
     let reached_station = playback.progress.floor() as i64;
+    let near = focus.0.and_then(|f| nearest_booth(&layout.0, f.x));
     let key = (
         floor.version,
         settings.threshold.to_bits(),
         token,
         reached_station,
         floor.flow_start,
+        near,
     );
     if *made_for == Some(key) {
         return;
@@ -87,7 +105,14 @@ pub fn compute_beams(
             || l.index_of(StationKind::Booth(layer, head))
                 .is_some_and(|i| reached_station >= i as i64)
     });
-    let (lit, dropped) = history::strongest(lit, crate::limits::MAX_BEAMS);
+    // past the cap: where the camera looks, the booths nearest it; without a camera the strongest
+    let (lit, dropped) = match near.map(|i| l.stations[i].x) {
+        Some(x) => history::nearest_first(lit, crate::limits::MAX_BEAMS, |layer, head| {
+            l.station(StationKind::Booth(layer, head))
+                .map_or(f32::MAX, |s| (s.x - x).abs())
+        }),
+        None => history::strongest(lit, crate::limits::MAX_BEAMS),
+    };
     if lit != beams.0 {
         beams.0 = lit;
     }

@@ -3,6 +3,7 @@
 
 use bevy::prelude::*;
 
+use super::flat::FlatTexture;
 use super::kit::{Kit, board_material, new_image};
 use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
@@ -22,15 +23,44 @@ const SLAT_WIDTH: f32 = 0.18;
 
 /// `n` slats across a belt `width` wide, one gap apart from x = 0: flat quads facing up.
 fn slat_mesh(n: usize, width: f32) -> Mesh {
+    let slats: Vec<(f32, f32)> = (0..n)
+        .map(|i| (i as f32 * SLAT_GAP, i as f32 * SLAT_GAP + SLAT_WIDTH))
+        .collect();
+    strips_mesh(&slats, width)
+}
+
+/// The stretches of `0..length` that none of `covered` (intervals along the hall, overlapping or
+/// not, in any order) covers, in order.
+pub fn open_stretches(length: f32, mut covered: Vec<(f32, f32)>) -> Vec<(f32, f32)> {
+    covered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut open = Vec::new();
+    let mut x = 0.0f32;
+    for (a, b) in covered {
+        if a > x {
+            open.push((x, a.min(length)));
+        }
+        x = x.max(b);
+        if x >= length {
+            break;
+        }
+    }
+    if x < length {
+        open.push((x, length));
+    }
+    open.retain(|(a, b)| b > a);
+    open
+}
+
+/// Flat quads facing up over `stretches` along the hall, `width` across it.
+fn strips_mesh(stretches: &[(f32, f32)], width: f32) -> Mesh {
     use bevy::asset::RenderAssetUsages;
     use bevy::mesh::{Indices, PrimitiveTopology};
-    let (mut positions, mut indices) = (Vec::with_capacity(n * 4), Vec::with_capacity(n * 6));
     let z = width / 2.0;
-    for i in 0..n {
-        let x = i as f32 * SLAT_GAP;
+    let (mut positions, mut indices) = (Vec::new(), Vec::new());
+    for &(a, b) in stretches {
         let base = positions.len() as u32;
-        for (dx, dz) in [(0.0, -z), (SLAT_WIDTH, -z), (SLAT_WIDTH, z), (0.0, z)] {
-            positions.push([x + dx, 0.0, dz]);
+        for (x, dz) in [(a, -z), (b, -z), (b, z), (a, z)] {
+            positions.push([x, 0.0, dz]);
         }
         indices.extend([0, 2, 1, 0, 3, 2].map(|k| base + k));
     }
@@ -60,7 +90,7 @@ pub(crate) fn rebuild_floor(
     mut built: ResMut<Built>,
     roots: Query<Entity, With<FloorRoot>>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<FlatTexture>>,
     mut images: ResMut<Assets<Image>>,
     mut playback: ResMut<Playback>,
 ) {
@@ -95,29 +125,41 @@ pub(crate) fn rebuild_floor(
         .id();
     let width = layout.width().max(6.0);
     let length = layout.length();
-    // floor and belt
-    commands.spawn((
-        Name::new("Hall floor"),
-        Mesh3d(kit.cube.clone()),
-        MeshMaterial3d(kit.floor.clone()),
-        Transform::from_xyz(length / 2.0, -0.15, 0.0).with_scale(Vec3::new(
-            length + 30.0,
-            0.1,
-            width + 24.0,
-        )),
-        ChildOf(root),
-    ));
-    commands.spawn((
-        Name::new("Conveyor belt"),
-        Mesh3d(kit.cube.clone()),
-        MeshMaterial3d(kit.belt.clone()),
-        Transform::from_xyz(length / 2.0, -0.02, 0.0).with_scale(Vec3::new(
-            length,
-            0.06,
-            layout.width(),
-        )),
-        ChildOf(root),
-    ));
+    // the floor around the belt (not under it: a software renderer pays for every layer of a pixel)
+    let belt_w = layout.width();
+    let side = width / 2.0 + 12.0 - belt_w / 2.0;
+    for (name, centre, size) in [
+        (
+            "near",
+            Vec3::new(length / 2.0, -0.15, -(belt_w + side) / 2.0),
+            Vec3::new(length + 30.0, 0.1, side),
+        ),
+        (
+            "far",
+            Vec3::new(length / 2.0, -0.15, (belt_w + side) / 2.0),
+            Vec3::new(length + 30.0, 0.1, side),
+        ),
+        (
+            "front",
+            Vec3::new(-7.5, -0.15, 0.0),
+            Vec3::new(15.0, 0.1, belt_w),
+        ),
+        (
+            "back",
+            Vec3::new(length + 7.5, -0.15, 0.0),
+            Vec3::new(15.0, 0.1, belt_w),
+        ),
+    ] {
+        commands.spawn((
+            Name::new(format!("Hall floor ({name})")),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.floor.clone()),
+            Transform::from_translation(centre).with_scale(size),
+            ChildOf(root),
+        ));
+    }
+    // what lies on the belt (booth floors, boards), so that the belt is left out beneath it
+    let mut covered: Vec<(f32, f32)> = Vec::new();
     // slats across the belt, so that it visibly moves while the crates ride: one mesh (one draw
     // for a software renderer), slid along by less than one gap and back
     let slats = ((length - SLAT_GAP) / SLAT_GAP).max(0.0) as usize + 1;
@@ -167,6 +209,8 @@ pub(crate) fn rebuild_floor(
         }
         match kind {
             StationKind::Booth(layer, head) => {
+                let half = (station.depth - 0.6) / 2.0;
+                covered.push((station.x - half, station.x + half));
                 commands.spawn((
                     Name::new(format!("Booth L{layer} H{head}")),
                     Booth { layer, head },
@@ -214,6 +258,7 @@ pub(crate) fn rebuild_floor(
             } else {
                 station.x
             };
+            covered.push((board_x - BOARD_DEPTH / 2.0, board_x + BOARD_DEPTH / 2.0));
             commands.spawn((
                 Name::new(format!("Board: {}", source.caption())),
                 Board {
@@ -277,6 +322,14 @@ pub(crate) fn rebuild_floor(
             ));
         }
     }
+    // the belt: where nothing lies on it
+    commands.spawn((
+        Name::new("Conveyor belt"),
+        Mesh3d(meshes.add(strips_mesh(&open_stretches(length, covered), belt_w))),
+        MeshMaterial3d(kit.belt.clone()),
+        Transform::from_xyz(0.0, 0.01, 0.0),
+        ChildOf(root),
+    ));
     // crates
     for i in 0..n {
         let material = if i >= h.n_prompt {
@@ -301,4 +354,21 @@ pub(crate) fn rebuild_floor(
         ));
     }
     commands.insert_resource(CurrentLayout(layout));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_belt_runs_where_nothing_lies_on_it() {
+        // overlapping, unordered, one past the end
+        let open = open_stretches(
+            20.0,
+            vec![(8.0, 10.0), (2.0, 4.0), (3.0, 5.0), (18.0, 25.0)],
+        );
+        assert_eq!(open, vec![(0.0, 2.0), (5.0, 8.0), (10.0, 18.0)]);
+        assert_eq!(open_stretches(5.0, vec![]), vec![(0.0, 5.0)]);
+        assert_eq!(open_stretches(5.0, vec![(-1.0, 6.0)]), vec![]);
+    }
 }

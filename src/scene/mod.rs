@@ -9,6 +9,7 @@
 pub mod beams;
 pub mod build;
 pub mod dock;
+pub mod flat;
 pub mod kit;
 pub mod layout;
 pub mod motion;
@@ -30,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamSettings>()
         .init_resource::<beams::Beams>()
         .init_resource::<beams::BeamsLeftOut>()
+        .init_resource::<beams::ViewFocus>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(Update, build::rebuild_floor.in_set(AppSet::Build))
         .add_systems(

@@ -2,6 +2,7 @@
 
 use bevy::prelude::*;
 
+use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::parts::{Booth, Crate, CurrentLayout};
 use crate::playback::{Floor, Playback, RETURN_RIDE, Selection};
@@ -58,7 +59,7 @@ pub(crate) fn move_crates(
 pub(crate) fn highlight_booths(
     selection: Res<Selection>,
     kit: Option<Res<Kit>>,
-    mut booths: Query<(&Booth, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut booths: Query<(&Booth, &mut MeshMaterial3d<FlatMaterial>)>,
 ) {
     let Some(kit) = kit else { return };
     for (b, mut mat) in &mut booths {

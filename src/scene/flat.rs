@@ -1,0 +1,93 @@
+//! The hall's large surfaces (floor, belt, slats, booth floors) in one flat colour, and the boards
+//! and lamp walls as their textures, no lighting: the
+//! cheapest thing a renderer can do per pixel. A software renderer (lavapipe) shades every pixel on
+//! the CPU, and Bevy's standard material costs it several times more per pixel even unlit: the
+//! default model's home view went from 4.1 to 14 frames per second, a 1000-token prompt on GPT-2
+//! small's shape from 1.4 to 3.9 (measured back to back on this project's 2-core machine).
+//!
+//! A flat horizontal surface under one far light and an even ambient light is one colour anyway, so
+//! the colour given is the one the sun gives it ([`sunlit`]) and every preset looks the same.
+
+use bevy::prelude::*;
+use bevy::render::render_resource::AsBindGroup;
+use bevy::shader::ShaderRef;
+
+/// One colour, unlit.
+#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
+pub struct FlatMaterial {
+    /// The colour every pixel gets (linear).
+    #[uniform(0)]
+    pub color: LinearRgba,
+}
+
+impl Material for FlatMaterial {
+    fn fragment_shader() -> ShaderRef {
+        "embedded://factory/scene/flat.wgsl".into()
+    }
+}
+
+/// A texture as it is, unlit, seen from both sides: the boards and lamp walls, whose colours are
+/// numbers (so the legend's swatches are exactly what is drawn).
+#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
+pub struct FlatTexture {
+    /// The painted cells.
+    #[texture(0)]
+    #[sampler(1)]
+    pub texture: Handle<Image>,
+}
+
+impl Material for FlatTexture {
+    fn fragment_shader() -> ShaderRef {
+        "embedded://factory/scene/flat_texture.wgsl".into()
+    }
+
+    fn specialize(
+        _pipeline: &bevy::pbr::MaterialPipeline,
+        descriptor: &mut bevy::render::render_resource::RenderPipelineDescriptor,
+        _layout: &bevy::mesh::MeshVertexBufferLayoutRef,
+        _key: bevy::pbr::MaterialPipelineKey<Self>,
+    ) -> Result<(), bevy::render::render_resource::SpecializedMeshPipelineError> {
+        descriptor.primitive.cull_mode = None;
+        Ok(())
+    }
+}
+
+/// How much brighter the sun and the ambient light make a surface facing up than its base colour
+/// (linear; measured off a rendered lit floor): a flat surface is given this much more.
+const SUNLIT: f32 = 5.9;
+
+/// The colour a surface of `base` colour has in the hall's light when it faces up.
+pub fn sunlit(base: Color) -> LinearRgba {
+    let c = base.to_linear();
+    LinearRgba::new(
+        (c.red * SUNLIT).min(1.0),
+        (c.green * SUNLIT).min(1.0),
+        (c.blue * SUNLIT).min(1.0),
+        c.alpha,
+    )
+}
+
+/// Drawing flat surfaces, for builds with a renderer (headless builds only keep the assets).
+pub(crate) fn draw_plugin(app: &mut App) {
+    bevy::asset::embedded_asset!(app, "flat.wgsl");
+    bevy::asset::embedded_asset!(app, "flat_texture.wgsl");
+    app.add_plugins((
+        MaterialPlugin::<FlatMaterial>::default(),
+        MaterialPlugin::<FlatTexture>::default(),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sunlit_colours_brighten_and_stay_in_range() {
+        let c = sunlit(Color::srgb(0.09, 0.1, 0.12));
+        let base = Color::srgb(0.09, 0.1, 0.12).to_linear();
+        assert!((c.red - base.red * SUNLIT).abs() < 1e-6);
+        assert!(c.blue > c.red);
+        let white = sunlit(Color::WHITE);
+        assert_eq!((white.red, white.green, white.blue), (1.0, 1.0, 1.0));
+    }
+}
