@@ -72,6 +72,8 @@ pub enum Act {
     EmbeddingRoom,
     /// Go to the scale room.
     ScaleRoom,
+    /// Go to the layer overview.
+    OverviewRoom,
     /// Open or close the training time-lapse.
     TrainingView,
     /// Save the view as one more stop in the teacher's tour file.
@@ -229,6 +231,12 @@ pub const BINDINGS: &[Binding] = &[
         &[K::KeyB],
         "B",
         "the scale room: this model beside GPT-2 and GPT-3",
+    ),
+    b(
+        Act::OverviewRoom,
+        &[K::KeyO],
+        "O",
+        "the layer overview: every head's attention, a storey per layer",
     ),
     b(
         Act::TrainingView,

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 
 use crate::camera::{DragDistance, FocusPoint};
 use crate::playback::{Floor, Selection};
+use crate::rooms::overview::HeadTile;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
 use crate::scene::{Board, Booth, Crate, CurrentLayout, LampWall};
 
@@ -32,6 +33,7 @@ pub(crate) fn select_on_click(
     booths: Query<&Booth>,
     boards: Query<&Board>,
     walls: Query<&LampWall>,
+    tiles: Query<&HeadTile>,
     transforms: Query<&GlobalTransform>,
     floor: Res<Floor>,
     mut selection: ResMut<Selection>,
@@ -79,6 +81,10 @@ pub(crate) fn select_on_click(
                 selection.dim = Some((b.station, d));
             }
         }
+    } else if let Ok(t) = tiles.get(e) {
+        // a window of the layer overview: its head (the heatmap window opens); the camera stays
+        selection.head = Some((t.layer, t.head));
+        return;
     } else if let Ok(w) = walls.get(e) {
         if let Some((col, row)) = cell_at(local, w.size, w.cols, w.rows) {
             let idx = row * w.cols + col;

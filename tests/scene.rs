@@ -412,15 +412,45 @@ fn ablations_from_the_app_rerun_the_floor() {
 /// key), and every future key (masked) is the same grey.
 #[test]
 fn heatmap_cells_are_the_traced_weights() {
+    use factory::rooms::overview::{HeadTile, OVERVIEW_CENTRE};
+    use factory::scene::beams::ViewFocus;
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
+    // the layer overview is not built while the camera looks elsewhere
+    assert_eq!(count::<HeadTile>(&mut app), 0);
+    app.world_mut().resource_mut::<ViewFocus>().0 = Some(OVERVIEW_CENTRE);
+    app.update();
+    app.update();
+    assert_eq!(
+        count::<HeadTile>(&mut app),
+        m.config.n_layer * m.config.n_head,
+        "a window per head"
+    );
+    let windows: Vec<HeadTile> = app
+        .world_mut()
+        .query::<&HeadTile>()
+        .iter(app.world())
+        .cloned()
+        .collect();
     let floor = app.world().resource::<Floor>();
     let ids = floor.history.ids.clone();
     let n = ids.len();
     let tr = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
     for (layer, head) in [(0, 0), (m.config.n_layer - 1, m.config.n_head - 1)] {
-        let px = factory::ui::heatmap::head_pixels(&floor.history, layer, head);
+        let px = factory::scene::attention_map::head_pixels(&floor.history, layer, head);
+        // the overview's window of this head shows the same picture (a short prompt: a pixel a pair)
+        let window = windows
+            .iter()
+            .find(|w| (w.layer, w.head) == (layer, head))
+            .expect("the head has a window");
+        let images = app.world().resource::<Assets<Image>>();
+        let shown = images.get(&window.image).expect("its picture");
+        assert_eq!(
+            shown.data.as_deref(),
+            Some(&px[..]),
+            "window ({layer}, {head})"
+        );
         assert_eq!(px.len(), n * n * 4);
         let masked = &px[4..8]; // query 0 never reads key 1
         for q in 0..n {

@@ -8,6 +8,7 @@ use bevy::prelude::*;
 
 use crate::keys::{self, Act};
 use crate::playback::Playback;
+use crate::rooms::overview::{OVERVIEW_CENTRE, TOWER_SIDE};
 use crate::rooms::{EMBEDDING_CENTRE, GoToRoom, Room, SCALE_FRONT};
 use crate::scene::CurrentLayout;
 use crate::scene::beams::ViewFocus;
@@ -155,6 +156,15 @@ pub fn room_view(room: Room) -> Option<Orbit> {
             yaw: -std::f32::consts::FRAC_PI_2 + 0.3,
             pitch: 0.12,
             distance: 30.0,
+        }),
+        // face on, from the hall's side of the yard (looking −x): head 0 at the left, layer 0 at
+        // the bottom, the whole face in view
+        Room::Overview => Some(Orbit {
+            // a little above the middle: the sign clear of the prompt's banner
+            focus: OVERVIEW_CENTRE + Vec3::Y * 3.0,
+            yaw: std::f32::consts::PI,
+            pitch: 0.08,
+            distance: TOWER_SIDE * 2.0,
         }),
         Room::Positions | Room::Cost | Room::Training => None,
     }

@@ -71,7 +71,7 @@ pub(super) struct ViewArgs {
     /// Start at this station (0 = receiving dock, counting along the hall) instead of the home view.
     #[arg(long, value_name = "N")]
     pub(super) station: Option<usize>,
-    /// Start in this room: embedding or scale (the camera goes there), positions, cost or training
+    /// Start in this room: embedding, scale or overview (the camera goes there), positions, cost or training
     /// (the window opens, beside --station if given).
     #[arg(long, value_name = "ROOM", value_parser = parse_room)]
     pub(super) room: Option<crate::rooms::Room>,
@@ -298,8 +298,9 @@ pub fn parse_room(s: &str) -> Result<crate::rooms::Room> {
         "positions" => Room::Positions,
         "cost" => Room::Cost,
         "training" => Room::Training,
+        "overview" => Room::Overview,
         _ => anyhow::bail!(
-            "no room {s:?}: the rooms are embedding, scale, positions, cost and training"
+            "no room {s:?}: the rooms are embedding, scale, overview, positions, cost and training"
         ),
     })
 }

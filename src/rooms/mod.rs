@@ -1,12 +1,14 @@
 //! The rooms beside the hall, where the factory shows what the hall cannot: the embedding room (every
 //! vocabulary row as a point, [`embedding`]), the scale room (this model beside GPT-2 and GPT-3 as
-//! blocks, [`scale`]), and the rooms that are windows (positions, the cost of context, training).
+//! blocks, [`scale`]), the layer overview (every head as a window of a tower, [`overview`]), and
+//! the rooms that are windows (positions, the cost of context, training).
 //!
 //! The 3D rooms stand in the yard before the receiving dock (x < 0), so the hall's views never
 //! see them; the camera goes there on [`GoToRoom`] (`camera::room_view`). Every number is the
 //! loaded model's own or a published figure.
 
 pub mod embedding;
+pub mod overview;
 pub mod scale;
 
 use bevy::prelude::*;
@@ -27,12 +29,14 @@ pub enum Room {
     Scale,
     /// The same prompt on the model's training snapshots, with the loss curve (a window, key L).
     Training,
+    /// Every head of every layer as a window of a tower, one storey per layer (3D, key O).
+    Overview,
 }
 
 impl Room {
     /// True for the rooms that are places in the 3D scene (the others are windows).
     pub fn is_place(self) -> bool {
-        matches!(self, Room::Embedding | Room::Scale)
+        matches!(self, Room::Embedding | Room::Scale | Room::Overview)
     }
 }
 
@@ -53,6 +57,7 @@ pub const SCALE_FRONT: Vec3 = Vec3::new(-85.0, 0.0, -110.0);
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<GoToRoom>()
         .init_resource::<embedding::EmbeddingRoom>()
+        .init_resource::<overview::Overview>()
         .add_systems(
             Update,
             (
@@ -61,6 +66,8 @@ pub(super) fn plugin(app: &mut App) {
                 embedding::follow_selection,
                 embedding::mark_tokens,
                 scale::build_blocks,
+                overview::build_tower,
+                overview::refine_tiles,
             )
                 .chain()
                 .in_set(AppSet::Draw),

@@ -6,6 +6,7 @@
 //! was revealed ([`paint`], [`dock`], [`beams`]), each doing work only when its inputs changed.
 //! Nothing here imports inference: the scene draws what the playback says.
 
+pub mod attention_map;
 pub mod beams;
 pub mod build;
 pub mod dock;

@@ -13,8 +13,8 @@ use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
 use crate::playback::{Floor, HoveredPair, Selection};
 use crate::scene::CurrentLayout;
+use crate::scene::attention_map::{head_pixels, heatmap_side};
 use crate::scene::layout::StationKind;
-use crate::scene::palette;
 
 /// Head textures, made when first shown after the floor changed (not every head on every token).
 #[derive(Resource, Default)]
@@ -59,46 +59,6 @@ impl HeadImages {
 
 /// One query row's raw scores, for (floor version, layer, head, query).
 type ScoresFor = ((u64, usize, usize, usize), Vec<f32>);
-
-/// Grey of the masked future (a query never reads a later key).
-const MASKED: [u8; 4] = [58, 60, 66, 255];
-
-/// The largest heatmap texture side: a longer floor is pooled into blocks of tokens.
-pub const MAX_HEATMAP_SIDE: usize = 256;
-
-/// Side of the heatmap texture for `n` tokens: one pixel per pair up to [`MAX_HEATMAP_SIDE`].
-pub fn heatmap_side(n: usize) -> usize {
-    n.clamp(1, MAX_HEATMAP_SIDE)
-}
-
-/// RGBA8 pixels of one head's weights, [`heatmap_side`] square: amber by weight, the masked future
-/// grey. Past [`MAX_HEATMAP_SIDE`] tokens a pixel covers a block of query × key tokens and shows the
-/// block's strongest weight (so a sharp look at one token stays visible); grey only where the whole
-/// block is masked.
-pub fn head_pixels(h: &History, layer: usize, head: usize) -> Vec<u8> {
-    let n = h.len();
-    let side = heatmap_side(n);
-    let span = |i: usize| (i * n / side)..((i + 1) * n / side).max(i * n / side + 1);
-    let mut px = Vec::with_capacity(side * side * 4);
-    for qy in 0..side {
-        let queries = span(qy);
-        for kx in 0..side {
-            let keys = span(kx);
-            if keys.start > queries.end - 1 {
-                px.extend_from_slice(&MASKED);
-                continue;
-            }
-            let mut best = 0.0f32;
-            for q in queries.clone() {
-                for k in keys.clone().take_while(|&k| k <= q) {
-                    best = best.max(h.weight(layer, head, q, k));
-                }
-            }
-            px.extend_from_slice(&palette::value_rgba(best, 1.0));
-        }
-    }
-    px
-}
 
 /// The selected head's heatmap (when a head is selected) and the model view (when opened).
 #[allow(clippy::too_many_arguments)]
@@ -337,54 +297,4 @@ fn thumbnails(
         })
     });
     clicked
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::playback::history::LayerRows;
-
-    /// A floor longer than the texture pools 2 × 2 tokens into a pixel and shows the block's
-    /// strongest weight; a block wholly in the future is grey.
-    #[test]
-    fn long_floors_pool_into_blocks_of_their_strongest_weight() {
-        let n = 2 * MAX_HEATMAP_SIDE;
-        // query q puts all its weight on key q / 2
-        let rows: Vec<Vec<f32>> = (0..n)
-            .map(|q| {
-                (0..=q)
-                    .map(|k| if k == q / 2 { 1.0 } else { 0.0 })
-                    .collect()
-            })
-            .collect();
-        let h = History {
-            ids: vec![0; n],
-            texts: vec![String::new(); n],
-            layers: vec![LayerRows {
-                attention: vec![rows],
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        let side = heatmap_side(n);
-        assert_eq!(side, MAX_HEATMAP_SIDE);
-        let px = head_pixels(&h, 0, 0);
-        assert_eq!(px.len(), side * side * 4);
-        let at = |y: usize, x: usize| &px[(y * side + x) * 4..(y * side + x) * 4 + 4];
-        let lit = palette::value_rgba(1.0, 1.0);
-        let dark = palette::value_rgba(0.0, 1.0);
-        for y in 0..side {
-            for x in 0..side {
-                // queries 2y, 2y + 1 read keys y and y (2y / 2 and (2y + 1) / 2): block x = y / 2
-                let want: &[u8] = if x > y {
-                    &MASKED
-                } else if x == y / 2 {
-                    &lit
-                } else {
-                    &dark
-                };
-                assert_eq!(at(y, x), want, "pixel ({y}, {x})");
-            }
-        }
-    }
 }

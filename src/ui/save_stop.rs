@@ -7,6 +7,7 @@ use bevy::prelude::*;
 use super::state::UiState;
 use crate::camera::Orbit;
 use crate::playback::Selection;
+use crate::rooms::overview::OVERVIEW_CENTRE;
 use crate::rooms::{EMBEDDING_CENTRE, Room, SCALE_FRONT};
 use crate::scene::CurrentLayout;
 use crate::tour::file::Highlight;
@@ -16,6 +17,8 @@ use crate::tour::save::{SavedView, save_view};
 fn room_of(focus: Vec3, ui: &UiState) -> Option<Room> {
     if focus.distance(EMBEDDING_CENTRE) < 20.0 {
         Some(Room::Embedding)
+    } else if focus.distance(OVERVIEW_CENTRE) < crate::rooms::overview::NEAR {
+        Some(Room::Overview)
     } else if focus.x < 0.0 && focus.z < SCALE_FRONT.z + 30.0 {
         Some(Room::Scale)
     } else if ui.training_view {

@@ -75,6 +75,9 @@ pub(super) fn keyboard_shortcuts(
     if keys::just_pressed(&keys, Act::ScaleRoom) {
         rooms.write(GoToRoom(Room::Scale));
     }
+    if keys::just_pressed(&keys, Act::OverviewRoom) {
+        rooms.write(GoToRoom(Room::Overview));
+    }
     if keys::just_pressed(&keys, Act::HideUi) {
         ui.hidden = !ui.hidden;
     }
@@ -131,6 +134,6 @@ fn set_window(ui: &mut UiState, room: Room, open: bool) {
         Room::Positions => ui.positions_view = open,
         Room::Cost => ui.cost_view = open,
         Room::Training => ui.training_view = open,
-        Room::Scale => {}
+        Room::Scale | Room::Overview => {}
     }
 }
