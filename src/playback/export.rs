@@ -67,3 +67,63 @@ pub fn floor_json(floor: &Floor, model: &LoadedModel, surprise: &TokenSurprise) 
         "next_token": { "logits": h.logits, "top": top },
     })
 }
+
+/// One CSV field: quoted when it holds a comma, a quote or a line break (quotes doubled).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The floor's numbers as three CSV tables, for a spreadsheet: (name, text) for `tokens` (position,
+/// id, text, surprise in nats), `attention` (one row per layer, head, query and the key it may read:
+/// the weight) and `lens` (per layer its top guesses at the last token, temperature 1).
+pub fn floor_csv(
+    floor: &Floor,
+    model: &LoadedModel,
+    surprise: &TokenSurprise,
+) -> [(&'static str, String); 3] {
+    use std::fmt::Write;
+    let h = &floor.history;
+    let tok = &model.tokenizer;
+    let mut tokens = String::from("position,id,text,surprise_nats\n");
+    for t in 0..h.len() {
+        let s = surprise
+            .of(floor, t)
+            .map_or(String::new(), |s| s.to_string());
+        let _ = writeln!(tokens, "{t},{},{},{s}", h.ids[t], csv_field(&h.texts[t]));
+    }
+    let mut attention = String::from("layer,head,query,key,weight\n");
+    for (layer, rows) in h.layers.iter().enumerate() {
+        for (head, head_rows) in rows.attention.iter().enumerate() {
+            for (query, row) in head_rows.iter().enumerate() {
+                for (key, w) in row.iter().enumerate() {
+                    let _ = writeln!(attention, "{layer},{head},{query},{key},{w}");
+                }
+            }
+        }
+    }
+    let mut lens = String::from("layer,rank,id,token,prob\n");
+    for (layer, guesses) in h.lens.iter().enumerate() {
+        for (rank, g) in guesses.iter().enumerate() {
+            let text = csv_field(&tok.token_text(g.id));
+            let _ = writeln!(lens, "{layer},{rank},{},{text},{}", g.id, g.prob);
+        }
+    }
+    [("tokens", tokens), ("attention", attention), ("lens", lens)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field(" dog"), " dog");
+        assert_eq!(csv_field(","), "\",\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("\n"), "\"\n\"");
+    }
+}

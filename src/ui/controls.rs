@@ -292,11 +292,12 @@ pub(super) fn draw_controls(
                     });
                     if !st.simple
                         && ui
-                            .button("Export the numbers (JSON)")
+                            .button("Export the numbers (JSON, CSV)")
                             .on_hover_text(
                                 "the floor's tokens with their surprise, every head's attention, \
                                  the logit lens and the next token's logits, as `factory trace \
-                                 --json` writes them, to factory-floor-<time>.json",
+                                 --json` writes them, to factory-floor-<time>.json; and as three \
+                                 tables (tokens, attention, lens) in factory-floor-<time>-*.csv",
                             )
                             .clicked()
                     {

@@ -105,7 +105,15 @@ pub(super) fn export_floor_json(
         .map_or(0, |d| d.as_secs());
     let path = format!("factory-floor-{secs}.json");
     let json = crate::playback::export::floor_json(&floor, &engine.0, &surprise);
-    match std::fs::write(&path, json.to_string()) {
+    // and the same numbers as CSV tables beside it, for a spreadsheet
+    let tables = crate::playback::export::floor_csv(&floor, &engine.0, &surprise);
+    let written = std::fs::write(&path, json.to_string()).and_then(|()| {
+        tables.iter().try_for_each(|(name, text)| {
+            std::fs::write(format!("factory-floor-{secs}-{name}.csv"), text)
+        })
+    });
+    let path = format!("{path} and factory-floor-{secs}-{{tokens,attention,lens}}.csv");
+    match written {
         Ok(()) => {
             ui.saved = Some(format!("the numbers saved to {path}"));
             ui.save_failed = false;
