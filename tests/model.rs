@@ -1272,3 +1272,64 @@ fn head_scores_from_ln_1_rows_match_the_trace_and_the_reference() {
             .is_err()
     );
 }
+
+/// Each head's direct part of a logit, against the f64 reference: what the head writes into the
+/// stream at the last position, centred, scaled by the final stream's σ and ln_f's gain, read along
+/// the token's unembedding row; and every part together is the model's logit.
+#[test]
+fn head_attribution_matches_the_reference_and_adds_up_to_the_logit() {
+    use factory::model::{Ablation, Ablations};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 33, Naming::Prefixed, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let ids = ids_for(7, d.vocab_size);
+    let r = Reference { d, w: &w }.run(&ids);
+    let top = (0..d.vocab_size)
+        .max_by(|&a, &b| r.logits[a].total_cmp(&r.logits[b]))
+        .unwrap();
+    let a = m
+        .gpt
+        .attribution(&ids, &Ablations::default(), top as u32)
+        .unwrap();
+    // the reference's own numbers: σ of the final stream, ln_f's gain, the unembedding row
+    let x = r.layer_out.last().unwrap();
+    let c = d.n_embd as f64;
+    let mean = x.iter().sum::<f64>() / c;
+    let sigma = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / c + 1e-5).sqrt();
+    let g: Vec<f64> = w["ln_f.weight"].1.iter().map(|&v| v as f64).collect();
+    let u: Vec<f64> = w["wte.weight"].1[top * d.n_embd..(top + 1) * d.n_embd]
+        .iter()
+        .map(|&v| v as f64)
+        .collect();
+    for l in 0..d.n_layer {
+        for h in 0..d.n_head {
+            let v = &r.head_writes[l][h];
+            let mv = v.iter().sum::<f64>() / c;
+            let want: f64 = (0..d.n_embd)
+                .map(|i| (v[i] - mv) / sigma * g[i] * u[i])
+                .sum();
+            let got = a.heads[l][h] as f64;
+            assert!(
+                (got - want).abs() < 1e-3 * (1.0 + want.abs()),
+                "head ({l}, {h}): {got} vs {want}"
+            );
+        }
+    }
+    assert!((a.logit as f64 - r.logits[top]).abs() < 1e-3, "the logit");
+    assert!(
+        (a.total() - a.logit).abs() < 1e-3 * (1.0 + a.logit.abs()),
+        "{} vs {}",
+        a.total(),
+        a.logit
+    );
+    // a head switched off has no part, and the parts still add up to the (changed) logit
+    let last = d.n_layer - 1;
+    let abl = Ablations::new(vec![Ablation::Head(last, 0)], &m.config).unwrap();
+    let off = m.gpt.attribution(&ids, &abl, top as u32).unwrap();
+    assert_eq!(off.heads[last][0], 0.0);
+    assert!((off.total() - off.logit).abs() < 1e-3 * (1.0 + off.logit.abs()));
+    assert!(
+        (off.logit - a.logit).abs() > 1e-6,
+        "switching the head off changed the logit"
+    );
+}

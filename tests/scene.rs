@@ -1330,4 +1330,87 @@ fn the_floor_exports_the_numbers_trace_json_gives() {
     let tokens = ours["tokens"].as_array().unwrap();
     assert!(tokens[0]["surprise_nats"].is_null());
     assert!(tokens[1]["surprise_nats"].as_f64().unwrap() > 0.0);
+
+    // the CSV tables hold the same numbers as trace --json: every weight a key may get, the lens,
+    // the tokens (read back field by field)
+    let [(_, tok_csv), (_, attn_csv), (_, lens_csv)] = factory::playback::export::floor_csv(
+        app.world().resource::<Floor>(),
+        &m,
+        app.world().resource::<TokenSurprise>(),
+    );
+    let n = ids(&theirs).len();
+    let mut rows = 0;
+    for line in attn_csv.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let (l, h, q, k) = (f[0] as usize, f[1] as usize, f[2] as usize, f[3] as usize);
+        assert!(k <= q, "only the keys a query may read");
+        let want = theirs["layers"][l]["attention"][h][q][k].as_f64().unwrap();
+        assert!((f[4] - want).abs() < 1e-4, "({l}, {h}, {q}, {k})");
+        rows += 1;
+    }
+    assert_eq!(rows, m.config.n_layer * m.config.n_head * n * (n + 1) / 2);
+    assert_eq!(lens_csv.lines().count(), 1 + m.config.n_layer * 5);
+    for line in lens_csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (l, r): (usize, usize) = (f[0].parse().unwrap(), f[1].parse().unwrap());
+        let prob: f64 = f[f.len() - 1].parse().unwrap();
+        let want = theirs["layers"][l]["lens"][r]["prob"].as_f64().unwrap();
+        assert!((prob - want).abs() < 1e-4, "lens ({l}, {r})");
+    }
+    let tok_ids: Vec<u64> = tok_csv
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(tok_ids, ids(&theirs));
+}
+
+/// Each booth's bar stands as tall as its head's direct part in the top guess's logit (the tallest 3
+/// units), once the model has taken that logit apart for the floor; the parts add up to the logit
+/// the floor shows.
+#[test]
+fn booth_bars_show_each_heads_part_in_the_top_guess() {
+    use factory::playback::attribution::HeadAttribution;
+    use factory::scene::parts::PartBar;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    for _ in 0..2000 {
+        app.update();
+        let floor = app.world().resource::<Floor>();
+        if app
+            .world()
+            .resource::<HeadAttribution>()
+            .of(floor)
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    app.update();
+    let floor = app.world().resource::<Floor>();
+    let a = app
+        .world()
+        .resource::<HeadAttribution>()
+        .of(floor)
+        .expect("the parts were computed")
+        .clone();
+    let top = factory::model::trace::top_n(&floor.history.logits, 1)[0].0;
+    assert_eq!(a.token as usize, top, "the top guess's logit");
+    assert!((a.logit - floor.history.logits[top]).abs() < 1e-4);
+    assert!((a.total() - a.logit).abs() < 1e-3 * (1.0 + a.logit.abs()));
+    let largest = a.heads.iter().flatten().fold(0.0f32, |x, p| x.max(p.abs()));
+    let bars: Vec<(PartBar, f32, Visibility)> = app
+        .world_mut()
+        .query::<(&PartBar, &Transform, &Visibility)>()
+        .iter(app.world())
+        .map(|(b, t, v)| (*b, t.scale.y, *v))
+        .collect();
+    assert_eq!(bars.len(), m.config.n_layer * m.config.n_head);
+    for (bar, height, vis) in bars {
+        assert_eq!(vis, Visibility::Inherited);
+        let want = (a.heads[bar.layer][bar.head].abs() / largest * 3.0).max(0.15);
+        assert!((height - want).abs() < 1e-4, "{bar:?}: {height} vs {want}");
+    }
 }

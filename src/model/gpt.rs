@@ -160,7 +160,7 @@ pub struct Gpt {
     pub(super) blocks: Vec<Block>,
     pub(super) ln_f: Norm,
     /// (V, C): `wte` itself unless the checkpoint has an untied `lm_head.weight`.
-    lm_head: Tensor,
+    pub(super) lm_head: Tensor,
     differentiable: bool,
 }
 

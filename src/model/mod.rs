@@ -4,6 +4,7 @@
 //! [`Trace`]: plain `f32` arrays with their shapes.
 
 pub mod ablate;
+pub mod attribution;
 mod block;
 pub mod catalog;
 pub mod checkpoint;

@@ -57,7 +57,7 @@ pub enum NormSite {
 }
 
 impl Gpt {
-    fn block_at(&self, layer: usize) -> Result<&super::block::Block> {
+    pub(super) fn block_at(&self, layer: usize) -> Result<&super::block::Block> {
         self.blocks.get(layer).ok_or_else(|| {
             ModelError::Prompt(format!(
                 "no layer {layer} in a model of {}",

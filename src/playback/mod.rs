@@ -4,6 +4,7 @@
 //! Inference sends finished traces ([`Outcome`]); this module turns them into the [`Floor`], moves
 //! the clock, and asks inference for the next token. The scene only draws what is here.
 
+pub mod attribution;
 pub mod export;
 pub mod filter;
 pub mod history;
@@ -218,6 +219,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Dock>()
         .init_resource::<HoveredPair>()
         .init_resource::<surprise::TokenSurprise>()
+        .init_resource::<attribution::HeadAttribution>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
@@ -226,7 +228,12 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (update_dock, surprise::update_surprise).in_set(AppSet::Derive),
+            (
+                update_dock,
+                surprise::update_surprise,
+                attribution::update_attribution,
+            )
+                .in_set(AppSet::Derive),
         );
 }
 

@@ -9,7 +9,7 @@ use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
     BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
-    LensSign, ProbBar, WorldLabel,
+    LensSign, PartBar, ProbBar, WorldLabel,
 };
 use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
@@ -211,6 +211,22 @@ pub(crate) fn rebuild_floor(
             StationKind::Booth(layer, head) => {
                 let half = (station.depth - 0.6) / 2.0;
                 covered.push((station.x - half, station.x + half));
+                commands.spawn((
+                    Name::new(format!("Part L{layer} H{head}")),
+                    PartBar { layer, head },
+                    Mesh3d(kit.cube.clone()),
+                    MeshMaterial3d(kit.bar.clone()),
+                    Transform::from_xyz(station.x, 0.0, -width / 2.0 - 1.3)
+                        .with_scale(Vec3::new(0.4, 0.001, 0.4)),
+                    Visibility::Hidden,
+                    WorldLabel {
+                        text: String::new(),
+                        size: 12.0,
+                        lift: 0.5,
+                        weight: 0.5,
+                    },
+                    ChildOf(station_entity),
+                ));
                 commands.spawn((
                     Name::new(format!("Booth L{layer} H{head}")),
                     Booth { layer, head },

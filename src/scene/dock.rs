@@ -1,10 +1,12 @@
 //! The shipping dock: a bar per candidate next token, sized by its probability after the
-//! sampling settings, shown once the crates arrive.
+//! sampling settings, shown once the crates arrive; and at each booth a bar for that head's direct
+//! part in the top candidate's logit.
 
 use bevy::prelude::*;
 
 use super::kit::Kit;
-use super::parts::{CurrentLayout, LensSign, ProbBar, WorldLabel};
+use super::parts::{CurrentLayout, LensSign, PartBar, ProbBar, WorldLabel};
+use crate::playback::attribution::HeadAttribution;
 use crate::playback::{Dock, Floor, Playback};
 
 /// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
@@ -85,6 +87,62 @@ pub(crate) fn update_lens_signs(
         };
         if label.text != want {
             label.text = want;
+        }
+    }
+}
+
+/// The tallest head's part bar, world units.
+const PART_HEIGHT: f32 = 3.0;
+
+#[allow(clippy::type_complexity)]
+/// Raises each booth's part bar to its head's direct part in the top guess's logit, once it is
+/// computed for the floor standing; hidden until then.
+pub(crate) fn update_part_bars(
+    floor: Res<Floor>,
+    attribution: Res<HeadAttribution>,
+    kit: Option<Res<Kit>>,
+    mut bars: Query<(
+        &PartBar,
+        &mut Transform,
+        &mut Visibility,
+        &mut MeshMaterial3d<StandardMaterial>,
+        &mut WorldLabel,
+    )>,
+    added: Query<(), Added<PartBar>>,
+) {
+    let Some(kit) = kit else { return };
+    if !attribution.is_changed() && !floor.is_changed() && added.is_empty() {
+        return;
+    }
+    let parts = attribution.of(&floor);
+    let largest = parts.map_or(0.0, |a| {
+        a.heads.iter().flatten().fold(0.0f32, |m, p| m.max(p.abs()))
+    });
+    for (bar, mut t, mut vis, mut mat, mut label) in &mut bars {
+        let part = parts
+            .and_then(|a| a.heads.get(bar.layer)?.get(bar.head).copied())
+            .filter(|_| largest > 0.0);
+        let Some(part) = part else {
+            vis.set_if_neq(Visibility::Hidden);
+            continue;
+        };
+        let h = (part.abs() / largest * PART_HEIGHT).max(0.15);
+        t.scale.y = h;
+        t.translation.y = h / 2.0;
+        // the label rides on the bar's top (lift is above the entity's centre)
+        let text = format!("{part:+.3}");
+        if label.text != text || label.lift != h / 2.0 + 0.3 {
+            label.text = text;
+            label.lift = h / 2.0 + 0.3;
+        }
+        vis.set_if_neq(Visibility::Inherited);
+        let want = if part >= 0.0 {
+            &kit.bar
+        } else {
+            &kit.part_negative
+        };
+        if &mat.0 != want {
+            mat.0 = want.clone();
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct Kit {
     pub(crate) machine: Handle<StandardMaterial>,
     pub(crate) bar: Handle<StandardMaterial>,
     pub(crate) bar_chosen: Handle<StandardMaterial>,
+    /// A head's part pushing the top guess down (cyan, as negative values are).
+    pub(crate) part_negative: Handle<StandardMaterial>,
 }
 
 pub(crate) fn make_kit(
@@ -63,6 +65,7 @@ pub(crate) fn make_kit(
             LinearRgba::rgb(0.3, 0.15, 0.0),
         ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
+        part_negative: mat(Color::srgb(0.2, 0.65, 0.9), LinearRgba::rgb(0.0, 0.15, 0.3)),
     };
     commands.insert_resource(kit);
 }

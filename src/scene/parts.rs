@@ -159,3 +159,13 @@ pub struct CurrentLayout(pub Layout);
 /// The floor version the scene was built from.
 #[derive(Resource, Debug, Default)]
 pub(crate) struct Built(pub(crate) Option<u64>);
+
+/// The post at a booth's near side whose height is that head's direct part in the top guess's logit
+/// (amber up for a push up, cyan for a push down; the tallest of the floor 3 units).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartBar {
+    /// Layer.
+    pub layer: usize,
+    /// Head.
+    pub head: usize,
+}

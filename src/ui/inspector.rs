@@ -8,6 +8,7 @@ use super::state::UiState;
 use crate::inference::Engine;
 use crate::model::sample::Filtering;
 use crate::model::tokenizer::shown_token;
+use crate::playback::attribution::HeadAttribution;
 use crate::playback::history::mean_std;
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor, Playback, Selection};
@@ -26,6 +27,7 @@ pub(super) fn draw_inspector(
     layout: Option<Res<CurrentLayout>>,
     mut last_pick: Local<Selection>,
     surprise: Res<TokenSurprise>,
+    attribution: Res<HeadAttribution>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     if ui_state.recording || ui_state.hidden {
@@ -133,6 +135,28 @@ pub(super) fn draw_inspector(
                         );
                         ui.label(format!("{k}: {:?}", h.texts[k]));
                     });
+                }
+                // direct logit attribution: this head's part in the top guess
+                if let Some(engine) = engine.as_ref() {
+                    match attribution.of(&floor) {
+                        Some(a) => {
+                            let part = a.heads[l][hd];
+                            let all: Vec<f32> = a.heads.iter().flatten().copied().collect();
+                            let rank = 1 + all.iter().filter(|p| p.abs() > part.abs()).count();
+                            let text = engine.0.tokenizer.token_text(a.token);
+                            ui.label(format!(
+                                "its direct part in the top guess {}'s logit (last token): \
+                                 {part:+.3} of {:.3}; by size {rank} of {} heads. What it \
+                                 writes into the stream, read through the final norm at its \
+                                 actual scale and that token's unembedding row; what later \
+                                 layers make of it is theirs.",
+                                shown_token(&text, a.token),
+                                a.logit,
+                                all.len()
+                            ))
+                        }
+                        None => ui.label("its direct part in the top guess: being computed..."),
+                    };
                 }
             }
             if let Some((l, n)) = selection.neuron

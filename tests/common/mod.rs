@@ -228,6 +228,9 @@ pub struct RefOut {
     pub attention: Vec<Vec<Vec<Vec<f64>>>>,
     /// Final ln_f rows [t][c].
     pub ln_f: Vec<Vec<f64>>,
+    /// [layer][head][c]: what each head writes into the stream at the last position (its output
+    /// through its rows of c_proj, no bias).
+    pub head_writes: Vec<Vec<Vec<f64>>>,
 }
 
 impl Reference<'_> {
@@ -312,6 +315,7 @@ impl Reference<'_> {
             .collect();
         let mut attention = Vec::new();
         let mut layer_out = Vec::new();
+        let mut head_writes = Vec::new();
         for l in 0..d.n_layer {
             let pre = format!("h.{l}");
             let qkv: Vec<Vec<f64>> = x
@@ -352,6 +356,18 @@ impl Reference<'_> {
                 layer_att.push(att);
             }
             attention.push(layer_att);
+            let bias = self.get(&format!("{pre}.attn.c_proj.bias"));
+            head_writes.push(
+                (0..nh)
+                    .map(|h| {
+                        let mut only = vec![0.0; c];
+                        only[h * hs..(h + 1) * hs]
+                            .copy_from_slice(&merged[t - 1][h * hs..(h + 1) * hs]);
+                        let y = self.conv1d(&only, &format!("{pre}.attn.c_proj"));
+                        y.iter().zip(&bias).map(|(y, b)| y - b).collect()
+                    })
+                    .collect(),
+            );
             for p in 0..t {
                 let a = self.conv1d(&merged[p], &format!("{pre}.attn.c_proj"));
                 for i in 0..c {
@@ -396,6 +412,7 @@ impl Reference<'_> {
             logits,
             attention,
             ln_f,
+            head_writes,
         }
     }
 }

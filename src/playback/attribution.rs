@@ -1,0 +1,67 @@
+//! Each head's direct part in the top candidate's logit, for the floor standing (see
+//! [`crate::model::attribution`]): one job at a time on the task pool, a newer floor waits for it.
+//! The inspector shows a selected head's part, the booths a bar each.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
+
+use super::Floor;
+use crate::inference::Engine;
+use crate::model::attribution::Attribution;
+use crate::model::trace::top_n;
+
+/// A floor version and the model it was made on.
+type Key = (u64, usize);
+
+/// The attribution of the floor's top candidate, when computed for the floor standing.
+#[derive(Resource, Default)]
+pub struct HeadAttribution {
+    /// The floor version (and model) `parts` are for.
+    made_for: Option<Key>,
+    /// The parts.
+    pub parts: Option<Attribution>,
+    task: Option<(Key, Task<Option<Attribution>>)>,
+}
+
+impl HeadAttribution {
+    /// The parts, if they are the floor's now standing (a new model brings a new floor).
+    pub fn of(&self, floor: &Floor) -> Option<&Attribution> {
+        self.parts
+            .as_ref()
+            .filter(|_| self.made_for.is_some_and(|k| k.0 == floor.version))
+    }
+}
+
+/// Collects a finished job and starts one for a new floor.
+pub(super) fn update_attribution(
+    floor: Res<Floor>,
+    engine: Option<Res<Engine>>,
+    mut attr: ResMut<HeadAttribution>,
+) {
+    if let Some((key, task)) = attr.task.as_mut()
+        && let Some(result) = block_on(poll_once(task))
+    {
+        let key = *key;
+        attr.task = None;
+        attr.parts = result;
+        attr.made_for = Some(key);
+    }
+    let Some(engine) = engine else { return };
+    let key = (floor.version, Arc::as_ptr(&engine.0) as usize);
+    let h = &floor.history;
+    if attr.task.is_some() || attr.made_for == Some(key) || h.is_empty() || h.logits.is_empty() {
+        return;
+    }
+    let Some(&(top, _)) = top_n(&h.logits, 1).first() else {
+        return;
+    };
+    let model = engine.0.clone();
+    let (ids, ablations) = (h.ids.clone(), floor.ablations.clone());
+    attr.task = Some((
+        key,
+        AsyncComputeTaskPool::get()
+            .spawn(async move { model.gpt.attribution(&ids, &ablations, top as u32).ok() }),
+    ));
+}
