@@ -140,6 +140,13 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
             Ok(())
         })?,
     );
+    report(
+        &format!("heads' parts in a logit, {n} tokens"),
+        time_runs(args.iters, || {
+            gpt.attribution(&ids, &crate::model::Ablations::default(), 0)?;
+            Ok(())
+        })?,
+    );
     let rows = gpt.token_embeddings()?;
     report(
         &format!("embedding room's map (PCA of {} rows)", rows.len()),

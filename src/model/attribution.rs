@@ -61,12 +61,15 @@ impl Gpt {
                 ids.len()
             )));
         }
-        let tr = self.trace_with(
-            ids,
-            &mut KvCache::with_ablations(ablations.clone()),
-            Record::Everything,
-        )?;
-        let t = ids.len() - 1;
+        // the earlier tokens only fill the cache (no record: a long prompt's per-head numbers
+        // would take gigabytes); the last one is traced whole
+        let mut cache = KvCache::with_ablations(ablations.clone());
+        let last = ids.len() - 1;
+        if last > 0 {
+            self.next_logits(&ids[..last], &mut cache)?;
+        }
+        let tr = self.trace_with(&ids[last..], &mut cache, Record::Everything)?;
+        let t = 0;
         let last = tr
             .layers
             .last()

@@ -1,5 +1,6 @@
 //! Each head's direct part in the top candidate's logit, for the floor standing (see
-//! [`crate::model::attribution`]): one job at a time on the task pool, a newer floor waits for it.
+//! [`crate::model::attribution`]): one job at a time on the task pool, a newer floor waits for it
+//! (past [`AUTO_TOKENS`] tokens, only while a head is selected).
 //! The inspector shows a selected head's part, the booths a bar each.
 
 use std::sync::Arc;
@@ -7,10 +8,14 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
-use super::Floor;
+use super::{Floor, Selection};
 use crate::inference::Engine;
 use crate::model::attribution::Attribution;
 use crate::model::trace::top_n;
+
+/// Floors up to this many tokens are taken apart as they arrive; a longer one (a second or more for
+/// GPT-2's size, which would slow each generated token) only while a head is selected.
+pub const AUTO_TOKENS: usize = 256;
 
 /// A floor version and the model it was made on.
 type Key = (u64, usize);
@@ -38,6 +43,7 @@ impl HeadAttribution {
 pub(super) fn update_attribution(
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
+    selection: Res<Selection>,
     mut attr: ResMut<HeadAttribution>,
 ) {
     if let Some((key, task)) = attr.task.as_mut()
@@ -52,6 +58,9 @@ pub(super) fn update_attribution(
     let key = (floor.version, Arc::as_ptr(&engine.0) as usize);
     let h = &floor.history;
     if attr.task.is_some() || attr.made_for == Some(key) || h.is_empty() || h.logits.is_empty() {
+        return;
+    }
+    if h.len() > AUTO_TOKENS && selection.head.is_none() {
         return;
     }
     let Some(&(top, _)) = top_n(&h.logits, 1).first() else {
