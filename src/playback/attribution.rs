@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use super::{Floor, Selection};
-use crate::inference::Engine;
+use crate::inference::{Blocking, Engine};
 use crate::model::attribution::Attribution;
 use crate::model::trace::top_n;
 
@@ -44,10 +44,16 @@ pub(super) fn update_attribution(
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
     selection: Res<Selection>,
+    blocking: Option<Res<Blocking>>,
     mut attr: ResMut<HeadAttribution>,
 ) {
     if let Some((key, task)) = attr.task.as_mut()
-        && let Some(result) = block_on(poll_once(task))
+        && let Some(result) = if blocking.is_some() {
+            // recording: the bars are in the picture, so they come in the frame that asked
+            Some(block_on(task))
+        } else {
+            block_on(poll_once(task))
+        }
     {
         let key = *key;
         attr.task = None;
