@@ -69,18 +69,24 @@ fn step_to_the_next_token(app: &mut App) {
     panic!("no new token arrived");
 }
 
-/// Updates until each token's surprise is computed for the floor now standing (bounded).
-fn wait_for_surprise(app: &mut App) {
-    use factory::playback::surprise::TokenSurprise;
+/// Updates until `done` holds (bounded: fails loudly, naming `what`, if it never does).
+fn update_until(app: &mut App, what: &str, done: impl Fn(&World) -> bool) {
     for _ in 0..2000 {
         app.update();
-        let version = app.world().resource::<Floor>().version;
-        if app.world().resource::<TokenSurprise>().version == Some(version) {
+        if done(app.world()) {
             return;
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    panic!("the surprise was not computed");
+    panic!("{what} did not happen");
+}
+
+/// Updates until each token's surprise is computed for the floor now standing (bounded).
+fn wait_for_surprise(app: &mut App) {
+    use factory::playback::surprise::TokenSurprise;
+    update_until(app, "the surprise", |w| {
+        w.resource::<TokenSurprise>().version == Some(w.resource::<Floor>().version)
+    });
 }
 
 fn count<C: Component>(app: &mut App) -> usize {
@@ -857,13 +863,9 @@ fn rooms_show_the_models_own_numbers() {
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
-    for _ in 0..2000 {
-        app.update();
-        if app.world().resource::<EmbeddingRoom>().finished() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    update_until(&mut app, "the embedding map", |w| {
+        w.resource::<EmbeddingRoom>().finished()
+    });
     app.update();
     let room = app.world().resource::<EmbeddingRoom>();
     let map = room.map.clone().expect("the map was made");
@@ -1375,19 +1377,11 @@ fn booth_bars_show_each_heads_part_in_the_top_guess() {
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
-    for _ in 0..2000 {
-        app.update();
-        let floor = app.world().resource::<Floor>();
-        if app
-            .world()
-            .resource::<HeadAttribution>()
-            .of(floor)
+    update_until(&mut app, "the heads' parts", |w| {
+        w.resource::<HeadAttribution>()
+            .of(w.resource::<Floor>())
             .is_some()
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    });
     app.update();
     let floor = app.world().resource::<Floor>();
     let a = app

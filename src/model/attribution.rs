@@ -52,7 +52,7 @@ impl Gpt {
         ablations: &Ablations,
         token: u32,
     ) -> Result<Attribution> {
-        let cfg = self.config().clone();
+        let cfg = self.config();
         let (c, nh) = (cfg.n_embd, cfg.n_head);
         let hs = c / nh;
         if ids.is_empty() || token as usize >= cfg.vocab_size {
@@ -64,19 +64,20 @@ impl Gpt {
         // the earlier tokens only fill the cache (no record: a long prompt's per-head numbers
         // would take gigabytes); the last one is traced whole
         let mut cache = KvCache::with_ablations(ablations.clone());
-        let last = ids.len() - 1;
-        if last > 0 {
-            self.next_logits(&ids[..last], &mut cache)?;
+        let earlier = ids.len() - 1;
+        if earlier > 0 {
+            self.next_logits(&ids[..earlier], &mut cache)?;
         }
-        let tr = self.trace_with(&ids[last..], &mut cache, Record::Everything)?;
-        let t = 0;
-        let last = tr
+        let tr = self.trace_with(&ids[earlier..], &mut cache, Record::Everything)?;
+        let t = 0; // the trace's one row: the last token
+        // the stream ln_f normalises: the last layer's output
+        let stream = tr
             .layers
             .last()
             .map_or(tr.embed.row(&[t]), |l| l.resid_ffn.row(&[t]));
         let n = c as f32;
-        let mean = last.iter().sum::<f32>() / n;
-        let var = last.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        let mean = stream.iter().sum::<f32>() / n;
+        let var = stream.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
         let sigma = (var + cfg.layer_norm_epsilon as f32).sqrt();
         let g = self.ln_f.weight.to_vec1::<f32>()?;
         let b = self.ln_f.bias.to_vec1::<f32>()?;

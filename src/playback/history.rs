@@ -182,9 +182,16 @@ pub fn strongest(beams: Vec<Beam>, cap: usize) -> (Vec<Beam>, usize) {
     }
     // the same ranking as the model's top-n (by weight, ties to the earlier), then back in order
     let weights: Vec<f32> = beams.iter().map(|b| b.weight).collect();
-    let mut keep: Vec<usize> = top_n(&weights, cap).into_iter().map(|(i, _)| i).collect();
+    keep_in_order(&beams, top_n(&weights, cap).into_iter().map(|(i, _)| i))
+}
+
+/// The beams at `keep` (indices, in any order) back in their first order, and how many of `beams`
+/// were left out.
+fn keep_in_order(beams: &[Beam], keep: impl Iterator<Item = usize>) -> (Vec<Beam>, usize) {
+    let mut keep: Vec<usize> = keep.collect();
     keep.sort_unstable();
-    (keep.into_iter().map(|i| beams[i]).collect(), total - cap)
+    let left_out = beams.len() - keep.len();
+    (keep.into_iter().map(|i| beams[i]).collect(), left_out)
 }
 
 /// At most `cap` beams, those of the booths nearest the viewer first: booths in the order of
@@ -213,9 +220,7 @@ pub fn nearest_first(
             .then(bb.weight.total_cmp(&ba.weight))
             .then(a.1.cmp(&b.1))
     });
-    let mut keep: Vec<usize> = order.into_iter().take(cap).map(|(_, i)| i).collect();
-    keep.sort_unstable();
-    (keep.into_iter().map(|i| beams[i]).collect(), total - cap)
+    keep_in_order(&beams, order.into_iter().take(cap).map(|(_, i)| i))
 }
 
 /// Mean and standard deviation of a vector: what a norm gate changes.

@@ -9,10 +9,7 @@
 //! Built only while the camera looks at the tower, and redrawn when the floor changes while it does,
 //! so a long prompt's 144 pictures cost nothing in the hall.
 
-use bevy::asset::RenderAssetUsages;
-use bevy::image::ImageSampler;
 use bevy::prelude::*;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
 use crate::playback::Floor;
 use crate::playback::history::History;
@@ -20,7 +17,7 @@ use crate::scene::WorldLabel;
 use crate::scene::attention_map::{head_pixels_at, heatmap_side};
 use crate::scene::beams::ViewFocus;
 use crate::scene::flat::FlatTexture;
-use crate::scene::kit::Kit;
+use crate::scene::kit::{Kit, image_of};
 
 /// Centre of the tower's face (the windows face +x, toward the hall's side of the yard).
 pub const OVERVIEW_CENTRE: Vec3 = Vec3::new(-60.0, 20.0, 80.0);
@@ -93,19 +90,7 @@ fn show(
 
 fn picture(h: &History, layer: usize, head: usize, side: usize) -> Image {
     let side = side.clamp(1, h.len().max(1));
-    let mut img = Image::new(
-        Extent3d {
-            width: side as u32,
-            height: side as u32,
-            depth_or_array_layers: 1,
-        },
-        TextureDimension::D2,
-        head_pixels_at(h, layer, head, side),
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::default(),
-    );
-    img.sampler = ImageSampler::nearest();
-    img
+    image_of(side, side, head_pixels_at(h, layer, head, side))
 }
 
 /// Builds (or redraws) the tower while the camera looks at it and the floor changed.

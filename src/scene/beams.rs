@@ -100,16 +100,20 @@ pub fn compute_beams(
     *made_for = Some(key);
     let l = &layout.0;
     let flow_start = floor.flow_start;
+    // each booth's station index, looked up once (not once per query and per beam: a long prompt
+    // has thousands of both)
+    let n_head = l.shape.n_head;
+    let booths: Vec<Option<usize>> = (0..l.shape.n_layer * n_head)
+        .map(|i| l.index_of(StationKind::Booth(i / n_head, i % n_head)))
+        .collect();
+    let booth = |layer: usize, head: usize| booths.get(layer * n_head + head).copied().flatten();
     let lit = history::beams(h, settings.threshold, queries, |layer, head, query| {
-        query < flow_start
-            || l.index_of(StationKind::Booth(layer, head))
-                .is_some_and(|i| reached_station >= i as i64)
+        query < flow_start || booth(layer, head).is_some_and(|i| reached_station >= i as i64)
     });
     // past the cap: where the camera looks, the booths nearest it; without a camera the strongest
     let (lit, dropped) = match near.map(|i| l.stations[i].x) {
         Some(x) => history::nearest_first(lit, crate::limits::MAX_BEAMS, |layer, head| {
-            l.station(StationKind::Booth(layer, head))
-                .map_or(f32::MAX, |s| (s.x - x).abs())
+            booth(layer, head).map_or(f32::MAX, |i| (l.stations[i].x - x).abs())
         }),
         None => history::strongest(lit, crate::limits::MAX_BEAMS),
     };

@@ -94,9 +94,9 @@ pub(crate) fn update_lens_signs(
 /// The tallest head's part bar, world units.
 const PART_HEIGHT: f32 = 3.0;
 
-#[allow(clippy::type_complexity)]
 /// Raises each booth's part bar to its head's direct part in the top guess's logit, once it is
 /// computed for the floor standing; hidden until then.
+#[allow(clippy::type_complexity)]
 pub(crate) fn update_part_bars(
     floor: Res<Floor>,
     attribution: Res<HeadAttribution>,

@@ -1,9 +1,9 @@
 //! The hall's large surfaces (floor, belt, slats, booth floors) in one flat colour, and the boards
-//! and lamp walls as their textures, no lighting: the
-//! cheapest thing a renderer can do per pixel. A software renderer (lavapipe) shades every pixel on
-//! the CPU, and Bevy's standard material costs it several times more per pixel even unlit: the
-//! default model's home view went from 4.1 to 14 frames per second, a 1000-token prompt on GPT-2
-//! small's shape from 1.4 to 3.9 (measured back to back on this project's 2-core machine).
+//! and lamp walls as their textures, no lighting: the cheapest thing a renderer can do per pixel.
+//! A software renderer (lavapipe) shades every pixel on the CPU, and Bevy's standard material costs
+//! it several times more per pixel even unlit: the default model's home view went from 3.8-4.0 to
+//! 14-17 frames per second, a 1000-token prompt on GPT-2 small's shape from 1.2-1.4 to 6.1-6.7
+//! (measured back to back on this project's 2-core machine; the README has the table).
 //!
 //! A flat horizontal surface under one far light and an even ambient light is one colour anyway, so
 //! the colour given is the one the sun gives it ([`sunlit`]) and every preset looks the same.

@@ -70,20 +70,29 @@ pub(crate) fn make_kit(
     commands.insert_resource(kit);
 }
 
+/// A `width` × `height` picture of data cells, filled with the colour of zero.
 pub(crate) fn new_image(width: usize, height: usize) -> Image {
-    let mut img = Image::new_fill(
+    let zero = [
+        (palette::ZERO[0] * 255.0) as u8,
+        (palette::ZERO[1] * 255.0) as u8,
+        (palette::ZERO[2] * 255.0) as u8,
+        255,
+    ];
+    let (width, height) = (width.max(1), height.max(1));
+    image_of(width, height, zero.repeat(width * height))
+}
+
+/// A `width` × `height` picture of data cells from RGBA8 sRGB `pixels`, drawn as crisp cells
+/// (nearest sampling): the boards, the lamp walls, the overview's windows.
+pub(crate) fn image_of(width: usize, height: usize, pixels: Vec<u8>) -> Image {
+    let mut img = Image::new(
         Extent3d {
-            width: width.max(1) as u32,
-            height: height.max(1) as u32,
+            width: width as u32,
+            height: height as u32,
             depth_or_array_layers: 1,
         },
         TextureDimension::D2,
-        &[
-            (palette::ZERO[0] * 255.0) as u8,
-            (palette::ZERO[1] * 255.0) as u8,
-            (palette::ZERO[2] * 255.0) as u8,
-            255,
-        ],
+        pixels,
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::default(),
     );
