@@ -313,7 +313,7 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
         let last = ids[ids.len() - 1];
         model
             .gpt
-            .trace_with(&[last], &mut cache, Record::View)
+            .trace_with(&[last], &mut cache, Record::Step)
             .and_then(|t| {
                 Ok((
                     computed(t, texts(model, &[last]), None, 0, &ids)?,

@@ -790,6 +790,76 @@ fn ablations_and_the_logit_lens_match_the_reference() {
     }
 }
 
+/// The floor's one-token step (`Record::Step`: the products stream the weights and the cache as
+/// stored, the lens left out) and the lens computed after it, against the reference's full run of
+/// the same tokens, with and without a head switched off.
+#[test]
+fn a_floor_step_and_its_lens_afterwards_match_the_reference() {
+    use common::RefAblations;
+    use factory::model::{Ablation, Ablations, Record};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 23, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let ids = ids_for(11, d.vocab_size);
+    let n = ids.len();
+    for (list, ref_abl) in [
+        (vec![], RefAblations::default()),
+        (
+            vec![Ablation::Head(1, 1)],
+            RefAblations {
+                heads: vec![(1, 1)],
+                ..Default::default()
+            },
+        ),
+    ] {
+        let abl = Ablations::new(list, m.gpt.config()).unwrap();
+        let mut cache = KvCache::with_ablations(abl.clone());
+        m.gpt.next_logits(&ids[..n - 1], &mut cache).unwrap();
+        let step = m
+            .gpt
+            .trace_with(&ids[n - 1..], &mut cache, Record::Step)
+            .unwrap();
+        assert_eq!(cache.len(), n);
+        let r = reference.run_ablated(&ids, &ref_abl);
+        let dl = max_diff(&step.logits, &r.logits);
+        assert!(dl < 1e-4, "{abl}: the step's logits differ by {dl}");
+        assert!(
+            step.layers.iter().all(|l| l.lens.is_empty()),
+            "the step leaves the lens out"
+        );
+        for (l, layer) in step.layers.iter().enumerate() {
+            for h in 0..d.n_head {
+                let da = max_diff(layer.attention.row(&[h, 0]), &r.attention[l][h][n - 1][..n]);
+                assert!(
+                    da < 1e-5,
+                    "{abl}: layer {l} head {h}: weights differ by {da}"
+                );
+            }
+            let out = max_diff(layer.resid_ffn.row(&[0]), &r.layer_out[l]);
+            assert!(out < 1e-4, "{abl}: layer {l} output differs by {out}");
+        }
+        let rows: Vec<&[f32]> = step.layers.iter().map(|l| l.resid_ffn.row(&[0])).collect();
+        let lens = m.gpt.logit_lens(&rows).unwrap();
+        assert_eq!(lens.len(), d.n_layer);
+        for (l, guesses) in lens.iter().enumerate() {
+            let probs = reference.lens_probs(&r.layer_out[l]);
+            let mut order: Vec<usize> = (0..probs.len()).collect();
+            order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+            assert_eq!(guesses.len(), 5);
+            for (g, &want) in guesses.iter().zip(&order) {
+                assert_eq!(g.id as usize, want, "{abl}: layer {l} lens order");
+                assert!(
+                    (g.prob as f64 - probs[want]).abs() < 1e-5,
+                    "{abl}: layer {l}"
+                );
+            }
+        }
+    }
+    let bad = m.gpt.logit_lens(&[&[0.5; 3]]);
+    assert!(bad.is_err(), "a row of the wrong width is refused");
+}
+
 /// Greedy generation with ablations through the key/value cache equals recomputing every step
 /// from scratch with the same ablations.
 #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 use factory::inference::{Engine, Pending, Request};
 use factory::model::{KvCache, LoadedModel, default_model_dir};
-use factory::playback::{Floor, Playback, Selection};
+use factory::playback::{Dock, Floor, Playback, Selection};
 use factory::scene::beams::{BeamSettings, Beams};
 use factory::scene::layout::StationKind;
 use factory::scene::{Booth, Crate, CurrentLayout, LampWall, palette};
@@ -256,6 +256,26 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
             assert!((w - full.layers[l].attention.at(&[0, n, k])).abs() < 1e-5);
         }
     }
+    // the step left the lens out; it follows on the task pool and equals the full run's lens
+    update_until(&mut app, "the lens after the step", |w| {
+        !w.resource::<Floor>().history.lens.is_empty()
+    });
+    let h = &app.world().resource::<Floor>().history;
+    assert_eq!(h.lens.len(), m.config.n_layer);
+    for (l, guesses) in h.lens.iter().enumerate() {
+        let want = &full.layers[l].lens;
+        assert_eq!(guesses.len(), want.len());
+        for (g, w) in guesses.iter().zip(want) {
+            assert_eq!(g.id, w.id, "layer {l}");
+            assert!((g.prob - w.prob).abs() < 1e-5, "layer {l}");
+        }
+    }
+    app.update();
+    assert_eq!(
+        app.world().resource::<Dock>().lens.len(),
+        m.config.n_layer,
+        "the signs' lines follow the lens"
+    );
     assert_eq!(count::<Crate>(&mut app), n + 1);
     assert!(
         app.world().resource::<Playback>().progress < 0.0,
@@ -340,7 +360,7 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
 fn ablations_from_the_app_rerun_the_floor() {
     use factory::model::sample::candidates;
     use factory::model::{Ablation, Ablations};
-    use factory::playback::{Dock, Sampling};
+    use factory::playback::Sampling;
     use factory::scene::WorldLabel;
     use factory::scene::parts::LensSign;
     let m = model();
@@ -548,7 +568,7 @@ fn the_word_filter_masks_a_blocked_token() {
 #[test]
 fn the_dock_explains_its_bars_with_the_models_numbers() {
     use factory::model::SamplingParams;
-    use factory::playback::{Dock, Sampling};
+    use factory::playback::Sampling;
     let m = model();
     let mut app = headless(m.clone());
     let params = SamplingParams {

@@ -133,6 +133,28 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
         })?,
     );
     report(
+        &format!("cached step, token {n} (floor's step, lens after)"),
+        time_runs(args.iters, || {
+            base.truncate(n - 1);
+            gpt.trace_with(&ids[n - 1..], &mut base, Record::Step)?;
+            Ok(())
+        })?,
+    );
+    base.truncate(n - 1);
+    let step = gpt.trace_with(&ids[n - 1..], &mut base, Record::Step)?;
+    let rows: Vec<&[f32]> = step
+        .layers
+        .iter()
+        .map(|l| l.resid_ffn.data.as_slice())
+        .collect();
+    report(
+        "logit lens of that step (the floor's follow-up)",
+        time_runs(args.iters, || {
+            gpt.logit_lens(&rows)?;
+            Ok(())
+        })?,
+    );
+    report(
         &format!("cached step, token {n} (logits only)"),
         time_runs(args.iters, || {
             base.truncate(n - 1);

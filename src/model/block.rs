@@ -64,10 +64,16 @@ impl Conv1D {
         })
     }
 
-    pub(super) fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        // (B, T, in) -> (B·T, in) · (in, out) -> (B, T, out)
+    /// (B, T, in) -> (B·T, in) · (in, out) + bias -> (B, T, out). One row outside training
+    /// streams the weight as stored ([`super::matvec`]).
+    pub(super) fn forward(&self, x: &Tensor, differentiable: bool) -> Result<Tensor> {
         let (b, t, n_in) = x.dims3()?;
-        let y = x.reshape((b * t, n_in))?.matmul(&self.weight)?;
+        let rows = x.reshape((b * t, n_in))?;
+        let y = if b * t == 1 && !differentiable {
+            super::matvec::row_times(&rows.contiguous()?, &self.weight)?
+        } else {
+            rows.matmul(&self.weight)?
+        };
         let y = y.broadcast_add(&self.bias)?;
         Ok(y.reshape((b, t, ()))?)
     }
@@ -103,11 +109,11 @@ impl Attention {
     }
 
     /// Queries, keys and values of `x` (B, T, C), each (B, nh, T, hs).
-    pub(super) fn qkv(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    pub(super) fn qkv(&self, x: &Tensor, differentiable: bool) -> Result<(Tensor, Tensor, Tensor)> {
         let (b, t, c) = x.dims3()?;
         let nh = self.n_head;
         let hs = c / nh;
-        let qkv = self.c_attn.forward(x)?; // (B, T, 3C)
+        let qkv = self.c_attn.forward(x, differentiable)?; // (B, T, 3C)
         let split = |i: usize| -> Result<Tensor> {
             // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)
             Ok(qkv
@@ -134,7 +140,14 @@ impl Attention {
         let (b, nh, t, hs) = q.dims4()?;
         let c = nh * hs;
         // scaled dot product: (B, nh, T, hs) · (B, nh, hs, K) -> (B, nh, T, K)
-        let scores = (q.matmul(&k.t()?)? * (1.0 / (hs as f64).sqrt()))?;
+        // one query (a cached step): per-head loops over the cache, not a tiny product per head
+        let one = t == 1 && b == 1 && !differentiable;
+        let raw = if one {
+            super::matvec::query_keys(&q, &k)?
+        } else {
+            q.matmul(&k.t()?)?
+        };
+        let scores = (raw * (1.0 / (hs as f64).sqrt()))?;
         // causal mask: a query never sees a later key
         let masked = scores.broadcast_add(mask)?;
         let attention = if differentiable {
@@ -143,7 +156,11 @@ impl Attention {
             candle_nn::ops::softmax_last_dim(&masked)?
         };
         // weighted sum of values: (B, nh, T, K) · (B, nh, K, hs) -> (B, nh, T, hs)
-        let head_out = attention.matmul(&v)?;
+        let head_out = if one {
+            super::matvec::weigh_values(&attention, &v)?
+        } else {
+            attention.matmul(&v)?
+        };
         // a switched-off head contributes nothing to the merge
         let head_out = match head_mask {
             Some(m) => head_out.broadcast_mul(m)?,
@@ -151,7 +168,7 @@ impl Attention {
         };
         // concatenate heads: (B, nh, T, hs) -> (B, T, nh, hs) -> (B, T, C)
         let merged = head_out.transpose(1, 2)?.reshape((b, t, c))?;
-        let out = self.c_proj.forward(&merged)?;
+        let out = self.c_proj.forward(&merged, differentiable)?;
         Ok((
             out,
             AttentionParts {
@@ -192,7 +209,7 @@ impl Mlp {
         neuron_mask: Option<&Tensor>,
         differentiable: bool,
     ) -> Result<(Tensor, Tensor, Tensor)> {
-        let pre = self.c_fc.forward(x)?; // (B, T, H)
+        let pre = self.c_fc.forward(x, differentiable)?; // (B, T, H)
         let act = match self.activation {
             Activation::GeluTanh if differentiable => pre.gelu()?,
             Activation::GeluTanh => pre.contiguous()?.apply_op1_no_bwd(&FastGelu)?,
@@ -202,7 +219,7 @@ impl Mlp {
             Some(m) => act.broadcast_mul(m)?,
             None => act,
         };
-        let out = self.c_proj.forward(&act)?; // (B, T, C)
+        let out = self.c_proj.forward(&act, differentiable)?; // (B, T, C)
         Ok((pre, act, out))
     }
 }

@@ -14,7 +14,7 @@ use super::ablate::Ablations;
 use super::block::{Block, Norm};
 use super::config::Config;
 use super::error::{ModelError, Result};
-use super::trace::{Array, Guess, LENS_TOP, LayerTrace, Trace, top_n};
+use super::trace::{Array, LayerTrace, Trace, guesses};
 
 /// Keys and values of the tokens already run, per layer, so a new token computes only its own row.
 ///
@@ -149,6 +149,10 @@ pub enum Record {
     /// Queries, keys, values, raw scores, per-head outputs and the FFN before GELU stay empty;
     /// [`Gpt::trace`] computes them again when they are wanted.
     View,
+    /// [`Record::View`] without the logit lens of the layers (the logits are kept): a generating
+    /// floor's one-token step, which then does not wait for the lens's product with the
+    /// unembedding (about a third of GPT-2 small's step). [`Gpt::logit_lens`] computes it after.
+    Step,
 }
 
 /// A GPT-2 language model.
@@ -300,7 +304,7 @@ impl Gpt {
             let head_mask = self.head_mask(&abl, i)?;
             let neuron_mask = self.neuron_mask(&abl, i)?;
             let ln_1 = block.ln_1.forward(&x, false)?;
-            let (q, k_new, v_new) = block.attn.qkv(&ln_1)?;
+            let (q, k_new, v_new) = block.attn.qkv(&ln_1, false)?;
             let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
             let (attn_out, parts) = block
                 .attn
@@ -338,15 +342,12 @@ impl Gpt {
             x = resid_ffn;
         }
         let logits = match rec {
-            None => {
-                // unembed the last position only: (1, C) · (C, V) -> (1, V)
-                let last = self
-                    .ln_f
-                    .forward(&x.narrow(1, t - 1, 1)?, false)?
-                    .squeeze(1)?;
-                last.matmul(&self.lm_head.t()?)?
-                    .squeeze(0)?
-                    .to_vec1::<f32>()?
+            None => self.unembed(&self.ln_f.forward(&x.narrow(1, t - 1, 1)?, false)?)?,
+            Some((tr, Record::Step)) => {
+                let h = self.ln_f.forward(&x, false)?; // (1, T, C)
+                tr.ln_f = to_array(&h)?;
+                tr.logits = self.unembed(&h.narrow(1, t - 1, 1)?)?;
+                tr.logits.clone()
             }
             Some((tr, _)) => {
                 tr.ln_f = to_array(&self.ln_f.forward(&x, false)?)?; // (T, C)
@@ -363,15 +364,6 @@ impl Gpt {
         };
         cache.advance(t);
         Ok(logits)
-    }
-
-    /// The logit lens of layer outputs at the last position, rows (1, C) each: the logits if the
-    /// model stopped there (`ln_f` and the unembedding, all rows in one product), (L, V).
-    fn lens(&self, rows: &[Tensor]) -> Result<Vec<Vec<f32>>> {
-        let h = self.ln_f.forward(&Tensor::cat(rows, 0)?, false)?; // (L, C)
-        // (V, C) · (C, L): the unembedding is the left operand, read as stored (no packed copy)
-        let logits = self.lm_head.matmul(&h.t()?)?; // (V, L)
-        Ok(logits.t()?.contiguous()?.to_vec2::<f32>()?) // (L, V)
     }
 
     /// (1, nh, 1, 1) of 1 and 0 when some head of `layer` is switched off.
@@ -431,7 +423,7 @@ impl Gpt {
         let (mut x, _, _) = self.embed(ids, 0)?;
         let mask = causal_mask(t, 0, self.device())?;
         for block in &self.blocks {
-            let (q, k, v) = block.attn.qkv(&block.ln_1.forward(&x, d)?)?;
+            let (q, k, v) = block.attn.qkv(&block.ln_1.forward(&x, d)?, d)?;
             let (a, _) = block.attn.attend(q, k, v, &mask, None, d)?;
             x = (x + a)?;
             let (_, _, m) = block.mlp.forward(&block.ln_2.forward(&x, d)?, None, d)?;
@@ -445,20 +437,6 @@ impl Gpt {
         Ok(h.matmul(&self.lm_head.t()?)?
             .reshape((b, t, self.cfg.vocab_size))?)
     }
-}
-
-/// The [`LENS_TOP`] most likely tokens of `logits` with their probabilities (softmax at
-/// temperature 1, the same numbers as [`super::trace::softmax`] gives, without the whole vector).
-fn guesses(logits: &[f32]) -> Vec<Guess> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
-    top_n(logits, LENS_TOP)
-        .into_iter()
-        .map(|(id, l)| Guess {
-            id: id as u32,
-            prob: (((l - max) as f64).exp() / sum) as f32,
-        })
-        .collect()
 }
 
 /// (T, P + T) additive mask: 0 where query i (at position P + i) may see key j, −∞ elsewhere.

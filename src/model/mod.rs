@@ -14,6 +14,8 @@ pub mod embedding;
 pub mod error;
 pub mod generate;
 pub mod gpt;
+mod lens;
+mod matvec;
 pub mod pca;
 pub mod positions;
 pub mod sample;

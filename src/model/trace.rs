@@ -154,6 +154,20 @@ pub fn top_n(values: &[f32], n: usize) -> Vec<(usize, f32)> {
     idx.into_iter().map(|i| (i, values[i])).collect()
 }
 
+/// The [`LENS_TOP`] most likely tokens of `logits` with their probabilities (softmax at
+/// temperature 1, the same numbers as [`softmax`] gives, without the whole vector).
+pub(super) fn guesses(logits: &[f32]) -> Vec<Guess> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
+    top_n(logits, LENS_TOP)
+        .into_iter()
+        .map(|(id, l)| Guess {
+            id: id as u32,
+            prob: (((l - max) as f64).exp() / sum) as f32,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

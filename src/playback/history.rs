@@ -108,7 +108,12 @@ impl History {
         }
         self.ln_f.extend(rows(&trace.ln_f));
         self.logits = trace.logits.clone();
-        self.lens = trace.layers.iter().map(|l| l.lens.clone()).collect();
+        // a one-token step leaves the lens to `super::lens` (empty until it arrives)
+        self.lens = if trace.layers.iter().any(|l| l.lens.is_empty()) {
+            Vec::new()
+        } else {
+            trace.layers.iter().map(|l| l.lens.clone()).collect()
+        };
     }
 
     /// Attention weight of `query` on `key` in (`layer`, `head`); 0 for masked or missing pairs.

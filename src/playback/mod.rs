@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod export;
 pub mod filter;
 pub mod history;
+pub mod lens;
 pub mod surprise;
 
 use std::sync::Arc;
@@ -207,7 +208,7 @@ pub struct Dock {
     /// Each shown candidate's logit.
     pub logits: Vec<f32>,
     /// The floor version and settings these were computed for.
-    made_for: Option<(u64, SamplingParams)>,
+    made_for: Option<(u64, SamplingParams, usize)>,
 }
 
 /// The floor, the clock and the loop (and the dock's candidates, derived on change).
@@ -220,6 +221,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<HoveredPair>()
         .init_resource::<surprise::TokenSurprise>()
         .init_resource::<attribution::HeadAttribution>()
+        .init_resource::<lens::LensJob>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
@@ -229,7 +231,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                update_dock,
+                (lens::fill_lens, update_dock).chain(),
                 surprise::update_surprise,
                 attribution::update_attribution,
             )
@@ -400,7 +402,8 @@ fn update_dock(
     engine: Option<Res<Engine>>,
     mut dock: ResMut<Dock>,
 ) {
-    let key = (floor.version, sampling.params());
+    // the lens may arrive after the floor (see `lens`)
+    let key = (floor.version, sampling.params(), floor.history.lens.len());
     if dock.made_for == Some(key) {
         return;
     }
