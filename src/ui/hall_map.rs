@@ -7,6 +7,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::camera::{FocusStation, Orbit};
+use crate::playback::Selection;
 use crate::scene::CurrentLayout;
 use crate::scene::layout::{Layout, StationKind};
 use crate::tour::TourPlayer;
@@ -39,6 +40,7 @@ pub(super) fn draw_hall_map(
     layout: Option<Res<CurrentLayout>>,
     cameras: Query<&Orbit>,
     tour: Res<TourPlayer>,
+    selection: Res<Selection>,
     mut focus: MessageWriter<FocusStation>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -49,9 +51,13 @@ pub(super) fn draw_hall_map(
         return Ok(());
     }
     let l = &layout.0;
-    let centre = ui_state.panel_right / 2.0;
+    let heatmap_shown = selection.head.is_some();
+    // centred in the bottom edge the panels leave free, and narrowed to fit it
+    let (left, right) = super::column::bottom_free(ctx, ui_state.panel_right, heatmap_shown, 90.0);
+    let width = (right - left - 2.0 * super::column::GAP - 20.0).clamp(160.0, WIDTH);
+    let centre = (left + right) / 2.0 - ctx.viewport_rect().center().x;
     egui::Area::new(egui::Id::new("hall-map"))
-        .anchor(egui::Align2::CENTER_BOTTOM, [centre, -10.0])
+        .anchor(egui::Align2::CENTER_BOTTOM, [centre, -super::column::GAP])
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.label(format!(
@@ -60,7 +66,7 @@ pub(super) fn draw_hall_map(
                     l.shape.n_layer
                 ));
                 let (rect, response) =
-                    ui.allocate_exact_size(egui::vec2(WIDTH, 22.0), egui::Sense::click());
+                    ui.allocate_exact_size(egui::vec2(width, 22.0), egui::Sense::click());
                 let painter = ui.painter_at(rect);
                 let at = |x: f32| rect.left() + map_x(l, x) * rect.width();
                 for s in &l.stations {

@@ -85,8 +85,11 @@ pub(super) fn draw_heatmaps(
             && let Some(tex) = images.get(ctx, &floor, l, hd)
         {
             egui::Window::new(format!("Attention: layer {l}, head {hd}"))
-                .id(egui::Id::new("heatmap"))
-                .anchor(egui::Align2::RIGHT_BOTTOM, [-10.0, -10.0])
+                .id(egui::Id::new(super::column::HEATMAP))
+                .anchor(
+                    egui::Align2::RIGHT_BOTTOM,
+                    [-super::column::GAP, -super::column::GAP],
+                )
                 .collapsible(true)
                 .resizable(false)
                 .show(ctx, |ui| {

@@ -35,7 +35,7 @@ pub(super) fn draw_inspector(
     }
     let h = &floor.history;
     // folded at first, so the scene has the room; it opens by itself when something is picked
-    let id = egui::Id::new("Inspector");
+    let id = egui::Id::new(super::column::INSPECTOR);
     if *selection != *last_pick {
         *last_pick = selection.clone();
         if *selection != Selection::default() {
@@ -49,9 +49,15 @@ pub(super) fn draw_inspector(
     egui::Window::new("Inspector")
         .id(id)
         .default_open(false)
-        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
+        .anchor(egui::Align2::RIGHT_TOP, [-super::column::GAP, super::column::GAP])
         .default_width(300.0)
         .resizable(false)
+        // above the heatmap, never over it: what does not fit scrolls
+        .max_height(super::column::inspector_max_height(
+            ctx,
+            selection.head.is_some(),
+        ))
+        .vscroll(true)
         .show(ctx, |ui| {
             if h.is_empty() {
                 ui.label("waiting for the model...");

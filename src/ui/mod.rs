@@ -6,6 +6,7 @@ mod ablations;
 mod banner;
 pub mod booth;
 mod caption;
+mod column;
 mod controls;
 mod cost;
 mod embedding;
