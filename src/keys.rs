@@ -162,7 +162,7 @@ pub const BINDINGS: &[Binding] = &[
         Act::Mouse,
         &[],
         "click",
-        "select a crate, booth, board cell or lamp and fly to it",
+        "select a beam, crate, booth, board cell or lamp and fly to it",
     ),
     b(
         Act::ClearSelection,

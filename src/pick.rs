@@ -1,17 +1,46 @@
-//! Clicking in the scene: what was under the pointer (a crate, a booth and the lane under the
-//! pointer, a board cell, a lamp) becomes the selection, and the camera flies to it.
+//! Clicking in the scene: what was under the pointer (a beam, a crate, a booth and the lane under
+//! the pointer, a board cell, a lamp) becomes the selection, and the camera flies to it; the beam
+//! under the pointer is found every frame (for its light and its tooltip).
 
 use bevy::prelude::*;
 
-use crate::camera::{DragDistance, FocusPoint};
+use crate::camera::{DragDistance, FocusPoint, Orbit};
 use crate::playback::{Floor, Selection};
 use crate::rooms::overview::HeadTile;
+use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
+use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
 use crate::scene::{Board, Booth, Crate, CurrentLayout, LampWall};
+use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
 pub(super) fn plugin(app: &mut App) {
-    app.add_observer(select_on_click);
+    app.add_observer(select_on_click)
+        .add_systems(Update, hover_beams.in_set(AppSet::Derive));
+}
+
+/// Finds the lit beam under the pointer (none while the pointer is on a panel or off the window).
+fn hover_beams(
+    windows: Query<&Window>,
+    cameras: Query<(&Camera, &GlobalTransform), With<Orbit>>,
+    layout: Option<Res<CurrentLayout>>,
+    beams: Res<Beams>,
+    egui_input: Res<bevy_egui::input::EguiWantsInput>,
+    mut hover: ResMut<BeamHover>,
+) {
+    let under = || {
+        if egui_input.wants_any_pointer_input() {
+            return None;
+        }
+        let pointer = windows.single().ok()?.cursor_position()?;
+        let (camera, at) = cameras.single().ok()?;
+        let project = |p: Vec3| camera.world_to_viewport(at, p).ok();
+        nearest_beam(&layout.as_ref()?.0, &beams.0, project, pointer, PICK_PIXELS)
+    };
+    let found = under();
+    if hover.0 != found {
+        hover.0 = found;
+    }
 }
 
 /// Cell of a textured quad hit at `local` (quad-local coordinates, quad of `size`), as (column, row).
@@ -40,6 +69,7 @@ pub(crate) fn select_on_click(
     layout: Option<Res<CurrentLayout>>,
     mut focus: MessageWriter<FocusPoint>,
     egui_input: Res<bevy_egui::input::EguiWantsInput>,
+    beam_hover: Res<BeamHover>,
 ) {
     if egui_input.wants_any_pointer_input() {
         return; // the click was on the overlay
@@ -51,6 +81,18 @@ pub(crate) fn select_on_click(
         None => 0.0,
     };
     if click.button != PointerButton::Primary || moved > 6.0 {
+        return;
+    }
+    // a beam under the pointer comes first: its head and the token that reads (the heatmap and
+    // the inspector open on them), the camera to the top of its arc
+    if let Some(b) = beam_hover.0 {
+        selection.head = Some((b.layer, b.head));
+        selection.token = Some(b.query);
+        if let Some(l) = &layout
+            && let Some(station) = l.0.station(StationKind::Booth(b.layer, b.head))
+        {
+            focus.write(FocusPoint(l.0.beam_point(station.x, b.query, b.key, 0.5)));
+        }
         return;
     }
     let e = click.entity;

@@ -39,6 +39,56 @@ pub struct BeamsLeftOut(pub usize);
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
 pub struct ViewFocus(pub Option<Vec3>);
 
+/// The lit beam under the pointer (its drawn arc within [`PICK_PIXELS`] of it): lit white, told
+/// in a tooltip, and selected by a click. Written by the pointer (`crate::pick`); none headless.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct BeamHover(pub Option<Beam>);
+
+/// How near the pointer a beam's arc must pass to be under it, pixels.
+pub const PICK_PIXELS: f32 = 6.0;
+
+/// The beam whose arc, as drawn and projected onto the screen by `project` (none for a point
+/// behind the camera), passes nearest `pointer`, if within `within` pixels.
+pub fn nearest_beam(
+    l: &Layout,
+    beams: &[Beam],
+    project: impl Fn(Vec3) -> Option<Vec2>,
+    pointer: Vec2,
+    within: f32,
+) -> Option<Beam> {
+    let mut best: Option<(f32, Beam)> = None;
+    for b in beams {
+        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
+            continue;
+        };
+        let on_screen: Vec<Option<Vec2>> = (0..=ARC_SEGMENTS)
+            .map(|s| {
+                project(l.beam_point(station.x, b.query, b.key, s as f32 / ARC_SEGMENTS as f32))
+            })
+            .collect();
+        for pair in on_screen.windows(2) {
+            if let [Some(a), Some(c)] = pair {
+                let d = segment_distance(pointer, *a, *c);
+                if d <= within && best.is_none_or(|(nearest, _)| d < nearest) {
+                    best = Some((d, *b));
+                }
+            }
+        }
+    }
+    best.map(|(_, b)| b)
+}
+
+/// Distance from `p` to the segment from `a` to `b`.
+fn segment_distance(p: Vec2, a: Vec2, b: Vec2) -> f32 {
+    let ab = b - a;
+    let t = if ab.length_squared() > 0.0 {
+        ((p - a).dot(ab) / ab.length_squared()).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    p.distance(a + ab * t)
+}
+
 /// What the lit beams depend on: the floor, the threshold, the selected token, the last station
 /// the riding crates reached, the first riding crate, and the booth nearest the camera's focus.
 type BeamsKey = (u64, u32, Option<usize>, i64, usize, Option<usize>);
@@ -194,11 +244,13 @@ pub fn arrowhead(l: &Layout, booth_x: f32, query: usize, key: usize) -> [Vec3; 3
 }
 
 /// Rewrites the beams' line sets when the lit beams or the layout changed.
+#[allow(clippy::too_many_arguments)]
 fn draw_beams(
     beams: Res<Beams>,
     layout: Option<Res<CurrentLayout>>,
     gizmos: Option<Res<BeamGizmos>>,
     hovered: Res<HoveredPair>,
+    beam_hover: Res<BeamHover>,
     floor: Res<Floor>,
     glow: Res<BeamGlow>,
     mut assets: ResMut<Assets<GizmoAsset>>,
@@ -209,6 +261,7 @@ fn draw_beams(
         && !layout_changed
         && !gizmos.is_added()
         && !hovered.is_changed()
+        && !beam_hover.is_changed()
         && !glow.is_changed()
     {
         return;
@@ -256,11 +309,16 @@ fn draw_beams(
             // key's lane into the lane of the token that reads it
             sets[set].linestrip(arrowhead(l, station.x, b.query, b.key), color);
         }
-        // the pair under the pointer in a heatmap, lit whatever its weight or the threshold
-        if let Some((layer, head, query, key)) = hovered.0
-            && let Some(station) = l.station(StationKind::Booth(layer, head))
-            && floor.history.weight(layer, head, query, key) > 0.0
-        {
+        // the pair under the pointer in a heatmap, lit whatever its weight or the threshold, and
+        // the beam under the pointer in the hall
+        let in_hall = beam_hover.0.map(|b| (b.layer, b.head, b.query, b.key));
+        for (layer, head, query, key) in hovered.0.into_iter().chain(in_hall) {
+            let Some(station) = l.station(StationKind::Booth(layer, head)) else {
+                continue;
+            };
+            if floor.history.weight(layer, head, query, key) <= 0.0 {
+                continue;
+            }
             let points = (0..=ARC_SEGMENTS)
                 .map(|s| l.beam_point(station.x, query, key, s as f32 / ARC_SEGMENTS as f32));
             sets[3].linestrip(points, Color::WHITE);
@@ -283,6 +341,48 @@ fn draw_beams(
 mod arrow_tests {
     use super::*;
     use crate::scene::layout::Shape;
+
+    #[test]
+    fn the_beam_under_the_pointer_is_the_nearest_arc_within_reach() {
+        let l = Layout::new(
+            Shape {
+                n_layer: 1,
+                n_head: 2,
+            },
+            6,
+        );
+        let beam = |head, query, key| Beam {
+            layer: 0,
+            head,
+            query,
+            key,
+            weight: 0.5,
+        };
+        let (near, far) = (beam(0, 5, 1), beam(0, 4, 3));
+        let beams = [far, near, beam(1, 5, 1)];
+        let x0 = l.station(StationKind::Booth(0, 0)).unwrap().x;
+        // looking along the hall from the side: screen x = z, screen y = height (down)
+        let side = |p: Vec3| ((p.x - x0).abs() < 1e-3).then(|| Vec2::new(p.z * 50.0, -p.y * 50.0));
+        let top = |q, k| side(l.beam_point(x0, q, k, 0.5)).unwrap();
+        assert_eq!(nearest_beam(&l, &beams, side, top(5, 1), 6.0), Some(near));
+        assert_eq!(nearest_beam(&l, &beams, side, top(4, 3), 6.0), Some(far));
+        // a little off the arc still counts; far off, or nothing on screen, does not
+        let beside = top(5, 1) + Vec2::new(0.0, 4.0);
+        assert_eq!(nearest_beam(&l, &beams, side, beside, 6.0), Some(near));
+        assert_eq!(
+            nearest_beam(&l, &beams, side, top(5, 1) + Vec2::new(0.0, -40.0), 6.0),
+            None
+        );
+        assert_eq!(nearest_beam(&l, &beams, |_| None, top(5, 1), 6.0), None);
+        assert_eq!(
+            segment_distance(Vec2::new(1.0, 1.0), Vec2::ZERO, Vec2::X * 2.0),
+            1.0
+        );
+        assert_eq!(
+            segment_distance(Vec2::new(3.0, 0.0), Vec2::ZERO, Vec2::X * 2.0),
+            1.0
+        );
+    }
 
     #[test]
     fn the_arrowhead_sits_on_the_query_and_opens_toward_the_key() {

@@ -31,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<parts::Built>()
         .init_resource::<beams::BeamSettings>()
         .init_resource::<beams::Beams>()
+        .init_resource::<beams::BeamHover>()
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
         .add_systems(Startup, kit::make_kit)

@@ -14,6 +14,7 @@ use crate::playback::history::History;
 use crate::playback::{Floor, HoveredPair, Selection};
 use crate::scene::CurrentLayout;
 use crate::scene::attention_map::{head_pixels, heatmap_side};
+use crate::scene::beams::BeamHover;
 use crate::scene::layout::StationKind;
 
 /// Head textures, made when first shown after the floor changed (not every head on every token).
@@ -68,6 +69,7 @@ pub(super) fn draw_heatmaps(
     floor: Res<Floor>,
     mut selection: ResMut<Selection>,
     mut hovered: ResMut<HoveredPair>,
+    beam_hover: Res<BeamHover>,
     layout: Option<Res<CurrentLayout>>,
     mut images: Local<HeadImages>,
     mut focus: MessageWriter<FocusStation>,
@@ -108,8 +110,21 @@ pub(super) fn draw_heatmaps(
                         *scores = Some((key, s.clone()));
                         Some(s)
                     };
-                    now_hovered =
-                        grid(ui, h, &tex, l, hd, selection.token, head_size, &mut explain);
+                    let beam = beam_hover
+                        .0
+                        .filter(|b| (b.layer, b.head) == (l, hd))
+                        .map(|b| (b.query, b.key));
+                    now_hovered = grid(
+                        ui,
+                        h,
+                        &tex,
+                        l,
+                        hd,
+                        selection.token,
+                        head_size,
+                        &mut explain,
+                        beam,
+                    );
                 });
         }
         if ui_state.model_view {
@@ -159,6 +174,7 @@ fn grid(
     selected: Option<usize>,
     head_size: usize,
     explain: Explain,
+    beam: Option<(usize, usize)>,
 ) -> Option<(usize, usize, usize, usize)> {
     let n = h.len();
     // a long floor shrinks cells below a pixel (the texture pools them); the grid stays 300 px
@@ -209,22 +225,29 @@ fn grid(
             );
         }
     }
+    let mark = |q: usize, k: usize| {
+        let side = cell.max(4.0);
+        painter.rect_stroke(
+            egui::Rect::from_center_size(
+                grid.min + egui::vec2((k as f32 + 0.5) * cell, (q as f32 + 0.5) * cell),
+                egui::vec2(side, side),
+            ),
+            0.0,
+            egui::Stroke::new(1.5, egui::Color32::WHITE),
+            egui::StrokeKind::Outside,
+        );
+    };
+    // the beam under the pointer in the hall: its cell (query row, key column)
+    if let Some((q, k)) = beam.filter(|&(q, k)| q < n && k < n) {
+        mark(q, k);
+    }
     let pos = response.hover_pos()?;
     if !grid.contains(pos) {
         return None;
     }
     let q = (((pos.y - grid.top()) / cell) as usize).min(n - 1);
     let k = (((pos.x - grid.left()) / cell) as usize).min(n - 1);
-    let mark = cell.max(4.0);
-    painter.rect_stroke(
-        egui::Rect::from_center_size(
-            grid.min + egui::vec2((k as f32 + 0.5) * cell, (q as f32 + 0.5) * cell),
-            egui::vec2(mark, mark),
-        ),
-        0.0,
-        egui::Stroke::new(1.5, egui::Color32::WHITE),
-        egui::StrokeKind::Outside,
-    );
+    mark(q, k);
     let piece = |i: usize| shown_token(&h.texts[i], h.ids[i]);
     let tip = if k > q {
         format!(

@@ -4,6 +4,7 @@
 
 mod ablations;
 mod banner;
+mod beam_tip;
 pub mod booth;
 mod caption;
 mod column;
@@ -67,6 +68,7 @@ pub(super) fn plugin(app: &mut App) {
             help::draw_help,
             caption::draw_caption,
             hall_map::draw_hall_map,
+            beam_tip::draw_beam_tip,
         )
             .chain(),
     );

@@ -1,0 +1,54 @@
+//! The tooltip of the beam under the pointer: which head, which token reads which, with what
+//! weight (the traced softmax weight), and that a click selects it.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::model::tokenizer::shown_token;
+use crate::playback::Floor;
+use crate::scene::beams::BeamHover;
+
+/// The pointer's offset from the tooltip's corner, pixels.
+const OFFSET: f32 = 16.0;
+
+/// Draws the tooltip beside the pointer while a beam is under it.
+pub(super) fn draw_beam_tip(
+    mut contexts: EguiContexts,
+    ui_state: Res<UiState>,
+    hover: Res<BeamHover>,
+    floor: Res<Floor>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(b) = hover.0 else { return Ok(()) };
+    let h = &floor.history;
+    if ui_state.hidden || ui_state.recording || b.query >= h.len() || b.key > b.query {
+        return Ok(());
+    }
+    let Some(pointer) = ctx.pointer_hover_pos() else {
+        return Ok(());
+    };
+    let piece = |i: usize| shown_token(&h.texts[i], h.ids[i]);
+    egui::Area::new(egui::Id::new("beam-tip"))
+        .fixed_pos(pointer + egui::vec2(OFFSET, OFFSET))
+        .order(egui::Order::Tooltip)
+        .interactable(false)
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.strong(format!("layer {}, head {}", b.layer, b.head));
+                ui.label(format!(
+                    "token {} {} reads token {} {}",
+                    b.query,
+                    piece(b.query),
+                    b.key,
+                    piece(b.key)
+                ));
+                ui.label(format!(
+                    "attention weight {:.3} (its row of weights adds up to 1)",
+                    h.weight(b.layer, b.head, b.query, b.key)
+                ));
+                ui.weak("click: this head and this token");
+            });
+        });
+    Ok(())
+}
