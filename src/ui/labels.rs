@@ -49,6 +49,13 @@ pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     kept
 }
 
+/// `rect` moved sideways to lie between `left` and `right` (its left edge wins when it is wider).
+pub fn fit_across(rect: Rect, left: f32, right: f32) -> Rect {
+    let over = (rect.max.x - right).max(0.0);
+    let dx = (left - (rect.min.x - over)).max(0.0) - over;
+    Rect::new(rect.min.x + dx, rect.min.y, rect.max.x + dx, rect.max.y)
+}
+
 /// Where a world point lands in a viewport of `size` (origin top left, y down), if in front of
 /// the camera and inside the view.
 pub fn to_screen(clip_from_world: Mat4, size: Vec2, p: Vec3) -> Option<Vec2> {
@@ -139,11 +146,17 @@ pub(super) fn draw_world_labels(
         let galley =
             painter.layout_no_wrap(label.text.clone(), egui::FontId::proportional(size), colour);
         let g = galley.size();
-        let rect = Rect::new(
-            anchor.x - g.x / 2.0,
-            anchor.y - g.y,
-            anchor.x + g.x / 2.0,
-            anchor.y,
+        // a sign near the edge of the view slides in rather than being cut off (or drawn under
+        // the control panel)
+        let rect = fit_across(
+            Rect::new(
+                anchor.x - g.x / 2.0,
+                anchor.y - g.y,
+                anchor.x + g.x / 2.0,
+                anchor.y,
+            ),
+            view_rect.min.x,
+            view_rect.max.x,
         );
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
         candidates.push(Candidate {
@@ -168,6 +181,31 @@ mod tests {
             rect: Rect::new(x, y, x + w, y + 10.0),
             priority,
         }
+    }
+
+    #[test]
+    fn signs_at_the_edge_slide_into_the_view() {
+        let r = |a: f32, b: f32| Rect::new(a, 0.0, b, 10.0);
+        assert_eq!(
+            fit_across(r(10.0, 50.0), 0.0, 100.0),
+            r(10.0, 50.0),
+            "inside: stays"
+        );
+        assert_eq!(
+            fit_across(r(80.0, 120.0), 0.0, 100.0),
+            r(60.0, 100.0),
+            "past the right"
+        );
+        assert_eq!(
+            fit_across(r(-15.0, 25.0), 0.0, 100.0),
+            r(0.0, 40.0),
+            "past the left"
+        );
+        assert_eq!(
+            fit_across(r(-10.0, 150.0), 0.0, 100.0),
+            r(0.0, 160.0),
+            "too wide"
+        );
     }
 
     #[test]
