@@ -23,6 +23,32 @@ pub fn plugin(app: &mut App) {
             ..default()
         })
         .add_systems(Startup, spawn_lights.after(crate::camera::spawn_camera));
+    if std::env::var_os(FORCE_RENDER_ERROR).is_some()
+        && let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp)
+    {
+        render.add_systems(bevy::render::Render, force_render_error);
+    }
+}
+
+/// A test switch (an environment variable): when set, the renderer makes one invalid buffer a few
+/// frames in, which wgpu reports as a validation error, so a test can check what an exhibit does
+/// on a render error (Bevy's handler quits; the app exits with a failure status).
+pub const FORCE_RENDER_ERROR: &str = "FACTORY_TEST_RENDER_ERROR";
+
+/// Makes the invalid buffer on the third frame the renderer draws.
+fn force_render_error(device: Res<bevy::render::renderer::RenderDevice>, mut frames: Local<u32>) {
+    use bevy::render::render_resource::{BufferDescriptor, BufferUsages};
+    *frames += 1;
+    if *frames == 3 {
+        warn!("{FORCE_RENDER_ERROR} is set: forcing a render error");
+        // a buffer with no usage at all: not allowed
+        device.create_buffer(&BufferDescriptor {
+            label: Some("forced render error"),
+            size: 16,
+            usage: BufferUsages::empty(),
+            mapped_at_creation: false,
+        });
+    }
 }
 
 /// The sun: one directional light from above the dock, looking down the hall.

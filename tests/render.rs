@@ -3,46 +3,86 @@
 //! Needs `xvfb-run` and a Vulkan driver (`apt-get install xvfb mesa-vulkan-drivers libvulkan1`;
 //! `.ci/run` installs them).
 
+use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-fn render(path: &Path, prompt: &str) {
+/// Runs the viewer under Xvfb with `args` (and `env`), waits for it to exit (5 minutes at most),
+/// and returns its status and what it wrote to stderr.
+fn run_viewer(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String) {
     let runtime = tempfile::tempdir().unwrap();
     let mut child = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x720x24"])
         .arg(env!("CARGO_BIN_EXE_factory"))
-        .args(["--prompt", prompt, "--size", "1280x720", "--screenshot"])
-        .arg(path)
+        .args(args)
         .env("WGPU_BACKEND", "vulkan")
         .env("XDG_RUNTIME_DIR", runtime.path())
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect(
             "xvfb-run is needed for this test: apt-get install xvfb mesa-vulkan-drivers libvulkan1",
         );
+    // stderr is read as it comes, so a chatty run cannot fill the pipe and stall
+    let mut pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut err = String::new();
+        pipe.read_to_string(&mut err).unwrap();
+        err
+    });
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            use std::io::Read;
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            assert!(status.success(), "factory --screenshot failed: {err}");
-            assert!(!err.contains("panicked"), "{err}");
-            return;
+            return (status, reader.join().unwrap());
         }
         if start.elapsed() > Duration::from_secs(300) {
             let _ = child.kill();
-            panic!("factory --screenshot did not finish in 5 minutes");
+            panic!("factory {args:?} did not finish in 5 minutes");
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+fn render(path: &Path, prompt: &str) {
+    let path = path.to_str().unwrap();
+    let (status, err) = run_viewer(
+        &[
+            "--prompt",
+            prompt,
+            "--size",
+            "1280x720",
+            "--screenshot",
+            path,
+        ],
+        &[],
+    );
+    assert!(status.success(), "factory --screenshot failed: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The exhibit's restart path: a render error (forced by the test switch: an invalid buffer, which
+/// wgpu reports as a validation error) ends the viewer with a failure status, saying why, so that
+/// the supervisor (assets/kiosk/factory-kiosk.service) starts it again.
+#[test]
+fn a_render_error_ends_the_viewer_with_a_failure_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("never.png");
+    let (status, err) = run_viewer(
+        &["--size", "640x360", "--screenshot", path.to_str().unwrap()],
+        &[(factory::stage::FORCE_RENDER_ERROR, "1")],
+    );
+    assert!(
+        !status.success(),
+        "the viewer went on after a render error: {err}"
+    );
+    assert!(
+        err.contains("RenderError"),
+        "no word of the render error: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!path.exists(), "the screenshot was taken before the error");
 }
 
 #[test]
