@@ -15,9 +15,14 @@ pub(super) fn draw_help(mut contexts: EguiContexts, mut ui_state: ResMut<UiState
     }
     let st = &mut *ui_state;
     if st.help {
+        // a small window (a kiosk's screen, 800×600) scrolls the list instead of cutting it off
+        let screen = ctx.viewport_rect();
         egui::Window::new("Keys and help")
             .collapsible(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .max_width(screen.width() - 40.0)
+            .max_height(screen.height() - 100.0)
+            .vscroll(true)
             .open(&mut st.help)
             .show(ctx, |ui| {
                 egui::Grid::new("keys").striped(true).show(ui, |ui| {
