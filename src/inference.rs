@@ -355,6 +355,19 @@ fn take_finished<T>(slot: &mut Option<Task<T>>, blocking: bool) -> Option<T> {
     Some(result)
 }
 
+/// [`take_finished`] for a task kept with what it was started for (a floor, a model): that and
+/// the result, once done. The playback's follow-up jobs (the lens, the heads' parts) use it.
+pub(crate) fn take_finished_for<K, T>(
+    slot: &mut Option<(K, Task<T>)>,
+    blocking: bool,
+) -> Option<(K, T)> {
+    if blocking {
+        return slot.take().map(|(k, task)| (k, block_on(task)));
+    }
+    let result = block_on(poll_once(&mut slot.as_mut()?.1))?;
+    slot.take().map(|(k, _)| (k, result))
+}
+
 /// Polls the model being opened; on success it becomes the [`Engine`], the cache is dropped and
 /// the last prompt runs on it; on failure the old model stays and the overlay says why.
 fn finish_loading(

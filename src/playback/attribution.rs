@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
+use bevy::tasks::{AsyncComputeTaskPool, Task};
 
 use super::{Floor, Selection};
-use crate::inference::{Blocking, Engine};
+use crate::inference::{Blocking, Engine, take_finished_for};
 use crate::model::attribution::Attribution;
 use crate::model::trace::top_n;
 
@@ -47,16 +47,8 @@ pub(super) fn update_attribution(
     blocking: Option<Res<Blocking>>,
     mut attr: ResMut<HeadAttribution>,
 ) {
-    if let Some((key, task)) = attr.task.as_mut()
-        && let Some(result) = if blocking.is_some() {
-            // recording: the bars are in the picture, so they come in the frame that asked
-            Some(block_on(task))
-        } else {
-            block_on(poll_once(task))
-        }
-    {
-        let key = *key;
-        attr.task = None;
+    // recording: the bars are in the picture, so they come in the frame that asked
+    if let Some((key, result)) = take_finished_for(&mut attr.task, blocking.is_some()) {
         attr.parts = result;
         attr.made_for = Some(key);
     }

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
+use bevy::tasks::{AsyncComputeTaskPool, Task};
 
 use super::Floor;
-use crate::inference::{Blocking, Engine};
+use crate::inference::{Blocking, Engine, take_finished_for};
 use crate::model::Guess;
 
 /// A floor version and the model it was made on.
@@ -57,19 +57,10 @@ pub(super) fn fill_lens(
             ));
         }
     }
-    if let Some((made_for, task)) = job.task.as_mut()
-        && let Some(result) = if blocking.is_some() {
-            Some(block_on(task))
-        } else {
-            block_on(poll_once(task))
-        }
+    // a newer floor drops a lens made for an older one
+    if let Some((made_for, Some(lens))) = take_finished_for(&mut job.task, blocking.is_some())
+        && made_for == key
     {
-        let made_for = *made_for;
-        job.task = None;
-        if made_for == key
-            && let Some(lens) = result
-        {
-            floor.history.lens = lens;
-        }
+        floor.history.lens = lens;
     }
 }
