@@ -42,6 +42,8 @@ pub struct ViewerOptions {
     pub ablations: crate::model::Ablations,
     /// Print the frame rate every 5 seconds (`--fps`).
     pub fps: bool,
+    /// The language shown first (`--lang`, the kiosk config).
+    pub lang: crate::i18n::Lang,
 }
 
 /// The station or room the camera starts at, if asked.
@@ -112,11 +114,12 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     };
     {
         let mut player = app.world_mut().resource_mut::<crate::tour::TourPlayer>();
-        crate::tour::load_into(&mut player, &tour_path, &opts.model.config);
+        crate::tour::load_into(&mut player, &tour_path, &opts.model.config, opts.lang);
         if opts.start_tour {
             player.start();
         }
     }
+    app.insert_resource(opts.lang);
     if let Some(k) = opts.kiosk {
         let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
         ui.simple = true;

@@ -5,6 +5,8 @@
 
 use bevy::prelude::*;
 
+use crate::i18n::Lang;
+
 /// What a binding does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Act {
@@ -87,9 +89,9 @@ pub struct Binding {
     pub act: Act,
     /// The keys that do it (any one of them).
     pub keys: &'static [KeyCode],
-    /// The keys as the help writes them.
+    /// The message id (assets/i18n) of the keys as the help writes them; empty: not listed.
     pub shown: &'static str,
-    /// What the help says it does.
+    /// The message id of what the help says it does.
     pub does: &'static str,
 }
 
@@ -107,14 +109,14 @@ use KeyCode as K;
 /// The bindings, in the order the help lists them. Rows with an empty `shown` work but are not
 /// listed on their own (they are part of a row above).
 pub const BINDINGS: &[Binding] = &[
-    b(Act::Mouse, &[], "left drag", "orbit"),
-    b(Act::Mouse, &[], "right / middle drag", "pan"),
-    b(Act::Mouse, &[], "wheel", "zoom"),
+    b(Act::Mouse, &[], "key-mouse", "key-mouse.does"),
+    b(Act::Mouse, &[], "key-mouse-2", "key-mouse-2.does"),
+    b(Act::Mouse, &[], "key-mouse-3", "key-mouse-3.does"),
     b(
         Act::FlyForward,
         &[K::KeyW],
-        "W A S D, Q E",
-        "fly (Shift: faster)",
+        "key-fly-forward",
+        "key-fly-forward.does",
     ),
     b(Act::FlyLeft, &[K::KeyA], "", ""),
     b(Act::FlyBack, &[K::KeyS], "", ""),
@@ -125,8 +127,8 @@ pub const BINDINGS: &[Binding] = &[
     b(
         Act::Station,
         &[K::Digit1, K::Digit2, K::Digit3],
-        "1 2 3",
-        "receiving dock, embedding press, position stamp",
+        "key-station",
+        "key-station.does",
     ),
     b(
         Act::Station,
@@ -138,121 +140,136 @@ pub const BINDINGS: &[Binding] = &[
             K::Digit8,
             K::Digit9,
         ],
-        "4 to 9",
-        "layers 0 to 5",
+        "key-station-2",
+        "key-station-2.does",
     ),
-    b(Act::Station, &[K::Digit0], "0", "shipping dock"),
+    b(
+        Act::Station,
+        &[K::Digit0],
+        "key-station-3",
+        "key-station-3.does",
+    ),
     b(
         Act::PrevStation,
         &[K::PageUp],
-        "Page Up / Down",
-        "previous / next station",
+        "key-prev-station",
+        "key-prev-station.does",
     ),
     b(Act::NextStation, &[K::PageDown], "", ""),
     b(
         Act::PrevLayer,
         &[K::Minus, K::NumpadSubtract],
-        "- / +",
-        "previous / next layer (every layer)",
+        "key-prev-layer",
+        "key-prev-layer.does",
     ),
     b(Act::NextLayer, &[K::Equal, K::NumpadAdd], "", ""),
-    b(Act::Home, &[K::Home], "Home", "reset the view"),
-    b(Act::Follow, &[K::KeyF], "F", "follow the riding crates"),
-    b(
-        Act::Mouse,
-        &[],
-        "click",
-        "select a beam, crate, booth, board cell or lamp and fly to it",
-    ),
+    b(Act::Home, &[K::Home], "key-home", "key-home.does"),
+    b(Act::Follow, &[K::KeyF], "key-follow", "key-follow.does"),
+    b(Act::Mouse, &[], "key-mouse-4", "key-mouse-4.does"),
     b(
         Act::ClearSelection,
         &[K::Escape],
-        "Esc",
-        "clear the selection",
+        "key-clear-selection",
+        "key-clear-selection.does",
     ),
-    b(Act::PlayPause, &[K::Space], "Space", "play / pause"),
+    b(
+        Act::PlayPause,
+        &[K::Space],
+        "key-play-pause",
+        "key-play-pause.does",
+    ),
     b(
         Act::Step,
         &[K::KeyN, K::Period],
-        "N or .",
-        "step one station",
+        "key-step",
+        "key-step.does",
     ),
-    b(Act::GenerateOne, &[K::KeyG], "G", "generate one token"),
-    b(Act::Slower, &[K::BracketLeft], "[ ]", "slower / faster"),
+    b(
+        Act::GenerateOne,
+        &[K::KeyG],
+        "key-generate-one",
+        "key-generate-one.does",
+    ),
+    b(
+        Act::Slower,
+        &[K::BracketLeft],
+        "key-slower",
+        "key-slower.does",
+    ),
     b(Act::Faster, &[K::BracketRight], "", ""),
-    b(Act::Tour, &[K::KeyT], "T", "start / stop the guided tour"),
-    b(Act::Mouse, &[], "Space (in the tour)", "pause the tour"),
+    b(Act::Tour, &[K::KeyT], "key-tour", "key-tour.does"),
+    b(Act::Mouse, &[], "key-mouse-5", "key-mouse-5.does"),
     b(
         Act::TourBack,
         &[K::ArrowLeft],
-        "left / right arrows",
-        "previous / next tour stop",
+        "key-tour-back",
+        "key-tour-back.does",
     ),
     b(Act::TourNext, &[K::ArrowRight], "", ""),
-    b(Act::Screenshot, &[K::F12], "F12", "save a screenshot"),
+    b(
+        Act::Screenshot,
+        &[K::F12],
+        "key-screenshot",
+        "key-screenshot.does",
+    ),
     b(
         Act::SaveStop,
         &[K::KeyK],
-        "K",
-        "save this view (station, angle, selection, room) as a stop in my-tour.ron (or --save-tour)",
+        "key-save-stop",
+        "key-save-stop.does",
     ),
     b(
         Act::ModelView,
         &[K::KeyV],
-        "V",
-        "every head's attention as a thumbnail (click one to fly there)",
+        "key-model-view",
+        "key-model-view.does",
     ),
-    b(
-        Act::HideUi,
-        &[K::KeyU],
-        "U",
-        "hide / show every panel (clean pictures)",
-    ),
+    b(Act::HideUi, &[K::KeyU], "key-hide-ui", "key-hide-ui.does"),
     b(
         Act::CostView,
         &[K::KeyC],
-        "C",
-        "the cost of context: n² against n, cache sizes, measured times",
+        "key-cost-view",
+        "key-cost-view.does",
     ),
     b(
         Act::PositionsView,
         &[K::KeyP],
-        "P",
-        "positions: the learned table, the sinusoidal one, how alike positions are",
+        "key-positions-view",
+        "key-positions-view.does",
     ),
     b(
         Act::EmbeddingRoom,
         &[K::KeyM],
-        "M",
-        "the embedding room: every token as a point, neighbours, king - man + woman",
+        "key-embedding-room",
+        "key-embedding-room.does",
     ),
     b(
         Act::ScaleRoom,
         &[K::KeyB],
-        "B",
-        "the scale room: this model beside GPT-2 and GPT-3",
+        "key-scale-room",
+        "key-scale-room.does",
     ),
     b(
         Act::OverviewRoom,
         &[K::KeyO],
-        "O",
-        "the layer overview: every head's attention, a storey per layer",
+        "key-overview-room",
+        "key-overview-room.does",
     ),
     b(
         Act::TrainingView,
         &[K::KeyL],
-        "L",
-        "training time-lapse: the same prompt on the model as it learned",
+        "key-training-view",
+        "key-training-view.does",
     ),
-    b(Act::Help, &[K::F1, K::KeyH], "F1 or H", "this help"),
+    b(Act::Help, &[K::F1, K::KeyH], "key-help", "key-help.does"),
 ];
 
-/// The rows the help lists: (keys as written, what they do).
-pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
+/// The rows the help lists in `lang`: (keys as written, what they do).
+pub fn help_rows(lang: Lang) -> impl Iterator<Item = (String, String)> {
     BINDINGS
         .iter()
         .filter(|b| !b.shown.is_empty())
-        .map(|b| (b.shown, b.does))
+        .map(move |b| (lang.t(b.shown), lang.t(b.does)))
 }
 
 /// The keys bound to `act`.
@@ -393,7 +410,12 @@ mod tests {
                 last_listed = Some(b.act);
             }
         }
-        assert!(help_rows().any(|(k, _)| k == "F1 or H"));
+        assert!(help_rows(Lang::En).any(|(k, _)| k == "F1 or H"));
+        for b in BINDINGS.iter().filter(|b| !b.shown.is_empty()) {
+            for lang in Lang::ALL {
+                assert!(lang.has(b.shown) && lang.has(b.does), "{}", b.shown);
+            }
+        }
     }
 
     #[test]

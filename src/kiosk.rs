@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use serde::Deserialize;
 
 use crate::camera::{OrbitGoal, home_view};
+use crate::i18n::Lang;
 use crate::inference::Request;
 use crate::keys::chord_key_codes;
 use crate::limits::{self, sanitize_prompt};
@@ -76,6 +77,15 @@ pub struct KioskConfig {
     /// Words that may not appear on the wall (one per line), typed or generated.
     #[serde(default = "default_blocked_words")]
     pub blocked_words: PathBuf,
+    /// The language the kiosk starts in and returns to when idle ("en", "de"); visitors can
+    /// switch with the language button.
+    #[serde(default, deserialize_with = "lang_code")]
+    pub lang: Lang,
+}
+
+fn lang_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+    let code = String::deserialize(d)?;
+    Lang::parse(&code).map_err(serde::de::Error::custom)
 }
 
 fn default_blocked_words() -> PathBuf {
@@ -91,6 +101,7 @@ impl Default for KioskConfig {
             max_prompt_chars: 100,
             exit_chord: ["Ctrl", "Alt", "Shift", "Q"].map(String::from).to_vec(),
             blocked_words: default_blocked_words(),
+            lang: Lang::En,
         }
     }
 }
@@ -250,8 +261,10 @@ fn watch_input(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,
     scroll: Res<AccumulatedMouseScroll>,
+    touches: Option<Res<Touches>>,
     mut kiosk: ResMut<Kiosk>,
     mut tour: ResMut<TourPlayer>,
+    mut selection: ResMut<Selection>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let chord_held = kiosk
@@ -264,16 +277,22 @@ fn watch_input(
         exit.write(AppExit::Success);
         return;
     }
+    // a tap can press and release within one frame: count the release too
     let input = keys.get_pressed().next().is_some()
+        || keys.get_just_released().next().is_some()
         || buttons.get_pressed().next().is_some()
+        || buttons.get_just_released().next().is_some()
         || motion.delta != Vec2::ZERO
-        || scroll.delta != Vec2::ZERO;
+        || scroll.delta != Vec2::ZERO
+        || touches.is_some_and(|t| t.iter().next().is_some() || t.any_just_released());
     if input {
         kiosk.idle = 0.0;
         if kiosk.mode == Mode::Attract {
             kiosk.mode = Mode::Visitor;
             tour.stop();
             tour.prompt_override = None;
+            // the demo's highlights are not the visitor's
+            *selection = Selection::default();
         }
     } else {
         kiosk.idle += time.delta_secs();
@@ -288,6 +307,7 @@ fn run_attract(
     mut goals: Query<&mut OrbitGoal>,
     mut selection: ResMut<Selection>,
     mut requests: MessageWriter<Request>,
+    mut lang: ResMut<Lang>,
 ) {
     let start = match kiosk.mode {
         Mode::Visitor => kiosk.idle >= kiosk.config.idle_seconds,
@@ -311,6 +331,10 @@ fn run_attract(
     kiosk.mode = Mode::Attract;
     kiosk.cycles += 1;
     *selection = Selection::default();
+    // the next visitor finds the exhibit's own language
+    if *lang != kiosk.config.lang {
+        *lang = kiosk.config.lang;
+    }
     if let Some(l) = layout {
         for mut g in &mut goals {
             g.0 = home_view(&l.0);

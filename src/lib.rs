@@ -7,6 +7,7 @@
 //! | module | what it is for |
 //! |---|---|
 //! | [`model`] | GPT-2 in candle: config, checkpoints, tokenizer, the traced forward pass, sampling, `train/` |
+//! | [`i18n`] | visitor-facing text: the Fluent catalogue per language (`assets/i18n/`), [`i18n::Lang`], `tr!` |
 //! | [`limits`] | every bound on user input (prompt length, temperature, top-k/p, threshold, kiosk, recording) |
 //! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
 //! | [`keys`] | every key binding, one table for the input systems and the help |
@@ -33,6 +34,7 @@ pub mod app;
 pub mod bench;
 pub mod camera;
 pub mod cli;
+pub mod i18n;
 pub mod inference;
 pub mod keys;
 pub mod kiosk;

@@ -12,6 +12,7 @@ use crate::schedule;
 /// The logic every build of the factory has, with or without a window (tests use this alone).
 pub fn core_plugin(app: &mut App) {
     schedule::configure(app);
+    app.init_resource::<crate::i18n::Lang>();
     app.add_plugins((
         crate::inference::plugin,
         crate::playback::plugin,

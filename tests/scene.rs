@@ -713,7 +713,7 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
         .insert_resource(kiosk);
     {
         let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
-        factory::tour::load_into(&mut player, &tour, &m.config);
+        factory::tour::load_into(&mut player, &tour, &m.config, factory::i18n::Lang::En);
         assert!(player.error.is_none(), "{:?}", player.error);
     }
     let frames: usize = std::env::var("FACTORY_SOAK_FRAMES")
@@ -840,7 +840,7 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
                 );
             }
         }
-        let title = station.kind.title();
+        let title = station.kind.title(factory::i18n::Lang::En);
         assert!(
             kept.iter().any(|&i| shown[i].0 == title),
             "station {index}: its sign {title:?} is hidden ({} of {} labels placed)",
@@ -1028,7 +1028,7 @@ fn a_tour_stop_shows_then_acts() {
     .unwrap();
     {
         let mut player = app.world_mut().resource_mut::<TourPlayer>();
-        factory::tour::load_into(&mut player, &path, &m.config);
+        factory::tour::load_into(&mut player, &path, &m.config, factory::i18n::Lang::En);
         assert!(player.tour.is_some(), "{:?}", player.error);
         player.start();
     }
@@ -1427,4 +1427,146 @@ fn booth_bars_show_each_heads_part_in_the_top_guess() {
         let want = (a.heads[bar.layer][bar.head].abs() / largest * 3.0).max(0.15);
         assert!((height - want).abs() < 1e-4, "{bar:?}: {height} vs {want}");
     }
+}
+
+/// The exhibit in two languages and by touch: switching the language rewrites the signs and the
+/// tour's captions (from the catalogue, filled from this model); the attract loop brings back the
+/// exhibit's own language; two fingers spreading bring the camera closer, one finger orbits, and
+/// a touch counts as a visitor.
+#[test]
+fn the_kiosk_speaks_two_languages_and_answers_touch() {
+    use bevy::input::InputPlugin;
+    use bevy::input::touch::{TouchInput, TouchPhase};
+    use bevy::time::TimeUpdateStrategy;
+    use factory::camera::{DragDistance, Orbit, OrbitGoal};
+    use factory::i18n::Lang;
+    use factory::kiosk::{Kiosk, KioskConfig, Mode};
+    use factory::scene::WorldLabel;
+
+    let m = model();
+    let cfg = KioskConfig {
+        idle_seconds: 30.0,
+        ..KioskConfig::default()
+    };
+    let kiosk = Kiosk::new(cfg).unwrap();
+    let mut app = headless(m.clone());
+    app.add_plugins(InputPlugin)
+        .add_plugins(factory::kiosk::plugin)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+            100,
+        )))
+        .init_resource::<DragDistance>()
+        .add_systems(Update, factory::camera::touch::orbit_with_touch)
+        .insert_resource(kiosk);
+    let start = Orbit {
+        focus: Vec3::ZERO,
+        yaw: 0.5,
+        pitch: 0.4,
+        distance: 40.0,
+    };
+    app.world_mut().spawn(OrbitGoal(start));
+    let tour = factory::tour::default_tour_path();
+    {
+        let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
+        factory::tour::load_into(&mut player, &tour, &m.config, Lang::En);
+        player.start();
+    }
+    run_prompt(&mut app, "The little dog ran to the door and");
+    let signs = |app: &mut App| -> Vec<String> {
+        let mut q = app.world_mut().query::<&WorldLabel>();
+        q.iter(app.world()).map(|l| l.text.clone()).collect()
+    };
+    let dock = |l: Lang| l.t("station-dock");
+    assert_ne!(dock(Lang::En), dock(Lang::De));
+    assert!(signs(&mut app).contains(&dock(Lang::En)));
+    let caption_en = app
+        .world()
+        .resource::<factory::tour::TourPlayer>()
+        .current()
+        .unwrap()
+        .text
+        .clone();
+
+    // a visitor taps the language button
+    *app.world_mut().resource_mut::<Lang>() = Lang::De;
+    app.update();
+    let now = signs(&mut app);
+    assert!(now.contains(&dock(Lang::De)), "{now:?}");
+    assert!(!now.contains(&dock(Lang::En)));
+    let player = app.world().resource::<factory::tour::TourPlayer>();
+    let stop = player.current().unwrap();
+    assert_ne!(stop.text, caption_en);
+    let vocab = m.config.vocab_size.to_string();
+    assert!(
+        stop.text.contains(&vocab) && stop.text.contains("Token"),
+        "German caption filled from the model: {}",
+        stop.text
+    );
+
+    // two fingers spread apart: closer; one finger drags: the camera turns (the tour, which moves
+    // the camera itself, is stopped first)
+    app.world_mut()
+        .resource_mut::<factory::tour::TourPlayer>()
+        .stop();
+    let goal = |app: &mut App| {
+        let mut q = app.world_mut().query::<&OrbitGoal>();
+        q.single(app.world()).unwrap().0
+    };
+    let before = goal(&mut app);
+    let window = Entity::PLACEHOLDER;
+    let touch = |phase, id, x: f32| TouchInput {
+        phase,
+        position: Vec2::new(x, 300.0),
+        window,
+        force: None,
+        id,
+    };
+    app.world_mut()
+        .write_message(touch(TouchPhase::Started, 1, 500.0));
+    app.world_mut()
+        .write_message(touch(TouchPhase::Started, 2, 600.0));
+    app.update();
+    app.world_mut()
+        .write_message(touch(TouchPhase::Moved, 1, 450.0));
+    app.world_mut()
+        .write_message(touch(TouchPhase::Moved, 2, 650.0));
+    app.update();
+    let pinched = goal(&mut app);
+    assert!(
+        (pinched.distance - before.distance / 2.0).abs() < 1e-3,
+        "spread from 100 to 200 px halves the distance: {}",
+        pinched.distance
+    );
+    assert_eq!(
+        app.world().resource::<Kiosk>().idle,
+        0.0,
+        "a touch is a visitor"
+    );
+    app.world_mut()
+        .write_message(touch(TouchPhase::Ended, 2, 650.0));
+    app.update();
+    app.world_mut()
+        .write_message(touch(TouchPhase::Moved, 1, 480.0));
+    app.update();
+    let turned = goal(&mut app);
+    assert!(
+        (turned.yaw - pinched.yaw - 30.0 * 0.006).abs() < 1e-4,
+        "{}",
+        turned.yaw
+    );
+    assert!(
+        app.world().resource::<DragDistance>().farthest >= 30.0,
+        "a drag is not a tap"
+    );
+    app.world_mut()
+        .write_message(touch(TouchPhase::Ended, 1, 480.0));
+    app.update();
+
+    // left alone, the kiosk returns to its attract loop in its own language
+    update_until(&mut app, "the attract loop", |w| {
+        w.resource::<Kiosk>().mode == Mode::Attract
+    });
+    assert_eq!(*app.world().resource::<Lang>(), Lang::En);
+    app.update();
+    assert!(signs(&mut app).contains(&dock(Lang::En)));
 }

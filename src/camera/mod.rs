@@ -2,6 +2,9 @@
 //! jump to stations (number keys, Page Up / Page Down), focus on a clicked thing, Home to reset.
 //!
 //! egui gets the pointer and keyboard first: nothing here runs while the overlay wants the input.
+//! By touch ([`touch`]): one finger orbits, two pinch to zoom, a tap selects.
+
+pub mod touch;
 
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
@@ -203,7 +206,8 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 track_drag,
-                (orbit_with_mouse).run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
+                (orbit_with_mouse, touch::orbit_with_touch)
+                    .run_if(not(bevy_egui::input::egui_wants_any_pointer_input)),
                 (fly_with_keys).run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
                 apply_focus_requests,
                 follow_crates,

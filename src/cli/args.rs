@@ -87,6 +87,9 @@ pub(super) struct ViewArgs {
     /// Print the frame rate every 5 seconds (frames, median and slowest frame time).
     #[arg(long)]
     pub(super) fps: bool,
+    /// Language of the captions, signs and panels: en or de [default: the kiosk config's, else en].
+    #[arg(long, value_name = "CODE", value_parser = parse_lang)]
+    pub(super) lang: Option<crate::i18n::Lang>,
     /// Museum kiosk: fullscreen, simple controls, attract loop when idle, Esc does not quit.
     #[arg(long)]
     pub(super) kiosk: bool,
@@ -226,6 +229,14 @@ pub(super) struct RecordArgs {
     /// Seconds of title card (the tour's title, the model, the prompt) before the tour; 0 for none.
     #[arg(long, default_value_t = 3.0, value_name = "S")]
     pub(super) title_seconds: f32,
+    /// Language of the captions (on screen and in the .vtt file) and the overlay: en or de.
+    #[arg(long, default_value = "en", value_name = "CODE", value_parser = parse_lang)]
+    pub(super) lang: crate::i18n::Lang,
+}
+
+/// `--lang CODE`: a language we ship ("en", "de", "de-AT"...).
+fn parse_lang(code: &str) -> Result<crate::i18n::Lang, String> {
+    crate::i18n::Lang::parse(code)
 }
 
 #[derive(Debug, Args)]

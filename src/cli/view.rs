@@ -27,7 +27,12 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
     } else {
         None
     };
+    let lang = args
+        .lang
+        .or(kiosk.as_ref().map(|k| k.config.lang))
+        .unwrap_or_default();
     let exit = crate::app::run_viewer(crate::app::ViewerOptions {
+        lang,
         model: std::sync::Arc::new(model),
         prompt,
         screenshot: args.screenshot,
@@ -83,5 +88,6 @@ pub(super) fn record(a: RecordArgs) -> Result<()> {
         ablations,
         stills: a.stills,
         title_seconds: a.title_seconds,
+        lang: a.lang,
     })
 }

@@ -33,18 +33,14 @@ pub(super) fn title_lines(opts: &RecordOptions, tour: Option<&Tour>) -> [String;
         .dir
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut sub = format!(
-        "Transformer Factory · {name}, {} parameters",
-        crate::model::scale::count_words(opts.model.config.n_params() as f64)
-    );
+    let l = opts.lang;
+    let params = crate::i18n::count_words(l, opts.model.config.n_params() as f64);
+    let mut sub = crate::tr!(l, "title-card-sub", model = name, params = params);
     if let Some(p) = prompt {
         sub.push_str(&format!(" · \u{201c}{p}\u{201d}"));
     }
     [
-        tour.map_or_else(
-            || "A walk through a transformer".into(),
-            |t| t.title.clone(),
-        ),
+        tour.map_or_else(|| crate::tr!(l, "title-card-default"), |t| t.title.clone()),
         sub,
     ]
 }

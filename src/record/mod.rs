@@ -55,6 +55,8 @@ pub struct RecordOptions {
     pub stills: Option<PathBuf>,
     /// Seconds of title card before the tour (0: none).
     pub title_seconds: f32,
+    /// The language of the captions and the overlay (`--lang`).
+    pub lang: crate::i18n::Lang,
 }
 
 /// The frame-capture state.
@@ -113,7 +115,7 @@ pub fn record(opts: RecordOptions) -> Result<()> {
         );
     }
     let mut player = TourPlayer::default();
-    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config);
+    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config, opts.lang);
     player.prompt_override.clone_from(&opts.prompt);
     if let Some(e) = player.error.take() {
         bail!("{e}");
@@ -268,6 +270,7 @@ fn render_frames(
         )
         .expect("valid template"),
     );
+    app.insert_resource(opts.lang);
     app.insert_resource(Recorder {
         image: handle,
         dir: dir.to_owned(),

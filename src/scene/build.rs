@@ -9,8 +9,9 @@ use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
     BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
-    LensSign, PartBar, ProbBar, WorldLabel,
+    LensSign, PartBar, ProbBar, StationSign, WorldLabel,
 };
+use crate::i18n::Lang;
 use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
 
@@ -93,6 +94,7 @@ pub(crate) fn rebuild_floor(
     mut materials: ResMut<Assets<FlatTexture>>,
     mut images: ResMut<Assets<Image>>,
     mut playback: ResMut<Playback>,
+    lang: Res<Lang>,
 ) {
     let Some(kit) = kit else {
         return;
@@ -177,7 +179,7 @@ pub(crate) fn rebuild_floor(
         let sign_y = SIGN_HEIGHT + 0.4;
         let station_entity = commands
             .spawn((
-                Name::new(kind.title()),
+                Name::new(kind.title(Lang::En)),
                 // a grouping node at the origin: its children are placed in hall coordinates
                 Transform::default(),
                 Visibility::default(),
@@ -185,10 +187,11 @@ pub(crate) fn rebuild_floor(
             ))
             .id();
         commands.spawn((
-            Name::new(format!("Sign: {}", kind.title())),
+            Name::new(format!("Sign: {}", kind.title(Lang::En))),
+            StationSign(kind),
             Transform::from_xyz(station.x, sign_y, width / 2.0 + 0.8),
             WorldLabel {
-                text: kind.title(),
+                text: kind.title(*lang),
                 size: 24.0,
                 lift: 0.0,
                 weight: 3.0,

@@ -5,6 +5,9 @@
 
 use bevy::math::Vec3;
 
+use crate::i18n::Lang;
+use crate::tr;
+
 /// One kind of place in the factory. Tour files name stations with these variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 pub enum StationKind {
@@ -43,19 +46,19 @@ impl StationKind {
         }
     }
 
-    /// The sign over the station.
-    pub fn title(self) -> String {
+    /// The sign over the station, in `lang`: its name and what happens there.
+    pub fn title(self, lang: Lang) -> String {
         match self {
-            StationKind::Dock => "Receiving dock: text -> tokens".into(),
-            StationKind::Embedding => "Embedding press: token id -> vector (wte)".into(),
-            StationKind::Position => "Position stamp: + position vector (wpe)".into(),
-            StationKind::NormAttn(l) => format!("Layer {l} · norm gate (ln_1)"),
-            StationKind::Booth(l, h) => format!("Layer {l} · head {h} · attention booth"),
-            StationKind::Merge(l) => format!("Layer {l} · merge heads + residual belt"),
-            StationKind::NormFfn(l) => format!("Layer {l} · norm gate (ln_2)"),
-            StationKind::Ffn(l) => format!("Layer {l} · FFN machine: expand, GELU, contract"),
-            StationKind::FinalNorm => "Final norm gate (ln_f)".into(),
-            StationKind::Shipping => "Shipping dock: next-token probabilities".into(),
+            StationKind::Dock => lang.t("station-dock"),
+            StationKind::Embedding => lang.t("station-embedding"),
+            StationKind::Position => lang.t("station-position"),
+            StationKind::NormAttn(l) => tr!(lang, "station-norm-attn", layer = l),
+            StationKind::Booth(l, h) => tr!(lang, "station-booth", layer = l, head = h),
+            StationKind::Merge(l) => tr!(lang, "station-merge", layer = l),
+            StationKind::NormFfn(l) => tr!(lang, "station-norm-ffn", layer = l),
+            StationKind::Ffn(l) => tr!(lang, "station-ffn", layer = l),
+            StationKind::FinalNorm => lang.t("station-final-norm"),
+            StationKind::Shipping => lang.t("station-shipping"),
         }
     }
 

@@ -26,6 +26,19 @@ pub use parts::{
     WorldLabel,
 };
 
+/// The language changed: every station sign is written again in it.
+fn relabel_signs(
+    lang: Res<crate::i18n::Lang>,
+    mut signs: Query<(&parts::StationSign, &mut WorldLabel)>,
+) {
+    if !lang.is_changed() {
+        return;
+    }
+    for (sign, mut label) in &mut signs {
+        label.text = sign.0.title(*lang);
+    }
+}
+
 /// Scene logic; works headless (no rendering needed) for tests.
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<parts::Built>()
@@ -35,7 +48,12 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
         .add_systems(Startup, kit::make_kit)
-        .add_systems(Update, build::rebuild_floor.in_set(AppSet::Build))
+        .add_systems(
+            Update,
+            (build::rebuild_floor, relabel_signs)
+                .chain()
+                .in_set(AppSet::Build),
+        )
         .add_systems(
             Update,
             (

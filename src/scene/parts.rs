@@ -152,6 +152,10 @@ pub struct WorldLabel {
     pub weight: f32,
 }
 
+/// The sign of a station (its text follows the language).
+#[derive(Component, Debug, Clone, Copy)]
+pub struct StationSign(pub StationKind);
+
 /// The layout of the floor now standing.
 #[derive(Resource, Debug, Clone)]
 pub struct CurrentLayout(pub Layout);

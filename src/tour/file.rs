@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::i18n::Lang;
 use crate::limits;
 use crate::model::{Ablations, Config};
 use crate::rooms::Room;
@@ -192,14 +193,16 @@ impl Tour {
         Self::parse(&text, path)
     }
 
-    /// The tour with every caption's placeholders filled from `cfg` (see [`fill`]; a checked tour
-    /// has only known ones, anything else is left as written).
-    pub fn filled(mut self, cfg: &Config) -> Self {
-        for stop in &mut self.stops {
-            for text in [&mut stop.title, &mut stop.text] {
-                if let Ok(t) = fill(text, cfg) {
-                    *text = t;
-                }
+    /// The tour in `lang` with every caption's placeholders filled from `cfg` (see [`resolve`]; a
+    /// checked tour has only known ones, anything else is left as written).
+    pub fn filled(mut self, cfg: &Config, lang: Lang) -> Self {
+        for text in std::iter::once(&mut self.title).chain(
+            self.stops
+                .iter_mut()
+                .flat_map(|s| [&mut s.title, &mut s.text]),
+        ) {
+            if let Ok(t) = resolve(text, cfg, lang) {
+                *text = t;
             }
         }
         self
@@ -241,11 +244,8 @@ impl Tour {
                 )));
             }
             for text in [&stop.title, &stop.text] {
-                if let Err(name) = fill(text, cfg) {
-                    return Err(fail(format!(
-                        "{{{name}}} is not a placeholder (known: {})",
-                        PLACEHOLDERS.join(", ")
-                    )));
+                if let Err(problem) = resolve(text, cfg, Lang::En) {
+                    return Err(fail(problem));
                 }
             }
             if stop.title.chars().count() + stop.text.chars().count() > limits::MAX_CAPTION_CHARS {
@@ -331,6 +331,38 @@ pub fn fill(text: &str, cfg: &Config) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A caption as shown in `lang`: `@id` (or `@id.attribute`) is that message of the catalogue
+/// (assets/i18n), its arguments `$layers` ... `$params` filled from the model; any other text is
+/// the author's own, in their language, with its `{placeholders}` filled (see [`fill`]). The error
+/// says what is wrong.
+pub fn resolve(text: &str, cfg: &Config, lang: Lang) -> Result<String, String> {
+    if let Some(id) = text.strip_prefix('@') {
+        if !Lang::En.has(id) {
+            return Err(format!(
+                "@{id} is not a message of the catalogue (assets/i18n/en/)"
+            ));
+        }
+        let params = crate::i18n::count_words(lang, cfg.n_params() as f64);
+        return Ok(crate::tr!(
+            lang,
+            id,
+            layers = cfg.n_layer,
+            heads = cfg.n_head,
+            width = cfg.n_embd,
+            ffn = cfg.n_inner,
+            context = cfg.n_positions,
+            vocab = cfg.vocab_size,
+            params = params,
+        ));
+    }
+    fill(text, cfg).map_err(|name| {
+        format!(
+            "{{{name}}} is not a placeholder (known: {})",
+            PLACEHOLDERS.join(", ")
+        )
+    })
 }
 
 /// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
@@ -444,35 +476,55 @@ mod tests {
         let cfg =
             Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
         let published = ["0", "1", "12", "96", "124", "175"];
-        for (raw, filled) in t.stops.iter().zip(&t.clone().filled(&cfg).stops) {
-            let text = &filled.text;
-            let words = text.split_whitespace().count();
-            let first = text
-                .split_inclusive(['.', '?', '!'])
-                .next()
-                .unwrap_or_default();
-            assert!(words <= 50, "{}: {words} words", raw.title);
-            assert!(
-                first.split_whitespace().count() <= 20,
-                "{}: first sentence {first:?}",
-                raw.title
-            );
-            assert!(
-                raw.seconds >= 0.3 * words as f32,
-                "{}: {} s for {words} words",
-                raw.title,
-                raw.seconds
-            );
-            let bare = raw.text.replace("GPT-2", "").replace("GPT-3", "");
-            for number in bare
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|n| !n.is_empty())
-            {
+        // the longest language decides how long a stop must stay
+        let langs = Lang::ALL.map(|l| t.clone().filled(&cfg, l));
+        for (i, raw) in t.stops.iter().enumerate() {
+            // every number the text itself holds (arguments filled with a mark, not a number)
+            let marked = |l: Lang| match raw.text.strip_prefix('@') {
+                Some(id) => crate::tr!(
+                    l,
+                    id,
+                    layers = "#",
+                    heads = "#",
+                    width = "#",
+                    ffn = "#",
+                    context = "#",
+                    vocab = "#",
+                    params = "#"
+                ),
+                None => raw.text.clone(),
+            };
+            for (lang, filled) in Lang::ALL.iter().zip(&langs) {
+                let filled = &filled.stops[i];
+                let raw_text = marked(*lang);
+                let text = &filled.text;
+                let name = format!("{} ({})", filled.title, lang.code());
+                assert!(!text.starts_with('@'), "{name}: not in the catalogue");
+                let words = text.split_whitespace().count();
+                let first = text
+                    .split_inclusive(['.', '?', '!'])
+                    .next()
+                    .unwrap_or_default();
+                assert!(words <= 50, "{name}: {words} words");
                 assert!(
-                    published.contains(&number),
-                    "{}: the number {number} should come from a placeholder",
-                    raw.title
+                    first.split_whitespace().count() <= 20,
+                    "{name}: first sentence {first:?}"
                 );
+                assert!(
+                    raw.seconds >= 0.3 * words as f32,
+                    "{name}: {} s for {words} words",
+                    raw.seconds
+                );
+                let bare = raw_text.replace("GPT-2", "").replace("GPT-3", "");
+                for number in bare
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|n| !n.is_empty())
+                {
+                    assert!(
+                        published.contains(&number),
+                        "{name}: the number {number} should come from a placeholder"
+                    );
+                }
             }
         }
     }

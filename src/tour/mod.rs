@@ -9,6 +9,7 @@ use std::path::Path;
 use bevy::prelude::*;
 
 use crate::camera::{Follow, OrbitGoal, room_view, station_view};
+use crate::i18n::Lang;
 use crate::inference::{Engine, ModelChanged, Request};
 use crate::model::{Ablations, Config};
 use crate::playback::{Floor, Playback, Sampling, Selection};
@@ -18,6 +19,7 @@ use crate::scene::layout::Layout;
 use crate::schedule::AppSet;
 pub use file::{
     Action, Highlight, PLACEHOLDERS, Pose, Station, Stop, Tour, TourError, default_tour_path, fill,
+    resolve,
 };
 
 /// The tour loaded for this session and where the player is in it.
@@ -47,6 +49,8 @@ pub struct TourPlayer {
     acted: bool,
     /// The file the tour came from (checked again when the model changes).
     pub path: Option<std::path::PathBuf>,
+    /// The language its captions are in.
+    pub lang: Lang,
 }
 
 impl TourPlayer {
@@ -91,7 +95,28 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<TourPlayer>()
         // after the floor is rebuilt (a stop's prompt resets the clock) and before crates move
         .add_systems(Update, run_tour.in_set(AppSet::Direct))
-        .add_systems(Update, check_against_new_model.in_set(AppSet::Playback));
+        .add_systems(
+            Update,
+            (check_against_new_model, follow_language).in_set(AppSet::Playback),
+        );
+}
+
+/// The language changed: the captions are read again in it (where the tour stands is kept).
+fn follow_language(
+    lang: Option<Res<Lang>>,
+    engine: Option<Res<Engine>>,
+    mut player: ResMut<TourPlayer>,
+) {
+    let (Some(lang), Some(engine)) = (lang, engine) else {
+        return;
+    };
+    if *lang == player.lang {
+        return;
+    }
+    match player.path.clone() {
+        Some(path) => load_into(&mut player, &path, &engine.0.config, *lang),
+        None => player.lang = *lang,
+    }
 }
 
 /// A new model may lack the layers or heads a tour names (or have those it lacked): the tour file
@@ -104,7 +129,8 @@ fn check_against_new_model(
         return;
     };
     if let Some(path) = player.path.clone() {
-        load_into(&mut player, &path, &model.config);
+        let lang = player.lang;
+        load_into(&mut player, &path, &model.config, lang);
         if player.tour.is_none() {
             player.stop();
         }
@@ -112,9 +138,10 @@ fn check_against_new_model(
 }
 
 /// Loads and checks a tour file into the player (an error is kept for the overlay).
-pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config) {
+pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config, lang: Lang) {
     player.path = Some(path.to_owned());
-    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t.filled(cfg))) {
+    player.lang = lang;
+    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t.filled(cfg, lang))) {
         Ok(t) => {
             player.tour = Some(t);
             player.error = None;

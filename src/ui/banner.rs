@@ -60,7 +60,9 @@ pub(super) fn draw_banner(
     let (left, right) = if ui_state.recording {
         (screen.left() + 10.0, screen.right() - 10.0)
     } else {
-        (screen.left() + 380.0, screen.right() - 320.0)
+        // the kiosk shows no inspector on the right
+        let inspector = if ui_state.simple { 20.0 } else { 320.0 };
+        (ui_state.panel_right + 20.0, screen.right() - inspector)
     };
     let width = (right - left).max(200.0);
     job.wrap.max_width = width - 24.0;

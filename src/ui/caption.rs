@@ -4,20 +4,28 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::tour::TourPlayer;
+use crate::tr;
 
 /// The guided tour's caption and its controls, at the bottom of the screen.
 pub(super) fn draw_caption(
     mut contexts: EguiContexts,
     mut tour: ResMut<TourPlayer>,
     ui_state: Res<UiState>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     if ui_state.hidden {
         return Ok(()); // a clean picture
     }
-    // beside the control panel in the viewer; centred in a recording
-    let offset = if ui_state.recording { 0.0 } else { 150.0 };
+    // centred in the room the control panel leaves; centred in a recording
+    let offset = if ui_state.recording {
+        0.0
+    } else {
+        ui_state.panel_right / 2.0
+    };
     if let Some([title, sub]) = &ui_state.title_card {
         egui::Window::new("title-card")
             .title_bar(false)
@@ -33,12 +41,13 @@ pub(super) fn draw_caption(
         return Ok(());
     }
     if let Some(err) = tour.error.as_ref().map(ToString::to_string) {
-        egui::Window::new("Tour file problem")
+        egui::Window::new(tr!(l, "tour-problem"))
+            .id(egui::Id::new("tour-problem"))
             .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])
             .collapsible(false)
             .show(ctx, |ui| {
                 ui.colored_label(egui::Color32::from_rgb(255, 110, 90), err);
-                ui.label("The factory runs without a tour. Fix the file and restart to use it.");
+                ui.label(tr!(l, "tour-problem-hint"));
             });
         return Ok(());
     }
@@ -50,7 +59,10 @@ pub(super) fn draw_caption(
     egui::Window::new("tour-caption")
         .title_bar(false)
         .anchor(egui::Align2::CENTER_BOTTOM, [offset, -16.0])
-        .fixed_size([620.0_f32.min(ctx.viewport_rect().width() - 40.0), 0.0])
+        .fixed_size([
+            620.0_f32.min(ctx.viewport_rect().width() - offset * 2.0 - 40.0),
+            0.0,
+        ])
         .show(ctx, |ui| {
             ui.heading(&stop.title);
             ui.label(egui::RichText::new(&stop.text).size(16.0));
@@ -58,24 +70,50 @@ pub(super) fn draw_caption(
                 egui::ProgressBar::new((elapsed / stop.seconds).clamp(0.0, 1.0))
                     .desired_height(4.0),
             );
-            if ui_state.recording {
+            if ui_state.recording || ui_state.attract {
+                return; // a kiosk's demo: any touch ends it
+            }
+            if ui_state.simple {
+                // a kiosk visitor's tour: buttons a finger can hit, no keys to mention
+                ui.horizontal(|ui| {
+                    let b = |t: String| {
+                        egui::Button::new(egui::RichText::new(t).size(20.0))
+                            .min_size(egui::vec2(super::TOUCH_TARGET * 2.0, super::TOUCH_TARGET))
+                    };
+                    if ui.add(b(tr!(l, "tour-back"))).clicked() {
+                        tour.jump(-1);
+                    }
+                    if ui.add(b(tr!(l, "tour-next"))).clicked() {
+                        tour.jump(1);
+                    }
+                    if ui.add(b(tr!(l, "tour-end"))).clicked() {
+                        tour.stop();
+                    }
+                });
                 return;
             }
             ui.horizontal(|ui| {
-                ui.label(format!("stop {} of {n}", index + 1));
-                if ui.button("< back").clicked() {
+                ui.label(tr!(l, "tour-stop-of", stop = index + 1, n = n));
+                if ui.button(tr!(l, "tour-back")).clicked() {
                     tour.jump(-1);
                 }
-                if ui.button(if paused { "resume" } else { "pause" }).clicked() {
+                if ui
+                    .button(if paused {
+                        tr!(l, "tour-resume")
+                    } else {
+                        tr!(l, "tour-pause")
+                    })
+                    .clicked()
+                {
                     tour.paused = !paused;
                 }
-                if ui.button("next >").clicked() {
+                if ui.button(tr!(l, "tour-next")).clicked() {
                     tour.jump(1);
                 }
-                if ui.button("end tour").clicked() {
+                if ui.button(tr!(l, "tour-end")).clicked() {
                     tour.stop();
                 }
-                ui.label("(T, Space, left / right arrows)");
+                ui.label(tr!(l, "tour-keys"));
             });
         });
     Ok(())

@@ -4,12 +4,14 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::{Engine, Pending, Request};
 use crate::limits;
 use crate::playback::filter::WordFilter;
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::beams::{BeamSettings, Beams, BeamsLeftOut};
 use crate::scene::palette;
+use crate::tr;
 
 /// The control panel on the left: prompt, playback, sampling, the model card and the legend.
 #[allow(clippy::too_many_arguments)]
@@ -27,7 +29,9 @@ pub(super) fn draw_controls(
     mut requests: MessageWriter<Request>,
     selection: Res<Selection>,
     filter: Option<Res<WordFilter>>,
+    mut lang: ResMut<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else {
         return Ok(());
@@ -35,6 +39,9 @@ pub(super) fn draw_controls(
     if ui_state.recording || ui_state.hidden {
         ui_state.panel_right = 0.0;
         return Ok(());
+    }
+    if ui_state.simple {
+        return Ok(()); // the kiosk's own panel (kiosk_panel.rs) stands here
     }
     let cfg = &engine.0.config;
     let st = &mut *ui_state;
@@ -44,7 +51,7 @@ pub(super) fn draw_controls(
             .fixed_pos(egui::pos2(8.0, 8.0))
             .order(egui::Order::Middle)
             .show(ctx, |ui| {
-                if ui.button("» Controls").clicked() {
+                if ui.button(tr!(l, "panel-unfold")).clicked() {
                     st.panel_folded = false;
                 }
             });
@@ -64,16 +71,17 @@ pub(super) fn draw_controls(
                 ui.set_min_height(screen_h - 16.0);
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     ui.horizontal(|ui| {
-                        ui.heading("Transformer Factory");
+                        ui.heading(tr!(l, "app-name"));
                         if ui
                             .small_button("«")
-                            .on_hover_text("fold the panel (U hides every panel)")
+                            .on_hover_text(tr!(l, "panel-fold-tip"))
                             .clicked()
                         {
                             st.panel_folded = true;
                         }
                     });
-                    ui.label("Every number here is the model's own.");
+                    ui.label(tr!(l, "panel-promise"));
+                    super::language_button(ui, &mut lang, st.simple);
                     ui.separator();
                     if !st.simple {
                         let dir = &engine.0.dir;
@@ -84,7 +92,7 @@ pub(super) fn draw_controls(
                         let current = st.shown_model.as_ref().map_or("", |(_, n)| n.as_str());
                         super::models::picker(ui, &st.models, current, &mut requests);
                     }
-                    ui.label("Prompt");
+                    ui.label(tr!(l, "prompt"));
                     let edit = egui::TextEdit::multiline(&mut st.prompt)
                         .desired_rows(2)
                         .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
@@ -95,61 +103,46 @@ pub(super) fn draw_controls(
                         .max_height(72.0)
                         .show(ui, |ui| ui.add(edit));
                     ui.horizontal(|ui| {
-                        if ui.button("Run prompt").clicked() {
+                        if ui.button(tr!(l, "run-prompt")).clicked() {
                             // the floor (and the clock) change only when the model has answered
-                            let prompt = if st.simple {
-                                // kiosk: printable characters only, within the length limit
-                                limits::sanitize_prompt(&st.prompt, st.max_prompt_chars)
-                            } else {
-                                st.prompt.clone()
-                            };
-                            match filter.as_ref().and_then(|f| f.blocked_word(&prompt)) {
-                                Some(_) => {
-                                    st.refused = Some(
-                                        "Let's keep the wall friendly: please try other words."
-                                            .into(),
-                                    );
-                                }
-                                None => {
-                                    st.refused = None;
-                                    requests.write(Request::Prompt(prompt));
-                                }
-                            }
+                            super::kiosk_panel::submit_prompt(
+                                st,
+                                filter.as_deref(),
+                                &mut requests,
+                                l,
+                            );
                         }
                         if pending.busy() {
                             ui.spinner();
-                            ui.label("the model is working");
+                            ui.label(tr!(l, "model-working"));
                         }
                     });
                     if let Some(e) = &floor.error {
                         // the visitor can fix a prompt; a model failure is not theirs to fix
                         let what = if e.is_prompt() {
-                            "Problem"
+                            tr!(l, "problem", what = e.to_string())
                         } else {
-                            "The model failed"
+                            tr!(l, "model-failed", what = e.to_string())
                         };
-                        ui.colored_label(
-                            egui::Color32::from_rgb(255, 110, 90),
-                            format!("{what}: {e}"),
-                        );
+                        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), what);
                     }
                     if let Some(n) = &floor.notice {
                         ui.colored_label(egui::Color32::from_rgb(240, 200, 90), n);
                     }
                     ui.separator();
-                    ui.label("Playback");
+                    ui.label(tr!(l, "playback"));
                     ui.horizontal(|ui| {
                         let label = if playback.playing {
-                            "⏸ Pause"
+                            tr!(l, "pause")
                         } else {
-                            "▶ Play"
+                            tr!(l, "play")
                         };
                         if ui.button(label).on_hover_text("Space").clicked() {
                             playback.toggle();
                         }
                         if ui
-                            .button("Step ⏭")
-                            .on_hover_text("N: one station")
+                            .button(tr!(l, "step"))
+                            .on_hover_text(tr!(l, "step-tip"))
                             .clicked()
                         {
                             playback.step();
@@ -157,8 +150,8 @@ pub(super) fn draw_controls(
                     });
                     ui.horizontal(|ui| {
                         if ui
-                            .button("Generate")
-                            .on_hover_text("G: one token")
+                            .button(tr!(l, "generate"))
+                            .on_hover_text(tr!(l, "generate-tip"))
                             .clicked()
                         {
                             playback.generate(st.generate_n);
@@ -166,47 +159,48 @@ pub(super) fn draw_controls(
                         ui.add(
                             egui::DragValue::new(&mut st.generate_n).range(limits::GENERATE_TOKENS),
                         );
-                        ui.label("tokens");
+                        ui.label(tr!(l, "tokens"));
                     });
                     ui.add(
                         egui::Slider::new(&mut playback.speed, limits::SPEED)
                             .logarithmic(true)
-                            .text("stations / s"),
+                            .text(tr!(l, "speed")),
                     );
                     if !st.simple {
                         ui.add(
                             egui::Slider::new(&mut beam_settings.threshold, limits::BEAM_THRESHOLD)
-                                .text("beam threshold"),
+                                .text(tr!(l, "beam-threshold")),
                         );
                         ui.horizontal(|ui| {
                             let drawn = beams.0.len();
                             if left_out.0 == 0 {
-                                ui.label(format!("{drawn} beams lit"));
+                                ui.label(tr!(l, "beams-lit", n = drawn));
                             } else {
-                                ui.label(format!("{drawn} of {} beams lit", drawn + left_out.0))
-                                    .on_hover_text(format!(
-                                        "At most {} beams are drawn at once: the strongest. Raise \
-                                         the threshold or select a token to see fewer.",
-                                        limits::MAX_BEAMS
+                                let all = drawn + left_out.0;
+                                ui.label(tr!(l, "beams-lit-of", n = drawn, all = all))
+                                    .on_hover_text(tr!(
+                                        l,
+                                        "beams-cap-tip",
+                                        max = limits::MAX_BEAMS
                                     ));
                             }
                             if ui
-                                .button("Positions")
-                                .on_hover_text("P: the position tables")
+                                .button(tr!(l, "positions"))
+                                .on_hover_text(tr!(l, "positions-tip"))
                                 .clicked()
                             {
                                 st.positions_view = !st.positions_view;
                             }
                             if ui
-                                .button("Cost")
-                                .on_hover_text("C: why long contexts cost (n² against n)")
+                                .button(tr!(l, "cost"))
+                                .on_hover_text(tr!(l, "cost-tip"))
                                 .clicked()
                             {
                                 st.cost_view = !st.cost_view;
                             }
                             if ui
-                                .button("All heads")
-                                .on_hover_text("V: every head's weights as a thumbnail")
+                                .button(tr!(l, "all-heads"))
+                                .on_hover_text(tr!(l, "all-heads-tip"))
                                 .clicked()
                             {
                                 st.model_view = !st.model_view;
@@ -223,7 +217,7 @@ pub(super) fn draw_controls(
                         );
                     }
                     ui.separator();
-                    ui.label("Sampling");
+                    ui.label(tr!(l, "sampling"));
                     // settings changed elsewhere (a tour stop) show up in the widgets
                     if sampling.params() != st.applied {
                         st.edit = sampling.params();
@@ -232,7 +226,7 @@ pub(super) fn draw_controls(
                     let e = &mut st.edit;
                     ui.add(
                         egui::Slider::new(&mut e.temperature, limits::TEMPERATURE)
-                            .text("temperature")
+                            .text(tr!(l, "temperature"))
                             .step_by(0.05),
                     );
                     if !st.simple {
@@ -252,7 +246,7 @@ pub(super) fn draw_controls(
                                 .text("top-p"),
                         );
                         ui.horizontal(|ui| {
-                            ui.label("seed");
+                            ui.label(tr!(l, "seed"));
                             ui.add(egui::DragValue::new(&mut e.seed));
                         });
                     }
@@ -272,18 +266,18 @@ pub(super) fn draw_controls(
                     super::model_card::show(ui, &engine.0, st.simple);
                     ui.separator();
                     ui.horizontal(|ui| {
-                        ui.label("colour:");
-                        legend(ui);
+                        ui.label(tr!(l, "colour"));
+                        legend(ui, l);
                     });
                     ui.horizontal(|ui| {
-                        ui.label("F1 / H: keys and help");
+                        ui.label(tr!(l, "help-hint"));
                         if !st.simple
                             && ui
-                                .button("Save view as tour stop")
-                                .on_hover_text(format!(
-                                    "K: the station, camera angle, selection and room open now \
-                                     become one more stop in {}",
-                                    st.save_tour_path.display()
+                                .button(tr!(l, "save-stop"))
+                                .on_hover_text(tr!(
+                                    l,
+                                    "save-stop-tip",
+                                    file = st.save_tour_path.display().to_string()
                                 ))
                                 .clicked()
                         {
@@ -292,13 +286,8 @@ pub(super) fn draw_controls(
                     });
                     if !st.simple
                         && ui
-                            .button("Export the numbers (JSON, CSV)")
-                            .on_hover_text(
-                                "the floor's tokens with their surprise, every head's attention, \
-                                 the logit lens and the next token's logits, as `factory trace \
-                                 --json` writes them, to factory-floor-<time>.json; and as three \
-                                 tables (tokens, attention, lens) in factory-floor-<time>-*.csv",
-                            )
+                            .button(tr!(l, "export"))
+                            .on_hover_text(tr!(l, "export-tip"))
                             .clicked()
                     {
                         st.export_floor = true;
@@ -318,12 +307,12 @@ pub(super) fn draw_controls(
 }
 
 /// The colour scale, from negative to positive.
-fn legend(ui: &mut egui::Ui) {
+fn legend(ui: &mut egui::Ui, l: Lang) {
     for v in [-1.0f32, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0] {
         let [r, g, b, _] = palette::value_rgba(v, 1.0);
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter()
             .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
     }
-    ui.label("− 0 +  (brightness = size)");
+    ui.label(tr!(l, "legend"));
 }

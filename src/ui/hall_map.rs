@@ -34,6 +34,7 @@ fn colour(kind: StationKind) -> egui::Color32 {
 }
 
 /// The map, unless a tour caption or a recording has the bottom of the screen.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_hall_map(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
@@ -42,6 +43,7 @@ pub(super) fn draw_hall_map(
     tour: Res<TourPlayer>,
     selection: Res<Selection>,
     mut focus: MessageWriter<FocusStation>,
+    lang: Res<crate::i18n::Lang>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let (Some(layout), Ok(orbit)) = (layout, cameras.single()) else {
@@ -60,10 +62,11 @@ pub(super) fn draw_hall_map(
         .anchor(egui::Align2::CENTER_BOTTOM, [centre, -super::column::GAP])
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.label(format!(
-                    "the hall: {} stations, {} layers (click to go there)",
-                    l.stations.len(),
-                    l.shape.n_layer
+                ui.label(crate::tr!(
+                    *lang,
+                    "hall-map",
+                    stations = l.stations.len(),
+                    layers = l.shape.n_layer
                 ));
                 let (rect, response) =
                     ui.allocate_exact_size(egui::vec2(width, 22.0), egui::Sense::click());
@@ -122,7 +125,7 @@ pub(super) fn draw_hall_map(
                         .iter()
                         .min_by(|a, b| (a.x - along).abs().total_cmp(&(b.x - along).abs()))
                     {
-                        response.clone().on_hover_text(s.kind.title());
+                        response.clone().on_hover_text(s.kind.title(*lang));
                     }
                 }
             });

@@ -30,7 +30,7 @@ pub(super) fn draw_inspector(
     attribution: Res<HeadAttribution>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    if ui_state.recording || ui_state.hidden {
+    if ui_state.recording || ui_state.hidden || ui_state.attract {
         return Ok(());
     }
     let h = &floor.history;
@@ -81,7 +81,7 @@ pub(super) fn draw_inspector(
             if let Some(l) = &layout {
                 let p = playback.progress.max(0.0).floor() as usize;
                 if let Some(s) = l.0.stations.get(p) {
-                    ui.label(format!("at: {}", s.kind.title()));
+                    ui.label(format!("at: {}", s.kind.title(crate::i18n::Lang::En)));
                 }
             }
             ui.separator();

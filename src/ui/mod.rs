@@ -16,6 +16,7 @@ mod hall_map;
 pub mod heatmap;
 mod help;
 mod inspector;
+pub mod kiosk_panel;
 pub mod labels;
 mod model_card;
 mod models;
@@ -26,7 +27,7 @@ mod state;
 mod training;
 
 use bevy::prelude::*;
-use bevy_egui::EguiPrimaryContextPass;
+use bevy_egui::{EguiPrimaryContextPass, egui};
 
 use crate::schedule::AppSet;
 pub use state::{DEFAULT_PROMPT, UiState};
@@ -49,6 +50,24 @@ fn set_text_sizes(mut contexts: bevy_egui::EguiContexts, mut done: Local<bool>) 
     Ok(())
 }
 
+/// The language button: it names the next language in that language ("Deutsch" while English is
+/// shown), so a visitor finds their own; large in the kiosk (a touch target of 44 px or more).
+pub(crate) fn language_button(ui: &mut egui::Ui, lang: &mut crate::i18n::Lang, large: bool) {
+    let next = lang.next();
+    let text = egui::RichText::new(format!("🌐 {}", next.name()));
+    let button = if large {
+        egui::Button::new(text.size(22.0)).min_size(egui::vec2(160.0, TOUCH_TARGET))
+    } else {
+        egui::Button::new(text)
+    };
+    if ui.add(button).clicked() {
+        *lang = next;
+    }
+}
+
+/// The smallest side of anything a kiosk visitor touches, in points.
+pub const TOUCH_TARGET: f32 = 48.0;
+
 /// Overlay systems (need a window and egui), drawn in this order each frame.
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>().add_systems(
@@ -58,6 +77,7 @@ pub(super) fn plugin(app: &mut App) {
             labels::draw_world_labels,
             banner::draw_banner,
             controls::draw_controls,
+            kiosk_panel::draw_kiosk_panel,
             inspector::draw_inspector,
             heatmap::draw_heatmaps,
             booth::draw_booth,

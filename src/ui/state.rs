@@ -23,6 +23,12 @@ pub struct UiState {
     pub refused: Option<String>,
     /// Hide the advanced controls (kiosk).
     pub simple: bool,
+    /// The kiosk's attract loop is playing (its demo tour: no detail windows, no tour buttons).
+    pub attract: bool,
+    /// The kiosk's on-screen keyboard is open.
+    pub keyboard: bool,
+    /// Its next letter is a capital.
+    pub shift: bool,
     /// What was saved last (a screenshot with F12, a tour stop with K), or why it was not.
     pub saved: Option<String>,
     /// The last save failed (the message is shown in red).
@@ -77,6 +83,9 @@ impl Default for UiState {
             refused: None,
             panel_right: 0.0,
             simple: false,
+            keyboard: false,
+            attract: false,
+            shift: false,
             saved: None,
             save_failed: false,
             save_stop: false,

@@ -1,0 +1,172 @@
+# The factory's visitor-facing text in English: panels, signs, help, kiosk screens.
+# Every message here must exist in every other language with the same { $arguments }
+# (a test checks). Numbers arrive as arguments, already formatted where precision matters.
+
+app-name = Transformer Factory
+
+## The control panel
+
+panel-unfold = » Controls
+panel-fold-tip = fold the panel (U hides every panel)
+panel-promise = Every number here is the model's own.
+prompt = Prompt
+run-prompt = Run prompt
+prompt-refused = Let's keep the wall friendly: please try other words.
+model-working = the model is working
+problem = Problem: { $what }
+model-failed = The model failed: { $what }
+playback = Playback
+pause = ⏸ Pause
+play = ▶ Play
+step = Step ⏭
+step-tip = N: one station
+generate = Generate
+generate-tip = G: one token
+tokens = tokens
+speed = stations / s
+beam-threshold = beam threshold
+beams-lit = { $n } beams lit
+beams-lit-of = { $n } of { $all } beams lit
+beams-cap-tip = At most { $max } beams are drawn at once: the strongest. Raise the threshold or select a token to see fewer.
+positions = Positions
+positions-tip = P: the position tables
+cost = Cost
+cost-tip = C: why long contexts cost (n² against n)
+all-heads = All heads
+all-heads-tip = V: every head's weights as a thumbnail
+sampling = Sampling
+temperature = temperature
+seed = seed
+colour = colour:
+legend = − 0 +  (brightness = size)
+help-hint = F1 / H: keys and help
+save-stop = Save view as tour stop
+save-stop-tip = K: the station, camera angle, selection and room open now become one more stop in { $file }
+export = Export the numbers (JSON, CSV)
+export-tip = the floor's tokens with their surprise, every head's attention, the logit lens and the next token's logits, as `factory trace --json` writes them, to factory-floor-<time>.json; and as three tables (tokens, attention, lens) in factory-floor-<time>-*.csv
+
+## The help window (F1)
+
+help-title = Keys and help
+help-story = Crates are tokens. They ride from the receiving dock through every layer: a norm gate, one booth per attention head (beams show what each token looks at; brighter and thicker = more weight; future tokens are masked and never lit), the merge and residual belt, a second norm gate and the FFN machine (one lamp per neuron). At the shipping dock the bars show the next-token probabilities; the sampled token rides back to the start and the loop goes on, using the key/value cache so only the new crate is computed.
+help-rooms = Rooms: M flies to the embedding room (every token of the vocabulary as a point; click one for its nearest neighbours, try vector arithmetic), B to the scale room (this model beside GPT-2 and GPT-3). P, C and L open the position table, the cost of long contexts and the training time-lapse. Home comes back.
+
+## Keys (the help's table: the keys as written, and .does)
+
+key-mouse = left drag
+    .does = orbit
+key-mouse-2 = right / middle drag
+    .does = pan
+key-mouse-3 = wheel
+    .does = zoom
+key-fly-forward = W A S D, Q E
+    .does = fly (Shift: faster)
+key-station = 1 2 3
+    .does = receiving dock, embedding press, position stamp
+key-station-2 = 4 to 9
+    .does = layers 0 to 5
+key-station-3 = 0
+    .does = shipping dock
+key-prev-station = Page Up / Down
+    .does = previous / next station
+key-prev-layer = - / +
+    .does = previous / next layer (every layer)
+key-home = Home
+    .does = reset the view
+key-follow = F
+    .does = follow the riding crates
+key-mouse-4 = click
+    .does = select a beam, crate, booth, board cell or lamp and fly to it
+key-clear-selection = Esc
+    .does = clear the selection
+key-play-pause = Space
+    .does = play / pause
+key-step = N or .
+    .does = step one station
+key-generate-one = G
+    .does = generate one token
+key-slower = [ ]
+    .does = slower / faster
+key-tour = T
+    .does = start / stop the guided tour
+key-mouse-5 = Space (in the tour)
+    .does = pause the tour
+key-tour-back = left / right arrows
+    .does = previous / next tour stop
+key-screenshot = F12
+    .does = save a screenshot
+key-save-stop = K
+    .does = save this view (station, angle, selection, room) as a stop in my-tour.ron (or --save-tour)
+key-model-view = V
+    .does = every head's attention as a thumbnail (click one to fly there)
+key-hide-ui = U
+    .does = hide / show every panel (clean pictures)
+key-cost-view = C
+    .does = the cost of context: n² against n, cache sizes, measured times
+key-positions-view = P
+    .does = positions: the learned table, the sinusoidal one, how alike positions are
+key-embedding-room = M
+    .does = the embedding room: every token as a point, neighbours, king - man + woman
+key-scale-room = B
+    .does = the scale room: this model beside GPT-2 and GPT-3
+key-overview-room = O
+    .does = the layer overview: every head's attention, a storey per layer
+key-training-view = L
+    .does = training time-lapse: the same prompt on the model as it learned
+key-help = F1 or H
+    .does = this help
+
+## The tour's caption
+
+tour-problem = Tour file problem
+tour-problem-hint = The factory runs without a tour. Fix the file and restart to use it.
+tour-stop-of = stop { $stop } of { $n }
+tour-back = < back
+tour-resume = resume
+tour-pause = pause
+tour-next = next >
+tour-end = end tour
+tour-keys = (T, Space, left / right arrows)
+
+## Numbers in words, the title card of a recording
+
+decimal-mark = .
+unit-thousand = thousand
+unit-million = million
+unit-billion = billion
+title-card-default = A walk through a transformer
+title-card-sub = Transformer Factory · { $model }, { $params } parameters
+
+## Station signs: the station's name and what happens there
+
+station-dock = Receiving dock: text -> tokens
+station-embedding = Embedding press: token id -> vector (wte)
+station-position = Position stamp: + position vector (wpe)
+station-norm-attn = Layer { $layer } · norm gate (ln_1)
+station-booth = Layer { $layer } · head { $head } · attention booth
+station-merge = Layer { $layer } · merge heads + residual belt
+station-norm-ffn = Layer { $layer } · norm gate (ln_2)
+station-ffn = Layer { $layer } · FFN machine: expand, GELU, contract
+station-final-norm = Final norm gate (ln_f)
+station-shipping = Shipping dock: next-token probabilities
+hall-map = the hall: { $stations } stations, { $layers } layers (click to go there)
+
+## The kiosk: its own panel, the on-screen keyboard and the attract loop's call to action
+
+kiosk-promise = A real language model at work. Every number is its own.
+kiosk-choose = Choose a sentence:
+kiosk-own-words = Type your own words
+kiosk-keyboard-close = Close the keyboard
+kiosk-next-word = Next word
+kiosk-temperature = Surprise (temperature)
+kiosk-temperature-tip = Low: always the likeliest word. High: bolder choices.
+kiosk-touch = Touch to start
+kiosk-demo = This is a demo: a real language model writes the next word.
+kiosk-type-here = Type here…
+kiosk-chars-left = { $n } characters left
+kiosk-shift = Capital
+kiosk-space = Space
+kiosk-delete = Delete
+kiosk-run = Run
+kiosk-english-only = (This model learned English only.)
+kiosk-tour = Take the guided tour
