@@ -27,6 +27,11 @@ const SOURCES: [(Lang, &[(&str, &str)]); 2] = [
         &[
             ("en/ui.ftl", include_str!("../assets/i18n/en/ui.ftl")),
             ("en/tour.ftl", include_str!("../assets/i18n/en/tour.ftl")),
+            (
+                "en/windows.ftl",
+                include_str!("../assets/i18n/en/windows.ftl"),
+            ),
+            ("en/scene.ftl", include_str!("../assets/i18n/en/scene.ftl")),
         ],
     ),
     (
@@ -34,6 +39,11 @@ const SOURCES: [(Lang, &[(&str, &str)]); 2] = [
         &[
             ("de/ui.ftl", include_str!("../assets/i18n/de/ui.ftl")),
             ("de/tour.ftl", include_str!("../assets/i18n/de/tour.ftl")),
+            (
+                "de/windows.ftl",
+                include_str!("../assets/i18n/de/windows.ftl"),
+            ),
+            ("de/scene.ftl", include_str!("../assets/i18n/de/scene.ftl")),
         ],
     ),
 ];

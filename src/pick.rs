@@ -1,7 +1,10 @@
 //! Clicking in the scene: what was under the pointer (a beam, a crate, a booth and the lane under
 //! the pointer, a board cell, a lamp) becomes the selection, and the camera flies to it; the beam
-//! under the pointer is found every frame (for its light and its tooltip).
+//! and the value (a board cell, a lamp) under the pointer are found every frame, for their light
+//! and their tooltips.
 
+use bevy::picking::hover::HoverMap;
+use bevy::picking::pointer::PointerId;
 use bevy::prelude::*;
 
 use crate::camera::{DragDistance, FocusPoint, Orbit};
@@ -10,13 +13,115 @@ use crate::rooms::overview::HeadTile;
 use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
 use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
-use crate::scene::{Board, Booth, Crate, CurrentLayout, LampWall};
+use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall};
 use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
 pub(super) fn plugin(app: &mut App) {
-    app.add_observer(select_on_click)
-        .add_systems(Update, hover_beams.in_set(AppSet::Derive));
+    app.init_resource::<ValueHover>()
+        .add_observer(select_on_click)
+        .add_systems(
+            Update,
+            (hover_beams, hover_values).chain().in_set(AppSet::Derive),
+        );
+}
+
+/// The value under the pointer in the scene, for its tooltip (none over a panel or a beam).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct ValueHover(pub Option<HoveredValue>);
+
+/// A value a visitor can point at in the scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoveredValue {
+    /// Dimension `d` of token `t` on a board.
+    Cell {
+        /// What the board shows.
+        source: BoardSource,
+        /// The token (its lane).
+        t: usize,
+        /// The dimension.
+        d: usize,
+    },
+    /// A lamp: neuron `neuron` of `layer`'s FFN, lit for token `t`.
+    Lamp {
+        /// Layer.
+        layer: usize,
+        /// Neuron.
+        neuron: usize,
+        /// The token the wall shows.
+        t: usize,
+    },
+}
+
+/// The (token, dimension) of a board's cell at `local` (the board's own coordinates).
+fn board_cell_at(
+    b: &Board,
+    local: Vec3,
+    floor: &Floor,
+    layout: Option<&CurrentLayout>,
+) -> Option<(usize, usize)> {
+    let n = floor.history.len();
+    let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
+    let (across, rows) = tile(c, n);
+    let w = layout.map_or(1.0, |l| l.0.width());
+    let (col, row) = cell_at(local, Vec2::new(w, BOARD_DEPTH), n * across, rows)?;
+    let d = row * across + col % across;
+    (d < c).then_some((col / across, d))
+}
+
+/// The neuron of a lamp wall's cell at `local` (the wall's own coordinates).
+fn lamp_at(w: &LampWall, local: Vec3, floor: &Floor) -> Option<usize> {
+    let (col, row) = cell_at(local, w.size, w.cols, w.rows)?;
+    let idx = row * w.cols + col;
+    let neurons = floor
+        .history
+        .layers
+        .get(w.layer)?
+        .ffn_act
+        .first()
+        .map_or(0, Vec::len);
+    (idx < neurons).then_some(idx)
+}
+
+/// Finds the board cell or lamp under the mouse (the nearest hit picking reported).
+#[allow(clippy::too_many_arguments)]
+fn hover_values(
+    hover_map: Option<Res<HoverMap>>,
+    boards: Query<(&Board, &GlobalTransform)>,
+    walls: Query<(&LampWall, &GlobalTransform)>,
+    floor: Res<Floor>,
+    layout: Option<Res<CurrentLayout>>,
+    beam: Res<BeamHover>,
+    egui_input: Res<bevy_egui::input::EguiWantsInput>,
+    mut out: ResMut<ValueHover>,
+) {
+    let found = (|| {
+        if egui_input.wants_any_pointer_input() || beam.0.is_some() {
+            return None;
+        }
+        let hits = hover_map?.into_inner().get(&PointerId::Mouse)?;
+        let (e, hit) = hits.iter().min_by(|a, b| a.1.depth.total_cmp(&b.1.depth))?;
+        let at = hit.position?;
+        if let Ok((b, gt)) = boards.get(*e) {
+            let local = gt.affine().inverse().transform_point3(at);
+            let (t, d) = board_cell_at(b, local, &floor, layout.as_deref())?;
+            return Some(HoveredValue::Cell {
+                source: b.source,
+                t,
+                d,
+            });
+        }
+        let (w, gt) = walls.get(*e).ok()?;
+        let local = gt.affine().inverse().transform_point3(at);
+        Some(HoveredValue::Lamp {
+            layer: w.layer,
+            neuron: lamp_at(w, local, &floor)?,
+            t: w.shown?,
+        })
+    })();
+    if out.0 != found {
+        out.0 = found;
+    }
 }
 
 /// Finds the lit beam under the pointer (none while the pointer is on a panel or off the window).
@@ -112,32 +217,17 @@ pub(crate) fn select_on_click(
             }
         }
     } else if let Ok(b) = boards.get(e) {
-        let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
-        let (across, rows) = tile(c, n);
-        let w = layout.as_ref().map_or(1.0, |l| l.0.width());
-        let size = Vec2::new(w, BOARD_DEPTH);
-        if let Some((col, row)) = cell_at(local, size, n * across, rows) {
-            let d = row * across + col % across;
-            if d < c {
-                selection.token = Some(col / across);
-                selection.dim = Some((b.station, d));
-            }
+        if let Some((t, d)) = board_cell_at(b, local, &floor, layout.as_deref()) {
+            selection.token = Some(t);
+            selection.dim = Some((b.station, d));
         }
     } else if let Ok(t) = tiles.get(e) {
         // a window of the layer overview: its head (the heatmap window opens); the camera stays
         selection.head = Some((t.layer, t.head));
         return;
     } else if let Ok(w) = walls.get(e) {
-        if let Some((col, row)) = cell_at(local, w.size, w.cols, w.rows) {
-            let idx = row * w.cols + col;
-            if idx
-                < floor.history.layers[w.layer]
-                    .ffn_act
-                    .first()
-                    .map_or(0, Vec::len)
-            {
-                selection.neuron = Some((w.layer, idx));
-            }
+        if let Some(idx) = lamp_at(w, local, &floor) {
+            selection.neuron = Some((w.layer, idx));
         }
     } else {
         return;

@@ -198,7 +198,12 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     assert_eq!(vtt.0, "captions.vtt");
     assert_eq!(b.remove(0), vtt, "captions repeat exactly too");
     let vtt = String::from_utf8(vtt.1).unwrap();
-    let tour = factory::tour::Tour::load(&factory::tour::default_tour_path()).unwrap();
+    let cfg =
+        factory::model::Config::from_file(&factory::model::default_model_dir().join("config.json"))
+            .unwrap();
+    let tour = factory::tour::Tour::load(&factory::tour::default_tour_path())
+        .unwrap()
+        .filled(&cfg, factory::i18n::Lang::En);
     assert!(vtt.starts_with("WEBVTT\n"), "{vtt}");
     assert!(
         vtt.contains(&format!(
@@ -242,7 +247,8 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds frames"));
 }
 
-/// `record --stills`: one picture per tour stop, each one of the recorded frames.
+/// `record --stills`: one picture per tour stop, each one of the recorded frames; and
+/// `record --lang de`: the captions from the catalogue and the title card in German.
 #[test]
 fn a_recording_can_keep_one_still_per_stop() {
     let dir = tempfile::tempdir().unwrap();
@@ -250,7 +256,7 @@ fn a_recording_can_keep_one_still_per_stop() {
     std::fs::write(
         &tour,
         r#"Tour(title: "two", stops: [
-            Stop(title: "1. a", text: "b", station: Dock, seconds: 2.0, act_after: 0.5),
+            Stop(title: "@tour-1", text: "b", station: Dock, seconds: 2.0, act_after: 0.5),
             Stop(title: "2. c", text: "d", station: Shipping, seconds: 2.0, act_after: 0.5,
                  actions: [ShowUpTo(Shipping)]),
         ])"#,
@@ -260,9 +266,9 @@ fn a_recording_can_keep_one_still_per_stop() {
     let runtime = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_factory"))
         .args([
-            "record", "--size", "320x180", "--fps", "10", "--frames", "40",
+            "record", "--size", "320x180", "--fps", "10", "--frames", "50",
         ])
-        .args(["--title-seconds", "0"])
+        .args(["--title-seconds", "0.5", "--lang", "de"])
         .arg("--tour")
         .arg(&tour)
         .arg("--out")
@@ -294,4 +300,9 @@ fn a_recording_can_keep_one_still_per_stop() {
         let still = std::fs::read(stills.join(n)).unwrap();
         assert!(recorded.contains(&still), "{n} is not one of the frames");
     }
+    let vtt = std::fs::read_to_string(frames.join("captions.vtt")).unwrap();
+    let german = factory::i18n::Lang::De.t("tour-1");
+    assert_ne!(german, factory::i18n::Lang::En.t("tour-1"));
+    assert!(vtt.contains(&format!("\n{german}\n")), "{vtt}");
+    assert!(vtt.contains("Parameter"), "the title card in German: {vtt}");
 }

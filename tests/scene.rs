@@ -1133,8 +1133,16 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
     }
     for src in sources {
         for d in [0, 5, c - 1] {
-            let f = board_cell(h, &m.gpt, &floor.ablations, src, t, d)
-                .unwrap_or_else(|| panic!("{src:?}"));
+            let f = board_cell(
+                h,
+                &m.gpt,
+                &floor.ablations,
+                src,
+                t,
+                d,
+                factory::i18n::Lang::En,
+            )
+            .unwrap_or_else(|| panic!("{src:?}"));
             let shown = src.rows(h)[t][d] as f64;
             assert!(
                 close(f.value as f64, shown),
@@ -1190,7 +1198,16 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
     }
     // a lamp: p = ln_2 · c_fc column + bias (f64 here), GELU(p) = the lamp's value
     for (l, i) in [(0usize, 3usize), (layers - 1, 100)] {
-        let f = lamp(h, &m.gpt, &floor.ablations, l, i, t).unwrap();
+        let f = lamp(
+            h,
+            &m.gpt,
+            &floor.ablations,
+            l,
+            i,
+            t,
+            factory::i18n::Lang::En,
+        )
+        .unwrap();
         let (shape, w) = tensor(&format!("h.{l}.mlp.c_fc.weight"));
         let (_, b) = tensor(&format!("h.{l}.mlp.c_fc.bias"));
         let inner = shape[1];

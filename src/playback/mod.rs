@@ -313,6 +313,7 @@ fn advance_playback(
     mut seen: Local<u64>,
     filter: Option<Res<filter::WordFilter>>,
     engine: Option<Res<Engine>>,
+    lang: Res<crate::i18n::Lang>,
 ) {
     // a floor that arrived this frame is built after this: its clock starts next frame
     let arrived = *seen != floor.version;
@@ -359,10 +360,7 @@ fn advance_playback(
                 let (id, cands, masked) =
                     sample_filtered(&mut sampling, &floor.history, filter, &engine.0.tokenizer);
                 if masked > 0 {
-                    floor.notice = Some(format!(
-                        "the word filter masked {masked} token{} the model wanted to write here",
-                        if masked == 1 { "" } else { "s" }
-                    ));
+                    floor.notice = Some(crate::tr!(*lang, "filter-masked", n = masked));
                 }
                 (id, cands)
             }

@@ -11,14 +11,16 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use super::{EMBEDDING_CENTRE, EMBEDDING_RADIUS};
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::embedding::{Embeddings, Neighbour};
 use crate::model::pca::EmbeddingMap;
 use crate::model::tokenizer::shown_token;
 use crate::model::{LoadedModel, Tokenizer};
 use crate::playback::{Floor, Selection};
-use crate::scene::WorldLabel;
 use crate::scene::kit::Kit;
+use crate::scene::{Localized, WorldLabel};
+use crate::tr;
 
 /// How many neighbours a picked token shows.
 pub const NEIGHBOURS: usize = 8;
@@ -236,6 +238,7 @@ pub(super) fn finish_map(
     mut room: ResMut<EmbeddingRoom>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    lang: Res<Lang>,
 ) {
     let Some(task) = room.task.as_mut() else {
         return;
@@ -259,6 +262,8 @@ pub(super) fn finish_map(
         unlit: true,
         ..default()
     });
+    let tokens = map.map.coords.len();
+    let sign = Localized::new(move |l| tr!(l, "room-embedding-title", tokens = tokens));
     let cloud = commands
         .spawn((
             Name::new("Embedding room"),
@@ -275,14 +280,12 @@ pub(super) fn finish_map(
                 ),
                 Visibility::default(),
                 WorldLabel {
-                    text: format!(
-                        "Embedding room: the {} tokens as points; near = used alike",
-                        map.map.coords.len()
-                    ),
+                    text: sign.text(*lang),
                     size: 26.0,
                     lift: 0.0,
                     weight: 3.0,
                 },
+                sign,
             ));
         })
         .id();

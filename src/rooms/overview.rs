@@ -11,13 +11,15 @@
 
 use bevy::prelude::*;
 
+use crate::i18n::Lang;
 use crate::playback::Floor;
 use crate::playback::history::History;
-use crate::scene::WorldLabel;
 use crate::scene::attention_map::{head_pixels_at, heatmap_side};
 use crate::scene::beams::ViewFocus;
 use crate::scene::flat::FlatTexture;
 use crate::scene::kit::{Kit, image_of};
+use crate::scene::{Localized, WorldLabel};
+use crate::tr;
 
 /// Centre of the tower's face (the windows face +x, toward the hall's side of the yard).
 pub const OVERVIEW_CENTRE: Vec3 = Vec3::new(-60.0, 20.0, 80.0);
@@ -105,8 +107,10 @@ pub(super) fn build_tower(
     mut meshes: ResMut<Assets<Mesh>>,
     mut images: ResMut<Assets<Image>>,
     mut materials: ResMut<Assets<FlatTexture>>,
+    lang: Res<Lang>,
 ) {
     let Some(kit) = kit else { return };
+    let l = *lang;
     let near = focus.0.is_some_and(|f| f.distance(OVERVIEW_CENTRE) < NEAR);
     let h = &floor.history;
     if !near || h.is_empty() || state.made_for == Some(floor.version) {
@@ -140,18 +144,24 @@ pub(super) fn build_tower(
     let (w, tall) = (heads as f32 * p, layers as f32 * p);
     let face = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
     let window = meshes.add(Rectangle::new(p * 0.86, p * 0.86));
+    let sign = Localized::new(|l| {
+        format!(
+            "{}\n{}",
+            tr!(l, "overview-title"),
+            tr!(l, "overview-title-windows")
+        )
+    });
     commands.spawn((
         Name::new("Layer overview sign"),
         Transform::from_translation(OVERVIEW_CENTRE + Vec3::new(1.0, tall / 2.0 + 2.5, 0.0)),
         Visibility::default(),
         WorldLabel {
-            text: "Layer overview: every head's attention, layer by layer\n\
-                   in each window: rows = the token reading, columns = the tokens it reads"
-                .into(),
+            text: sign.text(l),
             size: 60.0,
             lift: 0.0,
             weight: 3.0,
         },
+        sign,
         ChildOf(root),
     ));
     for layer in 0..layers {
@@ -174,11 +184,12 @@ pub(super) fn build_tower(
             ),
             Visibility::default(),
             WorldLabel {
-                text: format!("layer {layer}"),
+                text: tr!(l, "overview-layer", layer = layer),
                 size: 44.0,
                 lift: 0.0,
                 weight: 2.0,
             },
+            Localized::new(move |l| tr!(l, "overview-layer", layer = layer)),
             ChildOf(root),
         ));
         for head in 0..heads {
@@ -210,11 +221,12 @@ pub(super) fn build_tower(
             Transform::from_xyz(c.x + 0.5, c.y - p * 0.75, c.z),
             Visibility::default(),
             WorldLabel {
-                text: format!("head {head}"),
+                text: tr!(l, "overview-head", head = head),
                 size: 36.0,
                 lift: 0.0,
                 weight: 1.5,
             },
+            Localized::new(move |l| tr!(l, "overview-head", head = head)),
             ChildOf(root),
         ));
     }

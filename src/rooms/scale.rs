@@ -7,11 +7,13 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::SCALE_FRONT;
+use crate::i18n::{Lang, count_words};
 use crate::inference::Engine;
 use crate::model::LoadedModel;
-use crate::model::scale::{ModelSize, OURS, block_side, count_words, of_model, published};
-use crate::scene::WorldLabel;
+use crate::model::scale::{ModelSize, OURS, block_side, of_model, published};
 use crate::scene::kit::Kit;
+use crate::scene::{Localized, WorldLabel};
+use crate::tr;
 
 /// One block of the scale room.
 #[derive(Component, Debug, Clone, PartialEq)]
@@ -29,25 +31,36 @@ pub(super) struct Built {
     root: Option<Entity>,
 }
 
-/// A block's sign: name, parameters, shape and training tokens.
-pub fn sign_text(m: &ModelSize) -> String {
+/// A block's sign in `l`: name, parameters, shape and training tokens.
+pub fn sign_text(m: &ModelSize, l: Lang) -> String {
     let tokens = m.trained_tokens.map_or(
         if m.name == OURS {
-            "training tokens: unknown (no train_state.json)".into()
+            tr!(l, "room-scale-tokens-unknown")
         } else {
-            "training tokens: not published".into()
+            tr!(l, "room-scale-tokens-unpublished")
         },
-        |t| format!("trained on {} tokens", count_words(t)),
+        |t| tr!(l, "room-scale-trained", tokens = count_words(l, t)),
     );
-    format!(
-        "{}: {} parameters\n{} layers × {} heads, {} wide, context {}\n{tokens}",
-        m.name,
-        count_words(m.params),
-        m.layers,
-        m.heads,
-        m.width,
-        m.context
-    )
+    let name = if m.name == OURS {
+        tr!(l, "room-scale-ours")
+    } else {
+        m.name.clone()
+    };
+    let params = tr!(
+        l,
+        "room-scale-params",
+        name = name,
+        params = count_words(l, m.params)
+    );
+    let shape = tr!(
+        l,
+        "room-scale-shape",
+        layers = m.layers,
+        heads = m.heads,
+        width = m.width,
+        context = m.context
+    );
+    format!("{params}\n{shape}\n{tokens}")
 }
 
 /// Builds the blocks for the loaded model.
@@ -55,6 +68,7 @@ pub(super) fn build_blocks(
     mut commands: Commands,
     engine: Option<Res<Engine>>,
     kit: Option<Res<Kit>>,
+    lang: Res<Lang>,
     mut built: Local<Built>,
 ) {
     let (Some(engine), Some(kit)) = (engine, kit) else {
@@ -70,6 +84,7 @@ pub(super) fn build_blocks(
     if let Some(e) = built.root.take() {
         commands.entity(e).despawn();
     }
+    let l = *lang;
     let ours = of_model(&engine.0.config, &engine.0.dir);
     let [g2, g3] = published();
     let root = commands
@@ -84,11 +99,12 @@ pub(super) fn build_blocks(
         Transform::from_translation(SCALE_FRONT + Vec3::new(2.0, 12.5, 1.0)),
         Visibility::default(),
         WorldLabel {
-            text: "Scale room: volume = number of parameters".into(),
+            text: tr!(l, "room-scale-title"),
             size: 40.0,
             lift: 0.0,
             weight: 3.0,
         },
+        Localized::new(|l| tr!(l, "room-scale-title")),
         ChildOf(root),
     ));
     // side by side toward +x (left to right as the room's view sees them), front faces on one
@@ -128,11 +144,12 @@ pub(super) fn build_blocks(
             }),
             Visibility::default(),
             WorldLabel {
-                text: sign_text(&m),
+                text: sign_text(&m, l),
                 size: 30.0,
                 lift: 0.0,
                 weight: 2.5,
             },
+            Localized::new(move |l| sign_text(&m, l)),
             ChildOf(root),
         ));
     }

@@ -9,7 +9,7 @@ use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
     BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
-    LensSign, PartBar, ProbBar, StationSign, WorldLabel,
+    LensSign, Localized, PartBar, ProbBar, WorldLabel,
 };
 use crate::i18n::Lang;
 use crate::model::tokenizer::shown_token;
@@ -188,7 +188,7 @@ pub(crate) fn rebuild_floor(
             .id();
         commands.spawn((
             Name::new(format!("Sign: {}", kind.title(Lang::En))),
-            StationSign(kind),
+            Localized::new(move |l| kind.title(l)),
             Transform::from_xyz(station.x, sign_y, width / 2.0 + 0.8),
             WorldLabel {
                 text: kind.title(*lang),
@@ -279,7 +279,7 @@ pub(crate) fn rebuild_floor(
             };
             covered.push((board_x - BOARD_DEPTH / 2.0, board_x + BOARD_DEPTH / 2.0));
             commands.spawn((
-                Name::new(format!("Board: {}", source.caption())),
+                Name::new(format!("Board: {}", source.caption(Lang::En))),
                 Board {
                     station: index,
                     source,

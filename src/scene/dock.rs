@@ -6,8 +6,10 @@ use bevy::prelude::*;
 
 use super::kit::Kit;
 use super::parts::{CurrentLayout, LensSign, PartBar, ProbBar, WorldLabel};
+use crate::i18n::Lang;
 use crate::playback::attribution::HeadAttribution;
 use crate::playback::{Dock, Floor, Playback};
+use crate::tr;
 
 /// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
 /// rides back, and the token it took.
@@ -74,15 +76,14 @@ pub(crate) fn update_lens_signs(
     floor: Res<Floor>,
     playback: Res<Playback>,
     dock: Res<Dock>,
+    lang: Res<Lang>,
     mut signs: Query<(&LensSign, &mut WorldLabel)>,
 ) {
+    let l = *lang;
     for (sign, mut label) in &mut signs {
         let passed = playback.revealed_columns(&floor, sign.station) == floor.history.len();
         let want = match dock.lens.get(sign.layer).filter(|_| passed) {
-            Some(line) => format!(
-                "if it stopped after layer {} (raw, T = 1):\n{line}",
-                sign.layer
-            ),
+            Some(line) => format!("{}\n{line}", tr!(l, "lens-sign", layer = sign.layer)),
             None => String::new(),
         };
         if label.text != want {

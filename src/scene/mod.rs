@@ -22,20 +22,20 @@ use bevy::prelude::*;
 
 use crate::schedule::AppSet;
 pub use parts::{
-    BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, ProbBar,
-    WorldLabel,
+    BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, Localized,
+    ProbBar, WorldLabel,
 };
 
-/// The language changed: every station sign is written again in it.
-fn relabel_signs(
+/// The language changed: every label that follows it (station and room signs) is written again.
+fn relabel_localized(
     lang: Res<crate::i18n::Lang>,
-    mut signs: Query<(&parts::StationSign, &mut WorldLabel)>,
+    mut labels: Query<(&Localized, &mut WorldLabel)>,
 ) {
     if !lang.is_changed() {
         return;
     }
-    for (sign, mut label) in &mut signs {
-        label.text = sign.0.title(*lang);
+    for (text, mut label) in &mut labels {
+        label.text = text.text(*lang);
     }
 }
 
@@ -50,7 +50,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
-            (build::rebuild_floor, relabel_signs)
+            (build::rebuild_floor, relabel_localized)
                 .chain()
                 .in_set(AppSet::Build),
         )

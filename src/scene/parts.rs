@@ -4,7 +4,9 @@
 use bevy::prelude::*;
 
 use super::layout::{Layout, StationKind};
+use crate::i18n::Lang;
 use crate::playback::history::History;
+use crate::tr;
 
 /// Root of everything rebuilt when the history changes.
 #[derive(Component)]
@@ -71,14 +73,16 @@ impl BoardSource {
         }
     }
 
-    /// What the board shows, in words.
-    pub fn caption(self) -> &'static str {
+    /// What the board shows, in words, in `l`.
+    pub fn caption(self, l: Lang) -> String {
         match self {
-            BoardSource::TokEmb => "token embedding (row of wte)",
-            BoardSource::Embed => "token + position embedding",
-            BoardSource::Ln1(_) | BoardSource::Ln2(_) | BoardSource::LnF => "after LayerNorm",
-            BoardSource::ResidAttn(_) => "residual stream after attention",
-            BoardSource::ResidFfn(_) => "residual stream after the FFN",
+            BoardSource::TokEmb => tr!(l, "board-tok-emb"),
+            BoardSource::Embed => tr!(l, "board-embed"),
+            BoardSource::Ln1(_) | BoardSource::Ln2(_) | BoardSource::LnF => {
+                tr!(l, "board-layernorm")
+            }
+            BoardSource::ResidAttn(_) => tr!(l, "board-resid-attn"),
+            BoardSource::ResidFfn(_) => tr!(l, "board-resid-ffn"),
         }
     }
 }
@@ -152,9 +156,23 @@ pub struct WorldLabel {
     pub weight: f32,
 }
 
-/// The sign of a station (its text follows the language).
-#[derive(Component, Debug, Clone, Copy)]
-pub struct StationSign(pub StationKind);
+/// A label whose text follows the language (station and room signs): how to write it in any
+/// language.
+/// When the language changes, its [`WorldLabel`]'s text is written again in the new one.
+#[derive(Component)]
+pub struct Localized(Box<dyn Fn(Lang) -> String + Send + Sync>);
+
+impl Localized {
+    /// A label written by `text`.
+    pub fn new(text: impl Fn(Lang) -> String + Send + Sync + 'static) -> Self {
+        Localized(Box::new(text))
+    }
+
+    /// Its text in `l`.
+    pub fn text(&self, l: Lang) -> String {
+        (self.0)(l)
+    }
+}
 
 /// The layout of the floor now standing.
 #[derive(Resource, Debug, Clone)]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::captions::resolve;
 use crate::i18n::Lang;
 use crate::limits;
 use crate::model::{Ablations, Config};
@@ -291,80 +292,6 @@ impl Tour {
     }
 }
 
-/// The placeholders a caption may hold, each filled from the model the tour runs on.
-pub const PLACEHOLDERS: [&str; 7] = [
-    "{layers}",
-    "{heads}",
-    "{width}",
-    "{ffn}",
-    "{context}",
-    "{vocab}",
-    "{params}",
-];
-
-/// A caption with its placeholders filled from the model: `{layers}`, `{heads}` (per layer),
-/// `{width}` (numbers per token vector), `{ffn}` (neurons per FFN), `{context}`, `{vocab}` and
-/// `{params}` ("1.7 million"). Text in braces that is none of them is an error naming it.
-pub fn fill(text: &str, cfg: &Config) -> Result<String, String> {
-    let params = crate::model::scale::count_words(cfg.n_params() as f64);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else {
-            out.push_str(&rest[open..]);
-            return Ok(out);
-        };
-        let name = &rest[open + 1..open + close];
-        let value = match name {
-            "layers" => cfg.n_layer.to_string(),
-            "heads" => cfg.n_head.to_string(),
-            "width" => cfg.n_embd.to_string(),
-            "ffn" => cfg.n_inner.to_string(),
-            "context" => cfg.n_positions.to_string(),
-            "vocab" => cfg.vocab_size.to_string(),
-            "params" => params.clone(),
-            other => return Err(other.to_string()),
-        };
-        out.push_str(&value);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// A caption as shown in `lang`: `@id` (or `@id.attribute`) is that message of the catalogue
-/// (assets/i18n), its arguments `$layers` ... `$params` filled from the model; any other text is
-/// the author's own, in their language, with its `{placeholders}` filled (see [`fill`]). The error
-/// says what is wrong.
-pub fn resolve(text: &str, cfg: &Config, lang: Lang) -> Result<String, String> {
-    if let Some(id) = text.strip_prefix('@') {
-        if !Lang::En.has(id) {
-            return Err(format!(
-                "@{id} is not a message of the catalogue (assets/i18n/en/)"
-            ));
-        }
-        let params = crate::i18n::count_words(lang, cfg.n_params() as f64);
-        return Ok(crate::tr!(
-            lang,
-            id,
-            layers = cfg.n_layer,
-            heads = cfg.n_head,
-            width = cfg.n_embd,
-            ffn = cfg.n_inner,
-            context = cfg.n_positions,
-            vocab = cfg.vocab_size,
-            params = params,
-        ));
-    }
-    fill(text, cfg).map_err(|name| {
-        format!(
-            "{{{name}}} is not a placeholder (known: {})",
-            PLACEHOLDERS.join(", ")
-        )
-    })
-}
-
 /// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
 pub fn default_tour_path() -> PathBuf {
     crate::project_path("assets/tours/default.ron")
@@ -383,26 +310,6 @@ mod tests {
                  camera: Pose(yaw: Some(0.3))),
         ],
     )"#;
-
-    #[test]
-    fn placeholders_are_filled_from_the_model() {
-        let cfg = Config::gpt2_small();
-        assert_eq!(
-            fill(
-                "{layers} layers of {heads} heads, {width} wide, {params} numbers",
-                &cfg
-            )
-            .unwrap(),
-            "12 layers of 12 heads, 768 wide, 124 million numbers"
-        );
-        assert_eq!(fill("no braces", &cfg).unwrap(), "no braces");
-        assert_eq!(fill("an open { brace", &cfg).unwrap(), "an open { brace");
-        assert_eq!(
-            fill("{heads} and {colour}", &cfg),
-            Err("colour".to_string())
-        );
-    }
-
     #[test]
     fn parses_a_good_tour() {
         let t = Tour::parse(GOOD, Path::new("x.ron")).unwrap();
@@ -465,67 +372,5 @@ mod tests {
             Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
         t.check(&cfg, &path).unwrap();
         assert!(t.stops.len() >= 12);
-    }
-
-    /// Exhibit captions: the first sentence at most 20 words, the whole at most 50, on screen at
-    /// least 0.3 s per word; and no number about this model written into the text (placeholders
-    /// fill those): the only numbers left are 0, 1 and GPT-2's and GPT-3's published figures.
-    #[test]
-    fn the_default_tour_reads_in_the_time_it_is_shown() {
-        let t = Tour::load(&default_tour_path()).unwrap();
-        let cfg =
-            Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
-        let published = ["0", "1", "12", "96", "124", "175"];
-        // the longest language decides how long a stop must stay
-        let langs = Lang::ALL.map(|l| t.clone().filled(&cfg, l));
-        for (i, raw) in t.stops.iter().enumerate() {
-            // every number the text itself holds (arguments filled with a mark, not a number)
-            let marked = |l: Lang| match raw.text.strip_prefix('@') {
-                Some(id) => crate::tr!(
-                    l,
-                    id,
-                    layers = "#",
-                    heads = "#",
-                    width = "#",
-                    ffn = "#",
-                    context = "#",
-                    vocab = "#",
-                    params = "#"
-                ),
-                None => raw.text.clone(),
-            };
-            for (lang, filled) in Lang::ALL.iter().zip(&langs) {
-                let filled = &filled.stops[i];
-                let raw_text = marked(*lang);
-                let text = &filled.text;
-                let name = format!("{} ({})", filled.title, lang.code());
-                assert!(!text.starts_with('@'), "{name}: not in the catalogue");
-                let words = text.split_whitespace().count();
-                let first = text
-                    .split_inclusive(['.', '?', '!'])
-                    .next()
-                    .unwrap_or_default();
-                assert!(words <= 50, "{name}: {words} words");
-                assert!(
-                    first.split_whitespace().count() <= 20,
-                    "{name}: first sentence {first:?}"
-                );
-                assert!(
-                    raw.seconds >= 0.3 * words as f32,
-                    "{name}: {} s for {words} words",
-                    raw.seconds
-                );
-                let bare = raw_text.replace("GPT-2", "").replace("GPT-3", "");
-                for number in bare
-                    .split(|c: char| !c.is_ascii_digit())
-                    .filter(|n| !n.is_empty())
-                {
-                    assert!(
-                        published.contains(&number),
-                        "{name}: the number {number} should come from a placeholder"
-                    );
-                }
-            }
-        }
     }
 }

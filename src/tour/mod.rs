@@ -1,6 +1,7 @@
 //! Guided tours: a [`file`] of stops, and a player that walks the factory through them. T starts and
 //! stops a tour, Space pauses it, the left and right arrows go to the previous and next stop.
 
+pub mod captions;
 pub mod file;
 pub mod save;
 
@@ -17,10 +18,8 @@ use crate::scene::CurrentLayout;
 use crate::scene::beams::BeamSettings;
 use crate::scene::layout::Layout;
 use crate::schedule::AppSet;
-pub use file::{
-    Action, Highlight, PLACEHOLDERS, Pose, Station, Stop, Tour, TourError, default_tour_path, fill,
-    resolve,
-};
+pub use captions::{PLACEHOLDERS, fill, resolve};
+pub use file::{Action, Highlight, Pose, Station, Stop, Tour, TourError, default_tour_path};
 
 /// The tour loaded for this session and where the player is in it.
 #[derive(Resource, Debug, Default)]

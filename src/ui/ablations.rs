@@ -5,9 +5,11 @@
 use bevy::prelude::*;
 use bevy_egui::egui;
 
+use crate::i18n::Lang;
 use crate::inference::Request;
 use crate::model::{Ablation, Ablations};
 use crate::playback::Selection;
+use crate::tr;
 
 /// The section, inside the control panel. `current` is what the floor was computed with.
 pub(super) fn section(
@@ -16,12 +18,13 @@ pub(super) fn section(
     n_layer: usize,
     selection: &Selection,
     requests: &mut MessageWriter<Request>,
+    l: Lang,
 ) {
     let mut wanted = current.clone();
     let header = if current.is_empty() {
-        "Switch parts off".to_string()
+        tr!(l, "ablate")
     } else {
-        format!("Switch parts off ({} off)", current.list().len())
+        tr!(l, "ablate-n", n = current.list().len())
     };
     egui::CollapsingHeader::new(header)
         .id_salt("ablations")
@@ -33,28 +36,34 @@ pub(super) fn section(
                     wanted = wanted.toggled(a);
                 }
             };
-            toggle(ui, Ablation::Positions, "position embeddings".into());
+            toggle(ui, Ablation::Positions, tr!(l, "ablate-positions"));
             ui.horizontal_wrapped(|ui| {
-                ui.label("FFN of layer");
-                for l in 0..n_layer {
-                    toggle(ui, Ablation::Mlp(l), l.to_string());
+                ui.label(tr!(l, "ablate-ffn-of"));
+                for layer in 0..n_layer {
+                    toggle(ui, Ablation::Mlp(layer), layer.to_string());
                 }
             });
-            if let Some((l, h)) = selection.head {
-                toggle(ui, Ablation::Head(l, h), format!("head {l}.{h} (selected)"));
-            }
-            if let Some((l, i)) = selection.neuron {
+            if let Some((layer, h)) = selection.head {
+                let name = format!("{layer}.{h}");
                 toggle(
                     ui,
-                    Ablation::Neuron(l, i),
-                    format!("neuron {l}.{i} (selected)"),
+                    Ablation::Head(layer, h),
+                    tr!(l, "ablate-head", head = name),
+                );
+            }
+            if let Some((layer, i)) = selection.neuron {
+                let name = format!("{layer}.{i}");
+                toggle(
+                    ui,
+                    Ablation::Neuron(layer, i),
+                    tr!(l, "ablate-neuron", neuron = name),
                 );
             }
             if current.is_empty() {
-                ui.label("Unticked parts are switched off. Select a head or a lamp to switch it.");
+                ui.label(tr!(l, "ablate-hint"));
             } else {
-                ui.label(format!("off: {current}"));
-                if ui.button("Switch everything on").clicked() {
+                ui.label(tr!(l, "ablate-off", parts = current.to_string()));
+                if ui.button(tr!(l, "ablate-all-on")).clicked() {
                     wanted = Ablations::none();
                 }
             }

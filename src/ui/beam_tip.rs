@@ -5,9 +5,11 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::model::tokenizer::shown_token;
 use crate::playback::Floor;
 use crate::scene::beams::BeamHover;
+use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
 const OFFSET: f32 = 16.0;
@@ -18,7 +20,9 @@ pub(super) fn draw_beam_tip(
     ui_state: Res<UiState>,
     hover: Res<BeamHover>,
     floor: Res<Floor>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(b) = hover.0 else { return Ok(()) };
     let h = &floor.history;
@@ -35,19 +39,18 @@ pub(super) fn draw_beam_tip(
         .interactable(false)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.strong(format!("layer {}, head {}", b.layer, b.head));
-                ui.label(format!(
-                    "token {} {} reads token {} {}",
-                    b.query,
-                    piece(b.query),
-                    b.key,
-                    piece(b.key)
+                ui.strong(tr!(l, "inspector-head", layer = b.layer, head = b.head));
+                ui.label(tr!(
+                    l,
+                    "beam-reads",
+                    q = b.query,
+                    qtext = piece(b.query),
+                    k = b.key,
+                    ktext = piece(b.key)
                 ));
-                ui.label(format!(
-                    "attention weight {:.3} (its row of weights adds up to 1)",
-                    h.weight(b.layer, b.head, b.query, b.key)
-                ));
-                ui.weak("click: this head and this token");
+                let w = format!("{:.3}", h.weight(b.layer, b.head, b.query, b.key));
+                ui.label(tr!(l, "beam-weight", w = w));
+                ui.weak(tr!(l, "beam-click"));
             });
         });
     Ok(())

@@ -2,17 +2,20 @@
 //! value as strips of colour, the raw score row (q·k, then ÷ sqrt(head size), the future masked)
 //! beside the softmax weights, and the weighted sum of values that leaves the booth. The floor keeps
 //! only the ln_1 rows and the weights; q, k and v are recomputed by the model from those rows.
+//! Its text comes from the message catalogue (`booth-*`).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::Gpt;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
 use crate::playback::{Floor, Selection};
 use crate::scene::palette;
+use crate::tr;
 
 /// At most this many keys are listed (the strongest, in order); the sum uses them all.
 pub const SHOWN_KEYS: usize = 16;
@@ -109,7 +112,10 @@ pub(super) fn draw_booth(
     selection: Res<Selection>,
     engine: Option<Res<Engine>>,
     mut cache: Local<Option<(BoothKey, Inside)>>,
+    lang: Res<Lang>,
 ) -> Result {
+    // `l` is the layer here, so the language keeps its own name
+    let lang = *lang;
     let ctx = contexts.ctx_mut()?;
     let h = &floor.history;
     let (Some(engine), Some((l, hd)), Some(t)) = (engine, selection.head, selection.token) else {
@@ -144,26 +150,33 @@ pub(super) fn draw_booth(
     shown.sort_by(|&a, &b| inn.weights[b].total_cmp(&inn.weights[a]));
     shown.truncate(SHOWN_KEYS);
     shown.sort_unstable();
-    egui::Window::new(format!("Inside the booth: layer {l}, head {hd}"))
+    egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
         .id(egui::Id::new("inside-booth"))
         .default_pos([340.0, 60.0])
         .default_open(true)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                ui.label(format!("query of {} ({hs} numbers):", tok(t)));
+                ui.label(tr!(lang, "booth-query", token = tok(t), n = hs));
                 strip(ui, &inn.q, scale);
             });
-            ui.label(format!(
-                "Each earlier token offers a key; q·k says how well it answers, ÷ sqrt({hs}) keeps \
-                 the numbers moderate, softmax over the {} keys up to {} gives the weights (later \
-                 tokens are masked: no weight).",
-                inn.weights.len(),
-                tok(t)
+            ui.label(tr!(
+                lang,
+                "booth-explain",
+                size = hs,
+                n = inn.weights.len(),
+                token = tok(t)
             ));
             egui::Grid::new("inside-booth-grid")
                 .striped(true)
                 .show(ui, |ui| {
-                    for h in ["token", "key", "q·k", "÷ sqrt", "weight", "value"] {
+                    for h in [
+                        tr!(lang, "booth-col-token"),
+                        tr!(lang, "booth-col-key"),
+                        "q·k".to_string(),
+                        "÷ sqrt".to_string(),
+                        tr!(lang, "booth-col-weight"),
+                        tr!(lang, "booth-col-value"),
+                    ] {
                         ui.strong(h);
                     }
                     ui.end_row();
@@ -178,21 +191,22 @@ pub(super) fn draw_booth(
                     }
                 });
             if shown.len() < inn.weights.len() {
-                ui.label(format!(
-                    "{} of {} keys listed (the strongest); the sum uses them all.",
-                    shown.len(),
-                    inn.weights.len()
+                ui.label(tr!(
+                    lang,
+                    "booth-listed",
+                    shown = shown.len(),
+                    all = inn.weights.len()
                 ));
             }
             ui.horizontal(|ui| {
-                ui.label("leaves the booth: Σ weight · value =");
+                ui.label(tr!(lang, "booth-out"));
                 strip(ui, &inn.out, scale);
             });
             if floor
                 .ablations
                 .contains(crate::model::Ablation::Head(l, hd))
             {
-                ui.label("This head is switched off: what leaves it is set to 0 before c_proj.");
+                ui.label(tr!(lang, "booth-ablated"));
             }
         });
     Ok(())

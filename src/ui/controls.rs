@@ -90,7 +90,7 @@ pub(super) fn draw_controls(
                             st.shown_model = Some((dir.clone(), name));
                         }
                         let current = st.shown_model.as_ref().map_or("", |(_, n)| n.as_str());
-                        super::models::picker(ui, &st.models, current, &mut requests);
+                        super::models::picker(ui, &st.models, current, &mut requests, l);
                     }
                     ui.label(tr!(l, "prompt"));
                     let edit = egui::TextEdit::multiline(&mut st.prompt)
@@ -214,6 +214,7 @@ pub(super) fn draw_controls(
                             cfg.n_layer,
                             &selection,
                             &mut requests,
+                            l,
                         );
                     }
                     ui.separator();
@@ -263,7 +264,7 @@ pub(super) fn draw_controls(
                         ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
                     }
                     ui.separator();
-                    super::model_card::show(ui, &engine.0, st.simple);
+                    super::model_card::show(ui, &engine.0, st.simple, l);
                     ui.separator();
                     ui.horizontal(|ui| {
                         ui.label(tr!(l, "colour"));

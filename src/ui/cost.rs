@@ -1,15 +1,18 @@
 //! The cost of context: for n tokens, the attention work that grows as n² beside the work that
 //! grows as n, where the square takes over, the key/value cache's bytes (this model, GPT-2 small,
-//! GPT-3), and the times measured on this machine for a full run and for one cached step.
+//! GPT-3), and the times measured on this machine for a full run and for one cached step. Its text
+//! comes from the message catalogue (`cost-*`).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::Config;
 use crate::model::cost::{self, GPT3, Shape};
 use crate::playback::Floor;
+use crate::tr;
 
 fn shape_of(name: &'static str, cfg: &Config) -> Shape {
     Shape {
@@ -31,7 +34,9 @@ pub(super) fn draw_cost(
     mut ui_state: ResMut<UiState>,
     engine: Option<Res<Engine>>,
     floor: Res<Floor>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
     if !ui_state.cost_view || ui_state.hidden {
@@ -44,79 +49,80 @@ pub(super) fn draw_cost(
     let st = &mut *ui_state;
     let n = st.cost_n.unwrap_or(floor.history.len().max(1));
     let mut chosen = n;
-    egui::Window::new("The cost of context")
+    egui::Window::new(tr!(l, "cost-title"))
         .id(egui::Id::new("cost-view"))
         .open(&mut open)
         .default_pos([340.0, 80.0])
         .default_width(430.0)
         .show(ctx, |ui| {
-            ui.label(
-                "Every token's query meets every earlier token's key: n² attention scores per \
-                 head. The projections and the FFN do the same work for each token: it grows \
-                 only as n.",
-            );
-            ui.add(
-                egui::Slider::new(&mut chosen, 1..=cfg.n_positions).text("tokens in the context"),
-            );
+            ui.label(tr!(l, "cost-intro"));
+            ui.add(egui::Slider::new(&mut chosen, 1..=cfg.n_positions).text(tr!(l, "cost-slider")));
             let c = cost::cost(&ours, chosen);
-            ui.label(format!(
-                "{} attention scores per head ({} heads × {} layers); multiply-adds: {} growing \
-                 as n², {} growing as n.",
-                count_text(c.scores_per_head),
-                ours.n_head,
-                ours.n_layer,
-                count_text(c.square),
-                count_text(c.linear)
+            ui.label(tr!(
+                l,
+                "cost-scores",
+                scores = count_text(c.scores_per_head),
+                heads = ours.n_head,
+                layers = ours.n_layer,
+                square = count_text(c.square),
+                linear = count_text(c.linear)
             ));
             ui.horizontal(|ui| {
-                score_grid(ui, chosen);
+                score_grid(ui, chosen, l);
                 ui.vertical(|ui| {
                     ui.set_max_width(260.0);
-                    ui.label(format!(
-                        "One head's scores for {chosen} tokens: a row per query, a column per key. \
-                         Amber scores are used; grey ones (the future) are computed and masked. \
-                         Twice the tokens, four times the cells."
-                    ));
+                    ui.label(tr!(l, "cost-grid-explain", n = chosen));
                 });
             });
-            plot(ui, &ours, chosen, cfg.n_positions);
+            plot(ui, &ours, chosen, cfg.n_positions, l);
             let x = cost::crossover(&ours);
             if x > cfg.n_positions {
-                ui.label(format!(
-                    "The square takes over at n = 6 × width = {x} tokens; this model's context \
-                     ends at {}, so here the linear work always dominates (the dashed line).",
-                    cfg.n_positions
+                ui.label(tr!(
+                    l,
+                    "cost-crossover-beyond",
+                    x = x,
+                    context = cfg.n_positions
                 ));
             } else {
-                ui.label(format!(
-                    "The square takes over at n = 6 × width = {x} tokens."
-                ));
+                ui.label(tr!(l, "cost-crossover", x = x));
             }
             ui.separator();
             egui::Grid::new("cost-grid").striped(true).show(ui, |ui| {
-                for h in ["", "n² takes over at", "key/value cache at n"] {
+                for h in [
+                    String::new(),
+                    tr!(l, "cost-col-crossover"),
+                    tr!(l, "cost-col-cache"),
+                ] {
                     ui.strong(h);
                 }
                 ui.end_row();
-                for s in [ours, gpt2, GPT3] {
-                    ui.label(s.name);
-                    ui.label(format!("{} tokens", cost::crossover(&s)));
+                // GPT-2 small and GPT-3 are names; only "this model" is words to translate
+                for (name, s) in [
+                    (tr!(l, "cost-this-model"), ours),
+                    (gpt2.name.to_string(), gpt2),
+                    (GPT3.name.to_string(), GPT3),
+                ] {
+                    ui.label(name);
+                    ui.label(tr!(l, "cost-tokens", n = cost::crossover(&s)));
                     ui.label(cost::bytes_text(cost::cost(&s, chosen).kv_bytes));
                     ui.end_row();
                 }
             });
-            ui.label("(the cache: 2 × layers × n × width numbers; f32 here, 16-bit for GPT-3)");
+            ui.label(tr!(l, "cost-cache-note"));
             ui.separator();
-            ui.strong("measured on this machine, this model");
+            ui.strong(tr!(l, "cost-measured"));
             match floor.full_run_ms {
-                Some((t, ms)) => ui.label(format!("a full run of {t} tokens: {ms:.1} ms")),
-                None => ui.label("a full run: not yet measured"),
+                Some((t, ms)) => ui.label(tr!(l, "cost-full-run", n = t, ms = format!("{ms:.1}"))),
+                None => ui.label(tr!(l, "cost-full-run-none")),
             };
             match floor.cached_step_ms {
-                Some((t, ms)) => ui.label(format!(
-                    "one cached step (token {t}, earlier keys and values reused): {ms:.2} ms"
+                Some((t, ms)) => ui.label(tr!(
+                    l,
+                    "cost-cached-step",
+                    token = t,
+                    ms = format!("{ms:.2}")
                 )),
-                None => ui.label("one cached step: generate a token (G) to measure it"),
+                None => ui.label(tr!(l, "cost-cached-step-none")),
             };
         });
     st.cost_view = open;
@@ -128,7 +134,7 @@ pub(super) fn draw_cost(
 
 /// The n × n grid of one head's attention scores: the causal half amber, the masked half grey.
 /// Up to 64 tokens each score is a cell; beyond, each cell stands for a block of scores.
-fn score_grid(ui: &mut egui::Ui, n: usize) {
+fn score_grid(ui: &mut egui::Ui, n: usize, l: Lang) {
     let side = 130.0;
     let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
     let painter = ui.painter_at(rect);
@@ -155,7 +161,7 @@ fn score_grid(ui: &mut egui::Ui, n: usize) {
         painter.text(
             rect.center_bottom() + egui::vec2(0.0, -4.0),
             egui::Align2::CENTER_BOTTOM,
-            format!("each cell: {0}×{0} scores", n.div_ceil(cells)),
+            tr!(l, "cost-cell-block", n = n.div_ceil(cells)),
             egui::FontId::proportional(14.0),
             egui::Color32::WHITE,
         );
@@ -163,7 +169,7 @@ fn score_grid(ui: &mut egui::Ui, n: usize) {
 }
 
 /// The two parts of the work against n, up to twice the crossover, with the context's end dashed.
-fn plot(ui: &mut egui::Ui, shape: &Shape, n: usize, context: usize) {
+fn plot(ui: &mut egui::Ui, shape: &Shape, n: usize, context: usize, l: Lang) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(400.0, 150.0), egui::Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, egui::Color32::from_gray(20));
@@ -209,14 +215,14 @@ fn plot(ui: &mut egui::Ui, shape: &Shape, n: usize, context: usize) {
     painter.text(
         rect.left_top() + egui::vec2(8.0, 6.0),
         egui::Align2::LEFT_TOP,
-        "n² (attention)",
+        tr!(l, "cost-plot-square"),
         font.clone(),
         amber,
     );
     painter.text(
         rect.left_top() + egui::vec2(8.0, 24.0),
         egui::Align2::LEFT_TOP,
-        "n (projections, FFN)",
+        tr!(l, "cost-plot-linear"),
         font,
         cyan,
     );

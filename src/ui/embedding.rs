@@ -1,6 +1,7 @@
 //! The embedding room's window (M) and its pointer: hover a point to read its token, click one to
 //! see its nearest neighbours by cosine, and vector arithmetic (`boy - man + woman`) with the rank
-//! of the answer you expect, all from the loaded model's `wte`.
+//! of the answer you expect, all from the loaded model's `wte`. Its text comes from the message
+//! catalogue (`embedding-win-*`).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
@@ -8,12 +9,14 @@ use bevy_egui::{EguiContexts, egui};
 use super::labels::to_screen;
 use super::state::UiState;
 use crate::camera::DragDistance;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::Tokenizer;
 use crate::model::embedding::{Neighbour, parse_expr, single_token};
 use crate::playback::{Floor, Selection};
 use crate::rooms::embedding::{Arithmetic, EmbeddingRoom, NEIGHBOURS, piece};
 use crate::rooms::{EMBEDDING_CENTRE, EMBEDDING_RADIUS};
+use crate::tr;
 
 /// What the arithmetic box holds between frames.
 pub(super) struct Boxes {
@@ -33,13 +36,13 @@ impl Default for Boxes {
 }
 
 /// Runs `expr` on the map's rows and shows the result in the room.
-fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes) -> Result<(), String> {
+fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes, l: Lang) -> Result<(), String> {
     let Some(map) = room.map.clone() else {
-        return Err("the map is still being made".into());
+        return Err(tr!(l, "embedding-win-map-pending"));
     };
     let terms = parse_expr(tok, &b.expr).map_err(|e| e.to_string())?;
     if let Some(&(id, _)) = terms.iter().find(|t| t.0 as usize >= map.rows.len()) {
-        return Err(format!("token {id} has no row in this model's table"));
+        return Err(tr!(l, "embedding-win-no-row", id = id));
     }
     let expect = match b.expect.trim() {
         "" => None,
@@ -59,7 +62,7 @@ fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes) -> Result<(), S
     Ok(())
 }
 
-fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour]) -> Option<u32> {
+fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour], l: Lang) -> Option<u32> {
     let mut clicked = None;
     egui::Grid::new(ui.next_auto_id())
         .striped(true)
@@ -69,7 +72,11 @@ fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour]) -> Opt
                 if ui.link(piece(tok, n.id)).clicked() {
                     clicked = Some(n.id);
                 }
-                ui.label(format!("cosine {:+.3}", n.cosine));
+                ui.label(tr!(
+                    l,
+                    "embedding-win-cosine",
+                    value = format!("{:+.3}", n.cosine)
+                ));
                 ui.end_row();
             }
         });
@@ -89,7 +96,9 @@ pub(super) fn draw_embedding(
     drag: Res<DragDistance>,
     mut boxes: Local<Boxes>,
     mut last_look: Local<Option<(egui::Pos2, Mat4, u64, u64)>>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
     let tok = &engine.0.tokenizer;
@@ -130,7 +139,7 @@ pub(super) fn draw_embedding(
                 egui::Order::Tooltip,
                 egui::Id::new("embedding-hover"),
             ));
-            let text = format!("{} id {id}", piece(tok, id));
+            let text = tr!(l, "embedding-win-hover", token = piece(tok, id), id = id);
             let galley = painter.layout_no_wrap(
                 text,
                 egui::FontId::proportional(16.0),
@@ -153,7 +162,7 @@ pub(super) fn draw_embedding(
     }
     if ui_state.embedding_view {
         let mut open = true;
-        egui::Window::new("Embedding room")
+        egui::Window::new(tr!(l, "embedding-win-title"))
             .id(egui::Id::new("embedding-view"))
             .open(&mut open)
             .default_pos([870.0, 240.0])
@@ -162,61 +171,57 @@ pub(super) fn draw_embedding(
                 let Some(map) = room.map.clone() else {
                     match &room.error {
                         Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
-                        None => ui.label("Making the map of the vocabulary..."),
+                        None => ui.label(tr!(l, "embedding-win-making")),
                     };
                     return;
                 };
-                ui.label(format!(
-                    "Each of the {} tokens starts as one row of wte: {} numbers. Here every row is \
-                     a point, placed along the three directions in which the rows differ most \
-                     (principal components; they show {:.1} % of the spread). Tokens the model \
-                     uses alike end up near each other. Brighter points stand nearer to you.",
-                    map.map.coords.len(),
-                    map.rows.width,
-                    100.0 * map.map.shown_share()
+                ui.label(tr!(
+                    l,
+                    "embedding-win-intro",
+                    count = map.map.coords.len(),
+                    width = map.rows.width,
+                    share = format!("{:.1}", 100.0 * map.map.shown_share())
                 ));
-                ui.label(
-                    "Amber: this prompt's tokens. Click a point to see its nearest neighbours.",
-                );
+                ui.label(tr!(l, "embedding-win-legend"));
                 if let Some(id) = room.picked {
                     ui.separator();
-                    ui.strong(format!(
-                        "{} (id {id}): nearest by cosine over all {} numbers",
-                        piece(tok, id),
-                        map.rows.width
+                    ui.strong(tr!(
+                        l,
+                        "embedding-win-nearest",
+                        token = piece(tok, id),
+                        id = id,
+                        width = map.rows.width
                     ));
-                    if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked()) {
+                    if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked(), l) {
                         chosen = Some(next);
                     }
                 }
                 ui.separator();
-                ui.strong("Vector arithmetic");
+                ui.strong(tr!(l, "embedding-win-arithmetic"));
                 ui.horizontal(|ui| {
                     ui.add(egui::TextEdit::singleline(&mut boxes.expr).desired_width(170.0));
-                    ui.label("expect");
+                    ui.label(tr!(l, "embedding-win-expect"));
                     ui.add(egui::TextEdit::singleline(&mut boxes.expect).desired_width(70.0));
                 });
-                if ui.button("Compute").clicked() {
-                    boxes.error = compute(&mut room, tok, &boxes).err();
+                if ui.button(tr!(l, "embedding-win-compute")).clicked() {
+                    boxes.error = compute(&mut room, tok, &boxes, l).err();
                 }
                 if let Some(e) = &boxes.error {
                     ui.colored_label(egui::Color32::LIGHT_RED, e);
                 }
                 if let Some(a) = room.arithmetic.clone() {
-                    ui.label(format!(
-                        "{} lands at the white marker; nearest tokens (its words left out):",
-                        a.text
-                    ));
-                    if let Some(next) = neighbour_rows(ui, tok, &a.neighbours) {
+                    ui.label(tr!(l, "embedding-win-lands", expr = &a.text));
+                    if let Some(next) = neighbour_rows(ui, tok, &a.neighbours, l) {
                         chosen = Some(next);
                     }
                     if let Some((id, rank, cos)) = a.expected {
-                        ui.label(format!(
-                            "{} comes {rank}{} of {} (cosine {cos:+.3}). A model this small \
-                             learns such directions only roughly.",
-                            piece(tok, id),
-                            ordinal(rank),
-                            a.ranked
+                        ui.label(tr!(
+                            l,
+                            "embedding-win-expected",
+                            token = piece(tok, id),
+                            place = format!("{rank}{}", ordinal(rank, l)),
+                            of = a.ranked,
+                            cosine = format!("{cos:+.3}")
                         ));
                     }
                 }
@@ -233,11 +238,12 @@ pub(super) fn draw_embedding(
     Ok(())
 }
 
-fn ordinal(n: usize) -> &'static str {
+/// The mark after a place number: "st", "nd", "rd", "th" in English, "." in German.
+fn ordinal(n: usize, l: Lang) -> String {
     match (n % 10, n % 100) {
-        (1, r) if r != 11 => "st",
-        (2, r) if r != 12 => "nd",
-        (3, r) if r != 13 => "rd",
-        _ => "th",
+        (1, r) if r != 11 => tr!(l, "embedding-win-ordinal-one"),
+        (2, r) if r != 12 => tr!(l, "embedding-win-ordinal-two"),
+        (3, r) if r != 13 => tr!(l, "embedding-win-ordinal-few"),
+        _ => tr!(l, "embedding-win-ordinal-other"),
     }
 }

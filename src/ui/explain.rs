@@ -2,10 +2,12 @@
 //! (the floor's rows and the model's own weights, recomputed by the model where the floor does not
 //! keep them). The inspector shows them for the selected cell or neuron.
 
+use crate::i18n::Lang;
 use crate::model::config::Activation;
 use crate::model::{Ablation, Ablations, Gpt, NormSite};
 use crate::playback::history::History;
 use crate::scene::BoardSource;
+use crate::tr;
 
 /// A formula with its operands filled in.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +33,14 @@ fn plus(v: f64) -> String {
     format!(" {} {:.4}", if v < 0.0 { "-" } else { "+" }, v.abs())
 }
 
-fn layer_norm(x: &[f32], d: usize, site: NormSite, name: &str, gpt: &Gpt) -> Option<Formula> {
+fn layer_norm(
+    x: &[f32],
+    d: usize,
+    site: NormSite,
+    name: &str,
+    gpt: &Gpt,
+    lg: Lang,
+) -> Option<Formula> {
     let n = x.len() as f64;
     let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n;
     let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
@@ -41,12 +50,10 @@ fn layer_norm(x: &[f32], d: usize, site: NormSite, name: &str, gpt: &Gpt) -> Opt
     Some(Formula {
         text: format!(
             "{name} = (x - mean) / sqrt(var + eps) · gain + shift = ({xd:+.4}{}) / \
-             sqrt({var:.4} + {eps:e}) · {gamma:+.4}{} = {value:+.4}  (x: this dimension of the \
-             stream coming in; mean and var over its {} numbers; gain and shift learned for this \
-             dimension)",
+             sqrt({var:.4} + {eps:e}) · {gamma:+.4}{} = {value:+.4}  ({})",
             plus(-mean),
             plus(beta as f64),
-            x.len()
+            tr!(lg, "explain-norm", n = x.len())
         ),
         operands: vec![
             ("x", xd),
@@ -76,6 +83,7 @@ pub fn board_cell(
     src: BoardSource,
     t: usize,
     d: usize,
+    lg: Lang,
 ) -> Option<Formula> {
     let id = *h.ids.get(t)?;
     match src {
@@ -83,42 +91,48 @@ pub fn board_cell(
             let v = *h.tok_emb.get(t)?.get(d)?;
             Some(Formula {
                 text: format!(
-                    "wte[{id}][{d}] = {v:+.4}  (row {id} of the learned token table, one row per \
-                     vocabulary token)"
+                    "wte[{id}][{d}] = {v:+.4}  ({})",
+                    tr!(lg, "explain-wte", id = id)
                 ),
                 operands: vec![("wte", v)],
                 value: v,
             })
         }
         BoardSource::Embed if off.contains(Ablation::Positions) => Some(sum(
-            format!("wte[{id}][{d}] + 0 (the positions are switched off: no wpe row added)"),
+            format!("wte[{id}][{d}] + 0 ({})", tr!(lg, "explain-no-wpe")),
             ("wte", *h.tok_emb.get(t)?.get(d)?),
             ("wpe", 0.0),
         )),
         BoardSource::Embed => Some(sum(
-            format!("wte[{id}][{d}] + wpe[{t}][{d}] (token row + position row)"),
+            format!(
+                "wte[{id}][{d}] + wpe[{t}][{d}] ({})",
+                tr!(lg, "explain-wte-wpe")
+            ),
             ("wte", *h.tok_emb.get(t)?.get(d)?),
             ("wpe", *h.pos_emb.get(t)?.get(d)?),
         )),
-        BoardSource::Ln1(l) => layer_norm(stream_into(h, l, t)?, d, NormSite::Ln1(l), "ln_1", gpt),
+        BoardSource::Ln1(l) => {
+            layer_norm(stream_into(h, l, t)?, d, NormSite::Ln1(l), "ln_1", gpt, lg)
+        }
         BoardSource::Ln2(l) => layer_norm(
             h.layers.get(l)?.resid_attn.get(t)?,
             d,
             NormSite::Ln2(l),
             "ln_2",
             gpt,
+            lg,
         ),
         BoardSource::LnF => {
             let last = h.layers.last()?.resid_ffn.get(t)?;
-            layer_norm(last, d, NormSite::Final, "ln_f", gpt)
+            layer_norm(last, d, NormSite::Final, "ln_f", gpt, lg)
         }
         BoardSource::ResidAttn(l) => Some(sum(
-            "stream in + attention out (the heads' merged output, added, not replacing)".into(),
+            tr!(lg, "explain-resid-attn"),
             ("stream", *stream_into(h, l, t)?.get(d)?),
             ("attention", *h.layers.get(l)?.attn_proj.get(t)?.get(d)?),
         )),
         BoardSource::ResidFfn(l) if off.mlp_off(l) => Some(sum(
-            "stream after attention + 0 (this layer's FFN is switched off: it adds nothing)".into(),
+            tr!(lg, "explain-resid-no-ffn"),
             ("stream", *h.layers.get(l)?.resid_attn.get(t)?.get(d)?),
             ("ffn", 0.0),
         )),
@@ -126,8 +140,7 @@ pub fn board_cell(
             let layer = h.layers.get(l)?;
             let out = gpt.ffn_out(l, layer.ffn_act.get(t)?, d).ok()?;
             Some(sum(
-                "stream after attention + FFN out (the lamps' values · c_proj's column + bias)"
-                    .into(),
+                tr!(lg, "explain-resid-ffn"),
                 ("stream", *layer.resid_attn.get(t)?.get(d)?),
                 ("ffn", out),
             ))
@@ -143,14 +156,13 @@ pub fn lamp(
     layer: usize,
     i: usize,
     t: usize,
+    lg: Lang,
 ) -> Option<Formula> {
     let ln_2 = h.layers.get(layer)?.ln_2.get(t)?;
     let p = gpt.ffn_pre(layer, ln_2, i).ok()?;
     if off.contains(Ablation::Neuron(layer, i)) {
         return Some(Formula {
-            text: format!(
-                "switched off: its GELU output is set to 0 (p = {p:+.4} would have lit it)"
-            ),
+            text: tr!(lg, "explain-neuron-off", p = format!("{p:+.4}")),
             operands: vec![("p", p)],
             value: 0.0,
         });
@@ -171,8 +183,8 @@ pub fn lamp(
     };
     Some(Formula {
         text: format!(
-            "GELU(p) = {how} = {value:+.4}, where p = ln_2 row · c_fc column {i} + bias = {p:+.4} \
-             (this neuron's weighted sum of the token's normalised vector)"
+            "GELU(p) = {how} = {value:+.4}, p = ln_2 · c_fc[{i}] + bias = {p:+.4} ({})",
+            tr!(lg, "explain-gelu")
         ),
         operands: vec![("p", p)],
         value,

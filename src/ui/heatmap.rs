@@ -1,13 +1,15 @@
 //! Attention heatmaps (BertViz's head and model views, from the real weights): the selected head's
 //! weights as a grid (rows = the query token, columns = the key token it reads, the masked future
 //! greyed), where hovering a cell lights that beam in the hall; and every head of every layer as a
-//! thumbnail, where a click selects the head and flies to its booth.
+//! thumbnail, where a click selects the head and flies to its booth. Its text comes from the
+//! message catalogue (`heatmap-*`).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::camera::FocusStation;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
@@ -16,6 +18,7 @@ use crate::scene::CurrentLayout;
 use crate::scene::attention_map::{head_pixels, heatmap_side};
 use crate::scene::beams::BeamHover;
 use crate::scene::layout::StationKind;
+use crate::tr;
 
 /// Head textures, made when first shown after the floor changed (not every head on every token).
 #[derive(Resource, Default)]
@@ -75,7 +78,10 @@ pub(super) fn draw_heatmaps(
     mut focus: MessageWriter<FocusStation>,
     engine: Option<Res<Engine>>,
     mut scores: Local<Option<ScoresFor>>,
+    lang: Res<Lang>,
 ) -> Result {
+    // `l` is the layer here, so the language keeps its own name
+    let lang = *lang;
     let ctx = contexts.ctx_mut()?;
     let mut now_hovered = None;
     if !ui_state.recording && !ui_state.hidden && !floor.history.is_empty() {
@@ -86,7 +92,7 @@ pub(super) fn draw_heatmaps(
         if let Some((l, hd)) = selection.head
             && let Some(tex) = images.get(ctx, &floor, l, hd)
         {
-            egui::Window::new(format!("Attention: layer {l}, head {hd}"))
+            egui::Window::new(tr!(lang, "heatmap-title", layer = l, head = hd))
                 .id(egui::Id::new(super::column::HEATMAP))
                 .anchor(
                     egui::Align2::RIGHT_BOTTOM,
@@ -124,12 +130,13 @@ pub(super) fn draw_heatmaps(
                         head_size,
                         &mut explain,
                         beam,
+                        lang,
                     );
                 });
         }
         if ui_state.model_view {
             let mut open = true;
-            egui::Window::new("All heads (click one)")
+            egui::Window::new(tr!(lang, "heatmap-all-heads"))
                 .id(egui::Id::new("model-view"))
                 .open(&mut open)
                 .default_pos([330.0, 60.0])
@@ -140,7 +147,8 @@ pub(super) fn draw_heatmaps(
                         .map(|l| l.attention.len())
                         .collect::<Vec<_>>();
                     let mut texture = |l, hd| images.get(ctx, &floor, l, hd);
-                    if let Some((l, hd)) = thumbnails(ui, &shape, &mut texture, selection.head) {
+                    let picked = thumbnails(ui, &shape, &mut texture, selection.head, lang);
+                    if let Some((l, hd)) = picked {
                         selection.head = Some((l, hd));
                         if let Some(i) = layout
                             .as_ref()
@@ -175,6 +183,7 @@ fn grid(
     head_size: usize,
     explain: Explain,
     beam: Option<(usize, usize)>,
+    l: Lang,
 ) -> Option<(usize, usize, usize, usize)> {
     let n = h.len();
     // a long floor shrinks cells below a pixel (the texture pools them); the grid stays 300 px
@@ -250,28 +259,38 @@ fn grid(
     mark(q, k);
     let piece = |i: usize| shown_token(&h.texts[i], h.ids[i]);
     let tip = if k > q {
-        format!(
-            "token {q} {} cannot read token {k} {}: it comes later (masked)",
-            piece(q),
-            piece(k)
+        tr!(
+            l,
+            "heatmap-masked",
+            q = q,
+            query = piece(q),
+            k = k,
+            key = piece(k)
         )
     } else {
-        let mut tip = format!(
-            "token {q} {} reads token {k} {} with weight {:.3}",
-            piece(q),
-            piece(k),
-            h.weight(layer, head, q, k)
+        let mut tip = tr!(
+            l,
+            "heatmap-reads",
+            q = q,
+            query = piece(q),
+            k = k,
+            key = piece(k),
+            weight = format!("{:.3}", h.weight(layer, head, q, k))
         );
         if let Some(s) = explain(q).filter(|s| k < s.len()) {
             let top = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let z: f32 = s.iter().map(|&x| (x - top).exp()).sum();
             let e = (s[k] - top).exp();
+            let score = tr!(
+                l,
+                "heatmap-score",
+                size = head_size,
+                score = format!("{:.3}", s[k]),
+                top = format!("{top:.3}")
+            );
+            let weight = tr!(l, "heatmap-weight-formula", n = s.len(), q = q);
             tip.push_str(&format!(
-                "\nscore = query · key / sqrt({head_size}) = {:.3} (highest in this row: {top:.3})\n\
-                 weight = e^(score - highest) / sum over the {} keys up to token {q}\n\
-                 = {e:.4} / {z:.4} = {:.3}",
-                s[k],
-                s.len(),
+                "\n{score}\n{weight}\n= {e:.4} / {z:.4} = {:.3}",
                 e / z
             ));
         }
@@ -287,13 +306,14 @@ fn thumbnails(
     heads: &[usize],
     texture: &mut impl FnMut(usize, usize) -> Option<egui::TextureHandle>,
     selected: Option<(usize, usize)>,
+    lang: Lang,
 ) -> Option<(usize, usize)> {
     let mut clicked = None;
     let grid = egui::ScrollArea::both().max_height(560.0).max_width(800.0);
     grid.show(ui, |ui| {
         egui::Grid::new("model-view-grid").show(ui, |ui| {
             for (l, &n_head) in heads.iter().enumerate() {
-                ui.label(format!("layer {l}"));
+                ui.label(tr!(lang, "heatmap-layer", layer = l));
                 for hd in 0..n_head {
                     let size = egui::vec2(56.0, 56.0);
                     let (rect, r) = ui.allocate_exact_size(size, egui::Sense::click());
@@ -305,7 +325,7 @@ fn thumbnails(
                             egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
                         ui.painter().image(tex.id(), rect, uv, egui::Color32::WHITE);
                     }
-                    let r = r.on_hover_text(format!("layer {l}, head {hd}"));
+                    let r = r.on_hover_text(tr!(lang, "heatmap-head", layer = l, head = hd));
                     if selected == Some((l, hd)) {
                         ui.painter().rect_stroke(
                             r.rect,

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::sample::Filtering;
 use crate::model::tokenizer::shown_token;
@@ -13,6 +14,7 @@ use crate::playback::history::mean_std;
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor, Playback, Selection};
 use crate::scene::{BoardSource, CurrentLayout};
+use crate::tr;
 
 /// The inspector window, top right.
 #[allow(clippy::too_many_arguments)]
@@ -28,7 +30,9 @@ pub(super) fn draw_inspector(
     mut last_pick: Local<Selection>,
     surprise: Res<TokenSurprise>,
     attribution: Res<HeadAttribution>,
+    lang: Res<Lang>,
 ) -> Result {
+    let lg = *lang;
     let ctx = contexts.ctx_mut()?;
     if ui_state.recording || ui_state.hidden || ui_state.attract {
         return Ok(());
@@ -46,10 +50,13 @@ pub(super) fn draw_inspector(
             folded.store(ctx);
         }
     }
-    egui::Window::new("Inspector")
+    egui::Window::new(tr!(lg, "inspector"))
         .id(id)
         .default_open(false)
-        .anchor(egui::Align2::RIGHT_TOP, [-super::column::GAP, super::column::GAP])
+        .anchor(
+            egui::Align2::RIGHT_TOP,
+            [-super::column::GAP, super::column::GAP],
+        )
         .default_width(300.0)
         .resizable(false)
         // above the heatmap, never over it: what does not fit scrolls
@@ -60,62 +67,79 @@ pub(super) fn draw_inspector(
         .vscroll(true)
         .show(ctx, |ui| {
             if h.is_empty() {
-                ui.label("waiting for the model...");
+                ui.label(tr!(lg, "inspector-waiting"));
                 return;
             }
             let text: String = h.texts.join("");
             // the end of a long text is what matters: the next token continues it
             let chars: Vec<char> = text.chars().collect();
             let shown: String = if chars.len() > 240 {
-                format!("...{}", chars[chars.len() - 240..].iter().collect::<String>())
+                format!(
+                    "...{}",
+                    chars[chars.len() - 240..].iter().collect::<String>()
+                )
             } else {
                 text
             };
             ui.label(egui::RichText::new(shown).monospace());
-            ui.label(format!(
-                "{} tokens ({} from the prompt) · crates riding: {}",
-                h.len(),
-                h.n_prompt,
-                h.len() - floor.flow_start
+            ui.label(tr!(
+                lg,
+                "inspector-tokens",
+                n = h.len(),
+                prompt = h.n_prompt,
+                riding = h.len() - floor.flow_start
             ));
             if let Some(l) = &layout {
                 let p = playback.progress.max(0.0).floor() as usize;
                 if let Some(s) = l.0.stations.get(p) {
-                    ui.label(format!("at: {}", s.kind.title(crate::i18n::Lang::En)));
+                    ui.label(tr!(lg, "inspector-at", station = s.kind.title(lg)));
                 }
             }
             ui.separator();
             match selection.token.filter(|&t| t < h.len()) {
                 None => {
-                    ui.label("Click a crate, booth, board or lamp to inspect it.");
+                    ui.label(tr!(lg, "inspector-hint"));
                 }
                 Some(t) => {
-                    ui.strong(format!(
-                        "token {t}: {:?}  (id {})",
-                        h.texts[t], h.ids[t]
+                    ui.strong(tr!(
+                        lg,
+                        "inspector-token",
+                        t = t,
+                        text = format!("{:?}", h.texts[t]),
+                        id = h.ids[t]
                     ));
                     match surprise.of(&floor, t) {
-                        _ if t == 0 => ui.label("the first token: nothing before it to predict it"),
-                        Some(s) => ui.label(format!(
-                            "surprise {s:.2} nats: the model gave it p = {:.2} % after the \
-                             tokens before it (-ln p){}",
-                            100.0 * (-s).exp(),
-                            if floor.ablations.is_empty() {
-                                ""
-                            } else {
-                                "; with nothing switched off"
+                        _ if t == 0 => ui.label(tr!(lg, "inspector-first-token")),
+                        Some(s) => {
+                            let nats = format!("{s:.2}");
+                            let p = format!("{:.2}", 100.0 * (-s).exp());
+                            let mut text = tr!(lg, "inspector-surprise", nats = nats, p = p);
+                            if !floor.ablations.is_empty() {
+                                text.push_str(&tr!(lg, "inspector-surprise-whole"));
                             }
-                        )),
-                        None if surprise.failed => ui.label("surprise: could not be computed"),
-                        None => ui.label("surprise: being computed..."),
+                            ui.label(text)
+                        }
+                        None if surprise.failed => ui.label(tr!(lg, "inspector-surprise-failed")),
+                        None => ui.label(tr!(lg, "inspector-surprise-waiting")),
                     };
                     let (m0, s0) = mean_std(&h.embed[t]);
-                    ui.label(format!("embedding: mean {m0:+.3}, spread {s0:.3}"));
+                    ui.label(tr!(
+                        lg,
+                        "inspector-embedding",
+                        mean = format!("{m0:+.3}"),
+                        spread = format!("{s0:.3}")
+                    ));
                     for (l, rows) in h.layers.iter().enumerate() {
                         let (m1, s1) = mean_std(&rows.resid_attn[t]);
                         let (m2, s2) = mean_std(&rows.ln_2[t]);
-                        ui.label(format!(
-                            "layer {l}: stream mean {m1:+.2} spread {s1:.2}, after ln_2 mean {m2:+.2} spread {s2:.2}"
+                        ui.label(tr!(
+                            lg,
+                            "inspector-layer-stream",
+                            layer = l,
+                            mean = format!("{m1:+.2}"),
+                            spread = format!("{s1:.2}"),
+                            mean2 = format!("{m2:+.2}"),
+                            spread2 = format!("{s2:.2}")
                         ));
                     }
                 }
@@ -126,9 +150,14 @@ pub(super) fn draw_inspector(
                 && let Some(rows) = h.layers.get(l).and_then(|x| x.attention.get(hd))
             {
                 ui.separator();
-                ui.strong(format!("layer {l}, head {hd}"));
+                ui.strong(tr!(lg, "inspector-head", layer = l, head = hd));
                 let q = token.unwrap_or(h.len() - 1);
-                ui.label(format!("what token {q} {:?} looks at:", h.texts[q]));
+                ui.label(tr!(
+                    lg,
+                    "inspector-looks-at",
+                    t = q,
+                    text = format!("{:?}", h.texts[q])
+                ));
                 let row = rows.get(q).cloned().unwrap_or_default();
                 let mut order: Vec<usize> = (0..row.len()).collect();
                 order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
@@ -150,18 +179,17 @@ pub(super) fn draw_inspector(
                             let all: Vec<f32> = a.heads.iter().flatten().copied().collect();
                             let rank = 1 + all.iter().filter(|p| p.abs() > part.abs()).count();
                             let text = engine.0.tokenizer.token_text(a.token);
-                            ui.label(format!(
-                                "its direct part in the top guess {}'s logit (last token): \
-                                 {part:+.3} of {:.3}; by size {rank} of {} heads. What it \
-                                 writes into the stream, read through the final norm at its \
-                                 actual scale and that token's unembedding row; what later \
-                                 layers make of it is theirs.",
-                                shown_token(&text, a.token),
-                                a.logit,
-                                all.len()
+                            ui.label(tr!(
+                                lg,
+                                "inspector-part",
+                                token = shown_token(&text, a.token),
+                                part = format!("{part:+.3}"),
+                                logit = format!("{:.3}", a.logit),
+                                rank = rank,
+                                heads = all.len()
                             ))
                         }
-                        None => ui.label("its direct part in the top guess: being computed..."),
+                        None => ui.label(tr!(lg, "inspector-part-waiting")),
                     };
                 }
             }
@@ -169,53 +197,69 @@ pub(super) fn draw_inspector(
                 && let Some(layer) = h.layers.get(l)
             {
                 ui.separator();
-                ui.strong(format!("layer {l}, FFN neuron {n}"));
-                ui.label("its GELU output for each token:");
+                ui.strong(tr!(lg, "inspector-neuron", layer = l, neuron = n));
+                ui.label(tr!(lg, "inspector-neuron-outputs"));
                 for (t, acts) in layer.ffn_act.iter().enumerate().rev().take(8) {
                     if let Some(v) = acts.get(n) {
                         ui.label(format!("{t} {:?}: {v:+.4}", h.texts[t]));
                     }
                 }
                 if let Some(t) = selection.lamp_token(&floor)
-                    && let Some(f) = engine
-                        .as_ref()
-                        .and_then(|e| super::explain::lamp(h, &e.0.gpt, &floor.ablations, l, n, t))
+                    && let Some(f) = engine.as_ref().and_then(|e| {
+                        super::explain::lamp(h, &e.0.gpt, &floor.ablations, l, n, t, lg)
+                    })
                 {
-                    ui.label(format!("token {t}: {}", f.text));
+                    ui.label(tr!(lg, "inspector-token-formula", t = t, formula = f.text));
                 }
             }
             if let Some((station, d)) = selection.dim
                 && let Some(l) = &layout
-                && let Some(src) = l.0.stations.get(station).and_then(|s| BoardSource::for_station(s.kind))
+                && let Some(src) =
+                    l.0.stations
+                        .get(station)
+                        .and_then(|s| BoardSource::for_station(s.kind))
                 && let Some(t) = token
                 && let Some(&v) = src.rows(h).get(t).and_then(|r| r.get(d))
             {
                 ui.separator();
-                ui.label(format!("{}: dimension {d} of token {t} = {v:+.4}", src.caption()));
-                if let Some(f) = engine
-                    .as_ref()
-                    .and_then(|e| {
-                        super::explain::board_cell(h, &e.0.gpt, &floor.ablations, src, t, d)
-                    })
-                {
+                ui.label(tr!(
+                    lg,
+                    "inspector-cell",
+                    board = src.caption(lg),
+                    d = d,
+                    t = t,
+                    value = format!("{v:+.4}")
+                ));
+                if let Some(f) = engine.as_ref().and_then(|e| {
+                    super::explain::board_cell(h, &e.0.gpt, &floor.ablations, src, t, d, lg)
+                }) {
                     ui.label(f.text);
                 }
             }
             if let Some(t) = selection.lamp_token(&floor) {
                 ui.separator();
-                ui.label(format!("FFN lamps show token {t} {:?}", h.texts[t]));
+                ui.label(tr!(
+                    lg,
+                    "inspector-lamps-show",
+                    t = t,
+                    text = format!("{:?}", h.texts[t])
+                ));
             }
             if !dock.candidates.is_empty() {
                 ui.separator();
-                ui.strong("next token (after temperature, top-k, top-p)");
+                ui.strong(tr!(lg, "inspector-next"));
                 if !floor.ablations.is_empty() {
-                    ui.label(format!(
-                        "with {} switched off (before -> after)",
-                        floor.ablations
+                    ui.label(tr!(
+                        lg,
+                        "inspector-ablated",
+                        parts = floor.ablations.to_string()
                     ));
                 }
-                let mut explain = ui_state.explained.min(dock.candidates.len().saturating_sub(1));
-                for (i, (c, label)) in dock.candidates.iter().zip(&dock.labels).enumerate().take(6) {
+                let mut explain = ui_state
+                    .explained
+                    .min(dock.candidates.len().saturating_sub(1));
+                for (i, (c, label)) in dock.candidates.iter().zip(&dock.labels).enumerate().take(6)
+                {
                     ui.horizontal(|ui| {
                         let text = match dock.before.get(i) {
                             Some(b) => format!("{:.1}% -> {:.1}%", b * 100.0, c.prob * 100.0),
@@ -234,22 +278,26 @@ pub(super) fn draw_inspector(
                 }
                 ui_state.explained = explain;
                 if let Some(f) = &dock.filtering {
-                    explain_bar(ui, &dock, f, explain);
+                    explain_bar(ui, &dock, f, explain, lg);
                 }
                 if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
                     let text = engine.0.tokenizer.token_text(*id);
-                    ui.label(format!("last sampled: {}", shown_token(&text, *id)));
+                    ui.label(tr!(
+                        lg,
+                        "inspector-last-sampled",
+                        token = shown_token(&text, *id)
+                    ));
                 }
             }
             if !dock.lens.is_empty() {
                 ui.separator();
-                ui.strong("logit lens: the guess if the model stopped after each layer");
-                ui.label("raw probabilities (temperature 1, nothing cut), unlike the bars above");
+                ui.strong(tr!(lg, "inspector-lens"));
+                ui.label(tr!(lg, "inspector-lens-raw"));
                 for (l, line) in dock.lens.iter().enumerate() {
-                    ui.label(format!("after layer {l}: {line}"));
+                    ui.label(tr!(lg, "inspector-lens-layer", layer = l, guesses = line));
                 }
             }
-            if ui.button("Clear selection (Esc)").clicked() {
+            if ui.button(tr!(lg, "inspector-clear")).clicked() {
                 *selection = Selection::default();
             }
         });
@@ -258,7 +306,7 @@ pub(super) fn draw_inspector(
 
 /// The arithmetic of one bar, with its operands: the softmax of logit / T over the tokens that
 /// top-k and top-p kept (or, at T = 0, the top token taken outright).
-fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize) {
+fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize, lg: Lang) {
     let (Some(c), Some(label), Some(&logit)) = (
         dock.candidates.get(i),
         dock.labels.get(i),
@@ -266,12 +314,10 @@ fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize) {
     ) else {
         return;
     };
-    ui.label(egui::RichText::new(format!("why {label} gets {:.1}%:", c.prob * 100.0)).strong());
+    let pct = format!("{:.1}", c.prob * 100.0);
+    ui.label(egui::RichText::new(tr!(lg, "why-bar", token = label, p = pct)).strong());
     if f.temperature == 0.0 {
-        ui.label(format!(
-            "temperature 0: the token with the highest logit ({logit:.2}) is taken outright; no \
-             other token can be drawn."
-        ));
+        ui.label(tr!(lg, "why-bar-greedy", logit = format!("{logit:.2}")));
         return;
     }
     ui.label(format!(
@@ -281,13 +327,13 @@ fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize) {
         f.kept_sum,
         c.prob * 100.0
     ));
-    ui.label(format!(
-        "Σ runs over the {} tokens kept: top-k kept {} of {}, then top-p kept the most likely \
-         of those until their probability reached p; {} tokens are cut (probability 0).",
-        f.kept,
-        f.after_top_k,
-        f.vocab,
-        f.vocab - f.kept
+    ui.label(tr!(
+        lg,
+        "why-bar-kept",
+        kept = f.kept,
+        topk = f.after_top_k,
+        vocab = f.vocab,
+        cut = f.vocab - f.kept
     ));
-    ui.label("logit = the last token's ln_f output · this token's row of wte (the unembedding)");
+    ui.label(tr!(lg, "why-bar-logit"));
 }

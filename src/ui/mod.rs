@@ -25,6 +25,7 @@ mod save_stop;
 mod shortcuts;
 mod state;
 mod training;
+mod value_tip;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiPrimaryContextPass, egui};
@@ -89,6 +90,7 @@ pub(super) fn plugin(app: &mut App) {
             caption::draw_caption,
             hall_map::draw_hall_map,
             beam_tip::draw_beam_tip,
+            value_tip::draw_value_tip,
         )
             .chain(),
     );

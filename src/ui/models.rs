@@ -39,9 +39,10 @@ pub(super) fn picker(
     models: &[ModelEntry],
     current: &str,
     requests: &mut MessageWriter<Request>,
+    lang: crate::i18n::Lang,
 ) {
     ui.horizontal(|ui| {
-        ui.label("Model");
+        ui.label(lang.t("model"));
         egui::ComboBox::from_id_salt("model-picker")
             .selected_text(current)
             .width(220.0)

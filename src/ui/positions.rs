@@ -1,6 +1,7 @@
 //! The position room, as a window (P): the learned position table `wpe` (a row per position, a
 //! column per dimension), the original paper's sinusoidal table beside it, and how alike the learned
-//! positions are (cosine between every pair: nearby positions look alike).
+//! positions are (cosine between every pair: nearby positions look alike). Its text comes from the
+//! message catalogue (`positions-*`).
 
 use std::sync::Arc;
 
@@ -8,10 +9,12 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::LoadedModel;
 use crate::model::positions::{cosine_matrix, sinusoidal};
 use crate::scene::palette;
+use crate::tr;
 
 /// The three pictures, made once per model.
 #[derive(Default)]
@@ -47,7 +50,9 @@ pub(super) fn draw_positions(
     mut ui_state: ResMut<UiState>,
     engine: Option<Res<Engine>>,
     mut tables: Local<Tables>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
     if !ui_state.positions_view || ui_state.hidden {
@@ -75,35 +80,28 @@ pub(super) fn draw_positions(
         tables.made_for = Some(model.clone());
     }
     let mut open = true;
-    egui::Window::new("Positions")
+    egui::Window::new(tr!(l, "positions-title"))
         .id(egui::Id::new("positions-view"))
         .open(&mut open)
         .default_pos([340.0, 80.0])
         .show(ctx, |ui| {
-            ui.label(format!(
-                "Attention alone cannot tell word order, so each position p adds its own row of \
-                 {d} numbers (wpe) to the token's vector. This model learned its {n} rows; the \
-                 original Transformer used fixed sines and cosines instead."
-            ));
+            ui.label(tr!(l, "positions-intro", d = d, n = n));
             let side = 200.0;
             ui.horizontal(|ui| {
                 for (title, tex) in [
-                    ("learned (wpe): row = position", &tables.learned),
-                    ("sinusoidal (the 2017 paper)", &tables.sines),
-                    ("learned: cosine between positions", &tables.alike),
+                    (tr!(l, "positions-learned"), &tables.learned),
+                    (tr!(l, "positions-sines"), &tables.sines),
+                    (tr!(l, "positions-cosine"), &tables.alike),
                 ] {
                     ui.vertical(|ui| {
-                        ui.label(title);
+                        ui.label(title.as_str());
                         if let Some(t) = tex {
                             ui.add(egui::Image::new((t.id(), egui::vec2(side, side))));
                         }
                     });
                 }
             });
-            ui.label(
-                "Amber positive, cyan negative. In the cosine map the bright diagonal band says \
-                 that nearby positions look alike.",
-            );
+            ui.label(tr!(l, "positions-legend"));
         });
     ui_state.positions_view = open;
     Ok(())

@@ -39,6 +39,7 @@ pub(super) fn save_tour_stop(
     cameras: Query<&Orbit>,
     layout: Option<Res<CurrentLayout>>,
     selection: Res<Selection>,
+    lang: Res<crate::i18n::Lang>,
 ) {
     if !std::mem::take(&mut ui.save_stop) {
         return;
@@ -72,15 +73,12 @@ pub(super) fn save_tour_stop(
     let path = ui.save_tour_path.clone();
     match save_view(&path, &view) {
         Ok(n) => {
-            ui.saved = Some(format!(
-                "tour stop {n} saved to {} (play it: --tour {})",
-                path.display(),
-                path.display()
-            ));
+            let file = path.display().to_string();
+            ui.saved = Some(crate::tr!(*lang, "saved-stop", n = n, file = file));
             ui.save_failed = false;
         }
         Err(e) => {
-            ui.saved = Some(format!("the stop was not saved: {e}"));
+            ui.saved = Some(crate::tr!(*lang, "saved-stop-failed", why = e.to_string()));
             ui.save_failed = true;
         }
     }
@@ -92,6 +90,7 @@ pub(super) fn export_floor_json(
     floor: Res<crate::playback::Floor>,
     engine: Option<Res<crate::inference::Engine>>,
     surprise: Res<crate::playback::surprise::TokenSurprise>,
+    lang: Res<crate::i18n::Lang>,
 ) {
     if !std::mem::take(&mut ui.export_floor) {
         return;
@@ -115,11 +114,16 @@ pub(super) fn export_floor_json(
     let path = format!("{path} and factory-floor-{secs}-{{tokens,attention,lens}}.csv");
     match written {
         Ok(()) => {
-            ui.saved = Some(format!("the numbers saved to {path}"));
+            ui.saved = Some(crate::tr!(*lang, "saved-numbers", path = path));
             ui.save_failed = false;
         }
         Err(e) => {
-            ui.saved = Some(format!("could not write {path}: {e}"));
+            ui.saved = Some(crate::tr!(
+                *lang,
+                "saved-numbers-failed",
+                path = path,
+                why = e.to_string()
+            ));
             ui.save_failed = true;
         }
     }

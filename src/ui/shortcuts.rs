@@ -11,6 +11,7 @@ use crate::rooms::{GoToRoom, Room};
 use crate::tour::TourPlayer;
 
 /// Acts on the keys bound to playback, the tour, help and screenshots.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn keyboard_shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     mut playback: ResMut<Playback>,
@@ -19,6 +20,7 @@ pub(super) fn keyboard_shortcuts(
     mut tour: ResMut<TourPlayer>,
     mut rooms: MessageWriter<GoToRoom>,
     mut commands: Commands,
+    lang: Res<crate::i18n::Lang>,
 ) {
     if keys::just_pressed(&keys, Act::Tour) {
         if tour.active {
@@ -48,7 +50,7 @@ pub(super) fn keyboard_shortcuts(
         commands
             .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
             .observe(bevy::render::view::screenshot::save_to_disk(path.clone()));
-        ui.saved = Some(format!("screenshot saved: {path}"));
+        ui.saved = Some(crate::tr!(*lang, "saved-screenshot", path = &path));
         ui.save_failed = false;
     }
     if keys::just_pressed(&keys, Act::SaveStop) && !ui.simple {

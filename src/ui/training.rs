@@ -1,7 +1,8 @@
 //! The training time-lapse (L): for a model folder with training snapshots, a scrubber from the
 //! untrained step 0 to the finished model; each choice opens that snapshot and runs the same prompt
 //! on it, so the whole factory shows the model at that step. The loss curve from the model's
-//! `train_log.csv` is drawn with the chosen step marked.
+//! `train_log.csv` is drawn with the chosen step marked. Its text comes from the message
+//! catalogue (`training-*`).
 
 use std::path::PathBuf;
 
@@ -10,10 +11,12 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::models::same_folder;
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::inference::{Engine, Request};
 use crate::model::catalog::{Timeline, timeline};
 use crate::model::train::{LOG_FILE, LogRow, read_log};
 use crate::playback::{Floor, Playback};
+use crate::tr;
 
 /// What the window keeps between frames.
 #[derive(Default)]
@@ -32,6 +35,7 @@ pub(super) struct Lapse {
 }
 
 /// The window, when open.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_training(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
@@ -40,7 +44,9 @@ pub(super) fn draw_training(
     mut playback: ResMut<Playback>,
     mut requests: MessageWriter<Request>,
     mut lapse: Local<Lapse>,
+    lang: Res<Lang>,
 ) -> Result {
+    let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
     // the snapshot's floor arrived: show it whole, dock bars included
@@ -83,30 +89,28 @@ pub(super) fn draw_training(
         lapse.read_for = Some(dir);
     }
     let mut open = true;
-    egui::Window::new("Training time-lapse")
+    egui::Window::new(tr!(l, "training-title"))
         .id(egui::Id::new("training-view"))
         .open(&mut open)
         .default_pos([340.0, 420.0])
         .default_width(420.0)
         .show(ctx, |ui| {
             let Some(t) = lapse.timeline.clone() else {
-                ui.label(
-                    "This model has no training snapshots. `factory train --snapshot-every N` \
-                     saves the model as it learns, in OUT/snapshots/; the default model \
-                     (factory-everyday) ships some.",
-                );
+                ui.label(tr!(l, "training-no-snapshots"));
                 return;
             };
-            ui.label(
-                "The same prompt, run by the model as it was at each step of its training: at \
-                 step 0 its weights are random and its guesses noise; drag to watch words appear.",
-            );
+            ui.label(tr!(l, "training-intro"));
             let last = t.points.len() - 1;
             let mut i = lapse.chosen.min(last);
             let step = t.points[i].0;
             let slider = egui::Slider::new(&mut i, 0..=last)
                 .show_value(false)
-                .text(format!("step {step} of {}", t.points[last].0));
+                .text(tr!(
+                    l,
+                    "training-step-of",
+                    step = step,
+                    last = t.points[last].0
+                ));
             if ui.add(slider).changed() && i != lapse.chosen {
                 lapse.chosen = i;
                 lapse.asked_at = Some(floor.version);
@@ -115,21 +119,26 @@ pub(super) fn draw_training(
                 }
                 requests.write(Request::Model(t.points[i].1.clone()));
             }
-            loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0);
+            loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0, l);
             if step == 0 {
-                ui.label("Step 0: the weights as initialised, before any training.");
+                ui.label(tr!(l, "training-step-zero"));
             } else if let Some(row) = lapse.log.iter().rfind(|r| r.step <= step) {
-                ui.label(format!(
-                    "Loss near step {}: {:.2} nats per token on training text{}.",
-                    row.step,
-                    row.train_loss,
-                    lapse
-                        .log
-                        .iter()
-                        .rfind(|r| r.step <= step && r.val_loss.is_some())
-                        .and_then(|r| r.val_loss.map(|v| format!(", {v:.2} on held-out text")))
-                        .unwrap_or_default()
-                ));
+                let loss = format!("{:.2}", row.train_loss);
+                let held = lapse
+                    .log
+                    .iter()
+                    .rfind(|r| r.step <= step && r.val_loss.is_some())
+                    .and_then(|r| r.val_loss);
+                ui.label(match held {
+                    Some(v) => tr!(
+                        l,
+                        "training-loss-held-out",
+                        step = row.step,
+                        loss = loss,
+                        held = format!("{v:.2}")
+                    ),
+                    None => tr!(l, "training-loss", step = row.step, loss = loss),
+                });
             }
         });
     ui_state.training_view = open;
@@ -138,10 +147,8 @@ pub(super) fn draw_training(
 
 /// The loss curve (training grey, held-out amber) with the chosen step marked; steps on a
 /// square-root scale, so the first few hundred steps (where the model changes most) get room.
-fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
-    ui.label(
-        "loss per token: training (grey), held-out text (amber); steps on a square-root scale",
-    );
+fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize, l: Lang) {
+    ui.label(tr!(l, "training-plot-legend"));
     let (w, h) = (400.0, 140.0);
     let (rect, _) = ui.allocate_exact_size(egui::vec2(w, h), egui::Sense::hover());
     let painter = ui.painter_at(rect);
@@ -150,7 +157,7 @@ fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
-            "no train_log.csv",
+            tr!(l, "training-no-log"),
             egui::FontId::proportional(14.0),
             egui::Color32::GRAY,
         );
@@ -204,7 +211,7 @@ fn loss_plot(ui: &mut egui::Ui, log: &[LogRow], step: usize) {
     painter.text(
         rect.right_bottom() + egui::vec2(-4.0, -2.0),
         egui::Align2::RIGHT_BOTTOM,
-        format!("step {}", max_step as usize),
+        tr!(l, "training-step", step = max_step as usize),
         small,
         egui::Color32::GRAY,
     );

@@ -40,7 +40,7 @@ seed = Startwert (Seed)
 colour = Farbe:
 legend = − 0 +  (Helligkeit = Größe)
 help-hint = F1 / H: Tasten und Hilfe
-save-stop = Ansicht als Halt der Führung speichern
+save-stop = Ansicht als Halt speichern
 save-stop-tip = K: Station, Kamerawinkel, Auswahl und der gerade geöffnete Raum werden ein weiterer Halt in { $file }
 export = Zahlen exportieren (JSON, CSV)
 export-tip = die Tokens in der Halle mit ihrer Überraschung, die Aufmerksamkeit jedes Kopfes, die Logit-Linse und die Logits des nächsten Tokens, so wie `factory trace --json` sie schreibt, nach factory-floor-<time>.json; dazu als drei Tabellen (tokens, attention, lens) in factory-floor-<time>-*.csv
@@ -170,3 +170,87 @@ kiosk-delete = Löschen
 kiosk-run = Los
 kiosk-english-only = (Dieses Modell hat nur Englisch gelernt.)
 kiosk-tour = Führung starten
+
+## Der Inspektor (oben rechts)
+
+inspector = Inspektor
+inspector-waiting = warte auf das Modell...
+inspector-tokens = { $n } Tokens ({ $prompt } aus dem Prompt) · Kisten unterwegs: { $riding }
+inspector-at = bei: { $station }
+inspector-hint = Eine Kiste, Kabine, Tafel oder Lampe anklicken, um sie zu untersuchen.
+inspector-token = Token { $t }: { $text }  (ID { $id })
+inspector-first-token = das erste Token: nichts davor, das es vorhersagen könnte
+inspector-surprise = Überraschung { $nats } nats: das Modell gab ihm p = { $p } % nach den Tokens davor (-ln p)
+inspector-surprise-whole = ; mit nichts abgeschaltet
+inspector-surprise-failed = Überraschung: konnte nicht berechnet werden
+inspector-surprise-waiting = Überraschung: wird berechnet...
+inspector-embedding = Einbettung: Mittel { $mean }, Streuung { $spread }
+inspector-layer-stream = Schicht { $layer }: Strom Mittel { $mean } Streuung { $spread }, nach ln_2 Mittel { $mean2 } Streuung { $spread2 }
+inspector-head = Schicht { $layer }, Kopf { $head }
+inspector-looks-at = worauf Token { $t } { $text } schaut:
+inspector-part = sein direkter Anteil am Logit des besten Tipps { $token } (letztes Token): { $part } von { $logit }; nach Größe { $rank } von { $heads } Köpfen. Was er in den Strom schreibt, gelesen durch die letzte Norm mit ihrer tatsächlichen Skala und die Unembedding-Zeile dieses Tokens; was spätere Schichten daraus machen, ist ihr Anteil.
+inspector-part-waiting = sein direkter Anteil am besten Tipp: wird berechnet...
+inspector-neuron = Schicht { $layer }, FFN-Neuron { $neuron }
+inspector-neuron-outputs = seine GELU-Ausgabe für jedes Token:
+inspector-token-formula = Token { $t }: { $formula }
+inspector-cell = { $board }: Dimension { $d } von Token { $t } = { $value }
+inspector-lamps-show = FFN-Lampen zeigen Token { $t } { $text }
+inspector-next = nächstes Token (nach Temperatur, top-k, top-p)
+inspector-ablated = mit { $parts } abgeschaltet (vorher -> nachher)
+inspector-last-sampled = zuletzt gezogen: { $token }
+inspector-lens = Logit-Linse: der Tipp, wenn das Modell nach jeder Schicht aufhörte
+inspector-lens-raw = rohe Wahrscheinlichkeiten (Temperatur 1, nichts abgeschnitten), anders als die Balken oben
+inspector-lens-layer = nach Schicht { $layer }: { $guesses }
+inspector-clear = Auswahl aufheben (Esc)
+why-bar = warum { $token } { $p }% bekommt:
+why-bar-greedy = Temperatur 0: das Token mit dem höchsten Logit ({ $logit }) wird direkt genommen; kein anderes Token kann gezogen werden.
+why-bar-kept = Σ läuft über die { $kept } behaltenen Tokens: top-k behielt { $topk } von { $vocab }, dann behielt top-p die wahrscheinlichsten davon, bis ihre Wahrscheinlichkeit p erreichte; { $cut } Tokens sind abgeschnitten (Wahrscheinlichkeit 0).
+why-bar-logit = Logit = die ln_f-Ausgabe des letzten Tokens · die Zeile dieses Tokens in wte (das Unembedding)
+
+## Die Wörter der Formeln (Zahlen und Zeichen bleiben wie geschrieben)
+
+explain-norm = x: diese Dimension des ankommenden Stroms; mean und var über seine { $n } Zahlen; gain und shift für diese Dimension gelernt
+explain-wte = Zeile { $id } der gelernten Token-Tabelle, eine Zeile je Token des Vokabulars
+explain-no-wpe = die Positionen sind abgeschaltet: keine wpe-Zeile addiert
+explain-wte-wpe = Token-Zeile + Positions-Zeile
+explain-resid-attn = Strom davor + Aufmerksamkeit (die zusammengeführte Ausgabe der Köpfe, addiert, nicht ersetzt)
+explain-resid-no-ffn = Strom nach der Aufmerksamkeit + 0 (das FFN dieser Schicht ist abgeschaltet: es addiert nichts)
+explain-resid-ffn = Strom nach der Aufmerksamkeit + FFN-Ausgabe (die Werte der Lampen · Spalte von c_proj + Bias)
+explain-neuron-off = abgeschaltet: seine GELU-Ausgabe ist auf 0 gesetzt (p = { $p } hätte es erleuchtet)
+explain-gelu = die gewichtete Summe dieses Neurons über den normierten Vektor des Tokens
+
+## Teile abschalten, die Modellkarte, der Strahl unter dem Zeiger
+
+ablate = Teile abschalten
+ablate-n = Teile abschalten ({ $n } aus)
+ablate-positions = Positions-Einbettungen
+ablate-ffn-of = FFN der Schicht
+ablate-head = Kopf { $head } (ausgewählt)
+ablate-neuron = Neuron { $neuron } (ausgewählt)
+ablate-hint = Nicht angehakte Teile sind abgeschaltet. Einen Kopf oder eine Lampe auswählen, um sie zu schalten.
+ablate-off = aus: { $parts }
+ablate-all-on = Alles wieder einschalten
+model-card = Modellkarte
+card-layers = Schichten
+card-heads = Köpfe
+card-dims = Dim.
+card-params = Parameter
+card-context = Kontext { $context } Tokens (GPT-2: 1024, GPT-3: 2048) · Vokabular { $vocab } Tokens
+card-folder = Ordner { $folder }
+beam-reads = Token { $q } { $qtext } liest Token { $k } { $ktext }
+beam-weight = Aufmerksamkeitsgewicht { $w } (seine Zeile der Gewichte ergibt zusammen 1)
+beam-click = Klick: dieser Kopf und dieses Token
+
+## Hinweise und Speichern
+
+filter-masked = { $n ->
+    [one] der Wortfilter hat { $n } Token verdeckt, das das Modell hier schreiben wollte
+   *[other] der Wortfilter hat { $n } Tokens verdeckt, die das Modell hier schreiben wollte
+}
+model = Modell
+saved-stop = Halt { $n } gespeichert in { $file } (abspielen: --tour { $file })
+saved-stop-failed = der Halt wurde nicht gespeichert: { $why }
+saved-numbers = die Zahlen gespeichert in { $path }
+saved-numbers-failed = konnte { $path } nicht schreiben: { $why }
+saved-screenshot = Bildschirmfoto gespeichert: { $path }
+tip-click-pin = Klick: im Inspektor festhalten

@@ -170,3 +170,87 @@ kiosk-delete = Delete
 kiosk-run = Run
 kiosk-english-only = (This model learned English only.)
 kiosk-tour = Take the guided tour
+
+## The inspector (top right)
+
+inspector = Inspector
+inspector-waiting = waiting for the model...
+inspector-tokens = { $n } tokens ({ $prompt } from the prompt) · crates riding: { $riding }
+inspector-at = at: { $station }
+inspector-hint = Click a crate, booth, board or lamp to inspect it.
+inspector-token = token { $t }: { $text }  (id { $id })
+inspector-first-token = the first token: nothing before it to predict it
+inspector-surprise = surprise { $nats } nats: the model gave it p = { $p } % after the tokens before it (-ln p)
+inspector-surprise-whole = ; with nothing switched off
+inspector-surprise-failed = surprise: could not be computed
+inspector-surprise-waiting = surprise: being computed...
+inspector-embedding = embedding: mean { $mean }, spread { $spread }
+inspector-layer-stream = layer { $layer }: stream mean { $mean } spread { $spread }, after ln_2 mean { $mean2 } spread { $spread2 }
+inspector-head = layer { $layer }, head { $head }
+inspector-looks-at = what token { $t } { $text } looks at:
+inspector-part = its direct part in the top guess { $token }'s logit (last token): { $part } of { $logit }; by size { $rank } of { $heads } heads. What it writes into the stream, read through the final norm at its actual scale and that token's unembedding row; what later layers make of it is theirs.
+inspector-part-waiting = its direct part in the top guess: being computed...
+inspector-neuron = layer { $layer }, FFN neuron { $neuron }
+inspector-neuron-outputs = its GELU output for each token:
+inspector-token-formula = token { $t }: { $formula }
+inspector-cell = { $board }: dimension { $d } of token { $t } = { $value }
+inspector-lamps-show = FFN lamps show token { $t } { $text }
+inspector-next = next token (after temperature, top-k, top-p)
+inspector-ablated = with { $parts } switched off (before -> after)
+inspector-last-sampled = last sampled: { $token }
+inspector-lens = logit lens: the guess if the model stopped after each layer
+inspector-lens-raw = raw probabilities (temperature 1, nothing cut), unlike the bars above
+inspector-lens-layer = after layer { $layer }: { $guesses }
+inspector-clear = Clear selection (Esc)
+why-bar = why { $token } gets { $p }%:
+why-bar-greedy = temperature 0: the token with the highest logit ({ $logit }) is taken outright; no other token can be drawn.
+why-bar-kept = Σ runs over the { $kept } tokens kept: top-k kept { $topk } of { $vocab }, then top-p kept the most likely of those until their probability reached p; { $cut } tokens are cut (probability 0).
+why-bar-logit = logit = the last token's ln_f output · this token's row of wte (the unembedding)
+
+## Formulas' words (the numbers and symbols around them stay as written)
+
+explain-norm = x: this dimension of the stream coming in; mean and var over its { $n } numbers; gain and shift learned for this dimension
+explain-wte = row { $id } of the learned token table, one row per vocabulary token
+explain-no-wpe = the positions are switched off: no wpe row added
+explain-wte-wpe = token row + position row
+explain-resid-attn = stream in + attention out (the heads' merged output, added, not replacing)
+explain-resid-no-ffn = stream after attention + 0 (this layer's FFN is switched off: it adds nothing)
+explain-resid-ffn = stream after attention + FFN out (the lamps' values · c_proj's column + bias)
+explain-neuron-off = switched off: its GELU output is set to 0 (p = { $p } would have lit it)
+explain-gelu = this neuron's weighted sum of the token's normalised vector
+
+## Switching parts off, the model card, the beam under the pointer
+
+ablate = Switch parts off
+ablate-n = Switch parts off ({ $n } off)
+ablate-positions = position embeddings
+ablate-ffn-of = FFN of layer
+ablate-head = head { $head } (selected)
+ablate-neuron = neuron { $neuron } (selected)
+ablate-hint = Unticked parts are switched off. Select a head or a lamp to switch it.
+ablate-off = off: { $parts }
+ablate-all-on = Switch everything on
+model-card = Model card
+card-layers = layers
+card-heads = heads
+card-dims = dims
+card-params = params
+card-context = context { $context } tokens (GPT-2: 1024, GPT-3: 2048) · vocabulary { $vocab } tokens
+card-folder = folder { $folder }
+beam-reads = token { $q } { $qtext } reads token { $k } { $ktext }
+beam-weight = attention weight { $w } (its row of weights adds up to 1)
+beam-click = click: this head and this token
+
+## Notices and saving
+
+filter-masked = { $n ->
+    [one] the word filter masked { $n } token the model wanted to write here
+   *[other] the word filter masked { $n } tokens the model wanted to write here
+}
+model = Model
+saved-stop = tour stop { $n } saved to { $file } (play it: --tour { $file })
+saved-stop-failed = the stop was not saved: { $why }
+saved-numbers = the numbers saved to { $path }
+saved-numbers-failed = could not write { $path }: { $why }
+saved-screenshot = screenshot saved: { $path }
+tip-click-pin = click: pin it in the inspector

@@ -1,0 +1,34 @@
+# Text in the 3D scene and its rooms: dock and lens signs, board captions, room signs.
+
+## Vektortafeln auf dem Boden: was eine Tafel zeigt (so nennt der Inspektor die Tafel)
+
+board-tok-emb = Token-Einbettung (Zeile von wte)
+board-embed = Token- + Positionseinbettung
+board-layernorm = nach LayerNorm
+board-resid-attn = Residualstrom nach der Aufmerksamkeit
+board-resid-ffn = Residualstrom nach dem FFN
+
+## Das Schild der Logit-Linse am Ende jeder Schicht (die Tipps selbst folgen in der nächsten Zeile)
+
+lens-sign = bei Stopp nach Schicht { $layer } (roh, T = 1):
+
+## Das Schild des Einbettungsraums
+
+room-embedding-title = Einbettungsraum: die { $tokens } Tokens als Punkte; nah = ähnlich genutzt
+
+## Der Raum für Größenvergleiche: sein Schild und das Schild jedes Blocks (Modellnamen bleiben)
+
+room-scale-title = Größenvergleich: Volumen = Zahl der Parameter
+room-scale-ours = dieses Modell
+room-scale-params = { $name }: { $params } Parameter
+room-scale-shape = { $layers } Schichten × { $heads } Köpfe, { $width } breit, Kontext { $context }
+room-scale-trained = trainiert mit { $tokens } Tokens
+room-scale-tokens-unknown = Trainings-Tokens: unbekannt (kein train_state.json)
+room-scale-tokens-unpublished = Trainings-Tokens: nicht veröffentlicht
+
+## Der Turm der Schichtübersicht: sein Schild (zwei Zeilen) und die Namen seiner Stockwerke und Spalten
+
+overview-title = Schichtübersicht: die Aufmerksamkeit jedes Kopfes je Schicht
+overview-title-windows = je Fenster: Zeilen = das lesende Token, Spalten = die gelesenen Tokens
+overview-layer = Schicht { $layer }
+overview-head = Kopf { $head }

@@ -1,0 +1,92 @@
+# The detail windows: heatmap, booth, cost, training, positions, embedding.
+
+## Die Aufmerksamkeitskarte und die Modellansicht (jeder Kopf als Miniatur)
+
+heatmap-title = Aufmerksamkeit: Schicht { $layer }, Kopf { $head }
+heatmap-all-heads = Alle Köpfe (einen anklicken)
+heatmap-masked = Token { $q } { $query } kann Token { $k } { $key } nicht lesen: es kommt später (maskiert)
+heatmap-reads = Token { $q } { $query } liest Token { $k } { $key } mit Gewicht { $weight }
+heatmap-score = Rohwert = Anfrage · Schlüssel / sqrt({ $size }) = { $score } (höchster der Zeile: { $top })
+heatmap-weight-formula = Gewicht = e^(Rohwert - höchster) / Summe über die { $n } Schlüssel bis Token { $q }
+heatmap-layer = Schicht { $layer }
+heatmap-head = Schicht { $layer }, Kopf { $head }
+
+## In der Prüfkabine: Anfrage, Schlüssel, Werte, Rohwerte und Gewichte eines Kopfes für ein Token
+
+booth-title = In der Prüfkabine: Schicht { $layer }, Kopf { $head }
+booth-query = Anfrage (Query) von { $token } ({ $n } Zahlen):
+booth-explain = Jedes frühere Token bietet einen Schlüssel (Key); q·k sagt, wie gut er passt, ÷ sqrt({ $size }) hält die Zahlen in Grenzen, Softmax über die { $n } Schlüssel bis { $token } ergibt die Gewichte (spätere Tokens sind maskiert: kein Gewicht).
+booth-col-token = Token
+booth-col-key = Schlüssel
+booth-col-weight = Gewicht
+booth-col-value = Wert
+booth-listed = { $shown } von { $all } Schlüsseln gezeigt (die stärksten); die Summe nutzt alle.
+booth-out = verlässt die Kabine: Σ Gewicht · Wert =
+booth-ablated = Dieser Kopf ist abgeschaltet: Was ihn verlässt, wird vor c_proj auf 0 gesetzt.
+
+## Die Kosten des Kontexts (C)
+
+cost-title = Die Kosten des Kontexts
+cost-intro = Die Anfrage jedes Tokens trifft den Schlüssel jedes früheren Tokens: n² Aufmerksamkeitswerte pro Kopf. Die Projektionen und das FFN leisten für jedes Token dieselbe Arbeit: Sie wächst nur mit n.
+cost-slider = Tokens im Kontext
+cost-scores = { $scores } Aufmerksamkeitswerte pro Kopf ({ $heads } Köpfe × { $layers } Schichten); Multiplikationen mit Addition: { $square } wachsen mit n², { $linear } mit n.
+cost-grid-explain = Die Werte eines Kopfes für { $n } Tokens: eine Zeile pro Anfrage, eine Spalte pro Schlüssel. Bernsteinfarbene Werte werden genutzt; graue (die Zukunft) werden berechnet und maskiert. Doppelt so viele Tokens, viermal so viele Felder.
+cost-crossover-beyond = Das Quadrat überwiegt ab n = 6 × Breite = { $x } Tokens; der Kontext dieses Modells endet bei { $context }, hier überwiegt also immer die lineare Arbeit (die gestrichelte Linie).
+cost-crossover = Das Quadrat überwiegt ab n = 6 × Breite = { $x } Tokens.
+cost-col-crossover = n² überwiegt ab
+cost-col-cache = Key/Value-Cache bei n
+cost-this-model = dieses Modell
+cost-tokens = { $n } Tokens
+cost-cache-note = (der Cache: 2 × Schichten × n × Breite Zahlen; hier f32, bei GPT-3 16 Bit)
+cost-measured = gemessen auf diesem Rechner, dieses Modell
+cost-full-run = ein ganzer Durchlauf mit { $n } Tokens: { $ms } ms
+cost-full-run-none = ein ganzer Durchlauf: noch nicht gemessen
+cost-cached-step = ein Schritt mit Cache (Token { $token }, frühere Schlüssel und Werte wiederverwendet): { $ms } ms
+cost-cached-step-none = ein Schritt mit Cache: zum Messen ein Token erzeugen (G)
+cost-cell-block = jedes Feld: { $n }×{ $n } Werte
+cost-plot-square = n² (Aufmerksamkeit)
+cost-plot-linear = n (Projektionen, FFN)
+
+## Der Zeitraffer des Trainings (L)
+
+training-title = Zeitraffer des Trainings
+training-no-snapshots = Dieses Modell hat keine Zwischenstände aus dem Training. `factory train --snapshot-every N` speichert das Modell, während es lernt, in OUT/snapshots/; das Standardmodell (factory-everyday) bringt einige mit.
+training-intro = Derselbe Anfangstext (Prompt), ausgeführt vom Modell, wie es bei jedem Schritt seines Trainings war: Bei Schritt 0 sind seine Gewichte zufällig und seine Vermutungen Rauschen; ziehen, um Wörter entstehen zu sehen.
+training-step-of = Schritt { $step } von { $last }
+training-step-zero = Schritt 0: die Gewichte wie initialisiert, vor jedem Training.
+training-loss = Verlust nahe Schritt { $step }: { $loss } nats pro Token auf Trainingstext.
+training-loss-held-out = Verlust nahe Schritt { $step }: { $loss } nats pro Token auf Trainingstext, { $held } auf Prüftext.
+training-plot-legend = Verlust pro Token: Training (grau), Prüftext (bernsteinfarben); Schritte auf Wurzelskala
+training-no-log = keine train_log.csv
+training-step = Schritt { $step }
+
+## Das Positionsfenster (P)
+
+positions-title = Positionen
+positions-intro = Aufmerksamkeit allein kennt keine Wortreihenfolge, darum addiert jede Position p ihre eigene Zeile aus { $d } Zahlen (wpe) zum Vektor des Tokens. Dieses Modell hat seine { $n } Zeilen gelernt; der ursprüngliche Transformer nutzte stattdessen feste Sinus- und Kosinuswellen.
+positions-learned = gelernt (wpe): Zeile = Position
+positions-sines = sinusförmig (das Paper von 2017)
+positions-cosine = gelernt: Kosinus zwischen Positionen
+positions-legend = Bernsteinfarben positiv, cyan negativ. Im Kosinusbild sagt das helle Band entlang der Diagonale, dass nahe Positionen einander ähneln.
+
+## Das Fenster des Einbettungsraums (M) und sein Zeiger
+
+embedding-win-map-pending = die Karte wird noch erstellt
+embedding-win-no-row = Token { $id } hat keine Zeile in der Tabelle dieses Modells
+embedding-win-cosine = Kosinus { $value }
+embedding-win-hover = { $token } ID { $id }
+embedding-win-title = Einbettungsraum
+embedding-win-making = Die Karte des Vokabulars wird erstellt...
+embedding-win-intro = Jedes der { $count } Tokens beginnt als eine Zeile von wte: { $width } Zahlen. Hier ist jede Zeile ein Punkt, angeordnet entlang der drei Richtungen, in denen sich die Zeilen am stärksten unterscheiden (Hauptkomponenten; sie zeigen { $share } % der Streuung). Tokens, die das Modell ähnlich verwendet, liegen nah beieinander. Hellere Punkte stehen näher.
+embedding-win-legend = Bernsteinfarben: die Tokens dieses Prompts. Ein Klick auf einen Punkt zeigt seine nächsten Nachbarn.
+embedding-win-nearest = { $token } (ID { $id }): die nächsten nach Kosinus über alle { $width } Zahlen
+embedding-win-arithmetic = Vektorrechnung
+embedding-win-expect = erwartet
+embedding-win-compute = Berechnen
+embedding-win-lands = { $expr } landet bei der weißen Markierung; die nächsten Tokens (ohne die eigenen Wörter):
+embedding-win-expected = { $token } steht an { $place } Stelle von { $of } (Kosinus { $cosine }). Ein so kleines Modell lernt solche Richtungen nur grob.
+# der Punkt nach einer Platzzahl (3. Stelle): im Deutschen immer derselbe
+embedding-win-ordinal-one = .
+embedding-win-ordinal-two = .
+embedding-win-ordinal-few = .
+embedding-win-ordinal-other = .

@@ -1,0 +1,34 @@
+# Text in the 3D scene and its rooms: dock and lens signs, board captions, room signs.
+
+## Vector boards on the floor: what a board shows (the inspector names the board so)
+
+board-tok-emb = token embedding (row of wte)
+board-embed = token + position embedding
+board-layernorm = after LayerNorm
+board-resid-attn = residual stream after attention
+board-resid-ffn = residual stream after the FFN
+
+## The logit-lens sign at each layer's exit (the guesses themselves follow on the next line)
+
+lens-sign = if it stopped after layer { $layer } (raw, T = 1):
+
+## The embedding room's sign
+
+room-embedding-title = Embedding room: the { $tokens } tokens as points; near = used alike
+
+## The scale room: its sign and each block's sign (model names stay as they are)
+
+room-scale-title = Scale room: volume = number of parameters
+room-scale-ours = this model
+room-scale-params = { $name }: { $params } parameters
+room-scale-shape = { $layers } layers × { $heads } heads, { $width } wide, context { $context }
+room-scale-trained = trained on { $tokens } tokens
+room-scale-tokens-unknown = training tokens: unknown (no train_state.json)
+room-scale-tokens-unpublished = training tokens: not published
+
+## The layer overview tower: its sign (two lines) and the names of its storeys and columns
+
+overview-title = Layer overview: every head's attention, layer by layer
+overview-title-windows = in each window: rows = the token reading, columns = the tokens it reads
+overview-layer = layer { $layer }
+overview-head = head { $head }

@@ -1,0 +1,92 @@
+# The detail windows: heatmap, booth, cost, training, positions, embedding.
+
+## The attention heatmap and the model view (every head as a thumbnail)
+
+heatmap-title = Attention: layer { $layer }, head { $head }
+heatmap-all-heads = All heads (click one)
+heatmap-masked = token { $q } { $query } cannot read token { $k } { $key }: it comes later (masked)
+heatmap-reads = token { $q } { $query } reads token { $k } { $key } with weight { $weight }
+heatmap-score = score = query · key / sqrt({ $size }) = { $score } (highest in this row: { $top })
+heatmap-weight-formula = weight = e^(score - highest) / sum over the { $n } keys up to token { $q }
+heatmap-layer = layer { $layer }
+heatmap-head = layer { $layer }, head { $head }
+
+## Inside the booth: query, keys, values, scores and weights of one head for one token
+
+booth-title = Inside the booth: layer { $layer }, head { $head }
+booth-query = query of { $token } ({ $n } numbers):
+booth-explain = Each earlier token offers a key; q·k says how well it answers, ÷ sqrt({ $size }) keeps the numbers moderate, softmax over the { $n } keys up to { $token } gives the weights (later tokens are masked: no weight).
+booth-col-token = token
+booth-col-key = key
+booth-col-weight = weight
+booth-col-value = value
+booth-listed = { $shown } of { $all } keys listed (the strongest); the sum uses them all.
+booth-out = leaves the booth: Σ weight · value =
+booth-ablated = This head is switched off: what leaves it is set to 0 before c_proj.
+
+## The cost of context (C)
+
+cost-title = The cost of context
+cost-intro = Every token's query meets every earlier token's key: n² attention scores per head. The projections and the FFN do the same work for each token: it grows only as n.
+cost-slider = tokens in the context
+cost-scores = { $scores } attention scores per head ({ $heads } heads × { $layers } layers); multiply-adds: { $square } growing as n², { $linear } growing as n.
+cost-grid-explain = One head's scores for { $n } tokens: a row per query, a column per key. Amber scores are used; grey ones (the future) are computed and masked. Twice the tokens, four times the cells.
+cost-crossover-beyond = The square takes over at n = 6 × width = { $x } tokens; this model's context ends at { $context }, so here the linear work always dominates (the dashed line).
+cost-crossover = The square takes over at n = 6 × width = { $x } tokens.
+cost-col-crossover = n² takes over at
+cost-col-cache = key/value cache at n
+cost-this-model = this model
+cost-tokens = { $n } tokens
+cost-cache-note = (the cache: 2 × layers × n × width numbers; f32 here, 16-bit for GPT-3)
+cost-measured = measured on this machine, this model
+cost-full-run = a full run of { $n } tokens: { $ms } ms
+cost-full-run-none = a full run: not yet measured
+cost-cached-step = one cached step (token { $token }, earlier keys and values reused): { $ms } ms
+cost-cached-step-none = one cached step: generate a token (G) to measure it
+cost-cell-block = each cell: { $n }×{ $n } scores
+cost-plot-square = n² (attention)
+cost-plot-linear = n (projections, FFN)
+
+## The training time-lapse (L)
+
+training-title = Training time-lapse
+training-no-snapshots = This model has no training snapshots. `factory train --snapshot-every N` saves the model as it learns, in OUT/snapshots/; the default model (factory-everyday) ships some.
+training-intro = The same prompt, run by the model as it was at each step of its training: at step 0 its weights are random and its guesses noise; drag to watch words appear.
+training-step-of = step { $step } of { $last }
+training-step-zero = Step 0: the weights as initialised, before any training.
+training-loss = Loss near step { $step }: { $loss } nats per token on training text.
+training-loss-held-out = Loss near step { $step }: { $loss } nats per token on training text, { $held } on held-out text.
+training-plot-legend = loss per token: training (grey), held-out text (amber); steps on a square-root scale
+training-no-log = no train_log.csv
+training-step = step { $step }
+
+## The positions window (P)
+
+positions-title = Positions
+positions-intro = Attention alone cannot tell word order, so each position p adds its own row of { $d } numbers (wpe) to the token's vector. This model learned its { $n } rows; the original Transformer used fixed sines and cosines instead.
+positions-learned = learned (wpe): row = position
+positions-sines = sinusoidal (the 2017 paper)
+positions-cosine = learned: cosine between positions
+positions-legend = Amber positive, cyan negative. In the cosine map the bright diagonal band says that nearby positions look alike.
+
+## The embedding room's window (M) and its pointer
+
+embedding-win-map-pending = the map is still being made
+embedding-win-no-row = token { $id } has no row in this model's table
+embedding-win-cosine = cosine { $value }
+embedding-win-hover = { $token } id { $id }
+embedding-win-title = Embedding room
+embedding-win-making = Making the map of the vocabulary...
+embedding-win-intro = Each of the { $count } tokens starts as one row of wte: { $width } numbers. Here every row is a point, placed along the three directions in which the rows differ most (principal components; they show { $share } % of the spread). Tokens the model uses alike end up near each other. Brighter points stand nearer to you.
+embedding-win-legend = Amber: this prompt's tokens. Click a point to see its nearest neighbours.
+embedding-win-nearest = { $token } (id { $id }): nearest by cosine over all { $width } numbers
+embedding-win-arithmetic = Vector arithmetic
+embedding-win-expect = expect
+embedding-win-compute = Compute
+embedding-win-lands = { $expr } lands at the white marker; nearest tokens (its words left out):
+embedding-win-expected = { $token } comes { $place } of { $of } (cosine { $cosine }). A model this small learns such directions only roughly.
+# the mark after a place number (1st, 2nd, 3rd, 4th): chosen in the code by the number's last digits
+embedding-win-ordinal-one = st
+embedding-win-ordinal-two = nd
+embedding-win-ordinal-few = rd
+embedding-win-ordinal-other = th
