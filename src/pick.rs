@@ -13,7 +13,7 @@ use crate::rooms::overview::HeadTile;
 use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
 use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
-use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall};
+use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar};
 use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
@@ -42,6 +42,8 @@ pub enum HoveredValue {
         /// The dimension.
         d: usize,
     },
+    /// A probability bar at the shipping dock (its rank).
+    Bar(usize),
     /// A lamp: neuron `neuron` of `layer`'s FFN, lit for token `t`.
     Lamp {
         /// Layer.
@@ -89,6 +91,7 @@ fn hover_values(
     hover_map: Option<Res<HoverMap>>,
     boards: Query<(&Board, &GlobalTransform)>,
     walls: Query<(&LampWall, &GlobalTransform)>,
+    bars: Query<&ProbBar>,
     floor: Res<Floor>,
     layout: Option<Res<CurrentLayout>>,
     beam: Res<BeamHover>,
@@ -110,6 +113,9 @@ fn hover_values(
                 t,
                 d,
             });
+        }
+        if let Ok(b) = bars.get(*e) {
+            return Some(HoveredValue::Bar(b.0));
         }
         let (w, gt) = walls.get(*e).ok()?;
         let local = gt.affine().inverse().transform_point3(at);
@@ -168,6 +174,7 @@ pub(crate) fn select_on_click(
     boards: Query<&Board>,
     walls: Query<&LampWall>,
     tiles: Query<&HeadTile>,
+    bars: Query<&ProbBar>,
     transforms: Query<&GlobalTransform>,
     floor: Res<Floor>,
     mut selection: ResMut<Selection>,
@@ -221,6 +228,10 @@ pub(crate) fn select_on_click(
             selection.token = Some(t);
             selection.dim = Some((b.station, d));
         }
+    } else if let Ok(b) = bars.get(e) {
+        // the inspector explains this bar's probability; the camera stays
+        selection.bar = Some(b.0);
+        return;
     } else if let Ok(t) = tiles.get(e) {
         // a window of the layer overview: its head (the heatmap window opens); the camera stays
         selection.head = Some((t.layer, t.head));

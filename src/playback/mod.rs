@@ -174,6 +174,8 @@ pub struct Selection {
     pub neuron: Option<(usize, usize)>,
     /// A board cell: (station index, dimension).
     pub dim: Option<(usize, usize)>,
+    /// A probability bar at the shipping dock (its rank): the inspector explains it.
+    pub bar: Option<usize>,
 }
 
 impl Selection {

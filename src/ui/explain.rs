@@ -5,6 +5,7 @@
 use crate::i18n::Lang;
 use crate::model::config::Activation;
 use crate::model::{Ablation, Ablations, Gpt, NormSite};
+use crate::playback::Dock;
 use crate::playback::history::History;
 use crate::scene::BoardSource;
 use crate::tr;
@@ -189,6 +190,42 @@ pub fn lamp(
         operands: vec![("p", p)],
         value,
     })
+}
+
+/// The arithmetic of dock bar `i`, with its operands: the softmax of logit / T over the tokens
+/// that top-k and top-p kept (or, at T = 0, the top token taken outright). A title and its lines.
+pub fn bar(dock: &Dock, i: usize, lg: Lang) -> Option<(String, Vec<String>)> {
+    let (f, c, label, &logit) = (
+        dock.filtering.as_ref()?,
+        dock.candidates.get(i)?,
+        dock.labels.get(i)?,
+        dock.logits.get(i)?,
+    );
+    let pct = format!("{:.1}", c.prob * 100.0);
+    let title = tr!(lg, "why-bar", token = label, p = pct);
+    if f.temperature == 0.0 {
+        let greedy = tr!(lg, "why-bar-greedy", logit = format!("{logit:.2}"));
+        return Some((title, vec![greedy]));
+    }
+    let lines = vec![
+        format!(
+            "p = exp((logit − max) / T) / Σ = exp(({logit:.2} − {:.2}) / {:.2}) / {:.3} = {:.1}%",
+            f.max_logit,
+            f.temperature,
+            f.kept_sum,
+            c.prob * 100.0
+        ),
+        tr!(
+            lg,
+            "why-bar-kept",
+            kept = f.kept,
+            topk = f.after_top_k,
+            vocab = f.vocab,
+            cut = f.vocab - f.kept
+        ),
+        tr!(lg, "why-bar-logit"),
+    ];
+    Some((title, lines))
 }
 
 /// erf to about 1e-7 (Abramowitz and Stegun 7.1.26 is too coarse; this is its series/continued

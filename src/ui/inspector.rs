@@ -7,7 +7,6 @@ use bevy_egui::{EguiContexts, egui};
 use super::state::UiState;
 use crate::i18n::Lang;
 use crate::inference::Engine;
-use crate::model::sample::Filtering;
 use crate::model::tokenizer::shown_token;
 use crate::playback::attribution::HeadAttribution;
 use crate::playback::history::mean_std;
@@ -20,7 +19,7 @@ use crate::tr;
 #[allow(clippy::too_many_arguments)]
 pub(super) fn draw_inspector(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     engine: Option<Res<Engine>>,
     floor: Res<Floor>,
     dock: Res<Dock>,
@@ -255,8 +254,10 @@ pub(super) fn draw_inspector(
                         parts = floor.ablations.to_string()
                     ));
                 }
-                let mut explain = ui_state
-                    .explained
+                // the bar picked here or at the dock; the top one until then
+                let mut explain = selection
+                    .bar
+                    .unwrap_or(0)
                     .min(dock.candidates.len().saturating_sub(1));
                 for (i, (c, label)) in dock.candidates.iter().zip(&dock.labels).enumerate().take(6)
                 {
@@ -276,9 +277,14 @@ pub(super) fn draw_inspector(
                         }
                     });
                 }
-                ui_state.explained = explain;
-                if let Some(f) = &dock.filtering {
-                    explain_bar(ui, &dock, f, explain, lg);
+                if selection.bar.unwrap_or(0) != explain {
+                    selection.bar = Some(explain);
+                }
+                if let Some((title, lines)) = super::explain::bar(&dock, explain, lg) {
+                    ui.label(egui::RichText::new(title).strong());
+                    for line in lines {
+                        ui.label(line);
+                    }
                 }
                 if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &engine) {
                     let text = engine.0.tokenizer.token_text(*id);
@@ -302,38 +308,4 @@ pub(super) fn draw_inspector(
             }
         });
     Ok(())
-}
-
-/// The arithmetic of one bar, with its operands: the softmax of logit / T over the tokens that
-/// top-k and top-p kept (or, at T = 0, the top token taken outright).
-fn explain_bar(ui: &mut egui::Ui, dock: &Dock, f: &Filtering, i: usize, lg: Lang) {
-    let (Some(c), Some(label), Some(&logit)) = (
-        dock.candidates.get(i),
-        dock.labels.get(i),
-        dock.logits.get(i),
-    ) else {
-        return;
-    };
-    let pct = format!("{:.1}", c.prob * 100.0);
-    ui.label(egui::RichText::new(tr!(lg, "why-bar", token = label, p = pct)).strong());
-    if f.temperature == 0.0 {
-        ui.label(tr!(lg, "why-bar-greedy", logit = format!("{logit:.2}")));
-        return;
-    }
-    ui.label(format!(
-        "p = exp((logit − max) / T) / Σ = exp(({logit:.2} − {:.2}) / {:.2}) / {:.3} = {:.1}%",
-        f.max_logit,
-        f.temperature,
-        f.kept_sum,
-        c.prob * 100.0
-    ));
-    ui.label(tr!(
-        lg,
-        "why-bar-kept",
-        kept = f.kept,
-        topk = f.after_top_k,
-        vocab = f.vocab,
-        cut = f.vocab - f.kept
-    ));
-    ui.label(tr!(lg, "why-bar-logit"));
 }

@@ -65,8 +65,6 @@ pub struct UiState {
     pub embedding_view: bool,
     /// The training time-lapse window is open.
     pub training_view: bool,
-    /// The dock candidate whose arithmetic the inspector shows (its rank).
-    pub explained: usize,
     /// How far the control panel reaches from the left edge (logical pixels; 0 when folded or
     /// hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
@@ -104,7 +102,6 @@ impl Default for UiState {
             positions_view: false,
             embedding_view: false,
             training_view: false,
-            explained: 0,
         }
     }
 }

@@ -9,7 +9,7 @@ use super::state::UiState;
 use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::pick::{HoveredValue, ValueHover};
-use crate::playback::Floor;
+use crate::playback::{Dock, Floor};
 use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
@@ -22,6 +22,7 @@ pub(super) fn draw_value_tip(
     hover: Option<Res<ValueHover>>,
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
+    dock: Res<Dock>,
     lang: Res<Lang>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -51,6 +52,17 @@ pub(super) fn draw_value_tip(
             );
             let f = super::explain::board_cell(h, gpt, &floor.ablations, source, t, d, l);
             (head, f)
+        }
+        HoveredValue::Bar(rank) => {
+            let Some((title, lines)) = super::explain::bar(&dock, rank, l) else {
+                return Ok(());
+            };
+            let f = super::explain::Formula {
+                text: lines.join("\n"),
+                operands: vec![],
+                value: dock.candidates[rank].prob,
+            };
+            (title, Some(f))
         }
         HoveredValue::Lamp { layer, neuron, t } => {
             let head = tr!(l, "inspector-neuron", layer = layer, neuron = neuron);
