@@ -194,9 +194,7 @@ pub(super) fn build_tower(
         ));
         for head in 0..heads {
             let image = images.add(picture(h, layer, head, FAR_SIDE));
-            let material = materials.add(FlatTexture {
-                texture: image.clone(),
-            });
+            let material = materials.add(FlatTexture::plain(image.clone()));
             commands.spawn((
                 Name::new(format!("Overview L{layer} H{head}")),
                 HeadTile {

@@ -34,6 +34,28 @@ pub struct FlatTexture {
     #[texture(0)]
     #[sampler(1)]
     pub texture: Handle<Image>,
+    /// x = 1: the cells are signed values (amber +, cyan −) and each negative cell gets a dark
+    /// dot when it is large enough on screen, so the sign does not rest on hue alone.
+    #[uniform(2)]
+    pub options: Vec4,
+}
+
+impl FlatTexture {
+    /// Cells of signed values: negative ones are dotted (see `options`).
+    pub fn signed(texture: Handle<Image>) -> Self {
+        Self {
+            texture,
+            options: Vec4::new(1.0, 0.0, 0.0, 0.0),
+        }
+    }
+
+    /// A picture as it is (no marks).
+    pub fn plain(texture: Handle<Image>) -> Self {
+        Self {
+            texture,
+            options: Vec4::ZERO,
+        }
+    }
 }
 
 impl Material for FlatTexture {

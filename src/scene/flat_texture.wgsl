@@ -1,13 +1,28 @@
-// Boards and lamp walls: their texture as it is, no lighting (see flat.rs).
+// Boards and lamp walls: their texture as it is, no lighting (see flat.rs). Signed boards mark
+// each negative (cyan) cell with a dark dot once the cell is at least 7 pixels wide on screen, so
+// the sign has a second cue besides hue (colour-blind visitors, grey print).
 #import bevy_pbr::forward_io::VertexOutput
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var board: texture_2d<f32>;
 @group(#{MATERIAL_BIND_GROUP}) @binding(1) var board_sampler: sampler;
+@group(#{MATERIAL_BIND_GROUP}) @binding(2) var<uniform> options: vec4<f32>;
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
 #ifdef VERTEX_UVS_A
-    return textureSample(board, board_sampler, in.uv);
+    let colour = textureSample(board, board_sampler, in.uv);
+    let size = vec2<f32>(textureDimensions(board));
+    let p = in.uv * size;
+    // pixels on screen per cell
+    let cell_px = 1.0 / max(max(fwidth(p.x), fwidth(p.y)), 1e-6);
+    if options.x < 0.5 || colour.b <= colour.r + 0.02 || cell_px < 7.0 {
+        return colour;
+    }
+    // a dot of a third of the cell, its edge one pixel soft
+    let d = length(fract(p) - vec2<f32>(0.5, 0.5));
+    let edge = 0.5 / cell_px;
+    let dot = 1.0 - smoothstep(0.17 - edge, 0.17 + edge, d);
+    return vec4<f32>(mix(colour.rgb, colour.rgb * 0.25, dot), colour.a);
 #else
     return vec4<f32>(1.0, 0.0, 1.0, 1.0);
 #endif

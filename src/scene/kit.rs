@@ -101,5 +101,5 @@ pub(crate) fn image_of(width: usize, height: usize, pixels: Vec<u8>) -> Image {
 }
 
 pub(crate) fn board_material(image: Handle<Image>) -> FlatTexture {
-    FlatTexture { texture: image }
+    FlatTexture::signed(image)
 }

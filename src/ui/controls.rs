@@ -270,6 +270,7 @@ pub(super) fn draw_controls(
                         ui.label(tr!(l, "colour"));
                         legend(ui, l);
                     });
+                    ui.weak(tr!(l, "legend-note"));
                     ui.horizontal(|ui| {
                         ui.label(tr!(l, "help-hint"));
                         if !st.simple
@@ -314,6 +315,11 @@ fn legend(ui: &mut egui::Ui, l: Lang) {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter()
             .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
+        if v < 0.0 {
+            // the boards' second cue for the sign: negative cells are dotted
+            let dark = egui::Color32::from_rgb(r / 4, g / 4, b / 4);
+            ui.painter().circle_filled(rect.center(), 2.5, dark);
+        }
     }
     ui.label(tr!(l, "legend"));
 }

@@ -38,7 +38,8 @@ sampling = Zufallsauswahl (Sampling)
 temperature = Temperatur
 seed = Startwert (Seed)
 colour = Farbe:
-legend = − 0 +  (Helligkeit = Größe)
+legend = − 0 +
+legend-note = Helligkeit = Größe; ein Punkt markiert eine negative Zelle
 help-hint = F1 / H: Tasten und Hilfe
 save-stop = Ansicht als Halt speichern
 save-stop-tip = K: Station, Kamerawinkel, Auswahl und der gerade geöffnete Raum werden ein weiterer Halt in { $file }

@@ -38,7 +38,8 @@ sampling = Sampling
 temperature = temperature
 seed = seed
 colour = colour:
-legend = − 0 +  (brightness = size)
+legend = − 0 +
+legend-note = brightness = size; a dot marks a negative cell
 help-hint = F1 / H: keys and help
 save-stop = Save view as tour stop
 save-stop-tip = K: the station, camera angle, selection and room open now become one more stop in { $file }
