@@ -12,11 +12,12 @@ use crate::tr;
 pub(super) fn draw_caption(
     mut contexts: EguiContexts,
     mut tour: ResMut<TourPlayer>,
-    ui_state: Res<UiState>,
+    mut ui_state: ResMut<UiState>,
     lang: Res<Lang>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
+    ui_state.caption_share = 0.0;
     if ui_state.hidden {
         return Ok(()); // a clean picture
     }
@@ -56,7 +57,8 @@ pub(super) fn draw_caption(
         return Ok(());
     };
     let (index, paused, elapsed) = (tour.index, tour.paused, tour.elapsed);
-    egui::Window::new("tour-caption")
+    let (recording, attract, simple) = (ui_state.recording, ui_state.attract, ui_state.simple);
+    let shown = egui::Window::new("tour-caption")
         .title_bar(false)
         .anchor(egui::Align2::CENTER_BOTTOM, [offset, -16.0])
         .fixed_size([
@@ -70,10 +72,10 @@ pub(super) fn draw_caption(
                 egui::ProgressBar::new((elapsed / stop.seconds).clamp(0.0, 1.0))
                     .desired_height(4.0),
             );
-            if ui_state.recording || ui_state.attract {
+            if recording || attract {
                 return; // a kiosk's demo: any touch ends it
             }
-            if ui_state.simple {
+            if simple {
                 // a kiosk visitor's tour: buttons a finger can hit, no keys to mention
                 ui.horizontal(|ui| {
                     let b = |t: String| {
@@ -116,5 +118,45 @@ pub(super) fn draw_caption(
                 ui.label(tr!(l, "tour-keys"));
             });
         });
+    if let Some(w) = shown {
+        // the caption's band, from its top to the bottom of the screen; not in a recording (a
+        // camera whose frustum changes mid-recording made its frames differ from run to run)
+        let view = ctx.viewport_rect();
+        if !recording {
+            ui_state.caption_share =
+                ((view.bottom() - w.response.rect.top()) / view.height()).clamp(0.0, 0.5);
+        }
+    }
     Ok(())
+}
+
+/// Frames the scene above the tour's caption: the camera's picture is shifted up by half the
+/// band the caption covers (an off-centre frustum, Bevy's `SubCameraView`; picking and labels use
+/// the same projection), eased over a fraction of a second, so what a stop talks about is not
+/// under its caption.
+pub(super) fn frame_above_caption(
+    ui_state: Res<UiState>,
+    time: Res<Time>,
+    mut cameras: Query<&mut Camera, With<crate::camera::Orbit>>,
+    mut shift: Local<f32>,
+) {
+    let want = ui_state.caption_share / 2.0;
+    let eased = *shift + (want - *shift) * (time.delta_secs() * 4.0).min(1.0);
+    let next = if (eased - want).abs() < 1e-3 {
+        want
+    } else {
+        eased
+    };
+    if next == *shift {
+        return;
+    }
+    *shift = next;
+    const FULL: f32 = 10_000.0;
+    for mut camera in &mut cameras {
+        camera.sub_camera_view = (next > 0.0).then(|| bevy::camera::SubCameraView {
+            full_size: UVec2::splat(FULL as u32),
+            offset: Vec2::new(0.0, next * FULL),
+            size: UVec2::splat(FULL as u32),
+        });
+    }
 }

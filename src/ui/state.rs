@@ -68,6 +68,9 @@ pub struct UiState {
     /// How far the control panel reaches from the left edge (logical pixels; 0 when folded or
     /// hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
+    /// The share of the view's height the tour's caption covers (0 when none): the camera frames
+    /// the scene above it.
+    pub caption_share: f32,
 }
 
 impl Default for UiState {
@@ -80,6 +83,7 @@ impl Default for UiState {
             applied: SamplingParams::default(),
             refused: None,
             panel_right: 0.0,
+            caption_share: 0.0,
             simple: false,
             keyboard: false,
             attract: false,
