@@ -1096,7 +1096,7 @@ fn the_belt_moves_while_playing() {
 #[test]
 fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
     use factory::scene::BoardSource;
-    use factory::ui::explain::{board_cell, lamp};
+    use factory::ui::explain::{Home, board_cell, lamp, operand_home};
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
@@ -1131,6 +1131,7 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
             BoardSource::ResidFfn(l),
         ]);
     }
+    let mut homes = 0;
     for src in sources {
         for d in [0, 5, c - 1] {
             let f = board_cell(
@@ -1156,6 +1157,17 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
                     .unwrap_or_else(|| panic!("{src:?} has no {name}"))
                     .1 as f64
             };
+            // an operand the inspector flies to is that board's own number at this cell
+            for (name, v) in &f.operands {
+                if let Some(Home::Board(b)) = operand_home(src, name, layers) {
+                    homes += 1;
+                    let there = b.rows(h)[t][d] as f64;
+                    assert!(
+                        close(*v as f64, there),
+                        "{src:?} {name}: {v} vs {b:?} {there}"
+                    );
+                }
+            }
             match src {
                 BoardSource::TokEmb => assert!(close(op("wte"), wte[id * c + d])),
                 BoardSource::Embed => {
@@ -1196,6 +1208,12 @@ fn board_cells_and_lamps_explain_themselves_with_the_models_numbers() {
             }
         }
     }
+    // x of every norm, and stream of every residual board (wte of the sum too)
+    assert_eq!(
+        homes,
+        3 * (1 + 4 * layers + 1),
+        "operands with a board of their own"
+    );
     // a lamp: p = ln_2 · c_fc column + bias (f64 here), GELU(p) = the lamp's value
     for (l, i) in [(0usize, 3usize), (layers - 1, 100)] {
         let f = lamp(

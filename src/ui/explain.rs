@@ -228,6 +228,43 @@ pub fn bar(dock: &Dock, i: usize, lg: Lang) -> Option<(String, Vec<String>)> {
     Some((title, lines))
 }
 
+/// Where an operand of a board cell's formula lives on the floor: another board (the same token
+/// and dimension there hold the operand's value), or a station without a board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// This board's cell at the same token and dimension.
+    Board(BoardSource),
+    /// This station (its lamps, its booths).
+    Station(crate::scene::layout::StationKind),
+}
+
+/// The board whose rows enter `layer` (the embedding sum for layer 0).
+fn stream_board(layer: usize) -> BoardSource {
+    match layer {
+        0 => BoardSource::Embed,
+        l => BoardSource::ResidFfn(l - 1),
+    }
+}
+
+/// Where operand `name` of a `src` cell's formula lives (none for the model's own weights, such
+/// as a LayerNorm's gain, and for mean and var, which are the whole column's).
+pub fn operand_home(src: BoardSource, name: &str, n_layer: usize) -> Option<Home> {
+    use crate::scene::layout::StationKind;
+    Some(match (src, name) {
+        (BoardSource::Embed, "wte") => Home::Board(BoardSource::TokEmb),
+        (BoardSource::Ln1(l), "x") | (BoardSource::ResidAttn(l), "stream") => {
+            Home::Board(stream_board(l))
+        }
+        (BoardSource::Ln2(l), "x") | (BoardSource::ResidFfn(l), "stream") => {
+            Home::Board(BoardSource::ResidAttn(l))
+        }
+        (BoardSource::LnF, "x") => Home::Board(BoardSource::ResidFfn(n_layer.checked_sub(1)?)),
+        (BoardSource::ResidAttn(l), "attention") => Home::Station(StationKind::Merge(l)),
+        (BoardSource::ResidFfn(l), "ffn") => Home::Station(StationKind::Ffn(l)),
+        _ => return None,
+    })
+}
+
 /// erf to about 1e-7 (Abramowitz and Stegun 7.1.26 is too coarse; this is its series/continued
 /// fraction pair, enough for a formula shown to four decimals).
 fn libm_erf(x: f64) -> f64 {

@@ -4,7 +4,9 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::explain::Home;
 use super::state::UiState;
+use crate::camera::FocusStation;
 use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::tokenizer::shown_token;
@@ -30,8 +32,10 @@ pub(super) fn draw_inspector(
     surprise: Res<TokenSurprise>,
     attribution: Res<HeadAttribution>,
     lang: Res<Lang>,
+    mut focus: MessageWriter<FocusStation>,
 ) -> Result {
     let lg = *lang;
+    let mut goto: Option<(usize, Option<usize>)> = None;
     let ctx = contexts.ctx_mut()?;
     if ui_state.recording || ui_state.hidden || ui_state.attract {
         return Ok(());
@@ -233,7 +237,44 @@ pub(super) fn draw_inspector(
                     super::explain::board_cell(h, &e.0.gpt, &floor.ablations, src, t, d, lg)
                 }) {
                     ui.label(f.text);
+                    // each operand that lives elsewhere on the floor: a click flies there (a
+                    // board's cell is selected, so its own formula follows)
+                    ui.horizontal_wrapped(|ui| {
+                        for (name, value) in &f.operands {
+                            let n_layer = h.layers.len();
+                            let Some(home) = super::explain::operand_home(src, name, n_layer)
+                            else {
+                                continue;
+                            };
+                            let (kind, cell) = match home {
+                                Home::Board(b) => {
+                                    let k =
+                                        l.0.stations
+                                            .iter()
+                                            .map(|s| s.kind)
+                                            .find(|k| BoardSource::for_station(*k) == Some(b));
+                                    (k, true)
+                                }
+                                Home::Station(k) => (Some(k), false),
+                            };
+                            let Some(i) =
+                                kind.and_then(|k| l.0.stations.iter().position(|s| s.kind == k))
+                            else {
+                                continue;
+                            };
+                            let label = format!("{name} = {value:+.4} »");
+                            let tip =
+                                tr!(lg, "inspector-go", station = l.0.stations[i].kind.title(lg));
+                            if ui.small_button(label).on_hover_text(tip).clicked() {
+                                goto = Some((i, cell.then_some(d)));
+                            }
+                        }
+                    });
                 }
+            }
+            if let Some((i, dim)) = goto.take() {
+                selection.dim = dim.map(|d| (i, d));
+                focus.write(FocusStation(i));
             }
             if let Some(t) = selection.lamp_token(&floor) {
                 ui.separator();

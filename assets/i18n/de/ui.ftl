@@ -255,3 +255,4 @@ saved-numbers = die Zahlen gespeichert in { $path }
 saved-numbers-failed = konnte { $path } nicht schreiben: { $why }
 saved-screenshot = Bildschirmfoto gespeichert: { $path }
 tip-click-pin = Klick: im Inspektor festhalten
+inspector-go = woher es kommt: { $station }

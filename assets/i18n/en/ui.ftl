@@ -255,3 +255,4 @@ saved-numbers = the numbers saved to { $path }
 saved-numbers-failed = could not write { $path }: { $why }
 saved-screenshot = screenshot saved: { $path }
 tip-click-pin = click: pin it in the inspector
+inspector-go = where it comes from: { $station }
