@@ -22,8 +22,65 @@ pub(super) fn plugin(app: &mut App) {
         .add_observer(select_on_click)
         .add_systems(
             Update,
-            (hover_beams, hover_values).chain().in_set(AppSet::Derive),
+            (hover_beams, hover_values, outline_hovered)
+                .chain()
+                .in_set(AppSet::Derive),
         );
+}
+
+/// A white outline around the value under the pointer: the board cell, the lamp or the bar.
+fn outline_hovered(
+    hover: Res<ValueHover>,
+    boards: Query<(&Board, &GlobalTransform)>,
+    walls: Query<(&LampWall, &GlobalTransform)>,
+    bars: Query<(&ProbBar, &GlobalTransform, &bevy::camera::primitives::Aabb)>,
+    floor: Res<Floor>,
+    layout: Option<Res<CurrentLayout>>,
+    mut gizmos: Gizmos,
+) {
+    let Some(v) = hover.0 else { return };
+    // cell (c, r) of a `cols` x `rows` picture on a quad of `size`, outlined in the quad's plane
+    let mut cell = |gt: &GlobalTransform, size: Vec2, grid: (usize, usize), c: usize, r: usize| {
+        let (w, h) = (size.x / grid.0 as f32, size.y / grid.1 as f32);
+        let centre = Vec3::new(
+            -size.x / 2.0 + (c as f32 + 0.5) * w,
+            size.y / 2.0 - (r as f32 + 0.5) * h,
+            0.02,
+        );
+        let t = gt.compute_transform();
+        let iso = Isometry3d::new(gt.transform_point(centre), t.rotation);
+        gizmos.rect(iso, Vec2::new(w * t.scale.x, h * t.scale.y), Color::WHITE);
+    };
+    match v {
+        HoveredValue::Cell { source, t, d } => {
+            let n = floor.history.len();
+            let c = source.rows(&floor.history).first().map_or(0, Vec::len);
+            let (across, rows) = tile(c, n);
+            let width = layout.as_ref().map_or(1.0, |l| l.0.width());
+            if let Some((_, gt)) = boards.iter().find(|(b, _)| b.source == source) {
+                let size = Vec2::new(width, BOARD_DEPTH);
+                let col = t * across + d % across;
+                cell(gt, size, (n * across, rows), col, d / across);
+            }
+        }
+        HoveredValue::Lamp { layer, neuron, .. } => {
+            if let Some((w, gt)) = walls.iter().find(|(w, _)| w.layer == layer) {
+                let (c, r) = (neuron % w.cols, neuron / w.cols);
+                cell(gt, w.size, (w.cols, w.rows), c, r);
+            }
+        }
+        HoveredValue::Bar(rank) => {
+            if let Some((_, gt, aabb)) = bars.iter().find(|(b, _, _)| b.0 == rank) {
+                let t = gt.compute_transform();
+                let outline = Transform {
+                    translation: gt.transform_point(Vec3::from(aabb.center)),
+                    rotation: t.rotation,
+                    scale: t.scale * Vec3::from(aabb.half_extents) * 2.08,
+                };
+                gizmos.cube(outline, Color::WHITE);
+            }
+        }
+    }
 }
 
 /// The value under the pointer in the scene, for its tooltip (none over a panel or a beam).
