@@ -8,12 +8,14 @@ use bevy::picking::pointer::PointerId;
 use bevy::prelude::*;
 
 use crate::camera::{DragDistance, FocusPoint, Orbit};
+use crate::inference::Request;
+use crate::model::Ablation;
 use crate::playback::{Floor, Selection};
 use crate::rooms::overview::HeadTile;
 use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
 use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
-use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar};
+use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar, Switch};
 use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
@@ -69,6 +71,7 @@ fn outline_hovered(
                 cell(gt, w.size, (w.cols, w.rows), c, r);
             }
         }
+        HoveredValue::Switch(_) => {}
         HoveredValue::Bar(rank) => {
             if let Some((_, gt, aabb)) = bars.iter().find(|(b, _, _)| b.0 == rank) {
                 let t = gt.compute_transform();
@@ -101,6 +104,8 @@ pub enum HoveredValue {
     },
     /// A probability bar at the shipping dock (its rank).
     Bar(usize),
+    /// A switch for a part of the model.
+    Switch(Ablation),
     /// A lamp: neuron `neuron` of `layer`'s FFN, lit for token `t`.
     Lamp {
         /// Layer.
@@ -149,6 +154,7 @@ fn hover_values(
     boards: Query<(&Board, &GlobalTransform)>,
     walls: Query<(&LampWall, &GlobalTransform)>,
     bars: Query<&ProbBar>,
+    switches: Query<&Switch>,
     floor: Res<Floor>,
     layout: Option<Res<CurrentLayout>>,
     beam: Res<BeamHover>,
@@ -173,6 +179,9 @@ fn hover_values(
         }
         if let Ok(b) = bars.get(*e) {
             return Some(HoveredValue::Bar(b.0));
+        }
+        if let Ok(s) = switches.get(*e) {
+            return Some(HoveredValue::Switch(s.0));
         }
         let (w, gt) = walls.get(*e).ok()?;
         let local = gt.affine().inverse().transform_point3(at);
@@ -232,6 +241,7 @@ pub(crate) fn select_on_click(
     walls: Query<&LampWall>,
     tiles: Query<&HeadTile>,
     bars: Query<&ProbBar>,
+    mut switching: (Query<&Switch>, MessageWriter<Request>),
     transforms: Query<&GlobalTransform>,
     floor: Res<Floor>,
     mut selection: ResMut<Selection>,
@@ -288,6 +298,12 @@ pub(crate) fn select_on_click(
     } else if let Ok(b) = bars.get(e) {
         // the inspector explains this bar's probability; the camera stays
         selection.bar = Some(b.0);
+        return;
+    } else if let Ok(s) = switching.0.get(e) {
+        // the part goes off (or on again): the floor runs again without it
+        switching
+            .1
+            .write(Request::Ablate(floor.ablations.toggled(s.0)));
         return;
     } else if let Ok(t) = tiles.get(e) {
         // a window of the layer overview: its head (the heatmap window opens); the camera stays

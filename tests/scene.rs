@@ -373,6 +373,22 @@ fn ablations_from_the_app_rerun_the_floor() {
     let floor = app.world().resource::<Floor>();
     assert_eq!(floor.ablations, abl);
     assert_eq!(floor.history.ids, ids, "the same tokens ran again");
+    // the hall's switches: one per head and one per FFN, down (off) exactly where a part is off
+    let switches: Vec<(Ablation, f32)> = app
+        .world_mut()
+        .query::<(&factory::scene::Switch, &Transform)>()
+        .iter(app.world())
+        .map(|(s, t)| (s.0, t.scale.y))
+        .collect();
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(
+        switches.len(),
+        m.config.n_layer * (m.config.n_head + 1),
+        "a switch per head and per FFN"
+    );
+    for (a, height) in &switches {
+        assert_eq!(abl.contains(*a), *height < 0.3, "{a}: height {height}");
+    }
     let direct = m
         .gpt
         .trace(&ids, &mut KvCache::with_ablations(abl.clone()))

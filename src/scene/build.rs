@@ -9,9 +9,10 @@ use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
     BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
-    LensSign, Localized, PartBar, ProbBar, WorldLabel,
+    LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
 };
 use crate::i18n::Lang;
+use crate::model::Ablation;
 use crate::model::tokenizer::shown_token;
 use crate::playback::{Floor, Playback, SHOWN_CANDIDATES};
 
@@ -207,6 +208,28 @@ pub(crate) fn rebuild_floor(
                 MeshMaterial3d(kit.machine.clone()),
                 Transform::from_xyz(station.x, frame_h / 2.0, z)
                     .with_scale(Vec3::new(0.3, frame_h, 0.3)),
+                ChildOf(station_entity),
+            ));
+        }
+        // a switch for the head or the FFN, at the station's near side
+        let switched = match kind {
+            StationKind::Booth(layer, head) => Some(Ablation::Head(layer, head)),
+            StationKind::Ffn(layer) => Some(Ablation::Mlp(layer)),
+            _ => None,
+        };
+        if let Some(a) = switched {
+            let off = floor.ablations.contains(a);
+            commands.spawn((
+                Name::new(format!("Switch {a}")),
+                Switch(a),
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(if off {
+                    kit.switch_off.clone()
+                } else {
+                    kit.switch_on.clone()
+                }),
+                Transform::from_xyz(station.x + 1.3, 0.3, -width / 2.0 - 1.3)
+                    .with_scale(Vec3::new(0.45, if off { 0.2 } else { 0.6 }, 0.45)),
                 ChildOf(station_entity),
             ));
         }

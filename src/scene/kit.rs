@@ -25,6 +25,9 @@ pub struct Kit {
     pub(crate) bar_chosen: Handle<StandardMaterial>,
     /// A head's part pushing the top guess down (cyan, as negative values are).
     pub(crate) part_negative: Handle<StandardMaterial>,
+    /// A switch whose part runs (green) or is switched off (red).
+    pub(crate) switch_on: Handle<FlatMaterial>,
+    pub(crate) switch_off: Handle<FlatMaterial>,
 }
 
 pub(crate) fn make_kit(
@@ -66,6 +69,8 @@ pub(crate) fn make_kit(
         ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
         part_negative: mat(Color::srgb(0.2, 0.65, 0.9), LinearRgba::rgb(0.0, 0.15, 0.3)),
+        switch_on: flat(Color::srgb(0.2, 0.7, 0.3)),
+        switch_off: flat(Color::srgb(0.8, 0.15, 0.12)),
     };
     commands.insert_resource(kit);
 }

@@ -182,6 +182,11 @@ pub struct CurrentLayout(pub Layout);
 #[derive(Resource, Debug, Default)]
 pub(crate) struct Built(pub(crate) Option<u64>);
 
+/// A switch in the hall: a click switches its part of the model off or on again (a head at its
+/// booth, the FFN at its machine); green while the part runs, red while it is off.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switch(pub crate::model::Ablation);
+
 /// The post at a booth's near side whose height is that head's direct part in the top guess's logit
 /// (amber up for a push up, cyan for a push down; the tallest of the floor 3 units).
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]

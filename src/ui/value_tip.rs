@@ -64,6 +64,21 @@ pub(super) fn draw_value_tip(
             };
             (title, Some(f))
         }
+        HoveredValue::Switch(a) => {
+            let on = !floor.ablations.contains(a);
+            let part = a.to_string();
+            let head = if on {
+                tr!(l, "switch-on", part = part)
+            } else {
+                tr!(l, "switch-off", part = part)
+            };
+            let f = super::explain::Formula {
+                text: tr!(l, "switch-meaning"),
+                operands: vec![],
+                value: 0.0,
+            };
+            (head, Some(f))
+        }
         HoveredValue::Lamp { layer, neuron, t } => {
             let head = tr!(l, "inspector-neuron", layer = layer, neuron = neuron);
             let f =
@@ -94,7 +109,9 @@ pub(super) fn draw_value_tip(
                 if let Some(f) = formula {
                     ui.label(egui::RichText::new(f.text).monospace());
                 }
-                ui.weak(tr!(l, "tip-click-pin"));
+                if !matches!(v, HoveredValue::Switch(_)) {
+                    ui.weak(tr!(l, "tip-click-pin"));
+                }
             });
         });
     Ok(())

@@ -256,3 +256,6 @@ saved-numbers-failed = konnte { $path } nicht schreiben: { $why }
 saved-screenshot = Bildschirmfoto gespeichert: { $path }
 tip-click-pin = Klick: im Inspektor festhalten
 inspector-go = woher es kommt: { $station }
+switch-on = Schalter { $part }: an (Klick schaltet ab)
+switch-off = Schalter { $part }: aus (Klick schaltet wieder ein)
+switch-meaning = ein abgeschalteter Kopf trägt vor c_proj nichts bei; ein abgeschaltetes FFN addiert nichts zum Strom; alles wird neu gerechnet

@@ -256,3 +256,6 @@ saved-numbers-failed = could not write { $path }: { $why }
 saved-screenshot = screenshot saved: { $path }
 tip-click-pin = click: pin it in the inspector
 inspector-go = where it comes from: { $station }
+switch-on = switch { $part }: on (click to switch it off)
+switch-off = switch { $part }: off (click to switch it on again)
+switch-meaning = a head switched off adds nothing before c_proj; an FFN switched off adds nothing to the stream; the whole floor runs again
