@@ -817,74 +817,78 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
     let layout = app.world().resource::<CurrentLayout>().0.clone();
     let view = Vec2::new(1280.0, 720.0);
     let proj = Mat4::perspective_infinite_reverse_rh(std::f32::consts::FRAC_PI_4, 16.0 / 9.0, 0.1);
-    for (index, station) in layout.stations.iter().enumerate() {
-        app.world_mut().resource_mut::<Playback>().progress = index as f32;
-        app.update();
-        let labels: Vec<(WorldLabel, Vec3, bool)> = app
-            .world_mut()
-            .query::<(&WorldLabel, &GlobalTransform, Option<&Crate>)>()
-            .iter(app.world())
-            .filter(|(l, _, _)| !l.text.is_empty())
-            .map(|(l, t, c)| (l.clone(), t.translation() + Vec3::Y * l.lift, c.is_some()))
-            .collect();
-        let cam = station_view(&layout, index).transform();
-        let clip_from_world = proj * cam.to_matrix().inverse();
-        let mut shown = Vec::new();
-        let mut candidates = Vec::new();
-        for (label, p, is_crate) in &labels {
-            let Some(size) = shown_size(label.size, p.distance(cam.translation)) else {
-                continue;
-            };
-            let Some(anchor) = to_screen(clip_from_world, view, *p) else {
-                continue;
-            };
-            candidates.push(Candidate {
-                rect: estimated_rect(anchor, &label.text, size),
-                priority: priority(label, size, false, anchor, view),
-            });
-            shown.push((label.text.clone(), *is_crate));
-        }
-        let kept = place(&candidates);
-        for (i, &a) in kept.iter().enumerate() {
-            for &b in &kept[i + 1..] {
-                let overlap = candidates[a].rect.intersect(candidates[b].rect);
-                assert!(
-                    overlap.is_empty(),
-                    "station {index}: {:?} covers {:?}",
-                    shown[a].0,
-                    shown[b].0
-                );
+    // in every language: German signs are longer
+    for lang in factory::i18n::Lang::ALL {
+        *app.world_mut().resource_mut::<factory::i18n::Lang>() = lang;
+        for (index, station) in layout.stations.iter().enumerate() {
+            app.world_mut().resource_mut::<Playback>().progress = index as f32;
+            app.update();
+            let labels: Vec<(WorldLabel, Vec3, bool)> = app
+                .world_mut()
+                .query::<(&WorldLabel, &GlobalTransform, Option<&Crate>)>()
+                .iter(app.world())
+                .filter(|(l, _, _)| !l.text.is_empty())
+                .map(|(l, t, c)| (l.clone(), t.translation() + Vec3::Y * l.lift, c.is_some()))
+                .collect();
+            let cam = station_view(&layout, index).transform();
+            let clip_from_world = proj * cam.to_matrix().inverse();
+            let mut shown = Vec::new();
+            let mut candidates = Vec::new();
+            for (label, p, is_crate) in &labels {
+                let Some(size) = shown_size(label.size, p.distance(cam.translation)) else {
+                    continue;
+                };
+                let Some(anchor) = to_screen(clip_from_world, view, *p) else {
+                    continue;
+                };
+                candidates.push(Candidate {
+                    rect: estimated_rect(anchor, &label.text, size),
+                    priority: priority(label, size, false, anchor, view),
+                });
+                shown.push((label.text.clone(), *is_crate));
             }
+            let kept = place(&candidates);
+            for (i, &a) in kept.iter().enumerate() {
+                for &b in &kept[i + 1..] {
+                    let overlap = candidates[a].rect.intersect(candidates[b].rect);
+                    assert!(
+                        overlap.is_empty(),
+                        "station {index}: {:?} covers {:?}",
+                        shown[a].0,
+                        shown[b].0
+                    );
+                }
+            }
+            let title = station.kind.title(lang);
+            assert!(
+                kept.iter().any(|&i| shown[i].0 == title),
+                "station {index}: its sign {title:?} is hidden ({} of {} labels placed)",
+                kept.len(),
+                candidates.len()
+            );
+            let crates: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].1).collect();
+            let hidden: Vec<String> = crates
+                .iter()
+                .filter(|i| !kept.contains(i))
+                .map(|&i| {
+                    let by: Vec<&str> = kept
+                        .iter()
+                        .filter(|&&k| {
+                            let r = candidates[i].rect;
+                            let grown = Rect::from_corners(r.min - 2.0, r.max + 2.0);
+                            !grown.intersect(candidates[k].rect).is_empty()
+                        })
+                        .map(|&k| shown[k].0.as_str())
+                        .collect();
+                    format!("{:?} (under {by:?})", shown[i].0)
+                })
+                .collect();
+            assert!(
+                !crates.is_empty() && hidden.is_empty(),
+                "station {index} ({title}): crate labels hidden: {hidden:?} of {}",
+                crates.len()
+            );
         }
-        let title = station.kind.title(factory::i18n::Lang::En);
-        assert!(
-            kept.iter().any(|&i| shown[i].0 == title),
-            "station {index}: its sign {title:?} is hidden ({} of {} labels placed)",
-            kept.len(),
-            candidates.len()
-        );
-        let crates: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].1).collect();
-        let hidden: Vec<String> = crates
-            .iter()
-            .filter(|i| !kept.contains(i))
-            .map(|&i| {
-                let by: Vec<&str> = kept
-                    .iter()
-                    .filter(|&&k| {
-                        let r = candidates[i].rect;
-                        let grown = Rect::from_corners(r.min - 2.0, r.max + 2.0);
-                        !grown.intersect(candidates[k].rect).is_empty()
-                    })
-                    .map(|&k| shown[k].0.as_str())
-                    .collect();
-                format!("{:?} (under {by:?})", shown[i].0)
-            })
-            .collect();
-        assert!(
-            !crates.is_empty() && hidden.is_empty(),
-            "station {index} ({title}): crate labels hidden: {hidden:?} of {}",
-            crates.len()
-        );
     }
 }
 
