@@ -187,6 +187,14 @@ pub(crate) fn rebuild_floor(
                 ChildOf(root),
             ))
             .id();
+        super::machines::spawn_machine(
+            &mut commands,
+            &kit,
+            station,
+            width / 2.0,
+            layout.shape.n_head,
+            station_entity,
+        );
         commands.spawn((
             Name::new(format!("Sign: {}", kind.title(Lang::En))),
             Localized::new(move |l| kind.title(l)),

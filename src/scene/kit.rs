@@ -28,6 +28,29 @@ pub struct Kit {
     /// A switch whose part runs (green) or is switched off (red).
     pub(crate) switch_on: Handle<FlatMaterial>,
     pub(crate) switch_off: Handle<FlatMaterial>,
+    /// The machines' frames (see `machines.rs`).
+    pub(crate) machine_body: Handle<FlatMaterial>,
+    /// Each kind of machine's own muted colour: dock, press, stamp, norm, booth, merge, FFN,
+    /// shipping.
+    machine_accents: [Handle<FlatMaterial>; 8],
+}
+
+impl Kit {
+    /// The colour of a station's machine.
+    pub(crate) fn machine_accent(&self, kind: super::layout::StationKind) -> Handle<FlatMaterial> {
+        use super::layout::StationKind as K;
+        let i = match kind {
+            K::Dock => 0,
+            K::Embedding => 1,
+            K::Position => 2,
+            K::NormAttn(_) | K::NormFfn(_) | K::FinalNorm => 3,
+            K::Booth(..) => 4,
+            K::Merge(_) => 5,
+            K::Ffn(_) => 6,
+            K::Shipping => 7,
+        };
+        self.machine_accents[i].clone()
+    }
 }
 
 pub(crate) fn make_kit(
@@ -69,8 +92,21 @@ pub(crate) fn make_kit(
         ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
         part_negative: mat(Color::srgb(0.2, 0.65, 0.9), LinearRgba::rgb(0.0, 0.15, 0.3)),
-        switch_on: flat(Color::srgb(0.2, 0.7, 0.3)),
-        switch_off: flat(Color::srgb(0.8, 0.15, 0.12)),
+        switch_on: flat(Color::srgb(0.05, 0.26, 0.09)),
+        switch_off: flat(Color::srgb(0.4, 0.05, 0.04)),
+        machine_body: flat(Color::srgb(0.08, 0.08, 0.09)),
+        machine_accents: [
+            (0.45, 0.33, 0.2),
+            (0.3, 0.38, 0.5),
+            (0.55, 0.25, 0.2),
+            (0.25, 0.45, 0.45),
+            (0.35, 0.33, 0.5),
+            (0.45, 0.3, 0.45),
+            (0.55, 0.45, 0.25),
+            (0.3, 0.45, 0.3),
+        ]
+        // muted: the data (amber, cyan) stay the brightest things in the hall
+        .map(|(r, g, b)| flat(Color::srgb(r * 0.4, g * 0.4, b * 0.4))),
     };
     commands.insert_resource(kit);
 }

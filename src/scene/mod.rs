@@ -13,6 +13,7 @@ pub mod dock;
 pub mod flat;
 pub mod kit;
 pub mod layout;
+pub mod machines;
 pub mod motion;
 pub mod paint;
 pub mod palette;

@@ -1,0 +1,202 @@
+//! A machine beside each station, so a visitor can tell the stations apart without reading: crates
+//! stacked at the receiving dock, a press over a table of rows, a stamp, a gate narrowing to a
+//! slot (the norm), a hopper where the heads' pipes join (the merge), the FFN machine wide in the
+//! middle and narrow at both ends (expand, GELU, contract), a loading ramp at the shipping dock.
+//! Procedural blocks in one calm palette, on the far side of the belt below the signs; they carry
+//! no numbers (the numbers are on the belt).
+
+use bevy::prelude::*;
+
+use super::flat::FlatMaterial;
+use super::kit::Kit;
+use super::layout::{Station, StationKind};
+
+/// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
+const SIDE: f32 = 2.4;
+
+/// One block of a machine: centre (along the hall, up, across from the machine line), size.
+struct Block {
+    at: Vec3,
+    size: Vec3,
+    tint: Tint,
+    /// Turned about the vertical axis, radians.
+    turn: f32,
+}
+
+/// Which of the kit's machine colours a block has.
+#[derive(Clone, Copy)]
+enum Tint {
+    Body,
+    Accent,
+}
+
+fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
+    Block {
+        at: Vec3::from(at),
+        size: Vec3::from(size),
+        tint,
+        turn: 0.0,
+    }
+}
+
+/// The blocks of a station's machine, in the machine's own frame (x along the hall from the
+/// station's centre, y up from the floor, z across from the machine line), for a hall of `heads`
+/// heads per layer.
+fn blocks(kind: StationKind, depth: f32, heads: usize) -> Vec<Block> {
+    use Tint::{Accent, Body};
+    match kind {
+        // crates waiting on a platform
+        StationKind::Dock => {
+            let mut b = vec![block([0.0, 0.2, 0.0], [depth * 0.8, 0.4, 2.4], Body)];
+            for (i, (x, y)) in [(-1.2, 0.85), (0.0, 0.85), (1.2, 0.85), (-0.6, 1.75)]
+                .into_iter()
+                .enumerate()
+            {
+                let mut c = block([x, y, 0.1 * i as f32], [0.9, 0.9, 0.9], Accent);
+                c.turn = 0.15 * i as f32;
+                b.push(c);
+            }
+            b
+        }
+        // a press: two columns, a heavy head, over a table of rows (thin plates)
+        StationKind::Embedding => {
+            let mut b = vec![
+                block([-1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
+                block([1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
+                block([0.0, 2.7, 0.0], [3.0, 0.7, 1.6], Accent),
+            ];
+            for i in 0..5 {
+                b.push(block(
+                    [0.0, 0.15 + 0.28 * i as f32, 0.0],
+                    [2.2, 0.12, 1.4],
+                    Body,
+                ));
+            }
+            b
+        }
+        // a stamp on a handle, over a pad
+        StationKind::Position => vec![
+            block([0.0, 0.15, 0.0], [1.8, 0.3, 1.8], Body),
+            block([0.0, 1.3, 0.0], [1.2, 0.5, 1.2], Accent),
+            block([0.0, 2.1, 0.0], [0.3, 1.1, 0.3], Body),
+            block([0.0, 2.7, 0.0], [1.0, 0.25, 0.3], Body),
+        ],
+        // a gate whose two leaves narrow to a slot: what passes is scaled to one size
+        StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
+            let mut left = block([0.0, 1.2, -0.9], [0.25, 2.4, 1.6], Accent);
+            left.turn = 0.5;
+            let mut right = block([0.0, 1.2, 0.9], [0.25, 2.4, 1.6], Accent);
+            right.turn = -0.5;
+            vec![left, right, block([0.0, 2.55, 0.0], [0.4, 0.3, 3.2], Body)]
+        }
+        // a booth's own machine: a small lantern (the glass booth itself is on the belt)
+        StationKind::Booth(..) => vec![
+            block([0.0, 0.6, 0.0], [0.6, 1.2, 0.6], Body),
+            block([0.0, 1.45, 0.0], [0.8, 0.5, 0.8], Accent),
+        ],
+        // a hopper fed by one pipe per head
+        StationKind::Merge(_) => {
+            let mut b = vec![
+                block([0.0, 2.1, 0.0], [2.4, 0.9, 2.0], Accent),
+                block([0.0, 1.3, 0.0], [1.2, 0.7, 1.0], Accent),
+                block([0.0, 0.5, 0.0], [0.5, 1.0, 0.5], Body),
+            ];
+            // the pipes arrive from the booths' side, one per head, side by side
+            let n = heads.clamp(1, 12);
+            for h in 0..n {
+                let z = -0.8 + 1.6 * (h as f32 + 0.5) / n as f32;
+                b.push(block(
+                    [-depth / 4.0 - 0.6, 2.3, z],
+                    [depth / 2.0, 0.12, 0.12],
+                    Body,
+                ));
+            }
+            b
+        }
+        // narrow in, wide and tall in the middle (four times as many neurons), narrow out
+        StationKind::Ffn(_) => {
+            let third = depth / 3.0;
+            vec![
+                block([-third, 0.6, 0.0], [third * 0.9, 1.2, 1.0], Body),
+                block([0.0, 1.4, 0.0], [third * 0.95, 2.8, 2.6], Accent),
+                block([third, 0.6, 0.0], [third * 0.9, 1.2, 1.0], Body),
+            ]
+        }
+        // a loading ramp up to a platform
+        StationKind::Shipping => {
+            vec![
+                block([1.2, 0.6, 0.0], [2.6, 1.2, 2.4], Body),
+                block([1.2, 1.5, 0.0], [0.9, 0.6, 0.9], Accent),
+                block([-1.0, 0.3, 0.0], [2.2, 0.6, 2.0], Body),
+            ]
+        }
+    }
+}
+
+/// Spawns a station's machine under `parent`, beside the belt of half-width `half_width`.
+pub(crate) fn spawn_machine(
+    commands: &mut Commands,
+    kit: &Kit,
+    station: &Station,
+    half_width: f32,
+    heads: usize,
+    parent: Entity,
+) {
+    let base = Vec3::new(station.x, 0.0, half_width + SIDE);
+    for b in blocks(station.kind, station.depth, heads) {
+        let material: Handle<FlatMaterial> = match b.tint {
+            Tint::Body => kit.machine_body.clone(),
+            Tint::Accent => kit.machine_accent(station.kind),
+        };
+        commands.spawn((
+            Name::new("Machine block"),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(material),
+            Transform::from_translation(base + b.at)
+                .with_rotation(Quat::from_rotation_y(b.turn))
+                .with_scale(b.size),
+            ChildOf(parent),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_station_has_a_machine_within_its_stretch_and_below_the_signs() {
+        let kinds = [
+            StationKind::Dock,
+            StationKind::Embedding,
+            StationKind::Position,
+            StationKind::NormAttn(0),
+            StationKind::Booth(0, 0),
+            StationKind::Merge(0),
+            StationKind::NormFfn(0),
+            StationKind::Ffn(0),
+            StationKind::FinalNorm,
+            StationKind::Shipping,
+        ];
+        for kind in kinds {
+            let depth = 6.0;
+            let b = blocks(kind, depth, 4);
+            assert!(!b.is_empty(), "{kind:?}");
+            for x in &b {
+                let top = x.at.y + x.size.y / 2.0;
+                assert!(
+                    top < super::super::layout::SIGN_HEIGHT,
+                    "{kind:?} reaches the signs"
+                );
+                assert!(
+                    x.at.y - x.size.y / 2.0 >= -1e-3,
+                    "{kind:?} sinks into the floor"
+                );
+                assert!(
+                    x.at.z.abs() + x.size.z / 2.0 < SIDE + 1.6,
+                    "{kind:?} too wide"
+                );
+            }
+        }
+    }
+}
