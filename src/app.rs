@@ -255,11 +255,14 @@ fn centre_beside_panel(
     let Ok(window) = windows.single() else { return };
     let (w, h) = (window.physical_width(), window.physical_height());
     let left = (ui.panel_right * window.scale_factor()).round().max(0.0) as u32;
+    let left = if left + 200 < w { left } else { 0 };
+    // during the tour, the picture also moves up by part of its height: the caption's band
+    let up = ui.caption_shift * h as f32;
     // a picture `left` wider, of which the window shows the first `w` columns: its centre lands
     // in the middle of the free part
-    let want = (left > 0 && left + 200 < w).then(|| bevy::camera::SubCameraView {
+    let want = (left > 0 || up > 0.0).then(|| bevy::camera::SubCameraView {
         full_size: UVec2::new(w + left, h),
-        offset: Vec2::ZERO,
+        offset: Vec2::new(0.0, up),
         size: UVec2::new(w, h),
     });
     for mut camera in &mut cameras {

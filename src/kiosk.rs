@@ -300,6 +300,7 @@ fn watch_input(
 }
 
 /// After the idle time: reset the view, run a fresh prompt, play the tour; loop while nobody comes.
+#[allow(clippy::too_many_arguments)]
 fn run_attract(
     mut kiosk: ResMut<Kiosk>,
     mut tour: ResMut<TourPlayer>,
@@ -308,6 +309,7 @@ fn run_attract(
     mut selection: ResMut<Selection>,
     mut requests: MessageWriter<Request>,
     mut lang: ResMut<Lang>,
+    floor: Res<crate::playback::Floor>,
 ) {
     let start = match kiosk.mode {
         Mode::Visitor => kiosk.idle >= kiosk.config.idle_seconds,
@@ -315,6 +317,15 @@ fn run_attract(
     };
     if !start {
         return;
+    }
+    // the next visitor finds the exhibit as it was set up: its own language, nothing selected,
+    // every part of the model switched on
+    *selection = Selection::default();
+    if *lang != kiosk.config.lang {
+        *lang = kiosk.config.lang;
+    }
+    if !floor.ablations.is_empty() {
+        requests.write(Request::Ablate(crate::model::Ablations::none()));
     }
     if tour.tour.is_none() {
         // no usable tour: a fresh prompt once per idle period, and the clock starts again
@@ -330,11 +341,6 @@ fn run_attract(
     kiosk.next = (kiosk.next + 1) % kiosk.prompts.len();
     kiosk.mode = Mode::Attract;
     kiosk.cycles += 1;
-    *selection = Selection::default();
-    // the next visitor finds the exhibit's own language
-    if *lang != kiosk.config.lang {
-        *lang = kiosk.config.lang;
-    }
     if let Some(l) = layout {
         for mut g in &mut goals {
             g.0 = home_view(&l.0);

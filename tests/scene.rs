@@ -1617,11 +1617,22 @@ fn the_kiosk_speaks_two_languages_and_answers_touch() {
         .write_message(touch(TouchPhase::Ended, 1, 480.0));
     app.update();
 
-    // left alone, the kiosk returns to its attract loop in its own language
+    // a visitor switches a head off at its booth...
+    let off =
+        factory::model::Ablations::new([factory::model::Ablation::Head(0, 0)], &m.config).unwrap();
+    app.world_mut().write_message(Request::Ablate(off.clone()));
+    update_until(&mut app, "the ablated floor", |w| {
+        w.resource::<Floor>().ablations == off
+    });
+    // ...and walks away: the kiosk returns to its attract loop in its own language, with every
+    // part of the model switched on again
     update_until(&mut app, "the attract loop", |w| {
         w.resource::<Kiosk>().mode == Mode::Attract
     });
     assert_eq!(*app.world().resource::<Lang>(), Lang::En);
+    update_until(&mut app, "every part on again", |w| {
+        w.resource::<Floor>().ablations.is_empty()
+    });
     app.update();
     assert!(signs(&mut app).contains(&dock(Lang::En)));
 }

@@ -17,7 +17,7 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
     {
         anyhow::bail!("--screenshot: the folder {} does not exist", dir.display());
     }
-    let kiosk = if args.kiosk {
+    let mut kiosk = if args.kiosk {
         let path = args
             .kiosk_config
             .clone()
@@ -27,6 +27,10 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
     } else {
         None
     };
+    // --lang wins over the kiosk config's, also for the attract loop that returns to it
+    if let (Some(l), Some(k)) = (args.lang, kiosk.as_mut()) {
+        k.config.lang = l;
+    }
     let lang = args
         .lang
         .or(kiosk.as_ref().map(|k| k.config.lang))

@@ -227,6 +227,7 @@ pub(crate) fn rebuild_floor(
         };
         if let Some(a) = switched {
             let off = floor.ablations.contains(a);
+            let h = if off { 0.2 } else { 0.6 };
             commands.spawn((
                 Name::new(format!("Switch {a}")),
                 Switch(a),
@@ -236,8 +237,8 @@ pub(crate) fn rebuild_floor(
                 } else {
                     kit.switch_on.clone()
                 }),
-                Transform::from_xyz(station.x + 1.3, 0.3, -width / 2.0 - 1.3)
-                    .with_scale(Vec3::new(0.45, if off { 0.2 } else { 0.6 }, 0.45)),
+                Transform::from_xyz(station.x + 1.3, h / 2.0, -width / 2.0 - 1.3)
+                    .with_scale(Vec3::new(0.45, h, 0.45)),
                 ChildOf(station_entity),
             ));
         }

@@ -130,33 +130,19 @@ pub(super) fn draw_caption(
     Ok(())
 }
 
-/// Frames the scene above the tour's caption: the camera's picture is shifted up by half the
-/// band the caption covers (an off-centre frustum, Bevy's `SubCameraView`; picking and labels use
-/// the same projection), eased over a fraction of a second, so what a stop talks about is not
-/// under its caption.
-pub(super) fn frame_above_caption(
-    ui_state: Res<UiState>,
-    time: Res<Time>,
-    mut cameras: Query<&mut Camera, With<crate::camera::Orbit>>,
-    mut shift: Local<f32>,
-) {
+/// Eases the picture's upward shift toward half the band the tour's caption covers; the viewer's
+/// lens shift (`app::centre_beside_panel`, an off-centre frustum: picking and labels use the same
+/// projection) applies it, so what a stop talks about is not under its caption.
+pub(super) fn ease_caption_shift(mut ui_state: ResMut<UiState>, time: Res<Time>) {
     let want = ui_state.caption_share / 2.0;
-    let eased = *shift + (want - *shift) * (time.delta_secs() * 4.0).min(1.0);
+    let now = ui_state.caption_shift;
+    let eased = now + (want - now) * (time.delta_secs() * 4.0).min(1.0);
     let next = if (eased - want).abs() < 1e-3 {
         want
     } else {
         eased
     };
-    if next == *shift {
-        return;
-    }
-    *shift = next;
-    const FULL: f32 = 10_000.0;
-    for mut camera in &mut cameras {
-        camera.sub_camera_view = (next > 0.0).then(|| bevy::camera::SubCameraView {
-            full_size: UVec2::splat(FULL as u32),
-            offset: Vec2::new(0.0, next * FULL),
-            size: UVec2::splat(FULL as u32),
-        });
+    if next != now {
+        ui_state.caption_shift = next;
     }
 }

@@ -133,6 +133,12 @@ pub(super) fn draw_kiosk_panel(
     let panel_w = panel_width(ctx.viewport_rect().width());
     ui_state.attract = kiosk.mode == Mode::Attract;
     if ui_state.attract {
+        // the next visitor starts clean: no half-typed words, no old refusal
+        let st = &mut *ui_state;
+        st.keyboard = false;
+        st.shift = false;
+        st.prompt.clear();
+        st.refused = None;
         call_to_action(ctx, *lang, time.elapsed_secs(), panel_w);
     }
     let l = *lang;
@@ -173,6 +179,7 @@ pub(super) fn draw_kiosk_panel(
                         };
                         if wide_button(ui, format!("⌨ {own}")).clicked() {
                             st.keyboard = !st.keyboard;
+                            st.refused = None;
                             if st.keyboard {
                                 st.prompt.clear();
                             }
@@ -204,6 +211,11 @@ pub(super) fn draw_kiosk_panel(
                         }
                         if wide_button(ui, tr!(l, "kiosk-next-word")).clicked() {
                             playback.generate(1);
+                        }
+                        if !floor.ablations.is_empty()
+                            && wide_button(ui, tr!(l, "ablate-all-on")).clicked()
+                        {
+                            requests.write(Request::Ablate(crate::model::Ablations::none()));
                         }
                         if !tour.active
                             && tour.tour.is_some()
@@ -318,6 +330,7 @@ fn keyboard(
                         if ui.add(b).clicked() {
                             press_key(&mut st.prompt, Key::Char(c), st.shift, max);
                             st.shift = false;
+                            st.refused = None;
                         }
                     }
                 });

@@ -103,7 +103,7 @@ pub(super) fn plugin(app: &mut App) {
             shortcuts::tour_room_windows,
             save_stop::save_tour_stop,
             save_stop::export_floor_json,
-            caption::frame_above_caption,
+            caption::ease_caption_shift,
         )
             .chain()
             .in_set(AppSet::Input),

@@ -71,6 +71,9 @@ pub struct UiState {
     /// The share of the view's height the tour's caption covers (0 when none): the camera frames
     /// the scene above it.
     pub caption_share: f32,
+    /// The picture's upward shift now (a share of its height), eased toward half of
+    /// `caption_share`; the viewer's lens shift applies it.
+    pub caption_shift: f32,
 }
 
 impl Default for UiState {
@@ -84,6 +87,7 @@ impl Default for UiState {
             refused: None,
             panel_right: 0.0,
             caption_share: 0.0,
+            caption_shift: 0.0,
             simple: false,
             keyboard: false,
             attract: false,

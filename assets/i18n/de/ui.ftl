@@ -25,7 +25,10 @@ generate-tip = G: ein Token
 tokens = Tokens
 speed = Stationen / s
 beam-threshold = Strahlenschwelle
-beams-lit = { $n } Strahlen leuchten
+beams-lit = { $n ->
+    [one] { $n } Strahl leuchtet
+   *[other] { $n } Strahlen leuchten
+}
 beams-lit-of = { $n } von { $all } Strahlen leuchten
 beams-cap-tip = Höchstens { $max } Strahlen werden gleichzeitig gezeichnet: die stärksten. Eine höhere Schwelle oder ein ausgewähltes Token zeigt weniger.
 positions = Positionen
@@ -55,7 +58,7 @@ help-rooms = Räume: M fliegt zum Einbettungsraum (jedes Token des Vokabulars al
 ## Tasten (die Tabelle der Hilfe: die Tasten, wie sie geschrieben werden, und .does)
 
 key-mouse = linke Maustaste + ziehen
-    .does = kreisen
+    .does = um den Blickpunkt drehen
 key-mouse-2 = rechte / mittlere Maustaste + ziehen
     .does = verschieben
 key-mouse-3 = Mausrad
@@ -149,7 +152,7 @@ station-merge = Schicht { $layer } · Köpfe vereint + Residualband
 station-norm-ffn = Schicht { $layer } · Normtor (ln_2)
 station-ffn = Schicht { $layer } · FFN-Maschine: weiten, GELU, verschmälern
 station-final-norm = Letztes Normtor (ln_f)
-station-shipping = Versandrampe: Chancen des nächsten Tokens
+station-shipping = Versandrampe: Wahrscheinlichkeiten des nächsten Tokens
 hall-map = die Halle: { $stations } Stationen, { $layers } Schichten (ein Klick führt dorthin)
 
 ## Der Kiosk: sein eigenes Bedienfeld, die Bildschirmtastatur und der Aufruf der Vorführschleife
@@ -159,12 +162,15 @@ kiosk-choose = Einen Satz auswählen:
 kiosk-own-words = Eigene Wörter eingeben
 kiosk-keyboard-close = Tastatur schließen
 kiosk-next-word = Nächstes Wort
-kiosk-temperature = Überraschung (Temperatur)
+kiosk-temperature = Wagemut (Temperatur)
 kiosk-temperature-tip = Niedrig: immer das wahrscheinlichste Wort. Hoch: mutigere Wahl.
 kiosk-touch = Zum Starten berühren
 kiosk-demo = Eine Vorführung: Ein echtes Sprachmodell schreibt das nächste Wort.
 kiosk-type-here = Hier tippen…
-kiosk-chars-left = noch { $n } Zeichen
+kiosk-chars-left = { $n ->
+    [one] noch { $n } Zeichen
+   *[other] noch { $n } Zeichen
+}
 kiosk-shift = Groß
 kiosk-space = Leerzeichen
 kiosk-delete = Löschen
@@ -182,14 +188,14 @@ inspector-hint = Eine Kiste, Kabine, Tafel oder Lampe anklicken, um sie zu unter
 inspector-token = Token { $t }: { $text }  (ID { $id })
 inspector-first-token = das erste Token: nichts davor, das es vorhersagen könnte
 inspector-surprise = Überraschung { $nats } nats: das Modell gab ihm p = { $p } % nach den Tokens davor (-ln p)
-inspector-surprise-whole = ; mit nichts abgeschaltet
+inspector-surprise-whole = ; berechnet ohne abgeschaltete Teile
 inspector-surprise-failed = Überraschung: konnte nicht berechnet werden
 inspector-surprise-waiting = Überraschung: wird berechnet...
 inspector-embedding = Einbettung: Mittel { $mean }, Streuung { $spread }
 inspector-layer-stream = Schicht { $layer }: Strom Mittel { $mean } Streuung { $spread }, nach ln_2 Mittel { $mean2 } Streuung { $spread2 }
 inspector-head = Schicht { $layer }, Kopf { $head }
 inspector-looks-at = worauf Token { $t } { $text } schaut:
-inspector-part = sein direkter Anteil am Logit des besten Tipps { $token } (letztes Token): { $part } von { $logit }; nach Größe { $rank } von { $heads } Köpfen. Was er in den Strom schreibt, gelesen durch die letzte Norm mit ihrer tatsächlichen Skala und die Unembedding-Zeile dieses Tokens; was spätere Schichten daraus machen, ist ihr Anteil.
+inspector-part = sein direkter Anteil am Logit des besten Tipps { $token } (letztes Token): { $part } von { $logit }; der Größe nach Platz { $rank } von { $heads } Köpfen. Was er in den Strom schreibt, gelesen durch die letzte Norm mit ihrer tatsächlichen Skala und die Unembedding-Zeile dieses Tokens; was spätere Schichten daraus machen, ist ihr Anteil.
 inspector-part-waiting = sein direkter Anteil am besten Tipp: wird berechnet...
 inspector-neuron = Schicht { $layer }, FFN-Neuron { $neuron }
 inspector-neuron-outputs = seine GELU-Ausgabe für jedes Token:
@@ -205,7 +211,7 @@ inspector-lens-layer = nach Schicht { $layer }: { $guesses }
 inspector-clear = Auswahl aufheben (Esc)
 why-bar = warum { $token } { $p }% bekommt:
 why-bar-greedy = Temperatur 0: das Token mit dem höchsten Logit ({ $logit }) wird direkt genommen; kein anderes Token kann gezogen werden.
-why-bar-kept = Σ läuft über die { $kept } behaltenen Tokens: top-k behielt { $topk } von { $vocab }, dann behielt top-p die wahrscheinlichsten davon, bis ihre Wahrscheinlichkeit p erreichte; { $cut } Tokens sind abgeschnitten (Wahrscheinlichkeit 0).
+why-bar-kept = Σ läuft über die { $kept } behaltenen Tokens: top-k behielt { $topk } von { $vocab }, dann behielt top-p die wahrscheinlichsten davon, bis sie zusammen p erreichten; { $cut } Tokens sind abgeschnitten (Wahrscheinlichkeit 0).
 why-bar-logit = Logit = die ln_f-Ausgabe des letzten Tokens · die Zeile dieses Tokens in wte (das Unembedding)
 
 ## Die Wörter der Formeln (Zahlen und Zeichen bleiben wie geschrieben)
@@ -217,7 +223,7 @@ explain-wte-wpe = Token-Zeile + Positions-Zeile
 explain-resid-attn = Strom davor + Aufmerksamkeit (die zusammengeführte Ausgabe der Köpfe, addiert, nicht ersetzt)
 explain-resid-no-ffn = Strom nach der Aufmerksamkeit + 0 (das FFN dieser Schicht ist abgeschaltet: es addiert nichts)
 explain-resid-ffn = Strom nach der Aufmerksamkeit + FFN-Ausgabe (die Werte der Lampen · Spalte von c_proj + Bias)
-explain-neuron-off = abgeschaltet: seine GELU-Ausgabe ist auf 0 gesetzt (p = { $p } hätte es erleuchtet)
+explain-neuron-off = abgeschaltet: seine GELU-Ausgabe ist auf 0 gesetzt (p = { $p } hätte die Lampe zum Leuchten gebracht)
 explain-gelu = die gewichtete Summe dieses Neurons über den normierten Vektor des Tokens
 
 ## Teile abschalten, die Modellkarte, der Strahl unter dem Zeiger

@@ -25,7 +25,10 @@ generate-tip = G: one token
 tokens = tokens
 speed = stations / s
 beam-threshold = beam threshold
-beams-lit = { $n } beams lit
+beams-lit = { $n ->
+    [one] { $n } beam lit
+   *[other] { $n } beams lit
+}
 beams-lit-of = { $n } of { $all } beams lit
 beams-cap-tip = At most { $max } beams are drawn at once: the strongest. Raise the threshold or select a token to see fewer.
 positions = Positions
@@ -159,12 +162,15 @@ kiosk-choose = Choose a sentence:
 kiosk-own-words = Type your own words
 kiosk-keyboard-close = Close the keyboard
 kiosk-next-word = Next word
-kiosk-temperature = Surprise (temperature)
+kiosk-temperature = Boldness (temperature)
 kiosk-temperature-tip = Low: always the likeliest word. High: bolder choices.
 kiosk-touch = Touch to start
 kiosk-demo = This is a demo: a real language model writes the next word.
 kiosk-type-here = Type here…
-kiosk-chars-left = { $n } characters left
+kiosk-chars-left = { $n ->
+    [one] { $n } character left
+   *[other] { $n } characters left
+}
 kiosk-shift = Capital
 kiosk-space = Space
 kiosk-delete = Delete
@@ -205,7 +211,7 @@ inspector-lens-layer = after layer { $layer }: { $guesses }
 inspector-clear = Clear selection (Esc)
 why-bar = why { $token } gets { $p }%:
 why-bar-greedy = temperature 0: the token with the highest logit ({ $logit }) is taken outright; no other token can be drawn.
-why-bar-kept = Σ runs over the { $kept } tokens kept: top-k kept { $topk } of { $vocab }, then top-p kept the most likely of those until their probability reached p; { $cut } tokens are cut (probability 0).
+why-bar-kept = Σ runs over the { $kept } tokens kept: top-k kept { $topk } of { $vocab }, then top-p kept the most likely of those until together they reached p; { $cut } tokens are cut (probability 0).
 why-bar-logit = logit = the last token's ln_f output · this token's row of wte (the unembedding)
 
 ## Formulas' words (the numbers and symbols around them stay as written)
