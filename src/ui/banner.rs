@@ -60,8 +60,12 @@ pub(super) fn draw_banner(
     let (left, right) = if ui_state.recording {
         (screen.left() + 10.0, screen.right() - 10.0)
     } else {
-        // the kiosk shows no inspector on the right
-        let inspector = if ui_state.simple { 20.0 } else { 320.0 };
+        // the kiosk's attract loop shows no inspector on the right
+        let inspector = if ui_state.simple && ui_state.attract {
+            20.0
+        } else {
+            320.0
+        };
         (ui_state.panel_right + 20.0, screen.right() - inspector)
     };
     let width = (right - left).max(200.0);
