@@ -11,6 +11,22 @@ use crate::model::{Ablation, Ablations};
 use crate::playback::Selection;
 use crate::tr;
 
+/// A part of the model in words, in `l`: "layer 0, head 3", "Schicht 2, FFN".
+pub(super) fn part_name(a: Ablation, l: Lang) -> String {
+    match a {
+        Ablation::Head(layer, head) => tr!(l, "part-head", layer = layer, head = head),
+        Ablation::Neuron(layer, n) => tr!(l, "part-neuron", layer = layer, neuron = n),
+        Ablation::Mlp(layer) => tr!(l, "part-mlp", layer = layer),
+        Ablation::Positions => tr!(l, "ablate-positions"),
+    }
+}
+
+/// The parts switched off, in words, in `l` (comma-separated).
+pub(super) fn parts_names(set: &Ablations, l: Lang) -> String {
+    let names: Vec<String> = set.list().iter().map(|a| part_name(*a, l)).collect();
+    names.join(", ")
+}
+
 /// The section, inside the control panel. `current` is what the floor was computed with.
 pub(super) fn section(
     ui: &mut egui::Ui,
@@ -62,7 +78,7 @@ pub(super) fn section(
             if current.is_empty() {
                 ui.label(tr!(l, "ablate-hint"));
             } else {
-                ui.label(tr!(l, "ablate-off", parts = current.to_string()));
+                ui.label(tr!(l, "ablate-off", parts = parts_names(current, l)));
                 if ui.button(tr!(l, "ablate-all-on")).clicked() {
                     wanted = Ablations::none();
                 }

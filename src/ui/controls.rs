@@ -10,7 +10,6 @@ use crate::limits;
 use crate::playback::filter::WordFilter;
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::beams::{BeamSettings, Beams, BeamsLeftOut};
-use crate::scene::palette;
 use crate::tr;
 
 /// The control panel on the left: prompt, playback, sampling, the model card and the legend.
@@ -268,7 +267,7 @@ pub(super) fn draw_controls(
                     ui.separator();
                     ui.horizontal(|ui| {
                         ui.label(tr!(l, "colour"));
-                        legend(ui, l);
+                        super::legend(ui, l);
                     });
                     ui.weak(tr!(l, "legend-note"));
                     ui.horizontal(|ui| {
@@ -306,20 +305,4 @@ pub(super) fn draw_controls(
         });
     st.panel_right = panel.response.rect.right();
     Ok(())
-}
-
-/// The colour scale, from negative to positive.
-fn legend(ui: &mut egui::Ui, l: Lang) {
-    for v in [-1.0f32, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0] {
-        let [r, g, b, _] = palette::value_rgba(v, 1.0);
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-        ui.painter()
-            .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
-        if v < 0.0 {
-            // the boards' second cue for the sign: negative cells are dotted
-            let dark = egui::Color32::from_rgb(r / 4, g / 4, b / 4);
-            ui.painter().circle_filled(rect.center(), 2.5, dark);
-        }
-    }
-    ui.label(tr!(l, "legend"));
 }

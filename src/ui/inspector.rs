@@ -292,7 +292,7 @@ pub(super) fn draw_inspector(
                     ui.label(tr!(
                         lg,
                         "inspector-ablated",
-                        parts = floor.ablations.to_string()
+                        parts = super::ablations::parts_names(&floor.ablations, lg)
                     ));
                 }
                 // the bar picked here or at the dock; the top one until then

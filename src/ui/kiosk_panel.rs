@@ -234,6 +234,10 @@ pub(super) fn draw_kiosk_panel(
                             st.applied = p;
                         }
                         ui.label(egui::RichText::new(tr!(l, "kiosk-temperature-tip")).size(16.0));
+                        ui.separator();
+                        // what the colours on the belt mean
+                        ui.horizontal(|ui| super::legend(ui, l));
+                        ui.label(egui::RichText::new(tr!(l, "legend-note")).size(16.0));
                     });
                 });
         });

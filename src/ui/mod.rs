@@ -66,6 +66,22 @@ pub(crate) fn language_button(ui: &mut egui::Ui, lang: &mut crate::i18n::Lang, l
     }
 }
 
+/// The colour scale, from negative to positive.
+pub(super) fn legend(ui: &mut egui::Ui, l: crate::i18n::Lang) {
+    for v in [-1.0f32, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0] {
+        let [r, g, b, _] = crate::scene::palette::value_rgba(v, 1.0);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+        ui.painter()
+            .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
+        if v < 0.0 {
+            // the boards' second cue for the sign: negative cells are dotted
+            let dark = egui::Color32::from_rgb(r / 4, g / 4, b / 4);
+            ui.painter().circle_filled(rect.center(), 2.5, dark);
+        }
+    }
+    ui.label(crate::tr!(l, "legend"));
+}
+
 /// The smallest side of anything a kiosk visitor touches, in points.
 pub const TOUCH_TARGET: f32 = 48.0;
 

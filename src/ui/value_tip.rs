@@ -66,7 +66,7 @@ pub(super) fn draw_value_tip(
         }
         HoveredValue::Switch(a) => {
             let on = !floor.ablations.contains(a);
-            let part = a.to_string();
+            let part = super::ablations::part_name(a, l);
             let head = if on {
                 tr!(l, "switch-on", part = part)
             } else {
