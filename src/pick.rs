@@ -55,14 +55,15 @@ fn outline_hovered(
     };
     match v {
         HoveredValue::Cell { source, t, d } => {
-            let n = floor.history.len();
-            let c = source.rows(&floor.history).first().map_or(0, Vec::len);
-            let (across, rows) = tile(c, n);
-            let width = layout.as_ref().map_or(1.0, |l| l.0.width());
+            let g = board_grid(source, &floor, layout.as_deref());
             if let Some((_, gt)) = boards.iter().find(|(b, _)| b.source == source) {
-                let size = Vec2::new(width, BOARD_DEPTH);
-                let col = t * across + d % across;
-                cell(gt, size, (n * across, rows), col, d / across);
+                cell(
+                    gt,
+                    g.size,
+                    g.grid,
+                    t * g.across + d % g.across,
+                    d / g.across,
+                );
             }
         }
         HoveredValue::Lamp { layer, neuron, .. } => {
@@ -117,6 +118,29 @@ pub enum HoveredValue {
     },
 }
 
+/// How a board lays out its cells: the quad's size, its texture's (columns, rows), the values per
+/// token and how many columns each token takes (token t's dimension d sits at column
+/// `t * across + d % across`, row `d / across`).
+struct BoardGrid {
+    size: Vec2,
+    grid: (usize, usize),
+    values: usize,
+    across: usize,
+}
+
+fn board_grid(source: BoardSource, floor: &Floor, layout: Option<&CurrentLayout>) -> BoardGrid {
+    let n = floor.history.len();
+    let values = source.rows(&floor.history).first().map_or(0, Vec::len);
+    let (across, rows) = tile(values, n);
+    let w = layout.map_or(1.0, |l| l.0.width());
+    BoardGrid {
+        size: Vec2::new(w, BOARD_DEPTH),
+        grid: (n * across, rows),
+        values,
+        across,
+    }
+}
+
 /// The (token, dimension) of a board's cell at `local` (the board's own coordinates).
 fn board_cell_at(
     b: &Board,
@@ -124,13 +148,10 @@ fn board_cell_at(
     floor: &Floor,
     layout: Option<&CurrentLayout>,
 ) -> Option<(usize, usize)> {
-    let n = floor.history.len();
-    let c = b.source.rows(&floor.history).first().map_or(0, Vec::len);
-    let (across, rows) = tile(c, n);
-    let w = layout.map_or(1.0, |l| l.0.width());
-    let (col, row) = cell_at(local, Vec2::new(w, BOARD_DEPTH), n * across, rows)?;
-    let d = row * across + col % across;
-    (d < c).then_some((col / across, d))
+    let g = board_grid(b.source, floor, layout);
+    let (col, row) = cell_at(local, g.size, g.grid.0, g.grid.1)?;
+    let d = row * g.across + col % g.across;
+    (d < g.values).then_some((col / g.across, d))
 }
 
 /// The neuron of a lamp wall's cell at `local` (the wall's own coordinates).

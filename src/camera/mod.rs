@@ -36,6 +36,18 @@ pub struct Orbit {
 pub struct OrbitGoal(pub Orbit);
 
 impl Orbit {
+    /// Turns around the focus by a drag of `d` pixels (mouse or finger): across is yaw, up and
+    /// down is pitch, kept between just below level and nearly straight down.
+    pub fn turn(&mut self, d: Vec2) {
+        self.yaw += d.x * 0.006;
+        self.pitch = (self.pitch + d.y * 0.006).clamp(-0.2, 1.5);
+    }
+
+    /// Scales the distance to the focus by `factor` (wheel or pinch), within 2 to 1500 units.
+    pub fn zoom(&mut self, factor: f32) {
+        self.distance = (self.distance * factor).clamp(2.0, 1500.0);
+    }
+
     /// The camera transform for this orbit.
     pub fn transform(&self) -> Transform {
         let dir = Vec3::new(
@@ -279,8 +291,7 @@ fn orbit_with_mouse(
     let g = &mut goal.0;
     let d = motion.delta;
     if buttons.pressed(MouseButton::Left) && d != Vec2::ZERO {
-        g.yaw += d.x * 0.006;
-        g.pitch = (g.pitch + d.y * 0.006).clamp(-0.2, 1.5);
+        g.turn(d);
     }
     if (buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle))
         && d != Vec2::ZERO
@@ -294,7 +305,7 @@ fn orbit_with_mouse(
         MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
     };
     if lines != 0.0 {
-        g.distance = (g.distance * (1.0 - 0.12 * lines)).clamp(2.0, 1500.0);
+        g.zoom(1.0 - 0.12 * lines);
     }
 }
 

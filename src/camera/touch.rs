@@ -51,13 +51,12 @@ pub fn orbit_with_touch(
         [(now, before)] => {
             let d = *now - *before;
             if d != Vec2::ZERO {
-                g.yaw += d.x * 0.006;
-                g.pitch = (g.pitch + d.y * 0.006).clamp(-0.2, 1.5);
+                g.turn(d);
             }
         }
         [(a, a0), (b, b0)] => {
             let f = pinch_factor((*a0, *b0), (*a, *b));
-            g.distance = (g.distance * f).clamp(2.0, 1500.0);
+            g.zoom(f);
             // a pinch is never a tap
             drag.farthest = drag.farthest.max(100.0);
         }
