@@ -373,7 +373,8 @@ fn ablations_from_the_app_rerun_the_floor() {
     let floor = app.world().resource::<Floor>();
     assert_eq!(floor.ablations, abl);
     assert_eq!(floor.history.ids, ids, "the same tokens ran again");
-    // the hall's switches: one per head and one per FFN, down (off) exactly where a part is off
+    // the hall's switches: one per head, one per FFN and one for the positions (at the stamp), down
+    // (off) exactly where a part is off
     let switches: Vec<(Ablation, f32)> = app
         .world_mut()
         .query::<(&factory::scene::Switch, &Transform)>()
@@ -383,9 +384,10 @@ fn ablations_from_the_app_rerun_the_floor() {
     let floor = app.world().resource::<Floor>();
     assert_eq!(
         switches.len(),
-        m.config.n_layer * (m.config.n_head + 1),
-        "a switch per head and per FFN"
+        m.config.n_layer * (m.config.n_head + 1) + 1,
+        "a switch per head and per FFN, and one for the positions"
     );
+    assert!(switches.iter().any(|s| s.0 == Ablation::Positions));
     for (a, height) in &switches {
         assert_eq!(abl.contains(*a), *height < 0.3, "{a}: height {height}");
     }
@@ -1343,6 +1345,31 @@ fn each_token_has_its_surprise() {
         let got = surprise.of(floor, t).expect("computed");
         assert!((got - want).abs() < 1e-3, "token {t}: {got} vs {want}");
     }
+    // each crate's gauge is filled by its surprise over ln(vocabulary) (the first crate has none)
+    let vocab = wte.len() as f64;
+    let want: Vec<f64> = (1..h.len())
+        .map(|t| surprise.of(floor, t).unwrap() / vocab.ln())
+        .collect();
+    app.update();
+    let world = app.world_mut();
+    let mut gauges: Vec<(usize, f32, Visibility)> = world
+        .query::<(&factory::scene::SurpriseGauge, &Transform, &Visibility)>()
+        .iter(world)
+        .map(|(g, t, v)| (g.0, t.scale.y, *v))
+        .collect();
+    gauges.sort_by_key(|g| g.0);
+    assert_eq!(gauges.len(), want.len() + 1, "a gauge per crate");
+    assert_eq!(gauges[0].2, Visibility::Hidden, "the first token's gauge");
+    let full = factory::scene::parts::GAUGE_HEIGHT as f64;
+    for (g, w) in gauges[1..].iter().zip(&want) {
+        assert_ne!(g.2, Visibility::Hidden, "token {}", g.0);
+        let fill = g.1 as f64 / full;
+        assert!(
+            (fill - w.min(1.0)).abs() < 1e-3,
+            "token {}: {fill} vs {w}",
+            g.0
+        );
+    }
 }
 
 /// "Export the numbers": the floor as JSON in the shape `factory trace --json` writes, and with
@@ -1635,4 +1662,240 @@ fn the_kiosk_speaks_two_languages_and_answers_touch() {
     });
     app.update();
     assert!(signs(&mut app).contains(&dock(Lang::En)));
+}
+
+/// The pointer path, as a picking backend drives it: hits written into the `HoverMap` become the
+/// value under the pointer (the nearest hit wins), and that value's formula carries the operands
+/// of a trace run here on its own (the stream into the norm, its mean), for a board cell; a crate
+/// and a booth are named; the crate's surprise gauge lets the pointer through to the crate.
+#[test]
+fn pointing_at_a_cell_a_crate_or_a_booth_finds_it() {
+    use bevy::picking::backend::HitData;
+    use bevy::picking::hover::HoverMap;
+    use bevy::picking::pointer::PointerId;
+    use factory::pick::{HoveredValue, ValueHover};
+    use factory::scene::layout::{BOARD_DEPTH, tile};
+    use factory::scene::{Board, BoardSource};
+    let m = model();
+    let mut app = headless(m.clone());
+    app.add_plugins(bevy::transform::TransformPlugin)
+        .init_resource::<bevy_egui::input::EguiWantsInput>()
+        .add_plugins(factory::pick::hover_plugin);
+    run_prompt(&mut app, PROMPT);
+    let world = app.world_mut();
+    let ids = world.resource::<Floor>().history.ids.clone();
+    let n = ids.len();
+    let width = world.resource::<CurrentLayout>().0.width();
+    let (board, board_at) = world
+        .query::<(Entity, &Board, &GlobalTransform)>()
+        .iter(world)
+        .find(|(_, b, _)| b.source == BoardSource::Ln1(1))
+        .map(|(e, _, gt)| (e, *gt))
+        .expect("layer 1's ln_1 board");
+    let (one_crate, crate_at) = world
+        .query::<(Entity, &Crate, &GlobalTransform)>()
+        .iter(world)
+        .find(|(_, c, _)| c.0 == 3)
+        .map(|(e, _, gt)| (e, gt.translation()))
+        .unwrap();
+    let booth = world
+        .query::<(Entity, &Booth)>()
+        .iter(world)
+        .find(|(_, b)| (b.layer, b.head) == (1, 2))
+        .map(|(e, _)| e)
+        .unwrap();
+    // the world point of the board's cell (token t, dimension d)
+    let (t, d) = (4usize, 37usize);
+    let c = m.config.n_embd;
+    let (across, rows) = tile(c, n);
+    let (cw, ch) = (width / (n * across) as f32, BOARD_DEPTH / rows as f32);
+    let (col, row) = (t * across + d % across, d / across);
+    let local = Vec3::new(
+        -width / 2.0 + (col as f32 + 0.5) * cw,
+        BOARD_DEPTH / 2.0 - (row as f32 + 0.5) * ch,
+        0.0,
+    );
+    let cell_at = board_at.transform_point(local);
+    let hit = |position: Vec3, depth: f32| HitData {
+        camera: Entity::PLACEHOLDER,
+        depth,
+        position: Some(position),
+        normal: None,
+        extra: None,
+    };
+    let point_at = |app: &mut App, hits: Vec<(Entity, HitData)>| {
+        let mut map = HoverMap::default();
+        map.insert(PointerId::Mouse, hits.into_iter().collect());
+        app.insert_resource(map);
+        app.update();
+        app.world().resource::<ValueHover>().0
+    };
+    // the board in front of a crate: the cell
+    let found = point_at(
+        &mut app,
+        vec![(one_crate, hit(crate_at, 9.0)), (board, hit(cell_at, 4.0))],
+    );
+    let want = HoveredValue::Cell {
+        source: BoardSource::Ln1(1),
+        t,
+        d,
+    };
+    assert_eq!(found, Some(want));
+    // its formula, with the operands a trace run here computes: x is the stream into layer 1
+    let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let floor = app.world().resource::<Floor>();
+    let f = factory::ui::explain::board_cell(
+        &floor.history,
+        &m.gpt,
+        &floor.ablations,
+        BoardSource::Ln1(1),
+        t,
+        d,
+        factory::i18n::Lang::En,
+    )
+    .expect("a formula");
+    let x_in = trace.layers[0].resid_ffn.row(&[t]);
+    let op = |name: &str| f.operands.iter().find(|o| o.0 == name).unwrap().1;
+    assert!((op("x") - x_in[d]).abs() < 1e-5, "x = {}", op("x"));
+    let mean = x_in.iter().map(|v| *v as f64).sum::<f64>() / c as f64;
+    assert!(
+        (op("mean") as f64 - mean).abs() < 1e-5,
+        "mean = {}",
+        op("mean")
+    );
+    let shown = trace.layers[1].ln_1.at(&[t, d]);
+    assert!((f.value - shown).abs() < 1e-4, "{} vs {shown}", f.value);
+    // a crate, and a booth; nothing under the pointer, nothing named
+    let found = point_at(&mut app, vec![(one_crate, hit(crate_at, 9.0))]);
+    assert_eq!(found, Some(HoveredValue::Crate(3)));
+    let found = point_at(&mut app, vec![(booth, hit(Vec3::ZERO, 9.0))]);
+    assert_eq!(found, Some(HoveredValue::Booth { layer: 1, head: 2 }));
+    assert_eq!(point_at(&mut app, vec![]), None);
+    // the gauge on a crate does not catch the pointer
+    let world = app.world_mut();
+    let ignored = world
+        .query_filtered::<&bevy::picking::Pickable, With<factory::scene::SurpriseGauge>>()
+        .iter(world)
+        .all(|p| !p.is_hoverable && !p.should_block_lower);
+    assert!(ignored);
+}
+
+/// Each norm gate's spread bars: one before and one after the gate per token, as spread as the
+/// stream coming in and the norm's output of a trace run here (standard deviation in f64), the
+/// tallest of each gate at the same height.
+#[test]
+fn norm_gates_show_each_tokens_spread_before_and_after() {
+    use factory::scene::BoardSource;
+    use factory::scene::parts::SpreadBar;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let trace = m.gpt.trace(&ids, &mut KvCache::new()).unwrap();
+    let std = |v: &[f32]| {
+        let n = v.len() as f64;
+        let mean = v.iter().map(|x| *x as f64).sum::<f64>() / n;
+        (v.iter().map(|x| (*x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt()
+    };
+    let last = m.config.n_layer - 1;
+    let world = app.world_mut();
+    let bars: Vec<(SpreadBar, f32)> = world
+        .query::<(&SpreadBar, &Transform)>()
+        .iter(world)
+        .map(|(b, t)| (*b, t.scale.y))
+        .collect();
+    // two gates per layer and the final one, two bars per token at each
+    assert_eq!(bars.len(), (2 * m.config.n_layer + 1) * 2 * ids.len());
+    for (b, height) in &bars {
+        let t = b.t;
+        let (before, after) = match b.norm {
+            BoardSource::Ln1(0) => (trace.embed.row(&[t]), trace.layers[0].ln_1.row(&[t])),
+            BoardSource::Ln1(l) => (
+                trace.layers[l - 1].resid_ffn.row(&[t]),
+                trace.layers[l].ln_1.row(&[t]),
+            ),
+            BoardSource::Ln2(l) => (
+                trace.layers[l].resid_attn.row(&[t]),
+                trace.layers[l].ln_2.row(&[t]),
+            ),
+            BoardSource::LnF => (trace.layers[last].resid_ffn.row(&[t]), trace.ln_f.row(&[t])),
+            other => panic!("a spread bar at {other:?}"),
+        };
+        let want = std(if b.after { after } else { before });
+        assert!(
+            (b.spread as f64 - want).abs() < 1e-4 * (1.0 + want),
+            "{:?} token {t} after {}: {} vs {want}",
+            b.norm,
+            b.after,
+            b.spread
+        );
+        // on one scale per gate: height / spread is the same for every bar of the gate
+        let (peer, peer_height) = bars
+            .iter()
+            .filter(|(p, _)| p.norm == b.norm)
+            .max_by(|a, b| a.0.spread.total_cmp(&b.0.spread))
+            .unwrap();
+        let ratio = height / b.spread;
+        let peer_ratio = peer_height / peer.spread;
+        assert!(
+            b.spread < 0.01 * peer.spread || (ratio / peer_ratio - 1.0).abs() < 1e-3,
+            "{:?}: {ratio} vs {peer_ratio}",
+            b.norm
+        );
+    }
+}
+
+/// A/B: prompt B runs on the floor's model with the floor's parts switched off, and its numbers
+/// are those of a trace run here on its own (logits, each layer's lens); switching a head off
+/// runs B again with it; an empty B is a message, and the floor stays.
+#[test]
+fn a_second_prompt_runs_beside_the_floor() {
+    use factory::model::{Ablation, Ablations};
+    use factory::playback::compare::Comparison;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, "the man bit the dog .");
+    let b_text = "the dog bit the man .";
+    let wait_for_b = |app: &mut App, version: u64| {
+        update_until(app, "prompt B", |w| {
+            let c = w.resource::<Comparison>();
+            c.version > version && !c.busy()
+        })
+    };
+    app.world_mut().resource_mut::<Comparison>().wanted = Some(b_text.into());
+    wait_for_b(&mut app, 0);
+    let ids = m.tokenizer.encode(b_text).unwrap();
+    let check = |app: &App, abl: Ablations| {
+        let c = app.world().resource::<Comparison>();
+        let b = c.b.as_ref().expect("B's numbers");
+        assert_eq!(b.ids, ids);
+        let own = m
+            .gpt
+            .trace(&ids, &mut KvCache::with_ablations(abl))
+            .unwrap();
+        let diff = b
+            .logits
+            .iter()
+            .zip(&own.logits)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(diff < 1e-4, "B's logits differ by {diff}");
+        for (layer, lens) in b.lens.iter().enumerate() {
+            assert_eq!(lens[0].id, own.layers[layer].lens[0].id, "layer {layer}");
+        }
+    };
+    check(&app, Ablations::none());
+    let abl = Ablations::new([Ablation::Head(0, 1)], &m.config).unwrap();
+    let version = app.world().resource::<Comparison>().version;
+    app.world_mut().write_message(Request::Ablate(abl.clone()));
+    settle(&mut app);
+    wait_for_b(&mut app, version);
+    check(&app, abl);
+    // an empty B: a message; the floor's prompt stays
+    let version = app.world().resource::<Comparison>().version;
+    app.world_mut().resource_mut::<Comparison>().wanted = Some("   ".into());
+    wait_for_b(&mut app, version);
+    let c = app.world().resource::<Comparison>();
+    assert!(c.b.is_none() && c.error.is_some(), "{:?}", c.error);
+    assert_eq!(app.world().resource::<Floor>().history.len(), 7);
 }

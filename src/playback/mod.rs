@@ -5,6 +5,7 @@
 //! the clock, and asks inference for the next token. The scene only draws what is here.
 
 pub mod attribution;
+pub mod compare;
 pub mod export;
 pub mod filter;
 pub mod history;
@@ -224,6 +225,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<surprise::TokenSurprise>()
         .init_resource::<attribution::HeadAttribution>()
         .init_resource::<lens::LensJob>()
+        .init_resource::<compare::Comparison>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
@@ -236,6 +238,7 @@ pub(super) fn plugin(app: &mut App) {
                 (lens::fill_lens, update_dock).chain(),
                 surprise::update_surprise,
                 attribution::update_attribution,
+                compare::update_comparison,
             )
                 .in_set(AppSet::Derive),
         );

@@ -8,8 +8,8 @@ use super::kit::{Kit, board_material, new_image};
 use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
 use super::parts::{
-    BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, LampWall,
-    LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
+    BeltSlat, Board, BoardSource, Booth, Built, Crate, CurrentLayout, FloorRoot, GAUGE_HEIGHT,
+    GaugeSlot, LampWall, LensSign, Localized, PartBar, ProbBar, SurpriseGauge, Switch, WorldLabel,
 };
 use crate::i18n::Lang;
 use crate::model::Ablation;
@@ -195,6 +195,14 @@ pub(crate) fn rebuild_floor(
             layout.shape.n_head,
             station_entity,
         );
+        super::machines::spawn_spread_bars(
+            &mut commands,
+            &kit,
+            station,
+            width / 2.0,
+            h,
+            station_entity,
+        );
         commands.spawn((
             Name::new(format!("Sign: {}", kind.title(Lang::En))),
             Localized::new(move |l| kind.title(l)),
@@ -223,6 +231,7 @@ pub(crate) fn rebuild_floor(
         let switched = match kind {
             StationKind::Booth(layer, head) => Some(Ablation::Head(layer, head)),
             StationKind::Ffn(layer) => Some(Ablation::Mlp(layer)),
+            StationKind::Position => Some(Ablation::Positions),
             _ => None,
         };
         if let Some(a) = switched {
@@ -388,7 +397,7 @@ pub(crate) fn rebuild_floor(
         } else {
             kit.crate_prompt.clone()
         };
-        commands.spawn((
+        let crate_entity = commands.spawn((
             Name::new(format!("Token {i}: {:?}", h.texts[i])),
             Crate(i),
             Mesh3d(kit.crate_mesh.clone()),
@@ -402,6 +411,30 @@ pub(crate) fn rebuild_floor(
                 weight: 1.0,
             },
             ChildOf(root),
+        ));
+        let crate_entity = crate_entity.id();
+        // the surprise gauge on the crate's back: a dark slot, filled from below when known
+        commands.spawn((
+            Name::new("Surprise slot"),
+            GaugeSlot(i),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.gauge_slot.clone()),
+            Transform::from_xyz(-0.455, 0.0, 0.0).with_scale(Vec3::new(0.02, GAUGE_HEIGHT, 0.4)),
+            Visibility::Hidden,
+            // the pointer goes through to the crate (its tooltip tells the surprise)
+            Pickable::IGNORE,
+            ChildOf(crate_entity),
+        ));
+        commands.spawn((
+            Name::new("Surprise gauge"),
+            SurpriseGauge(i),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.gauge.clone()),
+            Transform::from_xyz(-0.47, 0.0, 0.0).with_scale(Vec3::new(0.02, 0.001, 0.34)),
+            Visibility::Hidden,
+            // the pointer goes through to the crate (its tooltip tells the surprise)
+            Pickable::IGNORE,
+            ChildOf(crate_entity),
         ));
     }
     commands.insert_resource(CurrentLayout(layout));

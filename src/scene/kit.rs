@@ -28,6 +28,11 @@ pub struct Kit {
     /// A switch whose part runs (green) or is switched off (red).
     pub(crate) switch_on: Handle<FlatMaterial>,
     pub(crate) switch_off: Handle<FlatMaterial>,
+    /// A crate's surprise gauge (magenta: neither data sign nor a switch) and its empty slot.
+    pub(crate) gauge: Handle<FlatMaterial>,
+    pub(crate) gauge_slot: Handle<FlatMaterial>,
+    /// A norm gate's spread bars (a light neutral: a size, not a sign).
+    pub(crate) spread: Handle<FlatMaterial>,
     /// The machines' frames (see `machines.rs`).
     pub(crate) machine_body: Handle<FlatMaterial>,
     /// Each kind of machine's own muted colour: dock, press, stamp, norm, booth, merge, FFN,
@@ -95,6 +100,9 @@ pub(crate) fn make_kit(
         switch_on: flat(Color::srgb(0.05, 0.26, 0.09)),
         switch_off: flat(Color::srgb(0.4, 0.05, 0.04)),
         machine_body: flat(Color::srgb(0.08, 0.08, 0.09)),
+        spread: flat(Color::srgb(0.42, 0.42, 0.4)),
+        gauge: flat(Color::srgb(0.95, 0.3, 0.7)),
+        gauge_slot: flat(Color::srgb(0.04, 0.03, 0.04)),
         machine_accents: [
             (0.45, 0.33, 0.2),
             (0.3, 0.38, 0.5),

@@ -3,13 +3,19 @@
 //! slot (the norm), a hopper where the heads' pipes join (the merge), the FFN machine wide in the
 //! middle and narrow at both ends (expand, GELU, contract), a loading ramp at the shipping dock.
 //! Procedural blocks in one calm palette, on the far side of the belt below the signs; they carry
-//! no numbers (the numbers are on the belt).
+//! no numbers (the numbers are on the belt), except the norm gate's spread bars: each token's
+//! vector's spread before the gate and after it, from the floor's rows.
 
 use bevy::prelude::*;
 
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
+use super::parts::{BoardSource, SpreadBar};
+use crate::playback::history::{History, mean_std};
+
+/// Height of the tallest spread bar at a norm gate.
+const SPREAD_HEIGHT: f32 = 2.2;
 
 /// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
 const SIDE: f32 = 2.4;
@@ -157,6 +163,59 @@ pub(crate) fn spawn_machine(
                 .with_scale(b.size),
             ChildOf(parent),
         ));
+    }
+}
+
+/// A norm gate's spread bars under `parent`: one row before the gate (the stream coming in), one
+/// after it (the norm's output), a bar per token across the machine, on one scale per gate.
+pub(crate) fn spawn_spread_bars(
+    commands: &mut Commands,
+    kit: &Kit,
+    station: &Station,
+    half_width: f32,
+    h: &History,
+    parent: Entity,
+) {
+    let Some(norm) = BoardSource::for_station(station.kind) else {
+        return;
+    };
+    let Some(input) = norm.norm_input(h.layers.len()) else {
+        return;
+    };
+    let spread =
+        |src: BoardSource| -> Vec<f32> { src.rows(h).iter().map(|r| mean_std(r).1).collect() };
+    let (before, after) = (spread(input), spread(norm));
+    let top = before
+        .iter()
+        .chain(&after)
+        .copied()
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
+    let n = before.len().max(1);
+    let span = 2.8;
+    let pitch = span / n as f32;
+    let thick = (pitch * 0.7).min(0.25);
+    let base = Vec3::new(station.x, 0.0, half_width + SIDE);
+    for (after_gate, row) in [(false, &before), (true, &after)] {
+        let x = if after_gate { 1.1 } else { -1.1 };
+        for (t, &s) in row.iter().enumerate() {
+            let height = (SPREAD_HEIGHT * s / top).max(0.02);
+            let z = -span / 2.0 + (t as f32 + 0.5) * pitch;
+            commands.spawn((
+                Name::new("Spread bar"),
+                SpreadBar {
+                    norm,
+                    t,
+                    after: after_gate,
+                    spread: s,
+                },
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(kit.spread.clone()),
+                Transform::from_translation(base + Vec3::new(x, height / 2.0, z))
+                    .with_scale(Vec3::new(thick, height, thick)),
+                ChildOf(parent),
+            ));
+        }
     }
 }
 

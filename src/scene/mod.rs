@@ -24,7 +24,7 @@ use bevy::prelude::*;
 use crate::schedule::AppSet;
 pub use parts::{
     BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, Localized,
-    ProbBar, Switch, WorldLabel,
+    ProbBar, SurpriseGauge, Switch, WorldLabel,
 };
 
 /// The language changed: every label that follows it (station and room signs) is written again.
@@ -60,6 +60,7 @@ pub(super) fn plugin(app: &mut App) {
             (
                 motion::move_crates,
                 motion::move_belt,
+                motion::fill_surprise_gauges,
                 motion::highlight_booths,
                 paint::paint_boards,
                 paint::paint_lamps,

@@ -4,7 +4,8 @@ use bevy::prelude::*;
 
 use super::flat::FlatMaterial;
 use super::kit::Kit;
-use super::parts::{Booth, Crate, CurrentLayout};
+use super::parts::{Booth, Crate, CurrentLayout, GAUGE_HEIGHT, GaugeSlot, SurpriseGauge};
+use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Floor, Playback, RETURN_RIDE, Selection};
 
 /// Puts every crate where the clock says: riding crates at the progress point, cached ones parked
@@ -97,5 +98,47 @@ pub(crate) fn move_belt(
     *travelled = (*travelled + BELT_SPEED * time.delta_secs()) % super::build::SLAT_GAP;
     for mut t in &mut slats {
         t.translation.x = *travelled;
+    }
+}
+
+/// How full token `t`'s surprise gauge is, 0..=1: its surprise over ln(vocabulary), the surprise of
+/// a blind guess (a token the model found less likely than that fills it); none while unknown.
+pub fn gauge_fill(surprise: &TokenSurprise, floor: &Floor, t: usize) -> Option<f32> {
+    let vocab = floor.history.logits.len().max(2) as f64;
+    let s = surprise.of(floor, t)?;
+    Some((s / vocab.ln()).clamp(0.0, 1.0) as f32)
+}
+
+/// Fills each crate's surprise gauge from the floor's surprise, once it is known.
+pub(crate) fn fill_surprise_gauges(
+    surprise: Option<Res<TokenSurprise>>,
+    floor: Res<Floor>,
+    added: Query<(), Added<SurpriseGauge>>,
+    mut gauges: Query<(&SurpriseGauge, &mut Transform, &mut Visibility), Without<GaugeSlot>>,
+    mut slots: Query<(&GaugeSlot, &mut Visibility), Without<SurpriseGauge>>,
+) {
+    let Some(surprise) = surprise else { return };
+    if !surprise.is_changed() && !floor.is_changed() && added.is_empty() {
+        return;
+    }
+    for (g, mut t, mut vis) in &mut gauges {
+        let fill = gauge_fill(&surprise, &floor, g.0);
+        let want = if fill.is_some() {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        vis.set_if_neq(want);
+        let h = (fill.unwrap_or(0.0) * GAUGE_HEIGHT).max(0.001);
+        t.scale.y = h;
+        t.translation.y = -GAUGE_HEIGHT / 2.0 + h / 2.0;
+    }
+    for (s, mut vis) in &mut slots {
+        let want = if gauge_fill(&surprise, &floor, s.0).is_some() {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        vis.set_if_neq(want);
     }
 }

@@ -59,6 +59,17 @@ impl BoardSource {
         })
     }
 
+    /// For a norm's board, the board of the stream coming into that norm (its x).
+    pub fn norm_input(self, n_layer: usize) -> Option<Self> {
+        Some(match self {
+            BoardSource::Ln1(0) => BoardSource::Embed,
+            BoardSource::Ln1(l) => BoardSource::ResidFfn(l - 1),
+            BoardSource::Ln2(l) => BoardSource::ResidAttn(l),
+            BoardSource::LnF => BoardSource::ResidFfn(n_layer.checked_sub(1)?),
+            _ => return None,
+        })
+    }
+
     /// The per-token vectors this board shows.
     pub fn rows(self, h: &History) -> &[Vec<f32>] {
         let layer = |l: usize| &h.layers[l];
@@ -186,6 +197,34 @@ pub(crate) struct Built(pub(crate) Option<u64>);
 /// booth, the FFN at its machine); green while the part runs, red while it is off.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switch(pub crate::model::Ablation);
+
+/// The gauge on the back of token `.0`'s crate (the face the camera sees as the crates ride away
+/// from it): filled from the bottom by the token's surprise, full at ln(vocabulary), the surprise
+/// of a blind guess; hidden while unknown and for the first token.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurpriseGauge(pub usize);
+
+/// The empty slot behind a crate's surprise gauge, shown with it.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GaugeSlot(pub usize);
+
+/// Height of a full surprise gauge (the crate is 0.9 high).
+pub const GAUGE_HEIGHT: f32 = 0.8;
+
+/// One of a norm gate's spread bars: before the gate, token `t`'s stream coming in; after it, the
+/// norm's output; each as tall as that vector's spread (standard deviation over its dimensions),
+/// on one scale per gate, so the gate is seen to bring every token to one size.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct SpreadBar {
+    /// The norm's board (what comes out).
+    pub norm: BoardSource,
+    /// The token.
+    pub t: usize,
+    /// After the gate (the norm's output) or before it (the stream coming in).
+    pub after: bool,
+    /// The vector's spread.
+    pub spread: f32,
+}
 
 /// The post at a booth's near side whose height is that head's direct part in the top guess's logit
 /// (amber up for a push up, cyan for a push down; the tallest of the floor 3 units).

@@ -198,6 +198,13 @@ pub(super) fn draw_controls(
                                 st.cost_view = !st.cost_view;
                             }
                             if ui
+                                .button(tr!(l, "compare"))
+                                .on_hover_text(tr!(l, "compare-tip"))
+                                .clicked()
+                            {
+                                st.compare_view = !st.compare_view;
+                            }
+                            if ui
                                 .button(tr!(l, "all-heads"))
                                 .on_hover_text(tr!(l, "all-heads-tip"))
                                 .clicked()
@@ -270,6 +277,7 @@ pub(super) fn draw_controls(
                         super::legend(ui, l);
                     });
                     ui.weak(tr!(l, "legend-note"));
+                    super::surprise_legend(ui, l, 14.0);
                     ui.horizontal(|ui| {
                         ui.label(tr!(l, "help-hint"));
                         if !st.simple

@@ -21,6 +21,29 @@ pub struct Formula {
     pub value: f32,
 }
 
+/// What the inspector and the crate's tooltip say about token `t`'s surprise.
+pub fn surprise_line(
+    surprise: &crate::playback::surprise::TokenSurprise,
+    floor: &crate::playback::Floor,
+    t: usize,
+    l: Lang,
+) -> String {
+    match surprise.of(floor, t) {
+        _ if t == 0 => tr!(l, "inspector-first-token"),
+        Some(s) => {
+            let nats = format!("{s:.2}");
+            let p = format!("{:.2}", 100.0 * (-s).exp());
+            let mut text = tr!(l, "inspector-surprise", nats = nats, p = p);
+            if !floor.ablations.is_empty() {
+                text.push_str(&tr!(l, "inspector-surprise-whole"));
+            }
+            text
+        }
+        None if surprise.failed => tr!(l, "inspector-surprise-failed"),
+        None => tr!(l, "inspector-surprise-waiting"),
+    }
+}
+
 /// The residual stream entering `layer` for token `t` (the embedding sum for layer 0).
 fn stream_into(h: &History, layer: usize, t: usize) -> Option<&[f32]> {
     match layer {

@@ -131,6 +131,7 @@ pub(super) fn draw_heatmaps(
                         &mut explain,
                         beam,
                         lang,
+                        300.0,
                     );
                 });
         }
@@ -173,7 +174,7 @@ type Explain<'a> = &'a mut dyn FnMut(usize) -> Option<Vec<f32>>;
 /// The grid with token pieces on both axes; returns the pair under the pointer, if any. Hovering a
 /// cell explains its weight: the score q·k/sqrt(hs) and the softmax over the row, with numbers.
 #[allow(clippy::too_many_arguments)]
-fn grid(
+pub(super) fn grid(
     ui: &mut egui::Ui,
     h: &History,
     tex: &egui::TextureHandle,
@@ -184,10 +185,11 @@ fn grid(
     explain: Explain,
     beam: Option<(usize, usize)>,
     l: Lang,
+    size: f32,
 ) -> Option<(usize, usize, usize, usize)> {
     let n = h.len();
-    // a long floor shrinks cells below a pixel (the texture pools them); the grid stays 300 px
-    let cell = (300.0 / n as f32).min(22.0);
+    // a long floor shrinks cells below a pixel (the texture pools them); the grid stays `size` px
+    let cell = (size / n as f32).min(22.0);
     let side = cell * n as f32;
     let labels = cell >= 9.0;
     let margin = if labels { 70.0 } else { 4.0 };

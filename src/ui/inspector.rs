@@ -111,20 +111,7 @@ pub(super) fn draw_inspector(
                         text = format!("{:?}", h.texts[t]),
                         id = h.ids[t]
                     ));
-                    match surprise.of(&floor, t) {
-                        _ if t == 0 => ui.label(tr!(lg, "inspector-first-token")),
-                        Some(s) => {
-                            let nats = format!("{s:.2}");
-                            let p = format!("{:.2}", 100.0 * (-s).exp());
-                            let mut text = tr!(lg, "inspector-surprise", nats = nats, p = p);
-                            if !floor.ablations.is_empty() {
-                                text.push_str(&tr!(lg, "inspector-surprise-whole"));
-                            }
-                            ui.label(text)
-                        }
-                        None if surprise.failed => ui.label(tr!(lg, "inspector-surprise-failed")),
-                        None => ui.label(tr!(lg, "inspector-surprise-waiting")),
-                    };
+                    ui.label(super::explain::surprise_line(&surprise, &floor, t, lg));
                     let (m0, s0) = mean_std(&h.embed[t]);
                     ui.label(tr!(
                         lg,

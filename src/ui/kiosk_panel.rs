@@ -238,6 +238,7 @@ pub(super) fn draw_kiosk_panel(
                         // what the colours on the belt mean
                         ui.horizontal(|ui| super::legend(ui, l));
                         ui.label(egui::RichText::new(tr!(l, "legend-note")).size(16.0));
+                        super::surprise_legend(ui, l, 16.0);
                     });
                 });
         });

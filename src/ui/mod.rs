@@ -8,6 +8,7 @@ mod beam_tip;
 pub mod booth;
 mod caption;
 mod column;
+mod compare;
 mod controls;
 mod cost;
 mod embedding;
@@ -82,6 +83,20 @@ pub(super) fn legend(ui: &mut egui::Ui, l: crate::i18n::Lang) {
     ui.label(crate::tr!(l, "legend"));
 }
 
+/// The key to the crates' surprise gauges: a pink swatch and what it means, in `size`-point text.
+pub(super) fn surprise_legend(ui: &mut egui::Ui, l: crate::i18n::Lang, size: f32) {
+    ui.horizontal_wrapped(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(8.0, 14.0), egui::Sense::hover());
+        ui.painter()
+            .rect_filled(rect, 1.0, egui::Color32::from_rgb(242, 77, 178));
+        ui.label(
+            egui::RichText::new(crate::tr!(l, "legend-surprise"))
+                .size(size)
+                .weak(),
+        );
+    });
+}
+
 /// The smallest side of anything a kiosk visitor touches, in points.
 pub const TOUCH_TARGET: f32 = 48.0;
 
@@ -99,6 +114,7 @@ pub(super) fn plugin(app: &mut App) {
             heatmap::draw_heatmaps,
             booth::draw_booth,
             cost::draw_cost,
+            compare::draw_compare,
             positions::draw_positions,
             embedding::draw_embedding,
             training::draw_training,

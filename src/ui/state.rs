@@ -61,6 +61,8 @@ pub struct UiState {
     pub cost_n: Option<usize>,
     /// The positions window is open.
     pub positions_view: bool,
+    /// The A/B window (two prompts side by side) is open.
+    pub compare_view: bool,
     /// The embedding room's window is open.
     pub embedding_view: bool,
     /// The training time-lapse window is open.
@@ -108,6 +110,7 @@ impl Default for UiState {
             cost_view: false,
             cost_n: None,
             positions_view: false,
+            compare_view: false,
             embedding_view: false,
             training_view: false,
         }

@@ -8,14 +8,27 @@ use bevy_egui::{EguiContexts, egui};
 use super::state::UiState;
 use crate::i18n::Lang;
 use crate::inference::Engine;
+use crate::model::Ablation;
 use crate::pick::{HoveredValue, ValueHover};
+use crate::playback::history::mean_std;
+use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor};
 use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
 const OFFSET: f32 = 16.0;
 
+/// Words with no operands, shown like a formula's text.
+fn plain(text: String) -> super::explain::Formula {
+    super::explain::Formula {
+        text,
+        operands: vec![],
+        value: 0.0,
+    }
+}
+
 /// Draws the tooltip beside the pointer while a board cell or a lamp is under it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_value_tip(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
@@ -23,6 +36,7 @@ pub(super) fn draw_value_tip(
     floor: Res<Floor>,
     engine: Option<Res<Engine>>,
     dock: Res<Dock>,
+    surprise: Res<TokenSurprise>,
     lang: Res<Lang>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -72,21 +86,71 @@ pub(super) fn draw_value_tip(
             } else {
                 tr!(l, "switch-off", part = part)
             };
-            let f = super::explain::Formula {
-                text: tr!(l, "switch-meaning"),
-                operands: vec![],
-                value: 0.0,
-            };
-            (head, Some(f))
+            (head, Some(plain(tr!(l, "switch-meaning"))))
         }
         HoveredValue::Lamp { layer, neuron, t } => {
             let head = tr!(l, "inspector-neuron", layer = layer, neuron = neuron);
             let f =
                 super::explain::lamp(h, gpt, &floor.ablations, layer, neuron, t, l).map(|mut f| {
                     f.text = tr!(l, "inspector-token-formula", t = t, formula = f.text);
+                    let off = floor.ablations.contains(Ablation::Neuron(layer, neuron));
+                    f.text.push('\n');
+                    f.text.push_str(&if off {
+                        tr!(l, "tip-lamp-switch-on")
+                    } else {
+                        tr!(l, "tip-lamp-switch-off")
+                    });
                     f
                 });
             (head, f)
+        }
+        HoveredValue::Crate(t) => {
+            let (Some(text), Some(id)) = (h.texts.get(t), h.ids.get(t)) else {
+                return Ok(());
+            };
+            let head = tr!(
+                l,
+                "inspector-token",
+                t = t,
+                text = format!("{text:?}"),
+                id = *id
+            );
+            let mut body = super::explain::surprise_line(&surprise, &floor, t, l);
+            if t > 0 {
+                body.push('\n');
+                let vocab = h.logits.len().max(2);
+                let full = format!("{:.2}", (vocab as f64).ln());
+                body.push_str(&tr!(l, "tip-crate-tag", full = full, vocab = vocab));
+            }
+            (head, Some(plain(body)))
+        }
+        HoveredValue::Spread { norm, t } => {
+            let input = norm.norm_input(h.layers.len());
+            let (Some(out), Some(inp)) =
+                (norm.rows(h).get(t), input.and_then(|i| i.rows(h).get(t)))
+            else {
+                return Ok(());
+            };
+            let spread = |v: &[f32]| format!("{:.3}", mean_std(v).1);
+            let title = tr!(
+                l,
+                "tip-spread-title",
+                norm = norm.caption(l),
+                t = t,
+                text = format!("{:?}", h.texts[t])
+            );
+            let body = tr!(
+                l,
+                "tip-spread",
+                n = out.len(),
+                before = spread(inp),
+                after = spread(out)
+            );
+            (title, Some(plain(body)))
+        }
+        HoveredValue::Booth { layer, head } => {
+            let title = tr!(l, "station-booth", layer = layer, head = head);
+            (title, Some(plain(tr!(l, "tip-booth"))))
         }
     };
     let width = (ctx.viewport_rect().width() * 0.45).clamp(260.0, 520.0);
@@ -107,7 +171,19 @@ pub(super) fn draw_value_tip(
                 ui.set_max_width(width);
                 ui.strong(head);
                 if let Some(f) = formula {
-                    ui.label(egui::RichText::new(f.text).monospace());
+                    // formulas line up in a fixed-width font; words read better in the usual one
+                    let words = matches!(
+                        v,
+                        HoveredValue::Crate(_)
+                            | HoveredValue::Booth { .. }
+                            | HoveredValue::Spread { .. }
+                            | HoveredValue::Switch(_)
+                    );
+                    if words {
+                        ui.label(f.text);
+                    } else {
+                        ui.label(egui::RichText::new(f.text).monospace());
+                    }
                 }
                 if !matches!(v, HoveredValue::Switch(_)) {
                     ui.weak(tr!(l, "tip-click-pin"));

@@ -3,6 +3,8 @@
 //! and the value (a board cell, a lamp) under the pointer are found every frame, for their light
 //! and their tooltips.
 
+mod outline;
+
 use bevy::picking::hover::HoverMap;
 use bevy::picking::pointer::PointerId;
 use bevy::prelude::*;
@@ -15,77 +17,34 @@ use crate::rooms::overview::HeadTile;
 use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
 use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
+use crate::scene::parts::SpreadBar;
 use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar, Switch};
 use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<ValueHover>()
+    app.add_plugins(hover_plugin)
         .add_observer(select_on_click)
         .add_systems(
             Update,
-            (hover_beams, hover_values, outline_hovered)
-                .chain()
+            (outline::outline_hovered, outline::mark_switched_off_lamps)
+                .after(hover_values)
                 .in_set(AppSet::Derive),
         );
 }
 
-/// A white outline around the value under the pointer: the board cell, the lamp or the bar.
-fn outline_hovered(
-    hover: Res<ValueHover>,
-    boards: Query<(&Board, &GlobalTransform)>,
-    walls: Query<(&LampWall, &GlobalTransform)>,
-    bars: Query<(&ProbBar, &GlobalTransform, &bevy::camera::primitives::Aabb)>,
-    floor: Res<Floor>,
-    layout: Option<Res<CurrentLayout>>,
-    mut gizmos: Gizmos,
-) {
-    let Some(v) = hover.0 else { return };
-    // cell (c, r) of a `cols` x `rows` picture on a quad of `size`, outlined in the quad's plane
-    let mut cell = |gt: &GlobalTransform, size: Vec2, grid: (usize, usize), c: usize, r: usize| {
-        let (w, h) = (size.x / grid.0 as f32, size.y / grid.1 as f32);
-        let centre = Vec3::new(
-            -size.x / 2.0 + (c as f32 + 0.5) * w,
-            size.y / 2.0 - (r as f32 + 0.5) * h,
-            0.02,
-        );
-        let t = gt.compute_transform();
-        let iso = Isometry3d::new(gt.transform_point(centre), t.rotation);
-        gizmos.rect(iso, Vec2::new(w * t.scale.x, h * t.scale.y), Color::WHITE);
-    };
-    match v {
-        HoveredValue::Cell { source, t, d } => {
-            let g = board_grid(source, &floor, layout.as_deref());
-            if let Some((_, gt)) = boards.iter().find(|(b, _)| b.source == source) {
-                cell(
-                    gt,
-                    g.size,
-                    g.grid,
-                    t * g.across + d % g.across,
-                    d / g.across,
-                );
-            }
-        }
-        HoveredValue::Lamp { layer, neuron, .. } => {
-            if let Some((w, gt)) = walls.iter().find(|(w, _)| w.layer == layer) {
-                let (c, r) = (neuron % w.cols, neuron / w.cols);
-                cell(gt, w.size, (w.cols, w.rows), c, r);
-            }
-        }
-        HoveredValue::Switch(_) => {}
-        HoveredValue::Bar(rank) => {
-            if let Some((_, gt, aabb)) = bars.iter().find(|(b, _, _)| b.0 == rank) {
-                let t = gt.compute_transform();
-                let outline = Transform {
-                    translation: gt.transform_point(Vec3::from(aabb.center)),
-                    rotation: t.rotation,
-                    scale: t.scale * Vec3::from(aabb.half_extents) * 2.08,
-                };
-                gizmos.cube(outline, Color::WHITE);
-            }
-        }
-    }
+/// What is under the pointer: the beam (from the window's cursor and the camera) and the value
+/// (from the picking backends' `HoverMap`). Needs `EguiWantsInput`; works headless, where a test
+/// writes the `HoverMap` a backend would.
+pub fn hover_plugin(app: &mut App) {
+    app.init_resource::<ValueHover>().add_systems(
+        Update,
+        (hover_beams, hover_values).chain().in_set(AppSet::Derive),
+    );
 }
+
+/// Whole things a visitor can point at: a crate, a booth, a norm gate's spread bar.
+type Things = AnyOf<(&'static Crate, &'static Booth, &'static SpreadBar)>;
 
 /// The value under the pointer in the scene, for its tooltip (none over a panel or a beam).
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
@@ -107,6 +66,22 @@ pub enum HoveredValue {
     Bar(usize),
     /// A switch for a part of the model.
     Switch(Ablation),
+    /// Token `i`'s crate.
+    Crate(usize),
+    /// Token `t`'s spread bars at a norm gate (before and after).
+    Spread {
+        /// The norm's board.
+        norm: BoardSource,
+        /// The token.
+        t: usize,
+    },
+    /// An attention booth.
+    Booth {
+        /// Layer.
+        layer: usize,
+        /// Head.
+        head: usize,
+    },
     /// A lamp: neuron `neuron` of `layer`'s FFN, lit for token `t`.
     Lamp {
         /// Layer.
@@ -176,6 +151,7 @@ fn hover_values(
     walls: Query<(&LampWall, &GlobalTransform)>,
     bars: Query<&ProbBar>,
     switches: Query<&Switch>,
+    things: Query<Things>,
     floor: Res<Floor>,
     layout: Option<Res<CurrentLayout>>,
     beam: Res<BeamHover>,
@@ -203,6 +179,22 @@ fn hover_values(
         }
         if let Ok(s) = switches.get(*e) {
             return Some(HoveredValue::Switch(s.0));
+        }
+        match things.get(*e) {
+            Ok((Some(c), _, _)) => return Some(HoveredValue::Crate(c.0)),
+            Ok((_, Some(b), _)) => {
+                return Some(HoveredValue::Booth {
+                    layer: b.layer,
+                    head: b.head,
+                });
+            }
+            Ok((_, _, Some(s))) => {
+                return Some(HoveredValue::Spread {
+                    norm: s.norm,
+                    t: s.t,
+                });
+            }
+            _ => {}
         }
         let (w, gt) = walls.get(*e).ok()?;
         let local = gt.affine().inverse().transform_point3(at);
@@ -280,7 +272,24 @@ pub(crate) fn select_on_click(
             .max(a.distance(click.pointer_location.position)),
         None => 0.0,
     };
-    if click.button != PointerButton::Primary || moved > 6.0 {
+    if moved > 6.0 {
+        return;
+    }
+    if click.button == PointerButton::Secondary {
+        // a right-click on a lamp switches its neuron off (or on again)
+        if let Ok(w) = walls.get(click.entity)
+            && let Ok(gt) = transforms.get(click.entity)
+            && let Some(at) = click.hit.position
+            && let Some(idx) = lamp_at(w, gt.affine().inverse().transform_point3(at), &floor)
+        {
+            let a = Ablation::Neuron(w.layer, idx);
+            switching
+                .1
+                .write(Request::Ablate(floor.ablations.toggled(a)));
+        }
+        return;
+    }
+    if click.button != PointerButton::Primary {
         return;
     }
     // a beam under the pointer comes first: its head and the token that reads (the heatmap and

@@ -1,0 +1,131 @@
+//! What the pointer is on, drawn: a white outline around the value or thing under it, and a red
+//! cross over each lamp whose neuron is switched off.
+
+use bevy::prelude::*;
+
+use super::{HoveredValue, Things, ValueHover, board_grid};
+use crate::model::Ablation;
+use crate::playback::Floor;
+use crate::scene::{Board, CurrentLayout, LampWall, ProbBar};
+
+/// A white outline around the value under the pointer: the board cell, the lamp or the bar.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn outline_hovered(
+    hover: Res<ValueHover>,
+    boards: Query<(&Board, &GlobalTransform)>,
+    walls: Query<(&LampWall, &GlobalTransform)>,
+    bars: Query<(&ProbBar, &GlobalTransform, &bevy::camera::primitives::Aabb)>,
+    things: Query<(Things, &GlobalTransform)>,
+    floor: Res<Floor>,
+    layout: Option<Res<CurrentLayout>>,
+    mut gizmos: Gizmos,
+) {
+    let Some(v) = hover.0 else { return };
+    // cell (c, r) of a `cols` x `rows` picture on a quad of `size`, outlined in the quad's plane
+    let mut cell = |gt: &GlobalTransform, size: Vec2, grid: (usize, usize), c: usize, r: usize| {
+        let (w, h) = (size.x / grid.0 as f32, size.y / grid.1 as f32);
+        let centre = Vec3::new(
+            -size.x / 2.0 + (c as f32 + 0.5) * w,
+            size.y / 2.0 - (r as f32 + 0.5) * h,
+            0.02,
+        );
+        let t = gt.compute_transform();
+        let iso = Isometry3d::new(gt.transform_point(centre), t.rotation);
+        gizmos.rect(iso, Vec2::new(w * t.scale.x, h * t.scale.y), Color::WHITE);
+    };
+    match v {
+        HoveredValue::Cell { source, t, d } => {
+            let g = board_grid(source, &floor, layout.as_deref());
+            if let Some((_, gt)) = boards.iter().find(|(b, _)| b.source == source) {
+                cell(
+                    gt,
+                    g.size,
+                    g.grid,
+                    t * g.across + d % g.across,
+                    d / g.across,
+                );
+            }
+        }
+        HoveredValue::Lamp { layer, neuron, .. } => {
+            if let Some((w, gt)) = walls.iter().find(|(w, _)| w.layer == layer) {
+                let (c, r) = (neuron % w.cols, neuron / w.cols);
+                cell(gt, w.size, (w.cols, w.rows), c, r);
+            }
+        }
+        HoveredValue::Switch(_) => {}
+        HoveredValue::Crate(i) => {
+            if let Some((_, gt)) = things
+                .iter()
+                .find(|((c, _, _), _)| c.is_some_and(|c| c.0 == i))
+            {
+                gizmos.cube(
+                    gt.compute_transform().with_scale(Vec3::splat(1.0)),
+                    Color::WHITE,
+                );
+            }
+        }
+        HoveredValue::Booth { layer, head } => {
+            let found = things
+                .iter()
+                .find(|((_, b, _), _)| b.is_some_and(|b| b.layer == layer && b.head == head));
+            if let Some((_, gt)) = found {
+                let t = gt.compute_transform();
+                gizmos.cube(
+                    t.with_scale(t.scale * Vec3::new(1.02, 6.0, 1.02)),
+                    Color::WHITE,
+                );
+            }
+        }
+        HoveredValue::Spread { norm, t } => {
+            let bars = things
+                .iter()
+                .filter(|((_, _, s), _)| s.is_some_and(|s| s.norm == norm && s.t == t));
+            for (_, gt) in bars {
+                let tr = gt.compute_transform();
+                gizmos.cube(tr.with_scale(tr.scale * 1.3), Color::WHITE);
+            }
+        }
+        HoveredValue::Bar(rank) => {
+            if let Some((_, gt, aabb)) = bars.iter().find(|(b, _, _)| b.0 == rank) {
+                let t = gt.compute_transform();
+                let outline = Transform {
+                    translation: gt.transform_point(Vec3::from(aabb.center)),
+                    rotation: t.rotation,
+                    scale: t.scale * Vec3::from(aabb.half_extents) * 2.08,
+                };
+                gizmos.cube(outline, Color::WHITE);
+            }
+        }
+    }
+}
+
+/// A red cross over each lamp whose neuron is switched off (a right-click on a lamp switches it).
+pub(super) fn mark_switched_off_lamps(
+    floor: Res<Floor>,
+    walls: Query<(&LampWall, &GlobalTransform)>,
+    mut gizmos: Gizmos,
+) {
+    for &a in floor.ablations.list() {
+        let Ablation::Neuron(layer, neuron) = a else {
+            continue;
+        };
+        for (w, gt) in walls.iter().filter(|(w, _)| w.layer == layer) {
+            let (c, r) = (neuron % w.cols, neuron / w.cols);
+            let (cw, ch) = (w.size.x / w.cols as f32, w.size.y / w.rows as f32);
+            let centre = Vec3::new(
+                -w.size.x / 2.0 + (c as f32 + 0.5) * cw,
+                w.size.y / 2.0 - (r as f32 + 0.5) * ch,
+                0.03,
+            );
+            let red = Color::srgb(1.0, 0.2, 0.2);
+            for (dx, dy) in [(1.0, 1.0), (1.0, -1.0)] {
+                let d = Vec3::new(dx * cw * 0.45, dy * ch * 0.45, 0.0);
+                gizmos.line(
+                    gt.transform_point(centre - d),
+                    gt.transform_point(centre + d),
+                    red,
+                );
+            }
+        }
+    }
+}

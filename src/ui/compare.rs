@@ -1,0 +1,268 @@
+//! Two prompts side by side (A/B): the floor's prompt (A) and a second one (B) typed here, on the
+//! same model with the same parts switched off. The next-token candidates of both under the panel's
+//! sampling settings (each token's change marked), the logit lens layer by layer (layers whose top
+//! guess differs marked), and one head's attention for both. Its text comes from the message
+//! catalogue (`compare-*`).
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::state::UiState;
+use crate::i18n::Lang;
+use crate::inference::Engine;
+use crate::model::sample::candidates;
+use crate::model::tokenizer::shown_token;
+use crate::playback::compare::Comparison;
+use crate::playback::history::History;
+use crate::playback::{Floor, Sampling, Selection};
+use crate::scene::attention_map::{head_pixels, heatmap_side};
+use crate::tr;
+
+/// Candidates shown per side.
+const TOP: usize = 5;
+/// A change in probability this large (percentage points) is marked.
+const MARKED_PP: f32 = 2.0;
+
+/// The window's own state: B's text as typed, the head shown, the pictures made.
+#[derive(Default)]
+pub(super) struct CompareView {
+    text: String,
+    head: (usize, usize),
+    /// (floor version, B version, layer, head) the two pictures are for.
+    made_for: Option<(u64, u64, usize, usize)>,
+    pictures: Option<[egui::TextureHandle; 2]>,
+}
+
+fn picture(
+    ctx: &egui::Context,
+    h: &History,
+    layer: usize,
+    head: usize,
+    name: &str,
+) -> egui::TextureHandle {
+    let side = heatmap_side(h.len());
+    let img = egui::ColorImage::from_rgba_unmultiplied([side, side], &head_pixels(h, layer, head));
+    ctx.load_texture(name, img, egui::TextureOptions::NEAREST)
+}
+
+/// The window, when open.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn draw_compare(
+    mut contexts: EguiContexts,
+    mut ui_state: ResMut<UiState>,
+    mut view: Local<CompareView>,
+    mut cmp: ResMut<Comparison>,
+    engine: Option<Res<Engine>>,
+    floor: Res<Floor>,
+    sampling: Res<Sampling>,
+    selection: Res<Selection>,
+    lang: Res<Lang>,
+) -> Result {
+    let l = *lang;
+    let ctx = contexts.ctx_mut()?;
+    let Some(engine) = engine else { return Ok(()) };
+    if !ui_state.compare_view || ui_state.hidden || floor.history.is_empty() {
+        return Ok(());
+    }
+    let tok = &engine.0.tokenizer;
+    let cfg = &engine.0.config;
+    let a = &floor.history;
+    if view.text.is_empty() && cmp.wanted.is_none() {
+        // B starts as A, to be changed a word at a time
+        view.text = a.texts[..a.n_prompt].concat().trim().to_string();
+    }
+    let mut open = true;
+    egui::Window::new(tr!(l, "compare-title"))
+        .id(egui::Id::new("compare-view"))
+        .open(&mut open)
+        .default_pos([340.0, 60.0])
+        .default_width(560.0)
+        .default_height(600.0)
+        .vscroll(true)
+        .show(ctx, |ui| {
+            ui.label(tr!(l, "compare-intro"));
+            let a_text = a.texts[..a.n_prompt].concat();
+            ui.label(tr!(l, "compare-a", text = a_text.trim().to_string()));
+            ui.horizontal(|ui| {
+                ui.label("B:");
+                let edit = egui::TextEdit::singleline(&mut view.text)
+                    .char_limit(crate::limits::MAX_PROMPT_CHARS.min(ui_state.max_prompt_chars))
+                    .desired_width(360.0);
+                let r = ui.add(edit);
+                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button(tr!(l, "compare-run")).clicked() || enter {
+                    cmp.wanted = Some(view.text.clone());
+                }
+            });
+            if cmp.busy() {
+                ui.label(tr!(l, "compare-busy"));
+            }
+            if let Some(e) = &cmp.error {
+                ui.colored_label(egui::Color32::from_rgb(255, 110, 90), e);
+            }
+            if !floor.ablations.is_empty() {
+                ui.weak(tr!(l, "compare-ablated"));
+            }
+            let Some(b) = cmp.b.as_ref() else { return };
+            let piece = |id: u32| shown_token(&tok.token_text(id), id);
+            // the next token: the union of both sides' top candidates, each with its change
+            ui.separator();
+            ui.strong(tr!(l, "compare-next"));
+            let params = sampling.params();
+            let (ca, cb) = (
+                candidates(&a.logits, &params),
+                candidates(&b.logits, &params),
+            );
+            let p_of = |c: &[crate::model::sample::Candidate], id: u32| {
+                c.iter().find(|x| x.id == id).map_or(0.0, |x| x.prob)
+            };
+            let mut ids: Vec<u32> = Vec::new();
+            for c in ca.iter().take(TOP).chain(cb.iter().take(TOP)) {
+                if !ids.contains(&c.id) {
+                    ids.push(c.id);
+                }
+            }
+            egui::Grid::new("compare-next")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.weak(tr!(l, "compare-token"));
+                    ui.weak("A");
+                    ui.weak("B");
+                    ui.weak("B − A");
+                    ui.end_row();
+                    for id in ids {
+                        let (pa, pb) = (100.0 * p_of(&ca, id), 100.0 * p_of(&cb, id));
+                        let d = pb - pa;
+                        ui.monospace(piece(id));
+                        ui.monospace(format!("{pa:5.1}%"));
+                        ui.monospace(format!("{pb:5.1}%"));
+                        ui.colored_label(change_colour(d), format!("{d:+5.1}"));
+                        ui.end_row();
+                    }
+                });
+            // the logit lens: each layer's raw top guess on both sides
+            ui.separator();
+            ui.strong(tr!(l, "compare-lens"));
+            ui.weak(tr!(l, "inspector-lens-raw"));
+            egui::Grid::new("compare-lens")
+                .striped(true)
+                .show(ui, |ui| {
+                    for (layer, (la, lb)) in a.lens.iter().zip(&b.lens).enumerate() {
+                        let (Some(ga), Some(gb)) = (la.first(), lb.first()) else {
+                            continue;
+                        };
+                        ui.label(tr!(l, "heatmap-layer", layer = layer));
+                        let show = |g: &crate::model::trace::Guess| {
+                            format!("{} {:.0}%", piece(g.id), 100.0 * g.prob)
+                        };
+                        ui.monospace(format!("A {}", show(ga)));
+                        ui.monospace(format!("B {}", show(gb)));
+                        if ga.id != gb.id {
+                            ui.colored_label(
+                                egui::Color32::from_rgb(255, 200, 90),
+                                tr!(l, "compare-differs"),
+                            );
+                        } else {
+                            ui.label("");
+                        }
+                        ui.end_row();
+                    }
+                });
+            // one head's attention, both sides
+            ui.separator();
+            let (mut layer, mut head) = selection.head.unwrap_or(view.head);
+            ui.horizontal(|ui| {
+                ui.strong(tr!(l, "compare-attention"));
+                ui.add(
+                    egui::DragValue::new(&mut layer)
+                        .range(0..=cfg.n_layer - 1)
+                        .prefix("L"),
+                );
+                ui.add(
+                    egui::DragValue::new(&mut head)
+                        .range(0..=cfg.n_head - 1)
+                        .prefix("H"),
+                );
+            });
+            view.head = (layer, head);
+            let key = (floor.version, cmp.version, layer, head);
+            if view.made_for != Some(key) || view.pictures.is_none() {
+                view.pictures = Some([
+                    picture(ui.ctx(), a, layer, head, "compare-a"),
+                    picture(ui.ctx(), b, layer, head, "compare-b"),
+                ]);
+                view.made_for = Some(key);
+            }
+            let pictures = view.pictures.clone().unwrap();
+            ui.horizontal_top(|ui| {
+                for (side, (h, tex)) in [("A", (a, &pictures[0])), ("B", (b, &pictures[1]))] {
+                    ui.vertical(|ui| {
+                        ui.weak(side);
+                        super::heatmap::grid(
+                            ui,
+                            h,
+                            tex,
+                            layer,
+                            head,
+                            None,
+                            cfg.n_embd / cfg.n_head,
+                            &mut |_| None,
+                            None,
+                            l,
+                            220.0,
+                        );
+                    });
+                }
+            });
+            if let Some((q, k, wa, wb)) = largest_change(a, b, layer, head) {
+                ui.label(tr!(
+                    l,
+                    "compare-attention-change",
+                    q = q,
+                    k = k,
+                    a = format!("{wa:.3}"),
+                    b = format!("{wb:.3}")
+                ));
+            }
+        });
+    if !open {
+        ui_state.compare_view = false;
+    }
+    Ok(())
+}
+
+/// Amber for a rise, cyan for a fall (the hall's colours for + and −), grey for a small change.
+fn change_colour(d: f32) -> egui::Color32 {
+    if d >= MARKED_PP {
+        egui::Color32::from_rgb(255, 180, 60)
+    } else if d <= -MARKED_PP {
+        egui::Color32::from_rgb(80, 190, 255)
+    } else {
+        egui::Color32::from_gray(150)
+    }
+}
+
+/// For two floors of one length: the (query, key) pair whose weight in (`layer`, `head`) changed
+/// most, with both weights (none for different lengths: then no pair is the same pair).
+fn largest_change(
+    a: &History,
+    b: &History,
+    layer: usize,
+    head: usize,
+) -> Option<(usize, usize, f32, f32)> {
+    if a.len() != b.len() || a.is_empty() {
+        return None;
+    }
+    let n = a.len();
+    (0..n)
+        .flat_map(|q| (0..=q).map(move |k| (q, k)))
+        .map(|(q, k)| {
+            (
+                q,
+                k,
+                a.weight(layer, head, q, k),
+                b.weight(layer, head, q, k),
+            )
+        })
+        .max_by(|x, y| (x.2 - x.3).abs().total_cmp(&(y.2 - y.3).abs()))
+}
