@@ -172,7 +172,8 @@ fn frame_first_prompt(
     }
 }
 
-/// Shows the whole prompt at once, waits for the frame to settle, saves it, exits.
+/// Shows the whole prompt at once (its crates at `--station`, if given, else at the end of the
+/// hall), waits for the frame to settle, saves it, exits.
 #[allow(clippy::too_many_arguments)]
 fn take_screenshot(
     mut commands: Commands,
@@ -183,6 +184,7 @@ fn take_screenshot(
     mut playback: ResMut<Playback>,
     mut exit: MessageWriter<AppExit>,
     room: Res<crate::rooms::embedding::EmbeddingRoom>,
+    start: Res<StartStation>,
 ) {
     job.frames_total += 1;
     if job.frames_total > 3000 {
@@ -202,7 +204,10 @@ fn take_screenshot(
         return;
     }
     if let Some(l) = &layout {
-        playback.progress = (l.0.stations.len() - 1) as f32;
+        // the crates at the station asked for (so its picture shows them there), else parked
+        // before the shipping dock with every station lit
+        let last = l.0.stations.len() - 1;
+        playback.progress = start.0.map_or(last, |i| i.min(last)) as f32;
         playback.playing = false;
     }
     job.frames_ready += 1;

@@ -15,7 +15,7 @@
 //! | [`playback`] | the floor (history), the clock, play/pause/step/generate, sampling, selection, dock candidates |
 //! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (stations, crates), `motion`, `paint`, `dock`, `beams`, `palette`, `kit`, `parts` |
 //! | [`camera`] | orbit, pan, zoom, fly, station views, easing |
-//! | [`pick`] | what a click selects |
+//! | [`pick`] | what a click selects, what the pointer is on (`hover_plugin`), its outline |
 //! | [`ui`] | the egui overlay: `controls`, `inspector`, `model_card`, `help`, `caption`, `labels`, `shortcuts` |
 //! | [`rooms`] | the rooms beside the hall: the embedding room (PCA of wte), the scale room; which room is which |
 //! | [`tour`] | the tour file format (`file`) and its player |

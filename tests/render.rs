@@ -46,18 +46,21 @@ fn run_viewer(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String) {
 }
 
 fn render(path: &Path, prompt: &str) {
+    render_with(path, prompt, &[]);
+}
+
+fn render_with(path: &Path, prompt: &str, more: &[&str]) {
     let path = path.to_str().unwrap();
-    let (status, err) = run_viewer(
-        &[
-            "--prompt",
-            prompt,
-            "--size",
-            "1280x720",
-            "--screenshot",
-            path,
-        ],
-        &[],
-    );
+    let mut args = vec![
+        "--prompt",
+        prompt,
+        "--size",
+        "1280x720",
+        "--screenshot",
+        path,
+    ];
+    args.extend_from_slice(more);
+    let (status, err) = run_viewer(&args, &[]);
     assert!(status.success(), "factory --screenshot failed: {err}");
     assert!(!err.contains("panicked"), "{err}");
 }
@@ -144,6 +147,44 @@ fn screenshot_shows_the_factory_and_the_overlay() {
         "the panels cover {covered} of 1280 columns: the 3D view keeps under 70 %"
     );
     if let Ok(keep) = std::env::var("FACTORY_KEEP_SCREENSHOT") {
+        std::fs::copy(&path, keep).unwrap();
+    }
+}
+
+/// The new look at a booth (`--station 4` puts the crates there): the crates carry their surprise
+/// gauges (pink), lit beams arc above them (warm, bright, in the upper part of the scene where no
+/// board lies at this pose), and the station signs are readable (white text above the crates).
+#[test]
+fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("booth.png");
+    render_with(&path, "The little dog ran to the", &["--station", "4"]);
+    let img = image::open(&path).expect("a readable PNG").to_rgb8();
+    let count =
+        |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>, f: &dyn Fn([u8; 3]) -> bool| {
+            xs.flat_map(|x| ys.clone().map(move |y| (x, y)))
+                .filter(|&(x, y)| f(img.get_pixel(x, y).0))
+                .count()
+        };
+    // right of the control panel
+    let scene = 340..1280;
+    let pink = count(scene.clone(), 0..720, &|[r, g, b]| {
+        r > 230 && b > 230 && g < 200
+    });
+    assert!(
+        pink > 1000,
+        "no surprise gauges on the crates: {pink} pink pixels"
+    );
+    // beams: the arcs' light orange (drawn over the dark hall, so less saturated than a board's
+    // amber), above the crates
+    let beams = count(scene.clone(), 60..330, &|[r, g, b]| {
+        r > 140 && r > b + 60 && g > 100 && g < 170 && b < 110 && r - g < 60
+    });
+    assert!(beams > 1000, "no lit beams above the booth: {beams} pixels");
+    // signs: near-white text above the crates, more than a word's worth
+    let white = count(scene, 60..330, &|[r, g, b]| r > 225 && g > 225 && b > 225);
+    assert!(white > 300, "no readable sign: {white} white pixels");
+    if let Ok(keep) = std::env::var("FACTORY_KEEP_BOOTH") {
         std::fs::copy(&path, keep).unwrap();
     }
 }
