@@ -309,14 +309,8 @@ fn choose_quality(
             *msaa = Msaa::Off;
         }
     } else {
-        // the high preset: an HDR camera with bloom, so the strong beams glow
         for (camera, _) in &cameras {
-            commands
-                .entity(camera)
-                .insert(bevy::post_process::bloom::Bloom::NATURAL);
+            crate::stage::use_high_preset(&mut commands, camera);
         }
-        commands.insert_resource(crate::scene::beams::BeamGlow(
-            crate::scene::beams::HIGH_GLOW,
-        ));
     }
 }

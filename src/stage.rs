@@ -22,7 +22,8 @@ pub fn plugin(app: &mut App) {
             brightness: 400.0,
             ..default()
         })
-        .add_systems(Startup, spawn_lights.after(crate::camera::spawn_camera));
+        .add_systems(Startup, spawn_lights.after(crate::camera::spawn_camera))
+        .add_systems(Update, sun_shadows);
     if std::env::var_os(FORCE_RENDER_ERROR).is_some()
         && let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp)
     {
@@ -48,6 +49,31 @@ fn force_render_error(device: Res<bevy::render::renderer::RenderDevice>, mut fra
             usage: BufferUsages::empty(),
             mapped_at_creation: false,
         });
+    }
+}
+
+/// Puts `camera` in the high preset (a real GPU, or a recording, where time does not matter): an
+/// HDR camera with bloom, beams drawn brighter than white so the strong ones glow, and the sun's
+/// shadows on the floor (see [`crate::scene::flat::HighPreset`]).
+pub fn use_high_preset(commands: &mut Commands, camera: Entity) {
+    commands
+        .entity(camera)
+        .insert(bevy::post_process::bloom::Bloom::NATURAL);
+    commands.insert_resource(crate::scene::beams::BeamGlow(
+        crate::scene::beams::HIGH_GLOW,
+    ));
+    commands.insert_resource(crate::scene::flat::HighPreset);
+}
+
+/// In the high preset the sun casts shadows.
+fn sun_shadows(
+    high: Option<Res<crate::scene::flat::HighPreset>>,
+    mut suns: Query<&mut DirectionalLight>,
+) {
+    if high.is_some_and(|h| h.is_added()) {
+        for mut sun in &mut suns {
+            sun.shadow_maps_enabled = true;
+        }
     }
 }
 

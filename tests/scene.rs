@@ -1899,3 +1899,41 @@ fn a_second_prompt_runs_beside_the_floor() {
     assert!(c.b.is_none() && c.error.is_some(), "{:?}", c.error);
     assert_eq!(app.world().resource::<Floor>().history.len(), 7);
 }
+
+/// The high preset (a real GPU, a recording) is chosen a few frames in: the floor standing is
+/// built again with the hall's floor, slats and belt in lit materials that receive the sun's
+/// shadows; without it they are flat.
+#[test]
+fn the_high_preset_gives_the_floor_lit_materials() {
+    use factory::scene::flat::{FlatMaterial, HighPreset};
+    let m = model();
+    let mut app = headless(m);
+    run_prompt(&mut app, PROMPT);
+    let surfaces = |app: &mut App| -> (usize, usize) {
+        let world = app.world_mut();
+        let mut q = world.query::<(
+            &Name,
+            Option<&MeshMaterial3d<StandardMaterial>>,
+            Option<&MeshMaterial3d<FlatMaterial>>,
+        )>();
+        let hall: Vec<_> = q
+            .iter(world)
+            .filter(|(n, _, _)| {
+                let n = n.as_str();
+                n.starts_with("Hall floor") || n == "Belt slats" || n == "Conveyor belt"
+            })
+            .map(|(_, lit, flat)| (lit.is_some(), flat.is_some()))
+            .collect();
+        (
+            hall.iter().filter(|s| s.0 && !s.1).count(),
+            hall.iter().filter(|s| s.1 && !s.0).count(),
+        )
+    };
+    let (lit, flat) = surfaces(&mut app);
+    assert_eq!(lit, 0);
+    assert!(flat >= 3, "{flat} flat surfaces");
+    app.insert_resource(HighPreset);
+    app.update();
+    app.update();
+    assert_eq!(surfaces(&mut app), (flat, 0), "every hall surface lit");
+}

@@ -321,14 +321,11 @@ fn aim_at_target(
     cameras: Query<Entity, With<Camera3d>>,
 ) {
     for cam in &cameras {
-        // recordings use the high preset: off-screen time does not matter, so the beams glow
-        commands.entity(cam).insert((
-            RenderTarget::Image(recorder.image.clone().into()),
-            bevy::post_process::bloom::Bloom::NATURAL,
-        ));
-        commands.insert_resource(crate::scene::beams::BeamGlow(
-            crate::scene::beams::HIGH_GLOW,
-        ));
+        commands
+            .entity(cam)
+            .insert(RenderTarget::Image(recorder.image.clone().into()));
+        // recordings use the high preset: off-screen time does not matter
+        crate::stage::use_high_preset(&mut commands, cam);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 
-use super::flat::FlatTexture;
+use super::flat::{FlatMaterial, FlatTexture, HighPreset};
 use super::kit::{Kit, board_material, new_image};
 use super::layout::{BOARD_DEPTH, Layout, SIGN_HEIGHT, Shape, StationKind, tile};
 use super::palette;
@@ -76,6 +76,21 @@ fn strips_mesh(stretches: &[(f32, f32)], width: f32) -> Mesh {
     .with_inserted_indices(Indices::U32(indices))
 }
 
+/// Gives a hall surface its material: lit (receiving the sun's shadows) in the high preset, flat
+/// (cheapest for a software renderer) otherwise; the same colour where the sun reaches.
+fn surface(
+    e: &mut EntityCommands,
+    lit: bool,
+    flat: &Handle<FlatMaterial>,
+    standard: &Handle<StandardMaterial>,
+) {
+    if lit {
+        e.insert(MeshMaterial3d(standard.clone()));
+    } else {
+        e.insert(MeshMaterial3d(flat.clone()));
+    }
+}
+
 /// A quad lying on the floor at `x`, facing up (so a click from above hits its front face):
 /// texture columns run across the hall (+z, one lane per token), rows along it (+x).
 pub fn flat_on_floor(x: f32) -> Transform {
@@ -96,13 +111,17 @@ pub(crate) fn rebuild_floor(
     mut images: ResMut<Assets<Image>>,
     mut playback: ResMut<Playback>,
     lang: Res<Lang>,
+    high: Option<Res<HighPreset>>,
 ) {
     let Some(kit) = kit else {
         return;
     };
-    if built.0 == Some(floor.version) || floor.history.is_empty() {
+    // the preset is chosen a few frames in: a floor built before is built again in its materials
+    let preset_came = high.as_ref().is_some_and(|h| h.is_added());
+    if (built.0 == Some(floor.version) && !preset_came) || floor.history.is_empty() {
         return;
     }
+    let lit = high.is_some();
     built.0 = Some(floor.version);
     for root in &roots {
         commands.entity(root).despawn();
@@ -153,27 +172,27 @@ pub(crate) fn rebuild_floor(
             Vec3::new(15.0, 0.1, belt_w),
         ),
     ] {
-        commands.spawn((
+        let mut e = commands.spawn((
             Name::new(format!("Hall floor ({name})")),
             Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.floor.clone()),
             Transform::from_translation(centre).with_scale(size),
             ChildOf(root),
         ));
+        surface(&mut e, lit, &kit.floor, &kit.floor_lit);
     }
     // what lies on the belt (booth floors, boards), so that the belt is left out beneath it
     let mut covered: Vec<(f32, f32)> = Vec::new();
     // slats across the belt, so that it visibly moves while the crates ride: one mesh (one draw
     // for a software renderer), slid along by less than one gap and back
     let slats = ((length - SLAT_GAP) / SLAT_GAP).max(0.0) as usize + 1;
-    commands.spawn((
+    let mut e = commands.spawn((
         Name::new("Belt slats"),
         BeltSlat(slats),
         Mesh3d(meshes.add(slat_mesh(slats, layout.width()))),
-        MeshMaterial3d(kit.floor.clone()),
         Transform::from_xyz(0.0, 0.012, 0.0),
         ChildOf(root),
     ));
+    surface(&mut e, lit, &kit.floor, &kit.floor_lit);
     let board_w = layout.width();
     for (index, station) in layout.stations.iter().enumerate() {
         let kind = station.kind;
@@ -383,13 +402,13 @@ pub(crate) fn rebuild_floor(
         }
     }
     // the belt: where nothing lies on it
-    commands.spawn((
+    let mut e = commands.spawn((
         Name::new("Conveyor belt"),
         Mesh3d(meshes.add(strips_mesh(&open_stretches(length, covered), belt_w))),
-        MeshMaterial3d(kit.belt.clone()),
         Transform::from_xyz(0.0, 0.01, 0.0),
         ChildOf(root),
     ));
+    surface(&mut e, lit, &kit.belt, &kit.belt_lit);
     // crates
     for i in 0..n {
         let material = if i >= h.n_prompt {

@@ -74,6 +74,12 @@ impl Material for FlatTexture {
     }
 }
 
+/// The high render preset is on (a real GPU, or a recording): the sun casts shadows, so the hall's
+/// floor and belt are drawn in lit materials that receive them instead of the flat ones (the same
+/// colour where the sun reaches).
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct HighPreset;
+
 /// How much brighter the sun and the ambient light make a surface facing up than its base colour
 /// (linear; measured off a rendered lit floor): a flat surface is given this much more.
 const SUNLIT: f32 = 5.9;

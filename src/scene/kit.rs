@@ -18,6 +18,9 @@ pub struct Kit {
     pub(crate) crate_selected: Handle<StandardMaterial>,
     pub(crate) floor: Handle<FlatMaterial>,
     pub(crate) belt: Handle<FlatMaterial>,
+    /// The floor and the belt in lit materials that receive shadows (the high preset).
+    pub(crate) floor_lit: Handle<StandardMaterial>,
+    pub(crate) belt_lit: Handle<StandardMaterial>,
     pub(crate) booth: Handle<FlatMaterial>,
     pub(crate) booth_selected: Handle<FlatMaterial>,
     pub(crate) machine: Handle<StandardMaterial>,
@@ -58,6 +61,10 @@ impl Kit {
     }
 }
 
+/// The hall floor's and the belt's base colours.
+const FLOOR: Color = Color::srgb(0.09, 0.1, 0.12);
+const BELT: Color = Color::srgb(0.18, 0.19, 0.22);
+
 pub(crate) fn make_kit(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
@@ -86,8 +93,10 @@ pub(crate) fn make_kit(
             LinearRgba::rgb(0.05, 0.25, 0.05),
         ),
         crate_selected: mat(Color::srgb(1.0, 0.9, 0.3), LinearRgba::rgb(0.6, 0.5, 0.1)),
-        floor: flat(Color::srgb(0.09, 0.1, 0.12)),
-        belt: flat(Color::srgb(0.18, 0.19, 0.22)),
+        floor: flat(FLOOR),
+        belt: flat(BELT),
+        floor_lit: mat(FLOOR, LinearRgba::BLACK),
+        belt_lit: mat(BELT, LinearRgba::BLACK),
         booth: flat(Color::srgb(0.16, 0.2, 0.3)),
         booth_selected: flat(Color::srgb(0.3, 0.35, 0.6)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
