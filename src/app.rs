@@ -141,11 +141,15 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     app.run()
 }
 
-/// Points the camera at the dock when the first prompt's floor appears.
+/// When the first prompt's floor appears: the camera at the home view (or `--station`, or a room)
+/// with the whole computation on show: the crates parked before the shipping dock, every beam lit,
+/// the next-token bars up (or the crates at `--station`), paused; Play or Step goes on from there.
+#[allow(clippy::too_many_arguments)]
 fn frame_first_prompt(
     layout: Option<Res<CurrentLayout>>,
     start: Res<StartStation>,
     tour: Res<crate::tour::TourPlayer>,
+    mut playback: ResMut<crate::playback::Playback>,
     mut done: Local<bool>,
     mut goals: Query<(&mut crate::camera::OrbitGoal, &mut crate::camera::Orbit)>,
     mut rooms: MessageWriter<crate::rooms::GoToRoom>,
@@ -166,6 +170,11 @@ fn frame_first_prompt(
         (Some(i), None) => crate::camera::station_view(&layout.0, i),
         (None, None) => crate::camera::home_view(&layout.0),
     };
+    if start.1.is_none() {
+        let last = layout.0.stations.len() - 1;
+        playback.progress = start.0.map_or(last, |i| i.min(last)) as f32;
+        playback.playing = false;
+    }
     for (mut goal, mut orbit) in &mut goals {
         goal.0 = home;
         *orbit = home;
