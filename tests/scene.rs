@@ -1937,3 +1937,45 @@ fn the_high_preset_gives_the_floor_lit_materials() {
     app.update();
     assert_eq!(surfaces(&mut app), (flat, 0), "every hall surface lit");
 }
+
+/// Selecting a head lights its booth and dims every other booth; clearing it brings them back.
+#[test]
+fn selecting_a_head_dims_the_other_booths() {
+    use factory::scene::flat::FlatMaterial;
+    let m = model();
+    let mut app = headless(m);
+    run_prompt(&mut app, PROMPT);
+    let materials = |app: &mut App| -> Vec<((usize, usize), AssetId<FlatMaterial>)> {
+        let world = app.world_mut();
+        let mut v: Vec<_> = world
+            .query::<(&Booth, &MeshMaterial3d<FlatMaterial>)>()
+            .iter(world)
+            .map(|(b, m)| ((b.layer, b.head), m.0.id()))
+            .collect();
+        v.sort_by_key(|x| x.0);
+        v
+    };
+    let plain = materials(&mut app);
+    let first = plain[0].1;
+    assert!(
+        plain.iter().all(|b| b.1 == first),
+        "one look for all booths"
+    );
+    app.world_mut().resource_mut::<Selection>().head = Some((0, 1));
+    app.update();
+    let chosen = materials(&mut app);
+    let lit = chosen.iter().find(|b| b.0 == (0, 1)).unwrap().1;
+    let others: Vec<_> = chosen
+        .iter()
+        .filter(|b| b.0 != (0, 1))
+        .map(|b| b.1)
+        .collect();
+    assert!(lit != first && !others.contains(&lit));
+    assert!(
+        others.iter().all(|&o| o == others[0] && o != first),
+        "the others dimmed"
+    );
+    app.world_mut().resource_mut::<Selection>().head = None;
+    app.update();
+    assert_eq!(materials(&mut app), plain);
+}

@@ -229,6 +229,9 @@ pub struct BeamGlow(pub f32);
 /// The glow the high preset gives the strongest beam.
 pub const HIGH_GLOW: f32 = 6.0;
 
+/// How much of its opacity a beam keeps while another head is selected.
+pub const DIMMED: f32 = 0.25;
+
 /// Length of a beam's arrowhead, world units.
 const ARROW: f32 = 0.35;
 
@@ -253,6 +256,7 @@ fn draw_beams(
     beam_hover: Res<BeamHover>,
     floor: Res<Floor>,
     glow: Res<BeamGlow>,
+    selection: Res<crate::playback::Selection>,
     mut assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let Some(gizmos) = gizmos else { return };
@@ -263,6 +267,7 @@ fn draw_beams(
         && !hovered.is_changed()
         && !beam_hover.is_changed()
         && !glow.is_changed()
+        && !selection.is_changed()
     {
         return;
     }
@@ -278,7 +283,11 @@ fn draw_beams(
             let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
                 continue;
             };
-            let [r, g, bl, a] = palette::beam_rgba(b.weight);
+            let [r, g, bl, mut a] = palette::beam_rgba(b.weight);
+            // a selected head: the other heads' beams fade to a quarter, so its own stand out
+            if selection.head.is_some_and(|sel| sel != (b.layer, b.head)) {
+                a *= DIMMED;
+            }
             // with bloom (the high preset) the stronger the beam, the brighter beyond white, so
             // the strong beams glow; without bloom the colours stay in range (no glow)
             let glow = 1.0 + glow.0 * b.weight.clamp(0.0, 1.0);

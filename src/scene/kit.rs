@@ -23,6 +23,8 @@ pub struct Kit {
     pub(crate) belt_lit: Handle<StandardMaterial>,
     pub(crate) booth: Handle<FlatMaterial>,
     pub(crate) booth_selected: Handle<FlatMaterial>,
+    /// The other booths while a head is selected.
+    pub(crate) booth_dimmed: Handle<FlatMaterial>,
     pub(crate) machine: Handle<StandardMaterial>,
     pub(crate) bar: Handle<StandardMaterial>,
     pub(crate) bar_chosen: Handle<StandardMaterial>,
@@ -99,6 +101,7 @@ pub(crate) fn make_kit(
         belt_lit: mat(BELT, LinearRgba::BLACK),
         booth: flat(Color::srgb(0.16, 0.2, 0.3)),
         booth_selected: flat(Color::srgb(0.3, 0.35, 0.6)),
+        booth_dimmed: flat(Color::srgb(0.09, 0.1, 0.14)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
         bar: mat(
             Color::srgb(0.85, 0.55, 0.15),

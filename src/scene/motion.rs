@@ -56,7 +56,7 @@ pub(crate) fn move_crates(
     }
 }
 
-/// Lights the selected head's booth.
+/// Lights the selected head's booth and dims the others.
 pub(crate) fn highlight_booths(
     selection: Res<Selection>,
     kit: Option<Res<Kit>>,
@@ -64,10 +64,11 @@ pub(crate) fn highlight_booths(
 ) {
     let Some(kit) = kit else { return };
     for (b, mut mat) in &mut booths {
-        let want = if selection.head == Some((b.layer, b.head)) {
-            &kit.booth_selected
-        } else {
-            &kit.booth
+        // the selected head's booth lit, the others dimmed while a head is selected
+        let want = match selection.head {
+            Some(sel) if sel == (b.layer, b.head) => &kit.booth_selected,
+            Some(_) => &kit.booth_dimmed,
+            None => &kit.booth,
         };
         if &mat.0 != want {
             mat.0 = want.clone();
