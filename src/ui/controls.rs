@@ -170,7 +170,8 @@ pub(super) fn draw_controls(
                             egui::Slider::new(&mut beam_settings.threshold, limits::BEAM_THRESHOLD)
                                 .text(tr!(l, "beam-threshold")),
                         );
-                        ui.horizontal(|ui| {
+                        // wraps: in some languages the buttons do not fit beside the count
+                        ui.horizontal_wrapped(|ui| {
                             let drawn = beams.0.len();
                             if left_out.0 == 0 {
                                 ui.label(tr!(l, "beams-lit", n = drawn));
