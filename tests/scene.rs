@@ -1358,10 +1358,14 @@ fn each_token_has_its_surprise() {
         .map(|(g, t, v)| (g.0, t.scale.y, *v))
         .collect();
     gauges.sort_by_key(|g| g.0);
-    assert_eq!(gauges.len(), want.len() + 1, "a gauge per crate");
-    assert_eq!(gauges[0].2, Visibility::Hidden, "the first token's gauge");
+    assert_eq!(gauges.len(), 2 * (want.len() + 1), "two gauges per crate");
     let full = factory::scene::parts::GAUGE_HEIGHT as f64;
-    for (g, w) in gauges[1..].iter().zip(&want) {
+    for g in &gauges {
+        if g.0 == 0 {
+            assert_eq!(g.2, Visibility::Hidden, "the first token's gauge");
+            continue;
+        }
+        let w = want[g.0 - 1];
         assert_ne!(g.2, Visibility::Hidden, "token {}", g.0);
         let fill = g.1 as f64 / full;
         assert!(
@@ -1771,13 +1775,25 @@ fn pointing_at_a_cell_a_crate_or_a_booth_finds_it() {
     let found = point_at(&mut app, vec![(booth, hit(Vec3::ZERO, 9.0))]);
     assert_eq!(found, Some(HoveredValue::Booth { layer: 1, head: 2 }));
     assert_eq!(point_at(&mut app, vec![]), None);
-    // the gauge on a crate does not catch the pointer
+    // the gauges on a crate (and their slots) do not catch the pointer
     let world = app.world_mut();
-    let ignored = world
-        .query_filtered::<&bevy::picking::Pickable, With<factory::scene::SurpriseGauge>>()
+    let gauges: Vec<bool> = world
+        .query::<(
+            AnyOf<(
+                &factory::scene::SurpriseGauge,
+                &factory::scene::parts::GaugeSlot,
+            )>,
+            Option<&bevy::picking::Pickable>,
+        )>()
         .iter(world)
-        .all(|p| !p.is_hoverable && !p.should_block_lower);
-    assert!(ignored);
+        .map(|(_, p)| p.is_some_and(|p| !p.is_hoverable && !p.should_block_lower))
+        .collect();
+    assert_eq!(
+        gauges.len(),
+        4 * n,
+        "a gauge and a slot on two faces of each crate"
+    );
+    assert!(gauges.iter().all(|&ignored| ignored));
 }
 
 /// Each norm gate's spread bars: one before and one after the gate per token, as spread as the

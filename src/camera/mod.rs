@@ -74,7 +74,7 @@ impl Orbit {
 /// position at the press, and the farthest it has been from there since.
 #[derive(Resource, Debug, Default)]
 pub struct DragDistance {
-    /// Where the left button went down.
+    /// Where the last mouse button (left, right or middle) went down.
     pub start: Option<Vec2>,
     /// Farthest distance from `start` during the press, in pixels.
     pub farthest: f32,
@@ -138,11 +138,13 @@ fn track_drag(
     mut drag: ResMut<DragDistance>,
 ) {
     let cursor = windows.single().ok().and_then(Window::cursor_position);
-    if buttons.just_pressed(MouseButton::Left) {
+    // any button: a right-click (a lamp's neuron switch) must not count after a right-drag (a pan)
+    const BUTTONS: [MouseButton; 3] = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
+    if buttons.any_just_pressed(BUTTONS) {
         drag.start = cursor;
         drag.farthest = 0.0;
     }
-    if buttons.pressed(MouseButton::Left)
+    if buttons.any_pressed(BUTTONS)
         && let (Some(a), Some(b)) = (drag.start, cursor)
     {
         drag.farthest = drag.farthest.max(a.distance(b));

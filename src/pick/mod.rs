@@ -248,7 +248,7 @@ pub fn cell_at(local: Vec3, size: Vec2, cols: usize, rows: usize) -> Option<(usi
 pub(crate) fn select_on_click(
     click: On<Pointer<Click>>,
     drag: Res<DragDistance>,
-    crates: Query<&Crate>,
+    (crates, spreads): (Query<&Crate>, Query<&SpreadBar>),
     booths: Query<&Booth>,
     boards: Query<&Board>,
     walls: Query<&LampWall>,
@@ -311,6 +311,9 @@ pub(crate) fn select_on_click(
     let n = floor.history.len();
     if let Ok(c) = crates.get(e) {
         selection.token = Some(c.0);
+    } else if let Ok(s) = spreads.get(e) {
+        // a norm gate's spread bar: its token (the inspector gives its stream's spread per layer)
+        selection.token = Some(s.t);
     } else if let Ok(b) = booths.get(e) {
         selection.head = Some((b.layer, b.head));
         // the lane under the pointer picks the query token

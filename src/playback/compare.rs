@@ -26,25 +26,41 @@ pub struct Comparison {
     pub b: Option<History>,
     /// Why B could not run (an empty prompt, one too long), in the model's words.
     pub error: Option<String>,
+    /// Something to know about B's numbers (its first tokens dropped to fit the context).
+    pub notice: Option<String>,
     /// Bumped whenever `b` changes (for pictures made from it).
     pub version: u64,
     made_for: Option<Key>,
-    task: Option<(Key, Task<Result<History, ModelError>>)>,
+    task: Option<(Key, Task<Side>)>,
 }
 
+/// What a run of B gives: its history and a notice, or why it could not run.
+type Side = Result<(History, Option<String>), ModelError>;
+
 impl Comparison {
+    /// No comparison: B is forgotten (a run under way still finishes, unasked for again).
+    pub fn clear(&mut self) {
+        self.wanted = None;
+        self.b = None;
+        self.error = None;
+        self.notice = None;
+        self.made_for = None;
+        self.version += 1;
+    }
+
     /// True while B is being computed.
     pub fn busy(&self) -> bool {
         self.task.is_some()
     }
 }
 
-/// The history of `text` on `model` with `ablations`: what the floor would hold for it as a prompt.
+/// The history of `text` on `model` with `ablations`: what the floor would hold for it as a prompt;
+/// with the notice when its first tokens were dropped to fit the context.
 pub fn side_history(
     model: &LoadedModel,
     text: &str,
     ablations: &Ablations,
-) -> Result<History, ModelError> {
+) -> Side {
     let p = encode_prompt(&model.tokenizer, text, model.config.n_positions)?;
     let mut cache = KvCache::with_ablations(ablations.clone());
     let trace = model.gpt.trace_with(&p.ids, &mut cache, Record::View)?;
@@ -55,7 +71,7 @@ pub fn side_history(
         .collect();
     let mut h = History::default();
     h.append(&trace, texts);
-    Ok(h)
+    Ok((h, p.notice()))
 }
 
 /// Starts B's run when what it is for changed, and takes its result when done (one at a time: a
@@ -71,13 +87,15 @@ pub(super) fn update_comparison(
         let key = key.clone();
         cmp.task = None;
         match result {
-            Ok(h) => {
+            Ok((h, notice)) => {
                 cmp.b = Some(h);
                 cmp.error = None;
+                cmp.notice = notice;
             }
             Err(e) => {
                 cmp.b = None;
                 cmp.error = Some(e.to_string());
+                cmp.notice = None;
             }
         }
         cmp.version += 1;

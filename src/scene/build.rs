@@ -432,29 +432,35 @@ pub(crate) fn rebuild_floor(
             ChildOf(root),
         ));
         let crate_entity = crate_entity.id();
-        // the surprise gauge on the crate's back: a dark slot, filled from below when known
-        commands.spawn((
-            Name::new("Surprise slot"),
-            GaugeSlot(i),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.gauge_slot.clone()),
-            Transform::from_xyz(-0.455, 0.0, 0.0).with_scale(Vec3::new(0.02, GAUGE_HEIGHT, 0.4)),
-            Visibility::Hidden,
-            // the pointer goes through to the crate (its tooltip tells the surprise)
-            Pickable::IGNORE,
-            ChildOf(crate_entity),
-        ));
-        commands.spawn((
-            Name::new("Surprise gauge"),
-            SurpriseGauge(i),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.gauge.clone()),
-            Transform::from_xyz(-0.47, 0.0, 0.0).with_scale(Vec3::new(0.02, 0.001, 0.34)),
-            Visibility::Hidden,
-            // the pointer goes through to the crate (its tooltip tells the surprise)
-            Pickable::IGNORE,
-            ChildOf(crate_entity),
-        ));
+        // the surprise gauge on the crate's back and front (seen from the dock's side and from the
+        // shipping dock's): a dark slot, filled from below when known
+        for side in [-1.0f32, 1.0] {
+            commands.spawn((
+                Name::new("Surprise slot"),
+                GaugeSlot(i),
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(kit.gauge_slot.clone()),
+                Transform::from_xyz(side * 0.455, 0.0, 0.0).with_scale(Vec3::new(
+                    0.02,
+                    GAUGE_HEIGHT,
+                    0.4,
+                )),
+                Visibility::Hidden,
+                // the pointer goes through to the crate (its tooltip tells the surprise)
+                Pickable::IGNORE,
+                ChildOf(crate_entity),
+            ));
+            commands.spawn((
+                Name::new("Surprise gauge"),
+                SurpriseGauge(i),
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(kit.gauge.clone()),
+                Transform::from_xyz(side * 0.47, 0.0, 0.0).with_scale(Vec3::new(0.02, 0.001, 0.34)),
+                Visibility::Hidden,
+                Pickable::IGNORE,
+                ChildOf(crate_entity),
+            ));
+        }
     }
     commands.insert_resource(CurrentLayout(layout));
 }

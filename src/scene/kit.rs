@@ -101,7 +101,7 @@ pub(crate) fn make_kit(
         belt_lit: mat(BELT, LinearRgba::BLACK),
         booth: flat(Color::srgb(0.16, 0.2, 0.3)),
         booth_selected: flat(Color::srgb(0.3, 0.35, 0.6)),
-        booth_dimmed: flat(Color::srgb(0.09, 0.1, 0.14)),
+        booth_dimmed: flat(Color::srgb(0.11, 0.12, 0.19)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
         bar: mat(
             Color::srgb(0.85, 0.55, 0.15),

@@ -14,6 +14,9 @@ use super::layout::{Station, StationKind};
 use super::parts::{BoardSource, SpreadBar};
 use crate::playback::history::{History, mean_std};
 
+/// A norm gate shows the spread of at most this many tokens, the latest.
+pub const SPREAD_TOKENS: usize = 32;
+
 /// Height of the tallest spread bar at a norm gate.
 const SPREAD_HEIGHT: f32 = 2.2;
 
@@ -182,8 +185,11 @@ pub(crate) fn spawn_spread_bars(
     let Some(input) = norm.norm_input(h.layers.len()) else {
         return;
     };
-    let spread =
-        |src: BoardSource| -> Vec<f32> { src.rows(h).iter().map(|r| mean_std(r).1).collect() };
+    // the latest tokens only: a long prompt's bars would be thousands of slivers
+    let first = h.len().saturating_sub(SPREAD_TOKENS);
+    let spread = |src: BoardSource| -> Vec<f32> {
+        src.rows(h)[first..].iter().map(|r| mean_std(r).1).collect()
+    };
     let (before, after) = (spread(input), spread(norm));
     let top = before
         .iter()
@@ -205,7 +211,7 @@ pub(crate) fn spawn_spread_bars(
                 Name::new("Spread bar"),
                 SpreadBar {
                     norm,
-                    t,
+                    t: first + t,
                     after: after_gate,
                     spread: s,
                 },

@@ -198,8 +198,8 @@ pub(crate) struct Built(pub(crate) Option<u64>);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switch(pub crate::model::Ablation);
 
-/// The gauge on the back of token `.0`'s crate (the face the camera sees as the crates ride away
-/// from it): filled from the bottom by the token's surprise, full at ln(vocabulary), the surprise
+/// A gauge on the back and one on the front of token `.0`'s crate (the faces seen from the dock's
+/// side and from the shipping dock's): filled from the bottom by the token's surprise, full at ln(vocabulary), the surprise
 /// of a blind guess; hidden while unknown and for the first token.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SurpriseGauge(pub usize);

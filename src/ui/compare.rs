@@ -27,7 +27,10 @@ const MARKED_PP: f32 = 2.0;
 #[derive(Default)]
 pub(super) struct CompareView {
     text: String,
-    head: (usize, usize),
+    /// The head picked here (else the selected head, else layer 0's head 0).
+    head: Option<(usize, usize)>,
+    /// The window was open last frame (B's box is filled with A's text when it opens).
+    open: bool,
     /// (floor version, B version, layer, head) the two pictures are for.
     made_for: Option<(u64, u64, usize, usize)>,
     pictures: Option<[egui::TextureHandle; 2]>,
@@ -61,15 +64,25 @@ pub(super) fn draw_compare(
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(engine) = engine else { return Ok(()) };
+    if !ui_state.compare_view && view.open {
+        // closed from the panel: B is forgotten, and the box starts from A again next time
+        view.open = false;
+        cmp.clear();
+    }
     if !ui_state.compare_view || ui_state.hidden || floor.history.is_empty() {
         return Ok(());
     }
     let tok = &engine.0.tokenizer;
     let cfg = &engine.0.config;
     let a = &floor.history;
-    if view.text.is_empty() && cmp.wanted.is_none() {
-        // B starts as A, to be changed a word at a time
-        view.text = a.texts[..a.n_prompt].concat().trim().to_string();
+    // A is every token on the floor (the prompt and what was generated): the numbers are theirs
+    let a_text = a.texts.concat().trim().to_string();
+    if !view.open {
+        view.open = true;
+        if cmp.wanted.is_none() {
+            // B starts as A, to be changed a word at a time
+            view.text = a_text.clone();
+        }
     }
     let mut open = true;
     egui::Window::new(tr!(l, "compare-title"))
@@ -81,8 +94,7 @@ pub(super) fn draw_compare(
         .vscroll(true)
         .show(ctx, |ui| {
             ui.label(tr!(l, "compare-intro"));
-            let a_text = a.texts[..a.n_prompt].concat();
-            ui.label(tr!(l, "compare-a", text = a_text.trim().to_string()));
+            ui.label(tr!(l, "compare-a", text = shortened(&a_text, 240)));
             ui.horizontal(|ui| {
                 ui.label("B:");
                 let edit = egui::TextEdit::singleline(&mut view.text)
@@ -99,6 +111,9 @@ pub(super) fn draw_compare(
             }
             if let Some(e) = &cmp.error {
                 ui.colored_label(egui::Color32::from_rgb(255, 110, 90), e);
+            }
+            if let Some(n) = &cmp.notice {
+                ui.weak(n);
             }
             if !floor.ablations.is_empty() {
                 ui.weak(tr!(l, "compare-ablated"));
@@ -143,7 +158,7 @@ pub(super) fn draw_compare(
             // the logit lens: each layer's raw top guess on both sides
             ui.separator();
             ui.strong(tr!(l, "compare-lens"));
-            ui.weak(tr!(l, "inspector-lens-raw"));
+            ui.weak(tr!(l, "compare-lens-raw"));
             egui::Grid::new("compare-lens")
                 .striped(true)
                 .show(ui, |ui| {
@@ -170,21 +185,21 @@ pub(super) fn draw_compare(
                 });
             // one head's attention, both sides
             ui.separator();
-            let (mut layer, mut head) = selection.head.unwrap_or(view.head);
+            let (mut layer, mut head) = view.head.or(selection.head).unwrap_or((0, 0));
             ui.horizontal(|ui| {
                 ui.strong(tr!(l, "compare-attention"));
-                ui.add(
-                    egui::DragValue::new(&mut layer)
-                        .range(0..=cfg.n_layer - 1)
-                        .prefix("L"),
-                );
-                ui.add(
-                    egui::DragValue::new(&mut head)
-                        .range(0..=cfg.n_head - 1)
-                        .prefix("H"),
-                );
+                let layers = egui::DragValue::new(&mut layer)
+                    .range(0..=cfg.n_layer - 1)
+                    .prefix("L");
+                let picked_layer = ui.add(layers).changed();
+                let heads = egui::DragValue::new(&mut head)
+                    .range(0..=cfg.n_head - 1)
+                    .prefix("H");
+                let picked_head = ui.add(heads).changed();
+                if picked_layer || picked_head {
+                    view.head = Some((layer, head));
+                }
             });
-            view.head = (layer, head);
             let key = (floor.version, cmp.version, layer, head);
             if view.made_for != Some(key) || view.pictures.is_none() {
                 view.pictures = Some([
@@ -227,6 +242,8 @@ pub(super) fn draw_compare(
         });
     if !open {
         ui_state.compare_view = false;
+        view.open = false;
+        cmp.clear();
     }
     Ok(())
 }
@@ -265,4 +282,15 @@ fn largest_change(
             )
         })
         .max_by(|x, y| (x.2 - x.3).abs().total_cmp(&(y.2 - y.3).abs()))
+        .filter(|x| (x.2 - x.3).abs() > 1e-4)
+}
+
+/// `text`, or its last `max` characters after an ellipsis.
+fn shortened(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(n - max).collect();
+    format!("… {tail}")
 }

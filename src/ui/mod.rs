@@ -83,12 +83,12 @@ pub(super) fn legend(ui: &mut egui::Ui, l: crate::i18n::Lang) {
     ui.label(crate::tr!(l, "legend"));
 }
 
-/// The key to the crates' surprise gauges: a pink swatch and what it means, in `size`-point text.
+/// The key to the crates' surprise gauges: a pink swatch (the gauge's colour as drawn) and what it means, in `size`-point text.
 pub(super) fn surprise_legend(ui: &mut egui::Ui, l: crate::i18n::Lang, size: f32) {
     ui.horizontal_wrapped(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(8.0, 14.0), egui::Sense::hover());
         ui.painter()
-            .rect_filled(rect, 1.0, egui::Color32::from_rgb(242, 77, 178));
+            .rect_filled(rect, 1.0, egui::Color32::from_rgb(255, 176, 255));
         ui.label(
             egui::RichText::new(crate::tr!(l, "legend-surprise"))
                 .size(size)

@@ -13,6 +13,7 @@ use crate::pick::{HoveredValue, ValueHover};
 use crate::playback::history::mean_std;
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor};
+use crate::scene::BoardSource;
 use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
@@ -132,10 +133,17 @@ pub(super) fn draw_value_tip(
                 return Ok(());
             };
             let spread = |v: &[f32]| format!("{:.3}", mean_std(v).1);
+            use crate::scene::layout::StationKind;
+            // the gate by its sign's name (the board's caption says only "after LayerNorm")
+            let gate = match norm {
+                BoardSource::Ln1(layer) => StationKind::NormAttn(layer).title(l),
+                BoardSource::Ln2(layer) => StationKind::NormFfn(layer).title(l),
+                _ => StationKind::FinalNorm.title(l),
+            };
             let title = tr!(
                 l,
                 "tip-spread-title",
-                norm = norm.caption(l),
+                norm = gate,
                 t = t,
                 text = format!("{:?}", h.texts[t])
             );
