@@ -400,8 +400,8 @@ fn ablations_from_the_app_rerun_the_floor() {
     let plain = m.gpt.next_logits(&ids, &mut KvCache::new()).unwrap();
     assert_eq!(floor.baseline_logits.as_deref(), Some(&plain[..]));
     // the dock: after = the ablated candidates, before = the same settings on the plain logits
-    let last = last_station(&app);
-    app.world_mut().resource_mut::<Playback>().progress = last;
+    let end = last_station(&app);
+    app.world_mut().resource_mut::<Playback>().progress = end;
     app.update();
     let params = app.world().resource::<Sampling>().params();
     let dock = app.world().resource::<Dock>().clone();
@@ -1822,6 +1822,22 @@ fn norm_gates_show_each_tokens_spread_before_and_after() {
         .collect();
     // two gates per layer and the final one, two bars per token at each
     assert_eq!(bars.len(), (2 * m.config.n_layer + 1) * 2 * ids.len());
+    // shown once the crates have passed the gate (at the end of the hall: all), none at the dock
+    let shown = |app: &mut App| {
+        let world = app.world_mut();
+        world
+            .query::<(&SpreadBar, &Visibility)>()
+            .iter(world)
+            .filter(|(_, v)| **v != Visibility::Hidden)
+            .count()
+    };
+    assert_eq!(shown(&mut app), bars.len());
+    app.world_mut().resource_mut::<Playback>().progress = 0.0;
+    app.update();
+    assert_eq!(shown(&mut app), 0, "no crate has reached a gate");
+    let end = last_station(&app);
+    app.world_mut().resource_mut::<Playback>().progress = end;
+    app.update();
     for (b, height) in &bars {
         let t = b.t;
         let (before, after) = match b.norm {

@@ -56,11 +56,7 @@ impl Comparison {
 
 /// The history of `text` on `model` with `ablations`: what the floor would hold for it as a prompt;
 /// with the notice when its first tokens were dropped to fit the context.
-pub fn side_history(
-    model: &LoadedModel,
-    text: &str,
-    ablations: &Ablations,
-) -> Side {
+pub fn side_history(model: &LoadedModel, text: &str, ablations: &Ablations) -> Side {
     let p = encode_prompt(&model.tokenizer, text, model.config.n_positions)?;
     let mut cache = KvCache::with_ablations(ablations.clone());
     let trace = model.gpt.trace_with(&p.ids, &mut cache, Record::View)?;

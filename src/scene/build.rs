@@ -217,7 +217,7 @@ pub(crate) fn rebuild_floor(
         super::machines::spawn_spread_bars(
             &mut commands,
             &kit,
-            station,
+            (index, station),
             width / 2.0,
             h,
             station_entity,

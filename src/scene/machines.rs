@@ -13,6 +13,7 @@ use super::kit::Kit;
 use super::layout::{Station, StationKind};
 use super::parts::{BoardSource, SpreadBar};
 use crate::playback::history::{History, mean_std};
+use crate::playback::{Floor, Playback};
 
 /// A norm gate shows the spread of at most this many tokens, the latest.
 pub const SPREAD_TOKENS: usize = 32;
@@ -174,7 +175,7 @@ pub(crate) fn spawn_machine(
 pub(crate) fn spawn_spread_bars(
     commands: &mut Commands,
     kit: &Kit,
-    station: &Station,
+    (index, station): (usize, &Station),
     half_width: f32,
     h: &History,
     parent: Entity,
@@ -211,6 +212,7 @@ pub(crate) fn spawn_spread_bars(
                 Name::new("Spread bar"),
                 SpreadBar {
                     norm,
+                    station: index,
                     t: first + t,
                     after: after_gate,
                     spread: s,
@@ -219,9 +221,30 @@ pub(crate) fn spawn_spread_bars(
                 MeshMaterial3d(kit.spread.clone()),
                 Transform::from_translation(base + Vec3::new(x, height / 2.0, z))
                     .with_scale(Vec3::new(thick, height, thick)),
+                // shown when its crate reaches the gate (`show_spread_bars`)
+                Visibility::Hidden,
                 ChildOf(parent),
             ));
         }
+    }
+}
+
+/// Shows each spread bar once its token's crate has reached the gate, as the boards fill.
+pub(crate) fn show_spread_bars(
+    floor: Res<Floor>,
+    playback: Res<Playback>,
+    mut bars: Query<(&SpreadBar, &mut Visibility)>,
+) {
+    if !playback.is_changed() && !floor.is_changed() {
+        return;
+    }
+    for (b, mut vis) in &mut bars {
+        let shown = b.t < playback.revealed_columns(&floor, b.station);
+        vis.set_if_neq(if shown {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
     }
 }
 

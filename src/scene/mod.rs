@@ -61,6 +61,7 @@ pub(super) fn plugin(app: &mut App) {
                 motion::move_crates,
                 motion::move_belt,
                 motion::fill_surprise_gauges,
+                machines::show_spread_bars,
                 motion::highlight_booths,
                 paint::paint_boards,
                 paint::paint_lamps,

@@ -218,6 +218,8 @@ pub const GAUGE_HEIGHT: f32 = 0.8;
 pub struct SpreadBar {
     /// The norm's board (what comes out).
     pub norm: BoardSource,
+    /// The gate's station (the bar shows once its token's crate has reached it).
+    pub station: usize,
     /// The token.
     pub t: usize,
     /// After the gate (the norm's output) or before it (the stream coming in).
