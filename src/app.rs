@@ -50,6 +50,15 @@ pub struct ViewerOptions {
 #[derive(Resource, Debug, Clone, Copy)]
 struct StartStation(Option<usize>, Option<crate::rooms::Room>);
 
+impl StartStation {
+    /// Where the crates stand at the start: at the station asked for (so its view and picture
+    /// show them there), else parked before the shipping dock with every station lit.
+    fn progress(&self, layout: &crate::scene::layout::Layout) -> f32 {
+        let last = layout.stations.len() - 1;
+        self.0.map_or(last, |i| i.min(last)) as f32
+    }
+}
+
 /// The `--screenshot` flow.
 #[derive(Resource, Debug)]
 struct ScreenshotJob {
@@ -171,8 +180,7 @@ fn frame_first_prompt(
         (None, None) => crate::camera::home_view(&layout.0),
     };
     if start.1.is_none() {
-        let last = layout.0.stations.len() - 1;
-        playback.progress = start.0.map_or(last, |i| i.min(last)) as f32;
+        playback.progress = start.progress(&layout.0);
         playback.playing = false;
     }
     for (mut goal, mut orbit) in &mut goals {
@@ -213,10 +221,7 @@ fn take_screenshot(
         return;
     }
     if let Some(l) = &layout {
-        // the crates at the station asked for (so its picture shows them there), else parked
-        // before the shipping dock with every station lit
-        let last = l.0.stations.len() - 1;
-        playback.progress = start.0.map_or(last, |i| i.min(last)) as f32;
+        playback.progress = start.progress(&l.0);
         playback.playing = false;
     }
     job.frames_ready += 1;

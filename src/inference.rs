@@ -231,7 +231,8 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     pending.task = Some(task);
 }
 
-fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
+/// Each token's text, as the floor labels its crates.
+pub(crate) fn texts(model: &LoadedModel, ids: &[u32]) -> Vec<String> {
     ids.iter()
         .map(|&id| model.tokenizer.token_text(id))
         .collect()

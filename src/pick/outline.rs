@@ -8,6 +8,23 @@ use crate::model::Ablation;
 use crate::playback::Floor;
 use crate::scene::{Board, CurrentLayout, LampWall, ProbBar};
 
+/// Cell (column, row) of a `grid` (columns, rows) picture on a quad of `size`, in the quad's own
+/// coordinates `lift` in front of it: its centre and its size (the inverse of [`super::cell_at`]).
+fn cell_in_quad(
+    size: Vec2,
+    grid: (usize, usize),
+    (c, r): (usize, usize),
+    lift: f32,
+) -> (Vec3, Vec2) {
+    let wh = Vec2::new(size.x / grid.0 as f32, size.y / grid.1 as f32);
+    let centre = Vec3::new(
+        -size.x / 2.0 + (c as f32 + 0.5) * wh.x,
+        size.y / 2.0 - (r as f32 + 0.5) * wh.y,
+        lift,
+    );
+    (centre, wh)
+}
+
 /// A white outline around the value under the pointer: the board cell, the lamp or the bar.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn outline_hovered(
@@ -23,15 +40,10 @@ pub(super) fn outline_hovered(
     let Some(v) = hover.0 else { return };
     // cell (c, r) of a `cols` x `rows` picture on a quad of `size`, outlined in the quad's plane
     let mut cell = |gt: &GlobalTransform, size: Vec2, grid: (usize, usize), c: usize, r: usize| {
-        let (w, h) = (size.x / grid.0 as f32, size.y / grid.1 as f32);
-        let centre = Vec3::new(
-            -size.x / 2.0 + (c as f32 + 0.5) * w,
-            size.y / 2.0 - (r as f32 + 0.5) * h,
-            0.02,
-        );
+        let (centre, wh) = cell_in_quad(size, grid, (c, r), 0.02);
         let t = gt.compute_transform();
         let iso = Isometry3d::new(gt.transform_point(centre), t.rotation);
-        gizmos.rect(iso, Vec2::new(w * t.scale.x, h * t.scale.y), Color::WHITE);
+        gizmos.rect(iso, wh * t.scale.truncate(), Color::WHITE);
     };
     match v {
         HoveredValue::Cell { source, t, d } => {
@@ -48,8 +60,13 @@ pub(super) fn outline_hovered(
         }
         HoveredValue::Lamp { layer, neuron, .. } => {
             if let Some((w, gt)) = walls.iter().find(|(w, _)| w.layer == layer) {
-                let (c, r) = (neuron % w.cols, neuron / w.cols);
-                cell(gt, w.size, (w.cols, w.rows), c, r);
+                cell(
+                    gt,
+                    w.size,
+                    (w.cols, w.rows),
+                    neuron % w.cols,
+                    neuron / w.cols,
+                );
             }
         }
         HoveredValue::Switch(_) => {}
@@ -110,16 +127,11 @@ pub(super) fn mark_switched_off_lamps(
             continue;
         };
         for (w, gt) in walls.iter().filter(|(w, _)| w.layer == layer) {
-            let (c, r) = (neuron % w.cols, neuron / w.cols);
-            let (cw, ch) = (w.size.x / w.cols as f32, w.size.y / w.rows as f32);
-            let centre = Vec3::new(
-                -w.size.x / 2.0 + (c as f32 + 0.5) * cw,
-                w.size.y / 2.0 - (r as f32 + 0.5) * ch,
-                0.03,
-            );
+            let cell = (neuron % w.cols, neuron / w.cols);
+            let (centre, wh) = cell_in_quad(w.size, (w.cols, w.rows), cell, 0.03);
             let red = Color::srgb(1.0, 0.2, 0.2);
             for (dx, dy) in [(1.0, 1.0), (1.0, -1.0)] {
-                let d = Vec3::new(dx * cw * 0.45, dy * ch * 0.45, 0.0);
+                let d = Vec3::new(dx * wh.x * 0.45, dy * wh.y * 0.45, 0.0);
                 gizmos.line(
                     gt.transform_point(centre - d),
                     gt.transform_point(centre + d),

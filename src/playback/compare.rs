@@ -60,13 +60,8 @@ pub fn side_history(model: &LoadedModel, text: &str, ablations: &Ablations) -> S
     let p = encode_prompt(&model.tokenizer, text, model.config.n_positions)?;
     let mut cache = KvCache::with_ablations(ablations.clone());
     let trace = model.gpt.trace_with(&p.ids, &mut cache, Record::View)?;
-    let texts = p
-        .ids
-        .iter()
-        .map(|&id| model.tokenizer.token_text(id))
-        .collect();
     let mut h = History::default();
-    h.append(&trace, texts);
+    h.append(&trace, crate::inference::texts(model, &p.ids));
     Ok((h, p.notice()))
 }
 

@@ -59,6 +59,19 @@ impl BoardSource {
         })
     }
 
+    /// The station that shows this board (the inverse of [`Self::for_station`]).
+    pub fn station(self) -> StationKind {
+        match self {
+            BoardSource::TokEmb => StationKind::Embedding,
+            BoardSource::Embed => StationKind::Position,
+            BoardSource::Ln1(l) => StationKind::NormAttn(l),
+            BoardSource::ResidAttn(l) => StationKind::Merge(l),
+            BoardSource::Ln2(l) => StationKind::NormFfn(l),
+            BoardSource::ResidFfn(l) => StationKind::Ffn(l),
+            BoardSource::LnF => StationKind::FinalNorm,
+        }
+    }
+
     /// For a norm's board, the board of the stream coming into that norm (its x).
     pub fn norm_input(self, n_layer: usize) -> Option<Self> {
         Some(match self {
@@ -236,4 +249,30 @@ pub struct PartBar {
     pub layer: usize,
     /// Head.
     pub head: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `station` undoes `for_station` for every station that shows a board, in every layer.
+    #[test]
+    fn a_board_names_the_station_that_shows_it() {
+        let layout = super::super::layout::Layout::new(
+            super::super::layout::Shape {
+                n_layer: 3,
+                n_head: 2,
+            },
+            4,
+        );
+        let mut boards = 0;
+        for s in &layout.stations {
+            if let Some(b) = BoardSource::for_station(s.kind) {
+                assert_eq!(b.station(), s.kind, "{b:?}");
+                boards += 1;
+            }
+        }
+        // press, stamp, final norm, and per layer two norms, the merge and the FFN
+        assert_eq!(boards, 3 + 4 * 3);
+    }
 }

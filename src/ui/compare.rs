@@ -15,7 +15,6 @@ use crate::model::tokenizer::shown_token;
 use crate::playback::compare::Comparison;
 use crate::playback::history::History;
 use crate::playback::{Floor, Sampling, Selection};
-use crate::scene::attention_map::{head_pixels, heatmap_side};
 use crate::tr;
 
 /// Candidates shown per side.
@@ -34,18 +33,6 @@ pub(super) struct CompareView {
     /// (floor version, B version, layer, head) the two pictures are for.
     made_for: Option<(u64, u64, usize, usize)>,
     pictures: Option<[egui::TextureHandle; 2]>,
-}
-
-fn picture(
-    ctx: &egui::Context,
-    h: &History,
-    layer: usize,
-    head: usize,
-    name: &str,
-) -> egui::TextureHandle {
-    let side = heatmap_side(h.len());
-    let img = egui::ColorImage::from_rgba_unmultiplied([side, side], &head_pixels(h, layer, head));
-    ctx.load_texture(name, img, egui::TextureOptions::NEAREST)
 }
 
 /// The window, when open.
@@ -203,8 +190,8 @@ pub(super) fn draw_compare(
             let key = (floor.version, cmp.version, layer, head);
             if view.made_for != Some(key) || view.pictures.is_none() {
                 view.pictures = Some([
-                    picture(ui.ctx(), a, layer, head, "compare-a"),
-                    picture(ui.ctx(), b, layer, head, "compare-b"),
+                    super::heatmap::head_texture(ui.ctx(), a, layer, head, "compare-a"),
+                    super::heatmap::head_texture(ui.ctx(), b, layer, head, "compare-b"),
                 ]);
                 view.made_for = Some(key);
             }

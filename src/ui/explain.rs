@@ -261,27 +261,21 @@ pub enum Home {
     Station(crate::scene::layout::StationKind),
 }
 
-/// The board whose rows enter `layer` (the embedding sum for layer 0).
-fn stream_board(layer: usize) -> BoardSource {
-    match layer {
-        0 => BoardSource::Embed,
-        l => BoardSource::ResidFfn(l - 1),
-    }
-}
-
 /// Where operand `name` of a `src` cell's formula lives (none for the model's own weights, such
 /// as a LayerNorm's gain, and for mean and var, which are the whole column's).
 pub fn operand_home(src: BoardSource, name: &str, n_layer: usize) -> Option<Home> {
     use crate::scene::layout::StationKind;
     Some(match (src, name) {
         (BoardSource::Embed, "wte") => Home::Board(BoardSource::TokEmb),
-        (BoardSource::Ln1(l), "x") | (BoardSource::ResidAttn(l), "stream") => {
-            Home::Board(stream_board(l))
+        // a norm's x: the stream coming into it
+        (norm, "x") => Home::Board(norm.norm_input(n_layer)?),
+        // the stream an attention or FFN output is added to: what came into its norm
+        (BoardSource::ResidAttn(l), "stream") => {
+            Home::Board(BoardSource::Ln1(l).norm_input(n_layer)?)
         }
-        (BoardSource::Ln2(l), "x") | (BoardSource::ResidFfn(l), "stream") => {
-            Home::Board(BoardSource::ResidAttn(l))
+        (BoardSource::ResidFfn(l), "stream") => {
+            Home::Board(BoardSource::Ln2(l).norm_input(n_layer)?)
         }
-        (BoardSource::LnF, "x") => Home::Board(BoardSource::ResidFfn(n_layer.checked_sub(1)?)),
         (BoardSource::ResidAttn(l), "attention") => Home::Station(StationKind::Merge(l)),
         (BoardSource::ResidFfn(l), "ffn") => Home::Station(StationKind::Ffn(l)),
         _ => return None,

@@ -45,20 +45,25 @@ impl HeadImages {
         if h.is_empty() || h.layers.get(layer)?.attention.get(head).is_none() {
             return None;
         }
-        let tex = self.images.entry((layer, head)).or_insert_with(|| {
-            let side = heatmap_side(h.len());
-            let img = egui::ColorImage::from_rgba_unmultiplied(
-                [side, side],
-                &head_pixels(h, layer, head),
-            );
-            ctx.load_texture(
-                format!("attn-{layer}-{head}"),
-                img,
-                egui::TextureOptions::NEAREST,
-            )
-        });
+        let tex = self
+            .images
+            .entry((layer, head))
+            .or_insert_with(|| head_texture(ctx, h, layer, head, &format!("attn-{layer}-{head}")));
         Some(tex.clone())
     }
+}
+
+/// The picture of (`layer`, `head`)'s weights on floor `h`, as an egui texture named `name`.
+pub(super) fn head_texture(
+    ctx: &egui::Context,
+    h: &History,
+    layer: usize,
+    head: usize,
+    name: &str,
+) -> egui::TextureHandle {
+    let side = heatmap_side(h.len());
+    let img = egui::ColorImage::from_rgba_unmultiplied([side, side], &head_pixels(h, layer, head));
+    ctx.load_texture(name, img, egui::TextureOptions::NEAREST)
 }
 
 /// One query row's raw scores, for (floor version, layer, head, query).

@@ -234,19 +234,10 @@ pub(super) fn draw_inspector(
                                 continue;
                             };
                             let (kind, cell) = match home {
-                                Home::Board(b) => {
-                                    let k =
-                                        l.0.stations
-                                            .iter()
-                                            .map(|s| s.kind)
-                                            .find(|k| BoardSource::for_station(*k) == Some(b));
-                                    (k, true)
-                                }
-                                Home::Station(k) => (Some(k), false),
+                                Home::Board(b) => (b.station(), true),
+                                Home::Station(k) => (k, false),
                             };
-                            let Some(i) =
-                                kind.and_then(|k| l.0.stations.iter().position(|s| s.kind == k))
-                            else {
+                            let Some(i) = l.0.stations.iter().position(|s| s.kind == kind) else {
                                 continue;
                             };
                             let label = format!("{name} = {value:+.4} »");

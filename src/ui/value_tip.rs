@@ -13,7 +13,6 @@ use crate::pick::{HoveredValue, ValueHover};
 use crate::playback::history::mean_std;
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor};
-use crate::scene::BoardSource;
 use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
@@ -133,17 +132,11 @@ pub(super) fn draw_value_tip(
                 return Ok(());
             };
             let spread = |v: &[f32]| format!("{:.3}", mean_std(v).1);
-            use crate::scene::layout::StationKind;
             // the gate by its sign's name (the board's caption says only "after LayerNorm")
-            let gate = match norm {
-                BoardSource::Ln1(layer) => StationKind::NormAttn(layer).title(l),
-                BoardSource::Ln2(layer) => StationKind::NormFfn(layer).title(l),
-                _ => StationKind::FinalNorm.title(l),
-            };
             let title = tr!(
                 l,
                 "tip-spread-title",
-                norm = gate,
+                norm = norm.station().title(l),
                 t = t,
                 text = format!("{:?}", h.texts[t])
             );
