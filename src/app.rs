@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, WindowResolution};
@@ -153,7 +154,6 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
 /// When the first prompt's floor appears: the camera at the home view (or `--station`, or a room)
 /// with the whole computation on show: the crates parked before the shipping dock, every beam lit,
 /// the next-token bars up (or the crates at `--station`), paused; Play or Step goes on from there.
-#[allow(clippy::too_many_arguments)]
 fn frame_first_prompt(
     layout: Option<Res<CurrentLayout>>,
     start: Res<StartStation>,
@@ -189,19 +189,40 @@ fn frame_first_prompt(
     }
 }
 
+/// What says the scene is complete: the floor (or its error), the model's work, the embedding
+/// room's map.
+#[derive(SystemParam)]
+struct SceneSettled<'w> {
+    floor: Res<'w, Floor>,
+    pending: Res<'w, Pending>,
+    room: Res<'w, crate::rooms::embedding::EmbeddingRoom>,
+}
+
+impl SceneSettled<'_> {
+    /// True once the floor (or its error) is there, nothing is pending and the room's map is made.
+    fn ready(&self) -> bool {
+        (!self.floor.history.is_empty() || self.floor.error.is_some())
+            && !self.pending.busy()
+            && self.room.finished()
+    }
+}
+
+/// Where the screenshot's crates stand: at `--station`, else at the end of the hall.
+#[derive(SystemParam)]
+struct CratePlacement<'w> {
+    layout: Option<Res<'w, CurrentLayout>>,
+    playback: ResMut<'w, Playback>,
+    start: Res<'w, StartStation>,
+}
+
 /// Shows the whole prompt at once (its crates at `--station`, if given, else at the end of the
 /// hall), waits for the frame to settle, saves it, exits.
-#[allow(clippy::too_many_arguments)]
 fn take_screenshot(
     mut commands: Commands,
     mut job: ResMut<ScreenshotJob>,
-    floor: Res<Floor>,
-    pending: Res<Pending>,
-    layout: Option<Res<CurrentLayout>>,
-    mut playback: ResMut<Playback>,
     mut exit: MessageWriter<AppExit>,
-    room: Res<crate::rooms::embedding::EmbeddingRoom>,
-    start: Res<StartStation>,
+    scene: SceneSettled,
+    mut placement: CratePlacement,
 ) {
     job.frames_total += 1;
     if job.frames_total > 3000 {
@@ -215,14 +236,12 @@ fn take_screenshot(
         }
         return;
     }
-    let ready =
-        (!floor.history.is_empty() || floor.error.is_some()) && !pending.busy() && room.finished();
-    if !ready {
+    if !scene.ready() {
         return;
     }
-    if let Some(l) = &layout {
-        playback.progress = start.progress(&l.0);
-        playback.playing = false;
+    if let Some(l) = &placement.layout {
+        placement.playback.progress = placement.start.progress(&l.0);
+        placement.playback.playing = false;
     }
     job.frames_ready += 1;
     // a few frames for the floor, textures and labels to reach the screen

@@ -12,11 +12,16 @@ use crate::playback::{Floor, Playback};
 use crate::scene::CurrentLayout;
 use crate::scene::beams::{BeamSettings, Beams};
 
-fn median_max(mut v: Vec<f64>) -> (f64, f64) {
+/// "median … ms   max … ms" of the times `v`, or a note that none were measured.
+fn median_max(mut v: Vec<f64>) -> String {
     v.sort_by(f64::total_cmp);
-    (v[v.len() / 2], *v.last().unwrap_or(&0.0))
+    match (v.get(v.len() / 2), v.last()) {
+        (Some(m), Some(x)) => format!("median {m:>7.3} ms   max {x:>7.3} ms"),
+        _ => "(no frame measured)".to_string(),
+    }
 }
 
+/// Runs frames until the model has answered (and one more), or fails after 5000.
 fn settle(app: &mut App) -> Result<()> {
     for _ in 0..5000 {
         app.update();
@@ -31,14 +36,15 @@ fn settle(app: &mut App) -> Result<()> {
 
 /// Runs the benchmark and prints medians and maxima in milliseconds.
 pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()> {
-    let n = tokens.clamp(2, model.config.n_positions - 1);
-    let words = "the king said to the queen that the night was long and cold ";
-    let mut prompt = String::new();
-    while model.tokenizer.encode(&prompt)?.len() < n {
-        prompt.push_str(words);
+    let context = model.config.n_positions;
+    if context < 3 {
+        anyhow::bail!(
+            "the scene bench needs a context of at least 3 tokens (a prompt of 2 and room for a \
+             generated one); this model's is {context}"
+        );
     }
-    let ids = model.tokenizer.encode(&prompt)?;
-    let prompt = model.tokenizer.decode(&ids[..n])?;
+    let n = tokens.clamp(2, context - 1);
+    let prompt = prompt_of(&model, n)?;
     let mut app = crate::logic::headless_app(model.clone());
     // gizmo line building is CPU work of the frame: include it (the GPU part is not measured here)
     app.init_resource::<bevy::gizmos::config::GizmoConfigStore>()
@@ -49,6 +55,34 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
     settle(&mut app)?;
     let last = (app.world().resource::<CurrentLayout>().0.stations.len() - 1) as f32;
     let have = app.world().resource::<Floor>().history.len();
+    let riding = riding_frames(&mut app, last, frames);
+    println!(
+        "scene bench: {} layers × {} heads, {have} tokens, {} frames per line",
+        model.config.n_layer,
+        model.config.n_head,
+        frames.max(10)
+    );
+    println!("  crates riding the hall, beams lit as they pass   {riding}");
+    all_lit_frames(&mut app, last, frames);
+    app.insert_resource(BeamSettings::default());
+    step_frames(&mut app, last);
+    Ok(())
+}
+
+/// A prompt of exactly `n` of the model's tokens (a sentence repeated, cut to fit).
+fn prompt_of(model: &LoadedModel, n: usize) -> Result<String> {
+    let words = "the king said to the queen that the night was long and cold ";
+    let mut prompt = String::new();
+    while model.tokenizer.encode(&prompt)?.len() < n {
+        prompt.push_str(words);
+    }
+    let ids = model.tokenizer.encode(&prompt)?;
+    Ok(model.tokenizer.decode(&ids[..n])?)
+}
+
+/// Times steady frames (median and maximum, as a line): crates riding through the whole hall (up to
+/// station `last`), every beam lit as they pass.
+fn riding_frames(app: &mut App, last: f32, frames: usize) -> String {
     // 1. steady frames: crates riding through the whole hall, every beam lit as they pass
     let mut times = Vec::with_capacity(frames);
     for f in 0..frames.max(10) {
@@ -58,16 +92,12 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
         app.update();
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    let (med, max) = median_max(times);
-    println!(
-        "scene bench: {} layers × {} heads, {have} tokens, {} frames per line",
-        model.config.n_layer,
-        model.config.n_head,
-        frames.max(10)
-    );
-    println!(
-        "  crates riding the hall, beams lit as they pass   median {med:>7.3} ms   max {max:>7.3} ms"
-    );
+    median_max(times)
+}
+
+/// Times and prints frames with every booth lit (the crates past station `last`), at threshold 0
+/// and at the default threshold.
+fn all_lit_frames(app: &mut App, last: f32, frames: usize) {
     // every beam lit, at threshold 0 and at the default threshold
     for threshold in [0.0, BeamSettings::default().threshold] {
         app.insert_resource(BeamSettings { threshold });
@@ -80,12 +110,14 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
             app.update();
             t_all.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        let (m, x) = median_max(t_all);
-        println!(
-            "  all booths lit, threshold {threshold:<4} ({beams:>5} beams)    median {m:>7.3} ms   max {x:>7.3} ms"
-        );
+        let times = median_max(t_all);
+        println!("  all booths lit, threshold {threshold:<4} ({beams:>5} beams)    {times}");
     }
-    app.insert_resource(BeamSettings::default());
+}
+
+/// Times and prints, over ten generation steps, the frames while a step runs on the task pool and
+/// the frame that receives it (the floor rebuilt).
+fn step_frames(app: &mut App, last: f32) {
     // 2. frames while a generation step runs on the task pool
     let mut during = Vec::new();
     let mut rebuilds = Vec::new();
@@ -108,13 +140,7 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
             during.push(ms);
         }
     }
-    let (dmed, dmax) = median_max(during);
-    let (rmed, rmax) = median_max(rebuilds);
-    println!(
-        "  frame while the model runs a step (default threshold) median {dmed:>7.3} ms   max {dmax:>7.3} ms"
-    );
-    println!(
-        "  frame that receives the step (floor rebuilt)          median {rmed:>7.3} ms   max {rmax:>7.3} ms"
-    );
-    Ok(())
+    let (during, rebuilds) = (median_max(during), median_max(rebuilds));
+    println!("  frame while the model runs a step (default threshold) {during}");
+    println!("  frame that receives the step (floor rebuilt)          {rebuilds}");
 }

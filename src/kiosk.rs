@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use bevy::ecs::system::SystemParam;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
 use bevy::prelude::*;
 use serde::Deserialize;
@@ -154,10 +155,29 @@ impl KioskConfig {
                 "exit_chord needs at least two keys, so that no single key quits".into(),
             ));
         }
+        let mut seen: Vec<Vec<KeyCode>> = Vec::new();
         for k in &self.exit_chord {
-            if chord_key_codes(k).is_empty() {
+            let codes = chord_key_codes(k);
+            if codes.is_empty() {
                 return Err(bad(format!("exit_chord: unknown key {k:?}")));
             }
+            if seen.contains(&codes) {
+                return Err(bad(format!(
+                    "exit_chord names the key {k:?} twice; a chord needs distinct keys"
+                )));
+            }
+            seen.push(codes);
+        }
+        let modifiers = ["Ctrl", "Alt", "Shift"];
+        if !self
+            .exit_chord
+            .iter()
+            .any(|k| modifiers.contains(&k.as_str()))
+        {
+            return Err(bad(
+                "exit_chord needs at least one of Ctrl, Alt or Shift, so that typing cannot quit"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -253,39 +273,55 @@ fn install_filter(mut commands: Commands, kiosk: Res<Kiosk>) {
     commands.insert_resource(kiosk.filter.clone());
 }
 
+/// Everything a visitor can touch: keys, mouse buttons, mouse motion and wheel, a touch screen.
+#[derive(SystemParam)]
+struct VisitorInput<'w> {
+    keys: Res<'w, ButtonInput<KeyCode>>,
+    buttons: Res<'w, ButtonInput<MouseButton>>,
+    motion: Res<'w, AccumulatedMouseMotion>,
+    scroll: Res<'w, AccumulatedMouseScroll>,
+    touches: Option<Res<'w, Touches>>,
+}
+
+impl VisitorInput<'_> {
+    /// True while every key of the exit chord is held.
+    fn chord_held(&self, chord: &[String]) -> bool {
+        chord
+            .iter()
+            .all(|k| chord_key_codes(k).iter().any(|c| self.keys.pressed(*c)))
+    }
+
+    /// True when anything was pressed, released, moved, scrolled or touched this frame.
+    fn any(&self) -> bool {
+        // a tap can press and release within one frame: count the release too
+        self.keys.get_pressed().next().is_some()
+            || self.keys.get_just_released().next().is_some()
+            || self.buttons.get_pressed().next().is_some()
+            || self.buttons.get_just_released().next().is_some()
+            || self.motion.delta != Vec2::ZERO
+            || self.scroll.delta != Vec2::ZERO
+            || self
+                .touches
+                .as_ref()
+                .is_some_and(|t| t.iter().next().is_some() || t.any_just_released())
+    }
+}
+
 /// Any key, button, motion or wheel is a visitor: it resets the idle clock and ends the attract loop.
-#[allow(clippy::too_many_arguments)]
 fn watch_input(
     time: Res<Time>,
-    keys: Res<ButtonInput<KeyCode>>,
-    buttons: Res<ButtonInput<MouseButton>>,
-    motion: Res<AccumulatedMouseMotion>,
-    scroll: Res<AccumulatedMouseScroll>,
-    touches: Option<Res<Touches>>,
+    input: VisitorInput,
     mut kiosk: ResMut<Kiosk>,
     mut tour: ResMut<TourPlayer>,
     mut selection: ResMut<Selection>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    let chord_held = kiosk
-        .config
-        .exit_chord
-        .iter()
-        .all(|k| chord_key_codes(k).iter().any(|c| keys.pressed(*c)));
-    if chord_held {
+    if input.chord_held(&kiosk.config.exit_chord) {
         info!("kiosk: exit chord pressed, quitting");
         exit.write(AppExit::Success);
         return;
     }
-    // a tap can press and release within one frame: count the release too
-    let input = keys.get_pressed().next().is_some()
-        || keys.get_just_released().next().is_some()
-        || buttons.get_pressed().next().is_some()
-        || buttons.get_just_released().next().is_some()
-        || motion.delta != Vec2::ZERO
-        || scroll.delta != Vec2::ZERO
-        || touches.is_some_and(|t| t.iter().next().is_some() || t.any_just_released());
-    if input {
+    if input.any() {
         kiosk.idle = 0.0;
         if kiosk.mode == Mode::Attract {
             kiosk.mode = Mode::Visitor;
@@ -299,17 +335,43 @@ fn watch_input(
     }
 }
 
+/// The camera the attract loop sends back to the home view.
+#[derive(SystemParam)]
+struct HomeCamera<'w, 's> {
+    layout: Option<Res<'w, CurrentLayout>>,
+    goals: Query<'w, 's, &'static mut OrbitGoal>,
+}
+
+/// What a visitor may have changed and the attract loop puts back: the selection, the language,
+/// the parts switched off (seen on the floor).
+#[derive(SystemParam)]
+struct VisitorChanges<'w> {
+    selection: ResMut<'w, Selection>,
+    lang: ResMut<'w, Lang>,
+    floor: Res<'w, crate::playback::Floor>,
+}
+
+impl VisitorChanges<'_> {
+    /// The next visitor finds the exhibit as it was set up: its own language, nothing selected,
+    /// every part of the model switched on.
+    fn undo(&mut self, lang: Lang, requests: &mut MessageWriter<Request>) {
+        *self.selection = Selection::default();
+        if *self.lang != lang {
+            *self.lang = lang;
+        }
+        if !self.floor.ablations.is_empty() {
+            requests.write(Request::Ablate(crate::model::Ablations::none()));
+        }
+    }
+}
+
 /// After the idle time: reset the view, run a fresh prompt, play the tour; loop while nobody comes.
-#[allow(clippy::too_many_arguments)]
 fn run_attract(
     mut kiosk: ResMut<Kiosk>,
     mut tour: ResMut<TourPlayer>,
-    layout: Option<Res<CurrentLayout>>,
-    mut goals: Query<&mut OrbitGoal>,
-    mut selection: ResMut<Selection>,
+    mut camera: HomeCamera,
+    mut changes: VisitorChanges,
     mut requests: MessageWriter<Request>,
-    mut lang: ResMut<Lang>,
-    floor: Res<crate::playback::Floor>,
 ) {
     let start = match kiosk.mode {
         Mode::Visitor => kiosk.idle >= kiosk.config.idle_seconds,
@@ -318,15 +380,7 @@ fn run_attract(
     if !start {
         return;
     }
-    // the next visitor finds the exhibit as it was set up: its own language, nothing selected,
-    // every part of the model switched on
-    *selection = Selection::default();
-    if *lang != kiosk.config.lang {
-        *lang = kiosk.config.lang;
-    }
-    if !floor.ablations.is_empty() {
-        requests.write(Request::Ablate(crate::model::Ablations::none()));
-    }
+    changes.undo(kiosk.config.lang, &mut requests);
     if tour.tour.is_none() {
         // no usable tour: a fresh prompt once per idle period, and the clock starts again
         let prompt = kiosk.prompts[kiosk.next % kiosk.prompts.len()].clone();
@@ -341,8 +395,8 @@ fn run_attract(
     kiosk.next = (kiosk.next + 1) % kiosk.prompts.len();
     kiosk.mode = Mode::Attract;
     kiosk.cycles += 1;
-    if let Some(l) = layout {
-        for mut g in &mut goals {
+    if let Some(l) = &camera.layout {
+        for mut g in &mut camera.goals {
             g.0 = home_view(&l.0);
         }
     }
@@ -379,6 +433,19 @@ mod tests {
         assert!(c.check().unwrap_err().to_string().contains("two keys"));
         c.exit_chord = vec!["Ctrl".into(), "Hyper".into()];
         assert!(c.check().unwrap_err().to_string().contains("Hyper"));
+        c.exit_chord = vec!["Q".into(), "q".into()];
+        assert!(c.check().unwrap_err().to_string().contains("twice"));
+        c.exit_chord = vec!["Ctrl".into(), "Ctrl".into()];
+        assert!(c.check().unwrap_err().to_string().contains("twice"));
+        c.exit_chord = vec!["Q".into(), "W".into()];
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("Ctrl, Alt or Shift")
+        );
+        c.exit_chord = vec!["Ctrl".into(), "Q".into()];
+        c.check().unwrap();
     }
 
     #[test]

@@ -2,32 +2,34 @@
 //!
 //! Data and control flow one way: `cli → app → (inference → playback → scene, camera, ui, tour,
 //! kiosk)`, every plugin naming its frame stage from [`schedule`]; [`model`] is pure candle (no Bevy)
-//! and is read by everyone. The map, one line per module (where to change what):
+//! and is read by everyone. The map, one row per top-level module, naming every file under it
+//! (where to change what). `tests/house.rs` checks it: each module has a row, and each file of a
+//! folder is named in a `code span` of its folder's row (a new file goes in the map when it is made).
 //!
 //! | module | what it is for |
 //! |---|---|
-//! | [`model`] | GPT-2 in candle: config, checkpoints, tokenizer, the traced forward pass, sampling, `train/` |
+//! | [`model`] | GPT-2 in candle, no Bevy: `config`, `checkpoint` (open and save model folders), `catalog` (where a model comes from: a folder, a name under `models/`, the hub cache), `tokenizer`, `block` (LayerNorm, attention, MLP), `gpt` (the traced forward pass), `kv_cache`, `matvec` (one token's products), `trace` (plain `f32` arrays), `lens` (the logit lens), `sample`, `generate`, `score` (surprise, perplexity), `scores` (operands the inspector recomputes), `ablate` (parts switched off), `attribution` (each head's direct part in a logit), `embedding` (neighbours, vector arithmetic), `pca` (the embedding map), `positions`, `cost` (n² against n), `scale` (beside GPT-2 and GPT-3), `error`; `train/`: `options`, `data`, `setup`, `run` (the loop), `optim`, `save` (checkpoints, snapshots), `log` (state, CSV, plot), the whole in `mod.rs` |
 //! | [`i18n`] | visitor-facing text: the Fluent catalogue per language (`assets/i18n/`), [`i18n::Lang`], `tr!` |
 //! | [`limits`] | every bound on user input (prompt length, temperature, top-k/p, threshold, kiosk, recording) |
 //! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
 //! | [`keys`] | every key binding, one table for the input systems and the help |
 //! | [`inference`] | the model off the main thread: requests in, [`inference::Outcome`]s out |
-//! | [`playback`] | the floor (history), the clock, play/pause/step/generate, sampling, selection, dock candidates |
-//! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (stations, crates), `motion`, `paint`, `dock`, `beams`, `palette`, `kit`, `parts` |
-//! | [`camera`] | orbit, pan, zoom, fly, station views, easing |
-//! | [`pick`] | what a click selects, what the pointer is on (`hover_plugin`), its outline |
-//! | [`ui`] | the egui overlay: `controls`, `inspector`, `model_card`, `help`, `caption`, `labels`, `shortcuts` |
-//! | [`rooms`] | the rooms beside the hall: the embedding room (PCA of wte), the scale room; which room is which |
-//! | [`tour`] | the tour file format (`file`) and its player |
+//! | [`playback`] | the floor and its rows (`history`), the clock, play/pause/step/generate, sampling, selection, dock candidates; jobs per floor on the task pool: `surprise`, `attribution`, `lens` (after a step); `compare` (prompt B of the A/B window), `export` (the floor as JSON and CSV), `filter` (the kiosk's word filter) |
+//! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (the hall, crates; `stations`: one station each), `machines` (a machine per station, the norm gates' spread bars), `motion`, `paint`, `dock`, `beams`, `attention_map` (a head's weights as pixels), `palette`, `kit` (meshes, materials), `flat` (the unlit materials), `parts` (components) |
+//! | [`camera`] | orbit, pan, zoom, fly, station jumps, easing; `views` (the home view, station and room views), `touch` (orbit and pinch by touch) |
+//! | [`pick`] | what a click selects, what the pointer is on (`hover_plugin`); `outline` draws it |
+//! | [`ui`] | the egui overlay: `controls` (the left panel), `inspector`, `explain` (a number's formula), `value_tip` and `beam_tip` (tooltips), `booth` (inside the booth), `heatmap`, `compare` (A/B), `ablations` (switch parts off), `banner` (the sentence so far), `caption` (the tour's), `labels`, `hall_map`, `column` (the right-hand windows' places), `model_card`, `models` (the model picker), `embedding`, `positions`, `cost` and `training` (the rooms' windows), `save_stop` (K, export), `help`, `shortcuts`, `kiosk_panel`, `state`, `job` (model work off the main thread, once per key) |
+//! | [`rooms`] | the rooms beside the hall and which is which: `embedding` (the map of wte; `markers`: the floor's tokens, neighbours, arithmetic), `scale`, `overview` (the tower of every head) |
+//! | [`tour`] | the guided tour: `file` (format, checks), `captions` (placeholders, catalogue captions), `save` (K: a view as one more stop), the player in `mod.rs` |
 //! | [`kiosk`] | the museum mode: config, idle reset, attract loop, exit chord |
 //! | [`logic`] | the factory's logic composed (also headless, for tests and benchmarks) |
 //! | [`stage`] | the render setup shared by the window and the recorder (lights, egui, camera, overlay) |
 //! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
-//! | [`record`] | `factory record`: off-screen, deterministic frames or MP4; `captions`: the title card and the subtitles |
+//! | [`record`] | `factory record`: off-screen, deterministic frames; `output` (the folders' checks, the MP4 by ffmpeg), `captions` (the title card and the subtitles) |
 //! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
-//! | [`cli`] | the command line: `args` and one file per command |
+//! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `bench`, `train` |
 //!
-//! So: how a booth looks → `scene/build.rs`; what F1 shows → `keys.rs` (and `ui/help.rs`); how training
+//! So: how a booth looks → `scene/build/`; what F1 shows → `keys.rs` (and `ui/help.rs`); how training
 //! logs → `model/train/log.rs`.
 
 pub mod app;

@@ -1194,10 +1194,30 @@ fn neighbours_are_the_highest_cosines_of_wte() {
             assert_eq!(g["id"].as_u64().unwrap() as usize, want.0, "{args:?}");
             assert!((g["cosine"].as_f64().unwrap() - want.1).abs() < 1e-5);
         }
-        if let Some(e) = j["expected"].as_object() {
-            let id = e["id"].as_u64().unwrap() as usize;
-            let rank = all.iter().position(|x| x.0 == id).unwrap() + 1;
-            assert_eq!(e["rank"].as_u64().unwrap() as usize, rank);
+        // the expected word's rank among all the others: given `--expect`, it must be there
+        let expect = args
+            .iter()
+            .position(|a| *a == "--expect")
+            .map(|i| args[i + 1]);
+        match expect {
+            None => assert!(j["expected"].is_null(), "{args:?}: {}", j["expected"]),
+            Some(word) => {
+                let e = j["expected"]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{args:?}: no \"expected\" in {j}"));
+                assert_eq!(e["token"].as_str().map(str::trim), Some(word), "{e:?}");
+                let id = e["id"].as_u64().unwrap() as usize;
+                let rank =
+                    all.iter().position(|x| x.0 == id).unwrap_or_else(|| {
+                        panic!("{word:?} (id {id}) is one of the query's terms")
+                    }) + 1;
+                assert_eq!(e["rank"].as_u64().unwrap() as usize, rank, "{word:?}");
+                let cosine = all[rank - 1].1;
+                assert!(
+                    (e["cosine"].as_f64().unwrap() - cosine).abs() < 1e-5,
+                    "{word:?}: {e:?} vs {cosine}"
+                );
+            }
         }
     }
     let out = run(&["xylophone"]);

@@ -3,17 +3,20 @@
 //! Every expectation is computed independently from a fresh `Gpt::trace` of the same tokens.
 
 mod common;
+#[path = "common/memory.rs"]
+mod memory;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
 use factory::inference::{Engine, Pending, Request};
 use factory::model::{KvCache, LoadedModel, default_model_dir};
 use factory::playback::{Dock, Floor, Playback, Selection};
 use factory::scene::beams::{BeamSettings, Beams};
 use factory::scene::layout::StationKind;
-use factory::scene::{Booth, Crate, CurrentLayout, LampWall, palette};
+use factory::scene::{Booth, Crate, CurrentLayout, LampWall};
 
 const PROMPT: &str = "The king said to the queen that";
 
@@ -21,21 +24,50 @@ fn model() -> Arc<LoadedModel> {
     Arc::new(LoadedModel::open(&default_model_dir()).expect("the default model opens"))
 }
 
+/// The factory's clock in these tests: each update is this long, however long the machine takes
+/// over it (a test that needs another step inserts its own).
+const FRAME: Duration = Duration::from_millis(100);
+
+/// How long a wait for the model (or any work on the task pool) may take in wall time before the
+/// test calls it stuck: generous, so that a loaded machine only makes a test slower, never fail.
+const STUCK: Duration = Duration::from_secs(120);
+
 fn headless(model: Arc<LoadedModel>) -> App {
-    factory::logic::headless_app(model)
+    let mut app = factory::logic::headless_app(model);
+    set_clock(&mut app, FRAME);
+    app
 }
 
-/// Updates until the model has answered every request (bounded).
-fn settle(app: &mut App) {
-    for _ in 0..2000 {
+/// Sets how far the factory's clock moves at each update (zero: it stands still while the test
+/// waits, however long the wait takes).
+fn set_clock(app: &mut App, per_update: Duration) {
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(per_update));
+}
+
+/// Updates until `done` holds; fails, naming `what`, only when it still does not after [`STUCK`]
+/// of wall time. Between updates the task pool gets the processor.
+fn update_until(app: &mut App, what: &str, done: impl Fn(&World) -> bool) {
+    let start = Instant::now();
+    loop {
         app.update();
-        if !app.world().resource::<Pending>().busy() {
-            app.update(); // rebuild from the new floor
+        if done(app.world()) {
             return;
         }
-        std::thread::sleep(Duration::from_millis(2));
+        assert!(
+            start.elapsed() < STUCK,
+            "{what} did not happen in {STUCK:?}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
     }
-    panic!("the model did not answer");
+}
+
+/// Updates until the model has answered every request (its task done, nothing queued), then once
+/// more: the scene is rebuilt from the new floor.
+fn settle(app: &mut App) {
+    update_until(app, "the model's answer", |w| {
+        !w.resource::<Pending>().busy()
+    });
+    app.update();
 }
 
 fn last_station(app: &App) -> f32 {
@@ -53,32 +85,13 @@ fn run_prompt(app: &mut App, prompt: &str) {
     app.update();
 }
 
-/// From the shipping dock, one step: a token is drawn and its floor arrives (bounded wait).
+/// From the shipping dock, one step: a token is drawn and its floor arrives.
 fn step_to_the_next_token(app: &mut App) {
     app.world_mut().resource_mut::<Playback>().step();
     let version = app.world().resource::<Floor>().version;
-    for _ in 0..2000 {
-        app.update();
-        if app.world().resource::<Floor>().version != version
-            && !app.world().resource::<Pending>().busy()
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("no new token arrived");
-}
-
-/// Updates until `done` holds (bounded: fails loudly, naming `what`, if it never does).
-fn update_until(app: &mut App, what: &str, done: impl Fn(&World) -> bool) {
-    for _ in 0..2000 {
-        app.update();
-        if done(app.world()) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("{what} did not happen");
+    update_until(app, "the next token's floor", |w| {
+        w.resource::<Floor>().version != version && !w.resource::<Pending>().busy()
+    });
 }
 
 /// Updates until each token's surprise is computed for the floor now standing (bounded).
@@ -187,8 +200,43 @@ fn beams_are_the_traced_weights_above_the_threshold() {
     assert!(!partial.is_empty());
 }
 
+/// The colour the documented rule gives value `v` on a board whose full brightness is `scale`,
+/// as sRGB 0-255 (unrounded), written here from the README and the palette's description: amber
+/// for a positive value, cyan for a negative one, the dark "zero" colour for 0; brightness is
+/// |v| / scale, clamped to 1, on a square-root ramp from the zero colour to the full hue.
+fn documented_colour(v: f64, scale: f64) -> [f64; 3] {
+    use factory::scene::palette::{NEGATIVE, POSITIVE, ZERO};
+    let brightness = (v.abs() / scale).min(1.0).sqrt();
+    let hue = if v >= 0.0 { POSITIVE } else { NEGATIVE };
+    [0, 1, 2].map(|i| {
+        let (zero, full) = (ZERO[i] as f64, hue[i] as f64);
+        (zero + (full - zero) * brightness) * 255.0
+    })
+}
+
+/// The documented scale of a board: the 98th percentile of |value| over all its numbers.
+fn documented_scale(values: &[f32]) -> f64 {
+    let mut mags: Vec<f64> = values.iter().map(|v| v.abs() as f64).collect();
+    mags.sort_by(f64::total_cmp);
+    mags[((mags.len() - 1) as f64 * 0.98).round() as usize]
+}
+
 #[test]
 fn lamps_show_each_neurons_activation() {
+    use factory::scene::palette::{NEGATIVE, POSITIVE};
+    // the palette's hues are the documented ones: amber (red > green > blue) for positive values,
+    // cyan (blue > green > red) for negative ones
+    // (checked when the test is compiled)
+    const {
+        assert!(
+            POSITIVE[0] > POSITIVE[1] && POSITIVE[1] > POSITIVE[2],
+            "POSITIVE is not amber"
+        );
+        assert!(
+            NEGATIVE[2] > NEGATIVE[1] && NEGATIVE[1] > NEGATIVE[0],
+            "NEGATIVE is not cyan"
+        );
+    }
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
@@ -202,22 +250,38 @@ fn lamps_show_each_neurons_activation() {
         .collect();
     assert_eq!(walls.len(), m.config.n_layer);
     let images = app.world().resource::<Assets<Image>>();
+    let dark = documented_colour(0.0, 1.0);
     for wall in &walls {
         assert!(wall.cols * wall.rows >= m.config.n_inner);
         assert_eq!(wall.shown, Some(ids.len() - 1), "the last token by default");
+        // the wall's scale: the 98th percentile of |activation| over every token of its layer
+        let all = &trace.layers[wall.layer].ffn_act.data;
+        assert_eq!(all.len(), ids.len() * m.config.n_inner);
+        let scale = documented_scale(all);
+        assert!(
+            (wall.scale as f64 - scale).abs() <= 1e-5 * scale,
+            "layer {}: scale {} vs {scale}",
+            wall.layer,
+            wall.scale
+        );
         let acts = trace.layers[wall.layer].ffn_act.row(&[ids.len() - 1]);
         assert_eq!(acts.len(), m.config.n_inner);
         let data = images.get(&wall.image).unwrap().data.as_ref().unwrap();
         let lit = (0..m.config.n_inner)
             .filter(|&i| {
-                let want = palette::value_rgba(acts[i], wall.scale);
-                assert_eq!(
-                    &data[i * 4..i * 4 + 4],
-                    &want,
-                    "layer {} neuron {i}",
-                    wall.layer
-                );
-                want != palette::value_rgba(0.0, 1.0)
+                let want = documented_colour(acts[i] as f64, scale);
+                let got = &data[i * 4..i * 4 + 4];
+                for c in 0..3 {
+                    // within rounding of the 0-255 value
+                    assert!(
+                        (got[c] as f64 - want[c]).abs() <= 1.0,
+                        "layer {} neuron {i} (activation {}): {got:?} vs {want:?}",
+                        wall.layer,
+                        acts[i]
+                    );
+                }
+                assert_eq!(got[3], 255, "opaque");
+                (0..3).any(|c| (want[c] - dark[c]).abs() >= 1.0)
             })
             .count();
         assert!(lit > m.config.n_inner / 4, "most lamps carry a value");
@@ -233,6 +297,9 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
     // "step" at the shipping dock: sample, send the crate round
     app.world_mut().resource_mut::<Playback>().step();
     app.update();
+    // the clock stands still while the test waits on the model and the lens, so the new crate is
+    // still riding back when it is checked
+    set_clock(&mut app, Duration::ZERO);
     settle(&mut app);
     let floor = app.world().resource::<Floor>();
     let h = &floor.history;
@@ -282,14 +349,11 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
         "the new crate rides back first"
     );
     // ... and stops at the receiving dock ("step" was pressed once)
+    set_clock(&mut app, FRAME);
     app.world_mut().resource_mut::<Playback>().speed = 40.0;
-    for _ in 0..3000 {
-        app.update();
-        if !app.world().resource::<Playback>().playing {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    update_until(&mut app, "the ride back to the receiving dock", |w| {
+        !w.resource::<Playback>().playing
+    });
     let pb = app.world().resource::<Playback>().clone();
     assert!(!pb.playing && pb.progress == 0.0, "{pb:?}");
     // "generate 2": each new crate rides the whole hall before the next is drawn
@@ -298,7 +362,8 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
     let mut version = app.world().resource::<Floor>().version;
     let mut rode = Vec::new();
     let mut furthest = f32::MIN;
-    for _ in 0..20_000 {
+    let start = Instant::now();
+    loop {
         app.update();
         let (v, len) = {
             let f = app.world().resource::<Floor>();
@@ -314,6 +379,10 @@ fn a_sampled_token_appends_and_rides_again_with_the_cache() {
         if len == n + 3 && !pb.playing && !app.world().resource::<Pending>().busy() {
             break;
         }
+        assert!(
+            start.elapsed() < STUCK,
+            "two tokens were not generated in {STUCK:?}: {len} tokens, rode {rode:?}"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     assert_eq!(app.world().resource::<Floor>().history.len(), n + 3);
@@ -504,14 +573,19 @@ fn heatmap_cells_are_the_traced_weights() {
                     assert_eq!(cell, masked, "({q}, {k}) is in the future");
                 } else {
                     let w = tr.layers[layer].attention.at(&[head, q, k]);
-                    assert_eq!(cell, &palette::value_rgba(w, 1.0), "({q}, {k}) weight {w}");
+                    // a weight of 1 is full brightness (the documented rule, written above)
+                    let want = documented_colour(w as f64, 1.0);
+                    assert!(
+                        (0..3).all(|c| (cell[c] as f64 - want[c]).abs() <= 1.0) && cell[3] == 255,
+                        "({q}, {k}) weight {w}: {cell:?} vs {want:?}"
+                    );
                 }
             }
         }
-        assert_ne!(
-            masked,
-            &palette::value_rgba(0.0, 1.0)[..],
-            "masked differs from a 0 weight"
+        let dark = documented_colour(0.0, 1.0);
+        assert!(
+            (0..3).any(|c| (masked[c] as f64 - dark[c]).abs() > 1.0),
+            "masked {masked:?} differs from a 0 weight {dark:?}"
         );
     }
 }
@@ -629,22 +703,58 @@ fn the_dock_explains_its_bars_with_the_models_numbers() {
     }
 }
 
-/// Resident memory of this process in KiB; the soak cannot judge memory without it, so it fails.
 /// The panel's model picker sends `Request::Model`: the new model is opened off the main thread,
 /// the same prompt runs on it, the floor is rebuilt for its shape, and the dock's labels show an id
-/// its tokenizer has no text for as `[id N]`. A broken folder keeps the old model and says why.
+/// its tokenizer has no text for as `[id N]` (the new model is made so that one such id is its top
+/// guess). A broken folder keeps the old model and says why.
 #[test]
 fn switching_the_model_reruns_the_prompt_on_the_new_one() {
     let m = model();
     let mut app = headless(m.clone());
     run_prompt(&mut app, PROMPT);
     let dir = tempfile::tempdir().unwrap();
-    // 3 layers × 2 heads, a vocabulary 3 ids larger than its tokenizer's
-    let (d, _) = common::write_model(dir.path(), 3, common::Naming::Plain, false);
+    // 3 layers × 2 heads, a vocabulary 3 ids larger than its tokenizer's: the last 3 ids are padding
+    let (d, mut w) = common::write_model(dir.path(), 3, common::Naming::Plain, false);
+    let (_, tokenizer_vocab) = common::tokenizer_json(300);
+    assert!(tokenizer_vocab < d.vocab_size, "the model has padded ids");
+    let padded = d.vocab_size - 1;
+    // make the padded id the top guess for the prompt: its row of wte (tied: its row of the
+    // unembedding; no prompt token is padding, so the forward pass is unchanged) becomes the top
+    // token's row, scaled so that its logit passes the top one (found by the f64 reference)
+    let prompt_ids = LoadedModel::open(dir.path())
+        .unwrap()
+        .tokenizer
+        .encode(PROMPT)
+        .unwrap();
+    assert!(prompt_ids.len() <= d.n_positions, "{prompt_ids:?}");
+    let argmax = |logits: &[f64]| {
+        (0..logits.len())
+            .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+            .unwrap()
+    };
+    let logits = common::Reference { d, w: &w }.run(&prompt_ids).logits;
+    let top = argmax(&logits);
+    let stretch = if logits[top] > 0.0 { 1.5 } else { 0.5 };
+    let c = d.n_embd;
+    let wte = &mut w.get_mut("wte.weight").unwrap().1;
+    let row: Vec<f32> = wte[top * c..(top + 1) * c]
+        .iter()
+        .map(|x| x * stretch)
+        .collect();
+    wte[padded * c..(padded + 1) * c].copy_from_slice(&row);
+    common::write_weights(
+        &dir.path().join("model.safetensors"),
+        &w,
+        common::Naming::Plain,
+    );
+    let logits = common::Reference { d, w: &w }.run(&prompt_ids).logits;
+    assert_eq!(argmax(&logits), padded, "the padded id is the top guess");
     app.world_mut()
         .write_message(Request::Model(dir.path().to_owned()));
-    settle(&mut app);
-    settle(&mut app);
+    update_until(&mut app, "the new model's floor", |w| {
+        w.resource::<Engine>().0.config.n_layer == d.n_layer && !w.resource::<Pending>().busy()
+    });
+    app.update();
     let engine = app.world().resource::<Engine>().0.clone();
     assert_eq!(engine.config.n_layer, d.n_layer);
     let floor = app.world().resource::<Floor>();
@@ -655,16 +765,32 @@ fn switching_the_model_reruns_the_prompt_on_the_new_one() {
     assert_eq!(floor.history.ids, ids);
     let direct = engine.gpt.trace(&ids, &mut KvCache::new()).unwrap();
     assert_eq!(floor.history.logits, direct.logits);
+    assert!(
+        (floor.history.logits[padded] as f64 - logits[padded]).abs() < 1e-3,
+        "the padded id's logit: {} vs {}",
+        floor.history.logits[padded],
+        logits[padded]
+    );
     app.update();
     assert_eq!(count::<Booth>(&mut app), d.n_layer * d.n_head);
-    // every candidate is labelled, padded ids by their number
+    // every candidate is labelled, padded ids (those past the tokenizer's) by their number; the
+    // top one is padding
     let dock = app.world().resource::<factory::playback::Dock>().clone();
-    assert!(!dock.candidates.is_empty());
+    assert_eq!(dock.labels.len(), dock.candidates.len());
+    assert_eq!(
+        dock.candidates.first().map(|c| c.id as usize),
+        Some(padded),
+        "the padded id leads the dock"
+    );
     for (c, label) in dock.candidates.iter().zip(&dock.labels) {
         assert!(!label.is_empty(), "candidate {} has no label", c.id);
-        if engine.tokenizer.token_text(c.id).is_empty() {
-            assert_eq!(label, &format!("[id {}]", c.id));
-        }
+        let is_padding = c.id as usize >= tokenizer_vocab;
+        assert_eq!(
+            label == &format!("[id {}]", c.id),
+            is_padding,
+            "candidate {}: {label:?}",
+            c.id
+        );
     }
     // a broken folder: the error is the model's, and the model in use stays
     app.world_mut()
@@ -682,28 +808,56 @@ fn switching_the_model_reruns_the_prompt_on_the_new_one() {
     assert_eq!(app.world().resource::<Engine>().0.config.n_layer, d.n_layer);
 }
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .expect("the soak test reads its memory from /proc/self/status");
-    let kib = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .expect("/proc/self/status has a VmRSS line in KiB");
-    assert!(kib > 0, "resident memory read as 0 KiB");
-    kib
-}
+/// The soak's name: it runs again, alone, in a process of its own.
+const SOAK: &str = "kiosk_soak_many_attract_cycles_with_random_input";
+
+/// Set in the soak's own process.
+const SOAK_PROCESS: &str = "FACTORY_SOAK_PROCESS";
 
 /// Many attract cycles with random simulated visitors: no panic, bounded floor, flat memory.
+///
+/// The soak runs in a process of its own (this test binary again, with this test alone), so the
+/// memory it measures is its own and not that of the tests running beside it, on the allocator
+/// the factory binary ships (jemalloc) with the binary's settings (`src/main.rs`, handed over in
+/// jemalloc's environment variable and checked there; see `tests/common/memory.rs`).
 /// Longer: `FACTORY_SOAK_FRAMES=200000 cargo test --release --test scene kiosk_soak -- --nocapture`.
 #[test]
 fn kiosk_soak_many_attract_cycles_with_random_input() {
+    if std::env::var_os(SOAK_PROCESS).is_some() {
+        kiosk_soak();
+        return;
+    }
+    let conf = memory::shipped_malloc_conf();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([SOAK, "--exact", "--nocapture", "--test-threads=1"])
+        .env(SOAK_PROCESS, "1")
+        .env(memory::CONF_ENV, &conf)
+        .output()
+        .expect("the test binary runs again for the soak");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the soak failed in its own process ({})",
+        out.status
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the soak did not run in its own process"
+    );
+}
+
+/// The soak itself, in its own process (see above).
+fn kiosk_soak() {
     use bevy::input::InputPlugin;
     use bevy::input::mouse::MouseMotion;
-    use bevy::time::TimeUpdateStrategy;
     use factory::kiosk::{Kiosk, KioskConfig, Mode};
     use rand::{Rng, SeedableRng};
 
+    let conf = std::env::var(memory::CONF_ENV)
+        .expect("the soak's process is given the binary's allocator settings");
+    let allocator = memory::check_jemalloc_settings(&conf);
     let m = model();
     let dir = tempfile::tempdir().unwrap();
     let tour = dir.path().join("tour.ron");
@@ -725,10 +879,8 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
     let mut app = headless(m.clone());
     app.add_plugins(InputPlugin)
         .add_plugins(factory::kiosk::plugin)
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-            200,
-        )))
         .insert_resource(kiosk);
+    set_clock(&mut app, Duration::from_millis(200));
     {
         let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
         factory::tour::load_into(&mut player, &tour, &m.config, factory::i18n::Lang::En);
@@ -738,6 +890,16 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(6000);
+    // memory is compared between two windows of frames: one after a fifth of the run (every
+    // prompt has run many times by then) and the last. In each, the least the program held after
+    // a frame and the least resident set (moments with the floor standing and no model run under
+    // way: a run's tensors come and go, and the allocator hands freed pages back on its own clock)
+    let window = (frames / 5).min(300);
+    let first = frames / 5..frames / 5 + window;
+    let last = frames - window..frames;
+    let (mut held0, mut held1) = (isize::MAX, isize::MAX);
+    let (mut rss0, mut rss1) = (u64::MAX, u64::MAX);
+    let mut ents0 = None;
     let mut rng = rand::rngs::StdRng::seed_from_u64(9);
     let keys = [
         KeyCode::KeyA,
@@ -746,7 +908,6 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
         KeyCode::KeyT,
         KeyCode::Digit3,
     ];
-    let mut baseline = None;
     let mut handbacks = 0;
     for frame in 0..frames {
         // now and then a visitor: a key, a click or a mouse move; sometimes a long absence
@@ -781,21 +942,48 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
             .release_all();
         let floor = app.world().resource::<Floor>();
         assert!(floor.history.len() <= m.config.n_positions);
-        if frame == frames / 5 {
-            baseline = Some((rss_kib(), app.world().entities().len()));
+        if first.contains(&frame) {
+            held0 = held0.min(memory::held_bytes());
+            rss0 = rss0.min(memory::rss_kib());
+        }
+        if last.contains(&frame) {
+            held1 = held1.min(memory::held_bytes());
+            rss1 = rss1.min(memory::rss_kib());
+        }
+        if frame + 1 == first.end {
+            ents0 = Some(app.world().entities().len());
         }
     }
     let cycles = app.world().resource::<Kiosk>().cycles;
-    let (rss0, ents0) = baseline.unwrap();
-    let (rss1, ents1) = (rss_kib(), app.world().entities().len());
+    let ents0 = ents0.expect("the run reached its first window");
+    let ents1 = app.world().entities().len();
+    let growth = held1 - held0;
     println!(
-        "{frames} frames: {cycles} attract cycles, {handbacks} hand-backs, RSS {rss0} -> {rss1} KiB, entities {ents0} -> {ents1}"
+        "{frames} frames ({allocator}): {cycles} attract cycles, {handbacks} hand-backs, \
+         held {held0} -> {held1} bytes ({growth:+}), RSS {rss0} -> {rss1} KiB, \
+         entities {ents0} -> {ents1}"
     );
     assert!(cycles >= 50, "only {cycles} attract cycles");
     assert!(handbacks >= 3, "visitors never took over ({handbacks})");
+    // A leak grows with the run: a floor's numbers (hundreds of KB) kept at every attract cycle
+    // (hundreds of them), or a mesh, an image or a string at every frame (thousands). Without one
+    // the program holds what it held (the README: resident memory 52.9 -> 53.0 MB over the
+    // default run). The bytes held are exact (no allocator keeps or returns pages in them): 1 MiB
+    // is a leak of about 200 bytes a frame or 3 KB an attract cycle over the default run.
+    let frames_between = (last.end - first.end).max(1);
     assert!(
-        rss1 < rss0 + 64 * 1024,
-        "memory grew from {rss0} to {rss1} KiB"
+        growth < 1 << 20,
+        "the program held {growth} bytes more at the end ({held0} -> {held1}): about {} bytes a \
+         frame over {frames_between} frames",
+        growth / frames_between as isize
+    );
+    // The resident set, on the allocator settings the binary ships: a leak the count above
+    // cannot see (memory held outside Rust's heap, the allocator's own growth) shows here. 8 MiB
+    // is four 2 MiB huge pages, against the README's 0.1 MB for this soak (and 23 MB for the
+    // windowed kiosk, renderer and all, over half an hour).
+    assert!(
+        rss1 < rss0 + 8 * 1024,
+        "resident memory grew from {rss0} to {rss1} KiB (held bytes {held0} -> {held1})"
     );
     assert!(
         ents1 < ents0 * 2 + 200,
@@ -803,10 +991,11 @@ fn kiosk_soak_many_attract_cycles_with_random_input() {
     );
 }
 
-/// Labels never cover one another, and the ones that matter stay: with the prompt's crates at each
-/// station in turn, seen from that station's view (1280 × 720, Bevy's default perspective), the
-/// labels placed are disjoint on screen, the station's own sign is among them, and so is every
-/// crate's label that is on screen and large enough to read.
+/// The labels that matter stay: with the prompt's crates at each station in turn, seen from that
+/// station's view (1280 × 720, Bevy's default perspective), the station's own sign is among the
+/// labels placed, and so is every crate's label that is on screen and large enough to read. (That
+/// the placed labels are disjoint is `place`'s own rule, tested beside it; the sizes here are
+/// estimates until the labels are measured as drawn.)
 #[test]
 fn labels_never_overlap_and_each_station_sign_is_readable() {
     use factory::camera::station_view;
@@ -850,17 +1039,6 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
                 shown.push((label.text.clone(), *is_crate));
             }
             let kept = place(&candidates);
-            for (i, &a) in kept.iter().enumerate() {
-                for &b in &kept[i + 1..] {
-                    let overlap = candidates[a].rect.intersect(candidates[b].rect);
-                    assert!(
-                        overlap.is_empty(),
-                        "station {index}: {:?} covers {:?}",
-                        shown[a].0,
-                        shown[b].0
-                    );
-                }
-            }
             let title = station.kind.title(lang);
             assert!(
                 kept.iter().any(|&i| shown[i].0 == title),
@@ -1029,7 +1207,6 @@ fn rooms_show_the_models_own_numbers() {
 /// the temperature it sets waits `act_after` seconds.
 #[test]
 fn a_tour_stop_shows_then_acts() {
-    use bevy::time::TimeUpdateStrategy;
     use factory::playback::Sampling;
     use factory::tour::TourPlayer;
     let m = model();
@@ -1077,7 +1254,6 @@ fn a_tour_stop_shows_then_acts() {
 /// mesh, a slat every 1.5 units along the hall) slide by less than a gap, so none leaves the belt.
 #[test]
 fn the_belt_moves_while_playing() {
-    use bevy::time::TimeUpdateStrategy;
     use factory::scene::BeltSlat;
     let mut app = headless(model());
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
@@ -1523,7 +1699,6 @@ fn booth_bars_show_each_heads_part_in_the_top_guess() {
 fn the_kiosk_speaks_two_languages_and_answers_touch() {
     use bevy::input::InputPlugin;
     use bevy::input::touch::{TouchInput, TouchPhase};
-    use bevy::time::TimeUpdateStrategy;
     use factory::camera::{DragDistance, Orbit, OrbitGoal};
     use factory::i18n::Lang;
     use factory::kiosk::{Kiosk, KioskConfig, Mode};
@@ -1886,7 +2061,10 @@ fn a_second_prompt_runs_beside_the_floor() {
     use factory::playback::compare::Comparison;
     let m = model();
     let mut app = headless(m.clone());
-    run_prompt(&mut app, "the man bit the dog .");
+    let a_text = "the man bit the dog .";
+    run_prompt(&mut app, a_text);
+    let a_ids = m.tokenizer.encode(a_text).unwrap();
+    assert_eq!(app.world().resource::<Floor>().history.ids, a_ids);
     let b_text = "the dog bit the man .";
     let wait_for_b = |app: &mut App, version: u64| {
         update_until(app, "prompt B", |w| {
@@ -1912,8 +2090,19 @@ fn a_second_prompt_runs_beside_the_floor() {
             .map(|(x, y)| (x - y).abs())
             .fold(0.0f32, f32::max);
         assert!(diff < 1e-4, "B's logits differ by {diff}");
+        // each layer's lens, every guess it lists: the token and its probability
+        assert_eq!(b.lens.len(), m.config.n_layer, "a lens per layer");
         for (layer, lens) in b.lens.iter().enumerate() {
-            assert_eq!(lens[0].id, own.layers[layer].lens[0].id, "layer {layer}");
+            let want = &own.layers[layer].lens;
+            assert!(!want.is_empty(), "layer {layer}: the trace has a lens");
+            assert_eq!(lens.len(), want.len(), "layer {layer}");
+            for (g, w) in lens.iter().zip(want) {
+                assert_eq!(g.id, w.id, "layer {layer}");
+                assert!(
+                    (g.prob - w.prob).abs() < 1e-5,
+                    "layer {layer}: {g:?} vs {w:?}"
+                );
+            }
         }
     };
     check(&app, Ablations::none());
@@ -1929,7 +2118,7 @@ fn a_second_prompt_runs_beside_the_floor() {
     wait_for_b(&mut app, version);
     let c = app.world().resource::<Comparison>();
     assert!(c.b.is_none() && c.error.is_some(), "{:?}", c.error);
-    assert_eq!(app.world().resource::<Floor>().history.len(), 7);
+    assert_eq!(app.world().resource::<Floor>().history.ids, a_ids);
 }
 
 /// The high preset (a real GPU, a recording) is chosen a few frames in: the floor standing is

@@ -87,7 +87,8 @@ pub(super) struct ViewArgs {
     /// Print the frame rate every 5 seconds (frames, median and slowest frame time).
     #[arg(long)]
     pub(super) fps: bool,
-    /// Language of the captions, signs and panels: en or de [default: the kiosk config's, else en].
+    /// Language of the captions, signs and panels: en or de, any case; a region (de-AT, en_GB) is
+    /// read as its language [default: the kiosk config's, else en].
     #[arg(long, value_name = "CODE", value_parser = parse_lang)]
     pub(super) lang: Option<crate::i18n::Lang>,
     /// Museum kiosk: fullscreen, simple controls, attract loop when idle, Esc does not quit.
@@ -171,8 +172,9 @@ pub(super) struct GenerateArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct BenchArgs {
-    /// The model (a folder, a name under models/ or a cached hub id); without it, a random model of
-    /// the default size (4 layers, 4 heads, 128 dims, vocab 4096; the scene uses the default model).
+    /// The model (a folder, a name under models/ or a cached hub id); without it, random weights of
+    /// factory-small's size (4 layers, 4 heads, 128 dims, vocab 4096, context 128; the default model,
+    /// factory-everyday, has 6 layers). --scene without it uses the default model.
     #[arg(long, value_name = "DIR|NAME|ID", conflicts_with = "gpt2_shape")]
     pub(super) model: Option<String>,
     /// A model of GPT-2 small's shape (12 layers, 12 heads, 768 dims, vocab 50257, context 1024)
@@ -188,7 +190,8 @@ pub(super) struct BenchArgs {
     /// Time the scene instead: frames of the headless factory with this many tokens and every beam lit.
     #[arg(long, conflicts_with = "train")]
     pub(super) scene: bool,
-    /// Time training steps instead (default size, batch 16 × 128, random tokens).
+    /// Time training steps instead (factory-small's size, the `train` defaults: 4 layers, 4 heads,
+    /// 128 dims; batch 16 × 128, random tokens).
     #[arg(long)]
     pub(super) train: bool,
 }
@@ -229,7 +232,8 @@ pub(super) struct RecordArgs {
     /// Seconds of title card (the tour's title, the model, the prompt) before the tour; 0 for none.
     #[arg(long, default_value_t = 3.0, value_name = "S")]
     pub(super) title_seconds: f32,
-    /// Language of the captions (on screen and in the .vtt file) and the overlay: en or de.
+    /// Language of the captions (on screen and in the .vtt file) and the overlay: en or de, any
+    /// case; a region (de-AT, en_GB) is read as its language.
     #[arg(long, default_value = "en", value_name = "CODE", value_parser = parse_lang)]
     pub(super) lang: crate::i18n::Lang,
 }
@@ -298,6 +302,11 @@ pub(super) struct TrainArgs {
     /// same corpus again, rebuilt by its script if need be).
     #[arg(long)]
     pub(super) resume: bool,
+    /// Start from the weights of this model folder instead of random ones: its shape and tokenizer
+    /// are kept (--layers, --heads, --embd, --context, --vocab, --tokenizer are ignored), with a new
+    /// warm-up and decay and fresh optimiser moments. To train an existing model further.
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub(super) init: Option<PathBuf>,
 }
 
 /// Parses a room's name (any case).

@@ -27,29 +27,14 @@ fn time_runs(iters: usize, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f6
     Ok(summarize(ms))
 }
 
+/// Prints one timing line: what was timed, then the median, p10 and p90 in milliseconds.
+fn report(what: &str, (med, p10, p90): (f64, f64, f64)) {
+    println!("  {what:<44} median {med:>8.3} ms   p10 {p10:>8.3}   p90 {p90:>8.3}");
+}
+
 pub(super) fn bench(args: BenchArgs) -> Result<()> {
     if args.train {
-        let cfg = Config::factory_small(4096, 128);
-        let batch = 16;
-        let steps = args.iters.clamp(3, 1000);
-        let secs = crate::model::train::time_steps(&cfg, batch, steps + 2)?;
-        let ms: Vec<f64> = secs[2..].iter().map(|s| s * 1e3).collect();
-        let (med, p10, p90) = summarize(ms);
-        let tokens = (batch * cfg.n_positions) as f64;
-        println!(
-            "train bench: {} layers, {} heads, {} dims, vocab {}, batch {batch} x {}; {steps} steps; {} threads",
-            cfg.n_layer,
-            cfg.n_head,
-            cfg.n_embd,
-            cfg.vocab_size,
-            cfg.n_positions,
-            std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
-        );
-        println!(
-            "  step median {med:.0} ms (p10 {p10:.0}, p90 {p90:.0})  =  {:.0} tokens/s",
-            tokens / med * 1e3
-        );
-        return Ok(());
+        return bench_training(args.iters);
     }
     let model = ModelArg {
         model: args.model.clone(),
@@ -58,23 +43,7 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
         let m = model.open()?;
         return crate::bench::scene(std::sync::Arc::new(m), args.tokens, args.iters);
     }
-    let (gpt, label) = match &args.model {
-        Some(_) => {
-            let m = model.open()?;
-            (m.gpt, m.dir.display().to_string())
-        }
-        None if args.gpt2_shape => (
-            Gpt::random(&Config::gpt2_small())?,
-            "random weights, GPT-2 small's shape".to_string(),
-        ),
-        None => {
-            let cfg = Config::factory_small(4096, 128);
-            (
-                Gpt::random(&cfg)?,
-                "random weights, default size".to_string(),
-            )
-        }
-    };
+    let (gpt, label) = open_bench_model(&args, &model)?;
     let cfg = gpt.config().clone();
     if cfg.n_positions < 2 {
         anyhow::bail!(
@@ -98,35 +67,94 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    let report = |what: &str, (med, p10, p90): (f64, f64, f64)| {
-        println!("  {what:<44} median {med:>8.3} ms   p10 {p10:>8.3}   p90 {p90:>8.3}");
-    };
+    bench_whole_prompt(&gpt, &ids, args.iters)?;
+    bench_cached_steps(&gpt, &ids, args.iters)?;
+    bench_analyses(&gpt, &ids, args.iters)
+}
+
+/// `factory bench --train`: times full training steps of the default-size model and prints them.
+fn bench_training(iters: usize) -> Result<()> {
+    let cfg = Config::factory_small(4096, 128);
+    let batch = 16;
+    let steps = iters.clamp(3, 1000);
+    let secs = crate::model::train::time_steps(&cfg, batch, steps + 2)?;
+    let ms: Vec<f64> = secs[2..].iter().map(|s| s * 1e3).collect();
+    let (med, p10, p90) = summarize(ms);
+    let tokens = (batch * cfg.n_positions) as f64;
+    println!(
+        "train bench: {} layers, {} heads, {} dims, vocab {}, batch {batch} x {}; {steps} steps; {} threads",
+        cfg.n_layer,
+        cfg.n_head,
+        cfg.n_embd,
+        cfg.vocab_size,
+        cfg.n_positions,
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
+    );
+    println!(
+        "  step median {med:.0} ms (p10 {p10:.0}, p90 {p90:.0})  =  {:.0} tokens/s",
+        tokens / med * 1e3
+    );
+    Ok(())
+}
+
+/// The model to time and how to describe it: the one given with --model, or random weights of
+/// GPT-2 small's shape (--gpt2-shape) or of the default size.
+fn open_bench_model(args: &BenchArgs, model: &ModelArg) -> Result<(Gpt, String)> {
+    Ok(match &args.model {
+        Some(_) => {
+            let m = model.open()?;
+            (m.gpt, m.dir.display().to_string())
+        }
+        None if args.gpt2_shape => (
+            Gpt::random(&Config::gpt2_small())?,
+            "random weights, GPT-2 small's shape".to_string(),
+        ),
+        None => {
+            let cfg = Config::factory_small(4096, 128);
+            (
+                Gpt::random(&cfg)?,
+                "random weights, default size".to_string(),
+            )
+        }
+    })
+}
+
+/// Times whole-prompt runs from an empty cache: the full trace, the view trace, and logits only.
+fn bench_whole_prompt(gpt: &Gpt, ids: &[u32], iters: usize) -> Result<()> {
+    let n = ids.len();
     report(
         &format!("full trace, {n} tokens (every intermediate)"),
-        time_runs(args.iters, || {
-            gpt.trace(&ids, &mut KvCache::new())?;
+        time_runs(iters, || {
+            gpt.trace(ids, &mut KvCache::new())?;
             Ok(())
         })?,
     );
     report(
         &format!("view trace, {n} tokens (what the floor shows)"),
-        time_runs(args.iters, || {
-            gpt.trace_with(&ids, &mut KvCache::new(), Record::View)?;
+        time_runs(iters, || {
+            gpt.trace_with(ids, &mut KvCache::new(), Record::View)?;
             Ok(())
         })?,
     );
     report(
         &format!("forward, {n} tokens (last logits only)"),
-        time_runs(args.iters, || {
-            gpt.next_logits(&ids, &mut KvCache::new())?;
+        time_runs(iters, || {
+            gpt.next_logits(ids, &mut KvCache::new())?;
             Ok(())
         })?,
     );
+    Ok(())
+}
+
+/// Times one cached step for the last token (view trace, the floor's step with its logit lens,
+/// logits only), the cache holding the tokens before it.
+fn bench_cached_steps(gpt: &Gpt, ids: &[u32], iters: usize) -> Result<()> {
+    let n = ids.len();
     let mut base = KvCache::new();
     gpt.next_logits(&ids[..n - 1], &mut base)?;
     report(
         &format!("cached step, token {n} (view trace)"),
-        time_runs(args.iters, || {
+        time_runs(iters, || {
             base.truncate(n - 1);
             gpt.trace_with(&ids[n - 1..], &mut base, Record::View)?;
             Ok(())
@@ -134,7 +162,7 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
     );
     report(
         &format!("cached step, token {n} (floor's step, lens after)"),
-        time_runs(args.iters, || {
+        time_runs(iters, || {
             base.truncate(n - 1);
             gpt.trace_with(&ids[n - 1..], &mut base, Record::Step)?;
             Ok(())
@@ -149,30 +177,36 @@ pub(super) fn bench(args: BenchArgs) -> Result<()> {
         .collect();
     report(
         "logit lens of that step (the floor's follow-up)",
-        time_runs(args.iters, || {
+        time_runs(iters, || {
             gpt.logit_lens(&rows)?;
             Ok(())
         })?,
     );
     report(
         &format!("cached step, token {n} (logits only)"),
-        time_runs(args.iters, || {
+        time_runs(iters, || {
             base.truncate(n - 1);
             gpt.next_logits(&ids[n - 1..], &mut base)?;
             Ok(())
         })?,
     );
+    Ok(())
+}
+
+/// Times the analyses the rooms run: the heads' parts in a logit, and the embedding room's map.
+fn bench_analyses(gpt: &Gpt, ids: &[u32], iters: usize) -> Result<()> {
+    let n = ids.len();
     report(
         &format!("heads' parts in a logit, {n} tokens"),
-        time_runs(args.iters, || {
-            gpt.attribution(&ids, &crate::model::Ablations::default(), 0)?;
+        time_runs(iters, || {
+            gpt.attribution(ids, &crate::model::Ablations::default(), 0)?;
             Ok(())
         })?,
     );
     let rows = gpt.token_embeddings()?;
     report(
         &format!("embedding room's map (PCA of {} rows)", rows.len()),
-        time_runs(args.iters.min(5), || {
+        time_runs(iters.min(5), || {
             crate::model::pca::EmbeddingMap::new(&rows)?;
             Ok(())
         })?,

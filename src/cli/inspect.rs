@@ -7,11 +7,29 @@ use super::args::{GenerateArgs, NeighboursArgs, ScoreArgs, TraceArgs};
 use crate::model::embedding::{parse_expr, single_token};
 use crate::model::generate::{encode_prompt, generate_ablated};
 use crate::model::trace::{softmax, top_n};
-use crate::model::{KvCache, Sampler};
+use crate::model::{Ablations, KvCache, LayerTrace, LoadedModel, Sampler, Tokenizer, Trace};
 
 /// Prints a token's text so that spaces and newlines are visible.
 fn shown(text: &str) -> String {
     format!("{text:?}")
+}
+
+/// A prompt traced once, with what both printers (JSON and text) show of it.
+struct Traced<'a> {
+    /// The model that ran it.
+    m: &'a LoadedModel,
+    /// The prompt's ids (after any dropped to fit the context).
+    ids: &'a [u32],
+    /// How many leading tokens were dropped to fit the context.
+    dropped: usize,
+    /// Each id's text.
+    texts: Vec<String>,
+    /// The parts switched off for the run.
+    ablations: Ablations,
+    /// The run, with every intermediate.
+    tr: Trace,
+    /// The most likely next tokens: (id, probability).
+    top: Vec<(usize, f32)>,
 }
 
 pub(super) fn trace(args: TraceArgs) -> Result<()> {
@@ -29,53 +47,81 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
     let probs = softmax(&tr.logits);
     let top = top_n(&probs, args.top.max(1));
     let texts: Vec<String> = ids.iter().map(|&id| m.tokenizer.token_text(id)).collect();
+    let traced = Traced {
+        m: &m,
+        ids,
+        dropped: prompt.dropped,
+        texts,
+        ablations,
+        tr,
+        top,
+    };
     if args.json {
-        let layers: Vec<_> = tr
-            .layers
-            .iter()
-            .map(|l| {
-                let (nh, t, k) = (
-                    l.attention.shape[0],
-                    l.attention.shape[1],
-                    l.attention.shape[2],
-                );
-                let att: Vec<Vec<&[f32]>> = (0..nh)
-                    .map(|h| {
-                        (0..t)
-                            .map(|q| &l.attention.data[(h * t + q) * k..(h * t + q + 1) * k])
-                            .collect()
-                    })
-                    .collect();
-                let lens: Vec<_> = l
-                    .lens
-                    .iter()
-                    .map(|g| json!({"id": g.id, "token": m.tokenizer.token_text(g.id), "prob": g.prob}))
-                    .collect();
-                json!({ "attention": att, "lens": lens })
-            })
-            .collect();
-        let mut out = json!({
-            "model": {
-                "dir": m.dir,
-                "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd,
-                "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size,
-                "n_params": cfg.n_params(),
-            },
-            "tokens": ids.iter().zip(&texts).map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
-            "dropped_tokens": prompt.dropped,
-            "ablations": ablations.list().iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "layers": layers,
-            "next_token": {
-                "logits": tr.logits,
-                "top": top.iter().map(|&(id, p)| json!({"id": id, "text": m.tokenizer.token_text(id as u32), "prob": p})).collect::<Vec<_>>(),
-            },
-        });
-        if args.full {
-            out["trace"] = serde_json::to_value(&tr)?;
-        }
-        println!("{}", serde_json::to_string(&out)?);
-        return Ok(());
+        return print_trace_json(&traced, args.full);
     }
+    print_trace_summary(&traced);
+    print_logit_lens(&traced);
+    print_strongest_attention(&traced);
+    Ok(())
+}
+
+/// `factory trace --json`: the model, tokens, ablations, each layer's attention and lens, and the
+/// next-token guesses as one JSON line (with the whole trace when `full`).
+fn print_trace_json(t: &Traced<'_>, full: bool) -> Result<()> {
+    let (m, cfg) = (t.m, &t.m.config);
+    let layers: Vec<_> =
+        t.tr.layers
+            .iter()
+            .map(|l| layer_json(l, &m.tokenizer))
+            .collect();
+    let mut out = json!({
+        "model": {
+            "dir": m.dir,
+            "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd,
+            "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size,
+            "n_params": cfg.n_params(),
+        },
+        "tokens": t.ids.iter().zip(&t.texts).map(|(id, text)| json!({"id": id, "text": text})).collect::<Vec<_>>(),
+        "dropped_tokens": t.dropped,
+        "ablations": t.ablations.list().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "layers": layers,
+        "next_token": {
+            "logits": t.tr.logits,
+            "top": t.top.iter().map(|&(id, p)| json!({"id": id, "text": m.tokenizer.token_text(id as u32), "prob": p})).collect::<Vec<_>>(),
+        },
+    });
+    if full {
+        out["trace"] = serde_json::to_value(&t.tr)?;
+    }
+    println!("{}", serde_json::to_string(&out)?);
+    Ok(())
+}
+
+/// One layer in `factory trace --json`: its attention rows per head and its logit-lens guesses.
+fn layer_json(l: &LayerTrace, tokenizer: &Tokenizer) -> serde_json::Value {
+    let (nh, t, k) = (
+        l.attention.shape[0],
+        l.attention.shape[1],
+        l.attention.shape[2],
+    );
+    let att: Vec<Vec<&[f32]>> = (0..nh)
+        .map(|h| {
+            (0..t)
+                .map(|q| &l.attention.data[(h * t + q) * k..(h * t + q + 1) * k])
+                .collect()
+        })
+        .collect();
+    let lens: Vec<_> = l
+        .lens
+        .iter()
+        .map(|g| json!({"id": g.id, "token": tokenizer.token_text(g.id), "prob": g.prob}))
+        .collect();
+    json!({ "attention": att, "lens": lens })
+}
+
+/// Prints the model's shape, what was switched off, the prompt's tokens and the next-token guesses.
+fn print_trace_summary(t: &Traced<'_>) {
+    let (m, cfg) = (t.m, &t.m.config);
     println!(
         "model {}: {} layers, {} heads, {} dims, context {}, vocabulary {}, {:.2}M parameters",
         m.dir.display(),
@@ -86,43 +132,52 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
         cfg.vocab_size,
         cfg.n_params() as f64 / 1e6
     );
-    if !ablations.is_empty() {
-        println!("switched off: {ablations}");
+    if !t.ablations.is_empty() {
+        println!("switched off: {}", t.ablations);
     }
-    println!("\ntokens ({}):", ids.len());
-    for (i, (id, text)) in ids.iter().zip(&texts).enumerate() {
+    println!("\ntokens ({}):", t.ids.len());
+    for (i, (id, text)) in t.ids.iter().zip(&t.texts).enumerate() {
         println!("  {i:>4}  id {id:>6}  {}", shown(text));
     }
-    println!("\nnext token, top {}:", top.len());
-    for (id, p) in &top {
+    println!("\nnext token, top {}:", t.top.len());
+    for (id, p) in &t.top {
         println!(
             "  {:>6.2}%  id {id:>6}  {}",
             p * 100.0,
             shown(&m.tokenizer.token_text(*id as u32))
         );
     }
+}
+
+/// Prints the logit lens: each layer's top guesses for the next token.
+fn print_logit_lens(t: &Traced<'_>) {
     println!(
         "\nlogit lens: the guess if the model stopped after each layer (temperature 1, nothing cut):"
     );
-    for (li, l) in tr.layers.iter().enumerate() {
+    for (li, l) in t.tr.layers.iter().enumerate() {
         let guesses: Vec<String> = l
             .lens
             .iter()
             .map(|g| {
                 format!(
                     "{} {:.1}%",
-                    shown(&m.tokenizer.token_text(g.id)),
+                    shown(&t.m.tokenizer.token_text(g.id)),
                     g.prob * 100.0
                 )
             })
             .collect();
         println!("  after layer {li}: {}", guesses.join(", "));
     }
+}
+
+/// Prints, for each layer and head, the query/key pair with the largest attention weight.
+fn print_strongest_attention(traced: &Traced<'_>) {
+    let texts = &traced.texts;
     println!("\nstrongest attention link per layer and head (query -> key, weight):");
-    if ids.len() > 1 {
+    if traced.ids.len() > 1 {
         println!("  (the first token can only look at itself, so its row is left out)");
     }
-    for (li, l) in tr.layers.iter().enumerate() {
+    for (li, l) in traced.tr.layers.iter().enumerate() {
         let (nh, t, k) = (
             l.attention.shape[0],
             l.attention.shape[1],
@@ -149,7 +204,6 @@ pub(super) fn trace(args: TraceArgs) -> Result<()> {
             );
         }
     }
-    Ok(())
 }
 
 pub(super) fn generate(args: GenerateArgs) -> Result<()> {

@@ -52,14 +52,10 @@ enum Command {
 /// Parses the command line, runs the command, prints any error; the process's exit code.
 pub fn main() -> ExitCode {
     pin_thread_count();
-    #[cfg(unix)]
-    // SAFETY: restores the default action for SIGPIPE before any thread starts, so that
-    // `factory trace ... | head` ends quietly like other command-line tools instead of panicking
-    // in println! on a closed pipe.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let cli = Cli::parse();
+    if cli.command.as_ref().is_some_and(Command::prints) {
+        quiet_on_closed_pipe();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -76,6 +72,32 @@ fn pin_thread_count() {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
         // SAFETY: called first thing in main, while the process has a single thread.
         unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };
+    }
+}
+
+impl Command {
+    /// True for the commands that print their results (and may be piped into `head`); not for the
+    /// viewer, the kiosk, training or recording, whose output is a window, files or a log.
+    fn prints(&self) -> bool {
+        matches!(
+            self,
+            Self::Trace(_)
+                | Self::Generate(_)
+                | Self::Bench(_)
+                | Self::Neighbours(_)
+                | Self::Score(_)
+        )
+    }
+}
+
+/// Restores the default action for SIGPIPE, so that `factory trace ... | head` ends quietly like
+/// other command-line tools instead of panicking in `println!` on a closed pipe. Only the printing
+/// commands: a window app keeps Rust's default (a closed pipe is an error it can report).
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before the command starts any thread of its own.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -59,6 +59,7 @@ pub(super) fn train(a: TrainArgs) -> Result<()> {
         save_every: a.save_every,
         snapshot_every: a.snapshot_every,
         snapshot_at: a.snapshot_at,
+        init: a.init,
         ..TrainOptions::default()
     };
     let stop = Arc::new(AtomicBool::new(false));

@@ -56,7 +56,7 @@ impl Gpt {
         let (c, nh) = (cfg.n_embd, cfg.n_head);
         let hs = c / nh;
         if ids.is_empty() || token as usize >= cfg.vocab_size {
-            return Err(ModelError::Prompt(format!(
+            return Err(ModelError::Internal(format!(
                 "attribution of token {token} after {} tokens",
                 ids.len()
             )));

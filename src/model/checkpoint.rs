@@ -115,7 +115,7 @@ pub fn expected_tensors(cfg: &Config) -> Vec<(String, Vec<usize>)> {
 }
 
 /// Reads `model.safetensors`, checks names and shapes against `cfg`, converts to f32.
-fn load_weights(path: &Path, cfg: &Config) -> Result<HashMap<String, Tensor>> {
+pub(crate) fn load_weights(path: &Path, cfg: &Config) -> Result<HashMap<String, Tensor>> {
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             let dir = path.parent().unwrap_or(Path::new("."));

@@ -118,6 +118,10 @@ pub enum ModelError {
     /// The prompt cannot be run (empty, or turns into no tokens).
     #[error("{0}")]
     Prompt(String),
+    /// The factory asked the model for something it does not have (a layer, a head, a row of the
+    /// wrong width): a bug in the caller, not the user's input.
+    #[error("internal error (a bug, not your input): {0}")]
+    Internal(String),
     /// A token id outside the vocabulary was given to the model.
     #[error("token id {id} is outside the vocabulary (size {vocab_size})")]
     TokenId {

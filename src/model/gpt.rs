@@ -11,133 +11,12 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use super::ablate::Ablations;
-use super::block::{Block, Norm};
+use super::block::{AttentionParts, Block, Norm};
 use super::config::Config;
 use super::error::{ModelError, Result};
 use super::trace::{Array, LayerTrace, Trace, guesses};
 
-/// Keys and values of the tokens already run, per layer, so a new token computes only its own row.
-///
-/// Each layer's keys and values live in buffers with room to spare, (1, nh, capacity, hs); a new
-/// token's rows are written in place after the cached ones (no copy of the whole cache per step), and
-/// the room doubles, up to the model's context, when it runs out. Cloning copies the buffers, so two
-/// clones can grow apart.
-///
-/// A cache belongs to one set of [`Ablations`] (none by default): every run with it switches the
-/// same parts off, so cached keys and values always match what a full recompute would give.
-/// Changing the ablations means a new cache.
-#[derive(Debug, Default)]
-pub struct KvCache {
-    /// Per layer: (k, v) buffers, each (1, nh, capacity, hs); rows `0..len` are filled.
-    layers: Vec<(Tensor, Tensor)>,
-    len: usize,
-    ablations: Ablations,
-}
-
-impl Clone for KvCache {
-    fn clone(&self) -> Self {
-        let deep = |t: &Tensor| t.copy().expect("copying a key/value buffer on the CPU");
-        Self {
-            layers: self
-                .layers
-                .iter()
-                .map(|(k, v)| (deep(k), deep(v)))
-                .collect(),
-            len: self.len,
-            ablations: self.ablations.clone(),
-        }
-    }
-}
-
-impl KvCache {
-    /// An empty cache, for the model as trained.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// An empty cache whose runs switch off `ablations`.
-    pub fn with_ablations(ablations: Ablations) -> Self {
-        Self {
-            ablations,
-            ..Self::default()
-        }
-    }
-
-    /// The parts this cache's runs switch off.
-    pub fn ablations(&self) -> &Ablations {
-        &self.ablations
-    }
-
-    /// Number of tokens whose keys and values are cached.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True when nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Forgets every cached token (the ablations stay).
-    pub fn clear(&mut self) {
-        self.layers.clear();
-        self.len = 0;
-    }
-
-    /// Forgets every token after the first `len` (their rows are written over by the next run).
-    pub fn truncate(&mut self, len: usize) {
-        self.len = self.len.min(len);
-    }
-
-    /// Writes layer `i`'s new keys and values (1, nh, T, hs) after the `len` cached ones and returns
-    /// views of all `len + T`. The length itself grows only when the whole run succeeded
-    /// ([`KvCache::advance`]), so a failed run leaves the cache as it was.
-    fn extend(
-        &mut self,
-        i: usize,
-        k_new: &Tensor,
-        v_new: &Tensor,
-        max: usize,
-    ) -> Result<(Tensor, Tensor)> {
-        let (p, t) = (self.len, k_new.dim(2)?);
-        let need = p + t;
-        let room = |have: usize| {
-            have.max(64)
-                .max(need)
-                .next_power_of_two()
-                .min(max)
-                .max(need)
-        };
-        if i == self.layers.len() {
-            let mut shape = k_new.dims().to_vec();
-            shape[2] = room(need);
-            let zeros = || Tensor::zeros(shape.clone(), k_new.dtype(), k_new.device());
-            self.layers.push((zeros()?, zeros()?));
-        }
-        let (k, v) = &mut self.layers[i];
-        if k.dim(2)? < need {
-            // out of room: a bigger buffer, the cached rows copied over once
-            let grow = |old: &Tensor| -> Result<Tensor> {
-                let mut shape = old.dims().to_vec();
-                shape[2] = room(2 * old.dim(2).unwrap_or(0));
-                let bigger = Tensor::zeros(shape, old.dtype(), old.device())?;
-                if p > 0 {
-                    bigger.slice_set(&old.narrow(2, 0, p)?.contiguous()?, 2, 0)?;
-                }
-                Ok(bigger)
-            };
-            *k = grow(k)?;
-            *v = grow(v)?;
-        }
-        k.slice_set(k_new, 2, p)?;
-        v.slice_set(v_new, 2, p)?;
-        Ok((k.narrow(2, 0, need)?, v.narrow(2, 0, need)?))
-    }
-
-    fn advance(&mut self, t: usize) {
-        self.len += t;
-    }
-}
+pub use super::kv_cache::KvCache;
 
 /// How much of a run is recorded into its [`Trace`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,22 +152,8 @@ impl Gpt {
         self.check_ids(ids, p)?;
         let t = ids.len();
         let every = matches!(rec, Some((_, Record::Everything)));
-        let keep = |t: &Tensor| -> Result<Array> {
-            if every {
-                to_array(t)
-            } else {
-                Ok(Array::default())
-            }
-        };
-        let ids_t = Tensor::new(ids, self.device())?.unsqueeze(0)?; // (1, T)
-        let abl = cache.ablations.clone();
-        let (x, tok_emb, pos_emb) = self.embed(&ids_t, p)?;
-        // positions off: the stream starts with the token embeddings alone
-        let (x, pos_emb) = if abl.positions_off() {
-            (tok_emb.clone(), pos_emb.zeros_like()?)
-        } else {
-            (x, pos_emb)
-        };
+        let abl = cache.ablations().clone();
+        let (x, tok_emb, pos_emb) = self.embed_new(ids, p, &abl)?;
         let mask = causal_mask(t, p, self.device())?;
         if let Some((tr, _)) = rec.as_mut() {
             tr.ids = ids.to_vec();
@@ -301,59 +166,104 @@ impl Gpt {
         // each layer's output at the last position, for the logit lens
         let mut lens_rows = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
-            let head_mask = self.head_mask(&abl, i)?;
-            let neuron_mask = self.neuron_mask(&abl, i)?;
-            let ln_1 = block.ln_1.forward(&x, false)?;
-            let (q, k_new, v_new) = block.attn.qkv(&ln_1, false)?;
-            let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
-            let (attn_out, parts) = block
-                .attn
-                .attend(q, k, v, &mask, head_mask.as_ref(), false)?;
-            let resid_attn = (&x + &attn_out)?;
-            let ln_2 = block.ln_2.forward(&resid_attn, false)?;
-            let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
-            // the FFN switched off adds nothing to the stream
-            let ffn_out = if abl.mlp_off(i) {
-                ffn_out.zeros_like()?
-            } else {
-                ffn_out
-            };
-            let resid_ffn = (&resid_attn + &ffn_out)?;
+            let out = self.run_block(i, block, &x, cache, &mask, &abl)?;
             if let Some((tr, _)) = rec.as_mut() {
-                lens_rows.push(resid_ffn.narrow(1, t - 1, 1)?.squeeze(1)?);
-                tr.layers.push(LayerTrace {
-                    ln_1: to_array(&ln_1)?,
-                    q: keep(&parts.q)?,
-                    k: keep(&parts.k)?,
-                    v: keep(&parts.v)?,
-                    scores: keep(&parts.scores)?,
-                    attention: to_array(&parts.attention)?,
-                    head_out: keep(&parts.head_out)?,
-                    attn_proj: to_array(&attn_out)?,
-                    resid_attn: to_array(&resid_attn)?,
-                    ln_2: to_array(&ln_2)?,
-                    ffn_pre: keep(&pre)?,
-                    ffn_act: to_array(&act)?,
-                    ffn_out: to_array(&ffn_out)?,
-                    resid_ffn: to_array(&resid_ffn)?,
-                    lens: Vec::new(),
-                });
+                lens_rows.push(out.resid_ffn.narrow(1, t - 1, 1)?.squeeze(1)?);
+                tr.layers.push(out.layer_trace(every)?);
             }
-            x = resid_ffn;
+            x = out.resid_ffn;
         }
-        let logits = match rec {
+        let logits = self.final_logits(&x, t, rec, &lens_rows)?;
+        cache.advance(t);
+        Ok(logits)
+    }
+
+    /// The start of the residual stream for the new tokens at position `p`, with its token and
+    /// position parts; with positions switched off, the token embeddings alone.
+    #[inline]
+    fn embed_new(
+        &self,
+        ids: &[u32],
+        p: usize,
+        abl: &Ablations,
+    ) -> Result<(Tensor, Tensor, Tensor)> {
+        let ids_t = Tensor::new(ids, self.device())?.unsqueeze(0)?; // (1, T)
+        let (x, tok_emb, pos_emb) = self.embed(&ids_t, p)?;
+        // positions off: the stream starts with the token embeddings alone
+        if abl.positions_off() {
+            let zeros = pos_emb.zeros_like()?;
+            Ok((tok_emb.clone(), tok_emb, zeros))
+        } else {
+            Ok((x, tok_emb, pos_emb))
+        }
+    }
+
+    /// Block `i` on the stream `x` of the new tokens (inference: cache, ablations), keeping every
+    /// intermediate for the trace.
+    #[inline]
+    fn run_block(
+        &self,
+        i: usize,
+        block: &Block,
+        x: &Tensor,
+        cache: &mut KvCache,
+        mask: &Tensor,
+        abl: &Ablations,
+    ) -> Result<BlockRun> {
+        let head_mask = self.head_mask(abl, i)?;
+        let neuron_mask = self.neuron_mask(abl, i)?;
+        let ln_1 = block.ln_1.forward(x, false)?;
+        let (q, k_new, v_new) = block.attn.qkv(&ln_1, false)?;
+        let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
+        let (attn_out, parts) = block
+            .attn
+            .attend(q, k, v, mask, head_mask.as_ref(), false)?;
+        let resid_attn = (x + &attn_out)?;
+        let ln_2 = block.ln_2.forward(&resid_attn, false)?;
+        let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
+        // the FFN switched off adds nothing to the stream
+        let ffn_out = if abl.mlp_off(i) {
+            ffn_out.zeros_like()?
+        } else {
+            ffn_out
+        };
+        let resid_ffn = (&resid_attn + &ffn_out)?;
+        Ok(BlockRun {
+            ln_1,
+            parts,
+            attn_out,
+            resid_attn,
+            ln_2,
+            pre,
+            act,
+            ffn_out,
+            resid_ffn,
+        })
+    }
+
+    /// The next-token logits from the final stream `x` (T new tokens), recording ln_f, the logits
+    /// and, unless `Record::Step`, every layer's lens from `lens_rows`.
+    #[inline]
+    fn final_logits(
+        &self,
+        x: &Tensor,
+        t: usize,
+        rec: Option<(&mut Trace, Record)>,
+        lens_rows: &[Tensor],
+    ) -> Result<Vec<f32>> {
+        Ok(match rec {
             None => self.unembed(&self.ln_f.forward(&x.narrow(1, t - 1, 1)?, false)?)?,
             Some((tr, Record::Step)) => {
-                let h = self.ln_f.forward(&x, false)?; // (1, T, C)
+                let h = self.ln_f.forward(x, false)?; // (1, T, C)
                 tr.ln_f = to_array(&h)?;
                 tr.logits = self.unembed(&h.narrow(1, t - 1, 1)?)?;
                 tr.logits.clone()
             }
             Some((tr, _)) => {
-                tr.ln_f = to_array(&self.ln_f.forward(&x, false)?)?; // (T, C)
+                tr.ln_f = to_array(&self.ln_f.forward(x, false)?)?; // (T, C)
                 // every layer's lens and the logits (the last layer's lens) in one product, so
                 // the unembedding (the largest matrix) is read once
-                let mut rows = self.lens(&lens_rows)?;
+                let mut rows = self.lens(lens_rows)?;
                 for (layer, row) in tr.layers.iter_mut().zip(&rows) {
                     layer.lens = guesses(row);
                 }
@@ -361,9 +271,7 @@ impl Gpt {
                 tr.logits = logits.clone();
                 logits
             }
-        };
-        cache.advance(t);
-        Ok(logits)
+        })
     }
 
     /// (1, nh, 1, 1) of 1 and 0 when some head of `layer` is switched off.
@@ -446,6 +354,52 @@ fn causal_mask(t: usize, p: usize, dev: &Device) -> Result<Tensor> {
         .flat_map(|i| (0..k).map(move |j| if j <= p + i { 0.0 } else { f32::NEG_INFINITY }))
         .collect();
     Ok(Tensor::from_vec(data, (t, k), dev)?)
+}
+
+/// One block's intermediates for the new tokens of an inference run.
+struct BlockRun {
+    ln_1: Tensor,
+    parts: AttentionParts,
+    attn_out: Tensor,
+    resid_attn: Tensor,
+    ln_2: Tensor,
+    pre: Tensor,
+    act: Tensor,
+    ffn_out: Tensor,
+    resid_ffn: Tensor,
+}
+
+impl BlockRun {
+    /// The block's record in a trace: what the floor shows always, the rest only when `every`
+    /// (otherwise empty arrays); the lens is filled in at the end of the run.
+    #[inline]
+    fn layer_trace(&self, every: bool) -> Result<LayerTrace> {
+        let keep = |t: &Tensor| -> Result<Array> {
+            if every {
+                to_array(t)
+            } else {
+                Ok(Array::default())
+            }
+        };
+        let parts = &self.parts;
+        Ok(LayerTrace {
+            ln_1: to_array(&self.ln_1)?,
+            q: keep(&parts.q)?,
+            k: keep(&parts.k)?,
+            v: keep(&parts.v)?,
+            scores: keep(&parts.scores)?,
+            attention: to_array(&parts.attention)?,
+            head_out: keep(&parts.head_out)?,
+            attn_proj: to_array(&self.attn_out)?,
+            resid_attn: to_array(&self.resid_attn)?,
+            ln_2: to_array(&self.ln_2)?,
+            ffn_pre: keep(&self.pre)?,
+            ffn_act: to_array(&self.act)?,
+            ffn_out: to_array(&self.ffn_out)?,
+            resid_ffn: to_array(&self.resid_ffn)?,
+            lens: Vec::new(),
+        })
+    }
 }
 
 /// Copies a tensor with a leading batch dimension of 1 into a plain [`Array`].

@@ -14,6 +14,7 @@ pub mod embedding;
 pub mod error;
 pub mod generate;
 pub mod gpt;
+mod kv_cache;
 mod lens;
 mod matvec;
 pub mod pca;

@@ -25,7 +25,7 @@ impl Gpt {
         let hs = c / nh;
         let block = self.block_at(layer)?;
         if head >= nh || query.len() != c || keys.iter().any(|k| k.len() != c) || keys.is_empty() {
-            return Err(ModelError::Prompt(format!(
+            return Err(ModelError::Internal(format!(
                 "head {head} of {nh}, rows of {} values for a width of {c}",
                 query.len()
             )));
@@ -59,7 +59,7 @@ pub enum NormSite {
 impl Gpt {
     pub(super) fn block_at(&self, layer: usize) -> Result<&super::block::Block> {
         self.blocks.get(layer).ok_or_else(|| {
-            ModelError::Prompt(format!(
+            ModelError::Internal(format!(
                 "no layer {layer} in a model of {}",
                 self.config().n_layer
             ))
@@ -86,7 +86,7 @@ impl Gpt {
         let col = fc.weight.narrow(1, i, 1)?.flatten_all()?.to_vec1::<f32>()?;
         let b = fc.bias.narrow(0, i, 1)?.to_vec1::<f32>()?[0];
         if col.len() != c {
-            return Err(ModelError::Prompt(format!(
+            return Err(ModelError::Internal(format!(
                 "a row of {c} for a width of {}",
                 col.len()
             )));
@@ -105,7 +105,7 @@ impl Gpt {
             .to_vec1::<f32>()?;
         let b = proj.bias.narrow(0, d, 1)?.to_vec1::<f32>()?[0];
         if col.len() != act.len() {
-            return Err(ModelError::Prompt(format!(
+            return Err(ModelError::Internal(format!(
                 "{} activations for {} neurons",
                 act.len(),
                 col.len()
@@ -129,7 +129,7 @@ impl Gpt {
         let hs = c / nh;
         let block = self.block_at(layer)?;
         if head >= nh || rows.is_empty() || rows.iter().any(|r| r.len() != c) {
-            return Err(ModelError::Prompt(format!(
+            return Err(ModelError::Internal(format!(
                 "head {head} of {nh}, {} rows for a width of {c}",
                 rows.len()
             )));

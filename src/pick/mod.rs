@@ -5,6 +5,7 @@
 
 mod outline;
 
+use bevy::ecs::system::SystemParam;
 use bevy::picking::hover::HoverMap;
 use bevy::picking::pointer::PointerId;
 use bevy::prelude::*;
@@ -143,44 +144,49 @@ fn lamp_at(w: &LampWall, local: Vec3, floor: &Floor) -> Option<usize> {
     (idx < neurons).then_some(idx)
 }
 
-/// Finds the board cell or lamp under the mouse (the nearest hit picking reported).
-#[allow(clippy::too_many_arguments)]
-fn hover_values(
-    hover_map: Option<Res<HoverMap>>,
-    boards: Query<(&Board, &GlobalTransform)>,
-    walls: Query<(&LampWall, &GlobalTransform)>,
-    bars: Query<&ProbBar>,
-    switches: Query<&Switch>,
-    things: Query<Things>,
-    floor: Res<Floor>,
-    layout: Option<Res<CurrentLayout>>,
-    beam: Res<BeamHover>,
-    egui_input: Res<bevy_egui::input::EguiWantsInput>,
-    mut out: ResMut<ValueHover>,
-) {
-    let found = (|| {
-        if egui_input.wants_any_pointer_input() || beam.0.is_some() {
-            return None;
-        }
-        let hits = hover_map?.into_inner().get(&PointerId::Mouse)?;
-        let (e, hit) = hits.iter().min_by(|a, b| a.1.depth.total_cmp(&b.1.depth))?;
-        let at = hit.position?;
-        if let Ok((b, gt)) = boards.get(*e) {
+/// Where the pointer is: the hits picking reported, and whether a panel or a beam has it.
+#[derive(SystemParam)]
+struct PointerState<'w> {
+    hover_map: Option<Res<'w, HoverMap>>,
+    beam: Res<'w, BeamHover>,
+    egui_input: Res<'w, bevy_egui::input::EguiWantsInput>,
+}
+
+/// The parts of the scene that show a value a visitor can point at.
+#[derive(SystemParam)]
+struct ValueParts<'w, 's> {
+    boards: Query<'w, 's, (&'static Board, &'static GlobalTransform)>,
+    walls: Query<'w, 's, (&'static LampWall, &'static GlobalTransform)>,
+    bars: Query<'w, 's, &'static ProbBar>,
+    switches: Query<'w, 's, &'static Switch>,
+    things: Query<'w, 's, Things>,
+}
+
+impl ValueParts<'_, '_> {
+    /// The value shown by entity `e` where the pointer hit it at `at` (world coordinates).
+    fn value_at(
+        &self,
+        e: Entity,
+        at: Vec3,
+        floor: &Floor,
+        layout: Option<&CurrentLayout>,
+    ) -> Option<HoveredValue> {
+        if let Ok((b, gt)) = self.boards.get(e) {
             let local = gt.affine().inverse().transform_point3(at);
-            let (t, d) = board_cell_at(b, local, &floor, layout.as_deref())?;
+            let (t, d) = board_cell_at(b, local, floor, layout)?;
             return Some(HoveredValue::Cell {
                 source: b.source,
                 t,
                 d,
             });
         }
-        if let Ok(b) = bars.get(*e) {
+        if let Ok(b) = self.bars.get(e) {
             return Some(HoveredValue::Bar(b.0));
         }
-        if let Ok(s) = switches.get(*e) {
+        if let Ok(s) = self.switches.get(e) {
             return Some(HoveredValue::Switch(s.0));
         }
-        match things.get(*e) {
+        match self.things.get(e) {
             Ok((Some(c), _, _)) => return Some(HoveredValue::Crate(c.0)),
             Ok((_, Some(b), _)) => {
                 return Some(HoveredValue::Booth {
@@ -196,13 +202,32 @@ fn hover_values(
             }
             _ => {}
         }
-        let (w, gt) = walls.get(*e).ok()?;
+        let (w, gt) = self.walls.get(e).ok()?;
         let local = gt.affine().inverse().transform_point3(at);
         Some(HoveredValue::Lamp {
             layer: w.layer,
-            neuron: lamp_at(w, local, &floor)?,
+            neuron: lamp_at(w, local, floor)?,
             t: w.shown?,
         })
+    }
+}
+
+/// Finds the board cell or lamp under the mouse (the nearest hit picking reported).
+fn hover_values(
+    pointer: PointerState,
+    parts: ValueParts,
+    floor: Res<Floor>,
+    layout: Option<Res<CurrentLayout>>,
+    mut out: ResMut<ValueHover>,
+) {
+    let found = (|| {
+        if pointer.egui_input.wants_any_pointer_input() || pointer.beam.0.is_some() {
+            return None;
+        }
+        let hits = pointer.hover_map.as_deref()?.get(&PointerId::Mouse)?;
+        let (e, hit) = hits.iter().min_by(|a, b| a.1.depth.total_cmp(&b.1.depth))?;
+        let at = hit.position?;
+        parts.value_at(*e, at, &floor, layout.as_deref())
     })();
     if out.0 != found {
         out.0 = found;
@@ -243,50 +268,67 @@ pub fn cell_at(local: Vec3, size: Vec2, cols: usize, rows: usize) -> Option<(usi
     Some(((u * cols as f32) as usize, (v * rows as f32) as usize))
 }
 
+/// Whether a click counts: it must not land on the overlay nor end a drag of the camera.
+#[derive(SystemParam)]
+pub(crate) struct ClickGate<'w> {
+    drag: Res<'w, DragDistance>,
+    egui_input: Res<'w, bevy_egui::input::EguiWantsInput>,
+}
+
+impl ClickGate<'_> {
+    /// True when the click was on the overlay or the end of a drag.
+    fn ignores(&self, click: &Pointer<Click>) -> bool {
+        if self.egui_input.wants_any_pointer_input() {
+            return true; // the click was on the overlay
+        }
+        let moved = match self.drag.start {
+            Some(a) => self
+                .drag
+                .farthest
+                .max(a.distance(click.pointer_location.position)),
+            None => 0.0,
+        };
+        moved > 6.0
+    }
+}
+
+/// The things in the scene a click can land on, and where they stand.
+#[derive(SystemParam)]
+pub(crate) struct ClickTargets<'w, 's> {
+    crates: Query<'w, 's, &'static Crate>,
+    spreads: Query<'w, 's, &'static SpreadBar>,
+    booths: Query<'w, 's, &'static Booth>,
+    boards: Query<'w, 's, &'static Board>,
+    walls: Query<'w, 's, &'static LampWall>,
+    tiles: Query<'w, 's, &'static HeadTile>,
+    bars: Query<'w, 's, &'static ProbBar>,
+    switches: Query<'w, 's, &'static Switch>,
+    transforms: Query<'w, 's, &'static GlobalTransform>,
+}
+
+/// What a click changes: the selection, the camera's focus, the parts switched off.
+#[derive(SystemParam)]
+pub(crate) struct ClickEffects<'w> {
+    selection: ResMut<'w, Selection>,
+    focus: MessageWriter<'w, FocusPoint>,
+    requests: MessageWriter<'w, Request>,
+}
+
 /// Selects what was clicked (unless the press was a drag) and flies the camera to it.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn select_on_click(
     click: On<Pointer<Click>>,
-    drag: Res<DragDistance>,
-    (crates, spreads): (Query<&Crate>, Query<&SpreadBar>),
-    booths: Query<&Booth>,
-    boards: Query<&Board>,
-    walls: Query<&LampWall>,
-    tiles: Query<&HeadTile>,
-    bars: Query<&ProbBar>,
-    mut switching: (Query<&Switch>, MessageWriter<Request>),
-    transforms: Query<&GlobalTransform>,
+    gate: ClickGate,
+    targets: ClickTargets,
     floor: Res<Floor>,
-    mut selection: ResMut<Selection>,
     layout: Option<Res<CurrentLayout>>,
-    mut focus: MessageWriter<FocusPoint>,
-    egui_input: Res<bevy_egui::input::EguiWantsInput>,
     beam_hover: Res<BeamHover>,
+    mut effects: ClickEffects,
 ) {
-    if egui_input.wants_any_pointer_input() {
-        return; // the click was on the overlay
-    }
-    let moved = match drag.start {
-        Some(a) => drag
-            .farthest
-            .max(a.distance(click.pointer_location.position)),
-        None => 0.0,
-    };
-    if moved > 6.0 {
+    if gate.ignores(&click) {
         return;
     }
     if click.button == PointerButton::Secondary {
-        // a right-click on a lamp switches its neuron off (or on again)
-        if let Ok(w) = walls.get(click.entity)
-            && let Ok(gt) = transforms.get(click.entity)
-            && let Some(at) = click.hit.position
-            && let Some(idx) = lamp_at(w, gt.affine().inverse().transform_point3(at), &floor)
-        {
-            let a = Ablation::Neuron(w.layer, idx);
-            switching
-                .1
-                .write(Request::Ablate(floor.ablations.toggled(a)));
-        }
+        toggle_clicked_lamp(&click, &targets, &floor, &mut effects.requests);
         return;
     }
     if click.button != PointerButton::Primary {
@@ -295,61 +337,107 @@ pub(crate) fn select_on_click(
     // a beam under the pointer comes first: its head and the token that reads (the heatmap and
     // the inspector open on them), the camera to the top of its arc
     if let Some(b) = beam_hover.0 {
-        selection.head = Some((b.layer, b.head));
-        selection.token = Some(b.query);
+        effects.selection.head = Some((b.layer, b.head));
+        effects.selection.token = Some(b.query);
         if let Some(l) = &layout
             && let Some(station) = l.0.station(StationKind::Booth(b.layer, b.head))
         {
-            focus.write(FocusPoint(l.0.beam_point(station.x, b.query, b.key, 0.5)));
+            effects
+                .focus
+                .write(FocusPoint(l.0.beam_point(station.x, b.query, b.key, 0.5)));
         }
         return;
     }
     let e = click.entity;
-    let Ok(gt) = transforms.get(e) else { return };
+    let Ok(gt) = targets.transforms.get(e) else {
+        return;
+    };
     let hit = click.hit.position.unwrap_or(gt.translation());
+    if select_clicked_thing(
+        e,
+        hit,
+        gt,
+        &targets,
+        &floor,
+        layout.as_deref(),
+        &mut effects,
+    ) {
+        effects.focus.write(FocusPoint(hit));
+    }
+}
+
+/// A right-click on a lamp switches its neuron off (or on again).
+fn toggle_clicked_lamp(
+    click: &Pointer<Click>,
+    targets: &ClickTargets,
+    floor: &Floor,
+    requests: &mut MessageWriter<Request>,
+) {
+    if let Ok(w) = targets.walls.get(click.entity)
+        && let Ok(gt) = targets.transforms.get(click.entity)
+        && let Some(at) = click.hit.position
+        && let Some(idx) = lamp_at(w, gt.affine().inverse().transform_point3(at), floor)
+    {
+        let a = Ablation::Neuron(w.layer, idx);
+        requests.write(Request::Ablate(floor.ablations.toggled(a)));
+    }
+}
+
+/// Selects the thing `e` that was clicked at `hit` (world coordinates); true when the camera
+/// should fly there (not for a probability bar, a switch, an overview window or nothing known).
+fn select_clicked_thing(
+    e: Entity,
+    hit: Vec3,
+    gt: &GlobalTransform,
+    targets: &ClickTargets,
+    floor: &Floor,
+    layout: Option<&CurrentLayout>,
+    effects: &mut ClickEffects,
+) -> bool {
     let local = gt.affine().inverse().transform_point3(hit);
     let n = floor.history.len();
-    if let Ok(c) = crates.get(e) {
+    let selection = &mut effects.selection;
+    if let Ok(c) = targets.crates.get(e) {
         selection.token = Some(c.0);
-    } else if let Ok(s) = spreads.get(e) {
+    } else if let Ok(s) = targets.spreads.get(e) {
         // a norm gate's spread bar: its token (the inspector gives its stream's spread per layer)
         selection.token = Some(s.t);
-    } else if let Ok(b) = booths.get(e) {
+    } else if let Ok(b) = targets.booths.get(e) {
         selection.head = Some((b.layer, b.head));
         // the lane under the pointer picks the query token
-        if let Some(l) = &layout {
+        if let Some(l) = layout {
             let lane = ((hit.z / LANE) + (n as f32 - 1.0) / 2.0).round();
             if (0.0..n as f32).contains(&lane) && l.0.n_tokens == n {
                 selection.token = Some(lane as usize);
             }
         }
-    } else if let Ok(b) = boards.get(e) {
-        if let Some((t, d)) = board_cell_at(b, local, &floor, layout.as_deref()) {
+    } else if let Ok(b) = targets.boards.get(e) {
+        if let Some((t, d)) = board_cell_at(b, local, floor, layout) {
             selection.token = Some(t);
             selection.dim = Some((b.station, d));
         }
-    } else if let Ok(b) = bars.get(e) {
+    } else if let Ok(b) = targets.bars.get(e) {
         // the inspector explains this bar's probability; the camera stays
         selection.bar = Some(b.0);
-        return;
-    } else if let Ok(s) = switching.0.get(e) {
+        return false;
+    } else if let Ok(s) = targets.switches.get(e) {
         // the part goes off (or on again): the floor runs again without it
-        switching
-            .1
+        effects
+            .requests
             .write(Request::Ablate(floor.ablations.toggled(s.0)));
-        return;
-    } else if let Ok(t) = tiles.get(e) {
+        return false;
+    } else if let Ok(t) = targets.tiles.get(e) {
         // a window of the layer overview: its head (the heatmap window opens); the camera stays
         selection.head = Some((t.layer, t.head));
-        return;
-    } else if let Ok(w) = walls.get(e) {
-        if let Some(idx) = lamp_at(w, local, &floor) {
+        return false;
+    } else if let Ok(w) = targets.walls.get(e) {
+        if let Some(idx) = lamp_at(w, local, floor) {
             selection.neuron = Some((w.layer, idx));
         }
     } else {
-        return;
+        return false;
     }
-    focus.write(FocusPoint(hit));
+    true
 }
 
 #[cfg(test)]

@@ -2,12 +2,97 @@
 //! ablations, per layer the attention and the logit lens, the next token's logits and top five),
 //! plus each token's surprise. For a researcher who wants the numbers behind the picture.
 
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde_json::{Value, json};
 
 use super::Floor;
+use super::history::{History, LayerRows};
 use super::surprise::TokenSurprise;
 use crate::model::LoadedModel;
 use crate::model::trace::{softmax, top_n};
+
+/// The most an export may write, bytes: a long prompt on a large model has tens of millions of
+/// attention weights (GPT-2 small at 1024 tokens: 75 million rows, gigabytes of text).
+pub const EXPORT_LIMIT: u64 = 512 << 20;
+
+/// About how many bytes the export of `h` writes: the attention table dominates (its CSV row and
+/// its JSON number, about 40 bytes a weight).
+pub fn export_bytes(h: &History) -> u64 {
+    let t = h.len() as u64;
+    let heads: u64 = h.layers.iter().map(|l| l.attention.len() as u64).sum();
+    let weights = heads * t * (t + 1) / 2;
+    let masked = heads * t * t - weights;
+    40 * weights + 2 * masked + 64 * t * (h.layers.len() as u64 + 1) + 20 * h.logits.len() as u64
+}
+
+/// What an export writes, copied out of the floor (the tokens, the attention, the lens, the logits
+/// and each token's surprise; nothing else of the floor's rows), so that it is written on the task
+/// pool while the factory goes on.
+pub struct Snapshot {
+    floor: Floor,
+    surprise: TokenSurprise,
+    model: Arc<LoadedModel>,
+}
+
+/// The steps of writing an export, for its progress: the JSON made, the JSON written, the CSV tables
+/// made, the CSV tables written.
+pub const EXPORT_STEPS: usize = 4;
+
+impl Snapshot {
+    /// Copies what the export needs.
+    pub fn of(floor: &Floor, surprise: &TokenSurprise, model: &Arc<LoadedModel>) -> Self {
+        let h = &floor.history;
+        let history = History {
+            ids: h.ids.clone(),
+            texts: h.texts.clone(),
+            n_prompt: h.n_prompt,
+            layers: h
+                .layers
+                .iter()
+                .map(|l| LayerRows {
+                    attention: l.attention.clone(),
+                    ..LayerRows::default()
+                })
+                .collect(),
+            logits: h.logits.clone(),
+            lens: h.lens.clone(),
+            ..History::default()
+        };
+        Self {
+            floor: Floor {
+                history,
+                version: floor.version,
+                ablations: floor.ablations.clone(),
+                ..Floor::default()
+            },
+            surprise: surprise.numbers(),
+            model: model.clone(),
+        }
+    }
+
+    /// Writes `STEM.json` and `STEM-{tokens,attention,lens}.csv`, counting the steps done in
+    /// `done` (of [`EXPORT_STEPS`]).
+    pub fn write(&self, stem: &str, done: &AtomicUsize) -> std::io::Result<()> {
+        let (floor, model, surprise) = (&self.floor, &*self.model, &self.surprise);
+        let json = floor_json(floor, model, surprise);
+        done.fetch_add(1, Ordering::Relaxed);
+        let mut file = std::io::BufWriter::new(std::fs::File::create(format!("{stem}.json"))?);
+        serde_json::to_writer(&mut file, &json)?;
+        file.flush()?;
+        drop(json);
+        done.fetch_add(1, Ordering::Relaxed);
+        let tables = floor_csv(floor, model, surprise);
+        done.fetch_add(1, Ordering::Relaxed);
+        for (name, text) in tables {
+            std::fs::write(format!("{stem}-{name}.csv"), text)?;
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
 
 /// The floor's numbers as one JSON object.
 pub fn floor_json(floor: &Floor, model: &LoadedModel, surprise: &TokenSurprise) -> Value {

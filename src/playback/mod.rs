@@ -14,6 +14,7 @@ pub mod surprise;
 
 use std::sync::Arc;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
@@ -306,19 +307,49 @@ fn receive_outcomes(
     }
 }
 
+/// What draws the next token at the shipping dock and asks inference for its floor: the sampler,
+/// the kiosk's word filter with the tokenizer it needs, the language of the notice.
+#[derive(SystemParam)]
+struct NextToken<'w> {
+    sampling: ResMut<'w, Sampling>,
+    filter: Option<Res<'w, filter::WordFilter>>,
+    engine: Option<Res<'w, Engine>>,
+    lang: Res<'w, crate::i18n::Lang>,
+    requests: MessageWriter<'w, Request>,
+}
+
+impl NextToken<'_> {
+    /// Samples the next token from the floor's last logits (filtered, in a kiosk), keeps it and
+    /// its candidates on the floor, and asks for it to be appended.
+    fn sample_and_send(&mut self, floor: &mut Floor) {
+        let (id, cands) = match (&self.filter, &self.engine) {
+            (Some(filter), Some(engine)) => {
+                let (id, cands, masked) = sample_filtered(
+                    &mut self.sampling,
+                    &floor.history,
+                    filter,
+                    &engine.0.tokenizer,
+                );
+                if masked > 0 {
+                    floor.notice = Some(crate::tr!(*self.lang, "filter-masked", n = masked));
+                }
+                (id, cands)
+            }
+            _ => self.sampling.sample(&floor.history.logits),
+        };
+        floor.last_sample = Some((id, cands));
+        self.requests.write(Request::Append(id));
+    }
+}
+
 /// Moves the clock; at the shipping dock, samples the next token when the loop should go on.
-#[allow(clippy::too_many_arguments)]
 fn advance_playback(
     time: Res<Time>,
     mut playback: ResMut<Playback>,
     mut floor: ResMut<Floor>,
     pending: Res<Pending>,
-    mut sampling: ResMut<Sampling>,
-    mut requests: MessageWriter<Request>,
     mut seen: Local<u64>,
-    filter: Option<Res<filter::WordFilter>>,
-    engine: Option<Res<Engine>>,
-    lang: Res<crate::i18n::Lang>,
+    mut next: NextToken,
 ) {
     // a floor that arrived this frame is built after this: its clock starts next frame
     let arrived = *seen != floor.version;
@@ -330,6 +361,15 @@ fn advance_playback(
     if arrived || !playback.playing || pending.busy() || floor.history.is_empty() {
         return;
     }
+    let send_round = move_clock(&mut playback, last, time.delta_secs());
+    if send_round && !floor.history.logits.is_empty() {
+        next.sample_and_send(&mut floor);
+    }
+}
+
+/// Moves the playing clock by `delta` seconds towards the shipping dock at `last` (stopping where
+/// a step asked); true when a round should be sampled there.
+fn move_clock(playback: &mut Playback, last: f32, delta: f32) -> bool {
     let mut send_round = false;
     match playback.stop_at {
         // "step" pressed at the shipping dock: the sampled token rides back to the dock, then stops
@@ -338,7 +378,7 @@ fn advance_playback(
             playback.stop_at = Some(0.0);
         }
         _ => {
-            let mut p = playback.progress + playback.speed * time.delta_secs();
+            let mut p = playback.progress + playback.speed * delta;
             if let Some(stop) = playback.stop_at
                 && p >= stop
             {
@@ -359,21 +399,7 @@ fn advance_playback(
             }
         }
     }
-    if send_round && !floor.history.logits.is_empty() {
-        let (id, cands) = match (&filter, &engine) {
-            (Some(filter), Some(engine)) => {
-                let (id, cands, masked) =
-                    sample_filtered(&mut sampling, &floor.history, filter, &engine.0.tokenizer);
-                if masked > 0 {
-                    floor.notice = Some(crate::tr!(*lang, "filter-masked", n = masked));
-                }
-                (id, cands)
-            }
-            _ => sampling.sample(&floor.history.logits),
-        };
-        floor.last_sample = Some((id, cands));
-        requests.write(Request::Append(id));
-    }
+    send_round
 }
 
 /// Draws the next token; a token that would spell a blocked word is masked (its logit set to −∞)

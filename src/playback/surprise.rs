@@ -28,6 +28,16 @@ pub struct TokenSurprise {
 type Key = (u64, Vec<u32>, usize);
 
 impl TokenSurprise {
+    /// The numbers alone (no job), e.g. for writing them out on another thread.
+    pub fn numbers(&self) -> Self {
+        Self {
+            version: self.version,
+            nats: self.nats.clone(),
+            failed: self.failed,
+            ..Self::default()
+        }
+    }
+
     /// Token `t`'s surprise in nats, when known (none for the first token).
     pub fn of(&self, floor: &Floor, t: usize) -> Option<f64> {
         if self.version != Some(floor.version) || t == 0 {

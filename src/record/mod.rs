@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use bevy::app::ScheduleRunnerPlugin;
 use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -27,6 +28,7 @@ use crate::schedule::AppSet;
 use crate::tour::TourPlayer;
 
 mod captions;
+mod output;
 use captions::title_lines;
 pub use captions::{Shown, captions_vtt};
 
@@ -87,6 +89,43 @@ struct Recorder {
 
 /// Checks the options and the output, renders, and (for `.mp4`) encodes with ffmpeg.
 pub fn record(opts: RecordOptions) -> Result<()> {
+    check_limits(&opts)?;
+    let mp4 = output::is_mp4(&opts.out);
+    if mp4 {
+        output::require_ffmpeg(&opts.out)?;
+    }
+    let mut player = TourPlayer::default();
+    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config, opts.lang);
+    player.prompt_override.clone_from(&opts.prompt);
+    if let Some(e) = player.error.take() {
+        bail!("{e}");
+    }
+    let frames_dir = output::frames_folder(&opts.out, mp4)?;
+    if let Some(dir) = &opts.stills {
+        output::check_stills_folder(dir)?;
+    }
+    let captions = output::captions_path(&opts.out, mp4);
+    render_frames(&opts, player, &frames_dir, &captions)?;
+    if mp4 {
+        output::encode_mp4(&opts.out, opts.fps, &frames_dir)?;
+        println!(
+            "wrote {} ({} frames at {} fps)",
+            opts.out.display(),
+            opts.frames,
+            opts.fps
+        );
+    } else {
+        println!(
+            "wrote {} frames and captions.vtt to {}",
+            opts.frames,
+            opts.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Fails unless the frame rate and the number of frames are within the limits.
+fn check_limits(opts: &RecordOptions) -> Result<()> {
     let (fps, frames) = (limits::RECORD_FPS, limits::RECORD_FRAMES);
     if !fps.contains(&opts.fps) {
         bail!(
@@ -104,118 +143,11 @@ pub fn record(opts: RecordOptions) -> Result<()> {
             opts.frames
         );
     }
-    let mp4 = opts
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
-    if mp4 && which("ffmpeg").is_none() {
-        bail!(
-            "writing {} needs ffmpeg on PATH (apt-get install ffmpeg); or give a folder to get PNG frames",
-            opts.out.display()
-        );
-    }
-    let mut player = TourPlayer::default();
-    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config, opts.lang);
-    player.prompt_override.clone_from(&opts.prompt);
-    if let Some(e) = player.error.take() {
-        bail!("{e}");
-    }
-    let tmp;
-    let frames_dir = if mp4 {
-        tmp = tempfile_dir()?;
-        tmp.clone()
-    } else {
-        if opts.out.is_file() {
-            bail!(
-                "{} is a file; give a folder for the frames or a path ending in .mp4",
-                opts.out.display()
-            );
-        }
-        std::fs::create_dir_all(&opts.out)
-            .with_context(|| format!("could not create {}", opts.out.display()))?;
-        if std::fs::read_dir(&opts.out)?.any(|e| {
-            e.ok()
-                .is_some_and(|e| e.file_name().to_string_lossy().starts_with("frame_"))
-        }) {
-            bail!(
-                "{} already holds frames; choose an empty folder so nothing is overwritten",
-                opts.out.display()
-            );
-        }
-        opts.out.clone()
-    };
-    if let Some(dir) = &opts.stills {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("could not create {}", dir.display()))?;
-        if std::fs::read_dir(dir)?.any(|e| {
-            e.ok()
-                .is_some_and(|e| e.file_name().to_string_lossy().starts_with("stop-"))
-        }) {
-            bail!(
-                "{} already holds stills; choose an empty folder so nothing is overwritten",
-                dir.display()
-            );
-        }
-    }
-    // the captions as shown, beside the output: OUT.vtt for OUT.mp4, OUT/captions.vtt for frames
-    let captions = if mp4 {
-        opts.out.with_extension("vtt")
-    } else {
-        opts.out.join("captions.vtt")
-    };
-    render_frames(&opts, player, &frames_dir, &captions)?;
-    if mp4 {
-        let status = std::process::Command::new("ffmpeg")
-            .args(["-y", "-loglevel", "error", "-framerate"])
-            .arg(opts.fps.to_string())
-            .arg("-i")
-            .arg(frames_dir.join("frame_%05d.png"))
-            .args([
-                "-c:v",
-                "libx264",
-                "-pix_fmt",
-                "yuv420p",
-                "-vf",
-                "pad=ceil(iw/2)*2:ceil(ih/2)*2",
-            ])
-            .arg(&opts.out)
-            .status()
-            .context("could not run ffmpeg")?;
-        let _ = std::fs::remove_dir_all(&frames_dir);
-        if !status.success() {
-            bail!("ffmpeg failed ({status})");
-        }
-        println!(
-            "wrote {} ({} frames at {} fps)",
-            opts.out.display(),
-            opts.frames,
-            opts.fps
-        );
-    } else {
-        println!(
-            "wrote {} frames and captions.vtt to {}",
-            opts.frames,
-            opts.out.display()
-        );
-    }
     Ok(())
 }
 
-fn which(cmd: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(cmd))
-            .find(|f| f.is_file())
-    })
-}
-
-fn tempfile_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("factory-record-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
+/// Plays the tour in a windowless app and saves its frames into `dir` and its captions to
+/// `captions`.
 fn render_frames(
     opts: &RecordOptions,
     player: TourPlayer,
@@ -223,6 +155,26 @@ fn render_frames(
     captions: &Path,
 ) -> Result<()> {
     let title = title_lines(opts, player.tour.as_ref());
+    let mut app = headless_app(opts, player);
+    let handle = app
+        .world_mut()
+        .resource_mut::<Assets<Image>>()
+        .add(frame_image(opts.size));
+    let recorder = Recorder::new(opts, handle, dir, captions, title);
+    app.insert_resource(opts.lang);
+    app.insert_resource(recorder);
+    start_prompt(&mut app, opts)?;
+    app.add_systems(Startup, aim_at_target.after(crate::camera::spawn_camera))
+        .add_systems(Update, capture_frame.in_set(AppSet::Capture));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(c) => bail!("recording failed (code {c})"),
+    }
+}
+
+/// The factory without a window: its clock moves exactly 1/fps per update and the model runs
+/// inline, so that the frames do not depend on timing.
+fn headless_app(opts: &RecordOptions, player: TourPlayer) -> App {
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -249,7 +201,11 @@ fn render_frames(
     .insert_resource(crate::inference::Blocking)
     .insert_resource(Engine(opts.model.clone()))
     .insert_resource(player);
-    let (w, h) = opts.size;
+    app
+}
+
+/// The picture the camera renders into instead of a window: `size`, black until the first frame.
+fn frame_image((w, h): (u32, u32)) -> Image {
     let mut image = Image::new_fill(
         Extent3d {
             width: w,
@@ -263,31 +219,47 @@ fn render_frames(
     );
     image.texture_descriptor.usage |=
         TextureUsages::RENDER_ATTACHMENT | TextureUsages::COPY_SRC | TextureUsages::TEXTURE_BINDING;
-    let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
-    let bar = indicatif::ProgressBar::new(opts.frames as u64).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} frames  [{elapsed_precise}, ETA {eta_precise}]",
-        )
-        .expect("valid template"),
-    );
-    app.insert_resource(opts.lang);
-    app.insert_resource(Recorder {
-        image: handle,
-        dir: dir.to_owned(),
-        frames: opts.frames,
-        requested: 0,
-        saved: Arc::new(AtomicUsize::new(0)),
-        bar,
-        waited: 0,
-        warm: 0,
-        shown: Vec::with_capacity(opts.frames),
-        captions: captions.to_owned(),
-        fps: opts.fps,
-        stills: opts.stills.clone(),
-        stilled: Vec::new(),
-        title_frames: (opts.title_seconds.max(0.0) * opts.fps as f32).round() as usize,
-        title,
-    });
+    image
+}
+
+impl Recorder {
+    /// Nothing captured yet: frames into `dir` from the camera's `image`, with a progress bar.
+    fn new(
+        opts: &RecordOptions,
+        image: Handle<Image>,
+        dir: &Path,
+        captions: &Path,
+        title: [String; 2],
+    ) -> Self {
+        let bar = indicatif::ProgressBar::new(opts.frames as u64).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} frames  [{elapsed_precise}, ETA {eta_precise}]",
+            )
+            .expect("valid template"),
+        );
+        Recorder {
+            image,
+            dir: dir.to_owned(),
+            frames: opts.frames,
+            requested: 0,
+            saved: Arc::new(AtomicUsize::new(0)),
+            bar,
+            waited: 0,
+            warm: 0,
+            shown: Vec::with_capacity(opts.frames),
+            captions: captions.to_owned(),
+            fps: opts.fps,
+            stills: opts.stills.clone(),
+            stilled: Vec::new(),
+            title_frames: (opts.title_seconds.max(0.0) * opts.fps as f32).round() as usize,
+            title,
+        }
+    }
+}
+
+/// Sets the sampling seed, marks the UI as recording, and sends the parts switched off and the
+/// first prompt.
+fn start_prompt(app: &mut App, opts: &RecordOptions) -> Result<()> {
     {
         let mut sampling = app.world_mut().resource_mut::<Sampling>();
         let params = SamplingParams {
@@ -306,12 +278,7 @@ fn render_frames(
         .clone()
         .unwrap_or_else(|| crate::ui::DEFAULT_PROMPT.into());
     app.world_mut().write_message(Request::Prompt(prompt));
-    app.add_systems(Startup, aim_at_target.after(crate::camera::spawn_camera))
-        .add_systems(Update, capture_frame.in_set(AppSet::Capture));
-    match app.run() {
-        AppExit::Success => Ok(()),
-        AppExit::Error(c) => bail!("recording failed (code {c})"),
-    }
+    Ok(())
 }
 
 /// Points the camera at the frame image instead of a window.
@@ -332,93 +299,142 @@ fn aim_at_target(
 /// Frames rendered, not kept, once the floor exists: the target and its textures settle.
 const WARM_FRAMES: usize = 3;
 
+/// What must exist before the first frame is filmed: the first floor, the embedding room's map.
+#[derive(SystemParam)]
+struct SceneReady<'w> {
+    floor: Res<'w, Floor>,
+    room: Res<'w, crate::rooms::embedding::EmbeddingRoom>,
+}
+
+/// What the recording drives on screen: the tour, and the title card over the scene.
+#[derive(SystemParam)]
+struct OnScreen<'w> {
+    tour: ResMut<'w, TourPlayer>,
+    ui: ResMut<'w, crate::ui::UiState>,
+}
+
 /// Requests one capture per frame, named by frame number; exits once every frame is on disk.
 fn capture_frame(
     mut commands: Commands,
     mut rec: ResMut<Recorder>,
-    floor: Res<Floor>,
     mut exit: MessageWriter<AppExit>,
-    mut tour: ResMut<TourPlayer>,
-    room: Res<crate::rooms::embedding::EmbeddingRoom>,
-    mut ui: ResMut<crate::ui::UiState>,
+    scene: SceneReady,
+    mut show: OnScreen,
 ) {
     // one capture more than asked: the first one of a target comes back black, so it is dropped
     if rec.requested < rec.frames + 1 {
-        if floor.history.is_empty() && floor.error.is_none() {
-            return; // nothing to film until the first floor exists
+        if ready_to_film(&mut rec, &scene) {
+            request_capture(&mut commands, &mut rec, &mut show);
         }
-        if rec.requested == 0 && !room.finished() {
-            return; // the embedding room's map is made off the main thread: wait, so runs match
-        }
-        if rec.warm < WARM_FRAMES {
-            rec.warm += 1;
-            return;
-        }
-        let index = rec.requested;
-        // the title card first, then the tour (index 0 is the dropped capture)
-        if index == 0 && rec.title_frames > 0 {
-            ui.title_card = Some(rec.title.clone());
-        }
-        let tour_from = if rec.title_frames == 0 {
-            0
-        } else {
-            rec.title_frames + 1
-        };
-        if index == tour_from {
-            ui.title_card = None;
-            tour.start();
-        }
-        let path = rec
-            .dir
-            .join(format!("frame_{:05}.png", index.saturating_sub(1)));
-        let saved = rec.saved.clone();
-        // one still per stop: its frame once the stop has acted (or just before it ends)
-        let still = match (&rec.stills, tour.current()) {
-            (Some(dir), Some(stop))
-                if index > 0
-                    && !rec.stilled.contains(&tour.index)
-                    && tour.elapsed >= (stop.acts_at() + 1.5).min(stop.seconds - 0.5) =>
-            {
-                Some(dir.join(format!("stop-{:02}.png", tour.index + 1)))
-            }
-            _ => None,
-        };
-        if still.is_some() {
-            let i = tour.index;
-            rec.stilled.push(i);
-        }
-        commands
-            .spawn(Screenshot::image(rec.image.clone()))
-            .observe(move |captured: On<ScreenshotCaptured>| {
-                if index > 0 {
-                    match captured.image.clone().try_into_dynamic() {
-                        Ok(dynamic) => {
-                            let rgb = dynamic.to_rgb8();
-                            for p in std::iter::once(&path).chain(still.as_ref()) {
-                                if let Err(e) = rgb.save(p) {
-                                    error!("could not save {}: {e}", p.display());
-                                }
-                            }
-                        }
-                        Err(e) => error!("could not convert a frame: {e}"),
-                    }
-                }
-                saved.fetch_add(1, Ordering::SeqCst);
-            });
-        if index > 0 {
-            let shown = if ui.title_card.is_some() {
-                Shown::Title
-            } else if tour.active {
-                Shown::Stop(tour.index)
-            } else {
-                Shown::Nothing
-            };
-            rec.shown.push(shown);
-        }
-        rec.requested += 1;
-        rec.bar.set_position(rec.requested.saturating_sub(1) as u64);
         return;
     }
+    finish_when_saved(&mut rec, &show.tour, &mut exit);
+}
+
+/// True once there is something to film and the warm-up frames are done (this counts them).
+fn ready_to_film(rec: &mut Recorder, scene: &SceneReady) -> bool {
+    if scene.floor.history.is_empty() && scene.floor.error.is_none() {
+        return false; // nothing to film until the first floor exists
+    }
+    if rec.requested == 0 && !scene.room.finished() {
+        return false; // the embedding room's map is made off the main thread: wait, so runs match
+    }
+    if rec.warm < WARM_FRAMES {
+        rec.warm += 1;
+        return false;
+    }
+    true
+}
+
+/// Requests the next capture: the title card or the tour starts on its frame, the frame (and the
+/// stop's still) is named, and what it shows is noted for the captions.
+fn request_capture(commands: &mut Commands, rec: &mut Recorder, show: &mut OnScreen) {
+    let index = rec.requested;
+    // the title card first, then the tour (index 0 is the dropped capture)
+    if index == 0 && rec.title_frames > 0 {
+        show.ui.title_card = Some(rec.title.clone());
+    }
+    let tour_from = if rec.title_frames == 0 {
+        0
+    } else {
+        rec.title_frames + 1
+    };
+    if index == tour_from {
+        show.ui.title_card = None;
+        show.tour.start();
+    }
+    let path = rec
+        .dir
+        .join(format!("frame_{:05}.png", index.saturating_sub(1)));
+    let still = still_path(rec, &show.tour, index);
+    if still.is_some() {
+        let i = show.tour.index;
+        rec.stilled.push(i);
+    }
+    let image = rec.image.clone();
+    save_capture(commands, image, index, path, still, rec.saved.clone());
+    if index > 0 {
+        let shown = if show.ui.title_card.is_some() {
+            Shown::Title
+        } else if show.tour.active {
+            Shown::Stop(show.tour.index)
+        } else {
+            Shown::Nothing
+        };
+        rec.shown.push(shown);
+    }
+    rec.requested += 1;
+    rec.bar.set_position(rec.requested.saturating_sub(1) as u64);
+}
+
+/// Where capture `index` also goes as the current stop's still, if it is the one to keep: one still
+/// per stop, its frame once the stop has acted (or just before it ends).
+fn still_path(rec: &Recorder, tour: &TourPlayer, index: usize) -> Option<PathBuf> {
+    match (&rec.stills, tour.current()) {
+        (Some(dir), Some(stop))
+            if index > 0
+                && !rec.stilled.contains(&tour.index)
+                && tour.elapsed >= (stop.acts_at() + 1.5).min(stop.seconds - 0.5) =>
+        {
+            Some(dir.join(format!("stop-{:02}.png", tour.index + 1)))
+        }
+        _ => None,
+    }
+}
+
+/// Captures `image` once rendered and saves it to `path` (and `still`), except capture 0 (it comes
+/// back black); counts every capture that came back in `saved`.
+fn save_capture(
+    commands: &mut Commands,
+    image: Handle<Image>,
+    index: usize,
+    path: PathBuf,
+    still: Option<PathBuf>,
+    saved: Arc<AtomicUsize>,
+) {
+    commands
+        .spawn(Screenshot::image(image))
+        .observe(move |captured: On<ScreenshotCaptured>| {
+            if index > 0 {
+                match captured.image.clone().try_into_dynamic() {
+                    Ok(dynamic) => {
+                        let rgb = dynamic.to_rgb8();
+                        for p in std::iter::once(&path).chain(still.as_ref()) {
+                            if let Err(e) = rgb.save(p) {
+                                error!("could not save {}: {e}", p.display());
+                            }
+                        }
+                    }
+                    Err(e) => error!("could not convert a frame: {e}"),
+                }
+            }
+            saved.fetch_add(1, Ordering::SeqCst);
+        });
+}
+
+/// Once every capture is on disk: writes the captions and exits (with an error if the captures
+/// never all come back).
+fn finish_when_saved(rec: &mut Recorder, tour: &TourPlayer, exit: &mut MessageWriter<AppExit>) {
     rec.waited += 1;
     if rec.saved.load(Ordering::SeqCst) > rec.frames {
         rec.bar.finish_and_clear();

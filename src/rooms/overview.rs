@@ -9,6 +9,7 @@
 //! Built only while the camera looks at the tower, and redrawn when the floor changes while it does,
 //! so a long prompt's 144 pictures cost nothing in the hall.
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::i18n::Lang;
@@ -90,28 +91,60 @@ fn show(
     images.remove(&old);
 }
 
+/// Head (`layer`, `head`)'s attention weights as a picture of at most `side` × `side` pixels.
 fn picture(h: &History, layer: usize, head: usize, side: usize) -> Image {
     let side = side.clamp(1, h.len().max(1));
     image_of(side, side, head_pixels_at(h, layer, head, side))
 }
 
+/// What the tower is built from: the floor's attention weights, where the camera looks, the kit
+/// and the signs' language.
+#[derive(SystemParam)]
+pub(super) struct TowerSource<'w> {
+    floor: Res<'w, Floor>,
+    focus: Res<'w, ViewFocus>,
+    kit: Option<Res<'w, Kit>>,
+    lang: Res<'w, Lang>,
+}
+
+/// The asset stores the tower's window mesh, pictures and their materials are added to.
+#[derive(SystemParam)]
+pub(super) struct TowerAssets<'w> {
+    meshes: ResMut<'w, Assets<Mesh>>,
+    images: ResMut<'w, Assets<Image>>,
+    materials: ResMut<'w, Assets<FlatTexture>>,
+}
+
+/// What the tower's parts are built from: the kit, the history, the signs' language, the node
+/// they hang under, and the model's shape with the windows' pitch.
+struct Tower<'a> {
+    kit: &'a Kit,
+    h: &'a History,
+    lang: Lang,
+    root: Entity,
+    layers: usize,
+    heads: usize,
+    /// Distance between neighbouring windows ([`pitch`]).
+    p: f32,
+}
+
 /// Builds (or redraws) the tower while the camera looks at it and the floor changed.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn build_tower(
     mut commands: Commands,
-    floor: Res<Floor>,
-    focus: Res<ViewFocus>,
-    kit: Option<Res<Kit>>,
+    source: TowerSource,
     mut state: ResMut<Overview>,
     mut tiles: Query<&mut HeadTile>,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut images: ResMut<Assets<Image>>,
-    mut materials: ResMut<Assets<FlatTexture>>,
-    lang: Res<Lang>,
+    mut assets: TowerAssets,
 ) {
-    let Some(kit) = kit else { return };
-    let l = *lang;
-    let near = focus.0.is_some_and(|f| f.distance(OVERVIEW_CENTRE) < NEAR);
+    let Some(kit) = source.kit.as_deref() else {
+        return;
+    };
+    let l = *source.lang;
+    let near = source
+        .focus
+        .0
+        .is_some_and(|f| f.distance(OVERVIEW_CENTRE) < NEAR);
+    let floor: &Floor = &source.floor;
     let h = &floor.history;
     if !near || h.is_empty() || state.made_for == Some(floor.version) {
         return;
@@ -123,7 +156,7 @@ pub(super) fn build_tower(
         // the same model: new pictures in the windows standing
         for mut tile in &mut tiles {
             let far = picture(h, tile.layer, tile.head, FAR_SIDE);
-            show(&mut tile, far, &mut images, &mut materials);
+            show(&mut tile, far, &mut assets.images, &mut assets.materials);
             tile.detailed = false;
         }
         return;
@@ -141,9 +174,27 @@ pub(super) fn build_tower(
         ))
         .id();
     state.root = Some(root);
-    let (w, tall) = (heads as f32 * p, layers as f32 * p);
-    let face = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
-    let window = meshes.add(Rectangle::new(p * 0.86, p * 0.86));
+    let window = assets.meshes.add(Rectangle::new(p * 0.86, p * 0.86));
+    let tower = Tower {
+        kit,
+        h,
+        lang: l,
+        root,
+        layers,
+        heads,
+        p,
+    };
+    spawn_tower_sign(&mut commands, &tower);
+    for layer in 0..layers {
+        spawn_storey(&mut commands, &tower, layer);
+        spawn_windows(&mut commands, &mut assets, &tower, &window, layer);
+    }
+    spawn_head_labels(&mut commands, &tower);
+}
+
+/// The sign over the tower: what it shows, in the signs' language (and again when it changes).
+fn spawn_tower_sign(commands: &mut Commands, tower: &Tower) {
+    let tall = tower.layers as f32 * tower.p;
     let sign = Localized::new(|l| {
         format!(
             "{}\n{}",
@@ -156,62 +207,83 @@ pub(super) fn build_tower(
         Transform::from_translation(OVERVIEW_CENTRE + Vec3::new(1.0, tall / 2.0 + 2.5, 0.0)),
         Visibility::default(),
         WorldLabel {
-            text: sign.text(l),
+            text: sign.text(tower.lang),
             size: 60.0,
             lift: 0.0,
             weight: 3.0,
         },
         sign,
-        ChildOf(root),
+        ChildOf(tower.root),
     ));
-    for layer in 0..layers {
-        let y = OVERVIEW_CENTRE.y - tall / 2.0 + layer as f32 * p;
-        // the storey's floor: a ledge under its windows
+}
+
+/// Storey `layer` of the tower: the ledge under its windows and the layer's label beside them.
+fn spawn_storey(commands: &mut Commands, tower: &Tower, layer: usize) {
+    let (p, kit) = (tower.p, tower.kit);
+    let (w, tall) = (tower.heads as f32 * p, tower.layers as f32 * p);
+    let y = OVERVIEW_CENTRE.y - tall / 2.0 + layer as f32 * p;
+    // the storey's floor: a ledge under its windows
+    commands.spawn((
+        Name::new(format!("Overview storey {layer}")),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.booth.clone()),
+        Transform::from_xyz(OVERVIEW_CENTRE.x + p * 0.2, y, OVERVIEW_CENTRE.z)
+            .with_scale(Vec3::new(p * 0.5, 0.12, w + 1.0)),
+        ChildOf(tower.root),
+    ));
+    commands.spawn((
+        Name::new(format!("Overview layer {layer}")),
+        Transform::from_xyz(
+            OVERVIEW_CENTRE.x + 0.5,
+            y + p / 2.0,
+            OVERVIEW_CENTRE.z + w / 2.0 + 4.0,
+        ),
+        Visibility::default(),
+        WorldLabel {
+            text: tr!(tower.lang, "overview-layer", layer = layer),
+            size: 44.0,
+            lift: 0.0,
+            weight: 2.0,
+        },
+        Localized::new(move |l| tr!(l, "overview-layer", layer = layer)),
+        ChildOf(tower.root),
+    ));
+}
+
+/// The windows of storey `layer`, one per head, each showing its head's far picture.
+fn spawn_windows(
+    commands: &mut Commands,
+    assets: &mut TowerAssets,
+    tower: &Tower,
+    window: &Handle<Mesh>,
+    layer: usize,
+) {
+    let (layers, heads) = (tower.layers, tower.heads);
+    let face = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
+    for head in 0..heads {
+        let image = assets.images.add(picture(tower.h, layer, head, FAR_SIDE));
+        let material = assets.materials.add(FlatTexture::plain(image.clone()));
         commands.spawn((
-            Name::new(format!("Overview storey {layer}")),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.booth.clone()),
-            Transform::from_xyz(OVERVIEW_CENTRE.x + p * 0.2, y, OVERVIEW_CENTRE.z)
-                .with_scale(Vec3::new(p * 0.5, 0.12, w + 1.0)),
-            ChildOf(root),
-        ));
-        commands.spawn((
-            Name::new(format!("Overview layer {layer}")),
-            Transform::from_xyz(
-                OVERVIEW_CENTRE.x + 0.5,
-                y + p / 2.0,
-                OVERVIEW_CENTRE.z + w / 2.0 + 4.0,
-            ),
-            Visibility::default(),
-            WorldLabel {
-                text: tr!(l, "overview-layer", layer = layer),
-                size: 44.0,
-                lift: 0.0,
-                weight: 2.0,
+            Name::new(format!("Overview L{layer} H{head}")),
+            HeadTile {
+                layer,
+                head,
+                image,
+                material: material.clone(),
+                detailed: false,
             },
-            Localized::new(move |l| tr!(l, "overview-layer", layer = layer)),
-            ChildOf(root),
+            Mesh3d(window.clone()),
+            MeshMaterial3d(material),
+            Transform::from_translation(tile_centre(layers, heads, layer, head))
+                .with_rotation(face),
+            ChildOf(tower.root),
         ));
-        for head in 0..heads {
-            let image = images.add(picture(h, layer, head, FAR_SIDE));
-            let material = materials.add(FlatTexture::plain(image.clone()));
-            commands.spawn((
-                Name::new(format!("Overview L{layer} H{head}")),
-                HeadTile {
-                    layer,
-                    head,
-                    image,
-                    material: material.clone(),
-                    detailed: false,
-                },
-                Mesh3d(window.clone()),
-                MeshMaterial3d(material),
-                Transform::from_translation(tile_centre(layers, heads, layer, head))
-                    .with_rotation(face),
-                ChildOf(root),
-            ));
-        }
     }
+}
+
+/// The heads' labels, under the bottom storey's windows.
+fn spawn_head_labels(commands: &mut Commands, tower: &Tower) {
+    let (layers, heads, p) = (tower.layers, tower.heads, tower.p);
     for head in 0..heads {
         let c = tile_centre(layers, heads, 0, head);
         commands.spawn((
@@ -219,13 +291,13 @@ pub(super) fn build_tower(
             Transform::from_xyz(c.x + 0.5, c.y - p * 0.75, c.z),
             Visibility::default(),
             WorldLabel {
-                text: tr!(l, "overview-head", head = head),
+                text: tr!(tower.lang, "overview-head", head = head),
                 size: 36.0,
                 lift: 0.0,
                 weight: 1.5,
             },
             Localized::new(move |l| tr!(l, "overview-head", head = head)),
-            ChildOf(root),
+            ChildOf(tower.root),
         ));
     }
 }

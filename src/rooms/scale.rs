@@ -94,6 +94,25 @@ pub(super) fn build_blocks(
             Visibility::default(),
         ))
         .id();
+    spawn_room_sign(&mut commands, root, l);
+    // side by side toward +x (left to right as the room's view sees them), front faces on one
+    // line, two units apart
+    let mut x = SCALE_FRONT.x;
+    for (m, material) in [
+        (ours.clone(), kit.crate_selected.clone()),
+        (g2, kit.crate_prompt.clone()),
+        (g3, kit.machine.clone()),
+    ] {
+        let side = block_side(m.params, ours.params);
+        spawn_block(&mut commands, &kit, root, l, m, material, (x, side));
+        x += side + 2.0;
+    }
+    built.root = Some(root);
+    built.made_for = Some(engine.0.clone());
+}
+
+/// The room's title sign, over the blocks.
+fn spawn_room_sign(commands: &mut Commands, root: Entity, l: Lang) {
     commands.spawn((
         Name::new("Scale room sign"),
         Transform::from_translation(SCALE_FRONT + Vec3::new(2.0, 12.5, 1.0)),
@@ -107,52 +126,49 @@ pub(super) fn build_blocks(
         Localized::new(|l| tr!(l, "room-scale-title")),
         ChildOf(root),
     ));
-    // side by side toward +x (left to right as the room's view sees them), front faces on one
-    // line, two units apart
-    let mut x = SCALE_FRONT.x;
-    for (m, material) in [
-        (ours.clone(), kit.crate_selected.clone()),
-        (g2, kit.crate_prompt.clone()),
-        (g3, kit.machine.clone()),
-    ] {
-        let side = block_side(m.params, ours.params);
-        let (x0, centre) = (
-            x,
-            Vec3::new(x + side / 2.0, side / 2.0, SCALE_FRONT.z - side / 2.0),
-        );
-        x += side + 2.0;
-        commands.spawn((
-            Name::new(format!("Scale block: {}", m.name)),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(material),
-            Transform::from_translation(centre).with_scale(Vec3::splat(side)),
-            Visibility::default(),
-            ScaleBlock {
-                size: m.clone(),
-                side,
-            },
-            ChildOf(root),
-        ));
-        // the sign stands before the block's left part at eye height, not on top of a 47-unit cube
-        commands.spawn((
-            Name::new(format!("Scale sign: {}", m.name)),
-            Transform::from_translation(if side > 12.0 {
-                // on a block too big to see whole: on its face, near its left edge
-                Vec3::new(x0 + 4.5, 9.0, SCALE_FRONT.z + 1.0)
-            } else {
-                Vec3::new(centre.x, side + 0.8, SCALE_FRONT.z + 1.0)
-            }),
-            Visibility::default(),
-            WorldLabel {
-                text: sign_text(&m, l),
-                size: 30.0,
-                lift: 0.0,
-                weight: 2.5,
-            },
-            Localized::new(move |l| sign_text(&m, l)),
-            ChildOf(root),
-        ));
-    }
-    built.root = Some(root);
-    built.made_for = Some(engine.0.clone());
+}
+
+/// Model `m`'s block, `side` units on a side with its left edge at `x0` and its front face on the
+/// room's front line, and its sign.
+fn spawn_block(
+    commands: &mut Commands,
+    kit: &Kit,
+    root: Entity,
+    l: Lang,
+    m: ModelSize,
+    material: Handle<StandardMaterial>,
+    (x0, side): (f32, f32),
+) {
+    let centre = Vec3::new(x0 + side / 2.0, side / 2.0, SCALE_FRONT.z - side / 2.0);
+    commands.spawn((
+        Name::new(format!("Scale block: {}", m.name)),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(material),
+        Transform::from_translation(centre).with_scale(Vec3::splat(side)),
+        Visibility::default(),
+        ScaleBlock {
+            size: m.clone(),
+            side,
+        },
+        ChildOf(root),
+    ));
+    // the sign stands before the block's left part at eye height, not on top of a 47-unit cube
+    commands.spawn((
+        Name::new(format!("Scale sign: {}", m.name)),
+        Transform::from_translation(if side > 12.0 {
+            // on a block too big to see whole: on its face, near its left edge
+            Vec3::new(x0 + 4.5, 9.0, SCALE_FRONT.z + 1.0)
+        } else {
+            Vec3::new(centre.x, side + 0.8, SCALE_FRONT.z + 1.0)
+        }),
+        Visibility::default(),
+        WorldLabel {
+            text: sign_text(&m, l),
+            size: 30.0,
+            lift: 0.0,
+            weight: 2.5,
+        },
+        Localized::new(move |l| sign_text(&m, l)),
+        ChildOf(root),
+    ));
 }

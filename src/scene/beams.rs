@@ -3,6 +3,7 @@
 //! A beam runs inside a booth from a query token's lane to a key token's lane, arching higher the
 //! farther apart they are; brightness, opacity and thickness grow with the softmax weight.
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::layout::{Layout, StationKind};
@@ -103,28 +104,44 @@ fn nearest_booth(l: &Layout, x: f32) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// What the lit beams are computed from: the floor, the clock, the threshold, the selected token,
+/// the layout and where the camera looks.
+#[derive(SystemParam)]
+pub struct BeamInputs<'w> {
+    floor: Res<'w, Floor>,
+    playback: Res<'w, Playback>,
+    settings: Res<'w, BeamSettings>,
+    selection: Res<'w, Selection>,
+    layout: Option<Res<'w, CurrentLayout>>,
+    focus: Res<'w, ViewFocus>,
+}
+
+/// Where the lit beams are written: the beams, and how many were left out past the cap.
+#[derive(SystemParam)]
+pub struct LitBeams<'w> {
+    beams: ResMut<'w, Beams>,
+    left_out: ResMut<'w, BeamsLeftOut>,
+}
+
 /// Recomputes the lit beams: every query already through a booth (all cached tokens, and the riding
 /// ones once they reach it), or only the selected token's when one is selected. Only when something
 /// they depend on changed: a crate crossing into a booth, not every frame of its ride.
-#[allow(clippy::too_many_arguments)]
-pub fn compute_beams(
-    floor: Res<Floor>,
-    playback: Res<Playback>,
-    settings: Res<BeamSettings>,
-    selection: Res<Selection>,
-    layout: Option<Res<CurrentLayout>>,
-    focus: Res<ViewFocus>,
-    mut made_for: Local<Option<BeamsKey>>,
-    mut beams: ResMut<Beams>,
-    mut left_out: ResMut<BeamsLeftOut>,
-) {
+pub fn compute_beams(inputs: BeamInputs, mut made_for: Local<Option<BeamsKey>>, mut out: LitBeams) {
+    let BeamInputs {
+        floor,
+        playback,
+        settings,
+        selection,
+        layout,
+        focus,
+    } = inputs;
     let Some(layout) = layout else {
         *made_for = None;
-        if !beams.0.is_empty() {
-            beams.0.clear();
+        if !out.beams.0.is_empty() {
+            out.beams.0.clear();
         }
-        if left_out.0 != 0 {
-            left_out.0 = 0;
+        if out.left_out.0 != 0 {
+            out.left_out.0 = 0;
         }
         return;
     };
@@ -167,11 +184,11 @@ pub fn compute_beams(
         }),
         None => history::strongest(lit, crate::limits::MAX_BEAMS),
     };
-    if lit != beams.0 {
-        beams.0 = lit;
+    if lit != out.beams.0 {
+        out.beams.0 = lit;
     }
-    if left_out.0 != dropped {
-        left_out.0 = dropped;
+    if out.left_out.0 != dropped {
+        out.left_out.0 = dropped;
     }
 }
 
@@ -246,29 +263,40 @@ pub fn arrowhead(l: &Layout, booth_x: f32, query: usize, key: usize) -> [Vec3; 3
     [tip + turn(spread), tip, tip + turn(-spread)]
 }
 
+/// What the drawn beams show: the lit beams, the layout they stand in, the pair and the beam under
+/// the pointer, the floor's weights, the glow and the selected head.
+#[derive(SystemParam)]
+pub(crate) struct BeamView<'w> {
+    beams: Res<'w, Beams>,
+    layout: Option<Res<'w, CurrentLayout>>,
+    hovered: Res<'w, HoveredPair>,
+    beam_hover: Res<'w, BeamHover>,
+    floor: Res<'w, Floor>,
+    glow: Res<'w, BeamGlow>,
+    selection: Res<'w, Selection>,
+}
+
+impl BeamView<'_> {
+    /// True when anything the drawn beams show changed since this system last ran.
+    fn changed(&self) -> bool {
+        let layout_changed = self.layout.as_ref().is_some_and(|l| l.is_changed());
+        self.beams.is_changed()
+            || layout_changed
+            || self.hovered.is_changed()
+            || self.beam_hover.is_changed()
+            || self.glow.is_changed()
+            || self.selection.is_changed()
+    }
+}
+
 /// Rewrites the beams' line sets when the lit beams or the layout changed.
-#[allow(clippy::too_many_arguments)]
 fn draw_beams(
-    beams: Res<Beams>,
-    layout: Option<Res<CurrentLayout>>,
+    view: BeamView,
     gizmos: Option<Res<BeamGizmos>>,
-    hovered: Res<HoveredPair>,
-    beam_hover: Res<BeamHover>,
-    floor: Res<Floor>,
-    glow: Res<BeamGlow>,
-    selection: Res<crate::playback::Selection>,
     mut assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let Some(gizmos) = gizmos else { return };
-    let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
-    if !beams.is_changed()
-        && !layout_changed
-        && !gizmos.is_added()
-        && !hovered.is_changed()
-        && !beam_hover.is_changed()
-        && !glow.is_changed()
-        && !selection.is_changed()
-    {
+    if !view.changed() && !gizmos.is_added() {
         return;
     }
     let mut sets = [
@@ -277,61 +305,10 @@ fn draw_beams(
         GizmoAsset::new(),
         GizmoAsset::new(),
     ];
-    if let Some(layout) = layout {
+    if let Some(layout) = &view.layout {
         let l = &layout.0;
-        for b in &beams.0 {
-            let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
-                continue;
-            };
-            let [r, g, bl, mut a] = palette::beam_rgba(b.weight);
-            // a selected head: the other heads' beams fade to a quarter, so its own stand out
-            if selection.head.is_some_and(|sel| sel != (b.layer, b.head)) {
-                a *= DIMMED;
-            }
-            // with bloom (the high preset) the stronger the beam, the brighter beyond white, so
-            // the strong beams glow; without bloom the colours stay in range (no glow)
-            let glow = 1.0 + glow.0 * b.weight.clamp(0.0, 1.0);
-            let lin = Color::srgba(r, g, bl, a).to_linear();
-            let color = Color::LinearRgba(LinearRgba::new(
-                lin.red * glow,
-                lin.green * glow,
-                lin.blue * glow,
-                lin.alpha,
-            ));
-            // faint beams get coarser arcs: they are most of the beams and the least looked at
-            let segments = if b.weight < 0.3 {
-                ARC_SEGMENTS / 2
-            } else {
-                ARC_SEGMENTS
-            };
-            let points = (0..=segments)
-                .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / segments as f32));
-            let set = if b.weight < 0.3 {
-                0
-            } else if b.weight < 0.6 {
-                1
-            } else {
-                2
-            };
-            sets[set].linestrip(points, color);
-            // an arrowhead where the beam lands on the query token: what is read flows from the
-            // key's lane into the lane of the token that reads it
-            sets[set].linestrip(arrowhead(l, station.x, b.query, b.key), color);
-        }
-        // the pair under the pointer in a heatmap, lit whatever its weight or the threshold, and
-        // the beam under the pointer in the hall
-        let in_hall = beam_hover.0.map(|b| (b.layer, b.head, b.query, b.key));
-        for (layer, head, query, key) in hovered.0.into_iter().chain(in_hall) {
-            let Some(station) = l.station(StationKind::Booth(layer, head)) else {
-                continue;
-            };
-            if floor.history.weight(layer, head, query, key) <= 0.0 {
-                continue;
-            }
-            let points = (0..=ARC_SEGMENTS)
-                .map(|s| l.beam_point(station.x, query, key, s as f32 / ARC_SEGMENTS as f32));
-            sets[3].linestrip(points, Color::WHITE);
-        }
+        draw_lit_beams(&mut sets, l, &view);
+        draw_pointed_beams(&mut sets[3], l, &view);
     }
     let [thin, medium, thick, lit] = sets;
     for (handle, set) in [
@@ -343,6 +320,75 @@ fn draw_beams(
         if let Some(mut asset) = assets.get_mut(handle) {
             *asset = set;
         }
+    }
+}
+
+/// Draws each lit beam into the thin, medium or thick set (`sets[0..3]`, by its weight): its arc
+/// and an arrowhead.
+fn draw_lit_beams(sets: &mut [GizmoAsset; 4], l: &Layout, view: &BeamView) {
+    for b in &view.beams.0 {
+        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
+            continue;
+        };
+        let color = beam_color(b, view.selection.head, view.glow.0);
+        // faint beams get coarser arcs: they are most of the beams and the least looked at
+        let segments = if b.weight < 0.3 {
+            ARC_SEGMENTS / 2
+        } else {
+            ARC_SEGMENTS
+        };
+        let points = (0..=segments)
+            .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / segments as f32));
+        let set = if b.weight < 0.3 {
+            0
+        } else if b.weight < 0.6 {
+            1
+        } else {
+            2
+        };
+        sets[set].linestrip(points, color);
+        // an arrowhead where the beam lands on the query token: what is read flows from the
+        // key's lane into the lane of the token that reads it
+        sets[set].linestrip(arrowhead(l, station.x, b.query, b.key), color);
+    }
+}
+
+/// A lit beam's colour: by its weight, faded while another head is selected, and (with the high
+/// preset's `glow`) beyond white the stronger it is.
+fn beam_color(b: &Beam, selected_head: Option<(usize, usize)>, glow: f32) -> Color {
+    let [r, g, bl, mut a] = palette::beam_rgba(b.weight);
+    // a selected head: the other heads' beams fade to a quarter, so its own stand out
+    if selected_head.is_some_and(|sel| sel != (b.layer, b.head)) {
+        a *= DIMMED;
+    }
+    // with bloom (the high preset) the stronger the beam, the brighter beyond white, so
+    // the strong beams glow; without bloom the colours stay in range (no glow)
+    let glow = 1.0 + glow * b.weight.clamp(0.0, 1.0);
+    let lin = Color::srgba(r, g, bl, a).to_linear();
+    Color::LinearRgba(LinearRgba::new(
+        lin.red * glow,
+        lin.green * glow,
+        lin.blue * glow,
+        lin.alpha,
+    ))
+}
+
+/// Draws into `set`, white, the pair under the pointer in a heatmap (lit whatever its weight or
+/// the threshold) and the beam under the pointer in the hall.
+fn draw_pointed_beams(set: &mut GizmoAsset, l: &Layout, view: &BeamView) {
+    // the pair under the pointer in a heatmap, lit whatever its weight or the threshold, and
+    // the beam under the pointer in the hall
+    let in_hall = view.beam_hover.0.map(|b| (b.layer, b.head, b.query, b.key));
+    for (layer, head, query, key) in view.hovered.0.into_iter().chain(in_hall) {
+        let Some(station) = l.station(StationKind::Booth(layer, head)) else {
+            continue;
+        };
+        if view.floor.history.weight(layer, head, query, key) <= 0.0 {
+            continue;
+        }
+        let points = (0..=ARC_SEGMENTS)
+            .map(|s| l.beam_point(station.x, query, key, s as f32 / ARC_SEGMENTS as f32));
+        set.linestrip(points, Color::WHITE);
     }
 }
 

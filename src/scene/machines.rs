@@ -40,6 +40,7 @@ enum Tint {
     Accent,
 }
 
+/// A block, not turned.
 fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
     Block {
         at: Vec3::from(at),
@@ -55,35 +56,8 @@ fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
 fn blocks(kind: StationKind, depth: f32, heads: usize) -> Vec<Block> {
     use Tint::{Accent, Body};
     match kind {
-        // crates waiting on a platform
-        StationKind::Dock => {
-            let mut b = vec![block([0.0, 0.2, 0.0], [depth * 0.8, 0.4, 2.4], Body)];
-            for (i, (x, y)) in [(-1.2, 0.85), (0.0, 0.85), (1.2, 0.85), (-0.6, 1.75)]
-                .into_iter()
-                .enumerate()
-            {
-                let mut c = block([x, y, 0.1 * i as f32], [0.9, 0.9, 0.9], Accent);
-                c.turn = 0.15 * i as f32;
-                b.push(c);
-            }
-            b
-        }
-        // a press: two columns, a heavy head, over a table of rows (thin plates)
-        StationKind::Embedding => {
-            let mut b = vec![
-                block([-1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
-                block([1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
-                block([0.0, 2.7, 0.0], [3.0, 0.7, 1.6], Accent),
-            ];
-            for i in 0..5 {
-                b.push(block(
-                    [0.0, 0.15 + 0.28 * i as f32, 0.0],
-                    [2.2, 0.12, 1.4],
-                    Body,
-                ));
-            }
-            b
-        }
+        StationKind::Dock => dock_blocks(depth),
+        StationKind::Embedding => press_blocks(),
         // a stamp on a handle, over a pad
         StationKind::Position => vec![
             block([0.0, 0.15, 0.0], [1.8, 0.3, 1.8], Body),
@@ -91,38 +65,15 @@ fn blocks(kind: StationKind, depth: f32, heads: usize) -> Vec<Block> {
             block([0.0, 2.1, 0.0], [0.3, 1.1, 0.3], Body),
             block([0.0, 2.7, 0.0], [1.0, 0.25, 0.3], Body),
         ],
-        // a gate whose two leaves narrow to a slot: what passes is scaled to one size
         StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
-            let mut left = block([0.0, 1.2, -0.9], [0.25, 2.4, 1.6], Accent);
-            left.turn = 0.5;
-            let mut right = block([0.0, 1.2, 0.9], [0.25, 2.4, 1.6], Accent);
-            right.turn = -0.5;
-            vec![left, right, block([0.0, 2.55, 0.0], [0.4, 0.3, 3.2], Body)]
+            gate_blocks()
         }
         // a booth's own machine: a small lantern (the glass booth itself is on the belt)
         StationKind::Booth(..) => vec![
             block([0.0, 0.6, 0.0], [0.6, 1.2, 0.6], Body),
             block([0.0, 1.45, 0.0], [0.8, 0.5, 0.8], Accent),
         ],
-        // a hopper fed by one pipe per head
-        StationKind::Merge(_) => {
-            let mut b = vec![
-                block([0.0, 2.1, 0.0], [2.4, 0.9, 2.0], Accent),
-                block([0.0, 1.3, 0.0], [1.2, 0.7, 1.0], Accent),
-                block([0.0, 0.5, 0.0], [0.5, 1.0, 0.5], Body),
-            ];
-            // the pipes arrive from the booths' side, one per head, side by side
-            let n = heads.clamp(1, 12);
-            for h in 0..n {
-                let z = -0.8 + 1.6 * (h as f32 + 0.5) / n as f32;
-                b.push(block(
-                    [-depth / 4.0 - 0.6, 2.3, z],
-                    [depth / 2.0, 0.12, 0.12],
-                    Body,
-                ));
-            }
-            b
-        }
+        StationKind::Merge(_) => hopper_blocks(depth, heads),
         // narrow in, wide and tall in the middle (four times as many neurons), narrow out
         StationKind::Ffn(_) => {
             let third = depth / 3.0;
@@ -141,6 +92,71 @@ fn blocks(kind: StationKind, depth: f32, heads: usize) -> Vec<Block> {
             ]
         }
     }
+}
+
+/// The receiving dock's machine: crates waiting on a platform.
+fn dock_blocks(depth: f32) -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let mut b = vec![block([0.0, 0.2, 0.0], [depth * 0.8, 0.4, 2.4], Body)];
+    for (i, (x, y)) in [(-1.2, 0.85), (0.0, 0.85), (1.2, 0.85), (-0.6, 1.75)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut c = block([x, y, 0.1 * i as f32], [0.9, 0.9, 0.9], Accent);
+        c.turn = 0.15 * i as f32;
+        b.push(c);
+    }
+    b
+}
+
+/// The embedding's machine: a press, two columns and a heavy head, over a table of rows (thin
+/// plates).
+fn press_blocks() -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let mut b = vec![
+        block([-1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
+        block([1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
+        block([0.0, 2.7, 0.0], [3.0, 0.7, 1.6], Accent),
+    ];
+    for i in 0..5 {
+        b.push(block(
+            [0.0, 0.15 + 0.28 * i as f32, 0.0],
+            [2.2, 0.12, 1.4],
+            Body,
+        ));
+    }
+    b
+}
+
+/// A norm's machine: a gate whose two leaves narrow to a slot (what passes is scaled to one size).
+fn gate_blocks() -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let mut left = block([0.0, 1.2, -0.9], [0.25, 2.4, 1.6], Accent);
+    left.turn = 0.5;
+    let mut right = block([0.0, 1.2, 0.9], [0.25, 2.4, 1.6], Accent);
+    right.turn = -0.5;
+    vec![left, right, block([0.0, 2.55, 0.0], [0.4, 0.3, 3.2], Body)]
+}
+
+/// The merge's machine: a hopper fed by one pipe per head (at most 12 pipes).
+fn hopper_blocks(depth: f32, heads: usize) -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let mut b = vec![
+        block([0.0, 2.1, 0.0], [2.4, 0.9, 2.0], Accent),
+        block([0.0, 1.3, 0.0], [1.2, 0.7, 1.0], Accent),
+        block([0.0, 0.5, 0.0], [0.5, 1.0, 0.5], Body),
+    ];
+    // the pipes arrive from the booths' side, one per head, side by side
+    let n = heads.clamp(1, 12);
+    for h in 0..n {
+        let z = -0.8 + 1.6 * (h as f32 + 0.5) / n as f32;
+        b.push(block(
+            [-depth / 4.0 - 0.6, 2.3, z],
+            [depth / 2.0, 0.12, 0.12],
+            Body,
+        ));
+    }
+    b
 }
 
 /// Spawns a station's machine under `parent`, beside the belt of half-width `half_width`.

@@ -238,6 +238,7 @@ impl Tour {
                     stop.seconds
                 )));
             }
+            check_pose(&stop.camera).map_err(fail)?;
             if !(stop.act_after.is_finite() && stop.act_after >= 0.0) {
                 return Err(fail(format!(
                     "act_after must be 0 or more seconds, not {}",
@@ -266,30 +267,58 @@ impl Tour {
                     return Err(fail(format!("{h:?} does not exist in this model")));
                 }
             }
-            for a in &stop.actions {
-                let ok = match a {
-                    Action::Prompt(p) => {
-                        !p.trim().is_empty() && p.chars().count() <= limits::MAX_PROMPT_CHARS
-                    }
-                    Action::Temperature(t) => t.is_finite() && limits::TEMPERATURE.contains(t),
-                    Action::Generate(n) => limits::GENERATE_TOKENS.contains(n),
-                    Action::ShowUpTo(s) => station_ok(*s),
-                    Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
-                    Action::Ablate(specs) => {
-                        if let Err(e) = Ablations::parse(specs, cfg) {
-                            return Err(fail(e.to_string()));
-                        }
-                        true
-                    }
-                    Action::Step => true,
-                };
-                if !ok {
-                    return Err(fail(format!("{a:?} is out of range")));
-                }
-            }
+            check_actions(&stop.actions, cfg, station_ok).map_err(fail)?;
         }
         Ok(())
     }
+}
+
+/// A stop's actions within their limits and the model's shape.
+fn check_actions(
+    actions: &[Action],
+    cfg: &Config,
+    station_ok: impl Fn(Station) -> bool,
+) -> Result<(), String> {
+    for a in actions {
+        let ok = match a {
+            Action::Prompt(p) => {
+                !p.trim().is_empty() && p.chars().count() <= limits::MAX_PROMPT_CHARS
+            }
+            Action::Temperature(t) => t.is_finite() && limits::TEMPERATURE.contains(t),
+            Action::Generate(n) => limits::GENERATE_TOKENS.contains(n),
+            Action::ShowUpTo(s) => station_ok(*s),
+            Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
+            Action::Ablate(specs) => {
+                if let Err(e) = Ablations::parse(specs, cfg) {
+                    return Err(e.to_string());
+                }
+                true
+            }
+            Action::Step => true,
+        };
+        if !ok {
+            return Err(format!("{a:?} is out of range"));
+        }
+    }
+    Ok(())
+}
+
+/// A stop's camera angle within what the camera can take: the yaw finite, the pitch from
+/// −0.2 (just below level) to 1.5 (nearly straight down) as the mouse keeps it, the distance from 2
+/// to 1500 units as the wheel keeps it.
+fn check_pose(pose: &Pose) -> Result<(), String> {
+    let within = |name: &str, v: Option<f32>, lo: f32, hi: f32| match v {
+        Some(v) if !(v.is_finite() && (lo..=hi).contains(&v)) => Err(format!(
+            "camera: {name} must be a number from {lo} to {hi}, not {v}"
+        )),
+        _ => Ok(()),
+    };
+    // (any finite yaw: the mouse does not wrap it, and a stop saved with K keeps what it had)
+    if let Some(yaw) = pose.yaw.filter(|y| !y.is_finite()) {
+        return Err(format!("camera: yaw must be a finite number, not {yaw}"));
+    }
+    within("pitch", pose.pitch, -0.2, 1.5)?;
+    within("distance", pose.distance, 2.0, 1500.0)
 }
 
 /// The default tour's path: `assets/tours/default.ron` (see [`crate::project_path`]).
@@ -365,6 +394,30 @@ mod tests {
     }
 
     #[test]
+    fn camera_poses_out_of_range_are_refused_with_the_stop() {
+        let cfg = Config::factory_small(4096, 128);
+        for (pose, field) in [
+            ("Pose(pitch: Some(NaN))", "pitch"),
+            ("Pose(pitch: Some(1.6))", "pitch"),
+            ("Pose(distance: Some(0.0))", "distance"),
+            ("Pose(distance: Some(-3.0))", "distance"),
+            ("Pose(distance: Some(inf))", "distance"),
+            ("Pose(yaw: Some(-inf))", "yaw"),
+        ] {
+            let text = GOOD.replace("Pose(yaw: Some(0.3))", pose);
+            let t = Tour::parse(&text, Path::new("x.ron")).unwrap();
+            let e = t.check(&cfg, Path::new("x.ron")).unwrap_err().to_string();
+            assert!(e.contains("stop 2") && e.contains(field), "{pose}: {e}");
+        }
+        let fine = GOOD.replace(
+            "Pose(yaw: Some(0.3))",
+            "Pose(yaw: Some(-2.0), pitch: Some(-0.2), distance: Some(1500.0))",
+        );
+        let t = Tour::parse(&fine, Path::new("x.ron")).unwrap();
+        t.check(&cfg, Path::new("x.ron")).unwrap();
+    }
+
+    #[test]
     fn the_default_tour_is_valid_for_the_default_model() {
         let path = default_tour_path();
         let t = Tour::load(&path).unwrap();
@@ -372,5 +425,48 @@ mod tests {
             Config::from_file(&crate::model::default_model_dir().join("config.json")).unwrap();
         t.check(&cfg, &path).unwrap();
         assert!(t.stops.len() >= 12);
+    }
+
+    /// The README states the default tour's length as "the default tour lasts N s in M stops"; a
+    /// new stop or a longer one changes it, so the figure is checked against the file.
+    #[test]
+    fn the_readme_states_the_default_tours_length() {
+        const MARK: &str = "the default tour lasts ";
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .unwrap();
+        // a line break may fall anywhere in the sentence
+        let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+        let tour = Tour::load(&default_tour_path()).unwrap();
+        let seconds: f32 = tour.stops.iter().map(|s| s.seconds).sum();
+        let stated: Vec<&str> = readme
+            .match_indices(MARK)
+            .map(|(i, _)| &readme[i + MARK.len()..])
+            .collect();
+        assert!(
+            !stated.is_empty(),
+            "README.md no longer says \"{MARK}N s in M stops\""
+        );
+        for rest in stated {
+            let shown: String = rest.chars().take(40).collect();
+            let (secs, rest) = rest
+                .split_once(" s in ")
+                .unwrap_or_else(|| panic!("not \"{MARK}N s in M stops\": {shown:?}"));
+            let (stops, _) = rest
+                .split_once(" stops")
+                .unwrap_or_else(|| panic!("not \"{MARK}N s in M stops\": {shown:?}"));
+            let secs: f32 = secs
+                .replace(',', "")
+                .parse()
+                .unwrap_or_else(|e| panic!("{shown:?}: {e}"));
+            let stops: usize = stops.parse().unwrap_or_else(|e| panic!("{shown:?}: {e}"));
+            assert!(
+                (secs - seconds).abs() < 0.05 && stops == tour.stops.len(),
+                "the README says the default tour lasts {secs} s in {stops} stops; its stops in {} \
+                 add up to {seconds} s in {} stops",
+                default_tour_path().display(),
+                tour.stops.len()
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod save;
 
 use std::path::Path;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::camera::{Follow, OrbitGoal, room_view, station_view};
@@ -152,45 +153,40 @@ pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config, lang: Lang)
     }
 }
 
+/// What the tour moves: the camera's goal, and whether it follows the crates.
+#[derive(SystemParam)]
+struct TourCamera<'w, 's> {
+    layout: Option<Res<'w, CurrentLayout>>,
+    goals: Query<'w, 's, &'static mut OrbitGoal>,
+    follow: Option<ResMut<'w, Follow>>,
+}
+
+/// What a stop's actions change: the highlight, the playback, the sampling, the beams, and the
+/// requests to the model.
+#[derive(SystemParam)]
+struct StopEffects<'w> {
+    selection: ResMut<'w, Selection>,
+    playback: ResMut<'w, Playback>,
+    requests: MessageWriter<'w, Request>,
+    sampling: ResMut<'w, Sampling>,
+    beams: ResMut<'w, BeamSettings>,
+    engine: Option<Res<'w, Engine>>,
+}
+
 /// Advances the tour clock, applies each stop's actions once, moves the camera and the highlight.
-#[allow(clippy::too_many_arguments)]
 fn run_tour(
     time: Res<Time>,
     mut player: ResMut<TourPlayer>,
-    layout: Option<Res<CurrentLayout>>,
-    mut goals: Query<&mut OrbitGoal>,
-    mut selection: ResMut<Selection>,
-    mut playback: ResMut<Playback>,
-    mut requests: MessageWriter<Request>,
-    mut sampling: ResMut<Sampling>,
-    mut beams: ResMut<BeamSettings>,
     floor: Res<Floor>,
-    engine: Option<Res<Engine>>,
-    mut follow: Option<ResMut<Follow>>,
+    mut camera: TourCamera,
+    mut effects: StopEffects,
 ) {
-    if !player.active {
-        return;
-    }
-    let Some(tour) = player.tour.clone() else {
-        player.active = false;
+    let Some(stop) = tick_clock(&mut player, time.delta_secs()) else {
         return;
     };
-    if !player.paused {
-        player.elapsed += time.delta_secs();
-    }
-    let Some(stop) = tour.stops.get(player.index) else {
-        player.active = false;
+    let Some(layout) = camera.layout.as_deref() else {
         return;
     };
-    if player.elapsed >= stop.seconds {
-        if player.index + 1 >= tour.stops.len() {
-            player.stop();
-            return;
-        }
-        player.jump(1);
-        return;
-    }
-    let Some(layout) = layout else { return };
     // show, wait, then act: what changes the numbers comes once the stop has been seen a while
     // (and after its prompt's floor arrived)
     if player.applied == Some(player.index)
@@ -200,66 +196,122 @@ fn run_tour(
     {
         player.acted = true;
         act(
-            stop,
-            engine.as_deref(),
-            &mut requests,
-            &mut playback,
-            &mut sampling,
+            &stop,
+            effects.engine.as_deref(),
+            &mut effects.requests,
+            &mut effects.playback,
+            &mut effects.sampling,
         );
     }
     if player.applied != Some(player.index) {
         // arriving at the stop: run its prompt, move the camera
-        player.applied = Some(player.index);
-        player.applied_version = floor.version;
-        player.acted = false;
-        let mut prompted = false;
-        for a in &stop.actions {
-            if let Action::Prompt(p) = a {
-                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
-                requests.write(Request::Prompt(p));
-                prompted = true;
-            }
-        }
-        player.waiting_for_prompt = prompted;
-        if let Some(view) = stop.room.and_then(room_view) {
-            for mut g in &mut goals {
-                g.0 = view;
-            }
-            // following the crates would pull the camera back into the hall
-            if let Some(f) = follow.as_mut() {
-                f.0 = false;
-            }
-        } else if let Some(i) = layout.0.index_of(stop.station) {
-            let mut view = station_view(&layout.0, i);
-            view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
-            view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
-            view.distance = stop.camera.distance.unwrap_or(view.distance);
-            for mut g in &mut goals {
-                g.0 = view;
-            }
-        }
+        let prompted = arrive_at_stop(&mut player, &stop, floor.version, &mut effects.requests);
+        aim_camera_at_stop(&stop, &layout.0, &mut camera.goals, camera.follow.as_mut());
         if prompted {
             return;
         }
-    } else {
-        // a stop that ran a prompt applies the rest to the floor that brings (or after two
-        // seconds, if it failed)
-        let has_prompt = stop.actions.iter().any(|a| matches!(a, Action::Prompt(_)));
-        let arrived =
-            floor.version != player.applied_version && (floor.fresh_prompt || !has_prompt);
-        if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
-            return;
-        }
-        player.waiting_for_prompt = false;
+    } else if !prompt_floor_arrived(&mut player, &stop, &floor) {
+        return;
     }
     apply_stop(
-        stop,
+        &stop,
         &layout.0,
         &floor,
-        &mut selection,
-        &mut playback,
-        &mut beams,
+        &mut effects.selection,
+        &mut effects.playback,
+        &mut effects.beams,
     );
+}
+
+/// Advances the clock of a running tour and moves on when a stop's time is up; the stop to show
+/// now, or `None` when the tour is not running, has just ended or has just moved to the next stop.
+fn tick_clock(player: &mut ResMut<TourPlayer>, delta: f32) -> Option<Stop> {
+    if !player.active {
+        return None;
+    }
+    let Some(tour) = player.tour.as_ref() else {
+        player.active = false;
+        return None;
+    };
+    let count = tour.stops.len();
+    let stop = tour.stops.get(player.index).cloned();
+    if !player.paused {
+        player.elapsed += delta;
+    }
+    let Some(stop) = stop else {
+        player.active = false;
+        return None;
+    };
+    if player.elapsed >= stop.seconds {
+        if player.index + 1 >= count {
+            player.stop();
+            return None;
+        }
+        player.jump(1);
+        return None;
+    }
+    Some(stop)
+}
+
+/// Marks the stop as arrived at and sends its prompt (the kiosk's, when set); true when it sent
+/// one, so the rest of the stop waits for that prompt's floor.
+fn arrive_at_stop(
+    player: &mut TourPlayer,
+    stop: &Stop,
+    floor_version: u64,
+    requests: &mut MessageWriter<Request>,
+) -> bool {
+    player.applied = Some(player.index);
+    player.applied_version = floor_version;
+    player.acted = false;
+    let mut prompted = false;
+    for a in &stop.actions {
+        if let Action::Prompt(p) = a {
+            let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+            requests.write(Request::Prompt(p));
+            prompted = true;
+        }
+    }
+    player.waiting_for_prompt = prompted;
+    prompted
+}
+
+/// Sends the camera to the stop's room, or to its station with the stop's own angles.
+fn aim_camera_at_stop(
+    stop: &Stop,
+    layout: &Layout,
+    goals: &mut Query<&mut OrbitGoal>,
+    follow: Option<&mut ResMut<Follow>>,
+) {
+    if let Some(view) = stop.room.and_then(room_view) {
+        for mut g in goals.iter_mut() {
+            g.0 = view;
+        }
+        // following the crates would pull the camera back into the hall
+        if let Some(f) = follow {
+            f.0 = false;
+        }
+    } else if let Some(i) = layout.index_of(stop.station) {
+        let mut view = station_view(layout, i);
+        view.yaw = stop.camera.yaw.unwrap_or(view.yaw);
+        view.pitch = stop.camera.pitch.unwrap_or(view.pitch);
+        view.distance = stop.camera.distance.unwrap_or(view.distance);
+        for mut g in goals.iter_mut() {
+            g.0 = view;
+        }
+    }
+}
+
+/// A stop that ran a prompt applies the rest to the floor that brings (or after two seconds, if it
+/// failed): true once, when that moment has come.
+fn prompt_floor_arrived(player: &mut ResMut<TourPlayer>, stop: &Stop, floor: &Floor) -> bool {
+    let has_prompt = stop.actions.iter().any(|a| matches!(a, Action::Prompt(_)));
+    let arrived = floor.version != player.applied_version && (floor.fresh_prompt || !has_prompt);
+    if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
+        return false;
+    }
+    player.waiting_for_prompt = false;
+    true
 }
 
 /// A stop's acting actions: the temperature, a step, tokens to generate, parts switched off.

@@ -7,9 +7,12 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use std::sync::Arc;
+
+use super::job::{Found, Job};
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::Engine;
+use crate::inference::{Blocking, Engine};
 use crate::model::Gpt;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
@@ -43,17 +46,20 @@ pub struct Inside {
 
 /// Recomputes the booth's insides for `query` from the floor's ln_1 rows and the model's weights.
 pub fn inside(h: &History, gpt: &Gpt, layer: usize, head: usize, query: usize) -> Option<Inside> {
-    let rows: Vec<&[f32]> = h
-        .layers
-        .get(layer)?
-        .ln_1
-        .iter()
-        .take(query + 1)
-        .map(Vec::as_slice)
-        .collect();
-    if rows.len() != query + 1 {
-        return None;
-    }
+    let rows = query_rows(h, layer, query)?;
+    inside_rows(&rows, gpt, layer, head)
+}
+
+/// The ln_1 rows of `layer` that `query` may read (tokens 0..=query), copied for the task pool.
+fn query_rows(h: &History, layer: usize, query: usize) -> Option<Vec<Vec<f32>>> {
+    let rows = h.layers.get(layer)?.ln_1.get(..=query)?;
+    Some(rows.to_vec())
+}
+
+/// The booth's insides for the last of `rows` (ln_1 rows of the tokens 0..=query).
+fn inside_rows(rows: &[Vec<f32>], gpt: &Gpt, layer: usize, head: usize) -> Option<Inside> {
+    let query = rows.len().checked_sub(1)?;
+    let rows: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     let [qs, keys, values] = gpt.head_qkv(layer, head, &rows).ok()?;
     let q = qs.get(query)?.clone();
     let hs = q.len() as f32;
@@ -82,6 +88,14 @@ pub fn inside(h: &History, gpt: &Gpt, layer: usize, head: usize, query: usize) -
     })
 }
 
+/// The booth's window while its numbers are being computed.
+fn computing_window(ctx: &egui::Context, l: usize, hd: usize, lang: Lang) {
+    egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
+        .id(egui::Id::new("inside-booth"))
+        .default_pos([340.0, 60.0])
+        .show(ctx, |ui| ui.label(tr!(lang, "computing")));
+}
+
 /// A vector as a strip of cells, in the factory's colours (scaled to `scale`).
 fn strip(ui: &mut egui::Ui, v: &[f32], scale: f32) {
     let cell = (160.0 / v.len().max(1) as f32).clamp(2.0, 6.0);
@@ -104,15 +118,16 @@ fn strip(ui: &mut egui::Ui, v: &[f32], scale: f32) {
 /// What the window was computed for: (floor version, model, layer, head, token).
 type BoothKey = (u64, usize, usize, usize, usize);
 
-/// The window, when a head and a token are selected.
+/// The window, when a head and a token are selected. Its numbers are computed on the task pool once
+/// per selection (q, k and v of every earlier token: a long prompt's are millions of products).
 pub(super) fn draw_booth(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
     floor: Res<Floor>,
     selection: Res<Selection>,
     engine: Option<Res<Engine>>,
-    mut cache: Local<Option<(BoothKey, Inside)>>,
-    lang: Res<Lang>,
+    mut job: Local<Job<BoothKey, Option<Inside>>>,
+    (lang, blocking): (Res<Lang>, Option<Res<Blocking>>),
 ) -> Result {
     // `l` is the layer here, so the language keeps its own name
     let lang = *lang;
@@ -124,72 +139,28 @@ pub(super) fn draw_booth(
     if ui_state.hidden || ui_state.recording || t >= h.len() {
         return Ok(());
     }
-    let key = (
-        floor.version,
-        std::sync::Arc::as_ptr(&engine.0) as usize,
-        l,
-        hd,
-        t,
-    );
-    if cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        *cache = inside(h, &engine.0.gpt, l, hd, t).map(|i| (key, i));
-    }
-    let Some((_, inn)) = cache.as_ref() else {
-        return Ok(());
-    };
-    let tok = |i: usize| {
-        format!(
-            "\u{ab}{}\u{bb}",
-            shown_token(h.texts.get(i).map_or("", String::as_str), h.ids[i])
-        )
+    let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, t);
+    let found = job.get(key, blocking.is_some(), || {
+        let (model, rows) = (engine.0.clone(), query_rows(h, l, t));
+        move || inside_rows(&rows?, &model.gpt, l, hd)
+    });
+    let inn = match found {
+        Found::Ready(Some(inn)) => inn,
+        Found::Ready(None) => return Ok(()),
+        Found::Computing => {
+            computing_window(ctx, l, hd, lang);
+            return Ok(());
+        }
     };
     let scale = palette::board_scale(inn.keys.iter().chain(&inn.values).flatten().chain(&inn.q));
-    let hs = inn.q.len();
-    // the strongest keys, listed in the order of the text
-    let mut shown: Vec<usize> = (0..inn.weights.len()).collect();
-    shown.sort_by(|&a, &b| inn.weights[b].total_cmp(&inn.weights[a]));
-    shown.truncate(SHOWN_KEYS);
-    shown.sort_unstable();
+    let shown = strongest_keys(&inn.weights);
     egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
         .id(egui::Id::new("inside-booth"))
         .default_pos([340.0, 60.0])
         .default_open(true)
         .show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(tr!(lang, "booth-query", token = tok(t), n = hs));
-                strip(ui, &inn.q, scale);
-            });
-            ui.label(tr!(
-                lang,
-                "booth-explain",
-                size = hs,
-                n = inn.weights.len(),
-                token = tok(t)
-            ));
-            egui::Grid::new("inside-booth-grid")
-                .striped(true)
-                .show(ui, |ui| {
-                    for h in [
-                        tr!(lang, "booth-col-token"),
-                        tr!(lang, "booth-col-key"),
-                        "q·k".to_string(),
-                        "÷ sqrt".to_string(),
-                        tr!(lang, "booth-col-weight"),
-                        tr!(lang, "booth-col-value"),
-                    ] {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
-                    for &j in &shown {
-                        ui.label(tok(j));
-                        strip(ui, &inn.keys[j], scale);
-                        ui.label(format!("{:+.3}", inn.dots[j]));
-                        ui.label(format!("{:+.3}", inn.scaled[j]));
-                        ui.label(format!("{:.3}", inn.weights[j]));
-                        strip(ui, &inn.values[j], scale);
-                        ui.end_row();
-                    }
-                });
+            query_lines(ui, h, inn, t, scale, lang);
+            key_table(ui, h, inn, &shown, scale, lang);
             if shown.len() < inn.weights.len() {
                 ui.label(tr!(
                     lang,
@@ -210,4 +181,73 @@ pub(super) fn draw_booth(
             }
         });
     Ok(())
+}
+
+/// Token `i` of floor `h` as the booth names it, in guillemets.
+fn token_name(h: &History, i: usize) -> String {
+    format!(
+        "\u{ab}{}\u{bb}",
+        shown_token(h.texts.get(i).map_or("", String::as_str), h.ids[i])
+    )
+}
+
+/// The keys listed: the [`SHOWN_KEYS`] strongest by weight, in the order of the text.
+fn strongest_keys(weights: &[f32]) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..weights.len()).collect();
+    shown.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
+    shown.truncate(SHOWN_KEYS);
+    shown.sort_unstable();
+    shown
+}
+
+/// The query token `t` and its query vector as a strip, then what the booth does with it.
+fn query_lines(ui: &mut egui::Ui, h: &History, inn: &Inside, t: usize, scale: f32, lang: Lang) {
+    let hs = inn.q.len();
+    ui.horizontal(|ui| {
+        ui.label(tr!(lang, "booth-query", token = token_name(h, t), n = hs));
+        strip(ui, &inn.q, scale);
+    });
+    ui.label(tr!(
+        lang,
+        "booth-explain",
+        size = hs,
+        n = inn.weights.len(),
+        token = token_name(h, t)
+    ));
+}
+
+/// The table of the `shown` keys: each token, its key, q·k, the scaled score, the weight and its
+/// value.
+fn key_table(
+    ui: &mut egui::Ui,
+    h: &History,
+    inn: &Inside,
+    shown: &[usize],
+    scale: f32,
+    lang: Lang,
+) {
+    egui::Grid::new("inside-booth-grid")
+        .striped(true)
+        .show(ui, |ui| {
+            for heading in [
+                tr!(lang, "booth-col-token"),
+                tr!(lang, "booth-col-key"),
+                "q·k".to_string(),
+                "÷ sqrt".to_string(),
+                tr!(lang, "booth-col-weight"),
+                tr!(lang, "booth-col-value"),
+            ] {
+                ui.strong(heading);
+            }
+            ui.end_row();
+            for &j in shown {
+                ui.label(token_name(h, j));
+                strip(ui, &inn.keys[j], scale);
+                ui.label(format!("{:+.3}", inn.dots[j]));
+                ui.label(format!("{:+.3}", inn.scaled[j]));
+                ui.label(format!("{:.3}", inn.weights[j]));
+                strip(ui, &inn.values[j], scale);
+                ui.end_row();
+            }
+        });
 }

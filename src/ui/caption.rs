@@ -28,35 +28,18 @@ pub(super) fn draw_caption(
         ui_state.panel_right / 2.0
     };
     if let Some([title, sub]) = &ui_state.title_card {
-        egui::Window::new("title-card")
-            .title_bar(false)
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .fixed_size([ctx.viewport_rect().width() * 0.8, 0.0])
-            .show(ctx, |ui| {
-                ui.vertical_centered(|ui| {
-                    ui.label(egui::RichText::new(title).size(34.0).strong());
-                    ui.add_space(8.0);
-                    ui.label(egui::RichText::new(sub).size(18.0));
-                });
-            });
+        title_card(ctx, title, sub);
         return Ok(());
     }
     if let Some(err) = tour.error.as_ref().map(ToString::to_string) {
-        egui::Window::new(tr!(l, "tour-problem"))
-            .id(egui::Id::new("tour-problem"))
-            .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])
-            .collapsible(false)
-            .show(ctx, |ui| {
-                ui.colored_label(egui::Color32::from_rgb(255, 110, 90), err);
-                ui.label(tr!(l, "tour-problem-hint"));
-            });
+        tour_problem(ctx, err, l);
         return Ok(());
     }
     let n = tour.tour.as_ref().map_or(0, |t| t.stops.len());
     let Some(stop) = tour.current().cloned() else {
         return Ok(());
     };
-    let (index, paused, elapsed) = (tour.index, tour.paused, tour.elapsed);
+    let elapsed = tour.elapsed;
     let (recording, attract, simple) = (ui_state.recording, ui_state.attract, ui_state.simple);
     let shown = egui::Window::new("tour-caption")
         .title_bar(false)
@@ -76,47 +59,10 @@ pub(super) fn draw_caption(
                 return; // a kiosk's demo: any touch ends it
             }
             if simple {
-                // a kiosk visitor's tour: buttons a finger can hit, no keys to mention
-                ui.horizontal(|ui| {
-                    let b = |t: String| {
-                        egui::Button::new(egui::RichText::new(t).size(20.0))
-                            .min_size(egui::vec2(super::TOUCH_TARGET * 2.0, super::TOUCH_TARGET))
-                    };
-                    if ui.add(b(tr!(l, "tour-back"))).clicked() {
-                        tour.jump(-1);
-                    }
-                    if ui.add(b(tr!(l, "tour-next"))).clicked() {
-                        tour.jump(1);
-                    }
-                    if ui.add(b(tr!(l, "tour-end"))).clicked() {
-                        tour.stop();
-                    }
-                });
+                touch_buttons(ui, &mut tour, l);
                 return;
             }
-            ui.horizontal(|ui| {
-                ui.label(tr!(l, "tour-stop-of", stop = index + 1, n = n));
-                if ui.button(tr!(l, "tour-back")).clicked() {
-                    tour.jump(-1);
-                }
-                if ui
-                    .button(if paused {
-                        tr!(l, "tour-resume")
-                    } else {
-                        tr!(l, "tour-pause")
-                    })
-                    .clicked()
-                {
-                    tour.paused = !paused;
-                }
-                if ui.button(tr!(l, "tour-next")).clicked() {
-                    tour.jump(1);
-                }
-                if ui.button(tr!(l, "tour-end")).clicked() {
-                    tour.stop();
-                }
-                ui.label(tr!(l, "tour-keys"));
-            });
+            desk_buttons(ui, &mut tour, n, l);
         });
     if let Some(w) = shown {
         // the caption's band, from its top to the bottom of the screen; not in a recording (a
@@ -128,6 +74,83 @@ pub(super) fn draw_caption(
         }
     }
     Ok(())
+}
+
+/// A recording's title card, centred on the screen: a title and a line under it.
+fn title_card(ctx: &egui::Context, title: &str, sub: &str) {
+    egui::Window::new("title-card")
+        .title_bar(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .fixed_size([ctx.viewport_rect().width() * 0.8, 0.0])
+        .show(ctx, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.label(egui::RichText::new(title).size(34.0).strong());
+                ui.add_space(8.0);
+                ui.label(egui::RichText::new(sub).size(18.0));
+            });
+        });
+}
+
+/// The window that says why the tour could not be loaded, in place of the caption.
+fn tour_problem(ctx: &egui::Context, err: String, l: Lang) {
+    egui::Window::new(tr!(l, "tour-problem"))
+        .id(egui::Id::new("tour-problem"))
+        .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -10.0])
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ui.colored_label(egui::Color32::from_rgb(255, 110, 90), err);
+            ui.label(tr!(l, "tour-problem-hint"));
+        });
+}
+
+/// A kiosk visitor's tour controls: back, next and end, buttons a finger can hit, no keys to
+/// mention. (`tour` stays a `ResMut`, so it is marked changed only by a press.)
+fn touch_buttons(ui: &mut egui::Ui, tour: &mut ResMut<TourPlayer>, l: Lang) {
+    ui.horizontal(|ui| {
+        let b = |t: String| {
+            egui::Button::new(egui::RichText::new(t).size(20.0))
+                .min_size(egui::vec2(super::TOUCH_TARGET * 2.0, super::TOUCH_TARGET))
+        };
+        if ui.add(b(tr!(l, "tour-back"))).clicked() {
+            tour.jump(-1);
+        }
+        if ui.add(b(tr!(l, "tour-next"))).clicked() {
+            tour.jump(1);
+        }
+        if ui.add(b(tr!(l, "tour-end"))).clicked() {
+            tour.stop();
+        }
+    });
+}
+
+/// The desk's tour controls: which stop of `n`, back, pause or resume, next, end, and the keys
+/// that do the same.
+fn desk_buttons(ui: &mut egui::Ui, tour: &mut ResMut<TourPlayer>, n: usize, l: Lang) {
+    // read before any button acts, as the caption shows them
+    let (index, paused) = (tour.index, tour.paused);
+    ui.horizontal(|ui| {
+        ui.label(tr!(l, "tour-stop-of", stop = index + 1, n = n));
+        if ui.button(tr!(l, "tour-back")).clicked() {
+            tour.jump(-1);
+        }
+        if ui
+            .button(if paused {
+                tr!(l, "tour-resume")
+            } else {
+                tr!(l, "tour-pause")
+            })
+            .clicked()
+        {
+            tour.paused = !paused;
+        }
+        if ui.button(tr!(l, "tour-next")).clicked() {
+            tour.jump(1);
+        }
+        if ui.button(tr!(l, "tour-end")).clicked() {
+            tour.stop();
+        }
+        ui.label(tr!(l, "tour-keys"));
+    });
 }
 
 /// Eases the picture's upward shift toward half the band the tour's caption covers; the viewer's

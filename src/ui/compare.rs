@@ -4,6 +4,7 @@
 //! guess differs marked), and one head's attention for both. Its text comes from the message
 //! catalogue (`compare-*`).
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -12,6 +13,7 @@ use crate::i18n::Lang;
 use crate::inference::Engine;
 use crate::model::sample::candidates;
 use crate::model::tokenizer::shown_token;
+use crate::model::{Config, Tokenizer};
 use crate::playback::compare::Comparison;
 use crate::playback::history::History;
 use crate::playback::{Floor, Sampling, Selection};
@@ -35,22 +37,30 @@ pub(super) struct CompareView {
     pictures: Option<[egui::TextureHandle; 2]>,
 }
 
+/// Side A: the model, the floor, the panel's sampling settings and the selected head.
+#[derive(SystemParam)]
+pub(super) struct SideA<'w> {
+    engine: Option<Res<'w, Engine>>,
+    floor: Res<'w, Floor>,
+    sampling: Res<'w, Sampling>,
+    selection: Res<'w, Selection>,
+}
+
 /// The window, when open.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_compare(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
     mut view: Local<CompareView>,
     mut cmp: ResMut<Comparison>,
-    engine: Option<Res<Engine>>,
-    floor: Res<Floor>,
-    sampling: Res<Sampling>,
-    selection: Res<Selection>,
+    side_a: SideA,
     lang: Res<Lang>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
-    let Some(engine) = engine else { return Ok(()) };
+    let floor = &side_a.floor;
+    let Some(engine) = side_a.engine.as_ref() else {
+        return Ok(());
+    };
     if !ui_state.compare_view && view.open {
         // closed from the panel: B is forgotten, and the box starts from A again next time
         view.open = false;
@@ -82,150 +92,14 @@ pub(super) fn draw_compare(
         .show(ctx, |ui| {
             ui.label(tr!(l, "compare-intro"));
             ui.label(tr!(l, "compare-a", text = shortened(&a_text, 240)));
-            ui.horizontal(|ui| {
-                ui.label("B:");
-                let edit = egui::TextEdit::singleline(&mut view.text)
-                    .char_limit(crate::limits::MAX_PROMPT_CHARS.min(ui_state.max_prompt_chars))
-                    .desired_width(360.0);
-                let r = ui.add(edit);
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button(tr!(l, "compare-run")).clicked() || enter {
-                    cmp.wanted = Some(view.text.clone());
-                }
-            });
-            if cmp.busy() {
-                ui.label(tr!(l, "compare-busy"));
+            if b_prompt_box(ui, &mut view.text, ui_state.max_prompt_chars, l) {
+                cmp.wanted = Some(view.text.clone());
             }
-            if let Some(e) = &cmp.error {
-                ui.colored_label(egui::Color32::from_rgb(255, 110, 90), e);
-            }
-            if let Some(n) = &cmp.notice {
-                ui.weak(n);
-            }
-            if !floor.ablations.is_empty() {
-                ui.weak(tr!(l, "compare-ablated"));
-            }
+            b_status(ui, &cmp, floor, l);
             let Some(b) = cmp.b.as_ref() else { return };
-            let piece = |id: u32| shown_token(&tok.token_text(id), id);
-            // the next token: the union of both sides' top candidates, each with its change
-            ui.separator();
-            ui.strong(tr!(l, "compare-next"));
-            let params = sampling.params();
-            let (ca, cb) = (
-                candidates(&a.logits, &params),
-                candidates(&b.logits, &params),
-            );
-            let p_of = |c: &[crate::model::sample::Candidate], id: u32| {
-                c.iter().find(|x| x.id == id).map_or(0.0, |x| x.prob)
-            };
-            let mut ids: Vec<u32> = Vec::new();
-            for c in ca.iter().take(TOP).chain(cb.iter().take(TOP)) {
-                if !ids.contains(&c.id) {
-                    ids.push(c.id);
-                }
-            }
-            egui::Grid::new("compare-next")
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.weak(tr!(l, "compare-token"));
-                    ui.weak("A");
-                    ui.weak("B");
-                    ui.weak("B − A");
-                    ui.end_row();
-                    for id in ids {
-                        let (pa, pb) = (100.0 * p_of(&ca, id), 100.0 * p_of(&cb, id));
-                        let d = pb - pa;
-                        ui.monospace(piece(id));
-                        ui.monospace(format!("{pa:5.1}%"));
-                        ui.monospace(format!("{pb:5.1}%"));
-                        ui.colored_label(change_colour(d), format!("{d:+5.1}"));
-                        ui.end_row();
-                    }
-                });
-            // the logit lens: each layer's raw top guess on both sides
-            ui.separator();
-            ui.strong(tr!(l, "compare-lens"));
-            ui.weak(tr!(l, "compare-lens-raw"));
-            egui::Grid::new("compare-lens")
-                .striped(true)
-                .show(ui, |ui| {
-                    for (layer, (la, lb)) in a.lens.iter().zip(&b.lens).enumerate() {
-                        let (Some(ga), Some(gb)) = (la.first(), lb.first()) else {
-                            continue;
-                        };
-                        ui.label(tr!(l, "heatmap-layer", layer = layer));
-                        let show = |g: &crate::model::trace::Guess| {
-                            format!("{} {:.0}%", piece(g.id), 100.0 * g.prob)
-                        };
-                        ui.monospace(format!("A {}", show(ga)));
-                        ui.monospace(format!("B {}", show(gb)));
-                        if ga.id != gb.id {
-                            ui.colored_label(
-                                egui::Color32::from_rgb(255, 200, 90),
-                                tr!(l, "compare-differs"),
-                            );
-                        } else {
-                            ui.label("");
-                        }
-                        ui.end_row();
-                    }
-                });
-            // one head's attention, both sides
-            ui.separator();
-            let (mut layer, mut head) = view.head.or(selection.head).unwrap_or((0, 0));
-            ui.horizontal(|ui| {
-                ui.strong(tr!(l, "compare-attention"));
-                let layers = egui::DragValue::new(&mut layer)
-                    .range(0..=cfg.n_layer - 1)
-                    .prefix("L");
-                let picked_layer = ui.add(layers).changed();
-                let heads = egui::DragValue::new(&mut head)
-                    .range(0..=cfg.n_head - 1)
-                    .prefix("H");
-                let picked_head = ui.add(heads).changed();
-                if picked_layer || picked_head {
-                    view.head = Some((layer, head));
-                }
-            });
-            let key = (floor.version, cmp.version, layer, head);
-            if view.made_for != Some(key) || view.pictures.is_none() {
-                view.pictures = Some([
-                    super::heatmap::head_texture(ui.ctx(), a, layer, head, "compare-a"),
-                    super::heatmap::head_texture(ui.ctx(), b, layer, head, "compare-b"),
-                ]);
-                view.made_for = Some(key);
-            }
-            let pictures = view.pictures.clone().unwrap();
-            ui.horizontal_top(|ui| {
-                for (side, (h, tex)) in [("A", (a, &pictures[0])), ("B", (b, &pictures[1]))] {
-                    ui.vertical(|ui| {
-                        ui.weak(side);
-                        super::heatmap::grid(
-                            ui,
-                            h,
-                            tex,
-                            layer,
-                            head,
-                            None,
-                            cfg.n_embd / cfg.n_head,
-                            &mut |_| None,
-                            None,
-                            l,
-                            220.0,
-                        );
-                    });
-                }
-            });
-            if let Some((q, k, wa, wb)) = largest_change(a, b, layer, head) {
-                ui.label(tr!(
-                    l,
-                    "compare-attention-change",
-                    q = q,
-                    k = k,
-                    a = format!("{wa:.3}"),
-                    b = format!("{wb:.3}")
-                ));
-            }
+            next_token_table(ui, a, b, &side_a.sampling, tok, l);
+            lens_table(ui, a, b, tok, l);
+            attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
         });
     if !open {
         ui_state.compare_view = false;
@@ -233,6 +107,183 @@ pub(super) fn draw_compare(
         cmp.clear();
     }
     Ok(())
+}
+
+/// B's text box and its run button; true when B is to be run (the button, or Enter in the box).
+fn b_prompt_box(ui: &mut egui::Ui, text: &mut String, max_chars: usize, l: Lang) -> bool {
+    let mut run = false;
+    ui.horizontal(|ui| {
+        ui.label("B:");
+        let edit = egui::TextEdit::singleline(text)
+            .char_limit(crate::limits::MAX_PROMPT_CHARS.min(max_chars))
+            .desired_width(360.0);
+        let r = ui.add(edit);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(tr!(l, "compare-run")).clicked() || enter {
+            run = true;
+        }
+    });
+    run
+}
+
+/// Whether B is being computed, why it could not run, its notice, and a note on switched-off parts.
+fn b_status(ui: &mut egui::Ui, cmp: &Comparison, floor: &Floor, l: Lang) {
+    if cmp.busy() {
+        ui.label(tr!(l, "compare-busy"));
+    }
+    if let Some(e) = &cmp.error {
+        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), e);
+    }
+    if let Some(n) = &cmp.notice {
+        ui.weak(n);
+    }
+    if !floor.ablations.is_empty() {
+        ui.weak(tr!(l, "compare-ablated"));
+    }
+}
+
+/// The next token: the union of both sides' top candidates, each with its change.
+fn next_token_table(
+    ui: &mut egui::Ui,
+    a: &History,
+    b: &History,
+    sampling: &Sampling,
+    tok: &Tokenizer,
+    l: Lang,
+) {
+    let piece = |id: u32| shown_token(&tok.token_text(id), id);
+    ui.separator();
+    ui.strong(tr!(l, "compare-next"));
+    let params = sampling.params();
+    let (ca, cb) = (
+        candidates(&a.logits, &params),
+        candidates(&b.logits, &params),
+    );
+    let p_of = |c: &[crate::model::sample::Candidate], id: u32| {
+        c.iter().find(|x| x.id == id).map_or(0.0, |x| x.prob)
+    };
+    let mut ids: Vec<u32> = Vec::new();
+    for c in ca.iter().take(TOP).chain(cb.iter().take(TOP)) {
+        if !ids.contains(&c.id) {
+            ids.push(c.id);
+        }
+    }
+    egui::Grid::new("compare-next")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.weak(tr!(l, "compare-token"));
+            ui.weak("A");
+            ui.weak("B");
+            ui.weak("B − A");
+            ui.end_row();
+            for id in ids {
+                let (pa, pb) = (100.0 * p_of(&ca, id), 100.0 * p_of(&cb, id));
+                let d = pb - pa;
+                ui.monospace(piece(id));
+                ui.monospace(format!("{pa:5.1}%"));
+                ui.monospace(format!("{pb:5.1}%"));
+                ui.colored_label(change_colour(d), format!("{d:+5.1}"));
+                ui.end_row();
+            }
+        });
+}
+
+/// The logit lens: each layer's raw top guess on both sides, layers whose guesses differ marked.
+fn lens_table(ui: &mut egui::Ui, a: &History, b: &History, tok: &Tokenizer, l: Lang) {
+    let piece = |id: u32| shown_token(&tok.token_text(id), id);
+    ui.separator();
+    ui.strong(tr!(l, "compare-lens"));
+    ui.weak(tr!(l, "compare-lens-raw"));
+    egui::Grid::new("compare-lens")
+        .striped(true)
+        .show(ui, |ui| {
+            for (layer, (la, lb)) in a.lens.iter().zip(&b.lens).enumerate() {
+                let (Some(ga), Some(gb)) = (la.first(), lb.first()) else {
+                    continue;
+                };
+                ui.label(tr!(l, "heatmap-layer", layer = layer));
+                let show = |g: &crate::model::trace::Guess| {
+                    format!("{} {:.0}%", piece(g.id), 100.0 * g.prob)
+                };
+                ui.monospace(format!("A {}", show(ga)));
+                ui.monospace(format!("B {}", show(gb)));
+                if ga.id != gb.id {
+                    ui.colored_label(
+                        egui::Color32::from_rgb(255, 200, 90),
+                        tr!(l, "compare-differs"),
+                    );
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// One head's attention, both sides: the head picked here (or the selected one), both grids, and
+/// the pair whose weight changed most.
+fn attention_section(
+    ui: &mut egui::Ui,
+    view: &mut CompareView,
+    side_a: &SideA,
+    b: &History,
+    b_version: u64,
+    cfg: &Config,
+    l: Lang,
+) {
+    let (a, floor) = (&side_a.floor.history, &side_a.floor);
+    ui.separator();
+    let (mut layer, mut head) = view.head.or(side_a.selection.head).unwrap_or((0, 0));
+    ui.horizontal(|ui| {
+        ui.strong(tr!(l, "compare-attention"));
+        let layers = egui::DragValue::new(&mut layer)
+            .range(0..=cfg.n_layer - 1)
+            .prefix("L");
+        let picked_layer = ui.add(layers).changed();
+        let heads = egui::DragValue::new(&mut head)
+            .range(0..=cfg.n_head - 1)
+            .prefix("H");
+        let picked_head = ui.add(heads).changed();
+        if picked_layer || picked_head {
+            view.head = Some((layer, head));
+        }
+    });
+    let key = (floor.version, b_version, layer, head);
+    if view.made_for != Some(key) || view.pictures.is_none() {
+        view.pictures = Some([
+            super::heatmap::head_texture(ui.ctx(), a, layer, head, "compare-a"),
+            super::heatmap::head_texture(ui.ctx(), b, layer, head, "compare-b"),
+        ]);
+        view.made_for = Some(key);
+    }
+    let pictures = view.pictures.clone().unwrap();
+    ui.horizontal_top(|ui| {
+        for (side, (h, tex)) in [("A", (a, &pictures[0])), ("B", (b, &pictures[1]))] {
+            ui.vertical(|ui| {
+                ui.weak(side);
+                let grid = super::heatmap::HeadGrid {
+                    h,
+                    tex,
+                    layer,
+                    head,
+                    selected: None,
+                    head_size: cfg.n_embd / cfg.n_head,
+                    beam: None,
+                };
+                super::heatmap::grid(ui, &grid, &mut |_| None, l, 220.0);
+            });
+        }
+    });
+    if let Some((q, k, wa, wb)) = largest_change(a, b, layer, head) {
+        ui.label(tr!(
+            l,
+            "compare-attention-change",
+            q = q,
+            k = k,
+            a = format!("{wa:.3}"),
+            b = format!("{wb:.3}")
+        ));
+    }
 }
 
 /// Amber for a rise, cyan for a fall (the hall's colours for + and −), grey for a small change.

@@ -55,81 +55,95 @@ pub(super) fn draw_cost(
         .default_pos([340.0, 80.0])
         .default_width(430.0)
         .show(ctx, |ui| {
-            ui.label(tr!(l, "cost-intro"));
-            ui.add(egui::Slider::new(&mut chosen, 1..=cfg.n_positions).text(tr!(l, "cost-slider")));
-            let c = cost::cost(&ours, chosen);
-            ui.label(tr!(
-                l,
-                "cost-scores",
-                scores = count_text(c.scores_per_head),
-                heads = ours.n_head,
-                layers = ours.n_layer,
-                square = count_text(c.square),
-                linear = count_text(c.linear)
-            ));
-            ui.horizontal(|ui| {
-                score_grid(ui, chosen, l);
-                ui.vertical(|ui| {
-                    ui.set_max_width(260.0);
-                    ui.label(tr!(l, "cost-grid-explain", n = chosen));
-                });
-            });
-            plot(ui, &ours, chosen, cfg.n_positions, l);
-            let x = cost::crossover(&ours);
-            if x > cfg.n_positions {
-                ui.label(tr!(
-                    l,
-                    "cost-crossover-beyond",
-                    x = x,
-                    context = cfg.n_positions
-                ));
-            } else {
-                ui.label(tr!(l, "cost-crossover", x = x));
-            }
+            work_section(ui, &ours, cfg.n_positions, &mut chosen, l);
             ui.separator();
-            egui::Grid::new("cost-grid").striped(true).show(ui, |ui| {
-                for h in [
-                    String::new(),
-                    tr!(l, "cost-col-crossover"),
-                    tr!(l, "cost-col-cache"),
-                ] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                // GPT-2 small and GPT-3 are names; only "this model" is words to translate
-                for (name, s) in [
-                    (tr!(l, "cost-this-model"), ours),
-                    (gpt2.name.to_string(), gpt2),
-                    (GPT3.name.to_string(), GPT3),
-                ] {
-                    ui.label(name);
-                    ui.label(tr!(l, "cost-tokens", n = cost::crossover(&s)));
-                    ui.label(cost::bytes_text(cost::cost(&s, chosen).kv_bytes));
-                    ui.end_row();
-                }
-            });
-            ui.label(tr!(l, "cost-cache-note"));
+            cache_table(ui, ours, gpt2, chosen, l);
             ui.separator();
-            ui.strong(tr!(l, "cost-measured"));
-            match floor.full_run_ms {
-                Some((t, ms)) => ui.label(tr!(l, "cost-full-run", n = t, ms = format!("{ms:.1}"))),
-                None => ui.label(tr!(l, "cost-full-run-none")),
-            };
-            match floor.cached_step_ms {
-                Some((t, ms)) => ui.label(tr!(
-                    l,
-                    "cost-cached-step",
-                    token = t,
-                    ms = format!("{ms:.2}")
-                )),
-                None => ui.label(tr!(l, "cost-cached-step-none")),
-            };
+            measured_times(ui, &floor, l);
         });
     st.cost_view = open;
     if chosen != n {
         st.cost_n = Some(chosen);
     }
     Ok(())
+}
+
+/// The work for `chosen` tokens (a slider up to the `context` length): the scores per head, the
+/// part that grows as n² beside the part that grows as n, their grid and plot, and where the square
+/// takes over.
+fn work_section(ui: &mut egui::Ui, ours: &Shape, context: usize, chosen: &mut usize, l: Lang) {
+    ui.label(tr!(l, "cost-intro"));
+    ui.add(egui::Slider::new(chosen, 1..=context).text(tr!(l, "cost-slider")));
+    let chosen = *chosen;
+    let c = cost::cost(ours, chosen);
+    ui.label(tr!(
+        l,
+        "cost-scores",
+        scores = count_text(c.scores_per_head),
+        heads = ours.n_head,
+        layers = ours.n_layer,
+        square = count_text(c.square),
+        linear = count_text(c.linear)
+    ));
+    ui.horizontal(|ui| {
+        score_grid(ui, chosen, l);
+        ui.vertical(|ui| {
+            ui.set_max_width(260.0);
+            ui.label(tr!(l, "cost-grid-explain", n = chosen));
+        });
+    });
+    plot(ui, ours, chosen, context, l);
+    let x = cost::crossover(ours);
+    if x > context {
+        ui.label(tr!(l, "cost-crossover-beyond", x = x, context = context));
+    } else {
+        ui.label(tr!(l, "cost-crossover", x = x));
+    }
+}
+
+/// Where the square takes over and the key/value cache's bytes at `chosen` tokens, for this model,
+/// GPT-2 small and GPT-3.
+fn cache_table(ui: &mut egui::Ui, ours: Shape, gpt2: Shape, chosen: usize, l: Lang) {
+    egui::Grid::new("cost-grid").striped(true).show(ui, |ui| {
+        for h in [
+            String::new(),
+            tr!(l, "cost-col-crossover"),
+            tr!(l, "cost-col-cache"),
+        ] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        // GPT-2 small and GPT-3 are names; only "this model" is words to translate
+        for (name, s) in [
+            (tr!(l, "cost-this-model"), ours),
+            (gpt2.name.to_string(), gpt2),
+            (GPT3.name.to_string(), GPT3),
+        ] {
+            ui.label(name);
+            ui.label(tr!(l, "cost-tokens", n = cost::crossover(&s)));
+            ui.label(cost::bytes_text(cost::cost(&s, chosen).kv_bytes));
+            ui.end_row();
+        }
+    });
+    ui.label(tr!(l, "cost-cache-note"));
+}
+
+/// The times measured on this machine: the last full run and the last cached step.
+fn measured_times(ui: &mut egui::Ui, floor: &Floor, l: Lang) {
+    ui.strong(tr!(l, "cost-measured"));
+    match floor.full_run_ms {
+        Some((t, ms)) => ui.label(tr!(l, "cost-full-run", n = t, ms = format!("{ms:.1}"))),
+        None => ui.label(tr!(l, "cost-full-run-none")),
+    };
+    match floor.cached_step_ms {
+        Some((t, ms)) => ui.label(tr!(
+            l,
+            "cost-cached-step",
+            token = t,
+            ms = format!("{ms:.2}")
+        )),
+        None => ui.label(tr!(l, "cost-cached-step-none")),
+    };
 }
 
 /// The n × n grid of one head's attention scores: the causal half amber, the masked half grey.

@@ -3,6 +3,7 @@
 //! of the answer you expect, all from the loaded model's `wte`. Its text comes from the message
 //! catalogue (`embedding-win-*`).
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -62,6 +63,7 @@ fn compute(room: &mut EmbeddingRoom, tok: &Tokenizer, b: &Boxes, l: Lang) -> Res
     Ok(())
 }
 
+/// A list of neighbours: rank, token (a link) and cosine; returns the token clicked, if any.
 fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour], l: Lang) -> Option<u32> {
     let mut clicked = None;
     egui::Grid::new(ui.next_auto_id())
@@ -83,44 +85,89 @@ fn neighbour_rows(ui: &mut egui::Ui, tok: &Tokenizer, list: &[Neighbour], l: Lan
     clicked
 }
 
+/// The embedding room, the model whose `wte` it maps, and the floor (its tokens are marked on
+/// the map, and a point picked here selects its crate on the floor).
+#[derive(SystemParam)]
+pub(super) struct RoomSources<'w> {
+    engine: Option<Res<'w, Engine>>,
+    room: ResMut<'w, EmbeddingRoom>,
+    floor: Res<'w, Floor>,
+}
+
+/// The room's pointer: the camera it looks through, how far the last press dragged (a drag is
+/// not a click), and what the last hover test was for.
+#[derive(SystemParam)]
+pub(super) struct RoomPointer<'w, 's> {
+    cameras: Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<Camera3d>>,
+    drag: Res<'w, DragDistance>,
+    last_look: Local<'s, Option<(egui::Pos2, Mat4, u64, u64)>>,
+}
+
 /// The window, when open, and the room's pointer (hover and click on the points).
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_embedding(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
-    engine: Option<Res<Engine>>,
-    mut room: ResMut<EmbeddingRoom>,
-    floor: Res<Floor>,
+    mut sources: RoomSources,
     mut selection: ResMut<Selection>,
-    cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
-    drag: Res<DragDistance>,
+    mut pointing: RoomPointer,
     mut boxes: Local<Boxes>,
-    mut last_look: Local<Option<(egui::Pos2, Mat4, u64, u64)>>,
     lang: Res<Lang>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
-    let Some(engine) = engine else { return Ok(()) };
+    let Some(engine) = sources.engine.as_ref() else {
+        return Ok(());
+    };
     let tok = &engine.0.tokenizer;
     if ui_state.hidden {
         return Ok(());
     }
+    let (room, floor) = (&mut sources.room, &sources.floor);
+    let mut chosen = hover_points(ctx, room, floor, &mut pointing, tok, l);
+    if ui_state.embedding_view {
+        let mut open = true;
+        if let Some(next) = embedding_window(ctx, &mut open, room, &mut boxes, tok, l) {
+            chosen = Some(next);
+        }
+        ui_state.embedding_view = open;
+    }
+    if let Some(id) = chosen {
+        room.pick(Some(id));
+        // a token on the floor: select its crate too
+        if let Some(i) = floor.history.ids.iter().position(|&t| t == id) {
+            selection.token = Some(i);
+        }
+    }
+    Ok(())
+}
+
+/// The point under the pointer, when the camera is in the room and the pointer not over a panel:
+/// marks it hovered, labels it, and returns it when clicked (released without a drag).
+fn hover_points(
+    ctx: &egui::Context,
+    room: &mut EmbeddingRoom,
+    floor: &Floor,
+    pointing: &mut RoomPointer,
+    tok: &Tokenizer,
+    l: Lang,
+) -> Option<u32> {
     let mut chosen: Option<u32> = None;
     // the pointer, when the camera is in the room and not over a panel
-    let near = cameras
+    let near = pointing
+        .cameras
         .single()
         .is_ok_and(|(_, t)| t.translation().distance(EMBEDDING_CENTRE) < EMBEDDING_RADIUS * 8.0);
     if let (true, Some(map), Ok((camera, cam_t)), Some(pointer)) = (
         near,
         room.map.clone(),
-        cameras.single(),
+        pointing.cameras.single(),
         ctx.pointer_hover_pos(),
     ) {
         let over_panel = ctx.is_pointer_over_egui();
         // projecting every point is done again only when the pointer or the camera moved
         let look = (pointer, cam_t.to_matrix(), floor.version, room.version);
-        let moved = *last_look != Some(look);
-        *last_look = Some(look);
+        let moved = *pointing.last_look != Some(look);
+        *pointing.last_look = Some(look);
         let hovered = match camera.logical_viewport_rect() {
             _ if !moved && !over_panel => room.hovered,
             Some(view) if !over_panel => {
@@ -135,107 +182,128 @@ pub(super) fn draw_embedding(
         };
         room.hovered = hovered;
         if let Some(id) = hovered {
-            let painter = ctx.layer_painter(egui::LayerId::new(
-                egui::Order::Tooltip,
-                egui::Id::new("embedding-hover"),
-            ));
             let text = tr!(l, "embedding-win-hover", token = piece(tok, id), id = id);
-            let galley = painter.layout_no_wrap(
-                text,
-                egui::FontId::proportional(16.0),
-                egui::Color32::WHITE,
-            );
-            let at = pointer + egui::vec2(14.0, -22.0);
-            painter.rect_filled(
-                egui::Rect::from_min_size(at, galley.size()).expand(4.0),
-                4.0,
-                egui::Color32::from_black_alpha(200),
-            );
-            painter.galley(at, galley, egui::Color32::WHITE);
+            hover_label(ctx, pointer, text);
             let released = ctx.input(|i| i.pointer.primary_released());
-            if released && drag.farthest < 6.0 {
+            if released && pointing.drag.farthest < 6.0 {
                 chosen = Some(id);
             }
         }
     } else {
         room.hovered = None;
     }
-    if ui_state.embedding_view {
-        let mut open = true;
-        egui::Window::new(tr!(l, "embedding-win-title"))
-            .id(egui::Id::new("embedding-view"))
-            .open(&mut open)
-            .default_pos([870.0, 240.0])
-            .default_width(380.0)
-            .show(ctx, |ui| {
-                let Some(map) = room.map.clone() else {
-                    match &room.error {
-                        Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
-                        None => ui.label(tr!(l, "embedding-win-making")),
-                    };
-                    return;
+    chosen
+}
+
+/// The hovered point's token, on a dark plate beside the pointer, above every window.
+fn hover_label(ctx: &egui::Context, pointer: egui::Pos2, text: String) {
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Tooltip,
+        egui::Id::new("embedding-hover"),
+    ));
+    let galley =
+        painter.layout_no_wrap(text, egui::FontId::proportional(16.0), egui::Color32::WHITE);
+    let at = pointer + egui::vec2(14.0, -22.0);
+    painter.rect_filled(
+        egui::Rect::from_min_size(at, galley.size()).expand(4.0),
+        4.0,
+        egui::Color32::from_black_alpha(200),
+    );
+    painter.galley(at, galley, egui::Color32::WHITE);
+}
+
+/// The window: what the map shows, the picked token's nearest neighbours and the arithmetic box;
+/// returns a token clicked in its lists.
+fn embedding_window(
+    ctx: &egui::Context,
+    open: &mut bool,
+    room: &mut EmbeddingRoom,
+    boxes: &mut Boxes,
+    tok: &Tokenizer,
+    l: Lang,
+) -> Option<u32> {
+    let mut chosen: Option<u32> = None;
+    egui::Window::new(tr!(l, "embedding-win-title"))
+        .id(egui::Id::new("embedding-view"))
+        .open(open)
+        .default_pos([870.0, 240.0])
+        .default_width(380.0)
+        .show(ctx, |ui| {
+            let Some(map) = room.map.clone() else {
+                match &room.error {
+                    Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+                    None => ui.label(tr!(l, "embedding-win-making")),
                 };
-                ui.label(tr!(
-                    l,
-                    "embedding-win-intro",
-                    count = map.map.coords.len(),
-                    width = map.rows.width,
-                    share = format!("{:.1}", 100.0 * map.map.shown_share())
-                ));
-                ui.label(tr!(l, "embedding-win-legend"));
-                if let Some(id) = room.picked {
-                    ui.separator();
-                    ui.strong(tr!(
-                        l,
-                        "embedding-win-nearest",
-                        token = piece(tok, id),
-                        id = id,
-                        width = map.rows.width
-                    ));
-                    if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked(), l) {
-                        chosen = Some(next);
-                    }
-                }
+                return;
+            };
+            ui.label(tr!(
+                l,
+                "embedding-win-intro",
+                count = map.map.coords.len(),
+                width = map.rows.width,
+                share = format!("{:.1}", 100.0 * map.map.shown_share())
+            ));
+            ui.label(tr!(l, "embedding-win-legend"));
+            if let Some(id) = room.picked {
                 ui.separator();
-                ui.strong(tr!(l, "embedding-win-arithmetic"));
-                ui.horizontal(|ui| {
-                    ui.add(egui::TextEdit::singleline(&mut boxes.expr).desired_width(170.0));
-                    ui.label(tr!(l, "embedding-win-expect"));
-                    ui.add(egui::TextEdit::singleline(&mut boxes.expect).desired_width(70.0));
-                });
-                if ui.button(tr!(l, "embedding-win-compute")).clicked() {
-                    boxes.error = compute(&mut room, tok, &boxes, l).err();
+                ui.strong(tr!(
+                    l,
+                    "embedding-win-nearest",
+                    token = piece(tok, id),
+                    id = id,
+                    width = map.rows.width
+                ));
+                if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked(), l) {
+                    chosen = Some(next);
                 }
-                if let Some(e) = &boxes.error {
-                    ui.colored_label(egui::Color32::LIGHT_RED, e);
-                }
-                if let Some(a) = room.arithmetic.clone() {
-                    ui.label(tr!(l, "embedding-win-lands", expr = &a.text));
-                    if let Some(next) = neighbour_rows(ui, tok, &a.neighbours, l) {
-                        chosen = Some(next);
-                    }
-                    if let Some((id, rank, cos)) = a.expected {
-                        ui.label(tr!(
-                            l,
-                            "embedding-win-expected",
-                            token = piece(tok, id),
-                            place = format!("{rank}{}", ordinal(rank, l)),
-                            of = a.ranked,
-                            cosine = format!("{cos:+.3}")
-                        ));
-                    }
-                }
-            });
-        ui_state.embedding_view = open;
+            }
+            if let Some(next) = arithmetic_section(ui, room, boxes, tok, l) {
+                chosen = Some(next);
+            }
+        });
+    chosen
+}
+
+/// Vector arithmetic: the expression and the answer expected, where the result lands, its
+/// nearest neighbours and the expected answer's place; returns a neighbour clicked.
+fn arithmetic_section(
+    ui: &mut egui::Ui,
+    room: &mut EmbeddingRoom,
+    boxes: &mut Boxes,
+    tok: &Tokenizer,
+    l: Lang,
+) -> Option<u32> {
+    let mut chosen: Option<u32> = None;
+    ui.separator();
+    ui.strong(tr!(l, "embedding-win-arithmetic"));
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut boxes.expr).desired_width(170.0));
+        ui.label(tr!(l, "embedding-win-expect"));
+        ui.add(egui::TextEdit::singleline(&mut boxes.expect).desired_width(70.0));
+    });
+    if ui.button(tr!(l, "embedding-win-compute")).clicked() {
+        boxes.error = compute(room, tok, boxes, l).err();
     }
-    if let Some(id) = chosen {
-        room.pick(Some(id));
-        // a token on the floor: select its crate too
-        if let Some(i) = floor.history.ids.iter().position(|&t| t == id) {
-            selection.token = Some(i);
+    if let Some(e) = &boxes.error {
+        ui.colored_label(egui::Color32::LIGHT_RED, e);
+    }
+    if let Some(a) = room.arithmetic.clone() {
+        ui.label(tr!(l, "embedding-win-lands", expr = &a.text));
+        if let Some(next) = neighbour_rows(ui, tok, &a.neighbours, l) {
+            chosen = Some(next);
+        }
+        if let Some((id, rank, cos)) = a.expected {
+            ui.label(tr!(
+                l,
+                "embedding-win-expected",
+                token = piece(tok, id),
+                place = format!("{rank}{}", ordinal(rank, l)),
+                of = a.ranked,
+                cosine = format!("{cos:+.3}")
+            ));
         }
     }
-    Ok(())
+    chosen
 }
 
 /// The mark after a place number: "st", "nd", "rd", "th" in English, "." in German.

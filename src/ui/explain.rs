@@ -2,11 +2,14 @@
 //! (the floor's rows and the model's own weights, recomputed by the model where the floor does not
 //! keep them). The inspector shows them for the selected cell or neuron.
 
+use std::sync::Arc;
+
+use super::job::Job;
 use crate::i18n::Lang;
 use crate::model::config::Activation;
-use crate::model::{Ablation, Ablations, Gpt, NormSite};
-use crate::playback::Dock;
+use crate::model::{Ablation, Ablations, Gpt, LoadedModel, NormSite};
 use crate::playback::history::History;
+use crate::playback::{Dock, Floor};
 use crate::scene::BoardSource;
 use crate::tr;
 
@@ -99,6 +102,125 @@ fn sum(text: String, a: (&'static str, f32), b: (&'static str, f32)) -> Formula 
     }
 }
 
+/// What a formula is asked for: a board's cell (board, token, dimension) or a lamp (layer, neuron,
+/// token).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Asked {
+    /// Dimension `d` of token `t` on a board.
+    Cell(BoardSource, usize, usize),
+    /// Neuron `i` of `layer`'s FFN for token `t`.
+    Lamp(usize, usize, usize),
+}
+
+/// The floor's rows a formula reads, copied out of the floor so that the model's part of the work
+/// can run on the task pool: the token's id and at most two rows (which ones depends on the board).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    id: u32,
+    x: Vec<f32>,
+    y: Vec<f32>,
+}
+
+impl Rows {
+    /// The rows `asked` reads: for an embedding the wte and wpe rows, for a norm the stream coming
+    /// in, for a residual the stream and what is added to it, for a lamp the ln_2 row.
+    pub fn of(h: &History, asked: Asked) -> Option<Self> {
+        let t = match asked {
+            Asked::Cell(_, t, _) | Asked::Lamp(_, _, t) => t,
+        };
+        let row = |r: Option<&Vec<Vec<f32>>>| r.and_then(|r| r.get(t)).cloned();
+        let layer = |l: usize| h.layers.get(l);
+        let (x, y) = match asked {
+            Asked::Cell(BoardSource::TokEmb | BoardSource::Embed, ..) => {
+                (row(Some(&h.tok_emb))?, row(Some(&h.pos_emb))?)
+            }
+            Asked::Cell(BoardSource::Ln1(l), ..) => (stream_into(h, l, t)?.to_vec(), vec![]),
+            Asked::Cell(BoardSource::Ln2(l), ..) => (row(layer(l).map(|r| &r.resid_attn))?, vec![]),
+            Asked::Cell(BoardSource::LnF, ..) => {
+                (row(h.layers.last().map(|r| &r.resid_ffn))?, vec![])
+            }
+            Asked::Cell(BoardSource::ResidAttn(l), ..) => (
+                stream_into(h, l, t)?.to_vec(),
+                row(layer(l).map(|r| &r.attn_proj))?,
+            ),
+            Asked::Cell(BoardSource::ResidFfn(l), ..) => (
+                row(layer(l).map(|r| &r.resid_attn))?,
+                row(layer(l).map(|r| &r.ffn_act))?,
+            ),
+            Asked::Lamp(l, _, _) => (row(layer(l).map(|r| &r.ln_2))?, vec![]),
+        };
+        Some(Self {
+            id: *h.ids.get(t)?,
+            x,
+            y,
+        })
+    }
+
+    /// The formula `asked` from these rows and the model's own weights.
+    pub fn formula(&self, gpt: &Gpt, off: &Ablations, asked: Asked, lg: Lang) -> Option<Formula> {
+        match asked {
+            Asked::Cell(src, t, d) => self.cell(gpt, off, src, t, d, lg),
+            Asked::Lamp(layer, i, _) => lamp_from(&self.x, gpt, off, layer, i, lg),
+        }
+    }
+
+    fn cell(
+        &self,
+        gpt: &Gpt,
+        off: &Ablations,
+        src: BoardSource,
+        t: usize,
+        d: usize,
+        lg: Lang,
+    ) -> Option<Formula> {
+        let (id, x, y) = (self.id, &self.x, &self.y);
+        match src {
+            BoardSource::TokEmb => {
+                let v = *x.get(d)?;
+                Some(Formula {
+                    text: format!(
+                        "wte[{id}][{d}] = {v:+.4}  ({})",
+                        tr!(lg, "explain-wte", id = id)
+                    ),
+                    operands: vec![("wte", v)],
+                    value: v,
+                })
+            }
+            BoardSource::Embed if off.contains(Ablation::Positions) => Some(sum(
+                format!("wte[{id}][{d}] + 0 ({})", tr!(lg, "explain-no-wpe")),
+                ("wte", *x.get(d)?),
+                ("wpe", 0.0),
+            )),
+            BoardSource::Embed => Some(sum(
+                format!(
+                    "wte[{id}][{d}] + wpe[{t}][{d}] ({})",
+                    tr!(lg, "explain-wte-wpe")
+                ),
+                ("wte", *x.get(d)?),
+                ("wpe", *y.get(d)?),
+            )),
+            BoardSource::Ln1(l) => layer_norm(x, d, NormSite::Ln1(l), "ln_1", gpt, lg),
+            BoardSource::Ln2(l) => layer_norm(x, d, NormSite::Ln2(l), "ln_2", gpt, lg),
+            BoardSource::LnF => layer_norm(x, d, NormSite::Final, "ln_f", gpt, lg),
+            BoardSource::ResidAttn(_) => Some(sum(
+                tr!(lg, "explain-resid-attn"),
+                ("stream", *x.get(d)?),
+                ("attention", *y.get(d)?),
+            )),
+            BoardSource::ResidFfn(l) if off.mlp_off(l) => Some(sum(
+                tr!(lg, "explain-resid-no-ffn"),
+                ("stream", *x.get(d)?),
+                ("ffn", 0.0),
+            )),
+            BoardSource::ResidFfn(l) => Some(sum(
+                tr!(lg, "explain-resid-ffn"),
+                ("stream", *x.get(d)?),
+                ("ffn", gpt.ffn_out(l, y, d).ok()?),
+            )),
+        }
+    }
+}
+
 /// The formula behind dimension `d` of token `t` on a board.
 pub fn board_cell(
     h: &History,
@@ -109,67 +231,8 @@ pub fn board_cell(
     d: usize,
     lg: Lang,
 ) -> Option<Formula> {
-    let id = *h.ids.get(t)?;
-    match src {
-        BoardSource::TokEmb => {
-            let v = *h.tok_emb.get(t)?.get(d)?;
-            Some(Formula {
-                text: format!(
-                    "wte[{id}][{d}] = {v:+.4}  ({})",
-                    tr!(lg, "explain-wte", id = id)
-                ),
-                operands: vec![("wte", v)],
-                value: v,
-            })
-        }
-        BoardSource::Embed if off.contains(Ablation::Positions) => Some(sum(
-            format!("wte[{id}][{d}] + 0 ({})", tr!(lg, "explain-no-wpe")),
-            ("wte", *h.tok_emb.get(t)?.get(d)?),
-            ("wpe", 0.0),
-        )),
-        BoardSource::Embed => Some(sum(
-            format!(
-                "wte[{id}][{d}] + wpe[{t}][{d}] ({})",
-                tr!(lg, "explain-wte-wpe")
-            ),
-            ("wte", *h.tok_emb.get(t)?.get(d)?),
-            ("wpe", *h.pos_emb.get(t)?.get(d)?),
-        )),
-        BoardSource::Ln1(l) => {
-            layer_norm(stream_into(h, l, t)?, d, NormSite::Ln1(l), "ln_1", gpt, lg)
-        }
-        BoardSource::Ln2(l) => layer_norm(
-            h.layers.get(l)?.resid_attn.get(t)?,
-            d,
-            NormSite::Ln2(l),
-            "ln_2",
-            gpt,
-            lg,
-        ),
-        BoardSource::LnF => {
-            let last = h.layers.last()?.resid_ffn.get(t)?;
-            layer_norm(last, d, NormSite::Final, "ln_f", gpt, lg)
-        }
-        BoardSource::ResidAttn(l) => Some(sum(
-            tr!(lg, "explain-resid-attn"),
-            ("stream", *stream_into(h, l, t)?.get(d)?),
-            ("attention", *h.layers.get(l)?.attn_proj.get(t)?.get(d)?),
-        )),
-        BoardSource::ResidFfn(l) if off.mlp_off(l) => Some(sum(
-            tr!(lg, "explain-resid-no-ffn"),
-            ("stream", *h.layers.get(l)?.resid_attn.get(t)?.get(d)?),
-            ("ffn", 0.0),
-        )),
-        BoardSource::ResidFfn(l) => {
-            let layer = h.layers.get(l)?;
-            let out = gpt.ffn_out(l, layer.ffn_act.get(t)?, d).ok()?;
-            Some(sum(
-                tr!(lg, "explain-resid-ffn"),
-                ("stream", *layer.resid_attn.get(t)?.get(d)?),
-                ("ffn", out),
-            ))
-        }
-    }
+    let asked = Asked::Cell(src, t, d);
+    Rows::of(h, asked)?.formula(gpt, off, asked, lg)
 }
 
 /// The formula behind neuron `i` of `layer`'s FFN for token `t`: GELU of its pre-activation.
@@ -182,7 +245,44 @@ pub fn lamp(
     t: usize,
     lg: Lang,
 ) -> Option<Formula> {
-    let ln_2 = h.layers.get(layer)?.ln_2.get(t)?;
+    let asked = Asked::Lamp(layer, i, t);
+    Rows::of(h, asked)?.formula(gpt, off, asked, lg)
+}
+
+/// What a formula was computed for: the floor's version, the model, what was asked, the language.
+type FormulaKey = (u64, usize, Asked, Lang);
+
+/// Formulas computed on the task pool, once per thing asked (a formula reads a column of a weight
+/// matrix: too slow to redo every frame a tooltip is shown on a large model).
+pub type FormulaJob = Job<FormulaKey, Option<Formula>>;
+
+/// The formula `asked` on `floor`, from `job`: none while it is computed (or where there is none).
+pub fn formula_of(
+    job: &mut FormulaJob,
+    floor: &Floor,
+    model: &Arc<LoadedModel>,
+    asked: Asked,
+    lg: Lang,
+    blocking: bool,
+) -> Option<Formula> {
+    let key = (floor.version, Arc::as_ptr(model) as usize, asked, lg);
+    let found = job.get(key, blocking, || {
+        let (rows, model) = (Rows::of(&floor.history, asked), model.clone());
+        let off = floor.ablations.clone();
+        move || rows?.formula(&model.gpt, &off, asked, lg)
+    });
+    found.ready().cloned().flatten()
+}
+
+/// The lamp's formula from its token's ln_2 row.
+fn lamp_from(
+    ln_2: &[f32],
+    gpt: &Gpt,
+    off: &Ablations,
+    layer: usize,
+    i: usize,
+    lg: Lang,
+) -> Option<Formula> {
     let p = gpt.ffn_pre(layer, ln_2, i).ok()?;
     if off.contains(Ablation::Neuron(layer, i)) {
         return Some(Formula {

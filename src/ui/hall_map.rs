@@ -2,11 +2,13 @@
 //! block (coloured by kind, a gap between layers), the point the camera looks at as a marker, and a
 //! click on a block to fly there. For halls longer than the screen (every model's is).
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::camera::{FocusStation, Orbit};
+use crate::i18n::Lang;
 use crate::playback::Selection;
 use crate::scene::CurrentLayout;
 use crate::scene::layout::{Layout, StationKind};
@@ -33,20 +35,25 @@ fn colour(kind: StationKind) -> egui::Color32 {
     }
 }
 
+/// The hall's layout (when one is built) and the camera whose focus the map marks.
+#[derive(SystemParam)]
+pub(super) struct HallAndCamera<'w, 's> {
+    layout: Option<Res<'w, CurrentLayout>>,
+    cameras: Query<'w, 's, &'static Orbit>,
+}
+
 /// The map, unless a tour caption or a recording has the bottom of the screen.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_hall_map(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
-    layout: Option<Res<CurrentLayout>>,
-    cameras: Query<&Orbit>,
+    hall: HallAndCamera,
     tour: Res<TourPlayer>,
     selection: Res<Selection>,
     mut focus: MessageWriter<FocusStation>,
-    lang: Res<crate::i18n::Lang>,
+    lang: Res<Lang>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let (Some(layout), Ok(orbit)) = (layout, cameras.single()) else {
+    let (Some(layout), Ok(orbit)) = (hall.layout, hall.cameras.single()) else {
         return Ok(());
     };
     if ui_state.hidden || ui_state.recording || tour.active || ui_state.simple {
@@ -71,66 +78,97 @@ pub(super) fn draw_hall_map(
                 let (rect, response) =
                     ui.allocate_exact_size(egui::vec2(width, 22.0), egui::Sense::click());
                 let painter = ui.painter_at(rect);
-                let at = |x: f32| rect.left() + map_x(l, x) * rect.width();
-                for s in &l.stations {
-                    let (x0, x1) = (at(s.x - s.depth / 2.0), at(s.x + s.depth / 2.0));
-                    let tall = matches!(s.kind, StationKind::Booth(..) | StationKind::Ffn(_));
-                    let top = if tall {
-                        rect.top() + 3.0
-                    } else {
-                        rect.top() + 8.0
-                    };
-                    painter.rect_filled(
-                        egui::Rect::from_min_max(
-                            egui::pos2(x0, top),
-                            egui::pos2(x1.max(x0 + 1.0), rect.bottom() - 3.0),
-                        ),
-                        1.0,
-                        colour(s.kind),
-                    );
-                }
+                paint_stations(&painter, rect, l);
                 // where the camera looks (in the yard before the dock: at the map's left end)
-                let x = at(orbit.focus.x);
-                ui.painter().add(egui::Shape::convex_polygon(
-                    vec![
-                        egui::pos2(x, rect.bottom() - 2.0),
-                        egui::pos2(x - 6.0, rect.bottom() + 8.0),
-                        egui::pos2(x + 6.0, rect.bottom() + 8.0),
-                    ],
-                    egui::Color32::WHITE,
-                    egui::Stroke::NONE,
-                ));
-                painter.line_segment(
-                    [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
-                    egui::Stroke::new(1.5, egui::Color32::WHITE),
-                );
+                paint_camera_marker(ui, &painter, rect, map_pos(rect, l, orbit.focus.x));
                 ui.add_space(8.0);
-                if response.clicked()
-                    && let Some(p) = response.interact_pointer_pos()
-                {
-                    let along = (p.x - rect.left()) / rect.width() * l.length();
-                    if let Some((i, _)) = l
-                        .stations
-                        .iter()
-                        .enumerate()
-                        .min_by(|a, b| (a.1.x - along).abs().total_cmp(&(b.1.x - along).abs()))
-                    {
-                        focus.write(FocusStation(i));
-                    }
-                }
-                if let Some(p) = response.hover_pos() {
-                    let along = (p.x - rect.left()) / rect.width() * l.length();
-                    if let Some(s) = l
-                        .stations
-                        .iter()
-                        .min_by(|a, b| (a.x - along).abs().total_cmp(&(b.x - along).abs()))
-                    {
-                        response.clone().on_hover_text(s.kind.title(*lang));
-                    }
-                }
+                fly_on_click(&response, rect, l, &mut focus);
+                name_on_hover(&response, rect, l, *lang);
             });
         });
     Ok(())
+}
+
+/// The screen x of hall position `x` on the map strip `rect`.
+fn map_pos(rect: egui::Rect, l: &Layout, x: f32) -> f32 {
+    rect.left() + map_x(l, x) * rect.width()
+}
+
+/// Every station as a block on the strip `rect`, coloured by kind; booths and feed-forwards tall.
+fn paint_stations(painter: &egui::Painter, rect: egui::Rect, l: &Layout) {
+    for s in &l.stations {
+        let (x0, x1) = (
+            map_pos(rect, l, s.x - s.depth / 2.0),
+            map_pos(rect, l, s.x + s.depth / 2.0),
+        );
+        let tall = matches!(s.kind, StationKind::Booth(..) | StationKind::Ffn(_));
+        let top = if tall {
+            rect.top() + 3.0
+        } else {
+            rect.top() + 8.0
+        };
+        painter.rect_filled(
+            egui::Rect::from_min_max(
+                egui::pos2(x0, top),
+                egui::pos2(x1.max(x0 + 1.0), rect.bottom() - 3.0),
+            ),
+            1.0,
+            colour(s.kind),
+        );
+    }
+}
+
+/// The camera's marker at screen x `x`: a white triangle under the strip and a line across it.
+fn paint_camera_marker(ui: &egui::Ui, painter: &egui::Painter, rect: egui::Rect, x: f32) {
+    ui.painter().add(egui::Shape::convex_polygon(
+        vec![
+            egui::pos2(x, rect.bottom() - 2.0),
+            egui::pos2(x - 6.0, rect.bottom() + 8.0),
+            egui::pos2(x + 6.0, rect.bottom() + 8.0),
+        ],
+        egui::Color32::WHITE,
+        egui::Stroke::NONE,
+    ));
+    painter.line_segment(
+        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+        egui::Stroke::new(1.5, egui::Color32::WHITE),
+    );
+}
+
+/// A click on the strip flies the camera to the station nearest the point clicked.
+fn fly_on_click(
+    response: &egui::Response,
+    rect: egui::Rect,
+    l: &Layout,
+    focus: &mut MessageWriter<FocusStation>,
+) {
+    if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        let along = (p.x - rect.left()) / rect.width() * l.length();
+        if let Some((i, _)) = l
+            .stations
+            .iter()
+            .enumerate()
+            .min_by(|a, b| (a.1.x - along).abs().total_cmp(&(b.1.x - along).abs()))
+        {
+            focus.write(FocusStation(i));
+        }
+    }
+}
+
+/// Hovering the strip names the station nearest the pointer.
+fn name_on_hover(response: &egui::Response, rect: egui::Rect, l: &Layout, lang: Lang) {
+    if let Some(p) = response.hover_pos() {
+        let along = (p.x - rect.left()) / rect.width() * l.length();
+        if let Some(s) = l
+            .stations
+            .iter()
+            .min_by(|a, b| (a.x - along).abs().total_cmp(&(b.x - along).abs()))
+        {
+            response.clone().on_hover_text(s.kind.title(lang));
+        }
+    }
 }
 
 #[cfg(test)]

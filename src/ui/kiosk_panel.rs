@@ -2,6 +2,7 @@
 //! the language button, preset sentences, an on-screen keyboard for a visitor's own words, play,
 //! the next word; and, while nobody is there, the attract loop's call to action.
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -107,21 +108,34 @@ fn wide_button(ui: &mut egui::Ui, text: String) -> egui::Response {
     )
 }
 
+/// What the panel's buttons drive and report on: playback, sampling, the guided tour, the
+/// model's work in progress and the floor's errors and notices.
+#[derive(SystemParam)]
+pub(super) struct KioskControls<'w> {
+    playback: ResMut<'w, Playback>,
+    sampling: ResMut<'w, Sampling>,
+    tour: ResMut<'w, TourPlayer>,
+    pending: Res<'w, Pending>,
+    floor: Res<'w, Floor>,
+}
+
+/// Where a visitor's words go (from this panel and the desk's): the requests to the model, past
+/// the word filter (if any).
+#[derive(SystemParam)]
+pub(super) struct PromptSender<'w> {
+    pub(super) requests: MessageWriter<'w, Request>,
+    pub(super) filter: Option<Res<'w, WordFilter>>,
+}
+
 /// The kiosk's panel, on the left, and the call to action while the attract loop plays.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_kiosk_panel(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
     kiosk: Option<Res<Kiosk>>,
     mut lang: ResMut<Lang>,
-    mut playback: ResMut<Playback>,
-    mut sampling: ResMut<Sampling>,
-    pending: Res<Pending>,
-    floor: Res<Floor>,
-    mut requests: MessageWriter<Request>,
-    filter: Option<Res<WordFilter>>,
+    mut controls: KioskControls,
+    mut sender: PromptSender,
     time: Res<Time>,
-    mut tour: ResMut<TourPlayer>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Some(kiosk) = kiosk else {
@@ -159,94 +173,139 @@ pub(super) fn draw_kiosk_panel(
                     ui.set_min_height(screen_h - 20.0);
                     ui.spacing_mut().item_spacing = egui::vec2(8.0, 10.0);
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        ui.label(big(tr!(l, "app-name")).size(28.0).strong());
-                        ui.label(big(tr!(l, "kiosk-promise")));
-                        super::language_button(ui, &mut lang, true);
+                        welcome(ui, &mut lang);
+                        prompt_choices(ui, st, &kiosk, presets, &mut sender, l);
+                        status_lines(ui, st, &controls, l);
                         ui.separator();
-                        ui.label(big(tr!(l, "kiosk-choose")).strong());
-                        ui.label(egui::RichText::new(tr!(l, "kiosk-english-only")).size(16.0));
-                        for p in kiosk.prompts.iter().take(presets) {
-                            if wide_button(ui, format!("\u{201c}{p}\u{201d}")).clicked() {
-                                st.prompt.clone_from(p);
-                                st.keyboard = false;
-                                submit_prompt(st, filter.as_deref(), &mut requests, l);
-                            }
-                        }
-                        let own = if st.keyboard {
-                            tr!(l, "kiosk-keyboard-close")
-                        } else {
-                            tr!(l, "kiosk-own-words")
-                        };
-                        if wide_button(ui, format!("⌨ {own}")).clicked() {
-                            st.keyboard = !st.keyboard;
-                            st.refused = None;
-                            if st.keyboard {
-                                st.prompt.clear();
-                            }
-                        }
-                        if pending.busy() {
-                            ui.horizontal(|ui| {
-                                ui.spinner();
-                                ui.label(big(tr!(l, "model-working")));
-                            });
-                        }
-                        if let Some(r) = &st.refused {
-                            ui.colored_label(egui::Color32::from_rgb(255, 110, 90), big(r.clone()));
-                        }
-                        if let Some(e) = &floor.error {
-                            let what = tr!(l, "problem", what = e.to_string());
-                            ui.colored_label(egui::Color32::from_rgb(255, 110, 90), big(what));
-                        }
-                        if let Some(n) = &floor.notice {
-                            ui.colored_label(egui::Color32::from_rgb(240, 200, 90), big(n.clone()));
-                        }
+                        run_buttons(ui, &mut controls, &mut sender.requests, l);
+                        temperature(ui, st, &mut controls.sampling, width, l);
                         ui.separator();
-                        let play = if playback.playing {
-                            tr!(l, "pause")
-                        } else {
-                            tr!(l, "play")
-                        };
-                        if wide_button(ui, play).clicked() {
-                            playback.toggle();
-                        }
-                        if wide_button(ui, tr!(l, "kiosk-next-word")).clicked() {
-                            playback.generate(1);
-                        }
-                        if !floor.ablations.is_empty()
-                            && wide_button(ui, tr!(l, "ablate-all-on")).clicked()
-                        {
-                            requests.write(Request::Ablate(crate::model::Ablations::none()));
-                        }
-                        if !tour.active
-                            && tour.tour.is_some()
-                            && wide_button(ui, tr!(l, "kiosk-tour")).clicked()
-                        {
-                            tour.start();
-                        }
-                        ui.label(big(tr!(l, "kiosk-temperature")).strong());
-                        let mut p = sampling.params();
-                        ui.spacing_mut().slider_width = width - 70.0;
-                        ui.spacing_mut().interact_size.y = TOUCH_TARGET;
-                        let slider = egui::Slider::new(&mut p.temperature, limits::TEMPERATURE)
-                            .step_by(0.05);
-                        if ui.add(slider).changed() && sampling.set(p).is_ok() {
-                            st.edit = p;
-                            st.applied = p;
-                        }
-                        ui.label(egui::RichText::new(tr!(l, "kiosk-temperature-tip")).size(16.0));
-                        ui.separator();
-                        // what the colours on the belt mean
-                        ui.horizontal(|ui| super::legend(ui, l));
-                        ui.label(egui::RichText::new(tr!(l, "legend-note")).size(16.0));
-                        super::surprise_legend(ui, l, 16.0);
+                        colour_key(ui, l);
                     });
                 });
         });
     st.panel_right = panel.response.rect.right();
     if st.keyboard {
-        keyboard(ctx, st, l, filter.as_deref(), &mut requests, width);
+        keyboard(ctx, st, l, &mut sender, width);
     }
     Ok(())
+}
+
+/// The panel's head: the app's name, its promise and the language button.
+fn welcome(ui: &mut egui::Ui, lang: &mut Lang) {
+    let l = *lang;
+    ui.label(big(tr!(l, "app-name")).size(28.0).strong());
+    ui.label(big(tr!(l, "kiosk-promise")));
+    super::language_button(ui, lang, true);
+    ui.separator();
+}
+
+/// The first `presets` preset sentences, each run at a touch, and the button that opens (or
+/// closes) the on-screen keyboard for a visitor's own words.
+fn prompt_choices(
+    ui: &mut egui::Ui,
+    st: &mut UiState,
+    kiosk: &Kiosk,
+    presets: usize,
+    sender: &mut PromptSender,
+    l: Lang,
+) {
+    ui.label(big(tr!(l, "kiosk-choose")).strong());
+    ui.label(egui::RichText::new(tr!(l, "kiosk-english-only")).size(16.0));
+    for p in kiosk.prompts.iter().take(presets) {
+        if wide_button(ui, format!("\u{201c}{p}\u{201d}")).clicked() {
+            st.prompt.clone_from(p);
+            st.keyboard = false;
+            submit_prompt(st, sender.filter.as_deref(), &mut sender.requests, l);
+        }
+    }
+    let own = if st.keyboard {
+        tr!(l, "kiosk-keyboard-close")
+    } else {
+        tr!(l, "kiosk-own-words")
+    };
+    if wide_button(ui, format!("⌨ {own}")).clicked() {
+        st.keyboard = !st.keyboard;
+        st.refused = None;
+        if st.keyboard {
+            st.prompt.clear();
+        }
+    }
+}
+
+/// What the model is up to, in words: working, a refused prompt, an error, a notice.
+fn status_lines(ui: &mut egui::Ui, st: &UiState, controls: &KioskControls, l: Lang) {
+    if controls.pending.busy() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(big(tr!(l, "model-working")));
+        });
+    }
+    if let Some(r) = &st.refused {
+        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), big(r.clone()));
+    }
+    if let Some(e) = &controls.floor.error {
+        let what = tr!(l, "problem", what = e.to_string());
+        ui.colored_label(egui::Color32::from_rgb(255, 110, 90), big(what));
+    }
+    if let Some(n) = &controls.floor.notice {
+        ui.colored_label(egui::Color32::from_rgb(240, 200, 90), big(n.clone()));
+    }
+}
+
+/// Play or pause, the next word, switching every ablation back on, and the guided tour.
+fn run_buttons(
+    ui: &mut egui::Ui,
+    controls: &mut KioskControls,
+    requests: &mut MessageWriter<Request>,
+    l: Lang,
+) {
+    let play = if controls.playback.playing {
+        tr!(l, "pause")
+    } else {
+        tr!(l, "play")
+    };
+    if wide_button(ui, play).clicked() {
+        controls.playback.toggle();
+    }
+    if wide_button(ui, tr!(l, "kiosk-next-word")).clicked() {
+        controls.playback.generate(1);
+    }
+    if !controls.floor.ablations.is_empty() && wide_button(ui, tr!(l, "ablate-all-on")).clicked() {
+        requests.write(Request::Ablate(crate::model::Ablations::none()));
+    }
+    let tour = &mut controls.tour;
+    if !tour.active && tour.tour.is_some() && wide_button(ui, tr!(l, "kiosk-tour")).clicked() {
+        tour.start();
+    }
+}
+
+/// The temperature slider, as wide as the panel allows, and a line on what it does (`sampling`
+/// stays a `ResMut`, so it is marked changed only when the slider moves).
+fn temperature(
+    ui: &mut egui::Ui,
+    st: &mut UiState,
+    sampling: &mut ResMut<Sampling>,
+    width: f32,
+    l: Lang,
+) {
+    ui.label(big(tr!(l, "kiosk-temperature")).strong());
+    let mut p = sampling.params();
+    ui.spacing_mut().slider_width = width - 70.0;
+    ui.spacing_mut().interact_size.y = TOUCH_TARGET;
+    let slider = egui::Slider::new(&mut p.temperature, limits::TEMPERATURE).step_by(0.05);
+    if ui.add(slider).changed() && sampling.set(p).is_ok() {
+        st.edit = p;
+        st.applied = p;
+    }
+    ui.label(egui::RichText::new(tr!(l, "kiosk-temperature-tip")).size(16.0));
+}
+
+/// What the colours on the belt mean, and the surprise gauges' key.
+fn colour_key(ui: &mut egui::Ui, l: Lang) {
+    ui.horizontal(|ui| super::legend(ui, l));
+    ui.label(egui::RichText::new(tr!(l, "legend-note")).size(16.0));
+    super::surprise_legend(ui, l, 16.0);
 }
 
 /// The attract loop's call to action, pulsing gently at the top of the hall.
@@ -286,8 +345,7 @@ fn keyboard(
     ctx: &egui::Context,
     st: &mut UiState,
     lang: Lang,
-    filter: Option<&WordFilter>,
-    requests: &mut MessageWriter<Request>,
+    sender: &mut PromptSender,
     panel_w: f32,
 ) {
     let key = egui::vec2(TOUCH_TARGET - 2.0, TOUCH_TARGET);
@@ -305,69 +363,90 @@ fn keyboard(
         .anchor(egui::Align2::CENTER_BOTTOM, [offset, -12.0])
         .show(ctx, |ui| {
             ui.spacing_mut().item_spacing = egui::vec2(6.0, 6.0);
-            let shown = if st.prompt.is_empty() {
-                egui::RichText::new(tr!(lang, "kiosk-type-here")).weak()
-            } else {
-                egui::RichText::new(format!("{}|", st.prompt))
-            };
-            ui.label(shown.size(26.0));
-            ui.label(
-                egui::RichText::new(tr!(
-                    lang,
-                    "kiosk-chars-left",
-                    n = st
-                        .max_prompt_chars
-                        .saturating_sub(st.prompt.chars().count())
-                ))
-                .size(16.0),
-            );
-            let max = st.max_prompt_chars;
-            for row in keyboard_rows(lang) {
-                ui.horizontal(|ui| {
-                    for c in row.chars() {
-                        let shown: String = if st.shift {
-                            c.to_uppercase().collect()
-                        } else {
-                            c.to_string()
-                        };
-                        let b =
-                            egui::Button::new(egui::RichText::new(shown).size(24.0)).min_size(key);
-                        if ui.add(b).clicked() {
-                            press_key(&mut st.prompt, Key::Char(c), st.shift, max);
-                            st.shift = false;
-                            st.refused = None;
-                        }
-                    }
-                });
-            }
-            ui.horizontal(|ui| {
-                let shift = egui::Button::new(big(tr!(lang, "kiosk-shift")))
-                    .selected(st.shift)
-                    .min_size(egui::vec2(key.x * 2.0, key.y));
-                if ui.add(shift).clicked() {
-                    st.shift = !st.shift;
-                }
-                let space = egui::Button::new(big(tr!(lang, "kiosk-space")))
-                    .min_size(egui::vec2(key.x * 4.0, key.y));
-                if ui.add(space).clicked() {
-                    press_key(&mut st.prompt, Key::Space, false, max);
-                }
-                let delete = egui::Button::new(big(tr!(lang, "kiosk-delete")))
-                    .min_size(egui::vec2(key.x * 2.0, key.y));
-                if ui.add(delete).clicked() {
-                    press_key(&mut st.prompt, Key::Delete, false, max);
-                }
-                let run = egui::Button::new(big(tr!(lang, "kiosk-run")).strong())
-                    .fill(egui::Color32::from_rgb(40, 110, 60))
-                    .min_size(egui::vec2(key.x * 2.5, key.y));
-                if ui.add(run).clicked() {
-                    submit_prompt(st, filter, requests, lang);
-                    if st.refused.is_none() {
-                        st.keyboard = false;
-                    }
-                }
-            });
+            typed_text(ui, st, lang);
+            letter_keys(ui, st, lang, key);
+            action_keys(ui, st, lang, key, sender);
         });
+}
+
+/// The words typed so far (or a hint while there are none) and how many characters are left.
+fn typed_text(ui: &mut egui::Ui, st: &UiState, lang: Lang) {
+    let shown = if st.prompt.is_empty() {
+        egui::RichText::new(tr!(lang, "kiosk-type-here")).weak()
+    } else {
+        egui::RichText::new(format!("{}|", st.prompt))
+    };
+    ui.label(shown.size(26.0));
+    ui.label(
+        egui::RichText::new(tr!(
+            lang,
+            "kiosk-chars-left",
+            n = st
+                .max_prompt_chars
+                .saturating_sub(st.prompt.chars().count())
+        ))
+        .size(16.0),
+    );
+}
+
+/// The keyboard's letter rows in `lang`'s layout, upper case while shift is on; `key` is a key's size.
+fn letter_keys(ui: &mut egui::Ui, st: &mut UiState, lang: Lang, key: egui::Vec2) {
+    let max = st.max_prompt_chars;
+    for row in keyboard_rows(lang) {
+        ui.horizontal(|ui| {
+            for c in row.chars() {
+                let shown: String = if st.shift {
+                    c.to_uppercase().collect()
+                } else {
+                    c.to_string()
+                };
+                let b = egui::Button::new(egui::RichText::new(shown).size(24.0)).min_size(key);
+                if ui.add(b).clicked() {
+                    press_key(&mut st.prompt, Key::Char(c), st.shift, max);
+                    st.shift = false;
+                    st.refused = None;
+                }
+            }
+        });
+    }
+}
+
+/// The keyboard's bottom row: shift, space, delete and the key that runs the typed prompt.
+fn action_keys(
+    ui: &mut egui::Ui,
+    st: &mut UiState,
+    lang: Lang,
+    key: egui::Vec2,
+    sender: &mut PromptSender,
+) {
+    let max = st.max_prompt_chars;
+    ui.horizontal(|ui| {
+        let shift = egui::Button::new(big(tr!(lang, "kiosk-shift")))
+            .selected(st.shift)
+            .min_size(egui::vec2(key.x * 2.0, key.y));
+        if ui.add(shift).clicked() {
+            st.shift = !st.shift;
+        }
+        let space = egui::Button::new(big(tr!(lang, "kiosk-space")))
+            .min_size(egui::vec2(key.x * 4.0, key.y));
+        if ui.add(space).clicked() {
+            press_key(&mut st.prompt, Key::Space, false, max);
+        }
+        let delete = egui::Button::new(big(tr!(lang, "kiosk-delete")))
+            .min_size(egui::vec2(key.x * 2.0, key.y));
+        if ui.add(delete).clicked() {
+            press_key(&mut st.prompt, Key::Delete, false, max);
+        }
+        let run = egui::Button::new(big(tr!(lang, "kiosk-run")).strong())
+            .fill(egui::Color32::from_rgb(40, 110, 60))
+            .min_size(egui::vec2(key.x * 2.5, key.y));
+        if ui.add(run).clicked() {
+            submit_prompt(st, sender.filter.as_deref(), &mut sender.requests, lang);
+            if st.refused.is_none() {
+                st.keyboard = false;
+            }
+        }
+    });
 }
 
 #[cfg(test)]

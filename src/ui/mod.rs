@@ -17,6 +17,7 @@ mod hall_map;
 pub mod heatmap;
 mod help;
 mod inspector;
+pub mod job;
 pub mod kiosk_panel;
 pub mod labels;
 mod model_card;

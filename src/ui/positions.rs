@@ -3,26 +3,53 @@
 //! positions are (cosine between every pair: nearby positions look alike). Its text comes from the
 //! message catalogue (`positions-*`).
 
-use std::sync::Arc;
-
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::job::{Job, ModelKey};
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::Engine;
+use crate::inference::{Blocking, Engine};
 use crate::model::LoadedModel;
 use crate::model::positions::{cosine_matrix, sinusoidal};
 use crate::scene::palette;
 use crate::tr;
 
+/// The three tables' numbers: computed on the task pool once per model (the cosine of every pair of
+/// positions is a billion products for GPT-2's 1024 positions).
+struct Numbers {
+    wpe: Vec<f32>,
+    scale: f32,
+    sines: Vec<f32>,
+    alike: Vec<f32>,
+}
+
 /// The three pictures, made once per model.
 #[derive(Default)]
 pub(super) struct Tables {
-    made_for: Option<Arc<LoadedModel>>,
-    learned: Option<egui::TextureHandle>,
-    sines: Option<egui::TextureHandle>,
-    alike: Option<egui::TextureHandle>,
+    numbers: Job<ModelKey, Result<Numbers, String>>,
+    pictures: Option<(ModelKey, [egui::TextureHandle; 3])>,
+}
+
+impl Numbers {
+    fn of(model: &LoadedModel) -> Result<Self, String> {
+        let (n, d) = (model.config.n_positions, model.config.n_embd);
+        let wpe = model.gpt.position_embeddings().map_err(|e| e.to_string())?;
+        Ok(Self {
+            scale: palette::board_scale(wpe.iter()),
+            sines: sinusoidal(n, d),
+            alike: cosine_matrix(&wpe, n, d),
+            wpe,
+        })
+    }
+
+    fn pictures(&self, ctx: &egui::Context, n: usize, d: usize) -> [egui::TextureHandle; 3] {
+        [
+            texture(ctx, "wpe", &self.wpe, d, n, self.scale),
+            texture(ctx, "sinusoidal", &self.sines, d, n, 1.0),
+            texture(ctx, "wpe-cosine", &self.alike, n, n, 1.0),
+        ]
+    }
 }
 
 fn texture(
@@ -50,7 +77,7 @@ pub(super) fn draw_positions(
     mut ui_state: ResMut<UiState>,
     engine: Option<Res<Engine>>,
     mut tables: Local<Tables>,
-    lang: Res<Lang>,
+    (lang, blocking): (Res<Lang>, Option<Res<Blocking>>),
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
@@ -60,25 +87,28 @@ pub(super) fn draw_positions(
     }
     let model = &engine.0;
     let (n, d) = (model.config.n_positions, model.config.n_embd);
-    if tables
-        .made_for
-        .as_ref()
-        .is_none_or(|m| !Arc::ptr_eq(m, model))
-    {
-        let wpe = model.gpt.position_embeddings()?;
-        let scale = palette::board_scale(wpe.iter());
-        tables.learned = Some(texture(ctx, "wpe", &wpe, d, n, scale));
-        tables.sines = Some(texture(ctx, "sinusoidal", &sinusoidal(n, d), d, n, 1.0));
-        tables.alike = Some(texture(
-            ctx,
-            "wpe-cosine",
-            &cosine_matrix(&wpe, n, d),
-            n,
-            n,
-            1.0,
-        ));
-        tables.made_for = Some(model.clone());
+    let key = ModelKey(model.clone());
+    let mut failed = None;
+    if tables.pictures.as_ref().is_none_or(|(k, _)| *k != key) {
+        let found = tables.numbers.get(key.clone(), blocking.is_some(), || {
+            let model = model.clone();
+            move || Numbers::of(&model)
+        });
+        match found.ready() {
+            Some(Ok(v)) => {
+                let pictures = v.pictures(ctx, n, d);
+                tables.pictures = Some((key.clone(), pictures));
+                tables.numbers.clear();
+            }
+            Some(Err(e)) => failed = Some(e.clone()),
+            None => {}
+        }
     }
+    let pictures = tables
+        .pictures
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, p)| p);
     let mut open = true;
     egui::Window::new(tr!(l, "positions-title"))
         .id(egui::Id::new("positions-view"))
@@ -88,15 +118,24 @@ pub(super) fn draw_positions(
             ui.label(tr!(l, "positions-intro", d = d, n = n));
             let side = 200.0;
             ui.horizontal(|ui| {
-                for (title, tex) in [
-                    (tr!(l, "positions-learned"), &tables.learned),
-                    (tr!(l, "positions-sines"), &tables.sines),
-                    (tr!(l, "positions-cosine"), &tables.alike),
-                ] {
+                let titles = [
+                    tr!(l, "positions-learned"),
+                    tr!(l, "positions-sines"),
+                    tr!(l, "positions-cosine"),
+                ];
+                for (i, title) in titles.into_iter().enumerate() {
                     ui.vertical(|ui| {
-                        ui.label(title.as_str());
-                        if let Some(t) = tex {
-                            ui.add(egui::Image::new((t.id(), egui::vec2(side, side))));
+                        ui.label(title);
+                        match pictures {
+                            Some(p) => {
+                                ui.add(egui::Image::new((p[i].id(), egui::vec2(side, side))));
+                            }
+                            None => {
+                                match &failed {
+                                    Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+                                    None => ui.label(tr!(l, "computing")),
+                                };
+                            }
                         }
                     });
                 }

@@ -2,11 +2,15 @@
 //! angle and distance, the selection and the room open now become one more stop in the teacher's
 //! tour file), and "Export the numbers" (the floor as JSON).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use bevy::prelude::*;
+use bevy::tasks::{IoTaskPool, Task, block_on, poll_once};
 
 use super::state::UiState;
 use crate::camera::Orbit;
-use crate::playback::Selection;
+use crate::playback::{Selection, export};
 use crate::rooms::overview::OVERVIEW_CENTRE;
 use crate::rooms::{EMBEDDING_CENTRE, Room, SCALE_FRONT};
 use crate::scene::CurrentLayout;
@@ -84,14 +88,57 @@ pub(super) fn save_tour_stop(
     }
 }
 
-/// Writes the floor's numbers as JSON when asked (`UiState::export_floor`).
+/// An export being written on the task pool: its files' names, its steps done, its end.
+type Writing = (String, Arc<AtomicUsize>, Task<std::io::Result<()>>);
+
+/// Writes the floor's numbers as JSON and CSV when asked (`UiState::export_floor`), on the task pool
+/// with its progress in the panel; refuses an export larger than [`export::EXPORT_LIMIT`] and says
+/// how large it would be.
 pub(super) fn export_floor_json(
     mut ui: ResMut<UiState>,
     floor: Res<crate::playback::Floor>,
     engine: Option<Res<crate::inference::Engine>>,
     surprise: Res<crate::playback::surprise::TokenSurprise>,
     lang: Res<crate::i18n::Lang>,
+    mut writing: Local<Option<Writing>>,
 ) {
+    let lang = *lang;
+    if let Some((path, done, task)) = writing.as_mut() {
+        let Some(written) = block_on(poll_once(task)) else {
+            let step = done.load(Ordering::Relaxed);
+            let (step, steps) = (step.min(export::EXPORT_STEPS), export::EXPORT_STEPS);
+            let text = crate::tr!(
+                lang,
+                "saving-numbers",
+                path = path.as_str(),
+                step = step,
+                steps = steps
+            );
+            if ui.saved.as_ref() != Some(&text) {
+                (ui.saved, ui.save_failed) = (Some(text), false);
+            }
+            // one export at a time: a click while one is written is answered by its progress
+            ui.export_floor = false;
+            return;
+        };
+        let (text, failed) = match written {
+            Ok(()) => (
+                crate::tr!(lang, "saved-numbers", path = path.as_str()),
+                false,
+            ),
+            Err(e) => (
+                crate::tr!(
+                    lang,
+                    "saved-numbers-failed",
+                    path = path.as_str(),
+                    why = e.to_string()
+                ),
+                true,
+            ),
+        };
+        (ui.saved, ui.save_failed) = (Some(text), failed);
+        *writing = None;
+    }
     if !std::mem::take(&mut ui.export_floor) {
         return;
     }
@@ -99,32 +146,26 @@ pub(super) fn export_floor_json(
     if floor.history.is_empty() {
         return;
     }
+    let bytes = export::export_bytes(&floor.history);
+    if bytes > export::EXPORT_LIMIT {
+        let mb = |b: u64| format!("{:.0}", b as f64 / (1 << 20) as f64);
+        let text = crate::tr!(
+            lang,
+            "saved-numbers-too-big",
+            size = mb(bytes),
+            limit = mb(export::EXPORT_LIMIT)
+        );
+        (ui.saved, ui.save_failed) = (Some(text), true);
+        return;
+    }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let path = format!("factory-floor-{secs}.json");
-    let json = crate::playback::export::floor_json(&floor, &engine.0, &surprise);
-    // and the same numbers as CSV tables beside it, for a spreadsheet
-    let tables = crate::playback::export::floor_csv(&floor, &engine.0, &surprise);
-    let written = std::fs::write(&path, json.to_string()).and_then(|()| {
-        tables.iter().try_for_each(|(name, text)| {
-            std::fs::write(format!("factory-floor-{secs}-{name}.csv"), text)
-        })
-    });
-    let path = format!("{path} and factory-floor-{secs}-{{tokens,attention,lens}}.csv");
-    match written {
-        Ok(()) => {
-            ui.saved = Some(crate::tr!(*lang, "saved-numbers", path = path));
-            ui.save_failed = false;
-        }
-        Err(e) => {
-            ui.saved = Some(crate::tr!(
-                *lang,
-                "saved-numbers-failed",
-                path = path,
-                why = e.to_string()
-            ));
-            ui.save_failed = true;
-        }
-    }
+    let stem = format!("factory-floor-{secs}");
+    let path = format!("{stem}.json and {stem}-{{tokens,attention,lens}}.csv");
+    let snapshot = export::Snapshot::of(&floor, &surprise, &engine.0);
+    let done = Arc::new(AtomicUsize::new(0));
+    let counter = done.clone();
+    let task = IoTaskPool::get().spawn(async move { snapshot.write(&stem, &counter) });
+    *writing = Some((path, done, task));
 }

@@ -1,17 +1,27 @@
 //! The keyboard shortcuts of the overlay: playback, the tour, help, screenshots (bound in
 //! [`crate::keys`]).
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::state::UiState;
+use crate::i18n::Lang;
 use crate::keys::{self, Act};
 use crate::limits;
 use crate::playback::{Playback, Selection};
 use crate::rooms::{GoToRoom, Room};
 use crate::tour::TourPlayer;
 
-/// Acts on the keys bound to playback, the tour, help and screenshots.
-#[allow(clippy::too_many_arguments)]
+/// What a screenshot needs: commands to take and save it, and the language of the line that
+/// says where it went.
+#[derive(SystemParam)]
+pub(super) struct Screenshots<'w, 's> {
+    commands: Commands<'w, 's>,
+    lang: Res<'w, Lang>,
+}
+
+/// Acts on the keys bound to playback, the tour, help and screenshots. (The helpers take the
+/// resources as `ResMut`, so each is marked changed only when a key changes it.)
 pub(super) fn keyboard_shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     mut playback: ResMut<Playback>,
@@ -19,84 +29,140 @@ pub(super) fn keyboard_shortcuts(
     mut selection: ResMut<Selection>,
     mut tour: ResMut<TourPlayer>,
     mut rooms: MessageWriter<GoToRoom>,
-    mut commands: Commands,
-    lang: Res<crate::i18n::Lang>,
+    mut shots: Screenshots,
 ) {
-    if keys::just_pressed(&keys, Act::Tour) {
+    tour_keys(&keys, &mut tour, &mut playback);
+    save_keys(&keys, &mut ui, &mut shots);
+    playback_keys(&keys, &mut playback);
+    window_keys(&keys, &mut ui, &mut rooms, &mut selection);
+}
+
+/// The tour's keys: start or stop it, pause it (or playback, when no tour runs), next and back.
+fn tour_keys(
+    keys: &ButtonInput<KeyCode>,
+    tour: &mut ResMut<TourPlayer>,
+    playback: &mut ResMut<Playback>,
+) {
+    if keys::just_pressed(keys, Act::Tour) {
         if tour.active {
             tour.stop();
         } else {
             tour.start();
         }
     }
-    if keys::just_pressed(&keys, Act::PlayPause) {
+    if keys::just_pressed(keys, Act::PlayPause) {
         if tour.active {
             tour.paused = !tour.paused;
         } else {
             playback.toggle();
         }
     }
-    if tour.active && keys::just_pressed(&keys, Act::TourNext) {
+    if tour.active && keys::just_pressed(keys, Act::TourNext) {
         tour.jump(1);
     }
-    if tour.active && keys::just_pressed(&keys, Act::TourBack) {
+    if tour.active && keys::just_pressed(keys, Act::TourBack) {
         tour.jump(-1);
     }
-    if keys::just_pressed(&keys, Act::Screenshot) && !ui.simple {
+}
+
+/// The keys that save: a screenshot of the window (its path reported), and the tour stop (not in
+/// the kiosk).
+fn save_keys(keys: &ButtonInput<KeyCode>, ui: &mut ResMut<UiState>, shots: &mut Screenshots) {
+    if keys::just_pressed(keys, Act::Screenshot) && !ui.simple {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let path = format!("factory-screenshot-{secs}.png");
-        commands
+        shots
+            .commands
             .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
-            .observe(bevy::render::view::screenshot::save_to_disk(path.clone()));
-        ui.saved = Some(crate::tr!(*lang, "saved-screenshot", path = &path));
+            .observe(report_saved(path.clone()));
+        // said when the file is written (or could not be)
+        ui.saved = Some(crate::tr!(*shots.lang, "saving-screenshot", path = &path));
         ui.save_failed = false;
     }
-    if keys::just_pressed(&keys, Act::SaveStop) && !ui.simple {
+    if keys::just_pressed(keys, Act::SaveStop) && !ui.simple {
         ui.save_stop = true;
     }
-    if keys::just_pressed(&keys, Act::Step) {
+}
+
+/// Writes the captured screenshot to `path` as PNG and says in the panel whether it was written.
+fn report_saved(
+    path: String,
+) -> impl FnMut(On<bevy::render::view::screenshot::ScreenshotCaptured>, ResMut<UiState>, Res<Lang>)
+{
+    move |shot, mut ui, lang| {
+        let written = shot
+            .image
+            .clone()
+            .try_into_dynamic()
+            .map_err(|e| e.to_string())
+            .and_then(|img| img.to_rgb8().save(&path).map_err(|e| e.to_string()));
+        let (text, failed) = match written {
+            Ok(()) => (crate::tr!(*lang, "saved-screenshot", path = &path), false),
+            Err(why) => (
+                crate::tr!(*lang, "saved-screenshot-failed", path = &path, why = why),
+                true,
+            ),
+        };
+        ui.saved = Some(text);
+        ui.save_failed = failed;
+    }
+}
+
+/// Playback's keys: one station, one more word, faster and slower (within the speed limits).
+fn playback_keys(keys: &ButtonInput<KeyCode>, playback: &mut ResMut<Playback>) {
+    if keys::just_pressed(keys, Act::Step) {
         playback.step();
     }
-    if keys::just_pressed(&keys, Act::GenerateOne) {
+    if keys::just_pressed(keys, Act::GenerateOne) {
         playback.generate(1);
     }
-    if keys::just_pressed(&keys, Act::PositionsView) {
-        ui.positions_view = !ui.positions_view;
-    }
-    if keys::just_pressed(&keys, Act::CostView) {
-        ui.cost_view = !ui.cost_view;
-    }
-    if keys::just_pressed(&keys, Act::TrainingView) {
-        ui.training_view = !ui.training_view;
-    }
-    if keys::just_pressed(&keys, Act::EmbeddingRoom) {
-        rooms.write(GoToRoom(Room::Embedding));
-    }
-    if keys::just_pressed(&keys, Act::ScaleRoom) {
-        rooms.write(GoToRoom(Room::Scale));
-    }
-    if keys::just_pressed(&keys, Act::OverviewRoom) {
-        rooms.write(GoToRoom(Room::Overview));
-    }
-    if keys::just_pressed(&keys, Act::HideUi) {
-        ui.hidden = !ui.hidden;
-    }
-    if keys::just_pressed(&keys, Act::ModelView) {
-        ui.model_view = !ui.model_view;
-    }
-    if keys::just_pressed(&keys, Act::Help) {
-        ui.help = !ui.help;
-    }
-    if keys::just_pressed(&keys, Act::ClearSelection) {
-        *selection = Selection::default();
-    }
-    if keys::just_pressed(&keys, Act::Faster) {
+    if keys::just_pressed(keys, Act::Faster) {
         playback.speed = (playback.speed * 1.5).min(*limits::SPEED.end());
     }
-    if keys::just_pressed(&keys, Act::Slower) {
+    if keys::just_pressed(keys, Act::Slower) {
         playback.speed = (playback.speed / 1.5).max(*limits::SPEED.start());
+    }
+}
+
+/// The keys that open and close things: the windows, the rooms, the whole overlay, help, and the
+/// selection.
+fn window_keys(
+    keys: &ButtonInput<KeyCode>,
+    ui: &mut ResMut<UiState>,
+    rooms: &mut MessageWriter<GoToRoom>,
+    selection: &mut ResMut<Selection>,
+) {
+    if keys::just_pressed(keys, Act::PositionsView) {
+        ui.positions_view = !ui.positions_view;
+    }
+    if keys::just_pressed(keys, Act::CostView) {
+        ui.cost_view = !ui.cost_view;
+    }
+    if keys::just_pressed(keys, Act::TrainingView) {
+        ui.training_view = !ui.training_view;
+    }
+    if keys::just_pressed(keys, Act::EmbeddingRoom) {
+        rooms.write(GoToRoom(Room::Embedding));
+    }
+    if keys::just_pressed(keys, Act::ScaleRoom) {
+        rooms.write(GoToRoom(Room::Scale));
+    }
+    if keys::just_pressed(keys, Act::OverviewRoom) {
+        rooms.write(GoToRoom(Room::Overview));
+    }
+    if keys::just_pressed(keys, Act::HideUi) {
+        ui.hidden = !ui.hidden;
+    }
+    if keys::just_pressed(keys, Act::ModelView) {
+        ui.model_view = !ui.model_view;
+    }
+    if keys::just_pressed(keys, Act::Help) {
+        ui.help = !ui.help;
+    }
+    if keys::just_pressed(keys, Act::ClearSelection) {
+        **selection = Selection::default();
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -34,28 +35,43 @@ pub(super) struct Lapse {
     return_to: Option<PathBuf>,
 }
 
+/// The model open now, and the way to open another (a snapshot, or the model the window left).
+#[derive(SystemParam)]
+pub(super) struct ModelSwitch<'w> {
+    engine: Option<Res<'w, Engine>>,
+    requests: MessageWriter<'w, Request>,
+}
+
+/// The floor the model made, and its playback (a snapshot's floor is shown whole once it arrives).
+#[derive(SystemParam)]
+pub(super) struct ShownFloor<'w> {
+    floor: Res<'w, Floor>,
+    playback: ResMut<'w, Playback>,
+}
+
 /// The window, when open.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_training(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
-    engine: Option<Res<Engine>>,
-    floor: Res<Floor>,
-    mut playback: ResMut<Playback>,
-    mut requests: MessageWriter<Request>,
+    mut switch: ModelSwitch,
+    mut shown: ShownFloor,
     mut lapse: Local<Lapse>,
     lang: Res<Lang>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
-    let Some(engine) = engine else { return Ok(()) };
+    let Some(engine) = switch.engine.as_deref() else {
+        return Ok(());
+    };
+    let requests = &mut switch.requests;
+    let floor = &*shown.floor;
     // the snapshot's floor arrived: show it whole, dock bars included
-    if let (Some(v), Some(last)) = (lapse.asked_at, playback.last_station)
+    if let (Some(v), Some(last)) = (lapse.asked_at, shown.playback.last_station)
         && floor.version > v
         && floor.error.is_none()
     {
-        playback.progress = last as f32;
-        playback.playing = false;
+        shown.playback.progress = last as f32;
+        shown.playback.playing = false;
         lapse.asked_at = None;
     }
     if !ui_state.training_view {
@@ -68,26 +84,7 @@ pub(super) fn draw_training(
     if ui_state.hidden {
         return Ok(());
     }
-    let dir = engine.0.dir.clone();
-    if lapse.read_for.as_ref() != Some(&dir) {
-        lapse.timeline = timeline(&dir);
-        lapse.log = lapse
-            .timeline
-            .as_ref()
-            .map(|t| read_log(&t.model.join(LOG_FILE)))
-            .unwrap_or_default();
-        lapse.chosen = lapse
-            .timeline
-            .as_ref()
-            .and_then(|t| {
-                t.points
-                    .iter()
-                    .position(|p| same_folder(&p.1, &dir))
-                    .or_else(|| same_folder(&t.model, &dir).then(|| t.points.len() - 1))
-            })
-            .unwrap_or(0);
-        lapse.read_for = Some(dir);
-    }
+    read_timeline(&mut lapse, engine.0.dir.clone());
     let mut open = true;
     egui::Window::new(tr!(l, "training-title"))
         .id(egui::Id::new("training-view"))
@@ -101,17 +98,9 @@ pub(super) fn draw_training(
             };
             ui.label(tr!(l, "training-intro"));
             let last = t.points.len() - 1;
-            let mut i = lapse.chosen.min(last);
-            let step = t.points[i].0;
-            let slider = egui::Slider::new(&mut i, 0..=last)
-                .show_value(false)
-                .text(tr!(
-                    l,
-                    "training-step-of",
-                    step = step,
-                    last = t.points[last].0
-                ));
-            if ui.add(slider).changed() && i != lapse.chosen {
+            // the step shown until a newly chosen snapshot arrives
+            let step = t.points[lapse.chosen.min(last)].0;
+            if let Some(i) = step_slider(ui, &t, lapse.chosen, l) {
                 lapse.chosen = i;
                 lapse.asked_at = Some(floor.version);
                 if lapse.return_to.is_none() {
@@ -120,29 +109,76 @@ pub(super) fn draw_training(
                 requests.write(Request::Model(t.points[i].1.clone()));
             }
             loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0, l);
-            if step == 0 {
-                ui.label(tr!(l, "training-step-zero"));
-            } else if let Some(row) = lapse.log.iter().rfind(|r| r.step <= step) {
-                let loss = format!("{:.2}", row.train_loss);
-                let held = lapse
-                    .log
-                    .iter()
-                    .rfind(|r| r.step <= step && r.val_loss.is_some())
-                    .and_then(|r| r.val_loss);
-                ui.label(match held {
-                    Some(v) => tr!(
-                        l,
-                        "training-loss-held-out",
-                        step = row.step,
-                        loss = loss,
-                        held = format!("{v:.2}")
-                    ),
-                    None => tr!(l, "training-loss", step = row.step, loss = loss),
-                });
-            }
+            loss_line(ui, &lapse.log, step, l);
         });
     ui_state.training_view = open;
     Ok(())
+}
+
+/// Reads the timeline and training log of the model in `dir` once (again when the model folder
+/// changes), and puts the slider on the snapshot that is open.
+fn read_timeline(lapse: &mut Lapse, dir: PathBuf) {
+    if lapse.read_for.as_ref() == Some(&dir) {
+        return;
+    }
+    lapse.timeline = timeline(&dir);
+    lapse.log = lapse
+        .timeline
+        .as_ref()
+        .map(|t| read_log(&t.model.join(LOG_FILE)))
+        .unwrap_or_default();
+    lapse.chosen = lapse
+        .timeline
+        .as_ref()
+        .and_then(|t| {
+            t.points
+                .iter()
+                .position(|p| same_folder(&p.1, &dir))
+                .or_else(|| same_folder(&t.model, &dir).then(|| t.points.len() - 1))
+        })
+        .unwrap_or(0);
+    lapse.read_for = Some(dir);
+}
+
+/// The scrubber over `t`'s snapshots, labelled with the step on it; returns the point newly
+/// chosen (other than `chosen`), if any.
+fn step_slider(ui: &mut egui::Ui, t: &Timeline, chosen: usize, l: Lang) -> Option<usize> {
+    let last = t.points.len() - 1;
+    let mut i = chosen.min(last);
+    let step = t.points[i].0;
+    let slider = egui::Slider::new(&mut i, 0..=last)
+        .show_value(false)
+        .text(tr!(
+            l,
+            "training-step-of",
+            step = step,
+            last = t.points[last].0
+        ));
+    (ui.add(slider).changed() && i != chosen).then_some(i)
+}
+
+/// The loss at `step` in words, with the held-out loss when one was logged by then (step 0 has
+/// its own line: the untrained model).
+fn loss_line(ui: &mut egui::Ui, log: &[LogRow], step: usize, l: Lang) {
+    if step == 0 {
+        ui.label(tr!(l, "training-step-zero"));
+    } else if let Some(row) = log.iter().rfind(|r| r.step <= step) {
+        let loss = format!("{:.2}", row.train_loss);
+        let held = log
+            .iter()
+            .rfind(|r| r.step <= step && r.val_loss.is_some())
+            .and_then(|r| r.val_loss);
+        ui.label(match held {
+            Some(v) => tr!(
+                l,
+                "training-loss-held-out",
+                step = row.step,
+                loss = loss,
+                held = format!("{v:.2}")
+            ),
+            None => tr!(l, "training-loss", step = row.step, loss = loss),
+        });
+    }
 }
 
 /// The loss curve (training grey, held-out amber) with the chosen step marked; steps on a

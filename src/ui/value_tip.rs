@@ -2,25 +2,44 @@
 //! number and the arithmetic that made it (the same formula, with the same operands, that the
 //! inspector pins on a click).
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::explain::{Asked, Formula, FormulaJob, formula_of};
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::Engine;
+use crate::inference::{Blocking, Engine};
 use crate::model::Ablation;
 use crate::pick::{HoveredValue, ValueHover};
-use crate::playback::history::mean_std;
+use crate::playback::history::{History, mean_std};
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Dock, Floor};
+use crate::scene::BoardSource;
 use crate::tr;
 
 /// The pointer's offset from the tooltip's corner, pixels.
 const OFFSET: f32 = 16.0;
 
+/// A tip's content: its bold first line and the text under it (a formula, or words).
+type Tip = (String, Option<Formula>);
+
+/// Asks for a formula (computed on the task pool; none until it is done).
+type Ask<'a> = &'a mut dyn FnMut(Asked) -> Option<Formula>;
+
+/// Where a tip's numbers come from: the floor, the model, the dock's candidates and each token's
+/// surprise.
+#[derive(SystemParam)]
+pub(super) struct TipSources<'w> {
+    floor: Res<'w, Floor>,
+    engine: Option<Res<'w, Engine>>,
+    dock: Res<'w, Dock>,
+    surprise: Res<'w, TokenSurprise>,
+}
+
 /// Words with no operands, shown like a formula's text.
-fn plain(text: String) -> super::explain::Formula {
-    super::explain::Formula {
+fn plain(text: String) -> Formula {
+    Formula {
         text,
         operands: vec![],
         value: 0.0,
@@ -28,20 +47,17 @@ fn plain(text: String) -> super::explain::Formula {
 }
 
 /// Draws the tooltip beside the pointer while a board cell or a lamp is under it.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_value_tip(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
     hover: Option<Res<ValueHover>>,
-    floor: Res<Floor>,
-    engine: Option<Res<Engine>>,
-    dock: Res<Dock>,
-    surprise: Res<TokenSurprise>,
+    sources: TipSources,
     lang: Res<Lang>,
+    (mut formulas, blocking): (Local<FormulaJob>, Option<Res<Blocking>>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     // (no pointer picking in a recording)
-    let (Some(v), Some(engine)) = (hover.and_then(|h| h.0), engine) else {
+    let (Some(v), Some(engine)) = (hover.and_then(|h| h.0), sources.engine.as_ref()) else {
         return Ok(());
     };
     if ui_state.hidden || ui_state.recording {
@@ -50,33 +66,32 @@ pub(super) fn draw_value_tip(
     let Some(pointer) = ctx.pointer_hover_pos() else {
         return Ok(());
     };
-    let (l, h, gpt) = (*lang, &floor.history, &engine.0.gpt);
-    let (head, formula) = match v {
-        HoveredValue::Cell { source, t, d } => {
-            let Some(&value) = source.rows(h).get(t).and_then(|r| r.get(d)) else {
-                return Ok(());
-            };
-            let head = tr!(
-                l,
-                "inspector-cell",
-                board = source.caption(l),
-                d = d,
-                t = t,
-                value = format!("{value:+.4}")
-            );
-            let f = super::explain::board_cell(h, gpt, &floor.ablations, source, t, d, l);
-            (head, f)
-        }
+    let l = *lang;
+    let mut ask = |asked| {
+        let blocking = blocking.is_some();
+        formula_of(&mut formulas, &sources.floor, &engine.0, asked, l, blocking)
+    };
+    let Some(tip) = tip_content(v, &sources, &mut ask, l) else {
+        return Ok(());
+    };
+    show_tip(ctx, pointer, v, tip, l);
+    Ok(())
+}
+
+/// What the tip says about `v` (none when its numbers are not on the floor).
+fn tip_content(v: HoveredValue, sources: &TipSources, ask: Ask, l: Lang) -> Option<Tip> {
+    let (floor, h) = (&sources.floor, &sources.floor.history);
+    match v {
+        HoveredValue::Cell { source, t, d } => cell_tip(sources, ask, source, t, d, l),
         HoveredValue::Bar(rank) => {
-            let Some((title, lines)) = super::explain::bar(&dock, rank, l) else {
-                return Ok(());
-            };
-            let f = super::explain::Formula {
+            let dock = &sources.dock;
+            let (title, lines) = super::explain::bar(dock, rank, l)?;
+            let f = Formula {
                 text: lines.join("\n"),
                 operands: vec![],
                 value: dock.candidates[rank].prob,
             };
-            (title, Some(f))
+            Some((title, Some(f)))
         }
         HoveredValue::Switch(a) => {
             let on = !floor.ablations.contains(a);
@@ -86,74 +101,108 @@ pub(super) fn draw_value_tip(
             } else {
                 tr!(l, "switch-off", part = part)
             };
-            (head, Some(plain(tr!(l, "switch-meaning"))))
+            Some((head, Some(plain(tr!(l, "switch-meaning")))))
         }
-        HoveredValue::Lamp { layer, neuron, t } => {
-            let head = tr!(l, "inspector-neuron", layer = layer, neuron = neuron);
-            let f =
-                super::explain::lamp(h, gpt, &floor.ablations, layer, neuron, t, l).map(|mut f| {
-                    f.text = tr!(l, "inspector-token-formula", t = t, formula = f.text);
-                    let off = floor.ablations.contains(Ablation::Neuron(layer, neuron));
-                    f.text.push('\n');
-                    f.text.push_str(&if off {
-                        tr!(l, "tip-lamp-switch-on")
-                    } else {
-                        tr!(l, "tip-lamp-switch-off")
-                    });
-                    f
-                });
-            (head, f)
-        }
-        HoveredValue::Crate(t) => {
-            let (Some(text), Some(id)) = (h.texts.get(t), h.ids.get(t)) else {
-                return Ok(());
-            };
-            let head = tr!(
-                l,
-                "inspector-token",
-                t = t,
-                text = format!("{text:?}"),
-                id = *id
-            );
-            let mut body = super::explain::surprise_line(&surprise, &floor, t, l);
-            if t > 0 {
-                body.push('\n');
-                let vocab = h.logits.len().max(2);
-                let full = format!("{:.2}", (vocab as f64).ln());
-                body.push_str(&tr!(l, "tip-crate-tag", full = full, vocab = vocab));
-            }
-            (head, Some(plain(body)))
-        }
-        HoveredValue::Spread { norm, t } => {
-            let input = norm.norm_input(h.layers.len());
-            let (Some(out), Some(inp)) =
-                (norm.rows(h).get(t), input.and_then(|i| i.rows(h).get(t)))
-            else {
-                return Ok(());
-            };
-            let spread = |v: &[f32]| format!("{:.3}", mean_std(v).1);
-            // the gate by its sign's name (the board's caption says only "after LayerNorm")
-            let title = tr!(
-                l,
-                "tip-spread-title",
-                norm = norm.station().title(l),
-                t = t,
-                text = format!("{:?}", h.texts[t])
-            );
-            let body = tr!(
-                l,
-                "tip-spread",
-                n = out.len(),
-                before = spread(inp),
-                after = spread(out)
-            );
-            (title, Some(plain(body)))
-        }
+        HoveredValue::Lamp { layer, neuron, t } => Some(lamp_tip(floor, ask, layer, neuron, t, l)),
+        HoveredValue::Crate(t) => crate_tip(sources, t, l),
+        HoveredValue::Spread { norm, t } => spread_tip(h, norm, t, l),
         HoveredValue::Booth { layer, head } => {
             let title = tr!(l, "station-booth", layer = layer, head = head);
-            (title, Some(plain(tr!(l, "tip-booth"))))
+            Some((title, Some(plain(tr!(l, "tip-booth")))))
         }
+    }
+}
+
+/// A board cell: its value, and the formula that made it.
+fn cell_tip(
+    sources: &TipSources,
+    ask: Ask,
+    source: BoardSource,
+    t: usize,
+    d: usize,
+    l: Lang,
+) -> Option<Tip> {
+    let h = &sources.floor.history;
+    let &value = source.rows(h).get(t).and_then(|r| r.get(d))?;
+    let head = tr!(
+        l,
+        "inspector-cell",
+        board = source.caption(l),
+        d = d,
+        t = t,
+        value = format!("{value:+.4}")
+    );
+    Some((head, ask(Asked::Cell(source, t, d))))
+}
+
+/// A lamp: its neuron, the formula for token `t`, and what a click on it switches.
+fn lamp_tip(floor: &Floor, ask: Ask, layer: usize, neuron: usize, t: usize, l: Lang) -> Tip {
+    let head = tr!(l, "inspector-neuron", layer = layer, neuron = neuron);
+    let f = ask(Asked::Lamp(layer, neuron, t)).map(|mut f| {
+        f.text = tr!(l, "inspector-token-formula", t = t, formula = f.text);
+        let off = floor.ablations.contains(Ablation::Neuron(layer, neuron));
+        f.text.push('\n');
+        f.text.push_str(&if off {
+            tr!(l, "tip-lamp-switch-on")
+        } else {
+            tr!(l, "tip-lamp-switch-off")
+        });
+        f
+    });
+    (head, f)
+}
+
+/// A token's crate: the token, how surprising it was, and what the crate's tag measures.
+fn crate_tip(sources: &TipSources, t: usize, l: Lang) -> Option<Tip> {
+    let h = &sources.floor.history;
+    let (Some(text), Some(id)) = (h.texts.get(t), h.ids.get(t)) else {
+        return None;
     };
+    let head = tr!(
+        l,
+        "inspector-token",
+        t = t,
+        text = format!("{text:?}"),
+        id = *id
+    );
+    let mut body = super::explain::surprise_line(&sources.surprise, &sources.floor, t, l);
+    if t > 0 {
+        body.push('\n');
+        let vocab = h.logits.len().max(2);
+        let full = format!("{:.2}", (vocab as f64).ln());
+        body.push_str(&tr!(l, "tip-crate-tag", full = full, vocab = vocab));
+    }
+    Some((head, Some(plain(body))))
+}
+
+/// A norm gate's spread bars: token `t`'s spread before and after the norm.
+fn spread_tip(h: &History, norm: BoardSource, t: usize, l: Lang) -> Option<Tip> {
+    let input = norm.norm_input(h.layers.len());
+    let (Some(out), Some(inp)) = (norm.rows(h).get(t), input.and_then(|i| i.rows(h).get(t))) else {
+        return None;
+    };
+    let spread = |v: &[f32]| format!("{:.3}", mean_std(v).1);
+    // the gate by its sign's name (the board's caption says only "after LayerNorm")
+    let title = tr!(
+        l,
+        "tip-spread-title",
+        norm = norm.station().title(l),
+        t = t,
+        text = format!("{:?}", h.texts[t])
+    );
+    let body = tr!(
+        l,
+        "tip-spread",
+        n = out.len(),
+        before = spread(inp),
+        after = spread(out)
+    );
+    Some((title, Some(plain(body))))
+}
+
+/// Draws the tip beside the pointer: right of it, or left of it in the right half of the screen.
+fn show_tip(ctx: &egui::Context, pointer: egui::Pos2, v: HoveredValue, tip: Tip, l: Lang) {
+    let (head, formula) = tip;
     let width = (ctx.viewport_rect().width() * 0.45).clamp(260.0, 520.0);
     // right of the pointer, or left of it in the right half of the screen (never cut off)
     let right_half = pointer.x > ctx.viewport_rect().center().x;
@@ -191,5 +240,4 @@ pub(super) fn draw_value_tip(
                 }
             });
         });
-    Ok(())
 }

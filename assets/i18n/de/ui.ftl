@@ -275,7 +275,11 @@ saved-stop = Halt { $n } gespeichert in { $file } (abspielen: --tour { $file })
 saved-stop-failed = der Halt wurde nicht gespeichert: { $why }
 saved-numbers = die Zahlen gespeichert in { $path }
 saved-numbers-failed = konnte { $path } nicht schreiben: { $why }
+saving-numbers = die Zahlen werden gespeichert ({ $path }): Schritt { $step } von { $steps }
+saved-numbers-too-big = nicht gespeichert: diese Zahlen würden etwa { $size } MB an Dateien füllen, mehr als die { $limit } MB, die ein Export schreiben darf; exportiere einen kürzeren Prompt
 saved-screenshot = Bildschirmfoto gespeichert: { $path }
+saving-screenshot = das Bildschirmfoto wird gespeichert: { $path } ...
+saved-screenshot-failed = das Bildschirmfoto wurde nicht gespeichert ({ $path }): { $why }
 tip-crate-tag = die rosa Anzeige auf der Rückseite der Kiste füllt sich mit der Überraschung; voll = { $full } nats, die Überraschung beim blinden Raten unter { $vocab } Tokens
 tip-booth = hier liest jedes Token die Tokens vor sich; ein Strahl läuft vom gelesenen Token zum lesenden, heller für mehr Gewicht.
 tip-lamp-switch-off = Rechtsklick: dieses Neuron abschalten
@@ -290,3 +294,4 @@ switch-meaning = ein abgeschalteter Kopf trägt vor c_proj nichts bei; ein abges
 part-head = Schicht { $layer }, Kopf { $head }
 part-neuron = Schicht { $layer }, Neuron { $neuron }
 part-mlp = Schicht { $layer }, FFN
+computing = wird berechnet ...

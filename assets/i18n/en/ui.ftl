@@ -275,7 +275,11 @@ saved-stop = tour stop { $n } saved to { $file } (play it: --tour { $file })
 saved-stop-failed = the stop was not saved: { $why }
 saved-numbers = the numbers saved to { $path }
 saved-numbers-failed = could not write { $path }: { $why }
+saving-numbers = saving the numbers to { $path }: step { $step } of { $steps }
+saved-numbers-too-big = not saved: these numbers would fill about { $size } MB of files, more than the { $limit } MB an export may write; export a shorter prompt
 saved-screenshot = screenshot saved: { $path }
+saving-screenshot = saving the screenshot to { $path } ...
+saved-screenshot-failed = the screenshot was not saved to { $path }: { $why }
 tip-crate-tag = the pink gauge on the back of its crate fills with the surprise; full = { $full } nats, the surprise of a blind guess among { $vocab } tokens
 tip-booth = every token reads the tokens before it here; a beam runs from the token read to the one reading, brighter for more weight.
 tip-lamp-switch-off = right-click: switch this neuron off
@@ -290,3 +294,4 @@ switch-meaning = a head switched off adds nothing before c_proj; an FFN switched
 part-head = layer { $layer }, head { $head }
 part-neuron = layer { $layer }, neuron { $neuron }
 part-mlp = layer { $layer }, FFN
+computing = computing ...

@@ -58,6 +58,10 @@ pub struct TrainOptions {
     /// Also save snapshots at these steps (e.g. closer together early on, where a model changes most).
     #[serde(default)]
     pub snapshot_at: Vec<usize>,
+    /// Start from the weights of this model folder (its shape and tokenizer, a new warm-up and
+    /// decay, fresh optimiser moments) instead of random ones.
+    #[serde(default)]
+    pub init: Option<PathBuf>,
 }
 
 impl TrainOptions {
@@ -97,6 +101,7 @@ impl Default for TrainOptions {
             weight_decay: 0.1,
             snapshot_every: 0,
             snapshot_at: Vec::new(),
+            init: None,
         }
     }
 }

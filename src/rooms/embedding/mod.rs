@@ -3,6 +3,8 @@
 //! and named, and for a picked token its nearest neighbours by cosine; the result of vector
 //! arithmetic (`king - man + woman`) gets a marker of its own.
 
+mod markers;
+
 use std::sync::Arc;
 
 use bevy::asset::RenderAssetUsages;
@@ -18,9 +20,10 @@ use crate::model::pca::EmbeddingMap;
 use crate::model::tokenizer::shown_token;
 use crate::model::{LoadedModel, Tokenizer};
 use crate::playback::{Floor, Selection};
-use crate::scene::kit::Kit;
 use crate::scene::{Localized, WorldLabel};
 use crate::tr;
+pub(super) use markers::mark_tokens;
+pub use markers::{Marker, MarkerKind};
 
 /// How many neighbours a picked token shows.
 pub const NEIGHBOURS: usize = 8;
@@ -132,6 +135,9 @@ pub struct EmbeddingRoom {
     marked: Option<(u64, u64, usize)>,
     cloud: Option<Entity>,
     markers: Option<Entity>,
+    /// The picked token's neighbours, for (token, map): computed once per pick, not every frame
+    /// (a cosine with every row of the vocabulary, 38 million products for GPT-2).
+    neighbours: std::sync::Mutex<Option<(u32, usize, Vec<Neighbour>)>>,
 }
 
 impl EmbeddingRoom {
@@ -156,11 +162,21 @@ impl EmbeddingRoom {
 
     /// The picked token's nearest neighbours by cosine (itself left out).
     pub fn neighbours_of_picked(&self) -> Vec<Neighbour> {
-        match (&self.map, self.picked) {
-            (Some(m), Some(id)) if (id as usize) < m.rows.len() => {
-                m.rows.nearest(m.rows.row(id), &[id], NEIGHBOURS)
+        let (Some(m), Some(id)) = (&self.map, self.picked) else {
+            return Vec::new();
+        };
+        if id as usize >= m.rows.len() {
+            return Vec::new();
+        }
+        let key = (id, Arc::as_ptr(m) as usize);
+        let mut cache = self.neighbours.lock().unwrap_or_else(|e| e.into_inner());
+        match cache.as_ref() {
+            Some((i, map, list)) if (*i, *map) == key => list.clone(),
+            _ => {
+                let list = m.rows.nearest(m.rows.row(id), &[id], NEIGHBOURS);
+                *cache = Some((key.0, key.1, list.clone()));
+                list
             }
-            _ => Vec::new(),
         }
     }
 }
@@ -194,6 +210,7 @@ pub(super) fn start_map(
     room.picked = None;
     room.arithmetic = None;
     room.marked = None;
+    *room.neighbours.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
     room.version += 1;
     room.task = Some(AsyncComputeTaskPool::get().spawn(async move {
         let rows = model.gpt.token_embeddings().map_err(|e| e.to_string())?;
@@ -343,28 +360,6 @@ pub fn cloud_mesh(map: &RoomMap) -> Mesh {
     .with_inserted_indices(Indices::U32(indices))
 }
 
-/// A marker in the room: a small block at a token's point with its piece as a label.
-#[derive(Component, Debug, Clone, PartialEq)]
-pub struct Marker {
-    /// The token (None for an arithmetic result).
-    pub id: Option<u32>,
-    /// What it marks.
-    pub kind: MarkerKind,
-}
-
-/// Why a point is marked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkerKind {
-    /// A token on the floor (in the prompt or generated).
-    Floor,
-    /// The picked token.
-    Picked,
-    /// One of the picked token's nearest neighbours.
-    Neighbour,
-    /// Where vector arithmetic lands.
-    Result,
-}
-
 /// A token as the rooms and windows name it: «piece», its id when it has no text.
 pub fn piece(tok: &Tokenizer, id: u32) -> String {
     format!("\u{ab}{}\u{bb}", shown_token(&tok.token_text(id), id))
@@ -382,98 +377,4 @@ pub(super) fn follow_selection(
     if let Some(&id) = selection.token.and_then(|i| floor.history.ids.get(i)) {
         room.pick(Some(id));
     }
-}
-
-/// Marks the floor's tokens, the picked token and its neighbours, and the arithmetic's result;
-/// rebuilt only when one of them changes.
-pub(super) fn mark_tokens(
-    mut commands: Commands,
-    mut room: ResMut<EmbeddingRoom>,
-    floor: Res<Floor>,
-    engine: Option<Res<Engine>>,
-    kit: Option<Res<Kit>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
-    mut own: Local<Option<[Handle<StandardMaterial>; 2]>>,
-) {
-    let (Some(map), Some(engine), Some(kit)) = (room.map.clone(), engine, kit) else {
-        return;
-    };
-    // the floor's tokens lit amber like the crates' numbers; the arithmetic's result white
-    let [floor_mat, result_mat] = own
-        .get_or_insert_with(|| {
-            [
-                materials.add(StandardMaterial {
-                    base_color: Color::srgb(1.0, 0.62, 0.2),
-                    emissive: LinearRgba::rgb(1.2, 0.55, 0.1),
-                    ..default()
-                }),
-                materials.add(StandardMaterial {
-                    base_color: Color::WHITE,
-                    emissive: LinearRgba::rgb(1.5, 1.5, 1.5),
-                    ..default()
-                }),
-            ]
-        })
-        .clone();
-    let key = (floor.version, room.version, map.map.coords.len());
-    if room.marked == Some(key) {
-        return;
-    }
-    room.marked = Some(key);
-    if let Some(e) = room.markers.take() {
-        commands.entity(e).despawn();
-    }
-    let tok = &engine.0.tokenizer;
-    let vocab = map.map.coords.len() as u32;
-    let mut marks: Vec<(Option<u32>, MarkerKind, Vec3, String)> = Vec::new();
-    let mut seen = Vec::new();
-    for &id in &floor.history.ids {
-        if id < vocab && !seen.contains(&id) && seen.len() < MAX_MARKED {
-            seen.push(id);
-            marks.push((Some(id), MarkerKind::Floor, map.world(id), piece(tok, id)));
-        }
-    }
-    if let Some(id) = room.picked.filter(|&id| id < vocab) {
-        marks.retain(|m| m.0 != Some(id));
-        marks.push((Some(id), MarkerKind::Picked, map.world(id), piece(tok, id)));
-        for n in room.neighbours_of_picked() {
-            if !marks.iter().any(|m| m.0 == Some(n.id)) {
-                let text = format!("{} {:.2}", piece(tok, n.id), n.cosine);
-                marks.push((Some(n.id), MarkerKind::Neighbour, map.world(n.id), text));
-            }
-        }
-    }
-    if let Some(a) = &room.arithmetic {
-        marks.push((None, MarkerKind::Result, a.at, format!("= {}", a.text)));
-    }
-    let root = commands
-        .spawn((
-            Name::new("Embedding room markers"),
-            Transform::IDENTITY,
-            Visibility::default(),
-        ))
-        .id();
-    for (id, kind, at, text) in marks {
-        let (material, size, weight) = match kind {
-            MarkerKind::Floor => (floor_mat.clone(), 0.35, 2.0),
-            MarkerKind::Picked => (kit.crate_selected.clone(), 0.45, 3.0),
-            MarkerKind::Neighbour => (kit.crate_new.clone(), 0.3, 1.5),
-            MarkerKind::Result => (result_mat.clone(), 0.45, 3.0),
-        };
-        commands.spawn((
-            Marker { id, kind },
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(material),
-            Transform::from_translation(at).with_scale(Vec3::splat(size)),
-            Visibility::default(),
-            WorldLabel {
-                text,
-                size: 22.0,
-                lift: 0.4,
-                weight,
-            },
-            ChildOf(root),
-        ));
-    }
-    room.markers = Some(root);
 }

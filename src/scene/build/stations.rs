@@ -1,0 +1,318 @@
+//! One station of the floor: its grouping node, machine, sign, gate posts and switch, and what its
+//! kind adds (a booth's floor and part bar, the shipping dock's probability bars, a board of
+//! vectors, a layer's logit lens and FFN lamps).
+
+use bevy::prelude::*;
+
+use super::{FloorAssets, flat_on_floor};
+use crate::i18n::Lang;
+use crate::model::Ablation;
+use crate::playback::{Floor, SHOWN_CANDIDATES};
+use crate::scene::kit::{Kit, board_material, new_image};
+use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
+use crate::scene::parts::{
+    Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
+};
+use crate::scene::{machines, palette};
+
+/// Width of the bars' area.
+const BAR_SPACING: f32 = 1.6;
+
+/// What every station is built from: the kit, the floor's numbers, the signs' language and the
+/// hall's sizes.
+pub(super) struct Hall<'a> {
+    /// Meshes and materials.
+    pub(super) kit: &'a Kit,
+    /// The floor being built (its history and which parts are switched off).
+    pub(super) floor: &'a Floor,
+    /// The language the signs are written in first.
+    pub(super) lang: Lang,
+    /// Width between the stations' sides (the belt's, at least 6).
+    pub(super) width: f32,
+    /// Width of the belt, and of the boards lying on it.
+    pub(super) belt_w: f32,
+    /// Heads per layer.
+    pub(super) n_head: usize,
+}
+
+/// The station being built: its index in the layout, where it stands, and its grouping node.
+#[derive(Clone, Copy)]
+struct Spot<'a> {
+    index: usize,
+    station: &'a Station,
+    entity: Entity,
+}
+
+/// Builds station `index` of the layout under `root`: a grouping node and everything in it. What
+/// lies on the belt (a booth's floor, a board) is added to `covered`.
+pub(super) fn spawn_station(
+    commands: &mut Commands,
+    assets: &mut FloorAssets,
+    hall: &Hall,
+    (index, station): (usize, &Station),
+    root: Entity,
+    covered: &mut Vec<(f32, f32)>,
+) {
+    let kind = station.kind;
+    let entity = commands
+        .spawn((
+            Name::new(kind.title(Lang::En)),
+            // a grouping node at the origin: its children are placed in hall coordinates
+            Transform::default(),
+            Visibility::default(),
+            ChildOf(root),
+        ))
+        .id();
+    let spot = Spot {
+        index,
+        station,
+        entity,
+    };
+    let half_width = hall.width / 2.0;
+    machines::spawn_machine(commands, hall.kit, station, half_width, hall.n_head, entity);
+    let h = &hall.floor.history;
+    machines::spawn_spread_bars(commands, hall.kit, (index, station), half_width, h, entity);
+    spawn_sign_and_gate(commands, hall, spot);
+    spawn_switch(commands, hall, spot);
+    match kind {
+        StationKind::Booth(layer, head) => {
+            spawn_booth(commands, hall, spot, (layer, head), covered)
+        }
+        StationKind::Shipping => spawn_probability_bars(commands, hall.kit, spot),
+        _ => {}
+    }
+    if let Some(source) = BoardSource::for_station(kind) {
+        spawn_board(commands, assets, hall, spot, source, covered);
+    }
+    if let StationKind::Ffn(layer) = kind {
+        spawn_logit_lens(commands, hall, spot, layer);
+        spawn_lamp_wall(commands, assets, hall, spot, layer);
+    }
+}
+
+/// The station's sign on the far side of the belt (written again when the language changes), and
+/// its gate frame.
+fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
+    let (kind, x, width) = (spot.station.kind, spot.station.x, hall.width);
+    let sign_y = SIGN_HEIGHT + 0.4;
+    commands.spawn((
+        Name::new(format!("Sign: {}", kind.title(Lang::En))),
+        Localized::new(move |l| kind.title(l)),
+        Transform::from_xyz(x, sign_y, width / 2.0 + 0.8),
+        WorldLabel {
+            text: kind.title(hall.lang),
+            size: 24.0,
+            lift: 0.0,
+            weight: 3.0,
+        },
+        ChildOf(spot.entity),
+    ));
+    // gate frame: two posts and a lintel
+    let frame_h = SIGN_HEIGHT;
+    for z in [-width / 2.0 - 0.6, width / 2.0 + 0.6] {
+        commands.spawn((
+            Name::new("Post"),
+            Mesh3d(hall.kit.cube.clone()),
+            MeshMaterial3d(hall.kit.machine.clone()),
+            Transform::from_xyz(x, frame_h / 2.0, z).with_scale(Vec3::new(0.3, frame_h, 0.3)),
+            ChildOf(spot.entity),
+        ));
+    }
+}
+
+/// A switch for the head, the FFN or the positions, at the station's near side: tall and green
+/// while the part runs, low and red while it is off. Other stations have none.
+fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
+    // a switch for the head or the FFN, at the station's near side
+    let switched = match spot.station.kind {
+        StationKind::Booth(layer, head) => Some(Ablation::Head(layer, head)),
+        StationKind::Ffn(layer) => Some(Ablation::Mlp(layer)),
+        StationKind::Position => Some(Ablation::Positions),
+        _ => None,
+    };
+    let Some(a) = switched else {
+        return;
+    };
+    let (kit, x, width) = (hall.kit, spot.station.x, hall.width);
+    let off = hall.floor.ablations.contains(a);
+    let h = if off { 0.2 } else { 0.6 };
+    commands.spawn((
+        Name::new(format!("Switch {a}")),
+        Switch(a),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(if off {
+            kit.switch_off.clone()
+        } else {
+            kit.switch_on.clone()
+        }),
+        Transform::from_xyz(x + 1.3, h / 2.0, -width / 2.0 - 1.3)
+            .with_scale(Vec3::new(0.45, h, 0.45)),
+        ChildOf(spot.entity),
+    ));
+}
+
+/// A head's booth: its part bar at the near side (hidden until known) and the booth's floor, where
+/// its beams run; the floor covers the belt.
+fn spawn_booth(
+    commands: &mut Commands,
+    hall: &Hall,
+    spot: Spot,
+    (layer, head): (usize, usize),
+    covered: &mut Vec<(f32, f32)>,
+) {
+    let (kit, station, width) = (hall.kit, spot.station, hall.width);
+    let half = (station.depth - 0.6) / 2.0;
+    covered.push((station.x - half, station.x + half));
+    commands.spawn((
+        Name::new(format!("Part L{layer} H{head}")),
+        PartBar { layer, head },
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.bar.clone()),
+        Transform::from_xyz(station.x, 0.0, -width / 2.0 - 1.3)
+            .with_scale(Vec3::new(0.4, 0.001, 0.4)),
+        Visibility::Hidden,
+        WorldLabel {
+            text: String::new(),
+            size: 12.0,
+            lift: 0.5,
+            weight: 0.5,
+        },
+        ChildOf(spot.entity),
+    ));
+    commands.spawn((
+        Name::new(format!("Booth L{layer} H{head}")),
+        Booth { layer, head },
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.booth.clone()),
+        Transform::from_xyz(station.x, 0.06, 0.0).with_scale(Vec3::new(
+            station.depth - 0.6,
+            0.08,
+            width + 0.6,
+        )),
+        ChildOf(spot.entity),
+    ));
+}
+
+/// The shipping dock's probability bars, one per shown candidate across the hall, hidden until
+/// the candidates are known.
+fn spawn_probability_bars(commands: &mut Commands, kit: &Kit, spot: Spot) {
+    for rank in 0..SHOWN_CANDIDATES {
+        let z = (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING;
+        commands.spawn((
+            Name::new(format!("Probability bar {rank}")),
+            ProbBar(rank),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.bar.clone()),
+            Transform::from_xyz(spot.station.x + 5.5, 0.0, z)
+                .with_scale(Vec3::new(0.8, 0.001, 0.8)),
+            Visibility::Hidden,
+            WorldLabel {
+                text: String::new(),
+                size: 13.0,
+                lift: 0.6,
+                weight: 2.0,
+            },
+            ChildOf(spot.entity),
+        ));
+    }
+}
+
+/// The board of vectors lying on the belt at the station (at an FFN machine's exit end): a tile
+/// per token, dark until painted; it covers the belt.
+fn spawn_board(
+    commands: &mut Commands,
+    assets: &mut FloorAssets,
+    hall: &Hall,
+    spot: Spot,
+    source: BoardSource,
+    covered: &mut Vec<(f32, f32)>,
+) {
+    let (h, station) = (&hall.floor.history, spot.station);
+    let n = h.len();
+    let rows = source.rows(h);
+    let c = rows.first().map_or(1, Vec::len);
+    let (across, tile_rows) = tile(c, n);
+    let image = assets.images.add(new_image(n * across, tile_rows));
+    let scale = palette::board_scale(rows.iter().flatten());
+    let board_x = if matches!(station.kind, StationKind::Ffn(_)) {
+        station.x + station.depth / 2.0 - BOARD_DEPTH / 2.0
+    } else {
+        station.x
+    };
+    covered.push((board_x - BOARD_DEPTH / 2.0, board_x + BOARD_DEPTH / 2.0));
+    commands.spawn((
+        Name::new(format!("Board: {}", source.caption(Lang::En))),
+        Board {
+            station: spot.index,
+            source,
+            image: image.clone(),
+            scale,
+            painted: usize::MAX,
+        },
+        Mesh3d(assets.meshes.add(Rectangle::new(hall.belt_w, BOARD_DEPTH))),
+        MeshMaterial3d(assets.materials.add(board_material(image))),
+        flat_on_floor(board_x),
+        ChildOf(spot.entity),
+    ));
+}
+
+/// The logit lens at the layer's exit (its FFN station), above the signs on the far side of the
+/// belt: what the model would guess if it stopped there.
+fn spawn_logit_lens(commands: &mut Commands, hall: &Hall, spot: Spot, layer: usize) {
+    let station = spot.station;
+    commands.spawn((
+        Name::new(format!("Logit lens, layer {layer}")),
+        LensSign {
+            layer,
+            station: spot.index,
+        },
+        Transform::from_xyz(
+            station.x + station.depth / 2.0,
+            SIGN_HEIGHT + 2.4,
+            hall.width / 2.0 + 0.8,
+        ),
+        WorldLabel {
+            text: String::new(),
+            size: 14.0,
+            lift: 0.0,
+            weight: 2.0,
+        },
+        ChildOf(spot.entity),
+    ));
+}
+
+/// The wall of the layer's FFN neuron lamps, a cell per neuron, on the far side of the belt.
+fn spawn_lamp_wall(
+    commands: &mut Commands,
+    assets: &mut FloorAssets,
+    hall: &Hall,
+    spot: Spot,
+    layer: usize,
+) {
+    let ffn_act = &hall.floor.history.layers[layer].ffn_act;
+    let hidden = ffn_act.first().map_or(1, Vec::len);
+    let cols = (hidden as f32).sqrt().ceil() as usize * 2;
+    let rows = hidden.div_ceil(cols);
+    let image = assets.images.add(new_image(cols, rows));
+    let size = Vec2::new(9.0, 9.0 * rows as f32 / cols as f32);
+    let scale = palette::board_scale(ffn_act.iter().flatten());
+    commands.spawn((
+        Name::new(format!("FFN lamps, layer {layer}")),
+        LampWall {
+            layer,
+            station: spot.index,
+            image: image.clone(),
+            cols,
+            rows,
+            shown: None,
+            scale,
+            size,
+        },
+        Mesh3d(assets.meshes.add(Rectangle::new(size.x, size.y))),
+        MeshMaterial3d(assets.materials.add(board_material(image))),
+        // a wall along the far side of the belt, facing the visitor
+        Transform::from_xyz(spot.station.x, 0.6 + size.y / 2.0, hall.width / 2.0 + 1.2)
+            .with_rotation(Quat::from_rotation_y(std::f32::consts::PI)),
+        ChildOf(spot.entity),
+    ));
+}
