@@ -14,7 +14,7 @@
 //! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
 //! | [`keys`] | every key binding, one table for the input systems and the help |
 //! | [`inference`] | the model off the main thread: requests in, [`inference::Outcome`]s out |
-//! | [`playback`] | the floor and its rows (`history`), the clock, play/pause/step/generate, sampling, selection, dock candidates; jobs per floor on the task pool: `surprise`, `attribution`, `lens` (after a step); `compare` (prompt B of the A/B window), `export` (the floor as JSON and CSV), `filter` (the kiosk's word filter) |
+//! | [`playback`] | the floor and its rows (`history`), the clock, play/pause/step/generate, sampling, selection, dock candidates; jobs per floor on the task pool: `surprise`, `attribution`, `lens` (after a step); `compare` (prompt B of the A/B window), `export` (the floor as JSON and CSV), `filter` (the kiosk's word filter), `memory` (free pages handed back once a floor stands quiet) |
 //! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (the hall, crates; `stations`: one station each), `machines` (a machine per station, the norm gates' spread bars), `motion`, `paint`, `dock`, `beams`, `attention_map` (a head's weights as pixels), `palette`, `kit` (meshes, materials), `flat` (the unlit materials), `parts` (components) |
 //! | [`camera`] | orbit, pan, zoom, fly, station jumps, easing; `views` (the home view, station and room views), `touch` (orbit and pinch by touch) |
 //! | [`pick`] | what a click selects, what the pointer is on (`hover_plugin`); `outline` draws it |

@@ -10,6 +10,7 @@ pub mod export;
 pub mod filter;
 pub mod history;
 pub mod lens;
+pub mod memory;
 pub mod surprise;
 
 use std::sync::Arc;
@@ -217,6 +218,7 @@ pub struct Dock {
 
 /// The floor, the clock and the loop (and the dock's candidates, derived on change).
 pub(super) fn plugin(app: &mut App) {
+    memory::plugin(app);
     app.init_resource::<Floor>()
         .init_resource::<Sampling>()
         .init_resource::<Playback>()
