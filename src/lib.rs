@@ -25,7 +25,7 @@
 //! | [`logic`] | the factory's logic composed (also headless, for tests and benchmarks) |
 //! | [`stage`] | the render setup shared by the window and the recorder (lights, egui, camera, overlay) |
 //! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
-//! | [`record`] | `factory record`: off-screen, deterministic frames; `output` (the folders' checks, the MP4 by ffmpeg), `captions` (the title card and the subtitles) |
+//! | [`record`] | `factory record`: off-screen, deterministic frames; `output` (the folders' checks, the MP4 by ffmpeg), `captions` (the title card and the subtitles), `chapters` (the chapters files) |
 //! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
 //! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `bench`, `train` |
 //!

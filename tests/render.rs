@@ -350,3 +350,74 @@ fn a_recording_can_keep_one_still_per_stop() {
     assert!(vtt.contains(&format!("\n{german}\n")), "{vtt}");
     assert!(vtt.contains("Parameter"), "the title card in German: {vtt}");
 }
+
+/// Records `tour` at `fps` into a new folder under `dir`; the captions' cue times and the two
+/// chapters files.
+fn record_tour(dir: &Path, tour: &Path, fps: u32) -> (Vec<String>, String, String) {
+    let out = dir.join(format!("fps{fps}"));
+    let runtime = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_factory"))
+        .args(["record", "--size", "128x72", "--title-seconds", "1"])
+        .args(["--fps", &fps.to_string()])
+        .arg("--tour")
+        .arg(tour)
+        .arg("--out")
+        .arg(&out)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let vtt = std::fs::read_to_string(out.join("captions.vtt")).unwrap();
+    let cues = vtt
+        .lines()
+        .filter(|l| l.contains(" --> "))
+        .map(str::to_string)
+        .collect();
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    (cues, read("chapters.vtt"), read("chapters.txt"))
+}
+
+/// Any `--fps` keeps the tour's timing (virtual time no longer clamps a frame's step to 0.25 s,
+/// which made every stop four times longer at 1 fps), and chapters come with the captions: the
+/// first at 00:00 with the title card in it, each at least 10 s (a shorter stop joins the one
+/// before).
+#[test]
+fn a_recording_keeps_the_tours_timing_at_any_fps_and_has_chapters() {
+    let dir = tempfile::tempdir().unwrap();
+    let tour = dir.path().join("three.ron");
+    std::fs::write(
+        &tour,
+        r#"Tour(title: "three", stops: [
+            Stop(title: "First", text: "a", station: Dock, seconds: 11.0),
+            Stop(title: "Second", text: "b", station: Shipping, seconds: 4.0),
+            Stop(title: "Third", text: "c", station: Dock, seconds: 12.0),
+        ])"#,
+    )
+    .unwrap();
+    let (slow, chapters_vtt, chapters_txt) = record_tour(dir.path(), &tour, 1);
+    let (fast, chapters_vtt_10, chapters_txt_10) = record_tour(dir.path(), &tour, 10);
+    assert_eq!(
+        slow,
+        [
+            "00:00:00.000 --> 00:00:01.000",
+            "00:00:01.000 --> 00:00:12.000",
+            "00:00:12.000 --> 00:00:16.000",
+            "00:00:16.000 --> 00:00:28.000",
+        ]
+    );
+    assert_eq!(fast, slow, "the same cue times at 10 fps");
+    // the first chapter starts at 00:00 with the title card; the second stop (4 s) starts one, and
+    // the third, 4 s into it, joins it, so that every chapter lasts 10 s or more
+    assert_eq!(chapters_txt, "00:00 First\n00:12 Second\n");
+    assert_eq!(chapters_txt_10, chapters_txt);
+    assert_eq!(
+        chapters_vtt,
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:12.000\nFirst\n\n2\n00:00:12.000 --> 00:00:28.000\nSecond\n"
+    );
+    assert_eq!(chapters_vtt_10, chapters_vtt);
+}

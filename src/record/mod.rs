@@ -28,6 +28,7 @@ use crate::schedule::AppSet;
 use crate::tour::TourPlayer;
 
 mod captions;
+pub mod chapters;
 mod output;
 use captions::title_lines;
 pub use captions::{Shown, captions_vtt};
@@ -116,7 +117,7 @@ pub fn record(opts: RecordOptions) -> Result<()> {
         );
     } else {
         println!(
-            "wrote {} frames and captions.vtt to {}",
+            "wrote {} frames, captions.vtt and chapters.{{vtt,txt}} to {}",
             opts.frames,
             opts.out.display()
         );
@@ -175,6 +176,7 @@ fn render_frames(
 /// The factory without a window: its clock moves exactly 1/fps per update and the model runs
 /// inline, so that the frames do not depend on timing.
 fn headless_app(opts: &RecordOptions, player: TourPlayer) -> App {
+    let frame_time = Duration::from_secs_f64(1.0 / opts.fps as f64);
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -195,12 +197,15 @@ fn headless_app(opts: &RecordOptions, player: TourPlayer) -> App {
     )
     .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
     .add_plugins(crate::stage::plugin)
-    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
-        1.0 / opts.fps as f64,
-    )))
+    .insert_resource(TimeUpdateStrategy::ManualDuration(frame_time))
     .insert_resource(crate::inference::Blocking)
     .insert_resource(Engine(opts.model.clone()))
     .insert_resource(player);
+    // virtual time clamps each step to its `max_delta` (0.25 s by default): at 1 to 3 fps every
+    // stop would last several times longer than the tour says
+    let mut virtual_time = app.world_mut().resource_mut::<Time<Virtual>>();
+    let clamp = virtual_time.max_delta().max(frame_time);
+    virtual_time.set_max_delta(clamp);
     app
 }
 
@@ -439,10 +444,30 @@ fn finish_when_saved(rec: &mut Recorder, tour: &TourPlayer, exit: &mut MessageWr
     if rec.saved.load(Ordering::SeqCst) > rec.frames {
         rec.bar.finish_and_clear();
         let vtt = captions_vtt(&rec.shown, rec.fps, tour.tour.as_ref(), &rec.title);
-        if let Err(e) = std::fs::write(&rec.captions, vtt) {
-            error!("could not write {}: {e}", rec.captions.display());
-            exit.write(AppExit::error());
-            return;
+        let chapters = chapters::chapters(&rec.shown, rec.fps, tour.tour.as_ref(), &rec.title[0]);
+        let [chapters_vtt, chapters_txt] = output::chapters_paths(&rec.captions);
+        let files = [
+            (&rec.captions, vtt),
+            (
+                &chapters_vtt,
+                chapters::chapters_vtt(&chapters, rec.shown.len(), rec.fps),
+            ),
+            (&chapters_txt, chapters::chapters_txt(&chapters, rec.fps)),
+        ];
+        for (path, text) in files {
+            if let Err(e) = std::fs::write(path, text) {
+                error!("could not write {}: {e}", path.display());
+                exit.write(AppExit::error());
+                return;
+            }
+        }
+        if chapters.len() < chapters::MIN_CHAPTERS {
+            warn!(
+                "{} chapters of at least {} s: video sites want {} or more for their chapter marks",
+                chapters.len(),
+                chapters::MIN_CHAPTER_SECONDS,
+                chapters::MIN_CHAPTERS
+            );
         }
         exit.write(AppExit::Success);
     } else if rec.waited > 2000 {

@@ -86,6 +86,17 @@ pub(super) fn captions_path(out: &Path, mp4: bool) -> PathBuf {
     }
 }
 
+/// Where the chapters go, beside the captions (`captions_path`): `OUT.chapters.vtt` and
+/// `OUT.chapters.txt` for an MP4 (captions `OUT.vtt`), `OUT/chapters.vtt` and `OUT/chapters.txt` for a
+/// folder of frames (captions `OUT/captions.vtt`).
+pub(super) fn chapters_paths(captions: &Path) -> [PathBuf; 2] {
+    if captions.file_name().is_some_and(|n| n == "captions.vtt") {
+        ["chapters.vtt", "chapters.txt"].map(|name| captions.with_file_name(name))
+    } else {
+        ["chapters.vtt", "chapters.txt"].map(|ext| captions.with_extension(ext))
+    }
+}
+
 /// Encodes the numbered frames in `frames_dir` into `out` at `fps` with ffmpeg, then removes the
 /// frames (whether or not ffmpeg succeeded).
 pub(super) fn encode_mp4(out: &Path, fps: u32, frames_dir: &Path) -> Result<()> {

@@ -242,7 +242,9 @@ fn tick_clock(player: &mut ResMut<TourPlayer>, delta: f32) -> Option<Stop> {
         player.active = false;
         return None;
     };
-    if player.elapsed >= stop.seconds {
+    // (to a tenth of a millisecond: forty steps of 0.1 s add up to a little under 4 in f32, which
+    // made a 4 s stop one frame longer at 10 fps)
+    if player.elapsed + 1e-4 >= stop.seconds {
         if player.index + 1 >= count {
             player.stop();
             return None;
