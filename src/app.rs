@@ -134,7 +134,10 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
         ui.simple = true;
         ui.max_prompt_chars = k.config.max_prompt_chars;
-        app.insert_resource(k).add_plugins(crate::kiosk::plugin);
+        app.insert_resource(k)
+            .init_resource::<MonitorCover>()
+            .add_plugins(crate::kiosk::plugin)
+            .add_systems(Update, cover_monitor);
     }
     if opts.fps {
         app.add_systems(Last, report_fps);
@@ -196,14 +199,17 @@ struct SceneSettled<'w> {
     floor: Res<'w, Floor>,
     pending: Res<'w, Pending>,
     room: Res<'w, crate::rooms::embedding::EmbeddingRoom>,
+    cover: Option<Res<'w, MonitorCover>>,
 }
 
 impl SceneSettled<'_> {
-    /// True once the floor (or its error) is there, nothing is pending and the room's map is made.
+    /// True once the floor (or its error) is there, nothing is pending, the room's map is made and
+    /// a kiosk's window covers its monitor.
     fn ready(&self) -> bool {
         (!self.floor.history.is_empty() || self.floor.error.is_some())
             && !self.pending.busy()
             && self.room.finished()
+            && self.cover.as_ref().is_none_or(|c| c.done)
     }
 }
 
@@ -251,6 +257,54 @@ fn take_screenshot(
             .spawn(Screenshot::primary_window())
             .observe(save_to_disk(job.path.clone()));
         job.requested = true;
+    }
+}
+
+/// Whether the kiosk's window covers its monitor yet (a screenshot waits for it), and the frames
+/// since it opened.
+#[derive(Resource, Default)]
+struct MonitorCover {
+    frames: u32,
+    done: bool,
+}
+
+/// Frames a window manager gets to make the kiosk's window fullscreen before the kiosk places it
+/// over the monitor itself.
+const WAIT_FOR_FULLSCREEN: u32 = 10;
+
+/// The kiosk's window covers its whole monitor. It asks for borderless fullscreen, which only a
+/// window manager grants; on an exhibit PC without one (a bare X session started by xinit) the
+/// window stayed at its first size in a corner. So, when the window does not cover the primary
+/// monitor a few frames after it opened, it is made a borderless window at the monitor's position
+/// and size. Says in the log which it was.
+fn cover_monitor(
+    mut windows: Query<&mut Window, With<bevy::window::PrimaryWindow>>,
+    monitors: Query<&bevy::window::Monitor, With<bevy::window::PrimaryMonitor>>,
+    mut cover: ResMut<MonitorCover>,
+) {
+    let (Ok(mut window), Ok(monitor)) = (windows.single_mut(), monitors.single()) else {
+        return;
+    };
+    if cover.done {
+        return;
+    }
+    cover.frames += 1;
+    let (w, h) = (monitor.physical_width, monitor.physical_height);
+    let covers = window.physical_width() == w && window.physical_height() == h;
+    if covers {
+        info!("kiosk: the window covers the monitor, {w}x{h}");
+        cover.done = true;
+    } else if cover.frames == WAIT_FOR_FULLSCREEN {
+        let at = monitor.physical_position;
+        info!(
+            "kiosk: fullscreen was not granted (no window manager?); placing a borderless window \
+             over the monitor myself, {w}x{h} at ({}, {})",
+            at.x, at.y
+        );
+        window.mode = bevy::window::WindowMode::Windowed;
+        window.decorations = false;
+        window.position = bevy::window::WindowPosition::At(at);
+        window.resolution.set_physical_resolution(w, h);
     }
 }
 

@@ -11,9 +11,14 @@ use std::time::{Duration, Instant};
 /// Runs the viewer under Xvfb with `args` (and `env`), waits for it to exit (5 minutes at most),
 /// and returns its status and what it wrote to stderr.
 fn run_viewer(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String) {
+    run_viewer_on("1280x720", args, env)
+}
+
+/// [`run_viewer`] on a screen of `screen` (e.g. "1920x1080"), with no window manager.
+fn run_viewer_on(screen: &str, args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String) {
     let runtime = tempfile::tempdir().unwrap();
     let mut child = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x720x24"])
+        .args(["-a", "-s", &format!("-screen 0 {screen}x24")])
         .arg(env!("CARGO_BIN_EXE_factory"))
         .args(args)
         .env("WGPU_BACKEND", "vulkan")
@@ -241,6 +246,18 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
     let vtt = a.remove(0);
     assert_eq!(vtt.0, "captions.vtt");
     assert_eq!(b.remove(0), vtt, "captions repeat exactly too");
+    // and the chapters beside them: 2 s of one stop make one chapter, from 00:00
+    let (txt, chapters) = (a.remove(0), a.remove(0));
+    assert_eq!(
+        (txt.0.as_str(), chapters.0.as_str()),
+        ("chapters.txt", "chapters.vtt")
+    );
+    assert_eq!((b.remove(0), b.remove(0)), (txt.clone(), chapters));
+    let first = String::from_utf8(txt.1).unwrap();
+    assert!(
+        first.starts_with("00:00 ") && first.lines().count() == 1,
+        "{first}"
+    );
     let vtt = String::from_utf8(vtt.1).unwrap();
     let cfg =
         factory::model::Config::from_file(&factory::model::default_model_dir().join("config.json"))
@@ -420,4 +437,32 @@ fn a_recording_keeps_the_tours_timing_at_any_fps_and_has_chapters() {
         "WEBVTT\n\n1\n00:00:00.000 --> 00:00:12.000\nFirst\n\n2\n00:00:12.000 --> 00:00:28.000\nSecond\n"
     );
     assert_eq!(chapters_vtt_10, chapters_vtt);
+}
+
+/// An exhibit PC without a window manager (a bare X session): the kiosk's fullscreen request goes
+/// unanswered, so it places a borderless window over the whole monitor itself; the screenshot (the
+/// window's own picture) has the monitor's size, and the log says what was done.
+#[test]
+fn the_kiosk_covers_a_1080p_monitor_without_a_window_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.png");
+    let (status, err) = run_viewer_on(
+        "1920x1080",
+        &["--kiosk", "--screenshot", path.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        status.success(),
+        "factory --kiosk --screenshot failed: {err}"
+    );
+    assert!(
+        err.contains("placing a borderless window over the monitor myself, 1920x1080 at (0, 0)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the window covers the monitor, 1920x1080"),
+        "{err}"
+    );
+    let img = image::open(&path).unwrap();
+    assert_eq!((img.width(), img.height()), (1920, 1080));
 }
