@@ -131,13 +131,7 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     }
     app.insert_resource(opts.lang);
     if let Some(k) = opts.kiosk {
-        let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
-        ui.simple = true;
-        ui.max_prompt_chars = k.config.max_prompt_chars;
-        app.insert_resource(k)
-            .init_resource::<MonitorCover>()
-            .add_plugins(crate::kiosk::plugin)
-            .add_systems(Update, cover_monitor);
+        add_kiosk(&mut app, k);
     }
     if opts.fps {
         app.add_systems(Last, report_fps);
@@ -258,6 +252,17 @@ fn take_screenshot(
             .observe(save_to_disk(job.path.clone()));
         job.requested = true;
     }
+}
+
+/// The kiosk's touch panel, its idle watch and attract loop, and a window over the whole monitor.
+fn add_kiosk(app: &mut App, k: crate::kiosk::Kiosk) {
+    let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
+    ui.simple = true;
+    ui.max_prompt_chars = k.config.max_prompt_chars;
+    app.insert_resource(k)
+        .init_resource::<MonitorCover>()
+        .add_plugins(crate::kiosk::plugin)
+        .add_systems(Update, cover_monitor);
 }
 
 /// Whether the kiosk's window covers its monitor yet (a screenshot waits for it), and the frames

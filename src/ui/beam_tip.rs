@@ -26,7 +26,12 @@ pub(super) fn draw_beam_tip(
     let ctx = contexts.ctx_mut()?;
     let Some(b) = hover.0 else { return Ok(()) };
     let h = &floor.history;
-    if ui_state.hidden || ui_state.recording || b.query >= h.len() || b.key > b.query {
+    if ui_state.hidden
+        || ui_state.recording
+        || ui_state.stage
+        || b.query >= h.len()
+        || b.key > b.query
+    {
         return Ok(());
     }
     let Some(pointer) = ctx.pointer_hover_pos() else {

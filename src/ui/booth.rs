@@ -136,7 +136,7 @@ pub(super) fn draw_booth(
     let (Some(engine), Some((l, hd)), Some(t)) = (engine, selection.head, selection.token) else {
         return Ok(());
     };
-    if ui_state.hidden || ui_state.recording || t >= h.len() {
+    if ui_state.hidden || ui_state.recording || ui_state.stage || t >= h.len() {
         return Ok(());
     }
     let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, t);

@@ -66,7 +66,7 @@ pub(super) fn draw_compare(
         view.open = false;
         cmp.clear();
     }
-    if !ui_state.compare_view || ui_state.hidden || floor.history.is_empty() {
+    if !ui_state.compare_view || ui_state.hidden || ui_state.stage || floor.history.is_empty() {
         return Ok(());
     }
     let tok = &engine.0.tokenizer;

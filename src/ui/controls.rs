@@ -48,7 +48,7 @@ pub(super) fn draw_controls(
     let Some(engine) = shown.engine.as_ref() else {
         return Ok(());
     };
-    if ui_state.recording || ui_state.hidden {
+    if ui_state.recording || ui_state.hidden || (ui_state.stage && !ui_state.simple) {
         ui_state.panel_right = 0.0;
         return Ok(());
     }

@@ -17,6 +17,9 @@ use crate::tour::TourPlayer;
 /// Width of the map, points.
 const WIDTH: f32 = 460.0;
 
+/// Its width during a tour, in the top right corner the sentence banner leaves free.
+const TOUR_WIDTH: f32 = 280.0;
+
 /// Where station `i`'s block sits along the map (0..1), by its place along the hall.
 pub fn map_x(layout: &Layout, x: f32) -> f32 {
     (x / layout.length().max(1.0)).clamp(0.0, 1.0)
@@ -42,7 +45,8 @@ pub(super) struct HallAndCamera<'w, 's> {
     cameras: Query<'w, 's, &'static Orbit>,
 }
 
-/// The map, unless a tour caption or a recording has the bottom of the screen.
+/// The map: at the bottom, and during a tour (whose caption has the bottom) at the top right, where
+/// the inspector is put away; not in a recording or the kiosk.
 pub(super) fn draw_hall_map(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
@@ -56,17 +60,25 @@ pub(super) fn draw_hall_map(
     let (Some(layout), Ok(orbit)) = (hall.layout, hall.cameras.single()) else {
         return Ok(());
     };
-    if ui_state.hidden || ui_state.recording || tour.active || ui_state.simple {
+    if ui_state.hidden || ui_state.recording || ui_state.simple {
         return Ok(());
     }
     let l = &layout.0;
-    let heatmap_shown = selection.head.is_some();
-    // centred in the bottom edge the panels leave free, and narrowed to fit it
-    let (left, right) = super::column::bottom_free(ctx, ui_state.panel_right, heatmap_shown, 90.0);
-    let width = (right - left - 2.0 * super::column::GAP - 20.0).clamp(160.0, WIDTH);
-    let centre = (left + right) / 2.0 - ctx.viewport_rect().center().x;
+    let gap = super::column::GAP;
+    let (anchor, offset, width) = if tour.active {
+        // the room the sentence banner leaves at the top right (the inspector's, put away)
+        (egui::Align2::RIGHT_TOP, [-gap, gap], TOUR_WIDTH)
+    } else {
+        // centred in the bottom edge the panels leave free, and narrowed to fit it
+        let heatmap_shown = selection.head.is_some();
+        let (left, right) =
+            super::column::bottom_free(ctx, ui_state.panel_right, heatmap_shown, 90.0);
+        let width = (right - left - 2.0 * gap - 20.0).clamp(160.0, WIDTH);
+        let centre = (left + right) / 2.0 - ctx.viewport_rect().center().x;
+        (egui::Align2::CENTER_BOTTOM, [centre, -gap], width)
+    };
     egui::Area::new(egui::Id::new("hall-map"))
-        .anchor(egui::Align2::CENTER_BOTTOM, [centre, -super::column::GAP])
+        .anchor(anchor, offset)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.label(crate::tr!(

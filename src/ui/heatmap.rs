@@ -114,7 +114,7 @@ pub(super) fn draw_heatmaps(
     let lang = *lang;
     let ctx = contexts.ctx_mut()?;
     let mut now_hovered = None;
-    if !ui_state.recording && !ui_state.hidden && !floor.history.is_empty() {
+    if !ui_state.recording && !ui_state.hidden && !ui_state.stage && !floor.history.is_empty() {
         now_hovered = selected_head_window(ctx, &floor, &mut sources, &pointing, lang);
         if ui_state.model_view {
             let images = &mut sources.images;

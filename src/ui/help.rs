@@ -16,7 +16,7 @@ pub(super) fn draw_help(
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
-    if ui_state.recording || ui_state.hidden {
+    if ui_state.recording || ui_state.hidden || ui_state.stage {
         return Ok(());
     }
     let st = &mut *ui_state;

@@ -53,7 +53,7 @@ pub(super) fn draw_inspector(
 ) -> Result {
     let lg = *lang;
     let ctx = contexts.ctx_mut()?;
-    if ui_state.recording || ui_state.hidden || ui_state.attract {
+    if ui_state.recording || ui_state.hidden || ui_state.stage {
         return Ok(());
     }
     let h = &view.floor.history;

@@ -7,6 +7,7 @@ mod banner;
 mod beam_tip;
 pub mod booth;
 mod caption;
+mod clean_stage;
 mod column;
 mod compare;
 mod controls;
@@ -133,7 +134,7 @@ pub(super) fn plugin(app: &mut App) {
             shortcuts::keyboard_shortcuts
                 .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
             shortcuts::open_room_windows,
-            shortcuts::tour_room_windows,
+            (clean_stage::clean_stage, shortcuts::tour_room_windows).chain(),
             save_stop::save_tour_stop,
             save_stop::export_floor_json,
             caption::ease_caption_shift,

@@ -53,6 +53,9 @@ pub struct UiState {
     pub model_view: bool,
     /// Every panel hidden (U), for clean pictures; the labels in the hall stay.
     pub hidden: bool,
+    /// The tour or the kiosk's attract loop plays on a clean stage: only the caption, the sentence
+    /// banner, the hall map and a stop's own room window are shown (`ui/clean_stage.rs`).
+    pub stage: bool,
     /// The control panel folded to one button.
     pub panel_folded: bool,
     /// The cost-of-context window is open.
@@ -106,6 +109,7 @@ impl Default for UiState {
             shown_model: None,
             model_view: false,
             hidden: false,
+            stage: false,
             panel_folded: false,
             cost_view: false,
             cost_n: None,

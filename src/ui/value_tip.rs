@@ -60,7 +60,7 @@ pub(super) fn draw_value_tip(
     let (Some(v), Some(engine)) = (hover.and_then(|h| h.0), sources.engine.as_ref()) else {
         return Ok(());
     };
-    if ui_state.hidden || ui_state.recording {
+    if ui_state.hidden || ui_state.recording || ui_state.stage {
         return Ok(());
     }
     let Some(pointer) = ctx.pointer_hover_pos() else {
