@@ -351,7 +351,9 @@ fn centre_beside_panel(
 ) {
     let Ok(window) = windows.single() else { return };
     let (w, h) = (window.physical_width(), window.physical_height());
-    let left = (ui.panel_right * window.scale_factor()).round().max(0.0) as u32;
+    let left = (ui.panel_right * ui.zoom * window.scale_factor())
+        .round()
+        .max(0.0) as u32;
     let left = if left + 200 < w { left } else { 0 };
     // during the tour, the picture also moves up by part of its height: the caption's band
     let up = ui.caption_shift * h as f32;

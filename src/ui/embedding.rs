@@ -173,7 +173,8 @@ fn hover_points(
             Some(view) if !over_panel => {
                 let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
                 let eye = cam_t.translation();
-                let at = Vec2::new(pointer.x, pointer.y) - view.min;
+                // the pointer in the overlay's points, the view in the window's logical pixels
+                let at = Vec2::new(pointer.x, pointer.y) * ctx.zoom_factor() - view.min;
                 map.nearest_on_screen(at, 10.0, &floor.history.ids, |p| {
                     to_screen(clip_from_world, view.size(), p).map(|s| (s, p.distance(eye)))
                 })

@@ -124,6 +124,9 @@ pub(super) fn draw_world_labels(
     let Some(view_rect) = camera.logical_viewport_rect() else {
         return Ok(());
     };
+    // the window's logical pixels in the overlay's points (the overlay is zoomed with the window)
+    let zoom = ctx.zoom_factor();
+    let view_rect = Rect::from_corners(view_rect.min / zoom, view_rect.max / zoom);
     let viewport = view_rect.size();
     let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
     let painter = ctx.layer_painter(egui::LayerId::background());

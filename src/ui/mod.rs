@@ -39,6 +39,32 @@ pub use state::{DEFAULT_PROMPT, UiState};
 /// Smallest text size in the overlay, in points: readable from a step back.
 pub const MIN_TEXT: f32 = 14.0;
 
+/// The window height the overlay is laid out for; a taller window zooms it in proportion.
+pub const BASE_HEIGHT: f32 = 720.0;
+
+/// The overlay's zoom for a window `height` logical pixels tall: 1 up to 720, in proportion above
+/// (1.5 at 1080, so body text of 14 points is 21 pixels), at most 3 (4K).
+pub fn zoom_for(height: f32) -> f32 {
+    (height / BASE_HEIGHT).clamp(1.0, 3.0)
+}
+
+/// Zooms the overlay with the window: text and panels grow on a large screen.
+fn scale_with_window(
+    mut contexts: bevy_egui::EguiContexts,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    mut ui: ResMut<UiState>,
+) -> Result {
+    let Ok(window) = windows.single() else {
+        return Ok(());
+    };
+    let zoom = zoom_for(window.height());
+    if (ui.zoom - zoom).abs() > 0.01 {
+        contexts.ctx_mut()?.set_zoom_factor(zoom);
+        ui.zoom = zoom;
+    }
+    Ok(())
+}
+
 /// Raises every egui text style to at least [`MIN_TEXT`], once.
 fn set_text_sizes(mut contexts: bevy_egui::EguiContexts, mut done: Local<bool>) -> Result {
     if *done {
@@ -107,6 +133,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>().add_systems(
         EguiPrimaryContextPass,
         (
+            scale_with_window,
             set_text_sizes,
             labels::draw_world_labels,
             banner::draw_banner,
@@ -142,4 +169,17 @@ pub(super) fn plugin(app: &mut App) {
             .chain()
             .in_set(AppSet::Input),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_overlay_grows_with_the_window_from_720_lines_on() {
+        let zoom = super::zoom_for;
+        assert_eq!((zoom(600.0), zoom(720.0)), (1.0, 1.0));
+        // body text of MIN_TEXT points: 21 pixels at 1080p (18 asked), 42 at 4K
+        assert_eq!(zoom(1080.0) * super::MIN_TEXT, 21.0);
+        assert_eq!(zoom(2160.0), 3.0);
+        assert_eq!(zoom(4320.0), 3.0, "at most three times");
+    }
 }

@@ -70,9 +70,12 @@ pub struct UiState {
     pub embedding_view: bool,
     /// The training time-lapse window is open.
     pub training_view: bool,
-    /// How far the control panel reaches from the left edge (logical pixels; 0 when folded or
-    /// hidden): the 3D view is drawn to its right, centred in the room it has.
+    /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
+    /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
+    /// The overlay's zoom: it grows with the window ([`crate::ui::zoom_for`]); a point is `zoom`
+    /// logical pixels.
+    pub zoom: f32,
     /// The share of the view's height the tour's caption covers (0 when none): the camera frames
     /// the scene above it.
     pub caption_share: f32,
@@ -91,6 +94,7 @@ impl Default for UiState {
             applied: SamplingParams::default(),
             refused: None,
             panel_right: 0.0,
+            zoom: 1.0,
             caption_share: 0.0,
             caption_shift: 0.0,
             simple: false,
