@@ -6,8 +6,8 @@ corpus (`factory train` holds out every tenth block of 1024 tokens: blocks 5, 15
     pip install tokenizers
     python3 models/factory-everyday/heldout.py /tmp/everyday.txt models/factory-everyday/heldout.txt
 
-The first BLOCKS held-out blocks are decoded back to text with the model's own tokenizer, one block
-a paragraph (a block starts and ends mid-sentence, where the split cut it). Standard library and the
+The first BLOCKS held-out blocks are decoded back to text with the model's own tokenizer, a blank
+line between two blocks (a block starts and ends where the split cut it, often mid-sentence). Standard library and the
 `tokenizers` package only; the output is the same byte for byte on every run.
 """
 
