@@ -114,6 +114,9 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
             ui.save_tour_path.clone_from(path);
         }
     }
+    if opts.kiosk.is_none() {
+        remember_layout(&mut app, opts.lang);
+    }
     app.world_mut()
         .write_message(Request::Ablate(opts.ablations.clone()));
     app.world_mut()
@@ -252,6 +255,16 @@ fn take_screenshot(
             .observe(save_to_disk(job.path.clone()));
         job.requested = true;
     }
+}
+
+/// The viewer's layout as it was left (the drawer open or not), kept again when it changes.
+fn remember_layout(app: &mut App, lang: crate::i18n::Lang) {
+    let Some(path) = crate::ui::layout_file::default_path() else {
+        return;
+    };
+    let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
+    crate::ui::layout_file::apply_at_start(&mut ui, &path, lang);
+    app.insert_resource(crate::ui::layout_file::LayoutFile(path));
 }
 
 /// The kiosk's touch panel, its idle watch and attract loop, and a window over the whole monitor.

@@ -71,7 +71,7 @@ pub(super) fn draw_banner(
     let width = (right - left).max(200.0);
     job.wrap.max_width = width - 24.0;
     egui::Area::new("sentence-banner".into())
-        .fixed_pos(egui::pos2(left, 8.0))
+        .fixed_pos(egui::pos2(left, ui_state.top_bar + 8.0))
         .order(egui::Order::Background)
         .interactable(false)
         .show(ctx, |ui| {

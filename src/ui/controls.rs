@@ -58,9 +58,14 @@ pub(super) fn draw_controls(
     let cfg = &engine.0.config;
     let st = &mut *ui_state;
     if st.panel_folded {
-        draw_folded(ctx, st, l);
+        // the first screen: one slim bar, the scene everywhere else
+        st.panel_right = 0.0;
+        let status = (shown.pending.busy(), floor_problem(&shown, l));
+        let sets = (&mut settings.playback, &mut settings.sampling);
+        st.top_bar = super::slim_bar::draw(ctx, st, sets, &mut sender, status, &mut lang);
         return Ok(());
     }
+    st.top_bar = 0.0;
     // an Area (not a bare Ui) so that egui knows the pointer is over it and the scene ignores it
     let screen_h = ctx.viewport_rect().height();
     let panel = egui::Area::new("controls".into())
@@ -99,17 +104,15 @@ pub(super) fn draw_controls(
     Ok(())
 }
 
-/// The folded panel: one button in the corner that unfolds it.
-fn draw_folded(ctx: &egui::Context, st: &mut UiState, l: Lang) {
-    st.panel_right = 0.0;
-    egui::Area::new("controls-folded".into())
-        .fixed_pos(egui::pos2(8.0, 8.0))
-        .order(egui::Order::Middle)
-        .show(ctx, |ui| {
-            if ui.button(tr!(l, "panel-unfold")).clicked() {
-                st.panel_folded = false;
-            }
-        });
+/// What went wrong with the floor's last run, in words: the visitor can fix a prompt; a model
+/// failure is not theirs to fix.
+fn floor_problem(shown: &ShownFloor, l: Lang) -> Option<String> {
+    let e = shown.floor.error.as_ref()?;
+    Some(if e.is_prompt() {
+        tr!(l, "problem", what = e.to_string())
+    } else {
+        tr!(l, "model-failed", what = e.to_string())
+    })
 }
 
 /// The title with the fold button, the promise, the language button and the model picker.
@@ -178,13 +181,7 @@ fn prompt_section(
             ui.label(tr!(l, "model-working"));
         }
     });
-    if let Some(e) = &shown.floor.error {
-        // the visitor can fix a prompt; a model failure is not theirs to fix
-        let what = if e.is_prompt() {
-            tr!(l, "problem", what = e.to_string())
-        } else {
-            tr!(l, "model-failed", what = e.to_string())
-        };
+    if let Some(what) = floor_problem(shown, l) {
         ui.colored_label(egui::Color32::from_rgb(255, 110, 90), what);
     }
     if let Some(n) = &shown.floor.notice {
@@ -365,14 +362,23 @@ fn footer_section(ui: &mut egui::Ui, st: &mut UiState, engine: &Engine, l: Lang)
             st.save_stop = true;
         }
     });
-    if !st.simple
-        && ui
-            .button(tr!(l, "export"))
-            .on_hover_text(tr!(l, "export-tip"))
+    ui.horizontal(|ui| {
+        if !st.simple
+            && ui
+                .button(tr!(l, "export"))
+                .on_hover_text(tr!(l, "export-tip"))
+                .clicked()
+        {
+            st.export_floor = true;
+        }
+        if ui
+            .button(tr!(l, "layout-reset"))
+            .on_hover_text(tr!(l, "layout-reset-tip"))
             .clicked()
-    {
-        st.export_floor = true;
-    }
+        {
+            st.reset_layout = true;
+        }
+    });
     if let Some(text) = &st.saved {
         if st.save_failed {
             ui.colored_label(egui::Color32::from_rgb(255, 110, 90), text);

@@ -21,11 +21,13 @@ mod inspector;
 pub mod job;
 pub mod kiosk_panel;
 pub mod labels;
+pub mod layout_file;
 mod model_card;
 mod models;
 mod positions;
 mod save_stop;
 mod shortcuts;
+mod slim_bar;
 mod state;
 mod training;
 mod value_tip;
@@ -164,6 +166,7 @@ pub(super) fn plugin(app: &mut App) {
             (clean_stage::clean_stage, shortcuts::tour_room_windows).chain(),
             save_stop::save_tour_stop,
             save_stop::export_floor_json,
+            layout_file::remember_layout,
             caption::ease_caption_shift,
         )
             .chain()

@@ -56,8 +56,14 @@ pub struct UiState {
     /// The tour or the kiosk's attract loop plays on a clean stage: only the caption, the sentence
     /// banner, the hall map and a stop's own room window are shown (`ui/clean_stage.rs`).
     pub stage: bool,
-    /// The control panel folded to one button.
+    /// The control panel put away in its drawer: the first screen shows the slim bar instead
+    /// (`ui/slim_bar.rs`); "More" opens the drawer.
     pub panel_folded: bool,
+    /// Forget the remembered layout this frame (the drawer's "Reset layout").
+    pub reset_layout: bool,
+    /// How far down the slim bar reaches (points; 0 when it is not shown): the sentence banner
+    /// sits below it.
+    pub top_bar: f32,
     /// The cost-of-context window is open.
     pub cost_view: bool,
     /// Its slider's number of tokens (None: the floor's).
@@ -94,6 +100,8 @@ impl Default for UiState {
             applied: SamplingParams::default(),
             refused: None,
             panel_right: 0.0,
+            top_bar: 0.0,
+            reset_layout: false,
             zoom: 1.0,
             caption_share: 0.0,
             caption_shift: 0.0,

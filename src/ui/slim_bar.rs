@@ -1,0 +1,134 @@
+//! The first screen's one slim bar, top left: the prompt, Run, Play, Step, Next word and the
+//! temperature, in plain words, and "More" for the drawer that holds everything else (the control
+//! panel). The scene gets the rest of the window.
+
+use bevy::prelude::*;
+use bevy_egui::egui;
+
+use super::kiosk_panel::PromptSender;
+use super::state::UiState;
+use crate::i18n::Lang;
+use crate::limits;
+use crate::playback::{Playback, Sampling};
+use crate::tr;
+
+/// Draws the bar; returns how far down it reaches (points), for the sentence banner below it.
+pub(super) fn draw(
+    ctx: &egui::Context,
+    st: &mut UiState,
+    (playback, sampling): (&mut ResMut<Playback>, &mut ResMut<Sampling>),
+    sender: &mut PromptSender,
+    (busy, problem): (bool, Option<String>),
+    lang: &mut Lang,
+) -> f32 {
+    let l = *lang;
+    let bar = egui::Area::new("slim-bar".into())
+        .fixed_pos(egui::pos2(8.0, 8.0))
+        .order(egui::Order::Middle)
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    prompt_and_run(ui, st, sender, busy, l);
+                    ui.separator();
+                    play_buttons(ui, playback, l);
+                    ui.separator();
+                    temperature(ui, st, sampling, l);
+                    ui.separator();
+                    if ui
+                        .button(tr!(l, "bar-more"))
+                        .on_hover_text(tr!(l, "bar-more-tip"))
+                        .clicked()
+                    {
+                        st.panel_folded = false;
+                    }
+                    super::language_button(ui, lang, false);
+                });
+                // what went wrong, or was refused, or was saved, in the bar's second line
+                let red = egui::Color32::from_rgb(255, 110, 90);
+                for (text, bad) in [
+                    (problem, true),
+                    (st.refused.clone(), true),
+                    (st.saved.clone(), st.save_failed),
+                ] {
+                    match text {
+                        Some(t) if bad => ui.colored_label(red, t),
+                        Some(t) => ui.label(t),
+                        None => continue,
+                    };
+                }
+            });
+        });
+    bar.response.rect.bottom()
+}
+
+/// The prompt in one line (Enter runs it) and Run, with a spinner while the model works.
+fn prompt_and_run(
+    ui: &mut egui::Ui,
+    st: &mut UiState,
+    sender: &mut PromptSender,
+    busy: bool,
+    l: Lang,
+) {
+    let edit = egui::TextEdit::singleline(&mut st.prompt)
+        .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
+        .desired_width(240.0)
+        .hint_text(tr!(l, "prompt"));
+    let field = ui.add(edit);
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if ui.button(tr!(l, "run-prompt")).clicked() || entered {
+        super::kiosk_panel::submit_prompt(st, sender.filter.as_deref(), &mut sender.requests, l);
+    }
+    if busy {
+        ui.spinner();
+    }
+}
+
+/// Play or pause, one station, one more word. (`playback` stays a `ResMut`, marked changed only
+/// on a click.)
+fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
+    let label = if playback.playing {
+        tr!(l, "pause")
+    } else {
+        tr!(l, "play")
+    };
+    if ui.button(label).on_hover_text("Space").clicked() {
+        playback.toggle();
+    }
+    if ui
+        .button(tr!(l, "step"))
+        .on_hover_text(tr!(l, "step-tip"))
+        .clicked()
+    {
+        playback.step();
+    }
+    if ui
+        .button(tr!(l, "bar-next-word"))
+        .on_hover_text(tr!(l, "generate-tip"))
+        .clicked()
+    {
+        playback.generate(1);
+    }
+}
+
+/// The temperature, in plain words ("boldness"), applied as it moves.
+fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
+    if sampling.params() != st.applied {
+        st.edit = sampling.params();
+        st.applied = st.edit;
+    }
+    ui.label(tr!(l, "kiosk-temperature"));
+    ui.add(
+        egui::Slider::new(&mut st.edit.temperature, limits::TEMPERATURE)
+            .step_by(0.05)
+            .show_value(true),
+    );
+    if st.edit != st.applied {
+        match sampling.set(st.edit) {
+            Ok(()) => {
+                st.refused = None;
+                st.applied = st.edit;
+            }
+            Err(e) => st.refused = Some(e.to_string()),
+        }
+    }
+}
