@@ -12,6 +12,9 @@ use crate::limits;
 use crate::playback::{Playback, Sampling};
 use crate::tr;
 
+/// The width kept free at the top right for the inspector's folded button, points.
+const INSPECTOR_ROOM: f32 = 170.0;
+
 /// Draws the bar; returns how far down it reaches (points), for the sentence banner below it.
 pub(super) fn draw(
     ctx: &egui::Context,
@@ -22,12 +25,15 @@ pub(super) fn draw(
     lang: &mut Lang,
 ) -> f32 {
     let l = *lang;
+    // left of the folded inspector's button (top right); a longer language wraps to a second row
+    let room = (ctx.viewport_rect().width() - 8.0 - INSPECTOR_ROOM).max(320.0);
     let bar = egui::Area::new("slim-bar".into())
         .fixed_pos(egui::pos2(8.0, 8.0))
         .order(egui::Order::Middle)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.horizontal(|ui| {
+                ui.set_max_width(room);
+                ui.horizontal_wrapped(|ui| {
                     prompt_and_run(ui, st, sender, busy, l);
                     ui.separator();
                     play_buttons(ui, playback, l);
@@ -91,11 +97,15 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
     } else {
         tr!(l, "play")
     };
-    if ui.button(label).on_hover_text("Space").clicked() {
+    if ui
+        .button(label)
+        .on_hover_text(tr!(l, "bar-play-tip"))
+        .clicked()
+    {
         playback.toggle();
     }
     if ui
-        .button(tr!(l, "step"))
+        .button(tr!(l, "bar-step"))
         .on_hover_text(tr!(l, "step-tip"))
         .clicked()
     {
@@ -103,7 +113,7 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
     }
     if ui
         .button(tr!(l, "bar-next-word"))
-        .on_hover_text(tr!(l, "generate-tip"))
+        .on_hover_text(tr!(l, "bar-next-word-tip"))
         .clicked()
     {
         playback.generate(1);
