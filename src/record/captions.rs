@@ -46,7 +46,7 @@ pub(super) fn title_lines(opts: &RecordOptions, tour: Option<&Tour>) -> [String;
 }
 
 /// `h:mm:ss.mmm` of frame `i` at `fps`.
-fn cue_time(frame: usize, fps: u32) -> String {
+pub(super) fn cue_time(frame: usize, fps: u32) -> String {
     let ms = (frame as u64 * 1000 + fps as u64 / 2) / fps as u64;
     format!(
         "{:02}:{:02}:{:02}.{:03}",

@@ -4,7 +4,7 @@
 //! three of them): the title card is merged into the first chapter, and a stop shorter than that
 //! joins the chapter before it.
 
-use super::captions::Shown;
+use super::captions::{Shown, cue_time};
 use crate::tour::Tour;
 
 /// The shortest chapter video sites take, in seconds.
@@ -71,18 +71,6 @@ fn clock(frame: usize, fps: u32) -> String {
     } else {
         format!("{:02}:{:02}", s / 60, s % 60)
     }
-}
-
-/// `hh:mm:ss.mmm` of frame `frame` at `fps`.
-fn cue_time(frame: usize, fps: u32) -> String {
-    let ms = (frame as u64 * 1000 + u64::from(fps) / 2) / u64::from(fps);
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
 }
 
 /// The chapters as WebVTT chapters (`kind="chapters"` in a player): a cue per chapter, from its

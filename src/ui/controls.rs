@@ -194,14 +194,7 @@ fn playback_section(ui: &mut egui::Ui, st: &mut UiState, playback: &mut ResMut<P
     ui.separator();
     ui.label(tr!(l, "playback"));
     ui.horizontal(|ui| {
-        let label = if playback.playing {
-            tr!(l, "pause")
-        } else {
-            tr!(l, "play")
-        };
-        if ui.button(label).on_hover_text("Space").clicked() {
-            playback.toggle();
-        }
+        super::slim_bar::play_button(ui, playback, "Space".into(), l);
         if ui
             .button(tr!(l, "step"))
             .on_hover_text(tr!(l, "step-tip"))
@@ -294,11 +287,7 @@ fn sampling_section(
     let cfg = &engine.0.config;
     ui.separator();
     ui.label(tr!(l, "sampling"));
-    // settings changed elsewhere (a tour stop) show up in the widgets
-    if sampling.params() != st.applied {
-        st.edit = sampling.params();
-        st.applied = st.edit;
-    }
+    super::slim_bar::follow_sampling(st, sampling);
     let e = &mut st.edit;
     ui.add(
         egui::Slider::new(&mut e.temperature, limits::TEMPERATURE)
@@ -322,15 +311,7 @@ fn sampling_section(
             ui.add(egui::DragValue::new(&mut e.seed));
         });
     }
-    if st.edit != st.applied {
-        match sampling.set(st.edit) {
-            Ok(()) => {
-                st.refused = None;
-                st.applied = st.edit;
-            }
-            Err(e) => st.refused = Some(e.to_string()),
-        }
-    }
+    super::slim_bar::apply_sampling(st, sampling);
     if let Some(r) = &st.refused {
         ui.colored_label(egui::Color32::from_rgb(255, 110, 90), r);
     }

@@ -92,18 +92,7 @@ fn prompt_and_run(
 /// Play or pause, one station, one more word. (`playback` stays a `ResMut`, marked changed only
 /// on a click.)
 fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
-    let label = if playback.playing {
-        tr!(l, "pause")
-    } else {
-        tr!(l, "play")
-    };
-    if ui
-        .button(label)
-        .on_hover_text(tr!(l, "bar-play-tip"))
-        .clicked()
-    {
-        playback.toggle();
-    }
+    play_button(ui, playback, tr!(l, "bar-play-tip"), l);
     if ui
         .button(tr!(l, "bar-step"))
         .on_hover_text(tr!(l, "step-tip"))
@@ -122,16 +111,44 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
 
 /// The temperature, in plain words ("boldness"), applied as it moves.
 fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
-    if sampling.params() != st.applied {
-        st.edit = sampling.params();
-        st.applied = st.edit;
-    }
+    follow_sampling(st, sampling);
     ui.label(tr!(l, "kiosk-temperature"));
     ui.add(
         egui::Slider::new(&mut st.edit.temperature, limits::TEMPERATURE)
             .step_by(0.05)
             .show_value(true),
     );
+    apply_sampling(st, sampling);
+}
+
+/// Play or pause (the label says which is next), with `tip`. (`playback` stays a `ResMut`,
+/// marked changed only on a click.)
+pub(super) fn play_button(
+    ui: &mut egui::Ui,
+    playback: &mut ResMut<Playback>,
+    tip: String,
+    l: Lang,
+) {
+    let label = if playback.playing {
+        tr!(l, "pause")
+    } else {
+        tr!(l, "play")
+    };
+    if ui.button(label).on_hover_text(tip).clicked() {
+        playback.toggle();
+    }
+}
+
+/// Settings changed elsewhere (a tour stop) show up in the widgets: the edited values follow them.
+pub(super) fn follow_sampling(st: &mut UiState, sampling: &Sampling) {
+    if sampling.params() != st.applied {
+        st.edit = sampling.params();
+        st.applied = st.edit;
+    }
+}
+
+/// Applies the edited sampling values when they changed, or keeps why they were refused.
+pub(super) fn apply_sampling(st: &mut UiState, sampling: &mut ResMut<Sampling>) {
     if st.edit != st.applied {
         match sampling.set(st.edit) {
             Ok(()) => {
