@@ -199,30 +199,38 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
     }
 }
 
-fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
+/// Runs `factory record ARGS` (software Vulkan, a runtime folder of its own), checks that it
+/// succeeded and returns what it wrote to stderr.
+fn factory_record(args: &[&str]) -> String {
     let runtime = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_factory"))
-        .args([
-            "record",
-            "--size",
-            "320x180",
-            "--fps",
-            "10",
-            "--seed",
-            "3",
-            "--title-seconds",
-            "0.5",
-            "--frames",
-        ])
-        .arg(frames.to_string())
-        .arg("--out")
-        .arg(out)
+        .arg("record")
+        .args(args)
         .env("WGPU_BACKEND", "vulkan")
         .env("XDG_RUNTIME_DIR", runtime.path())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&run.stderr);
+    let err = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(run.status.success(), "factory record failed: {err}");
+    err
+}
+
+fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
+    let frames = frames.to_string();
+    let err = factory_record(&[
+        "--size",
+        "320x180",
+        "--fps",
+        "10",
+        "--seed",
+        "3",
+        "--title-seconds",
+        "0.5",
+        "--frames",
+        &frames,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(!err.contains("panicked"), "{err}");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
         .unwrap()
@@ -326,27 +334,24 @@ fn a_recording_can_keep_one_still_per_stop() {
     )
     .unwrap();
     let (frames, stills) = (dir.path().join("frames"), dir.path().join("stills"));
-    let runtime = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_factory"))
-        .args([
-            "record", "--size", "320x180", "--fps", "10", "--frames", "50",
-        ])
-        .args(["--title-seconds", "0.5", "--lang", "de"])
-        .arg("--tour")
-        .arg(&tour)
-        .arg("--out")
-        .arg(&frames)
-        .arg("--stills")
-        .arg(&stills)
-        .env("WGPU_BACKEND", "vulkan")
-        .env("XDG_RUNTIME_DIR", runtime.path())
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    factory_record(&[
+        "--size",
+        "320x180",
+        "--fps",
+        "10",
+        "--frames",
+        "50",
+        "--title-seconds",
+        "0.5",
+        "--lang",
+        "de",
+        "--tour",
+        tour.to_str().unwrap(),
+        "--out",
+        frames.to_str().unwrap(),
+        "--stills",
+        stills.to_str().unwrap(),
+    ]);
     let mut names: Vec<String> = std::fs::read_dir(&stills)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -374,23 +379,18 @@ fn a_recording_can_keep_one_still_per_stop() {
 /// chapters files.
 fn record_tour(dir: &Path, tour: &Path, fps: u32) -> (Vec<String>, String, String) {
     let out = dir.join(format!("fps{fps}"));
-    let runtime = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_factory"))
-        .args(["record", "--size", "128x72", "--title-seconds", "1"])
-        .args(["--fps", &fps.to_string()])
-        .arg("--tour")
-        .arg(tour)
-        .arg("--out")
-        .arg(&out)
-        .env("WGPU_BACKEND", "vulkan")
-        .env("XDG_RUNTIME_DIR", runtime.path())
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    factory_record(&[
+        "--size",
+        "128x72",
+        "--title-seconds",
+        "1",
+        "--fps",
+        &fps.to_string(),
+        "--tour",
+        tour.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let vtt = std::fs::read_to_string(out.join("captions.vtt")).unwrap();
     let cues = vtt
         .lines()
