@@ -204,6 +204,32 @@ pub fn floor_csv(
 mod tests {
     use super::*;
 
+    /// A history of `t` tokens with `layers` × `heads` attention heads (no numbers: the size is what
+    /// is measured).
+    fn shaped(t: usize, layers: usize, heads: usize) -> History {
+        History {
+            ids: vec![0; t],
+            layers: (0..layers)
+                .map(|_| LayerRows {
+                    attention: vec![Vec::new(); heads],
+                    ..LayerRows::default()
+                })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    #[test]
+    fn an_export_of_gpt2_at_1024_tokens_is_refused_and_the_default_models_is_not() {
+        // GPT-2 small, 1024 tokens: 12 · 12 · 1024 · 1025 / 2 = 75.6 million weights
+        let big = export_bytes(&shaped(1024, 12, 12));
+        assert!(big > EXPORT_LIMIT, "{big}");
+        assert!(big > 40 * 75_000_000, "{big}");
+        // the default model's whole context: 6 · 4 heads, 128 tokens (about 8 MB)
+        let small = export_bytes(&shaped(128, 6, 4));
+        assert!(small < EXPORT_LIMIT / 50, "{small}");
+    }
+
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {
         assert_eq!(csv_field(" dog"), " dog");
