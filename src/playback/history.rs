@@ -62,6 +62,12 @@ impl History {
         self.ids.len()
     }
 
+    /// The ln_1 rows of `layer` that token `query` may read (tokens 0..=query), copied (for work on
+    /// the task pool: a booth's q, k and v, a heatmap row's scores).
+    pub fn ln_1_up_to(&self, layer: usize, query: usize) -> Option<Vec<Vec<f32>>> {
+        Some(self.layers.get(layer)?.ln_1.get(..=query)?.to_vec())
+    }
+
     /// True before any trace arrived.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()

@@ -46,14 +46,8 @@ pub struct Inside {
 
 /// Recomputes the booth's insides for `query` from the floor's ln_1 rows and the model's weights.
 pub fn inside(h: &History, gpt: &Gpt, layer: usize, head: usize, query: usize) -> Option<Inside> {
-    let rows = query_rows(h, layer, query)?;
+    let rows = h.ln_1_up_to(layer, query)?;
     inside_rows(&rows, gpt, layer, head)
-}
-
-/// The ln_1 rows of `layer` that `query` may read (tokens 0..=query), copied for the task pool.
-fn query_rows(h: &History, layer: usize, query: usize) -> Option<Vec<Vec<f32>>> {
-    let rows = h.layers.get(layer)?.ln_1.get(..=query)?;
-    Some(rows.to_vec())
 }
 
 /// The booth's insides for the last of `rows` (ln_1 rows of the tokens 0..=query).
@@ -88,12 +82,16 @@ fn inside_rows(rows: &[Vec<f32>], gpt: &Gpt, layer: usize, head: usize) -> Optio
     })
 }
 
-/// The booth's window while its numbers are being computed.
-fn computing_window(ctx: &egui::Context, l: usize, hd: usize, lang: Lang) {
+/// The booth's window (one, whether its numbers are there yet or not).
+fn booth_window(l: usize, hd: usize, lang: Lang) -> egui::Window<'static> {
     egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
         .id(egui::Id::new("inside-booth"))
         .default_pos([340.0, 60.0])
-        .show(ctx, |ui| ui.label(tr!(lang, "computing")));
+}
+
+/// The booth's window while its numbers are being computed.
+fn computing_window(ctx: &egui::Context, l: usize, hd: usize, lang: Lang) {
+    booth_window(l, hd, lang).show(ctx, |ui| ui.label(tr!(lang, "computing")));
 }
 
 /// A vector as a strip of cells, in the factory's colours (scaled to `scale`).
@@ -141,7 +139,7 @@ pub(super) fn draw_booth(
     }
     let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, t);
     let found = job.get(key, blocking.is_some(), || {
-        let (model, rows) = (engine.0.clone(), query_rows(h, l, t));
+        let (model, rows) = (engine.0.clone(), h.ln_1_up_to(l, t));
         move || inside_rows(&rows?, &model.gpt, l, hd)
     });
     let inn = match found {
@@ -154,9 +152,7 @@ pub(super) fn draw_booth(
     };
     let scale = palette::board_scale(inn.keys.iter().chain(&inn.values).flatten().chain(&inn.q));
     let shown = strongest_keys(&inn.weights);
-    egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
-        .id(egui::Id::new("inside-booth"))
-        .default_pos([340.0, 60.0])
+    booth_window(l, hd, lang)
         .default_open(true)
         .show(ctx, |ui| {
             query_lines(ui, h, inn, t, scale, lang);

@@ -9,7 +9,7 @@ use super::state::UiState;
 use crate::tour::TourPlayer;
 
 /// The windows open when the stage was cleared, to open again after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) struct OpenWindows {
     help: bool,
     model_view: bool,
@@ -32,20 +32,8 @@ impl OpenWindows {
             embedding_view: ui.embedding_view,
             training_view: ui.training_view,
         };
-        Self::put(Self::closed(), ui);
+        Self::default().put(ui);
         open
-    }
-
-    fn closed() -> Self {
-        Self {
-            help: false,
-            model_view: false,
-            cost_view: false,
-            positions_view: false,
-            compare_view: false,
-            embedding_view: false,
-            training_view: false,
-        }
     }
 
     /// Opens (and closes) in `ui` the windows as they were.

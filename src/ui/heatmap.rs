@@ -162,11 +162,7 @@ fn selected_head_window(
                 let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, q);
                 let found = scores.get(key, blocking, || {
                     let model = engine.0.clone();
-                    let rows = h
-                        .layers
-                        .get(l)
-                        .and_then(|r| r.ln_1.get(..=q))
-                        .map(<[_]>::to_vec);
+                    let rows = h.ln_1_up_to(l, q);
                     move || {
                         let rows = rows?;
                         let keys: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
