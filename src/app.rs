@@ -353,7 +353,7 @@ fn report_fps(
     *since = Some(now);
 }
 
-/// Centres the 3D view in the room right of the control panel: the camera's picture is shifted
+/// Centres the 3D view in the room between the control panel and the side panel: the camera's picture is shifted
 /// like a lens (a sub-view of a wider one), so what it looks at sits in the middle of the free part
 /// of the window (a station view centred on the whole window put the shipping dock's best guesses
 /// under the panel). The overlay is untouched; the whole window when the panel is folded or hidden.
@@ -364,17 +364,20 @@ fn centre_beside_panel(
 ) {
     let Ok(window) = windows.single() else { return };
     let (w, h) = (window.physical_width(), window.physical_height());
-    let left = (ui.panel_right * ui.zoom * window.scale_factor())
-        .round()
-        .max(0.0) as u32;
-    let left = if left + 200 < w { left } else { 0 };
+    let px = |points: f32| (points * ui.zoom * window.scale_factor()).round().max(0.0) as u32;
+    let (left, right) = (px(ui.panel_right), px(ui.dock_width));
+    let (left, right) = if left + right + 200 < w {
+        (left, right)
+    } else {
+        (0, 0)
+    };
     // during the tour, the picture also moves up by part of its height: the caption's band
     let up = ui.caption_shift * h as f32;
-    // a picture `left` wider, of which the window shows the first `w` columns: its centre lands
-    // in the middle of the free part
-    let want = (left > 0 || up > 0.0).then(|| bevy::camera::SubCameraView {
-        full_size: UVec2::new(w + left, h),
-        offset: Vec2::new(0.0, up),
+    // a picture `left + right` wider, of which the window shows the `w` columns from `right` on:
+    // its centre lands in the middle of the free part between the panels
+    let want = (left > 0 || right > 0 || up > 0.0).then(|| bevy::camera::SubCameraView {
+        full_size: UVec2::new(w + left + right, h),
+        offset: Vec2::new(right as f32, up),
         size: UVec2::new(w, h),
     });
     for mut camera in &mut cameras {

@@ -60,13 +60,14 @@ pub(super) fn draw_banner(
     let (left, right) = if ui_state.recording {
         (screen.left() + 10.0, screen.right() - 10.0)
     } else {
-        // the kiosk's attract loop shows no inspector on the right
-        let inspector = if ui_state.simple && ui_state.attract {
+        // left of the side panel, or of its button at the top right
+        let (left, right) = super::column::free_span(ctx, &ui_state);
+        let button = if ui_state.dock_width > 0.0 || ui_state.stage {
             20.0
         } else {
-            320.0
+            180.0
         };
-        (ui_state.panel_right + 20.0, screen.right() - inspector)
+        (left + 20.0, right - button)
     };
     let width = (right - left).max(200.0);
     job.wrap.max_width = width - 24.0;

@@ -44,6 +44,10 @@ pub(super) fn draw_beam_tip(
         .interactable(false)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_max_width(360.0);
+                let word = |i: usize| super::explain::word(&h.texts[i], l);
+                let lead = tr!(l, "plain-beam", q = word(b.query), k = word(b.key));
+                super::explain::lead(ui, lead);
                 ui.strong(tr!(l, "inspector-head", layer = b.layer, head = b.head));
                 ui.label(tr!(
                     l,

@@ -82,18 +82,6 @@ fn inside_rows(rows: &[Vec<f32>], gpt: &Gpt, layer: usize, head: usize) -> Optio
     })
 }
 
-/// The booth's window (one, whether its numbers are there yet or not).
-fn booth_window(l: usize, hd: usize, lang: Lang) -> egui::Window<'static> {
-    egui::Window::new(tr!(lang, "booth-title", layer = l, head = hd))
-        .id(egui::Id::new("inside-booth"))
-        .default_pos([340.0, 60.0])
-}
-
-/// The booth's window while its numbers are being computed.
-fn computing_window(ctx: &egui::Context, l: usize, hd: usize, lang: Lang) {
-    booth_window(l, hd, lang).show(ctx, |ui| ui.label(tr!(lang, "computing")));
-}
-
 /// A vector as a strip of cells, in the factory's colours (scaled to `scale`).
 fn strip(ui: &mut egui::Ui, v: &[f32], scale: f32) {
     let cell = (160.0 / v.len().max(1) as f32).clamp(2.0, 6.0);
@@ -137,6 +125,10 @@ pub(super) fn draw_booth(
     if ui_state.hidden || ui_state.recording || ui_state.stage || t >= h.len() {
         return Ok(());
     }
+    // a tab of the side panel: computed only while it is shown
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Booth, "inside-booth") else {
+        return Ok(());
+    };
     let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, t);
     let found = job.get(key, blocking.is_some(), || {
         let (model, rows) = (engine.0.clone(), h.ln_1_up_to(l, t));
@@ -146,36 +138,34 @@ pub(super) fn draw_booth(
         Found::Ready(Some(inn)) => inn,
         Found::Ready(None) => return Ok(()),
         Found::Computing => {
-            computing_window(ctx, l, hd, lang);
+            window.show(ctx, |ui| ui.label(tr!(lang, "computing")));
             return Ok(());
         }
     };
     let scale = palette::board_scale(inn.keys.iter().chain(&inn.values).flatten().chain(&inn.q));
     let shown = strongest_keys(&inn.weights);
-    booth_window(l, hd, lang)
-        .default_open(true)
-        .show(ctx, |ui| {
-            query_lines(ui, h, inn, t, scale, lang);
-            key_table(ui, h, inn, &shown, scale, lang);
-            if shown.len() < inn.weights.len() {
-                ui.label(tr!(
-                    lang,
-                    "booth-listed",
-                    shown = shown.len(),
-                    all = inn.weights.len()
-                ));
-            }
-            ui.horizontal(|ui| {
-                ui.label(tr!(lang, "booth-out"));
-                strip(ui, &inn.out, scale);
-            });
-            if floor
-                .ablations
-                .contains(crate::model::Ablation::Head(l, hd))
-            {
-                ui.label(tr!(lang, "booth-ablated"));
-            }
+    window.show(ctx, |ui| {
+        query_lines(ui, h, inn, t, scale, lang);
+        key_table(ui, h, inn, &shown, scale, lang);
+        if shown.len() < inn.weights.len() {
+            ui.label(tr!(
+                lang,
+                "booth-listed",
+                shown = shown.len(),
+                all = inn.weights.len()
+            ));
+        }
+        ui.horizontal(|ui| {
+            ui.label(tr!(lang, "booth-out"));
+            strip(ui, &inn.out, scale);
         });
+        if floor
+            .ablations
+            .contains(crate::model::Ablation::Head(l, hd))
+        {
+            ui.label(tr!(lang, "booth-ablated"));
+        }
+    });
     Ok(())
 }
 

@@ -49,7 +49,7 @@ pub(super) struct SideA<'w> {
 /// The window, when open.
 pub(super) fn draw_compare(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     mut view: Local<CompareView>,
     mut cmp: ResMut<Comparison>,
     side_a: SideA,
@@ -81,31 +81,21 @@ pub(super) fn draw_compare(
             view.text = a_text.clone();
         }
     }
-    let mut open = true;
-    egui::Window::new(tr!(l, "compare-title"))
-        .id(egui::Id::new("compare-view"))
-        .open(&mut open)
-        .default_pos([340.0, 60.0])
-        .default_width(560.0)
-        .default_height(600.0)
-        .vscroll(true)
-        .show(ctx, |ui| {
-            ui.label(tr!(l, "compare-intro"));
-            ui.label(tr!(l, "compare-a", text = shortened(&a_text, 240)));
-            if b_prompt_box(ui, &mut view.text, ui_state.max_prompt_chars, l) {
-                cmp.wanted = Some(view.text.clone());
-            }
-            b_status(ui, &cmp, floor, l);
-            let Some(b) = cmp.b.as_ref() else { return };
-            next_token_table(ui, a, b, &side_a.sampling, tok, l);
-            lens_table(ui, a, b, tok, l);
-            attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
-        });
-    if !open {
-        ui_state.compare_view = false;
-        view.open = false;
-        cmp.clear();
-    }
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Compare, "compare-view") else {
+        return Ok(());
+    };
+    window.show(ctx, |ui| {
+        ui.label(tr!(l, "compare-intro"));
+        ui.label(tr!(l, "compare-a", text = shortened(&a_text, 240)));
+        if b_prompt_box(ui, &mut view.text, ui_state.max_prompt_chars, l) {
+            cmp.wanted = Some(view.text.clone());
+        }
+        b_status(ui, &cmp, floor, l);
+        let Some(b) = cmp.b.as_ref() else { return };
+        next_token_table(ui, a, b, &side_a.sampling, tok, l);
+        lens_table(ui, a, b, tok, l);
+        attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
+    });
     Ok(())
 }
 

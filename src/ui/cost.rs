@@ -45,23 +45,19 @@ pub(super) fn draw_cost(
     let cfg = &engine.0.config;
     let ours = shape_of("this model", cfg);
     let gpt2 = shape_of("GPT-2 small", &Config::gpt2_small());
-    let mut open = true;
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Cost, "cost-view") else {
+        return Ok(());
+    };
     let st = &mut *ui_state;
     let n = st.cost_n.unwrap_or(floor.history.len().max(1));
     let mut chosen = n;
-    egui::Window::new(tr!(l, "cost-title"))
-        .id(egui::Id::new("cost-view"))
-        .open(&mut open)
-        .default_pos([340.0, 80.0])
-        .default_width(430.0)
-        .show(ctx, |ui| {
-            work_section(ui, &ours, cfg.n_positions, &mut chosen, l);
-            ui.separator();
-            cache_table(ui, ours, gpt2, chosen, l);
-            ui.separator();
-            measured_times(ui, &floor, l);
-        });
-    st.cost_view = open;
+    window.show(ctx, |ui| {
+        work_section(ui, &ours, cfg.n_positions, &mut chosen, l);
+        ui.separator();
+        cache_table(ui, ours, gpt2, chosen, l);
+        ui.separator();
+        measured_times(ui, &floor, l);
+    });
     if chosen != n {
         st.cost_n = Some(chosen);
     }

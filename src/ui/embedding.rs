@@ -106,7 +106,7 @@ pub(super) struct RoomPointer<'w, 's> {
 /// The window, when open, and the room's pointer (hover and click on the points).
 pub(super) fn draw_embedding(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     mut sources: RoomSources,
     mut selection: ResMut<Selection>,
     mut pointing: RoomPointer,
@@ -124,12 +124,10 @@ pub(super) fn draw_embedding(
     }
     let (room, floor) = (&mut sources.room, &sources.floor);
     let mut chosen = hover_points(ctx, room, floor, &mut pointing, tok, l);
-    if ui_state.embedding_view {
-        let mut open = true;
-        if let Some(next) = embedding_window(ctx, &mut open, room, &mut boxes, tok, l) {
-            chosen = Some(next);
-        }
-        ui_state.embedding_view = open;
+    if ui_state.embedding_view
+        && let Some(next) = embedding_window(ctx, room, &mut boxes, tok, l)
+    {
+        chosen = Some(next);
     }
     if let Some(id) = chosen {
         room.pick(Some(id));
@@ -217,51 +215,46 @@ fn hover_label(ctx: &egui::Context, pointer: egui::Pos2, text: String) {
 /// returns a token clicked in its lists.
 fn embedding_window(
     ctx: &egui::Context,
-    open: &mut bool,
     room: &mut EmbeddingRoom,
     boxes: &mut Boxes,
     tok: &Tokenizer,
     l: Lang,
 ) -> Option<u32> {
     let mut chosen: Option<u32> = None;
-    egui::Window::new(tr!(l, "embedding-win-title"))
-        .id(egui::Id::new("embedding-view"))
-        .open(open)
-        .default_pos([870.0, 240.0])
-        .default_width(380.0)
-        .show(ctx, |ui| {
-            let Some(map) = room.map.clone() else {
-                match &room.error {
-                    Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
-                    None => ui.label(tr!(l, "embedding-win-making")),
-                };
-                return;
+    let window = super::dock::window(ctx, super::dock::Tab::Embedding, "embedding-view")?;
+    window.show(ctx, |ui| {
+        let Some(map) = room.map.clone() else {
+            match &room.error {
+                Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+                None => ui.label(tr!(l, "embedding-win-making")),
             };
-            ui.label(tr!(
+            return;
+        };
+        ui.label(tr!(
+            l,
+            "embedding-win-intro",
+            count = map.map.coords.len(),
+            width = map.rows.width,
+            share = format!("{:.1}", 100.0 * map.map.shown_share())
+        ));
+        ui.label(tr!(l, "embedding-win-legend"));
+        if let Some(id) = room.picked {
+            ui.separator();
+            ui.strong(tr!(
                 l,
-                "embedding-win-intro",
-                count = map.map.coords.len(),
-                width = map.rows.width,
-                share = format!("{:.1}", 100.0 * map.map.shown_share())
+                "embedding-win-nearest",
+                token = piece(tok, id),
+                id = id,
+                width = map.rows.width
             ));
-            ui.label(tr!(l, "embedding-win-legend"));
-            if let Some(id) = room.picked {
-                ui.separator();
-                ui.strong(tr!(
-                    l,
-                    "embedding-win-nearest",
-                    token = piece(tok, id),
-                    id = id,
-                    width = map.rows.width
-                ));
-                if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked(), l) {
-                    chosen = Some(next);
-                }
-            }
-            if let Some(next) = arithmetic_section(ui, room, boxes, tok, l) {
+            if let Some(next) = neighbour_rows(ui, tok, &room.neighbours_of_picked(), l) {
                 chosen = Some(next);
             }
-        });
+        }
+        if let Some(next) = arithmetic_section(ui, room, boxes, tok, l) {
+            chosen = Some(next);
+        }
+    });
     chosen
 }
 

@@ -24,6 +24,28 @@ pub struct Formula {
     pub value: f32,
 }
 
+/// A plain sentence that leads a tooltip or an inspector entry: a little larger and brighter than
+/// the numbers under it.
+pub fn lead(ui: &mut bevy_egui::egui::Ui, text: String) {
+    let colour = ui.visuals().strong_text_color();
+    ui.label(
+        bevy_egui::egui::RichText::new(text)
+            .size(super::MIN_TEXT + 2.0)
+            .color(colour),
+    );
+}
+
+/// A token as a visitor reads it, in plain words: its text without the leading-space mark, in
+/// quotation marks ("dog"); a token of spaces or line breaks is named as such.
+pub fn word(text: &str, l: Lang) -> String {
+    let t = text.trim_start_matches('\u{b7}').trim();
+    if t.is_empty() {
+        tr!(l, "word-space")
+    } else {
+        tr!(l, "word-quoted", w = t)
+    }
+}
+
 /// What the inspector and the crate's tooltip say about token `t`'s surprise.
 pub fn surprise_line(
     surprise: &crate::playback::surprise::TokenSurprise,

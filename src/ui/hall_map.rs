@@ -9,7 +9,6 @@ use bevy_egui::{EguiContexts, egui};
 use super::state::UiState;
 use crate::camera::{FocusStation, Orbit};
 use crate::i18n::Lang;
-use crate::playback::Selection;
 use crate::scene::CurrentLayout;
 use crate::scene::layout::{Layout, StationKind};
 use crate::tour::TourPlayer;
@@ -52,7 +51,6 @@ pub(super) fn draw_hall_map(
     ui_state: Res<UiState>,
     hall: HallAndCamera,
     tour: Res<TourPlayer>,
-    selection: Res<Selection>,
     mut focus: MessageWriter<FocusStation>,
     lang: Res<Lang>,
 ) -> Result {
@@ -70,9 +68,7 @@ pub(super) fn draw_hall_map(
         (egui::Align2::RIGHT_TOP, [-gap, gap], TOUR_WIDTH)
     } else {
         // centred in the bottom edge the panels leave free, and narrowed to fit it
-        let heatmap_shown = selection.head.is_some();
-        let (left, right) =
-            super::column::bottom_free(ctx, ui_state.panel_right, heatmap_shown, 90.0);
+        let (left, right) = super::column::free_span(ctx, &ui_state);
         let width = (right - left - 2.0 * gap - 20.0).clamp(160.0, WIDTH);
         let centre = (left + right) / 2.0 - ctx.viewport_rect().center().x;
         (egui::Align2::CENTER_BOTTOM, [centre, -gap], width)

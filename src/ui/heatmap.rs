@@ -103,7 +103,7 @@ pub(super) struct FlyToBooth<'w> {
 /// The selected head's heatmap (when a head is selected) and the model view (when opened).
 pub(super) fn draw_heatmaps(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     floor: Res<Floor>,
     mut pointing: Pointing,
     mut sources: HeadSources,
@@ -118,8 +118,7 @@ pub(super) fn draw_heatmaps(
         now_hovered = selected_head_window(ctx, &floor, &mut sources, &pointing, lang);
         if ui_state.model_view {
             let images = &mut sources.images;
-            ui_state.model_view =
-                model_view_window(ctx, &floor, images, &mut pointing.selection, &mut fly, lang);
+            model_view_window(ctx, &floor, images, &mut pointing.selection, &mut fly, lang);
         }
     }
     if pointing.hovered.0 != now_hovered {
@@ -143,56 +142,49 @@ fn selected_head_window(
         .as_ref()
         .map_or(1, |e| e.0.config.n_embd / e.0.config.n_head.max(1));
     let (l, hd) = pointing.selection.head?;
+    let window = super::dock::window(ctx, super::dock::Tab::Head, "heatmap")?;
     let tex = sources.images.get(ctx, floor, l, hd)?;
     let mut now_hovered = None;
-    egui::Window::new(tr!(lang, "heatmap-title", layer = l, head = hd))
-        .id(egui::Id::new(super::column::HEATMAP))
-        .anchor(
-            egui::Align2::RIGHT_BOTTOM,
-            [-super::column::GAP, -super::column::GAP],
-        )
-        .collapsible(true)
-        .resizable(false)
-        .show(ctx, |ui| {
-            let engine = sources.engine.as_deref();
-            let blocking = sources.blocking.is_some();
-            let scores = &mut *sources.scores;
-            let mut explain = |q: usize| -> Option<Vec<f32>> {
-                let engine = engine?;
-                let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, q);
-                let found = scores.get(key, blocking, || {
-                    let model = engine.0.clone();
-                    let rows = h.ln_1_up_to(l, q);
-                    move || {
-                        let rows = rows?;
-                        let keys: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
-                        model.gpt.head_scores(l, hd, rows.last()?, &keys).ok()
-                    }
-                });
-                found.ready().cloned().flatten()
-            };
-            let beam = pointing
-                .beam_hover
-                .0
-                .filter(|b| (b.layer, b.head) == (l, hd))
-                .map(|b| (b.query, b.key));
-            let view = HeadGrid {
-                h,
-                tex: &tex,
-                layer: l,
-                head: hd,
-                selected: pointing.selection.token,
-                head_size,
-                beam,
-            };
-            now_hovered = grid(ui, &view, &mut explain, lang, 300.0);
-        });
+    window.show(ctx, |ui| {
+        let engine = sources.engine.as_deref();
+        let blocking = sources.blocking.is_some();
+        let scores = &mut *sources.scores;
+        let mut explain = |q: usize| -> Option<Vec<f32>> {
+            let engine = engine?;
+            let key = (floor.version, Arc::as_ptr(&engine.0) as usize, l, hd, q);
+            let found = scores.get(key, blocking, || {
+                let model = engine.0.clone();
+                let rows = h.ln_1_up_to(l, q);
+                move || {
+                    let rows = rows?;
+                    let keys: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+                    model.gpt.head_scores(l, hd, rows.last()?, &keys).ok()
+                }
+            });
+            found.ready().cloned().flatten()
+        };
+        let beam = pointing
+            .beam_hover
+            .0
+            .filter(|b| (b.layer, b.head) == (l, hd))
+            .map(|b| (b.query, b.key));
+        let view = HeadGrid {
+            h,
+            tex: &tex,
+            layer: l,
+            head: hd,
+            selected: pointing.selection.token,
+            head_size,
+            beam,
+        };
+        now_hovered = grid(ui, &view, &mut explain, lang, 300.0);
+    });
     now_hovered
 }
 
 /// The model view: every head of every layer as a thumbnail, where a click selects the head and
-/// flies to its booth; returns whether the window stays open. (`selection` stays a `ResMut`, so
-/// it is marked changed only on a click.)
+/// flies to its booth (a tab of the side panel, closed with its ×). (`selection` stays a `ResMut`,
+/// so it is marked changed only on a click.)
 fn model_view_window(
     ctx: &egui::Context,
     floor: &Floor,
@@ -200,33 +192,30 @@ fn model_view_window(
     selection: &mut ResMut<Selection>,
     fly: &mut FlyToBooth,
     lang: Lang,
-) -> bool {
+) {
     let h = &floor.history;
-    let mut open = true;
-    egui::Window::new(tr!(lang, "heatmap-all-heads"))
-        .id(egui::Id::new("model-view"))
-        .open(&mut open)
-        .default_pos([330.0, 60.0])
-        .show(ctx, |ui| {
-            let shape = h
-                .layers
-                .iter()
-                .map(|l| l.attention.len())
-                .collect::<Vec<_>>();
-            let mut texture = |l, hd| images.get(ctx, floor, l, hd);
-            let picked = thumbnails(ui, &shape, &mut texture, selection.head, lang);
-            if let Some((l, hd)) = picked {
-                selection.head = Some((l, hd));
-                if let Some(i) = fly
-                    .layout
-                    .as_ref()
-                    .and_then(|lay| lay.0.index_of(StationKind::Booth(l, hd)))
-                {
-                    fly.focus.write(FocusStation(i));
-                }
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::ModelView, "model-view") else {
+        return;
+    };
+    window.show(ctx, |ui| {
+        let shape = h
+            .layers
+            .iter()
+            .map(|l| l.attention.len())
+            .collect::<Vec<_>>();
+        let mut texture = |l, hd| images.get(ctx, floor, l, hd);
+        let picked = thumbnails(ui, &shape, &mut texture, selection.head, lang);
+        if let Some((l, hd)) = picked {
+            selection.head = Some((l, hd));
+            if let Some(i) = fly
+                .layout
+                .as_ref()
+                .and_then(|lay| lay.0.index_of(StationKind::Booth(l, hd)))
+            {
+                fly.focus.write(FocusStation(i));
             }
-        });
-    open
+        }
+    });
 }
 
 /// The raw scores of one query's row (keys 0..=query), recomputed by the model on demand.

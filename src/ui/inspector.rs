@@ -5,7 +5,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::explain::{Asked, FormulaJob, Home, formula_of};
+use super::explain::{Asked, FormulaJob, Home, formula_of, lead};
 use super::state::UiState;
 use crate::camera::FocusStation;
 use crate::i18n::Lang;
@@ -32,16 +32,15 @@ pub(super) struct InspectedFloor<'w> {
     blocking: Option<Res<'w, Blocking>>,
 }
 
-/// What the inspector keeps between frames: the last pick (to unfold on a new one) and the
-/// formulas being computed for it (a lamp's and a board cell's may be shown at once).
+/// What the inspector keeps between frames: the formulas being computed for the pick (a lamp's
+/// and a board cell's may be shown at once).
 #[derive(Default)]
 pub(super) struct Memory {
-    last_pick: Selection,
     lamp_formula: FormulaJob,
     cell_formula: FormulaJob,
 }
 
-/// The inspector window, top right.
+/// The inspector, a tab of the side panel (`ui/dock.rs`).
 pub(super) fn draw_inspector(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
@@ -57,86 +56,71 @@ pub(super) fn draw_inspector(
         return Ok(());
     }
     let h = &view.floor.history;
-    // folded at first, so the scene has the room; it opens by itself when something is picked
-    let id = egui::Id::new(super::column::INSPECTOR);
+    // a tab of the side panel, which comes out by itself when something is picked
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Inspector, "inspector") else {
+        return Ok(());
+    };
     let Memory {
-        last_pick,
         lamp_formula,
         cell_formula,
     } = &mut *memory;
-    unfold_on_new_pick(ctx, id, &selection, last_pick);
-    egui::Window::new(tr!(lg, "inspector"))
-        .id(id)
-        .default_open(false)
-        .anchor(
-            egui::Align2::RIGHT_TOP,
-            [-super::column::GAP, super::column::GAP],
-        )
-        .default_width(300.0)
-        .resizable(false)
-        // above the heatmap, never over it: what does not fit scrolls
-        .max_height(super::column::inspector_max_height(
-            ctx,
-            selection.head.is_some(),
-        ))
-        .vscroll(true)
-        .show(ctx, |ui| {
-            if h.is_empty() {
-                ui.label(tr!(lg, "inspector-waiting"));
-                return;
-            }
-            text_so_far(ui, &view, lg);
+    window.show(ctx, |ui| {
+        if h.is_empty() {
+            ui.label(tr!(lg, "inspector-waiting"));
+            return;
+        }
+        // the numbers under each plain sentence: open for explorers, folded in the kiosk
+        let lg = Words {
+            lang: lg,
+            numbers_open: !ui_state.simple,
+        };
+        text_so_far(ui, &view, lg);
+        ui.separator();
+        // a selection may outlive the floor it was made on (a new prompt, a tour stop)
+        let token = selection.token.filter(|&t| t < h.len());
+        token_section(ui, &view, token, lg);
+        head_section(ui, &view, selection.head, token, lg);
+        neuron_section(ui, &view, &selection, lamp_formula, lg);
+        if let Some((i, dim)) = cell_section(ui, &view, (selection.dim, token), cell_formula, lg) {
+            selection.dim = dim.map(|d| (i, d));
+            focus.write(FocusStation(i));
+        }
+        if let Some(t) = selection.lamp_token(&view.floor) {
             ui.separator();
-            // a selection may outlive the floor it was made on (a new prompt, a tour stop)
-            let token = selection.token.filter(|&t| t < h.len());
-            token_section(ui, &view, token, lg);
-            head_section(ui, &view, selection.head, token, lg);
-            neuron_section(ui, &view, &selection, lamp_formula, lg);
-            if let Some((i, dim)) =
-                cell_section(ui, &view, (selection.dim, token), cell_formula, lg)
-            {
-                selection.dim = dim.map(|d| (i, d));
-                focus.write(FocusStation(i));
-            }
-            if let Some(t) = selection.lamp_token(&view.floor) {
-                ui.separator();
-                ui.label(tr!(
-                    lg,
-                    "inspector-lamps-show",
-                    t = t,
-                    text = format!("{:?}", h.texts[t])
-                ));
-            }
-            candidates_section(ui, &view, &mut selection, lg);
-            lens_section(ui, &view.dock, lg);
-            if ui.button(tr!(lg, "inspector-clear")).clicked() {
-                *selection = Selection::default();
-            }
-        });
+            ui.label(tr!(
+                lg.lang,
+                "inspector-lamps-show",
+                t = t,
+                text = format!("{:?}", h.texts[t])
+            ));
+        }
+        candidates_section(ui, &view, &mut selection, lg);
+        lens_section(ui, &view.dock, lg);
+        if ui.button(tr!(lg.lang, "inspector-clear")).clicked() {
+            *selection = Selection::default();
+        }
+    });
     Ok(())
 }
 
-/// Opens the folded window once when the selection changes to something picked.
-fn unfold_on_new_pick(
-    ctx: &egui::Context,
-    id: egui::Id,
-    selection: &Selection,
-    last_pick: &mut Selection,
-) {
-    if *selection != *last_pick {
-        *last_pick = selection.clone();
-        if *selection != Selection::default() {
-            let key = id.with("collapsing");
-            let mut folded =
-                egui::collapsing_header::CollapsingState::load_with_default_open(ctx, key, false);
-            folded.set_open(true);
-            folded.store(ctx);
-        }
-    }
+/// The language, and whether the numbers under each plain sentence start open.
+#[derive(Clone, Copy)]
+struct Words {
+    lang: Lang,
+    numbers_open: bool,
+}
+
+/// An entry's numbers and formulas under its plain sentence, in a fold named "The numbers".
+fn numbers(ui: &mut egui::Ui, id: &str, w: Words, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(tr!(w.lang, "inspector-numbers"))
+        .id_salt(id)
+        .default_open(w.numbers_open)
+        .show(ui, add);
 }
 
 /// The text so far (its end, when long), the token counts and the station the flow is at.
-fn text_so_far(ui: &mut egui::Ui, view: &InspectedFloor, lg: Lang) {
+fn text_so_far(ui: &mut egui::Ui, view: &InspectedFloor, w: Words) {
+    let lg = w.lang;
     let h = &view.floor.history;
     let text: String = h.texts.join("");
     // the end of a long text is what matters: the next token continues it
@@ -149,6 +133,7 @@ fn text_so_far(ui: &mut egui::Ui, view: &InspectedFloor, lg: Lang) {
     } else {
         text
     };
+    lead(ui, tr!(lg, "inspector-plain-text"));
     ui.label(egui::RichText::new(shown).monospace());
     ui.label(tr!(
         lg,
@@ -166,47 +151,59 @@ fn text_so_far(ui: &mut egui::Ui, view: &InspectedFloor, lg: Lang) {
 }
 
 /// The selected token (or a hint to pick one): its id, surprise, embedding and stream per layer.
-fn token_section(ui: &mut egui::Ui, view: &InspectedFloor, token: Option<usize>, lg: Lang) {
-    let h = &view.floor.history;
+fn token_section(ui: &mut egui::Ui, view: &InspectedFloor, token: Option<usize>, w: Words) {
+    let (h, lg) = (&view.floor.history, w.lang);
     match token {
         None => {
-            ui.label(tr!(lg, "inspector-hint"));
+            lead(ui, tr!(lg, "inspector-hint"));
         }
         Some(t) => {
-            ui.strong(tr!(
-                lg,
-                "inspector-token",
-                t = t,
-                text = format!("{:?}", h.texts[t]),
-                id = h.ids[t]
-            ));
-            ui.label(super::explain::surprise_line(
-                &view.surprise,
-                &view.floor,
-                t,
-                lg,
-            ));
-            let (m0, s0) = mean_std(&h.embed[t]);
-            ui.label(tr!(
-                lg,
-                "inspector-embedding",
-                mean = format!("{m0:+.3}"),
-                spread = format!("{s0:.3}")
-            ));
-            for (l, rows) in h.layers.iter().enumerate() {
-                let (m1, s1) = mean_std(&rows.resid_attn[t]);
-                let (m2, s2) = mean_std(&rows.ln_2[t]);
-                ui.label(tr!(
-                    lg,
-                    "inspector-layer-stream",
-                    layer = l,
-                    mean = format!("{m1:+.2}"),
-                    spread = format!("{s1:.2}"),
-                    mean2 = format!("{m2:+.2}"),
-                    spread2 = format!("{s2:.2}")
-                ));
-            }
+            let word = super::explain::word(&h.texts[t], lg);
+            let n = h.len();
+            lead(
+                ui,
+                tr!(lg, "inspector-plain-token", word = word, n = t + 1, all = n),
+            );
+            numbers(ui, "token-numbers", w, |ui| token_numbers(ui, view, t, lg));
         }
+    }
+}
+
+/// The selected token's numbers: its id, surprise, embedding and stream per layer.
+fn token_numbers(ui: &mut egui::Ui, view: &InspectedFloor, t: usize, lg: Lang) {
+    let h = &view.floor.history;
+    ui.strong(tr!(
+        lg,
+        "inspector-token",
+        t = t,
+        text = format!("{:?}", h.texts[t]),
+        id = h.ids[t]
+    ));
+    ui.label(super::explain::surprise_line(
+        &view.surprise,
+        &view.floor,
+        t,
+        lg,
+    ));
+    let (m0, s0) = mean_std(&h.embed[t]);
+    ui.label(tr!(
+        lg,
+        "inspector-embedding",
+        mean = format!("{m0:+.3}"),
+        spread = format!("{s0:.3}")
+    ));
+    for (l, rows) in h.layers.iter().enumerate() {
+        let (m1, s1) = mean_std(&rows.resid_attn[t]);
+        let (m2, s2) = mean_std(&rows.ln_2[t]);
+        ui.label(tr!(
+            lg,
+            "inspector-layer-stream",
+            layer = l,
+            mean = format!("{m1:+.2}"),
+            spread = format!("{s1:.2}"),
+            mean2 = format!("{m2:+.2}"),
+            spread2 = format!("{s2:.2}")
+        ));
     }
 }
 
@@ -217,21 +214,25 @@ fn head_section(
     view: &InspectedFloor,
     head: Option<(usize, usize)>,
     token: Option<usize>,
-    lg: Lang,
+    w: Words,
 ) {
-    let h = &view.floor.history;
+    let (h, lg) = (&view.floor.history, w.lang);
     if let Some((l, hd)) = head
         && let Some(rows) = h.layers.get(l).and_then(|x| x.attention.get(hd))
     {
         ui.separator();
-        ui.strong(tr!(lg, "inspector-head", layer = l, head = hd));
         let q = token.unwrap_or(h.len() - 1);
-        ui.label(tr!(
-            lg,
-            "inspector-looks-at",
-            t = q,
-            text = format!("{:?}", h.texts[q])
-        ));
+        let word = super::explain::word(&h.texts[q], lg);
+        lead(
+            ui,
+            tr!(
+                lg,
+                "inspector-plain-head",
+                layer = l,
+                head = hd,
+                word = word
+            ),
+        );
         let row = rows.get(q).cloned().unwrap_or_default();
         let mut order: Vec<usize> = (0..row.len()).collect();
         order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
@@ -245,7 +246,15 @@ fn head_section(
                 ui.label(format!("{k}: {:?}", h.texts[k]));
             });
         }
-        head_attribution(ui, view, l, hd, lg);
+        numbers(ui, "head-numbers", w, |ui| {
+            ui.label(tr!(
+                lg,
+                "inspector-looks-at",
+                t = q,
+                text = format!("{:?}", h.texts[q])
+            ));
+            head_attribution(ui, view, l, hd, lg);
+        });
     }
 }
 
@@ -279,13 +288,32 @@ fn neuron_section(
     view: &InspectedFloor,
     selection: &Selection,
     formulas: &mut FormulaJob,
+    w: Words,
+) {
+    let (h, lg) = (&view.floor.history, w.lang);
+    if let Some((l, n)) = selection.neuron
+        && l < h.layers.len()
+    {
+        ui.separator();
+        lead(ui, tr!(lg, "inspector-plain-neuron", layer = l, neuron = n));
+        numbers(ui, "neuron-numbers", w, |ui| {
+            neuron_numbers(ui, view, selection, formulas, (l, n), lg)
+        });
+    }
+}
+
+/// The selected neuron's numbers: its output for the last tokens, and the formula for the lamp's
+/// token.
+fn neuron_numbers(
+    ui: &mut egui::Ui,
+    view: &InspectedFloor,
+    selection: &Selection,
+    formulas: &mut FormulaJob,
+    (l, n): (usize, usize),
     lg: Lang,
 ) {
     let (floor, h) = (&view.floor, &view.floor.history);
-    if let Some((l, n)) = selection.neuron
-        && let Some(layer) = h.layers.get(l)
-    {
-        ui.separator();
+    if let Some(layer) = h.layers.get(l) {
         ui.strong(tr!(lg, "inspector-neuron", layer = l, neuron = n));
         ui.label(tr!(lg, "inspector-neuron-outputs"));
         for (t, acts) in layer.ffn_act.iter().enumerate().rev().take(8) {
@@ -316,9 +344,9 @@ fn cell_section(
     view: &InspectedFloor,
     (dim, token): (Option<(usize, usize)>, Option<usize>),
     formulas: &mut FormulaJob,
-    lg: Lang,
+    w: Words,
 ) -> Option<(usize, Option<usize>)> {
-    let (floor, h) = (&view.floor, &view.floor.history);
+    let (floor, h, lg) = (&view.floor, &view.floor.history, w.lang);
     let mut goto: Option<(usize, Option<usize>)> = None;
     if let Some((station, d)) = dim
         && let Some(l) = &view.layout
@@ -330,6 +358,14 @@ fn cell_section(
         && let Some(&v) = src.rows(h).get(t).and_then(|r| r.get(d))
     {
         ui.separator();
+        lead(
+            ui,
+            tr!(
+                lg,
+                "plain-cell",
+                word = super::explain::word(&h.texts[t], lg)
+            ),
+        );
         ui.label(tr!(
             lg,
             "inspector-cell",
@@ -377,12 +413,12 @@ fn candidates_section(
     ui: &mut egui::Ui,
     view: &InspectedFloor,
     selection: &mut ResMut<Selection>,
-    lg: Lang,
+    w: Words,
 ) {
-    let (floor, dock) = (&view.floor, &view.dock);
+    let (floor, dock, lg) = (&view.floor, &view.dock, w.lang);
     if !dock.candidates.is_empty() {
         ui.separator();
-        ui.strong(tr!(lg, "inspector-next"));
+        lead(ui, tr!(lg, "inspector-plain-next"));
         if !floor.ablations.is_empty() {
             ui.label(tr!(
                 lg,
@@ -415,29 +451,34 @@ fn candidates_section(
         if selection.bar.unwrap_or(0) != explain {
             selection.bar = Some(explain);
         }
-        if let Some((title, lines)) = super::explain::bar(dock, explain, lg) {
-            ui.label(egui::RichText::new(title).strong());
-            for line in lines {
-                ui.label(line);
+        numbers(ui, "next-numbers", w, |ui| {
+            ui.label(tr!(lg, "inspector-next"));
+            if let Some((title, lines)) = super::explain::bar(dock, explain, lg) {
+                ui.label(egui::RichText::new(title).strong());
+                for line in lines {
+                    ui.label(line);
+                }
             }
-        }
-        if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &view.engine) {
-            let text = engine.0.tokenizer.token_text(*id);
-            ui.label(tr!(
-                lg,
-                "inspector-last-sampled",
-                token = shown_token(&text, *id)
-            ));
-        }
+            if let (Some((id, _)), Some(engine)) = (&floor.last_sample, &view.engine) {
+                let text = engine.0.tokenizer.token_text(*id);
+                ui.label(tr!(
+                    lg,
+                    "inspector-last-sampled",
+                    token = shown_token(&text, *id)
+                ));
+            }
+        });
     }
 }
 
 /// The logit lens: each layer's raw top guesses.
-fn lens_section(ui: &mut egui::Ui, dock: &Dock, lg: Lang) {
+fn lens_section(ui: &mut egui::Ui, dock: &Dock, w: Words) {
+    let lg = w.lang;
     if !dock.lens.is_empty() {
         ui.separator();
-        ui.strong(tr!(lg, "inspector-lens"));
-        ui.label(tr!(lg, "inspector-lens-raw"));
+        lead(ui, tr!(lg, "inspector-plain-lens"));
+        ui.weak(tr!(lg, "inspector-lens"));
+        ui.weak(tr!(lg, "inspector-lens-raw"));
         for (l, line) in dock.lens.iter().enumerate() {
             ui.label(tr!(lg, "inspector-lens-layer", layer = l, guesses = line));
         }

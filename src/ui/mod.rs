@@ -12,6 +12,7 @@ mod column;
 mod compare;
 mod controls;
 mod cost;
+pub mod dock;
 mod embedding;
 pub mod explain;
 mod hall_map;
@@ -132,31 +133,34 @@ pub const TOUCH_TARGET: f32 = 48.0;
 
 /// Overlay systems (need a window and egui), drawn in this order each frame.
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<UiState>().add_systems(
-        EguiPrimaryContextPass,
-        (
-            scale_with_window,
-            set_text_sizes,
-            labels::draw_world_labels,
-            banner::draw_banner,
-            controls::draw_controls,
-            kiosk_panel::draw_kiosk_panel,
-            inspector::draw_inspector,
-            heatmap::draw_heatmaps,
-            booth::draw_booth,
-            cost::draw_cost,
-            compare::draw_compare,
-            positions::draw_positions,
-            embedding::draw_embedding,
-            training::draw_training,
-            help::draw_help,
-            caption::draw_caption,
-            hall_map::draw_hall_map,
-            beam_tip::draw_beam_tip,
-            value_tip::draw_value_tip,
-        )
-            .chain(),
-    );
+    app.init_resource::<UiState>()
+        .init_resource::<dock::DockState>()
+        .add_systems(
+            EguiPrimaryContextPass,
+            (
+                scale_with_window,
+                set_text_sizes,
+                labels::draw_world_labels,
+                banner::draw_banner,
+                controls::draw_controls,
+                kiosk_panel::draw_kiosk_panel,
+                dock::draw_dock,
+                inspector::draw_inspector,
+                heatmap::draw_heatmaps,
+                booth::draw_booth,
+                cost::draw_cost,
+                compare::draw_compare,
+                positions::draw_positions,
+                embedding::draw_embedding,
+                training::draw_training,
+                help::draw_help,
+                caption::draw_caption,
+                hall_map::draw_hall_map,
+                beam_tip::draw_beam_tip,
+                value_tip::draw_value_tip,
+            )
+                .chain(),
+        );
     app.add_systems(
         Update,
         (

@@ -74,7 +74,7 @@ fn texture(
 /// The window, when open.
 pub(super) fn draw_positions(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     engine: Option<Res<Engine>>,
     mut tables: Local<Tables>,
     (lang, blocking): (Res<Lang>, Option<Res<Blocking>>),
@@ -109,39 +109,37 @@ pub(super) fn draw_positions(
         .as_ref()
         .filter(|(k, _)| *k == key)
         .map(|(_, p)| p);
-    let mut open = true;
-    egui::Window::new(tr!(l, "positions-title"))
-        .id(egui::Id::new("positions-view"))
-        .open(&mut open)
-        .default_pos([340.0, 80.0])
-        .show(ctx, |ui| {
-            ui.label(tr!(l, "positions-intro", d = d, n = n));
-            let side = 200.0;
-            ui.horizontal(|ui| {
-                let titles = [
-                    tr!(l, "positions-learned"),
-                    tr!(l, "positions-sines"),
-                    tr!(l, "positions-cosine"),
-                ];
-                for (i, title) in titles.into_iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.label(title);
-                        match pictures {
-                            Some(p) => {
-                                ui.add(egui::Image::new((p[i].id(), egui::vec2(side, side))));
-                            }
-                            None => {
-                                match &failed {
-                                    Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
-                                    None => ui.label(tr!(l, "computing")),
-                                };
-                            }
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Positions, "positions-view")
+    else {
+        return Ok(());
+    };
+    window.show(ctx, |ui| {
+        ui.label(tr!(l, "positions-intro", d = d, n = n));
+        let side = 200.0;
+        ui.horizontal(|ui| {
+            let titles = [
+                tr!(l, "positions-learned"),
+                tr!(l, "positions-sines"),
+                tr!(l, "positions-cosine"),
+            ];
+            for (i, title) in titles.into_iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.label(title);
+                    match pictures {
+                        Some(p) => {
+                            ui.add(egui::Image::new((p[i].id(), egui::vec2(side, side))));
                         }
-                    });
-                }
-            });
-            ui.label(tr!(l, "positions-legend"));
+                        None => {
+                            match &failed {
+                                Some(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+                                None => ui.label(tr!(l, "computing")),
+                            };
+                        }
+                    }
+                });
+            }
         });
-    ui_state.positions_view = open;
+        ui.label(tr!(l, "positions-legend"));
+    });
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::limits;
 use crate::playback::{Playback, Sampling};
 use crate::tr;
 
-/// The width kept free at the top right for the inspector's folded button, points.
+/// The width kept free at the top right for the side panel's button, points.
 const INSPECTOR_ROOM: f32 = 170.0;
 
 /// Draws the bar; returns how far down it reaches (points), for the sentence banner below it.
@@ -25,8 +25,13 @@ pub(super) fn draw(
     lang: &mut Lang,
 ) -> f32 {
     let l = *lang;
-    // left of the folded inspector's button (top right); a longer language wraps to a second row
-    let room = (ctx.viewport_rect().width() - 8.0 - INSPECTOR_ROOM).max(320.0);
+    // left of the side panel, or of its button (top right); a longer language wraps to a second row
+    let right = if st.dock_width > 0.0 {
+        st.dock_width + 8.0
+    } else {
+        INSPECTOR_ROOM
+    };
+    let room = (ctx.viewport_rect().width() - 8.0 - right).max(320.0);
     let bar = egui::Area::new("slim-bar".into())
         .fixed_pos(egui::pos2(8.0, 8.0))
         .order(egui::Order::Middle)
@@ -112,7 +117,22 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
 /// The temperature, in plain words ("boldness"), applied as it moves.
 fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
     follow_sampling(st, sampling);
-    ui.label(tr!(l, "kiosk-temperature"));
+    let label = egui::Label::new(tr!(l, "kiosk-temperature")).wrap_mode(egui::TextWrapMode::Extend);
+    // the label, the slider and its value stay together: to the next row when they do not fit
+    let needed = ui.fonts_mut(|f| {
+        f.layout_no_wrap(
+            tr!(l, "kiosk-temperature"),
+            egui::TextStyle::Body.resolve(ui.style()),
+            egui::Color32::WHITE,
+        )
+        .size()
+        .x
+    }) + ui.spacing().slider_width
+        + 80.0;
+    if ui.available_size_before_wrap().x < needed {
+        ui.end_row();
+    }
+    ui.add(label);
     ui.add(
         egui::Slider::new(&mut st.edit.temperature, limits::TEMPERATURE)
             .step_by(0.05)

@@ -79,6 +79,9 @@ pub struct UiState {
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
     /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
+    /// How wide the side panel on the right is (the overlay's points; 0 when it is in or empty):
+    /// the 3D view is centred in the room left of it (`ui/dock.rs`).
+    pub dock_width: f32,
     /// The overlay's zoom: it grows with the window ([`crate::ui::zoom_for`]); a point is `zoom`
     /// logical pixels.
     pub zoom: f32,
@@ -100,6 +103,7 @@ impl Default for UiState {
             applied: SamplingParams::default(),
             refused: None,
             panel_right: 0.0,
+            dock_width: 0.0,
             top_bar: 0.0,
             reset_layout: false,
             zoom: 1.0,

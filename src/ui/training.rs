@@ -52,7 +52,7 @@ pub(super) struct ShownFloor<'w> {
 /// The window, when open.
 pub(super) fn draw_training(
     mut contexts: EguiContexts,
-    mut ui_state: ResMut<UiState>,
+    ui_state: Res<UiState>,
     mut switch: ModelSwitch,
     mut shown: ShownFloor,
     mut lapse: Local<Lapse>,
@@ -85,33 +85,29 @@ pub(super) fn draw_training(
         return Ok(());
     }
     read_timeline(&mut lapse, engine.0.dir.clone());
-    let mut open = true;
-    egui::Window::new(tr!(l, "training-title"))
-        .id(egui::Id::new("training-view"))
-        .open(&mut open)
-        .default_pos([340.0, 420.0])
-        .default_width(420.0)
-        .show(ctx, |ui| {
-            let Some(t) = lapse.timeline.clone() else {
-                ui.label(tr!(l, "training-no-snapshots"));
-                return;
-            };
-            ui.label(tr!(l, "training-intro"));
-            let last = t.points.len() - 1;
-            // the step shown until a newly chosen snapshot arrives
-            let step = t.points[lapse.chosen.min(last)].0;
-            if let Some(i) = step_slider(ui, &t, lapse.chosen, l) {
-                lapse.chosen = i;
-                lapse.asked_at = Some(floor.version);
-                if lapse.return_to.is_none() {
-                    lapse.return_to = Some(engine.0.dir.clone());
-                }
-                requests.write(Request::Model(t.points[i].1.clone()));
+    let Some(window) = super::dock::window(ctx, super::dock::Tab::Training, "training-view") else {
+        return Ok(());
+    };
+    window.show(ctx, |ui| {
+        let Some(t) = lapse.timeline.clone() else {
+            ui.label(tr!(l, "training-no-snapshots"));
+            return;
+        };
+        ui.label(tr!(l, "training-intro"));
+        let last = t.points.len() - 1;
+        // the step shown until a newly chosen snapshot arrives
+        let step = t.points[lapse.chosen.min(last)].0;
+        if let Some(i) = step_slider(ui, &t, lapse.chosen, l) {
+            lapse.chosen = i;
+            lapse.asked_at = Some(floor.version);
+            if lapse.return_to.is_none() {
+                lapse.return_to = Some(engine.0.dir.clone());
             }
-            loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0, l);
-            loss_line(ui, &lapse.log, step, l);
-        });
-    ui_state.training_view = open;
+            requests.write(Request::Model(t.points[i].1.clone()));
+        }
+        loss_plot(ui, &lapse.log, t.points[lapse.chosen.min(last)].0, l);
+        loss_line(ui, &lapse.log, step, l);
+    });
     Ok(())
 }
 

@@ -74,8 +74,28 @@ pub(super) fn draw_value_tip(
     let Some(tip) = tip_content(v, &sources, &mut ask, l) else {
         return Ok(());
     };
-    show_tip(ctx, pointer, v, tip, l);
+    let lead = lead_of(v, &sources, l);
+    show_tip(ctx, pointer, v, (lead, tip), ui_state.simple, l);
     Ok(())
+}
+
+/// The tip's first line: what the thing under the pointer is and does, in one plain sentence
+/// (the numbers and the formula follow it).
+fn lead_of(v: HoveredValue, sources: &TipSources, l: Lang) -> String {
+    let h = &sources.floor.history;
+    let word = |t: usize| super::explain::word(h.texts.get(t).map_or("", String::as_str), l);
+    match v {
+        HoveredValue::Cell { t, .. } => tr!(l, "plain-cell", word = word(t)),
+        HoveredValue::Bar(rank) => {
+            let label = sources.dock.labels.get(rank).map_or("", String::as_str);
+            tr!(l, "plain-bar", word = super::explain::word(label, l))
+        }
+        HoveredValue::Switch(_) => tr!(l, "plain-switch"),
+        HoveredValue::Lamp { t, .. } => tr!(l, "plain-lamp", word = word(t)),
+        HoveredValue::Crate(t) => tr!(l, "plain-crate", word = word(t)),
+        HoveredValue::Spread { .. } => tr!(l, "plain-spread"),
+        HoveredValue::Booth { .. } => tr!(l, "plain-booth"),
+    }
 }
 
 /// What the tip says about `v` (none when its numbers are not on the floor).
@@ -201,8 +221,17 @@ fn spread_tip(h: &History, norm: BoardSource, t: usize, l: Lang) -> Option<Tip> 
 }
 
 /// Draws the tip beside the pointer: right of it, or left of it in the right half of the screen.
-fn show_tip(ctx: &egui::Context, pointer: egui::Pos2, v: HoveredValue, tip: Tip, l: Lang) {
-    let (head, formula) = tip;
+/// The plain sentence leads; the kiosk (`simple`) stops there, an explorer reads the numbers and
+/// the formula under it.
+fn show_tip(
+    ctx: &egui::Context,
+    pointer: egui::Pos2,
+    v: HoveredValue,
+    (lead, (head, formula)): (String, Tip),
+    simple: bool,
+    l: Lang,
+) {
+    let formula = formula.filter(|_| !simple);
     let width = (ctx.viewport_rect().width() * 0.45).clamp(260.0, 520.0);
     // right of the pointer, or left of it in the right half of the screen (never cut off)
     let right_half = pointer.x > ctx.viewport_rect().center().x;
@@ -219,6 +248,7 @@ fn show_tip(ctx: &egui::Context, pointer: egui::Pos2, v: HoveredValue, tip: Tip,
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_max_width(width);
+                super::explain::lead(ui, lead);
                 ui.strong(head);
                 if let Some(f) = formula {
                     // formulas line up in a fixed-width font; words read better in the usual one

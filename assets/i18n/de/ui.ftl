@@ -304,3 +304,22 @@ bar-play-tip = die Kisten fahren durch die Maschinen, Station für Station (Leer
 layout-reset = Anordnung zurücksetzen
 layout-reset-tip = die gemerkte Anordnung vergessen: der nächste Start (und dieser) zeigt wieder die schmale Leiste
 layout-damaged = die Anordnungsdatei { $path } ließ sich nicht lesen ({ $why }); sie wird übergangen
+
+## Zuerst in einfachen Worten: der Satz, mit dem jeder Tooltip und jeder Eintrag im Inspektor beginnt
+word-quoted = „{ $w }“
+word-space = ein Leerzeichen
+plain-cell = Eine der Zahlen, die { $word } an dieser Station beschreiben: bernsteinfarben über null, blau darunter, heller für größere.
+plain-bar = Wie wahrscheinlich das Modell { $word } als nächstes Wort hält.
+plain-switch = Ein Schalter: diesen Teil des Modells abschalten und sehen, was sich ändert.
+plain-lamp = Ein Neuron der FFN-Maschine: es leuchtet, wenn { $word } zu einem gelernten Muster passt.
+plain-crate = Eine Kiste trägt ein Stück des Textes, { $word }, durch die Fabrik.
+plain-spread = Das Norm-Tor bringt die Zahlen jedes Wortes auf dieselbe Größe, bevor die nächste Maschine sie bekommt.
+plain-booth = Ein Aufmerksamkeitskopf: hier schaut jedes Wort auf frühere Wörter zurück und nimmt auf, was sie tragen.
+plain-beam = { $q } schaut auf { $k } zurück: je heller der Strahl, desto mehr nimmt es davon.
+inspector-numbers = Die Zahlen
+inspector-plain-text = Der Text bisher: das Modell liest ihn ganz und rät das Wort, das als nächstes kommt.
+inspector-plain-token = Diese Kiste trägt { $word }, Stück { $n } von { $all } des Textes.
+inspector-plain-head = Kabine { $head } von Schicht { $layer } ist ein Aufmerksamkeitskopf: jedes Wort schaut auf frühere Wörter zurück und nimmt auf, was sie tragen. Wohin { $word } schaut:
+inspector-plain-neuron = Lampe { $neuron } der FFN-Maschine von Schicht { $layer }: sie leuchtet (über null), wenn ein Wort zu einem gelernten Muster passt.
+inspector-plain-next = Die Tipps des Modells für das nächste Wort, der wahrscheinlichste zuerst.
+inspector-plain-lens = Was das Modell raten würde, wenn es nach jeder Schicht aufhörte: so sieht man die Antwort entstehen.

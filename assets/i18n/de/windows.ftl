@@ -90,3 +90,17 @@ embedding-win-ordinal-one = .
 embedding-win-ordinal-two = .
 embedding-win-ordinal-few = .
 embedding-win-ordinal-other = .
+
+## the side panel's tabs (ui/dock.rs)
+tab-inspector = Inspektor
+tab-head = Aufmerksamkeitsraster
+tab-booth = In der Kabine
+tab-model-view = Alle Köpfe
+tab-compare = A/B
+tab-cost = Kosten
+tab-positions = Positionen
+tab-embedding = Einbettung
+tab-training = Training
+tab-close = Dieses Fenster schließen
+dock-hide = Seitenleiste wegräumen (die Szene bekommt den Platz)
+dock-show = Seitenleiste öffnen: was du gewählt hast, mit seinen echten Zahlen

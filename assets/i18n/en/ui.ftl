@@ -304,3 +304,22 @@ bar-play-tip = the crates ride through the machines, station by station (Space)
 layout-reset = Reset layout
 layout-reset-tip = forget the remembered layout: the next start (and this one) shows the first screen's slim bar again
 layout-damaged = the layout file { $path } could not be read ({ $why }); it is ignored
+
+## plain words first: the sentence that leads each tooltip and inspector entry
+word-quoted = “{ $w }”
+word-space = a space
+plain-cell = One of the numbers that describe { $word } at this station: amber above zero, blue below, brighter for larger.
+plain-bar = How likely the model thinks { $word } comes next.
+plain-switch = A switch: turn this part of the model off and see what changes.
+plain-lamp = One neuron of the FFN machine: it lights up when { $word } matches a pattern it has learned.
+plain-crate = A crate carries one piece of the text, { $word }, through the factory.
+plain-spread = The norm gate brings every word's numbers to the same size before the next machine.
+plain-booth = An attention head: here each word looks back at earlier words and takes in what they carry.
+plain-beam = { $q } looks back at { $k }: the brighter the beam, the more it takes from it.
+inspector-numbers = The numbers
+inspector-plain-text = The text so far: the model reads all of it and guesses the word that comes next.
+inspector-plain-token = This crate carries { $word }, piece { $n } of { $all } of the text.
+inspector-plain-head = Booth { $head } of layer { $layer } is an attention head: each word looks back at earlier words and takes in what they carry. Where { $word } looks:
+inspector-plain-neuron = Lamp { $neuron } of layer { $layer }'s FFN machine: it lights up (above zero) when a word matches a pattern it has learned.
+inspector-plain-next = The model's guesses for the next word, the most likely first.
+inspector-plain-lens = What the model would guess if it stopped after each layer: watch the answer take shape.

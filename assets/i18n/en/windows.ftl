@@ -90,3 +90,17 @@ embedding-win-ordinal-one = st
 embedding-win-ordinal-two = nd
 embedding-win-ordinal-few = rd
 embedding-win-ordinal-other = th
+
+## the side panel's tabs (ui/dock.rs)
+tab-inspector = Inspector
+tab-head = Attention grid
+tab-booth = Inside the booth
+tab-model-view = All heads
+tab-compare = A/B
+tab-cost = Cost
+tab-positions = Positions
+tab-embedding = Embedding
+tab-training = Training
+tab-close = Close this window
+dock-hide = Put the side panel away (the scene gets the room)
+dock-show = Open the side panel: what you picked, with its real numbers
