@@ -158,6 +158,40 @@ fn screenshot_shows_the_factory_and_the_overlay() {
     }
 }
 
+/// A room's window opens as a tab of the side panel on the right (issue 24: windows dock, nothing
+/// floats over the scene): the panel's grey fills the right edge from top to bottom, the scene
+/// keeps the rest, and the sentence banner and the hall map stay left of the panel.
+#[test]
+fn a_rooms_window_docks_in_the_side_panel_on_the_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docked.png");
+    render_with(&path, "The little dog ran to the", &["--room", "cost"]);
+    if let Ok(keep) = std::env::var("FACTORY_KEEP_DOCKED") {
+        std::fs::copy(&path, keep).unwrap();
+    }
+    let img = image::open(&path).expect("a readable PNG").to_rgb8();
+    let grey = |x: u32, y: u32| img.get_pixel(x, y).0.iter().all(|&c| c.abs_diff(27) <= 3);
+    let share = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
+        let all = xs.len() * ys.len();
+        let n = xs
+            .flat_map(|x| ys.clone().map(move |y| (x, y)))
+            .filter(|&(x, y)| grey(x, y))
+            .count();
+        n as f32 / all as f32
+    };
+    // the panel: the cost tab is 460 points wide; its right part, top to bottom, is mostly the
+    // panel's fill (text and the plot take the rest)
+    let panel = share(900..1275, 0..720);
+    assert!(panel > 0.6, "no side panel at the right edge: {panel:.2} grey");
+    // its left margin, a column of the panel's fill from the window's top to its bottom (the
+    // cost tab is 460 points wide: its edge at x = 820)
+    let edge = (0..720).filter(|&y| grey(823, y)).count();
+    assert!(edge > 700, "the side panel's edge is not whole: {edge} of 720 rows");
+    // the scene left of it: no floating window there (the bar, the banner and the hall map only)
+    let scene = share(0..800, 90..620);
+    assert!(scene < 0.15, "something floats over the scene: {scene:.2} grey");
+}
+
 /// The new look at a booth (`--station 4` puts the crates there): the crates carry their surprise
 /// gauges (pink), lit beams arc above them (warm, bright, in the upper part of the scene where no
 /// board lies at this pose), and the station signs are readable (white text above the crates).
