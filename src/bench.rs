@@ -49,7 +49,10 @@ pub fn scene(model: Arc<LoadedModel>, tokens: usize, frames: usize) -> Result<()
     // gizmo line building is CPU work of the frame: include it (the GPU part is not measured here)
     app.init_resource::<bevy::gizmos::config::GizmoConfigStore>()
         .init_asset::<bevy::gizmos::GizmoAsset>()
-        .add_plugins(crate::scene::beams::draw_plugin);
+        .add_plugins((
+            crate::scene::beams::draw_plugin,
+            crate::scene::pulses::draw_plugin,
+        ));
     app.insert_resource(BeamSettings { threshold: 0.0 });
     app.world_mut().write_message(Request::Prompt(prompt));
     settle(&mut app)?;

@@ -15,6 +15,7 @@ pub fn plugin(app: &mut App) {
             crate::camera::plugin,
             crate::ui::plugin,
             crate::scene::beams::draw_plugin,
+            crate::scene::pulses::draw_plugin,
             crate::scene::flat::draw_plugin,
         ))
         .insert_resource(GlobalAmbientLight {

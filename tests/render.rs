@@ -182,24 +182,37 @@ fn a_rooms_window_docks_in_the_side_panel_on_the_right() {
     // the panel: the cost tab is 460 points wide; its right part, top to bottom, is mostly the
     // panel's fill (text and the plot take the rest)
     let panel = share(900..1275, 0..720);
-    assert!(panel > 0.6, "no side panel at the right edge: {panel:.2} grey");
+    assert!(
+        panel > 0.6,
+        "no side panel at the right edge: {panel:.2} grey"
+    );
     // its left margin, a column of the panel's fill from the window's top to its bottom (the
     // cost tab is 460 points wide: its edge at x = 820)
     let edge = (0..720).filter(|&y| grey(823, y)).count();
-    assert!(edge > 700, "the side panel's edge is not whole: {edge} of 720 rows");
+    assert!(
+        edge > 700,
+        "the side panel's edge is not whole: {edge} of 720 rows"
+    );
     // the scene left of it: no floating window there (the bar, the banner and the hall map only)
     let scene = share(0..800, 90..620);
-    assert!(scene < 0.15, "something floats over the scene: {scene:.2} grey");
+    assert!(
+        scene < 0.15,
+        "something floats over the scene: {scene:.2} grey"
+    );
 }
 
 /// The new look at a booth (`--station 4` puts the crates there): the crates carry their surprise
-/// gauges (pink), lit beams arc above them (warm, bright, in the upper part of the scene where no
-/// board lies at this pose), and the station signs are readable (white text above the crates).
+/// gauges (pink), lit beams arc above them in attention's violet (never a value's amber or cyan)
+/// with pale pulses travelling along them, and the nearest stations' signs stand on dark plaques
+/// with a light edge, their text warm white.
 #[test]
 fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("booth.png");
     render_with(&path, "The little dog ran to the", &["--station", "4"]);
+    if let Ok(keep) = std::env::var("FACTORY_KEEP_BOOTH") {
+        std::fs::copy(&path, keep).unwrap();
+    }
     let img = image::open(&path).expect("a readable PNG").to_rgb8();
     let count =
         |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>, f: &dyn Fn([u8; 3]) -> bool| {
@@ -207,8 +220,7 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
                 .filter(|&(x, y)| f(img.get_pixel(x, y).0))
                 .count()
         };
-    // right of the control panel
-    let scene = 340..1280;
+    let scene = 0..1280;
     let pink = count(scene.clone(), 0..720, &|[r, g, b]| {
         r > 230 && b > 230 && g < 200
     });
@@ -216,21 +228,30 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
         pink > 1000,
         "no surprise gauges on the crates: {pink} pink pixels"
     );
-    // beams: the arcs' light orange (drawn over the dark hall, so less saturated than a board's
-    // amber), above the crates
+    // beams: attention's violet (blue well above red, red well above green), above the crates
     let beams = count(scene.clone(), 60..330, &|[r, g, b]| {
-        r > 140 && r > b + 60 && g > 100 && g < 170 && b < 110 && r - g < 60
+        b > 150 && r > 70 && r + 40 < b && g + 20 < r
     });
-    assert!(beams > 1000, "no lit beams above the booth: {beams} pixels");
-    // signs: the labels' warm white text (235, 232, 220 and its anti-aliased edges; not the
-    // spread bars' cooler grey-white) above the crates, several words' worth
+    assert!(
+        beams > 800,
+        "no violet beams above the booth: {beams} pixels"
+    );
+    // the pulses: pale violet-white dashes (blue a little above red and green; not the white of
+    // the beam under the pointer, not the signs' warm white)
+    let pulses = count(scene.clone(), 0..720, &|[r, g, b]| {
+        r > 180 && g > 180 && b > 220 && b >= r + 6
+    });
+    assert!(pulses > 150, "no pulses along the beams: {pulses} pixels");
+    // signs: each on a plaque with a light edge (92, 100, 120), its text warm white (240, 236,
+    // 224 and its anti-aliased edges) inside
+    let edge = count(scene.clone(), 0..720, &|[r, g, b]| {
+        r.abs_diff(92) <= 4 && g.abs_diff(100) <= 4 && b.abs_diff(120) <= 4
+    });
+    assert!(edge > 600, "no sign plaque: {edge} edge pixels");
     let text = count(scene, 60..330, &|[r, g, b]| {
-        r >= 225 && g >= 222 && (205..=228).contains(&b) && r >= b + 8
+        r >= 225 && g >= 222 && (205..=232).contains(&b) && r >= b + 6
     });
     assert!(text > 600, "no readable sign: {text} text pixels");
-    if let Ok(keep) = std::env::var("FACTORY_KEEP_BOOTH") {
-        std::fs::copy(&path, keep).unwrap();
-    }
 }
 
 /// Runs `factory record ARGS` (software Vulkan, a runtime folder of its own), checks that it

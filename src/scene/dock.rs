@@ -51,7 +51,9 @@ pub(crate) fn update_bars(
                 t.scale.y = height;
                 t.translation.y = height / 2.0;
                 *vis = Visibility::Inherited;
-                label.text = format!("{}\n{:.1}%", dock.labels[bar.0], c.prob * 100.0);
+                let word = dock.labels[bar.0].trim_start_matches('\u{b7}');
+                let word = if word.is_empty() { "_" } else { word };
+                label.text = format!("{word}\n{:.1}%", c.prob * 100.0);
                 label.lift = height / 2.0 + 0.8;
                 let want = if Some(c.id) == chosen && playback.progress < 0.0 {
                     &kit.bar_chosen

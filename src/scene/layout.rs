@@ -62,6 +62,31 @@ impl StationKind {
         }
     }
 
+    /// The station's sign in plain words: "`number` · name" on its first line, what it does on
+    /// the second ("12 · Norm gate, layer 2" / "keeps the numbers in range").
+    pub fn sign(self, lang: Lang, number: usize) -> String {
+        let (name, does) = match self {
+            StationKind::Dock => (lang.t("sign-dock"), lang.t("sign-dock-does")),
+            StationKind::Embedding => (lang.t("sign-embedding"), lang.t("sign-embedding-does")),
+            StationKind::Position => (lang.t("sign-position"), lang.t("sign-position-does")),
+            StationKind::NormAttn(l) | StationKind::NormFfn(l) => {
+                (tr!(lang, "sign-norm", layer = l), lang.t("sign-norm-does"))
+            }
+            StationKind::Booth(l, h) => (
+                tr!(lang, "sign-booth", layer = l, head = h),
+                lang.t("sign-booth-does"),
+            ),
+            StationKind::Merge(l) => (
+                tr!(lang, "sign-merge", layer = l),
+                lang.t("sign-merge-does"),
+            ),
+            StationKind::Ffn(l) => (tr!(lang, "sign-ffn", layer = l), lang.t("sign-ffn-does")),
+            StationKind::FinalNorm => (lang.t("sign-final-norm"), lang.t("sign-final-norm-does")),
+            StationKind::Shipping => (lang.t("sign-shipping"), lang.t("sign-shipping-does")),
+        };
+        format!("{number} \u{b7} {name}\n{does}")
+    }
+
     /// Length of the station along the hall.
     fn depth(self) -> f32 {
         match self {

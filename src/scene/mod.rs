@@ -18,6 +18,7 @@ pub mod motion;
 pub mod paint;
 pub mod palette;
 pub mod parts;
+pub mod pulses;
 
 use bevy::prelude::*;
 

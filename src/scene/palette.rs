@@ -38,10 +38,20 @@ pub fn board_scale<'a>(values: impl Iterator<Item = &'a f32>) -> f32 {
     if *kth > 0.0 { *kth } else { 1.0 }
 }
 
-/// Beam colour for an attention weight: brighter and more opaque as the weight grows.
+/// Attention's own hue (the beams): violet, never a value's amber or cyan. Under the three
+/// simulated colour blindnesses (Machado et al. 2009) it stays at least 38 ΔE (CIELAB) from both.
+pub const ATTENTION: [f32; 3] = [0.62, 0.25, 1.0];
+
+/// The pulses that travel along the beams, from the token read to the token reading: a pale
+/// violet-white (at least 40 ΔE from amber and cyan in all four views).
+pub const ATTENTION_PULSE: [f32; 3] = [0.95, 0.95, 1.0];
+
+/// Beam colour for an attention weight: attention's violet, more opaque as the weight grows
+/// (its width grows too, by weight class).
 pub fn beam_rgba(weight: f32) -> [f32; 4] {
     let w = weight.clamp(0.0, 1.0);
-    [1.0, 0.85 - 0.35 * w, 0.35 - 0.3 * w, 0.15 + 0.85 * w]
+    let [r, g, b] = ATTENTION;
+    [r, g, b, 0.2 + 0.8 * w]
 }
 
 #[cfg(test)]

@@ -180,6 +180,17 @@ pub struct WorldLabel {
     pub weight: f32,
 }
 
+impl WorldLabel {
+    /// The weight of a sign (a station's or a room's): drawn on a dark plaque, its first line the
+    /// name and the rest in smaller type, whole or not at all.
+    pub const SIGN: f32 = 3.0;
+
+    /// Whether the label is a sign (see [`WorldLabel::SIGN`]).
+    pub fn is_sign(&self) -> bool {
+        self.weight >= Self::SIGN
+    }
+}
+
 /// A label whose text follows the language (station and room signs): how to write it in any
 /// language.
 /// When the language changes, its [`WorldLabel`]'s text is written again in the new one.

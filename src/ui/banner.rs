@@ -81,7 +81,7 @@ pub(super) fn draw_banner(
                 .corner_radius(6.0)
                 .inner_margin(egui::Margin::symmetric(12, 6))
                 .show(ui, |ui| {
-                    ui.set_width(width - 24.0);
+                    ui.set_max_width(width - 24.0);
                     ui.label(job);
                 });
         });

@@ -242,6 +242,8 @@ fn beams_section(ui: &mut egui::Ui, st: &mut UiState, settings: &mut PanelSettin
         }
         view_toggles(ui, st, l);
     });
+    ui.checkbox(&mut st.show_ids, tr!(l, "show-ids"))
+        .on_hover_text(tr!(l, "show-ids-tip"));
 }
 
 /// The buttons that open or close the positions, cost, compare and all-heads views.

@@ -15,6 +15,15 @@ pub const MIN_LABEL: f32 = 9.0;
 pub const MAX_LABEL: f32 = 22.0;
 /// Space kept free around each placed label (points).
 const MARGIN: f32 = 2.0;
+/// The smallest a sign is drawn (points): the overlay's smallest text (14 points: 14 pixels at
+/// 720p, 21 at 1080p); its second line is [`SUBTITLE`] of its name, never under this.
+pub const MIN_SIGN: f32 = 14.0;
+/// A sign's second line, as a share of its first's size.
+pub const SUBTITLE: f32 = 0.8;
+/// At most this many signs at once: the nearest (the far hall stays unsigned, not cluttered).
+pub const MAX_SIGNS: usize = 4;
+/// The plaque's margin around a sign's text (points).
+pub const PLAQUE_PAD: f32 = 6.0;
 
 /// A label that wants a place on screen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,9 +112,76 @@ pub fn priority(label: &WorldLabel, shown: f32, selected: bool, anchor: Vec2, vi
     shown * label.weight * (1.0 + 2.0 * central) + if selected { 1000.0 } else { 0.0 }
 }
 
+/// A sign's text laid out: its first line (the name) at `size`, the rest (what the station does)
+/// at [`SUBTITLE`] of it in a softer colour.
+pub fn sign_job(text: &str, size: f32) -> egui::text::LayoutJob {
+    let (name, does) = text.split_once('\n').unwrap_or((text, ""));
+    let mut job = egui::text::LayoutJob::default();
+    let format = |size: f32, colour: egui::Color32| egui::TextFormat {
+        font_id: egui::FontId::proportional(size),
+        color: colour,
+        ..Default::default()
+    };
+    job.append(name, 0.0, format(size, SIGN_TEXT));
+    if !does.is_empty() {
+        job.append("\n", 0.0, format(size, SIGN_TEXT));
+        let small = (size * SUBTITLE).max(MIN_SIGN);
+        job.append(does, 0.0, format(small, SIGN_SUBTITLE));
+    }
+    job
+}
+
+/// A sign's name, warm white on its plaque.
+pub const SIGN_TEXT: egui::Color32 = egui::Color32::from_rgb(240, 236, 224);
+/// A sign's second line.
+pub const SIGN_SUBTITLE: egui::Color32 = egui::Color32::from_rgb(176, 184, 200);
+/// The plaque behind a sign: near-black, a little see-through.
+pub const PLAQUE: egui::Color32 = egui::Color32::from_rgba_premultiplied(9, 10, 14, 225);
+/// The plaque's edge.
+pub const PLAQUE_EDGE: egui::Color32 = egui::Color32::from_rgb(92, 100, 120);
+
+/// The part of the window no panel covers, in points: right of the drawer, left of the side
+/// panel, below the slim bar. A sign is drawn only whole inside it.
+pub fn free_rect(screen: Rect, ui: &super::UiState) -> Rect {
+    Rect::new(
+        screen.min.x + ui.panel_right,
+        screen.min.y + ui.top_bar,
+        (screen.max.x - ui.dock_width).max(screen.min.x + ui.panel_right),
+        screen.max.y,
+    )
+}
+
+/// The signs kept: the [`MAX_SIGNS`] nearest (by `distance`), of those given as
+/// (index, distance).
+pub fn nearest_signs(mut signs: Vec<(usize, f32)>) -> Vec<usize> {
+    signs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    signs.into_iter().take(MAX_SIGNS).map(|(i, _)| i).collect()
+}
+
+/// A label's text in the world's colour (crates, bars, lens readings).
+const LABEL_TEXT: egui::Color32 = egui::Color32::from_rgb(235, 232, 220);
+
+/// What a frame's labels are placed in: the camera's projection, the 3D view in the overlay's
+/// points, the eye, and the part of the window no panel covers.
+struct View {
+    clip_from_world: Mat4,
+    rect: Rect,
+    eye: Vec3,
+    free: Rect,
+}
+
+/// A label laid out and given its place on screen (a sign's is its plaque's).
+struct Laid {
+    galley: std::sync::Arc<egui::Galley>,
+    sign: bool,
+    candidate: Candidate,
+    distance: f32,
+}
+
 /// Floats the [`WorldLabel`]s over their entities, sized by distance, behind the panels, never
-/// one over another.
+/// one over another; signs on their plaques, whole or not at all.
 pub(super) fn draw_world_labels(
+    ui_state: Res<super::UiState>,
     mut contexts: EguiContexts,
     cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
     labels: Query<(
@@ -114,7 +190,7 @@ pub(super) fn draw_world_labels(
         Option<&InheritedVisibility>,
         Option<&Crate>,
     )>,
-    selection: Res<Selection>,
+    (selection, floor): (Res<Selection>, Res<crate::playback::Floor>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Ok((camera, cam_t)) = cameras.single() else {
@@ -126,53 +202,111 @@ pub(super) fn draw_world_labels(
     };
     // the window's logical pixels in the overlay's points (the overlay is zoomed with the window)
     let zoom = ctx.zoom_factor();
-    let view_rect = Rect::from_corners(view_rect.min / zoom, view_rect.max / zoom);
-    let viewport = view_rect.size();
-    let clip_from_world = camera.clip_from_view() * cam_t.to_matrix().inverse();
+    let screen = ctx.viewport_rect();
+    let view = View {
+        clip_from_world: camera.clip_from_view() * cam_t.to_matrix().inverse(),
+        rect: Rect::from_corners(view_rect.min / zoom, view_rect.max / zoom),
+        eye: cam_t.translation(),
+        free: free_rect(
+            Rect::new(screen.min.x, screen.min.y, screen.max.x, screen.max.y),
+            &ui_state,
+        ),
+    };
     let painter = ctx.layer_painter(egui::LayerId::background());
-    let eye = cam_t.translation();
-    let colour = egui::Color32::from_rgb(235, 232, 220);
-    let mut shown = Vec::new();
-    let mut candidates = Vec::new();
+    let mut laid = Vec::new();
     for (label, t, vis, krate) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
         }
-        let p = t.translation() + Vec3::Y * label.lift;
-        let Some(size) = shown_size(label.size, p.distance(eye)) else {
-            continue;
+        let text = match krate.and_then(|c| floor.history.ids.get(c.0)) {
+            // the drawer's "ids" switch: each crate's token id under its text
+            Some(id) if ui_state.show_ids => format!("{}\n#{id}", label.text),
+            _ => label.text.clone(),
         };
-        let Some(in_view) = to_screen(clip_from_world, viewport, p) else {
-            continue;
-        };
-        let anchor = in_view + view_rect.min;
-        let galley =
-            painter.layout_no_wrap(label.text.clone(), egui::FontId::proportional(size), colour);
-        let g = galley.size();
-        // a sign near the edge of the view slides in rather than being cut off (or drawn under
-        // the control panel)
-        let rect = fit_across(
-            Rect::new(
-                anchor.x - g.x / 2.0,
-                anchor.y - g.y,
-                anchor.x + g.x / 2.0,
-                anchor.y,
-            ),
-            view_rect.min.x,
-            view_rect.max.x,
-        );
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
-        candidates.push(Candidate {
-            rect,
-            priority: priority(label, size, selected, in_view, viewport),
-        });
-        shown.push(galley);
+        let at = t.translation() + Vec3::Y * label.lift;
+        laid.extend(lay_out(&painter, &view, label, (at, text), selected));
     }
-    for i in place(&candidates) {
-        let r = candidates[i].rect;
-        painter.galley(egui::pos2(r.min.x, r.min.y), shown[i].clone(), colour);
-    }
+    draw_laid(&painter, laid);
     Ok(())
+}
+
+/// `label` (its `text` now) laid out at world point `at`: sized by distance, placed on screen;
+/// none when too small to read, off screen, or (a sign) not whole in the free part of the window.
+fn lay_out(
+    painter: &egui::Painter,
+    view: &View,
+    label: &WorldLabel,
+    (at, text): (Vec3, String),
+    selected: bool,
+) -> Option<Laid> {
+    let distance = at.distance(view.eye);
+    let size = shown_size(label.size, distance)?;
+    let sign = label.is_sign();
+    if sign && size < MIN_SIGN {
+        return None; // too far to read: the nearer stations are signed
+    }
+    let in_view = to_screen(view.clip_from_world, view.rect.size(), at)?;
+    let anchor = in_view + view.rect.min;
+    let galley = if sign {
+        painter.layout_job(sign_job(&text, size))
+    } else {
+        painter.layout_no_wrap(text, egui::FontId::proportional(size), LABEL_TEXT)
+    };
+    let g = galley.size();
+    let text = Rect::new(
+        anchor.x - g.x / 2.0,
+        anchor.y - g.y,
+        anchor.x + g.x / 2.0,
+        anchor.y,
+    );
+    let free = view.free;
+    let rect = if sign {
+        // a sign whole on its plaque, or not at all: never cut by an edge or a panel
+        let plaque = Rect::from_corners(text.min - PLAQUE_PAD, text.max + PLAQUE_PAD);
+        if !(free.contains(plaque.min) && free.contains(plaque.max)) {
+            return None;
+        }
+        plaque
+    } else {
+        // a crate's or a bar's label near the edge slides in rather than being cut off
+        fit_across(text, free.min.x, free.max.x)
+    };
+    let priority = priority(label, size, selected, in_view, view.rect.size());
+    Some(Laid {
+        galley,
+        sign,
+        candidate: Candidate { rect, priority },
+        distance,
+    })
+}
+
+/// Draws the labels that win a place: only the nearest [`MAX_SIGNS`] signs compete, then no two
+/// labels overlap (see [`place`]); a sign on its plaque.
+fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
+    let signs: Vec<(usize, f32)> = (laid.iter().enumerate())
+        .filter(|(_, l)| l.sign)
+        .map(|(i, l)| (i, l.distance))
+        .collect();
+    let kept_signs = nearest_signs(signs);
+    let running: Vec<usize> = (0..laid.len())
+        .filter(|&i| !laid[i].sign || kept_signs.contains(&i))
+        .collect();
+    let candidates: Vec<Candidate> = running.iter().map(|&i| laid[i].candidate).collect();
+    for k in place(&candidates) {
+        let l = &laid[running[k]];
+        let r = l.candidate.rect;
+        let r =
+            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y));
+        if l.sign {
+            let edge = egui::Stroke::new(1.0, PLAQUE_EDGE);
+            painter.rect(r, 5.0, PLAQUE, edge, egui::StrokeKind::Inside);
+            let at = r.min + egui::vec2(PLAQUE_PAD, PLAQUE_PAD);
+            painter.galley(at, l.galley.clone(), SIGN_TEXT);
+        } else {
+            painter.galley(r.min, l.galley.clone(), LABEL_TEXT);
+        }
+    }
 }
 
 #[cfg(test)]

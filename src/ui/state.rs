@@ -82,6 +82,8 @@ pub struct UiState {
     /// How wide the side panel on the right is (the overlay's points; 0 when it is in or empty):
     /// the 3D view is centred in the room left of it (`ui/dock.rs`).
     pub dock_width: f32,
+    /// The crates' labels give each token's id under its text (for explorers; off: plain words).
+    pub show_ids: bool,
     /// The overlay's zoom: it grows with the window ([`crate::ui::zoom_for`]); a point is `zoom`
     /// logical pixels.
     pub zoom: f32,
@@ -107,6 +109,7 @@ impl Default for UiState {
             top_bar: 0.0,
             reset_layout: false,
             zoom: 1.0,
+            show_ids: false,
             caption_share: 0.0,
             caption_shift: 0.0,
             simple: false,

@@ -32,3 +32,23 @@ overview-title = Schichtübersicht: die Aufmerksamkeit jedes Kopfes je Schicht
 overview-title-windows = je Fenster: Zeilen = das lesende Token, Spalten = die gelesenen Tokens
 overview-layer = Schicht { $layer }
 overview-head = Kopf { $head }
+
+## die Schilder der Stationen in einfachen Worten: der Name, dann was die Station tut
+sign-dock = Eingangsrampe
+sign-dock-does = der Text wird in Wortstücke (Tokens) geschnitten
+sign-embedding = Einbettungspresse
+sign-embedding-does = jedes Token bekommt seine Liste von Zahlen
+sign-position = Positionsstempel
+sign-position-does = fügt hinzu, wo im Text jedes Token steht
+sign-norm = Normtor, Schicht { $layer }
+sign-norm-does = hält die Zahlen im Rahmen
+sign-booth = Prüfkabine, Schicht { $layer }, Kopf { $head }
+sign-booth-does = jedes Wort schaut auf frühere Wörter zurück
+sign-merge = Zusammenführung, Schicht { $layer }
+sign-merge-does = was die Köpfe fanden, kommt aufs Band
+sign-ffn = FFN-Maschine, Schicht { $layer }
+sign-ffn-does = jede Lampe prüft das Wort auf ein Muster
+sign-final-norm = Letztes Normtor
+sign-final-norm-does = ein letztes Skalieren vor dem Tipp
+sign-shipping = Versandrampe
+sign-shipping-does = wie wahrscheinlich jedes nächste Wort ist

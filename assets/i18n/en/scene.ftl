@@ -32,3 +32,23 @@ overview-title = Layer overview: every head's attention, layer by layer
 overview-title-windows = in each window: rows = the token reading, columns = the tokens it reads
 overview-layer = layer { $layer }
 overview-head = head { $head }
+
+## the station signs in plain words: the name, then what the station does
+sign-dock = Receiving dock
+sign-dock-does = the text is cut into word pieces (tokens)
+sign-embedding = Embedding press
+sign-embedding-does = each token gets its list of numbers
+sign-position = Position stamp
+sign-position-does = adds where in the text each token stands
+sign-norm = Norm gate, layer { $layer }
+sign-norm-does = keeps the numbers in range
+sign-booth = Attention booth, layer { $layer }, head { $head }
+sign-booth-does = each word looks back at earlier words
+sign-merge = Merge, layer { $layer }
+sign-merge-does = the heads' findings are added to the belt
+sign-ffn = FFN machine, layer { $layer }
+sign-ffn-does = each lamp checks the word for one pattern
+sign-final-norm = Final norm gate
+sign-final-norm-does = one last rescaling before the guess
+sign-shipping = Shipping dock
+sign-shipping-does = how likely each next word is

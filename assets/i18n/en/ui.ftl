@@ -323,3 +323,5 @@ inspector-plain-head = Booth { $head } of layer { $layer } is an attention head:
 inspector-plain-neuron = Lamp { $neuron } of layer { $layer }'s FFN machine: it lights up (above zero) when a word matches a pattern it has learned.
 inspector-plain-next = The model's guesses for the next word, the most likely first.
 inspector-plain-lens = What the model would guess if it stopped after each layer: watch the answer take shape.
+show-ids = token ids on the crates
+show-ids-tip = Each crate's label gives its token's number in the vocabulary under its text

@@ -289,7 +289,9 @@ fn spawn_crates(commands: &mut Commands, kit: &Kit, layout: &Layout, h: &History
             MeshMaterial3d(material),
             Transform::from_translation(layout.crate_position(i, 0.0)),
             WorldLabel {
-                text: format!("{}\n#{}", shown_token(&h.texts[i], h.ids[i]), h.ids[i]),
+                // plain words: the piece without its space mark (its id is in the tooltip,
+                // and on the label with the drawer's "ids" switch)
+                text: crate_text(&h.texts[i], h.ids[i]),
                 size: 16.0,
                 // neighbours' labels at two heights, so that seen at an angle they do not collide
                 lift: if i % 2 == 0 { 0.9 } else { 2.0 },
@@ -299,6 +301,20 @@ fn spawn_crates(commands: &mut Commands, kit: &Kit, layout: &Layout, h: &History
         ));
         let crate_entity = crate_entity.id();
         spawn_surprise_gauges(commands, kit, i, crate_entity);
+    }
+}
+
+/// The text on token `id`'s crate: its piece as a visitor reads it (no leading-space mark; a
+/// line break as ¶, a tab as a gap; a piece of spaces only as "_"; an empty piece by its id).
+/// Only characters the overlay's font has.
+pub fn crate_text(text: &str, id: u32) -> String {
+    let t = text.trim_start_matches(' ');
+    if text.is_empty() {
+        shown_token(text, id)
+    } else if t.is_empty() {
+        "_".into()
+    } else {
+        t.replace('\n', "\u{b6}").replace('\t', "  ")
     }
 }
 

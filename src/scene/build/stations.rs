@@ -95,15 +95,17 @@ pub(super) fn spawn_station(
 fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
     let (kind, x, width) = (spot.station.kind, spot.station.x, hall.width);
     let sign_y = SIGN_HEIGHT + 0.4;
+    // numbered from 1 along the hall, as a visitor counts them
+    let number = spot.index + 1;
     commands.spawn((
         Name::new(format!("Sign: {}", kind.title(Lang::En))),
-        Localized::new(move |l| kind.title(l)),
+        Localized::new(move |l| kind.sign(l, number)),
         Transform::from_xyz(x, sign_y, width / 2.0 + 0.8),
         WorldLabel {
-            text: kind.title(hall.lang),
-            size: 24.0,
+            text: kind.sign(hall.lang, number),
+            size: 30.0,
             lift: 0.0,
-            weight: 3.0,
+            weight: WorldLabel::SIGN,
         },
         ChildOf(spot.entity),
     ));

@@ -1,0 +1,107 @@
+//! The pulses that travel along the lit attention beams, from the token read to the token
+//! reading: which way attention carries what it reads (the beams themselves are `beams.rs`').
+//! Drawn anew each frame (they move) with the app's virtual time, so a recording repeats exactly.
+
+use bevy::prelude::*;
+
+use super::beams::{Beams, DIMMED, compute_beams};
+use super::layout::StationKind;
+use super::palette;
+use super::parts::CurrentLayout;
+use crate::playback::Selection;
+use crate::playback::history::Beam;
+use crate::schedule::AppSet;
+
+/// Drawing, for builds with a renderer (beside `beams::draw_plugin`).
+pub(crate) fn draw_plugin(app: &mut App) {
+    app.init_gizmo_group::<PulseGizmos>()
+        .add_systems(Startup, set_pulse_width)
+        .add_systems(
+            Update,
+            draw_pulses.in_set(AppSet::Draw).after(compute_beams),
+        );
+}
+
+/// The pulses' line style (a gizmo group of their own, drawn anew each frame: they move).
+#[derive(Default, Reflect, GizmoConfigGroup)]
+pub struct PulseGizmos;
+
+/// The pulses are short thick dashes.
+fn set_pulse_width(mut store: ResMut<GizmoConfigStore>) {
+    let (config, _) = store.config_mut::<PulseGizmos>();
+    config.line.width = 6.0;
+}
+
+/// Seconds a pulse takes from the token read to the token reading.
+pub const PULSE_PERIOD: f32 = 1.6;
+/// Beams lighter than this carry no pulse (they are many and faint).
+pub const PULSE_MIN_WEIGHT: f32 = 0.2;
+/// At most this many pulses, the strongest beams' (a long prompt lights thousands of beams).
+pub const MAX_PULSES: usize = 400;
+/// A pulse's length, as a share of its arc.
+const PULSE_LENGTH: f32 = 0.08;
+
+/// Where on its arc a beam's pulse is at `seconds` (1 = at the key, the token read; 0 = at the
+/// query, the token reading): it runs from the key to the query once per [`PULSE_PERIOD`], each
+/// beam a little out of step with its neighbours so that a booth's pulses do not march in line.
+pub fn pulse_position(seconds: f32, query: usize, key: usize) -> f32 {
+    let offset = (query as f32 * 0.137 + key as f32 * 0.291).fract();
+    1.0 - (seconds / PULSE_PERIOD + offset).fract()
+}
+
+/// Draws a bright dash travelling along each strong lit beam, from the token read to the token
+/// reading: which way attention carries what it reads. Moves with the app's (virtual) time, so a
+/// recording repeats exactly.
+fn draw_pulses(
+    beams: Res<Beams>,
+    layout: Option<Res<CurrentLayout>>,
+    selection: Res<Selection>,
+    time: Res<Time>,
+    mut gizmos: Gizmos<PulseGizmos>,
+) {
+    let Some(layout) = layout else { return };
+    let l = &layout.0;
+    let mut strong: Vec<&Beam> = beams
+        .0
+        .iter()
+        .filter(|b| b.weight >= PULSE_MIN_WEIGHT)
+        .collect();
+    strong.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let seconds = time.elapsed_secs_wrapped();
+    let [r, g, bl] = palette::ATTENTION_PULSE;
+    for b in strong.into_iter().take(MAX_PULSES) {
+        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
+            continue;
+        };
+        let dimmed = selection.head.is_some_and(|sel| sel != (b.layer, b.head));
+        let alpha = (0.35 + 0.65 * b.weight) * if dimmed { DIMMED } else { 1.0 };
+        let at = pulse_position(seconds, b.query, b.key);
+        let to = (at - PULSE_LENGTH).max(0.0);
+        let points = (0..=3).map(|i| {
+            let s = at + (to - at) * i as f32 / 3.0;
+            l.beam_point(station.x, b.query, b.key, s)
+        });
+        gizmos.linestrip(points, Color::srgba(r, g, bl, alpha));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pulse_runs_from_the_token_read_to_the_token_reading() {
+        let (q, k) = (5, 2); // out of step by (5 * 0.137 + 2 * 0.291).fract() = 0.267
+        let start = pulse_position(0.0, q, k);
+        assert!((start - 0.733).abs() < 1e-4, "{start}");
+        // the arc's t = 1 is the key's end, t = 0 the query's: the pulse's t falls as time goes
+        let a_little_later = pulse_position(0.1, q, k);
+        assert!((start - a_little_later - 0.1 / PULSE_PERIOD).abs() < 1e-4);
+        // once around per period
+        let later = pulse_position(PULSE_PERIOD, q, k);
+        assert!((later - start).abs() < 1e-4);
+        assert!((0.0..=1.0).contains(&start));
+        // neighbours out of step
+        assert_ne!(pulse_position(0.0, 5, 2), pulse_position(0.0, 5, 3));
+    }
+}
