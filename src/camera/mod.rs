@@ -123,9 +123,19 @@ pub fn spawn_camera(mut commands: Commands) {
         pitch: 0.42,
         distance: 40.0,
     };
+    let [r, g, b] = crate::scene::palette::FOG;
     commands.spawn((
         Name::new("Camera"),
         Camera3d::default(),
+        // the far hall fades into the air (the flat shaders fade the same way themselves)
+        bevy::pbr::DistanceFog {
+            color: Color::srgba(r, g, b, crate::scene::palette::FOG_MAX),
+            falloff: bevy::pbr::FogFalloff::Linear {
+                start: crate::scene::palette::FOG_START,
+                end: crate::scene::palette::FOG_END,
+            },
+            ..default()
+        },
         start.transform(),
         start,
         OrbitGoal(start),

@@ -1,10 +1,28 @@
 // The hall's large flat surfaces in the low render preset: one colour, no lighting, nothing else,
 // so a software renderer does as little as it can per pixel.
 #import bevy_pbr::forward_io::VertexOutput
+#import bevy_pbr::mesh_view_bindings::view
+
+// The far hall fades into the night shift's blue-grey air (palette.rs' FOG, in sRGB; the camera's
+// distance fog does the same to the lit materials; a test checks these numbers against Rust's).
+const FOG_START: f32 = 40.0;
+const FOG_END: f32 = 200.0;
+const FOG_MAX: f32 = 0.85;
+const FOG: vec3<f32> = vec3<f32>(0.1, 0.12, 0.16);
+
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    return pow(c, vec3<f32>(2.2));
+}
+
+fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
+    let d = distance(world.xyz, view.world_position);
+    let share = clamp((d - FOG_START) / (FOG_END - FOG_START), 0.0, 1.0) * FOG_MAX;
+    return vec4<f32>(mix(colour.rgb, srgb_to_linear(FOG), share), colour.a);
+}
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> color: vec4<f32>;
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
-    return color;
+    return fogged(color, in.world_position);
 }

@@ -2,6 +2,24 @@
 // each negative (cyan) cell with a dark dot once the cell is at least 7 pixels wide on screen, so
 // the sign has a second cue besides hue (colour-blind visitors, grey print).
 #import bevy_pbr::forward_io::VertexOutput
+#import bevy_pbr::mesh_view_bindings::view
+
+// The far hall fades into the night shift's blue-grey air (palette.rs' FOG, in sRGB; the camera's
+// distance fog does the same to the lit materials; a test checks these numbers against Rust's).
+const FOG_START: f32 = 40.0;
+const FOG_END: f32 = 200.0;
+const FOG_MAX: f32 = 0.85;
+const FOG: vec3<f32> = vec3<f32>(0.1, 0.12, 0.16);
+
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    return pow(c, vec3<f32>(2.2));
+}
+
+fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
+    let d = distance(world.xyz, view.world_position);
+    let share = clamp((d - FOG_START) / (FOG_END - FOG_START), 0.0, 1.0) * FOG_MAX;
+    return vec4<f32>(mix(colour.rgb, srgb_to_linear(FOG), share), colour.a);
+}
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var board: texture_2d<f32>;
 @group(#{MATERIAL_BIND_GROUP}) @binding(1) var board_sampler: sampler;
@@ -16,13 +34,13 @@ fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
     // pixels on screen per cell
     let cell_px = 1.0 / max(max(fwidth(p.x), fwidth(p.y)), 1e-6);
     if options.x < 0.5 || colour.b <= colour.r + 0.02 || cell_px < 7.0 {
-        return colour;
+        return fogged(colour, in.world_position);
     }
     // a dot of a third of the cell, its edge one pixel soft
     let d = length(fract(p) - vec2<f32>(0.5, 0.5));
     let edge = 0.5 / cell_px;
     let dot = 1.0 - smoothstep(0.17 - edge, 0.17 + edge, d);
-    return vec4<f32>(mix(colour.rgb, colour.rgb * 0.25, dot), colour.a);
+    return fogged(vec4<f32>(mix(colour.rgb, colour.rgb * 0.25, dot), colour.a), in.world_position);
 #else
     return vec4<f32>(1.0, 0.0, 1.0, 1.0);
 #endif

@@ -3,8 +3,24 @@
 //! Positive values glow amber, negative values glow cyan, zero is dark. Brightness is |v| / scale,
 //! clamped to 1; each board picks its scale from its own numbers (see [`board_scale`]).
 
-/// Colour of the hall's background.
-pub const BACKGROUND: [f32; 3] = [0.035, 0.04, 0.055];
+/// The night shift's blue-grey air (sRGB 0–1): the far hall fades into it, and it is the
+/// background behind the hall, so what is far is quiet and what is near stands out.
+pub const FOG: [f32; 3] = [0.1, 0.12, 0.16];
+/// Where the fade starts, world units from the eye (a station view stays clear).
+pub const FOG_START: f32 = 40.0;
+/// Where it is strongest.
+pub const FOG_END: f32 = 200.0;
+/// How much of a far thing's colour gives way to the fog at most.
+pub const FOG_MAX: f32 = 0.85;
+
+/// Colour of the hall's background: the fog's.
+pub const BACKGROUND: [f32; 3] = FOG;
+
+/// How much of a colour at `distance` from the eye gives way to the fog (the flat shaders and
+/// Bevy's linear distance fog on the lit materials use the same ramp).
+pub fn fog_share(distance: f32) -> f32 {
+    ((distance - FOG_START) / (FOG_END - FOG_START)).clamp(0.0, 1.0) * FOG_MAX
+}
 
 /// Amber for positive values (sRGB 0–1).
 pub const POSITIVE: [f32; 3] = [1.0, 0.62, 0.12];
@@ -57,6 +73,29 @@ pub fn beam_rgba(weight: f32) -> [f32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flat shaders fade with the same numbers as the camera's fog (they cannot read them
+    /// from Rust: each writes them as constants, checked here).
+    #[test]
+    fn the_flat_shaders_fade_like_the_fog() {
+        let want = [
+            format!("const FOG_START: f32 = {:?};", FOG_START),
+            format!("const FOG_END: f32 = {:?};", FOG_END),
+            format!("const FOG_MAX: f32 = {:?};", FOG_MAX),
+            format!(
+                "const FOG: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
+                FOG[0], FOG[1], FOG[2]
+            ),
+        ];
+        for shader in [include_str!("flat.wgsl"), include_str!("flat_texture.wgsl")] {
+            for line in &want {
+                assert!(shader.contains(line.as_str()), "missing {line}");
+            }
+        }
+        assert_eq!(fog_share(0.0), 0.0);
+        assert_eq!(fog_share(FOG_END * 2.0), FOG_MAX);
+        assert!(fog_share((FOG_START + FOG_END) / 2.0) > 0.0);
+    }
 
     #[test]
     fn sign_is_hue_and_size_is_brightness() {
