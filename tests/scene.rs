@@ -996,30 +996,34 @@ fn kiosk_soak() {
     );
 }
 
-/// The labels that matter stay: with the prompt's crates at each station in turn, seen from that
-/// station's view (1280 × 720, Bevy's default perspective), the station's own sign is among the
-/// labels placed, and so is every crate's label that is on screen and large enough to read. (That
-/// the placed labels are disjoint is `place`'s own rule, tested beside it; the sizes here are
-/// estimates until the labels are measured as drawn.)
+/// The labels that matter stay, measured as drawn: with the prompt's crates at each station in
+/// turn, seen from that station's view (1280 × 720, Bevy's default perspective, the slim bar's
+/// 64 points at the top), every label is laid out by egui's own fonts exactly as the overlay lays
+/// it out (no estimate), and then: the station's own sign is drawn, whole, on its plaque, inside
+/// the part of the window no panel covers, at least 14 points tall; at most four signs; no two
+/// drawn labels overlap; and every crate's label that is on screen and large enough to read is
+/// drawn. In both languages (German signs are longer).
 #[test]
 fn labels_never_overlap_and_each_station_sign_is_readable() {
+    use bevy_egui::egui;
     use factory::camera::station_view;
     use factory::scene::WorldLabel;
-    use factory::ui::labels::{Candidate, estimated_rect, place, priority, shown_size, to_screen};
+    use factory::ui::labels::{self as labels, View};
     let m = model();
     let mut app = headless(m.clone());
     app.add_plugins(bevy::transform::TransformPlugin);
     run_prompt(&mut app, PROMPT);
     let layout = app.world().resource::<CurrentLayout>().0.clone();
-    let view = Vec2::new(1280.0, 720.0);
+    let screen = Rect::new(0.0, 0.0, 1280.0, 720.0);
+    let free = Rect::new(0.0, 64.0, 1280.0, 720.0);
     let proj = Mat4::perspective_infinite_reverse_rh(std::f32::consts::FRAC_PI_4, 16.0 / 9.0, 0.1);
-    // in every language: German signs are longer
+    let ctx = egui::Context::default();
     for lang in factory::i18n::Lang::ALL {
         *app.world_mut().resource_mut::<factory::i18n::Lang>() = lang;
         for (index, station) in layout.stations.iter().enumerate() {
             app.world_mut().resource_mut::<Playback>().progress = index as f32;
             app.update();
-            let labels: Vec<(WorldLabel, Vec3, bool)> = app
+            let found: Vec<(WorldLabel, Vec3, bool)> = app
                 .world_mut()
                 .query::<(&WorldLabel, &GlobalTransform, Option<&Crate>)>()
                 .iter(app.world())
@@ -1027,50 +1031,78 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
                 .map(|(l, t, c)| (l.clone(), t.translation() + Vec3::Y * l.lift, c.is_some()))
                 .collect();
             let cam = station_view(&layout, index).transform();
-            let clip_from_world = proj * cam.to_matrix().inverse();
-            let mut shown = Vec::new();
-            let mut candidates = Vec::new();
-            for (label, p, is_crate) in &labels {
-                let Some(size) = shown_size(label.size, p.distance(cam.translation)) else {
-                    continue;
-                };
-                let Some(anchor) = to_screen(clip_from_world, view, *p) else {
-                    continue;
-                };
-                candidates.push(Candidate {
-                    rect: estimated_rect(anchor, &label.text, size),
-                    priority: priority(label, size, false, anchor, view),
-                });
-                shown.push((label.text.clone(), *is_crate));
-            }
-            let kept = place(&candidates);
-            let title = station.kind.title(lang);
+            let view = View {
+                clip_from_world: proj * cam.to_matrix().inverse(),
+                rect: screen,
+                eye: cam.translation,
+                free,
+            };
+            // egui's fonts lay the text out as the overlay does (no renderer needed)
+            let mut laid = Vec::new();
+            let mut texts = Vec::new();
+            let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+                let painter = ui.ctx().layer_painter(egui::LayerId::background());
+                for (label, at, is_crate) in &found {
+                    let l =
+                        labels::lay_out(&painter, &view, label, (*at, label.text.clone()), false);
+                    if let Some(l) = l {
+                        laid.push(l);
+                        texts.push((label.text.clone(), *is_crate));
+                    }
+                }
+            });
+            let drawn = labels::chosen(&laid);
+            let sign = station.kind.sign(lang, index + 1);
+            let own = (0..laid.len()).find(|&i| texts[i].0 == sign);
             assert!(
-                kept.iter().any(|&i| shown[i].0 == title),
-                "station {index}: its sign {title:?} is hidden ({} of {} labels placed)",
-                kept.len(),
-                candidates.len()
+                own.is_some_and(|i| drawn.contains(&i)),
+                "station {index}: its sign {sign:?} is not drawn ({} of {} labels drawn; laid out: {})",
+                drawn.len(),
+                laid.len(),
+                own.is_some()
             );
-            let crates: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].1).collect();
-            let hidden: Vec<String> = crates
+            let signs: Vec<usize> = drawn.iter().copied().filter(|&i| laid[i].sign).collect();
+            assert!(
+                signs.len() <= labels::MAX_SIGNS,
+                "station {index}: too many signs"
+            );
+            for &i in &signs {
+                let r = laid[i].candidate.rect;
+                assert!(
+                    free.contains(r.min) && free.contains(r.max),
+                    "station {index}: sign {:?} cut by an edge or a panel: {r:?}",
+                    texts[i].0
+                );
+                assert!(
+                    laid[i].galley.size().y >= labels::MIN_SIGN,
+                    "{:?}",
+                    texts[i].0
+                );
+                // the plaque holds the text as egui laid it out, with its margin all round
+                let g = laid[i].galley.size();
+                assert!((r.width() - g.x - 2.0 * labels::PLAQUE_PAD).abs() < 0.01);
+                assert!((r.height() - g.y - 2.0 * labels::PLAQUE_PAD).abs() < 0.01);
+            }
+            for (a, &i) in drawn.iter().enumerate() {
+                for &j in &drawn[a + 1..] {
+                    let (ri, rj) = (laid[i].candidate.rect, laid[j].candidate.rect);
+                    assert!(
+                        ri.intersect(rj).is_empty(),
+                        "station {index}: {:?} and {:?} overlap",
+                        texts[i].0,
+                        texts[j].0
+                    );
+                }
+            }
+            let crates: Vec<usize> = (0..laid.len()).filter(|&i| texts[i].1).collect();
+            let hidden: Vec<&str> = crates
                 .iter()
-                .filter(|i| !kept.contains(i))
-                .map(|&i| {
-                    let by: Vec<&str> = kept
-                        .iter()
-                        .filter(|&&k| {
-                            let r = candidates[i].rect;
-                            let grown = Rect::from_corners(r.min - 2.0, r.max + 2.0);
-                            !grown.intersect(candidates[k].rect).is_empty()
-                        })
-                        .map(|&k| shown[k].0.as_str())
-                        .collect();
-                    format!("{:?} (under {by:?})", shown[i].0)
-                })
+                .filter(|i| !drawn.contains(i))
+                .map(|&i| texts[i].0.as_str())
                 .collect();
             assert!(
                 !crates.is_empty() && hidden.is_empty(),
-                "station {index} ({title}): crate labels hidden: {hidden:?} of {}",
+                "station {index}: crate labels hidden: {hidden:?} of {}",
                 crates.len()
             );
         }
@@ -1536,11 +1568,15 @@ fn each_token_has_its_surprise() {
     let mut gauges: Vec<(usize, f32, Visibility)> = world
         .query::<(&factory::scene::SurpriseGauge, &Transform, &Visibility)>()
         .iter(world)
-        .map(|(g, t, v)| (g.0, t.scale.y, *v))
+        .map(|(g, t, v)| (g.0, t.scale.z, *v))
         .collect();
     gauges.sort_by_key(|g| g.0);
-    assert_eq!(gauges.len(), 2 * (want.len() + 1), "two gauges per crate");
-    let full = factory::scene::parts::GAUGE_HEIGHT as f64;
+    assert_eq!(
+        gauges.len(),
+        want.len() + 1,
+        "one gauge per crate, along its top"
+    );
+    let full = factory::scene::parts::GAUGE_LENGTH as f64;
     for g in &gauges {
         if g.0 == 0 {
             assert_eq!(g.2, Visibility::Hidden, "the first token's gauge");
@@ -1742,7 +1778,7 @@ fn the_kiosk_speaks_two_languages_and_answers_touch() {
         let mut q = app.world_mut().query::<&WorldLabel>();
         q.iter(app.world()).map(|l| l.text.clone()).collect()
     };
-    let dock = |l: Lang| l.t("station-dock");
+    let dock = |l: Lang| factory::scene::layout::StationKind::Dock.sign(l, 1);
     assert_ne!(dock(Lang::En), dock(Lang::De));
     assert!(signs(&mut app).contains(&dock(Lang::En)));
     let caption_en = app
@@ -1970,8 +2006,8 @@ fn pointing_at_a_cell_a_crate_or_a_booth_finds_it() {
         .collect();
     assert_eq!(
         gauges.len(),
-        4 * n,
-        "a gauge and a slot on two faces of each crate"
+        2 * n,
+        "a gauge and its slot across each crate's top"
     );
     assert!(gauges.iter().all(|&ignored| ignored));
 }

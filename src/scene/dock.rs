@@ -15,6 +15,9 @@ use crate::tr;
 /// rides back, and the token it took.
 type BarsKey = (u64, bool, bool, Option<u32>);
 
+/// A probability bar's height at 100 %, world units.
+pub const BAR_FULL: f32 = 12.0;
+
 /// Sizes the probability bars and labels them; shown once the crates reach the dock. Runs its
 /// work only when the candidates, the floor or the clock's side of the dock changed.
 #[allow(clippy::type_complexity)]
@@ -47,7 +50,8 @@ pub(crate) fn update_bars(
     for (bar, mut t, mut vis, mut label, mut mat) in &mut bars {
         match dock.candidates.get(bar.0).filter(|_| reached) {
             Some(c) => {
-                let height = 0.05 + 8.0 * c.prob;
+                // a bar chart: the height is the probability (BAR_FULL units = 100 %)
+                let height = 0.05 + BAR_FULL * c.prob;
                 t.scale.y = height;
                 t.translation.y = height / 2.0;
                 *vis = Visibility::Inherited;

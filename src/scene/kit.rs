@@ -103,9 +103,10 @@ pub(crate) fn make_kit(
         booth_selected: flat(Color::srgb(0.3, 0.35, 0.6)),
         booth_dimmed: flat(Color::srgb(0.11, 0.12, 0.19)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
+        // the dock's own hue: a paper white (amber is for positive values only)
         bar: mat(
-            Color::srgb(0.85, 0.55, 0.15),
-            LinearRgba::rgb(0.3, 0.15, 0.0),
+            Color::srgb(0.9, 0.88, 0.82),
+            LinearRgba::rgb(0.12, 0.12, 0.1),
         ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
         part_negative: mat(Color::srgb(0.2, 0.65, 0.9), LinearRgba::rgb(0.0, 0.15, 0.3)),

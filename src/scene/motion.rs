@@ -4,7 +4,7 @@ use bevy::prelude::*;
 
 use super::flat::FlatMaterial;
 use super::kit::Kit;
-use super::parts::{Booth, Crate, CurrentLayout, GAUGE_HEIGHT, GaugeSlot, SurpriseGauge};
+use super::parts::{Booth, Crate, CurrentLayout, GAUGE_LENGTH, GaugeSlot, SurpriseGauge};
 use crate::playback::surprise::TokenSurprise;
 use crate::playback::{Floor, Playback, RETURN_RIDE, Selection};
 
@@ -130,9 +130,10 @@ pub(crate) fn fill_surprise_gauges(
             Visibility::Hidden
         };
         vis.set_if_neq(want);
-        let h = (fill.unwrap_or(0.0) * GAUGE_HEIGHT).max(0.001);
-        t.scale.y = h;
-        t.translation.y = -GAUGE_HEIGHT / 2.0 + h / 2.0;
+        // filled across the crate's top from one end
+        let len = (fill.unwrap_or(0.0) * GAUGE_LENGTH).max(0.001);
+        t.scale.z = len;
+        t.translation.z = -GAUGE_LENGTH / 2.0 + len / 2.0;
     }
     for (s, mut vis) in &mut slots {
         let want = if gauge_fill(&surprise, &floor, s.0).is_some() {

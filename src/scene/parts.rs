@@ -222,9 +222,9 @@ pub(crate) struct Built(pub(crate) Option<u64>);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switch(pub crate::model::Ablation);
 
-/// A gauge on the back and one on the front of token `.0`'s crate (the faces seen from the dock's
-/// side and from the shipping dock's): filled from the bottom by the token's surprise, full at ln(vocabulary), the surprise
-/// of a blind guess; hidden while unknown and for the first token.
+/// The gauge along the top of token `.0`'s crate (a bar, never a door: seen from every station
+/// view): filled from one end by the token's surprise, full at ln(vocabulary), the surprise of a
+/// blind guess; hidden while unknown and for the first token.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SurpriseGauge(pub usize);
 
@@ -232,8 +232,8 @@ pub struct SurpriseGauge(pub usize);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GaugeSlot(pub usize);
 
-/// Height of a full surprise gauge (the crate is 0.9 high).
-pub const GAUGE_HEIGHT: f32 = 0.8;
+/// Length of a full surprise gauge (the crate is 0.9 long).
+pub const GAUGE_LENGTH: f32 = 0.8;
 
 /// One of a norm gate's spread bars: before the gate, token `t`'s stream coming in; after it, the
 /// norm's output; each as tall as that vector's spread (standard deviation over its dimensions),

@@ -22,6 +22,9 @@ pub const MIN_SIGN: f32 = 14.0;
 pub const SUBTITLE: f32 = 0.8;
 /// At most this many signs at once: the nearest (the far hall stays unsigned, not cluttered).
 pub const MAX_SIGNS: usize = 4;
+/// Where signs stand among the labels competing for room: above every crate's and bar's label (a
+/// sign's priority is this less its distance), below the selected crate's (1000 and more).
+pub const SIGN_PRIORITY: f32 = 600.0;
 /// The plaque's margin around a sign's text (points).
 pub const PLAQUE_PAD: f32 = 6.0;
 
@@ -88,21 +91,6 @@ pub fn shown_size(size: f32, distance: f32) -> Option<f32> {
     (s >= MIN_LABEL).then_some(s.min(MAX_LABEL))
 }
 
-/// The rectangle of `text` at `size` points whose bottom centre is `anchor`, estimated from its
-/// characters (for code without a font at hand; the overlay measures the real text).
-pub fn estimated_rect(anchor: Vec2, text: &str, size: f32) -> Rect {
-    let lines = text.lines().count().max(1) as f32;
-    let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) as f32;
-    let w = widest * size * 0.6;
-    let h = lines * size * 1.25;
-    Rect::new(
-        anchor.x - w / 2.0,
-        anchor.y - h,
-        anchor.x + w / 2.0,
-        anchor.y,
-    )
-}
-
 /// How much a label matters: the selected token's first; then its weight (signs before crates)
 /// times its size on screen (nearer first), up to three times more at the centre of the view (what
 /// the camera looks at) than at the edge.
@@ -163,19 +151,27 @@ const LABEL_TEXT: egui::Color32 = egui::Color32::from_rgb(235, 232, 220);
 
 /// What a frame's labels are placed in: the camera's projection, the 3D view in the overlay's
 /// points, the eye, and the part of the window no panel covers.
-struct View {
-    clip_from_world: Mat4,
-    rect: Rect,
-    eye: Vec3,
-    free: Rect,
+pub struct View {
+    /// The camera's clip-from-world matrix.
+    pub clip_from_world: Mat4,
+    /// The 3D view, in the overlay's points.
+    pub rect: Rect,
+    /// The camera's position.
+    pub eye: Vec3,
+    /// The part of the window no panel covers ([`free_rect`]).
+    pub free: Rect,
 }
 
 /// A label laid out and given its place on screen (a sign's is its plaque's).
-struct Laid {
-    galley: std::sync::Arc<egui::Galley>,
-    sign: bool,
-    candidate: Candidate,
-    distance: f32,
+pub struct Laid {
+    /// The text as egui laid it out (its real size).
+    pub galley: std::sync::Arc<egui::Galley>,
+    /// A sign (on a plaque).
+    pub sign: bool,
+    /// Where it would be drawn (a sign's plaque, text and margin) and how much it matters.
+    pub candidate: Candidate,
+    /// From the eye, world units.
+    pub distance: f32,
 }
 
 /// Floats the [`WorldLabel`]s over their entities, sized by distance, behind the panels, never
@@ -233,7 +229,7 @@ pub(super) fn draw_world_labels(
 
 /// `label` (its `text` now) laid out at world point `at`: sized by distance, placed on screen;
 /// none when too small to read, off screen, or (a sign) not whole in the free part of the window.
-fn lay_out(
+pub fn lay_out(
     painter: &egui::Painter,
     view: &View,
     label: &WorldLabel,
@@ -262,8 +258,10 @@ fn lay_out(
     );
     let free = view.free;
     let rect = if sign {
-        // a sign whole on its plaque, or not at all: never cut by an edge or a panel
+        // a sign whole on its plaque, or not at all: never cut by an edge or a panel (near an
+        // edge it slides in, as far as the free part of the window allows)
         let plaque = Rect::from_corners(text.min - PLAQUE_PAD, text.max + PLAQUE_PAD);
+        let plaque = fit_across(plaque, free.min.x, free.max.x);
         if !(free.contains(plaque.min) && free.contains(plaque.max)) {
             return None;
         }
@@ -272,7 +270,13 @@ fn lay_out(
         // a crate's or a bar's label near the edge slides in rather than being cut off
         fit_across(text, free.min.x, free.max.x)
     };
-    let priority = priority(label, size, selected, in_view, view.rect.size());
+    // signs: the nearest first (the station the camera looks at), before any crate's label
+    // (but the selected crate's); the rest by [`priority`]
+    let priority = if sign {
+        SIGN_PRIORITY - distance.min(SIGN_PRIORITY / 2.0)
+    } else {
+        priority(label, size, selected, in_view, view.rect.size())
+    };
     Some(Laid {
         galley,
         sign,
@@ -281,9 +285,9 @@ fn lay_out(
     })
 }
 
-/// Draws the labels that win a place: only the nearest [`MAX_SIGNS`] signs compete, then no two
-/// labels overlap (see [`place`]); a sign on its plaque.
-fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
+/// The labels that win a place, indices into `laid` in drawing order: only the nearest
+/// [`MAX_SIGNS`] signs compete, then no two labels overlap (see [`place`]).
+pub fn chosen(laid: &[Laid]) -> Vec<usize> {
     let signs: Vec<(usize, f32)> = (laid.iter().enumerate())
         .filter(|(_, l)| l.sign)
         .map(|(i, l)| (i, l.distance))
@@ -293,8 +297,13 @@ fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
         .filter(|&i| !laid[i].sign || kept_signs.contains(&i))
         .collect();
     let candidates: Vec<Candidate> = running.iter().map(|&i| laid[i].candidate).collect();
-    for k in place(&candidates) {
-        let l = &laid[running[k]];
+    place(&candidates).into_iter().map(|k| running[k]).collect()
+}
+
+/// Draws the labels [`chosen`]: a sign on its plaque.
+fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
+    for i in chosen(&laid) {
+        let l = &laid[i];
         let r = l.candidate.rect;
         let r =
             egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y));

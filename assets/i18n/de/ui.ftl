@@ -280,7 +280,7 @@ saved-numbers-too-big = nicht gespeichert: diese Zahlen würden etwa { $size } M
 saved-screenshot = Bildschirmfoto gespeichert: { $path }
 saving-screenshot = das Bildschirmfoto wird gespeichert: { $path } ...
 saved-screenshot-failed = das Bildschirmfoto wurde nicht gespeichert ({ $path }): { $why }
-tip-crate-tag = die rosa Anzeige auf der Rückseite der Kiste füllt sich mit der Überraschung; voll = { $full } nats, die Überraschung beim blinden Raten unter { $vocab } Tokens
+tip-crate-tag = der rosa Balken oben auf der Kiste füllt sich mit der Überraschung; voll = { $full } nats, die Überraschung beim blinden Raten unter { $vocab } Tokens
 tip-booth = hier liest jedes Token die Tokens vor sich; ein Strahl läuft vom gelesenen Token zum lesenden, heller für mehr Gewicht.
 tip-lamp-switch-off = Rechtsklick: dieses Neuron abschalten
 tip-lamp-switch-on = abgeschaltet; Rechtsklick: wieder einschalten

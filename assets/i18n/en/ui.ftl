@@ -280,7 +280,7 @@ saved-numbers-too-big = not saved: these numbers would fill about { $size } MB o
 saved-screenshot = screenshot saved: { $path }
 saving-screenshot = saving the screenshot to { $path } ...
 saved-screenshot-failed = the screenshot was not saved to { $path }: { $why }
-tip-crate-tag = the pink gauge on the back of its crate fills with the surprise; full = { $full } nats, the surprise of a blind guess among { $vocab } tokens
+tip-crate-tag = the pink bar along the top of its crate fills with the surprise; full = { $full } nats, the surprise of a blind guess among { $vocab } tokens
 tip-booth = every token reads the tokens before it here; a beam runs from the token read to the one reading, brighter for more weight.
 tip-lamp-switch-off = right-click: switch this neuron off
 tip-lamp-switch-on = switched off; right-click: switch it on again

@@ -10,7 +10,7 @@ use super::flat::{FlatMaterial, FlatTexture, HighPreset};
 use super::kit::Kit;
 use super::layout::{Layout, Shape};
 use super::parts::{
-    BeltSlat, Built, Crate, CurrentLayout, FloorRoot, GAUGE_HEIGHT, GaugeSlot, SurpriseGauge,
+    BeltSlat, Built, Crate, CurrentLayout, FloorRoot, GAUGE_LENGTH, GaugeSlot, SurpriseGauge,
     WorldLabel,
 };
 use crate::i18n::Lang;
@@ -318,36 +318,30 @@ pub fn crate_text(text: &str, id: u32) -> String {
     }
 }
 
-/// The surprise gauge on token `i`'s crate's back and front (seen from the dock's side and from the
-/// shipping dock's): a dark slot, filled from below when known.
+/// The surprise gauge on token `i`'s crate: a bar across its top (seen from every station view),
+/// a dark slot filled from one end when the surprise is known.
 fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_entity: Entity) {
-    for side in [-1.0f32, 1.0] {
-        commands.spawn((
-            Name::new("Surprise slot"),
-            GaugeSlot(i),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.gauge_slot.clone()),
-            Transform::from_xyz(side * 0.455, 0.0, 0.0).with_scale(Vec3::new(
-                0.02,
-                GAUGE_HEIGHT,
-                0.4,
-            )),
-            Visibility::Hidden,
-            // the pointer goes through to the crate (its tooltip tells the surprise)
-            Pickable::IGNORE,
-            ChildOf(crate_entity),
-        ));
-        commands.spawn((
-            Name::new("Surprise gauge"),
-            SurpriseGauge(i),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.gauge.clone()),
-            Transform::from_xyz(side * 0.47, 0.0, 0.0).with_scale(Vec3::new(0.02, 0.001, 0.34)),
-            Visibility::Hidden,
-            Pickable::IGNORE,
-            ChildOf(crate_entity),
-        ));
-    }
+    commands.spawn((
+        Name::new("Surprise slot"),
+        GaugeSlot(i),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.gauge_slot.clone()),
+        Transform::from_xyz(0.0, 0.455, 0.0).with_scale(Vec3::new(0.26, 0.02, GAUGE_LENGTH + 0.04)),
+        Visibility::Hidden,
+        // the pointer goes through to the crate (its tooltip tells the surprise)
+        Pickable::IGNORE,
+        ChildOf(crate_entity),
+    ));
+    commands.spawn((
+        Name::new("Surprise gauge"),
+        SurpriseGauge(i),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.gauge.clone()),
+        Transform::from_xyz(0.0, 0.47, 0.0).with_scale(Vec3::new(0.2, 0.02, 0.001)),
+        Visibility::Hidden,
+        Pickable::IGNORE,
+        ChildOf(crate_entity),
+    ));
 }
 
 #[cfg(test)]

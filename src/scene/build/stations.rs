@@ -206,11 +206,11 @@ fn spawn_probability_bars(commands: &mut Commands, kit: &Kit, spot: Spot) {
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(kit.bar.clone()),
             Transform::from_xyz(spot.station.x + 5.5, 0.0, z)
-                .with_scale(Vec3::new(0.8, 0.001, 0.8)),
+                .with_scale(Vec3::new(0.45, 0.001, 0.45)),
             Visibility::Hidden,
             WorldLabel {
                 text: String::new(),
-                size: 13.0,
+                size: 15.0,
                 lift: 0.6,
                 weight: 2.0,
             },
