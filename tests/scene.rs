@@ -1036,6 +1036,7 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
                 rect: screen,
                 eye: cam.translation,
                 free,
+                avoid: Vec::new(),
             };
             // egui's fonts lay the text out as the overlay does (no renderer needed)
             let mut laid = Vec::new();

@@ -21,12 +21,14 @@ pub(super) fn draw_caption(
     if ui_state.hidden {
         return Ok(()); // a clean picture
     }
-    // centred in the room the control panel leaves; centred in a recording
+    // centred in the room the panels leave (the drawer on the left, the side panel on the right,
+    // where a stop's room window docks)
     let offset = if ui_state.recording {
-        0.0
+        -ui_state.dock_width / 2.0
     } else {
-        ui_state.panel_right / 2.0
+        (ui_state.panel_right - ui_state.dock_width) / 2.0
     };
+    let free = ctx.viewport_rect().width() - ui_state.panel_right - ui_state.dock_width;
     if let Some([title, sub]) = &ui_state.title_card {
         title_card(ctx, title, sub);
         return Ok(());
@@ -44,10 +46,7 @@ pub(super) fn draw_caption(
     let shown = egui::Window::new("tour-caption")
         .title_bar(false)
         .anchor(egui::Align2::CENTER_BOTTOM, [offset, -16.0])
-        .fixed_size([
-            620.0_f32.min(ctx.viewport_rect().width() - offset * 2.0 - 40.0),
-            0.0,
-        ])
+        .fixed_size([620.0_f32.min(free - 40.0).max(200.0), 0.0])
         .show(ctx, |ui| {
             ui.heading(&stop.title);
             ui.label(egui::RichText::new(&stop.text).size(16.0));

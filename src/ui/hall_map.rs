@@ -65,7 +65,11 @@ pub(super) fn draw_hall_map(
     let gap = super::column::GAP;
     let (anchor, offset, width) = if tour.active {
         // the room the sentence banner leaves at the top right (the inspector's, put away)
-        (egui::Align2::RIGHT_TOP, [-gap, gap], TOUR_WIDTH)
+        (
+            egui::Align2::RIGHT_TOP,
+            [-gap - ui_state.dock_width, gap],
+            TOUR_WIDTH,
+        )
     } else {
         // centred in the bottom edge the panels leave free, and narrowed to fit it
         let (left, right) = super::column::free_span(ctx, &ui_state);

@@ -124,7 +124,7 @@ pub const SIGN_TEXT: egui::Color32 = egui::Color32::from_rgb(240, 236, 224);
 /// A sign's second line.
 pub const SIGN_SUBTITLE: egui::Color32 = egui::Color32::from_rgb(176, 184, 200);
 /// The plaque behind a sign: near-black, a little see-through.
-pub const PLAQUE: egui::Color32 = egui::Color32::from_rgba_premultiplied(9, 10, 14, 225);
+pub const PLAQUE: egui::Color32 = egui::Color32::from_rgba_premultiplied(9, 10, 14, 242);
 /// The plaque's edge.
 pub const PLAQUE_EDGE: egui::Color32 = egui::Color32::from_rgb(92, 100, 120);
 
@@ -146,6 +146,9 @@ pub fn nearest_signs(mut signs: Vec<(usize, f32)>) -> Vec<usize> {
     signs.into_iter().take(MAX_SIGNS).map(|(i, _)| i).collect()
 }
 
+/// The line that ties a crate's label to its crate: the label's colour, faint.
+const TETHER: egui::Color32 = egui::Color32::from_rgba_premultiplied(120, 118, 112, 140);
+
 /// A label's text in the world's colour (crates, bars, lens readings).
 const LABEL_TEXT: egui::Color32 = egui::Color32::from_rgb(235, 232, 220);
 
@@ -160,6 +163,29 @@ pub struct View {
     pub eye: Vec3,
     /// The part of the window no panel covers ([`free_rect`]).
     pub free: Rect,
+    /// What floats over the scene inside it (the sentence banner, the hall map): no label is
+    /// drawn under them.
+    pub avoid: Vec<Rect>,
+}
+
+/// Where the overlay's floating boxes over the scene were drawn last frame (the sentence banner,
+/// the hall map), as rectangles in points.
+fn floating_boxes(ctx: &egui::Context) -> Vec<Rect> {
+    let boxes = [
+        (egui::Order::Background, "sentence-banner"),
+        (egui::Order::Middle, "hall-map"),
+    ];
+    boxes
+        .into_iter()
+        .filter_map(|(order, id)| {
+            let id = egui::Id::new(id);
+            ctx.memory(|m| {
+                let shown = m.areas().visible_last_frame(&egui::LayerId::new(order, id));
+                m.area_rect(id).filter(|_| shown)
+            })
+        })
+        .map(|r| Rect::new(r.min.x, r.min.y, r.max.x, r.max.y))
+        .collect()
 }
 
 /// A label laid out and given its place on screen (a sign's is its plaque's).
@@ -172,6 +198,8 @@ pub struct Laid {
     pub candidate: Candidate,
     /// From the eye, world units.
     pub distance: f32,
+    /// Where on screen the thing labelled is (a crate's lid): a thin line ties the label to it.
+    pub tether: Option<Vec2>,
 }
 
 /// Floats the [`WorldLabel`]s over their entities, sized by distance, behind the panels, never
@@ -207,6 +235,7 @@ pub(super) fn draw_world_labels(
             Rect::new(screen.min.x, screen.min.y, screen.max.x, screen.max.y),
             &ui_state,
         ),
+        avoid: floating_boxes(ctx),
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
@@ -221,7 +250,14 @@ pub(super) fn draw_world_labels(
         };
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
         let at = t.translation() + Vec3::Y * label.lift;
-        laid.extend(lay_out(&painter, &view, label, (at, text), selected));
+        let mut l = lay_out(&painter, &view, label, (at, text), selected);
+        if let Some(l) = l.as_mut().filter(|_| krate.is_some()) {
+            // a crate's label is tied to its crate's lid by a thin line (it floats above it)
+            let lid = t.translation() + Vec3::Y * 0.45;
+            l.tether =
+                to_screen(view.clip_from_world, view.rect.size(), lid).map(|p| p + view.rect.min);
+        }
+        laid.extend(l);
     }
     draw_laid(&painter, laid);
     Ok(())
@@ -272,6 +308,9 @@ pub fn lay_out(
     };
     // signs: the nearest first (the station the camera looks at), before any crate's label
     // (but the selected crate's); the rest by [`priority`]
+    if view.avoid.iter().any(|b| !b.intersect(rect).is_empty()) {
+        return None; // it would be drawn under the banner or the hall map
+    }
     let priority = if sign {
         SIGN_PRIORITY - distance.min(SIGN_PRIORITY / 2.0)
     } else {
@@ -282,6 +321,7 @@ pub fn lay_out(
         sign,
         candidate: Candidate { rect, priority },
         distance,
+        tether: None,
     })
 }
 
@@ -313,6 +353,11 @@ fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
             let at = r.min + egui::vec2(PLAQUE_PAD, PLAQUE_PAD);
             painter.galley(at, l.galley.clone(), SIGN_TEXT);
         } else {
+            if let Some(p) = l.tether {
+                let from = egui::pos2((r.min.x + r.max.x) / 2.0, r.max.y);
+                let line = egui::Stroke::new(1.0, TETHER);
+                painter.line_segment([from, egui::pos2(p.x, p.y)], line);
+            }
             painter.galley(r.min, l.galley.clone(), LABEL_TEXT);
         }
     }
