@@ -13,7 +13,7 @@ use crate::playback::{Playback, Sampling};
 use crate::tr;
 
 /// The width kept free at the top right for the side panel's button, points.
-const INSPECTOR_ROOM: f32 = 170.0;
+const INSPECTOR_ROOM: f32 = 124.0;
 
 /// Draws the bar; returns how far down it reaches (points), for the sentence banner below it.
 pub(super) fn draw(
@@ -82,7 +82,7 @@ fn prompt_and_run(
 ) {
     let edit = egui::TextEdit::singleline(&mut st.prompt)
         .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
-        .desired_width(240.0)
+        .desired_width(200.0)
         .hint_text(tr!(l, "prompt"));
     let field = ui.add(edit);
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
