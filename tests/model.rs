@@ -1423,3 +1423,132 @@ fn head_attribution_matches_the_reference_and_adds_up_to_the_logit() {
         "switching the head off changed the logit"
     );
 }
+
+/// Head roles (`model/heads.rs`) against the f64 reference's attention weights: the text is cut
+/// into windows of the context (a last window of one token dropped), previous / first / self
+/// pooled over every query position t >= 1 of every window; induction on the fixed repeated random
+/// sequences, the mean weight from L + j to j + 1. Also through `factory heads --json`.
+#[test]
+fn head_roles_match_the_reference() {
+    use factory::model::heads::{head_roles, induction_ids, role_of};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 11, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let text = "the king said to the queen that the night was long, and the cat sat on the mat \
+                while the dog ran to the door.";
+    let ids = m.tokenizer.encode(text).unwrap();
+    let n = d.n_positions;
+    assert!(ids.len() > 2 * n, "the text spans several windows");
+    let got = head_roles(&m.gpt, &ids, n).unwrap();
+    assert_eq!(got.len(), d.n_layer * d.n_head);
+    // the reference, written out here: windows of n tokens, the last only with 2 or more
+    let mut sums = vec![[0.0f64; 3]; d.n_layer * d.n_head];
+    let mut count = 0usize;
+    let mut start = 0;
+    while ids.len() - start >= 2 {
+        let end = (start + n).min(ids.len());
+        let a = reference.run(&ids[start..end]).attention;
+        for l in 0..d.n_layer {
+            for h in 0..d.n_head {
+                for t in 1..end - start {
+                    let s = &mut sums[l * d.n_head + h];
+                    s[0] += a[l][h][t][t - 1];
+                    s[1] += a[l][h][t][0];
+                    s[2] += a[l][h][t][t];
+                }
+            }
+        }
+        count += end - start - 1;
+        start = end;
+    }
+    let half = n / 2;
+    let mut induction = vec![0.0f64; d.n_layer * d.n_head];
+    let sequences = induction_ids(d.vocab_size, half);
+    for seq in &sequences {
+        assert_eq!(seq[..half], seq[half..], "repeated");
+        let a = reference.run(seq).attention;
+        for l in 0..d.n_layer {
+            for h in 0..d.n_head {
+                for j in 0..half {
+                    induction[l * d.n_head + h] += a[l][h][half + j][j + 1];
+                }
+            }
+        }
+    }
+    for r in &got {
+        let i = r.layer * d.n_head + r.head;
+        let want = sums[i].map(|s| s / count as f64);
+        let ind = induction[i] / (half * sequences.len()) as f64;
+        for (name, a, b) in [
+            ("previous", r.previous, want[0]),
+            ("first", r.first, want[1]),
+            ("self", r.itself, want[2]),
+            ("induction", r.induction, ind),
+        ] {
+            assert!(
+                (a - b).abs() < 1e-4,
+                "layer {} head {} {name}: {a} against {b}",
+                r.layer,
+                r.head
+            );
+        }
+        assert_eq!(r.role, role_of(want[0], want[1], want[2], ind));
+    }
+    // the command line: the same numbers as JSON
+    let file = dir.path().join("text.txt");
+    std::fs::write(&file, text).unwrap();
+    let model = dir.path().to_str().unwrap();
+    let text_arg = file.to_str().unwrap();
+    let (ok, out, err) = factory(&["heads", "--model", model, "--text", text_arg, "--json"]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["tokens"], ids.len());
+    let heads = json["heads"].as_array().unwrap();
+    assert_eq!(heads.len(), got.len());
+    for (j, r) in heads.iter().zip(&got) {
+        assert_eq!(j["layer"], r.layer);
+        assert!((j["previous"].as_f64().unwrap() - r.previous).abs() < 1e-12);
+        assert!((j["self"].as_f64().unwrap() - r.itself).abs() < 1e-12);
+        assert_eq!(j["role"], r.role.name());
+    }
+    // a bad window and a text too short are clear errors
+    let (ok, _, err) = factory(&[
+        "heads", "--model", model, "--text", text_arg, "--window", "1",
+    ]);
+    assert!(!ok && err.contains("--window must be 2 to"), "{err}");
+    std::fs::write(&file, "the").unwrap();
+    let (ok, _, err) = factory(&["heads", "--model", model, "--text", text_arg]);
+    assert!(!ok && err.contains("fewer than 2 tokens"), "{err}");
+}
+
+/// The default model's `heads.json` is its own: the roles measured again over its held-out text
+/// (as `factory heads` does) are the shipped ones, and the app reads them back.
+#[test]
+fn the_shipped_head_roles_are_the_default_models_own() {
+    use factory::model::heads::{head_roles, load_roles};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/factory-everyday");
+    let m = LoadedModel::open(&dir).unwrap();
+    let text = std::fs::read_to_string(dir.join("heldout.txt")).unwrap();
+    let ids = m.tokenizer.encode(&text).unwrap();
+    let now = head_roles(&m.gpt, &ids, m.config.n_positions).unwrap();
+    let shipped = load_roles(&dir).expect("heads.json ships").unwrap();
+    assert_eq!(shipped.len(), now.len());
+    for (a, b) in shipped.iter().zip(&now) {
+        assert_eq!((a.layer, a.head, a.role), (b.layer, b.head, b.role));
+        for (x, y) in [
+            (a.previous, b.previous),
+            (a.first, b.first),
+            (a.itself, b.itself),
+            (a.induction, b.induction),
+        ] {
+            assert!(
+                (x - y).abs() < 1e-9,
+                "layer {} head {}: {x} vs {y}",
+                a.layer,
+                a.head
+            );
+        }
+    }
+}

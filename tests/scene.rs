@@ -1053,7 +1053,23 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
                 }
             });
             let drawn = labels::chosen(&laid);
-            let sign = station.kind.sign(lang, index + 1);
+            // a booth's sign carries its head's role (the default model ships its heads.json)
+            let roles = app
+                .world()
+                .resource::<factory::playback::roles::HeadRoles>();
+            assert_eq!(
+                roles.roles.len(),
+                24,
+                "the default model's head roles are read"
+            );
+            let sign = match station.kind {
+                factory::scene::layout::StationKind::Booth(l, h) if roles.of(l, h).is_some() => {
+                    station
+                        .kind
+                        .sign_with_role(lang, index + 1, roles.of(l, h).unwrap())
+                }
+                kind => kind.sign(lang, index + 1),
+            };
             let own = (0..laid.len()).find(|&i| texts[i].0 == sign);
             assert!(
                 own.is_some_and(|i| drawn.contains(&i)),

@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod heads;
 mod inspect;
 mod train;
 mod view;
@@ -47,6 +48,8 @@ enum Command {
     Neighbours(NeighboursArgs),
     /// How surprised the model is by texts: cross-entropy and per-token / per-word perplexity.
     Score(ScoreArgs),
+    /// What each attention head does in general, over a text: previous, first, self, induction.
+    Heads(heads::HeadsArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -86,6 +89,7 @@ impl Command {
                 | Self::Bench(_)
                 | Self::Neighbours(_)
                 | Self::Score(_)
+                | Self::Heads(_)
         )
     }
 }
@@ -112,5 +116,6 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Record(args)) => view::record(args),
         Some(Command::Neighbours(args)) => inspect::neighbours(args),
         Some(Command::Score(args)) => inspect::score(args),
+        Some(Command::Heads(args)) => heads::heads(args),
     }
 }

@@ -11,6 +11,7 @@ pub mod filter;
 pub mod history;
 pub mod lens;
 pub mod memory;
+pub mod roles;
 pub mod surprise;
 
 use std::sync::Arc;
@@ -229,6 +230,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<attribution::HeadAttribution>()
         .init_resource::<lens::LensJob>()
         .init_resource::<compare::Comparison>()
+        .init_resource::<roles::HeadRoles>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
@@ -242,6 +244,7 @@ pub(super) fn plugin(app: &mut App) {
                 surprise::update_surprise,
                 attribution::update_attribution,
                 compare::update_comparison,
+                roles::load_head_roles,
             )
                 .in_set(AppSet::Derive),
         );

@@ -105,7 +105,7 @@ pub(crate) fn make_kit(
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
         // the dock's own hue: a paper white (amber is for positive values only)
         bar: mat(
-            Color::srgb(0.9, 0.88, 0.82),
+            Color::srgb(palette::DOCK[0], palette::DOCK[1], palette::DOCK[2]),
             LinearRgba::rgb(0.12, 0.12, 0.1),
         ),
         bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),

@@ -87,6 +87,26 @@ impl StationKind {
         format!("{number} \u{b7} {name}\n{does}")
     }
 
+    /// A booth's sign with its head's role in general (over the model's held-out text) on a third
+    /// line: "looks at the previous word: 0.83 of its attention", or "no single habit (mixed)".
+    pub fn sign_with_role(
+        self,
+        lang: Lang,
+        number: usize,
+        role: &crate::model::heads::HeadRole,
+    ) -> String {
+        use crate::model::heads::Role;
+        let score = format!("{:.2}", role.score());
+        let line = match role.role {
+            Role::Previous => tr!(lang, "role-previous", score = score),
+            Role::First => tr!(lang, "role-first", score = score),
+            Role::Itself => tr!(lang, "role-self", score = score),
+            Role::Induction => tr!(lang, "role-induction", score = score),
+            Role::Mixed => tr!(lang, "role-mixed", score = score),
+        };
+        format!("{}\n{line}", self.sign(lang, number))
+    }
+
     /// Length of the station along the hall.
     fn depth(self) -> f32 {
         match self {

@@ -55,12 +55,15 @@ pub fn board_scale<'a>(values: impl Iterator<Item = &'a f32>) -> f32 {
 }
 
 /// Attention's own hue (the beams): violet, never a value's amber or cyan. Under the three
-/// simulated colour blindnesses (Machado et al. 2009) it stays at least 38 ΔE (CIELAB) from both.
-pub const ATTENTION: [f32; 3] = [0.62, 0.25, 1.0];
+/// simulated colour blindnesses (Machado et al. 2009) it stays at least 37 ΔE (CIELAB) from both.
+pub const ATTENTION: [f32; 3] = [0.6, 0.2, 1.0];
 
 /// The pulses that travel along the beams, from the token read to the token reading: a pale
-/// violet-white (at least 40 ΔE from amber and cyan in all four views).
+/// violet-white (at least 39 ΔE from amber and cyan in all four views).
 pub const ATTENTION_PULSE: [f32; 3] = [0.95, 0.95, 1.0];
+
+/// The shipping dock's own hue: a paper white for the probability bars.
+pub const DOCK: [f32; 3] = [0.9, 0.88, 0.82];
 
 /// Beam colour for an attention weight: attention's violet, more opaque as the weight grows
 /// (its width grows too, by weight class).
@@ -73,6 +76,79 @@ pub fn beam_rgba(weight: f32) -> [f32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// sRGB (0-1) to linear.
+    fn linear(c: f64) -> f64 {
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    }
+
+    /// A colour as a viewer sees it: as it is, or under one of Machado, Oliveira and Fernandes'
+    /// (2009) full-severity simulations (linear RGB), then in CIELAB (D65).
+    fn seen(c: [f32; 3], m: &[[f64; 3]; 3]) -> [f64; 3] {
+        let l = c.map(|v| linear(v as f64));
+        let s: Vec<f64> = (0..3)
+            .map(|i| (0..3).map(|j| m[i][j] * l[j]).sum::<f64>().clamp(0.0, 1.0))
+            .collect();
+        let xyz = [
+            (0.4124 * s[0] + 0.3576 * s[1] + 0.1805 * s[2]) / 0.95047,
+            0.2126 * s[0] + 0.7152 * s[1] + 0.0722 * s[2],
+            (0.0193 * s[0] + 0.1192 * s[1] + 0.9505 * s[2]) / 1.08883,
+        ];
+        let f = xyz.map(|t| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        });
+        [
+            116.0 * f[1] - 16.0,
+            500.0 * (f[0] - f[1]),
+            200.0 * (f[1] - f[2]),
+        ]
+    }
+
+    /// Each role's own hue stays apart from the values' amber and cyan as seen and under
+    /// protanopia, deuteranopia and tritanopia (the README's check, computed here).
+    #[test]
+    fn the_roles_hues_stay_apart_from_the_values_under_colour_blindness() {
+        let views: [[[f64; 3]; 3]; 4] = [
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            [
+                [0.152286, 1.052583, -0.204868],
+                [0.114503, 0.786281, 0.099216],
+                [-0.003882, -0.048116, 1.051998],
+            ],
+            [
+                [0.367322, 0.860646, -0.227968],
+                [0.280085, 0.672501, 0.047413],
+                [-0.011820, 0.042940, 0.968881],
+            ],
+            [
+                [1.255528, -0.076749, -0.178779],
+                [-0.078411, 0.930809, 0.147602],
+                [0.004733, 0.691367, 0.303900],
+            ],
+        ];
+        for (name, hue, at_least) in [
+            ("attention", ATTENTION, 37.0),
+            ("pulse", ATTENTION_PULSE, 39.0),
+            ("dock", DOCK, 47.0),
+        ] {
+            for m in &views {
+                for value in [POSITIVE, NEGATIVE] {
+                    let (a, b) = (seen(hue, m), seen(value, m));
+                    let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
+                        .sqrt();
+                    assert!(d >= at_least, "{name} {hue:?} vs {value:?}: ΔE {d:.1}");
+                }
+            }
+        }
+    }
 
     /// The flat shaders fade with the same numbers as the camera's fog (they cannot read them
     /// from Rust: each writes them as constants, checked here).

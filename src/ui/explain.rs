@@ -24,6 +24,29 @@ pub struct Formula {
     pub value: f32,
 }
 
+/// A head's role in general (over the model's held-out text, from its folder's `heads.json`), or
+/// how to measure it for the model in `dir`.
+pub fn role_line(
+    ui: &mut bevy_egui::egui::Ui,
+    roles: &crate::playback::roles::HeadRoles,
+    dir: Option<String>,
+    (l, hd): (usize, usize),
+    lg: Lang,
+) {
+    match roles.of(l, hd) {
+        Some(r) => {
+            let kind = crate::scene::layout::StationKind::Booth(l, hd);
+            let sign = kind.sign_with_role(lg, 0, r);
+            if let Some(line) = sign.lines().last() {
+                ui.label(line.to_string());
+            }
+        }
+        None => {
+            ui.weak(tr!(lg, "inspector-no-roles", dir = dir.unwrap_or_default()));
+        }
+    }
+}
+
 /// A plain sentence that leads a tooltip or an inspector entry: a little larger and brighter than
 /// the numbers under it.
 pub fn lead(ui: &mut bevy_egui::egui::Ui, text: String) {

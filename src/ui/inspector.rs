@@ -30,6 +30,7 @@ pub(super) struct InspectedFloor<'w> {
     surprise: Res<'w, TokenSurprise>,
     attribution: Res<'w, HeadAttribution>,
     blocking: Option<Res<'w, Blocking>>,
+    roles: Res<'w, crate::playback::roles::HeadRoles>,
 }
 
 /// What the inspector keeps between frames: the formulas being computed for the pick (a lamp's
@@ -233,6 +234,8 @@ fn head_section(
                 word = word
             ),
         );
+        let dir = view.engine.as_ref().map(|e| e.0.dir.display().to_string());
+        super::explain::role_line(ui, &view.roles, dir, (l, hd), lg);
         let row = rows.get(q).cloned().unwrap_or_default();
         let mut order: Vec<usize> = (0..row.len()).collect();
         order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));

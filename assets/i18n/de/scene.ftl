@@ -52,3 +52,10 @@ sign-final-norm = Letztes Normtor
 sign-final-norm-does = ein letztes Skalieren vor dem Tipp
 sign-shipping = Versandrampe
 sign-shipping-does = wie wahrscheinlich jedes nächste Wort ist
+
+## die Rolle des Kopfes einer Kabine im Allgemeinen, gemessen am zurückgehaltenen Text des Modells (factory heads)
+role-previous = im Allgemeinen: schaut auf das vorige Wort ({ $score } seiner Aufmerksamkeit)
+role-first = im Allgemeinen: schaut auf das erste Wort ({ $score } seiner Aufmerksamkeit)
+role-self = im Allgemeinen: schaut auf das Wort selbst ({ $score } seiner Aufmerksamkeit)
+role-induction = im Allgemeinen: setzt wiederholte Muster fort ({ $score })
+role-mixed = im Allgemeinen: keine feste Gewohnheit (höchstens { $score } auf einer Art Wort)

@@ -325,3 +325,4 @@ inspector-plain-next = Die Tipps des Modells für das nächste Wort, der wahrsch
 inspector-plain-lens = Was das Modell raten würde, wenn es nach jeder Schicht aufhörte: so sieht man die Antwort entstehen.
 show-ids = Token-IDs auf den Kisten
 show-ids-tip = Die Beschriftung jeder Kiste nennt unter ihrem Text die Nummer ihres Tokens im Vokabular
+inspector-no-roles = Was dieser Kopf im Allgemeinen tut, ist für dieses Modell nicht gemessen: factory heads --model { $dir } --json > { $dir }/heads.json

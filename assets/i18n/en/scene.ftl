@@ -52,3 +52,10 @@ sign-final-norm = Final norm gate
 sign-final-norm-does = one last rescaling before the guess
 sign-shipping = Shipping dock
 sign-shipping-does = how likely each next word is
+
+## a booth's head's role in general, measured over the model's held-out text (factory heads)
+role-previous = in general: looks at the previous word ({ $score } of its attention)
+role-first = in general: looks at the first word ({ $score } of its attention)
+role-self = in general: looks at the word itself ({ $score } of its attention)
+role-induction = in general: continues repeated patterns ({ $score })
+role-mixed = in general: no single habit (at most { $score } on one kind of word)

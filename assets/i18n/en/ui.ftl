@@ -325,3 +325,4 @@ inspector-plain-next = The model's guesses for the next word, the most likely fi
 inspector-plain-lens = What the model would guess if it stopped after each layer: watch the answer take shape.
 show-ids = token ids on the crates
 show-ids-tip = Each crate's label gives its token's number in the vocabulary under its text
+inspector-no-roles = What this head does in general is not measured for this model: factory heads --model { $dir } --json > { $dir }/heads.json

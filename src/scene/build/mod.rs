@@ -106,6 +106,7 @@ pub(crate) struct FloorSource<'w> {
     kit: Option<Res<'w, Kit>>,
     lang: Res<'w, Lang>,
     high: Option<Res<'w, HighPreset>>,
+    roles: Res<'w, crate::playback::roles::HeadRoles>,
 }
 
 /// The asset stores the floor's meshes, board materials and textures are added to.
@@ -168,6 +169,7 @@ pub(crate) fn rebuild_floor(
         width: layout.width().max(6.0),
         belt_w: layout.width(),
         n_head: layout.shape.n_head,
+        roles: &source.roles,
     };
     for (index, station) in layout.stations.iter().enumerate() {
         stations::spawn_station(

@@ -33,6 +33,8 @@ pub(super) struct Hall<'a> {
     pub(super) belt_w: f32,
     /// Heads per layer.
     pub(super) n_head: usize,
+    /// The model's head roles (from its folder's `heads.json`), for the booths' signs.
+    pub(super) roles: &'a crate::playback::roles::HeadRoles,
 }
 
 /// The station being built: its index in the layout, where it stands, and its grouping node.
@@ -97,12 +99,21 @@ fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
     let sign_y = SIGN_HEIGHT + 0.4;
     // numbered from 1 along the hall, as a visitor counts them
     let number = spot.index + 1;
+    // a booth's sign says its head's role in general, when the model folder measured it
+    let role = match kind {
+        StationKind::Booth(l, h) => hall.roles.of(l, h).copied(),
+        _ => None,
+    };
+    let sign = move |lang: Lang| match role {
+        Some(r) => kind.sign_with_role(lang, number, &r),
+        None => kind.sign(lang, number),
+    };
     commands.spawn((
         Name::new(format!("Sign: {}", kind.title(Lang::En))),
-        Localized::new(move |l| kind.sign(l, number)),
+        Localized::new(sign),
         Transform::from_xyz(x, sign_y, width / 2.0 + 0.8),
         WorldLabel {
-            text: kind.sign(hall.lang, number),
+            text: sign(hall.lang),
             size: 30.0,
             lift: 0.0,
             weight: WorldLabel::SIGN,
