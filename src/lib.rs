@@ -8,13 +8,13 @@
 //!
 //! | module | what it is for |
 //! |---|---|
-//! | [`model`] | GPT-2 in candle, no Bevy: `config`, `checkpoint` (open and save model folders), `catalog` (where a model comes from: a folder, a name under `models/`, the hub cache), `tokenizer`, `block` (LayerNorm, attention, MLP), `gpt` (the traced forward pass), `heads` (head roles over a text), `kv_cache`, `matvec` (one token's products), `trace` (plain `f32` arrays), `lens` (the logit lens), `sample`, `generate`, `score` (surprise, perplexity), `scores` (operands the inspector recomputes), `ablate` (parts switched off), `attribution` (each head's direct part in a logit), `embedding` (neighbours, vector arithmetic), `pca` (the embedding map), `positions`, `cost` (n² against n), `scale` (beside GPT-2 and GPT-3), `error`; `train/`: `options`, `data`, `setup`, `run` (the loop), `optim`, `save` (checkpoints, snapshots), `log` (state, CSV, plot), the whole in `mod.rs` |
+//! | [`model`] | GPT-2 in candle, no Bevy: `config`, `checkpoint` (open and save model folders), `catalog` (where a model comes from: a folder, a name under `models/`, the hub cache), `tokenizer`, `block` (LayerNorm, attention, MLP), `gpt` (the traced forward pass), `heads` (head roles over a text), `lamps` (where each FFN neuron lights most), `kv_cache`, `matvec` (one token's products), `trace` (plain `f32` arrays), `lens` (the logit lens), `sample`, `generate`, `score` (surprise, perplexity), `scores` (operands the inspector recomputes), `ablate` (parts switched off), `attribution` (each head's direct part in a logit), `embedding` (neighbours, vector arithmetic), `pca` (the embedding map), `positions`, `cost` (n² against n), `scale` (beside GPT-2 and GPT-3), `error`; `train/`: `options`, `data`, `setup`, `run` (the loop), `optim`, `save` (checkpoints, snapshots), `log` (state, CSV, plot), the whole in `mod.rs` |
 //! | [`i18n`] | visitor-facing text: the Fluent catalogue per language (`assets/i18n/`), [`i18n::Lang`], `tr!` |
 //! | [`limits`] | every bound on user input (prompt length, temperature, top-k/p, threshold, kiosk, recording) |
 //! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
 //! | [`keys`] | every key binding, one table for the input systems and the help |
 //! | [`inference`] | the model off the main thread: requests in, [`inference::Outcome`]s out |
-//! | [`playback`] | the floor and its rows (`history`), the clock, play/pause/step/generate, sampling, selection, dock candidates; jobs per floor on the task pool: `surprise`, `attribution`, `lens` (after a step); `compare` (prompt B of the A/B window), `export` (the floor as JSON and CSV), `filter` (the kiosk's word filter), `memory` (free pages handed back once a floor stands quiet), `roles` (the head roles in the model folder's heads.json) |
+//! | [`playback`] | the floor and its rows (`history`), the clock, play/pause/step/generate, sampling, selection, dock candidates; jobs per floor on the task pool: `surprise`, `attribution`, `lens` (after a step); `compare` (prompt B of the A/B window), `export` (the floor as JSON and CSV), `filter` (the kiosk's word filter), `memory` (free pages handed back once a floor stands quiet), `roles` (the head roles and lamp cards in the model folder) |
 //! | [`scene`] | the 3D factory drawn from the floor: `layout` (pure), `build` (the hall, crates; `stations`: one station each), `machines` (a machine per station, the norm gates' spread bars), `motion`, `paint`, `dock`, `beams`, `pulses` (what travels along the beams), `attention_map` (a head's weights as pixels), `palette`, `kit` (meshes, materials), `flat` (the unlit materials), `parts` (components) |
 //! | [`camera`] | orbit, pan, zoom, fly, station jumps, easing; `views` (the home view, station and room views), `touch` (orbit and pinch by touch) |
 //! | [`pick`] | what a click selects, what the pointer is on (`hover_plugin`); `outline` draws it |
@@ -27,7 +27,7 @@
 //! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
 //! | [`record`] | `factory record`: off-screen, deterministic frames; `output` (the folders' checks, the MP4 by ffmpeg), `captions` (the title card and the subtitles), `chapters` (the chapters files) |
 //! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
-//! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `heads` (what each head does over a text), `bench`, `train` |
+//! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `heads` (what each head does over a text), `lamps` (lamp cards), `bench`, `train` |
 //!
 //! So: how a booth looks → `scene/build/`; what F1 shows → `keys.rs` (and `ui/help.rs`); how training
 //! logs → `model/train/log.rs`.

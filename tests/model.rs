@@ -1552,3 +1552,106 @@ fn the_shipped_head_roles_are_the_default_models_own() {
         }
     }
 }
+
+/// Lamp cards (`model/lamps.rs`) against the f64 reference's GELU outputs: for every lamp, its
+/// strongest places over the text's windows (ties to the earlier), each with five tokens of the
+/// text either side and the strongest marked; `factory lamps` writes them, `--search` finds a
+/// token's lamps, and a folder without the file says how to make it.
+#[test]
+fn lamp_cards_match_the_reference() {
+    use factory::model::lamps::{SIDE, TOP, lamp_cards};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 13, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let text = "the king said to the queen that the night was long, and the cat sat on the mat \
+                while the dog ran to the door.";
+    let ids = m.tokenizer.encode(text).unwrap();
+    let n = d.n_positions;
+    let cards = lamp_cards(&m.gpt, &ids, n).unwrap();
+    // the reference: every position's GELU output, window by window
+    let mut all: Vec<Vec<Vec<(f64, usize)>>> = vec![vec![Vec::new(); d.n_inner]; d.n_layer];
+    let mut start = 0;
+    while ids.len() - start >= 2 {
+        let end = (start + n).min(ids.len());
+        let g = reference.run(&ids[start..end]).gelu;
+        for (lamps, rows) in all.iter_mut().zip(&g) {
+            for (t, row) in rows.iter().enumerate() {
+                for (lamp, &v) in lamps.iter_mut().zip(row) {
+                    lamp.push((v, start + t));
+                }
+            }
+        }
+        start = end;
+    }
+    assert_eq!(cards.lamps.len(), d.n_layer);
+    for (l, layer) in all.iter().enumerate() {
+        assert_eq!(cards.lamps[l].len(), d.n_inner);
+        for (j, places) in layer.iter().enumerate() {
+            let mut want = places.clone();
+            want.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            want.truncate(TOP);
+            let got = &cards.lamps[l][j];
+            assert_eq!(got.len(), TOP);
+            for (k, (lit, (v, p))) in got.iter().zip(&want).enumerate() {
+                assert!((lit.value as f64 - v).abs() < 1e-4, "lamp {l}.{j} #{k}");
+                // the same place, unless two values are too close to order in f32
+                let close = want.iter().any(|o| o.1 != *p && (o.0 - v).abs() < 1e-4);
+                assert!(
+                    lit.position == *p || close,
+                    "lamp {l}.{j} #{k}: {} vs {p}",
+                    lit.position
+                );
+                let from = lit.position.saturating_sub(SIDE);
+                assert_eq!(lit.ids, ids[from..(lit.position + SIDE + 1).min(ids.len())]);
+                assert_eq!(lit.ids[lit.mark], ids[lit.position]);
+            }
+        }
+    }
+    // the command line writes them into the folder; --search reads them back
+    let file = dir.path().join("text.txt");
+    std::fs::write(&file, text).unwrap();
+    let model = dir.path().to_str().unwrap();
+    let text_arg = file.to_str().unwrap();
+    let (ok, out, err) = factory(&["lamps", "--model", model, "--search", "the"]);
+    assert!(!ok && err.contains("factory lamps --model"), "{out}{err}");
+    let (ok, _, err) = factory(&["lamps", "--model", model, "--text", text_arg]);
+    assert!(ok, "{err}");
+    let written = factory::model::lamps::load_cards(dir.path())
+        .unwrap()
+        .unwrap();
+    assert_eq!(written, cards);
+    let (ok, out, err) = factory(&["lamps", "--model", model, "--search", "the"]);
+    assert!(ok, "{err}");
+    // the word as a token of its own, with or without a space before it
+    let mut want: Vec<_> = [" the", "the"]
+        .iter()
+        .filter_map(|f| match m.tokenizer.encode(f).unwrap()[..] {
+            [id] => Some(id),
+            _ => None,
+        })
+        .flat_map(|id| factory::model::lamps::lamps_for(&cards, id))
+        .collect();
+    want.sort_by(|a, b| b.2.cmp(&a.2).then(b.3.total_cmp(&a.3)));
+    assert!(!want.is_empty());
+    let (l, j, hits, _) = want[0];
+    assert!(
+        out.starts_with(&format!("layer {l} lamp {j}: {hits} of its")),
+        "{out}"
+    );
+}
+
+/// The default model's lamp cards fit the 3 MB its folder allows, and are its own: measured again
+/// over its held-out text (as `factory lamps` does), they are the shipped ones.
+#[test]
+fn the_shipped_lamp_cards_are_the_default_models_own_and_fit_their_bound() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/factory-everyday");
+    let size = std::fs::metadata(dir.join("lamps.json")).unwrap().len();
+    assert!(size <= 3_000_000, "{size} bytes");
+    let shipped = factory::model::lamps::load_cards(&dir).unwrap().unwrap();
+    let m = LoadedModel::open(&dir).unwrap();
+    let text = std::fs::read_to_string(dir.join("heldout.txt")).unwrap();
+    let ids = m.tokenizer.encode(&text).unwrap();
+    let now = factory::model::lamps::lamp_cards(&m.gpt, &ids, m.config.n_positions).unwrap();
+    assert_eq!(shipped, now);
+}

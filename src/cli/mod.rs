@@ -7,6 +7,7 @@ mod args;
 mod bench;
 mod heads;
 mod inspect;
+mod lamps;
 mod train;
 mod view;
 
@@ -50,6 +51,8 @@ enum Command {
     Score(ScoreArgs),
     /// What each attention head does in general, over a text: previous, first, self, induction.
     Heads(heads::HeadsArgs),
+    /// Every FFN lamp's card: where in a text it lights most (or --search: the lamps of a word).
+    Lamps(lamps::LampsArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -90,6 +93,7 @@ impl Command {
                 | Self::Neighbours(_)
                 | Self::Score(_)
                 | Self::Heads(_)
+                | Self::Lamps(_)
         )
     }
 }
@@ -117,5 +121,6 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Neighbours(args)) => inspect::neighbours(args),
         Some(Command::Score(args)) => inspect::score(args),
         Some(Command::Heads(args)) => heads::heads(args),
+        Some(Command::Lamps(args)) => lamps::lamps(args),
     }
 }

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod gpt;
 pub mod heads;
 mod kv_cache;
+pub mod lamps;
 mod lens;
 mod matvec;
 pub mod pca;

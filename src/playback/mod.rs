@@ -231,6 +231,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<lens::LensJob>()
         .init_resource::<compare::Comparison>()
         .init_resource::<roles::HeadRoles>()
+        .init_resource::<roles::LampCardsRes>()
         .add_systems(
             Update,
             (receive_outcomes, advance_playback)
@@ -245,6 +246,7 @@ pub(super) fn plugin(app: &mut App) {
                 attribution::update_attribution,
                 compare::update_comparison,
                 roles::load_head_roles,
+                roles::load_lamp_cards,
             )
                 .in_set(AppSet::Derive),
         );

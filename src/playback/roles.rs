@@ -1,6 +1,7 @@
-//! The loaded model's head roles (`model/heads.rs`), read from its folder's `heads.json` when the
-//! model changes: the booths' signs name each head's role. A folder without the file still opens
-//! (the signs keep their general line; the inspector says how to make the file).
+//! What the loaded model's folder says about its parts in general, read when the model changes:
+//! the head roles (`model/heads.rs`, `heads.json`: the booths' signs name each head's role) and
+//! the lamp cards (`model/lamps.rs`, `lamps.json`: where each lamp lights most). A folder without
+//! them still opens (the signs keep their general line; the inspector says how to make the files).
 
 use std::sync::Arc;
 
@@ -62,4 +63,61 @@ pub(super) fn load_head_roles(engine: Option<Res<Engine>>, mut roles: ResMut<Hea
         );
     }
     roles.model = key;
+}
+
+/// The loaded model's lamp cards (`model/lamps.rs`), read from its folder's `lamps.json` when the
+/// model changes; none without the file (the cards then say how to make it).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct LampCardsRes {
+    /// The cards, when the folder has them.
+    pub cards: Option<crate::model::lamps::LampCards>,
+    /// Why the file could not be used, when it is there but broken.
+    pub problem: Option<String>,
+    /// The model they were read for.
+    model: usize,
+}
+
+impl LampCardsRes {
+    /// Lamp (`layer`, `neuron`)'s card, the strongest place first.
+    pub fn of(&self, layer: usize, neuron: usize) -> Option<&[crate::model::lamps::Lit]> {
+        let card = self.cards.as_ref()?.lamps.get(layer)?.get(neuron)?;
+        Some(card.as_slice())
+    }
+}
+
+/// Reads the lamp cards again when another model is loaded (about 2.4 MB of JSON for the default
+/// model: a few tens of milliseconds, once).
+pub(super) fn load_lamp_cards(engine: Option<Res<Engine>>, mut cards: ResMut<LampCardsRes>) {
+    let Some(engine) = engine else { return };
+    let key = Arc::as_ptr(&engine.0) as usize;
+    if cards.model == key {
+        return;
+    }
+    let cfg = &engine.0.config;
+    *cards = match crate::model::lamps::load_cards(&engine.0.dir) {
+        None => LampCardsRes::default(),
+        Some(Ok(c))
+            if c.lamps.len() == cfg.n_layer && c.lamps.iter().all(|l| l.len() == cfg.n_inner) =>
+        {
+            LampCardsRes {
+                cards: Some(c),
+                ..LampCardsRes::default()
+            }
+        }
+        Some(Ok(_)) => LampCardsRes {
+            problem: Some("its lamps do not match the model's".into()),
+            ..LampCardsRes::default()
+        },
+        Some(Err(why)) => LampCardsRes {
+            problem: Some(why),
+            ..LampCardsRes::default()
+        },
+    };
+    if let Some(why) = &cards.problem {
+        warn!(
+            "the lamp cards in {} are not used: {why}",
+            engine.0.dir.display()
+        );
+    }
+    cards.model = key;
 }

@@ -47,6 +47,27 @@ pub fn role_line(
     }
 }
 
+/// Lamp (`l`, `n`)'s card in words: "This lamp lights most for:" and up to `max` places of the
+/// model's held-out text, the strongest token in [brackets]; or how to make the cards for the model
+/// in `dir`.
+pub fn card_lines(
+    cards: &crate::playback::roles::LampCardsRes,
+    tok: &crate::model::Tokenizer,
+    (l, n, max): (usize, usize, usize),
+    dir: &str,
+    lg: Lang,
+) -> Vec<String> {
+    match cards.of(l, n) {
+        Some(card) => std::iter::once(tr!(lg, "lamp-lights-most"))
+            .chain(card.iter().take(max).map(|lit| {
+                let text = crate::model::lamps::context_text(tok, lit);
+                format!("\u{2026}{text}\u{2026}  ({:+.2})", lit.value)
+            }))
+            .collect(),
+        None => vec![tr!(lg, "lamp-no-cards", dir = dir)],
+    }
+}
+
 /// A plain sentence that leads a tooltip or an inspector entry: a little larger and brighter than
 /// the numbers under it.
 pub fn lead(ui: &mut bevy_egui::egui::Ui, text: String) {

@@ -31,6 +31,7 @@ pub(super) struct InspectedFloor<'w> {
     attribution: Res<'w, HeadAttribution>,
     blocking: Option<Res<'w, Blocking>>,
     roles: Res<'w, crate::playback::roles::HeadRoles>,
+    cards: Res<'w, crate::playback::roles::LampCardsRes>,
 }
 
 /// What the inspector keeps between frames: the formulas being computed for the pick (a lamp's
@@ -299,6 +300,13 @@ fn neuron_section(
     {
         ui.separator();
         lead(ui, tr!(lg, "inspector-plain-neuron", layer = l, neuron = n));
+        if let Some(e) = &view.engine {
+            let dir = e.0.dir.display().to_string();
+            let card = (l, n, crate::model::lamps::TOP);
+            for line in super::explain::card_lines(&view.cards, &e.0.tokenizer, card, &dir, lg) {
+                ui.label(line);
+            }
+        }
         numbers(ui, "neuron-numbers", w, |ui| {
             neuron_numbers(ui, view, selection, formulas, (l, n), lg)
         });

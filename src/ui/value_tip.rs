@@ -35,6 +35,7 @@ pub(super) struct TipSources<'w> {
     engine: Option<Res<'w, Engine>>,
     dock: Res<'w, Dock>,
     surprise: Res<'w, TokenSurprise>,
+    cards: Res<'w, crate::playback::roles::LampCardsRes>,
 }
 
 /// Words with no operands, shown like a formula's text.
@@ -91,7 +92,22 @@ fn lead_of(v: HoveredValue, sources: &TipSources, l: Lang) -> String {
             tr!(l, "plain-bar", word = super::explain::word(label, l))
         }
         HoveredValue::Switch(_) => tr!(l, "plain-switch"),
-        HoveredValue::Lamp { t, .. } => tr!(l, "plain-lamp", word = word(t)),
+        HoveredValue::Lamp { layer, neuron, t } => {
+            // and where it lights most in general (its card), the strongest three places
+            let mut lines = vec![tr!(l, "plain-lamp", word = word(t))];
+            if let Some(e) = &sources.engine {
+                let dir = e.0.dir.display().to_string();
+                let card = (layer, neuron, 3);
+                lines.extend(super::explain::card_lines(
+                    &sources.cards,
+                    &e.0.tokenizer,
+                    card,
+                    &dir,
+                    l,
+                ));
+            }
+            lines.join("\n")
+        }
         HoveredValue::Crate(t) => tr!(l, "plain-crate", word = word(t)),
         HoveredValue::Spread { .. } => tr!(l, "plain-spread"),
         HoveredValue::Booth { .. } => tr!(l, "plain-booth"),

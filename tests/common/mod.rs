@@ -231,6 +231,8 @@ pub struct RefOut {
     /// [layer][head][c]: what each head writes into the stream at the last position (its output
     /// through its rows of c_proj, no bias).
     pub head_writes: Vec<Vec<Vec<f64>>>,
+    /// [layer][t][neuron]: the FFN's GELU outputs (the lamps).
+    pub gelu: Vec<Vec<Vec<f64>>>,
 }
 
 impl Reference<'_> {
@@ -316,6 +318,7 @@ impl Reference<'_> {
         let mut attention = Vec::new();
         let mut layer_out = Vec::new();
         let mut head_writes = Vec::new();
+        let mut gelu = Vec::new();
         for l in 0..d.n_layer {
             let pre = format!("h.{l}");
             let qkv: Vec<Vec<f64>> = x
@@ -368,6 +371,7 @@ impl Reference<'_> {
                     })
                     .collect(),
             );
+            let mut lamps = Vec::new();
             for p in 0..t {
                 let a = self.conv1d(&merged[p], &format!("{pre}.attn.c_proj"));
                 for i in 0..c {
@@ -389,6 +393,7 @@ impl Reference<'_> {
                     })
                     .collect();
                 let m = self.conv1d(&hidden, &format!("{pre}.mlp.c_proj"));
+                lamps.push(hidden);
                 if !abl.mlps.contains(&l) {
                     for i in 0..c {
                         x[p][i] += m[i];
@@ -396,6 +401,7 @@ impl Reference<'_> {
                 }
             }
             layer_out.push(x[t - 1].clone());
+            gelu.push(lamps);
         }
         let ln_f: Vec<Vec<f64>> = x.iter().map(|r| self.layer_norm(r, "ln_f")).collect();
         let head = if self.w.contains_key("lm_head.weight") {
@@ -413,6 +419,7 @@ impl Reference<'_> {
             attention,
             ln_f,
             head_writes,
+            gelu,
         }
     }
 }

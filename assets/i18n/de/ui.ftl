@@ -326,3 +326,5 @@ inspector-plain-lens = Was das Modell raten würde, wenn es nach jeder Schicht a
 show-ids = Token-IDs auf den Kisten
 show-ids-tip = Die Beschriftung jeder Kiste nennt unter ihrem Text die Nummer ihres Tokens im Vokabular
 inspector-no-roles = Was dieser Kopf im Allgemeinen tut, ist für dieses Modell nicht gemessen: factory heads --model { $dir } --json > { $dir }/heads.json
+lamp-lights-most = Im Allgemeinen leuchtet diese Lampe am stärksten bei (zurückgehaltener Text des Modells, das Wort in [Klammern]):
+lamp-no-cards = Wo diese Lampe im Allgemeinen leuchtet, ist für dieses Modell nicht gemessen: factory lamps --model { $dir }

@@ -326,3 +326,5 @@ inspector-plain-lens = What the model would guess if it stopped after each layer
 show-ids = token ids on the crates
 show-ids-tip = Each crate's label gives its token's number in the vocabulary under its text
 inspector-no-roles = What this head does in general is not measured for this model: factory heads --model { $dir } --json > { $dir }/heads.json
+lamp-lights-most = In general this lamp lights most for (the model's held-out text, the word in [brackets]):
+lamp-no-cards = Where this lamp lights in general is not measured for this model: factory lamps --model { $dir }
