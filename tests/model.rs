@@ -1655,3 +1655,62 @@ fn the_shipped_lamp_cards_are_the_default_models_own_and_fit_their_bound() {
     let now = factory::model::lamps::lamp_cards(&m.gpt, &ids, m.config.n_positions).unwrap();
     assert_eq!(shipped, now);
 }
+
+/// The guessing game's rounds (`model/guess.rs`) against the f64 reference: the four choices are
+/// the true word, the model's most likely next token and the next most likely word-like ones, each
+/// with its softmax probability at temperature 1; and every curated sentence of both languages
+/// makes a round with the default model (each next word is one of its words).
+#[test]
+fn guessing_rounds_match_the_reference() {
+    use factory::model::guess::{Sentence, make_round, parse_sentences};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 17, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let sentence = Sentence {
+        before: "the king said to the".into(),
+        next: "queen".into(),
+    };
+    let round = make_round(&m.gpt, &m.tokenizer, &sentence, 3).unwrap();
+    let logits = reference.run(&round.ids).logits;
+    let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let z: f64 = logits.iter().map(|l| (l - top).exp()).sum();
+    let p = |id: u32| (logits[id as usize] - top).exp() / z;
+    let queen = m.tokenizer.encode(" queen").unwrap();
+    assert_eq!(round.choices[round.truth], queen[0]);
+    let argmax = (0..logits.len())
+        .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+        .unwrap();
+    assert_eq!(round.choices[round.model_pick] as usize, argmax);
+    for (id, got) in round.choices.iter().zip(round.probs) {
+        assert!(
+            (got as f64 - p(*id)).abs() < 1e-5,
+            "{id}: {got} vs {}",
+            p(*id)
+        );
+    }
+    let mut distinct = round.choices.to_vec();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4);
+    // the curated lists, with the default model
+    let default = LoadedModel::open(&factory::model::default_model_dir()).unwrap();
+    for file in ["assets/game/en.txt", "assets/game/de.txt"] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        let list = parse_sentences(&text).unwrap();
+        assert!(list.len() >= 5, "{file}");
+        for (i, s) in list.iter().enumerate() {
+            let r = make_round(&default.gpt, &default.tokenizer, s, i as u64);
+            assert!(r.is_ok(), "{file}: {:?}: {:?}", s.before, r.err());
+        }
+    }
+    // a word that is not one token is refused, said
+    let bad = Sentence {
+        before: "the".into(),
+        next: "qqqzzzx".into(),
+    };
+    let err = make_round(&m.gpt, &m.tokenizer, &bad, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("qqqzzzx"), "{err}");
+}

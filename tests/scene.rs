@@ -2258,3 +2258,60 @@ fn selecting_a_head_dims_the_other_booths() {
     app.update();
     assert_eq!(materials(&mut app), plain);
 }
+
+/// The guessing game plays through: five rounds dealt from the curated list, each pick scored (a
+/// point for the visitor when right, for the model when its top guess was the true word), then
+/// over; the kiosk's attract loop ends a game in play.
+#[test]
+fn the_guessing_game_plays_five_rounds_and_the_attract_loop_ends_it() {
+    use factory::inference::Engine;
+    use factory::ui::game::{Game, ROUNDS, sentences};
+    let m = model();
+    let engine = Engine(m.clone());
+    let list = sentences(factory::i18n::Lang::En);
+    let mut game = Game::default();
+    let (mut you, mut it) = (0, 0);
+    for round in 0..ROUNDS {
+        assert!(!game.over());
+        game.deal(&engine, &list);
+        let r = game.round.clone().expect("a round is dealt");
+        assert_eq!(r.sentence, list[round], "the sentences in order");
+        // the visitor picks the true word in even rounds, another in odd ones
+        let pick = if round % 2 == 0 {
+            r.truth
+        } else {
+            (r.truth + 1) % 4
+        };
+        game.pick(pick);
+        game.pick((pick + 1) % 4); // a second touch changes nothing
+        you += usize::from(round % 2 == 0);
+        it += usize::from(r.model_pick == r.truth);
+        assert_eq!((game.you, game.model, game.picked), (you, it, Some(pick)));
+    }
+    assert!(game.over());
+    assert_eq!(game.played, ROUNDS);
+    game.restart();
+    assert_eq!((game.played, game.you, game.model), (0, 0, 0));
+    // a game in play ends when the attract loop takes over
+    let mut app = App::new();
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        game_view: true,
+        ..Default::default()
+    })
+    .insert_resource(game.clone())
+    .add_systems(Update, factory::ui::game::end_game_on_attract);
+    app.world_mut().resource_mut::<Game>().deal(&engine, &list);
+    app.world_mut().resource_mut::<Game>().pick(0);
+    app.update();
+    assert_eq!(app.world().resource::<Game>().played, 1, "still playing");
+    app.world_mut()
+        .resource_mut::<factory::ui::UiState>()
+        .attract = true;
+    app.update();
+    let g = app.world().resource::<Game>();
+    assert!(
+        g.round.is_none() && g.played == 0,
+        "the next visitor starts a new game"
+    );
+}

@@ -14,6 +14,7 @@ pub mod embedding;
 pub mod error;
 pub mod generate;
 pub mod gpt;
+pub mod guess;
 pub mod heads;
 mod kv_cache;
 pub mod lamps;

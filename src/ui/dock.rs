@@ -36,11 +36,13 @@ pub enum Tab {
     Embedding,
     /// The training time-lapse.
     Training,
+    /// The guessing game.
+    Game,
 }
 
 impl Tab {
     /// Every tab, in the strip's order.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Inspector,
         Tab::Head,
         Tab::Booth,
@@ -50,13 +52,14 @@ impl Tab {
         Tab::Positions,
         Tab::Embedding,
         Tab::Training,
+        Tab::Game,
     ];
 
     /// The panel's width while this tab is shown, points (at most half the window).
     fn width(self) -> f32 {
         match self {
             Tab::Inspector | Tab::Head => 340.0,
-            Tab::Booth | Tab::ModelView | Tab::Training => 420.0,
+            Tab::Booth | Tab::ModelView | Tab::Training | Tab::Game => 420.0,
             Tab::Cost | Tab::Embedding => 460.0,
             Tab::Compare => 560.0,
             Tab::Positions => 660.0,
@@ -81,6 +84,7 @@ impl Tab {
             Tab::Positions => tr!(l, "tab-positions"),
             Tab::Embedding => tr!(l, "tab-embedding"),
             Tab::Training => tr!(l, "tab-training"),
+            Tab::Game => tr!(l, "tab-game"),
         }
     }
 
@@ -93,6 +97,7 @@ impl Tab {
             Tab::Positions => ui.positions_view = false,
             Tab::Embedding => ui.embedding_view = false,
             Tab::Training => ui.training_view = false,
+            Tab::Game => ui.game_view = false,
             Tab::Inspector | Tab::Head | Tab::Booth => {}
         }
     }
@@ -117,6 +122,7 @@ pub fn open_tabs(ui: &UiState, selection: &Selection) -> Vec<Tab> {
             Tab::Positions => ui.positions_view,
             Tab::Embedding => ui.embedding_view,
             Tab::Training => ui.training_view,
+            Tab::Game => viewer && ui.game_view,
         })
         .collect()
 }
@@ -226,6 +232,7 @@ fn title(tab: Tab, selection: &Selection, l: Lang) -> String {
         Tab::Positions => tr!(l, "positions-title"),
         Tab::Embedding => tr!(l, "embedding-win-title"),
         Tab::Training => tr!(l, "training-title"),
+        Tab::Game => tr!(l, "game-title"),
     }
 }
 

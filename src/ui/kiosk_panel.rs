@@ -174,6 +174,10 @@ pub(super) fn draw_kiosk_panel(
                     ui.spacing_mut().item_spacing = egui::vec2(8.0, 10.0);
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         welcome(ui, &mut lang);
+                        // the game first: the reason to stay
+                        if wide_button(ui, tr!(l, "kiosk-game")).clicked() {
+                            st.game_view = !st.game_view;
+                        }
                         prompt_choices(ui, st, &kiosk, presets, &mut sender, l);
                         status_lines(ui, st, &controls, l);
                         ui.separator();
@@ -335,6 +339,12 @@ fn call_to_action(ctx: &egui::Context, lang: Lang, t: f32, panel_w: f32) {
                                 .color(gold),
                         );
                         ui.label(egui::RichText::new(tr!(lang, "kiosk-demo")).size(20.0));
+                        // the invitation to play
+                        ui.label(
+                            egui::RichText::new(tr!(lang, "kiosk-invite-game"))
+                                .size(22.0)
+                                .color(gold),
+                        );
                     });
                 });
         });

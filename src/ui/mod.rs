@@ -15,6 +15,7 @@ mod cost;
 pub mod dock;
 mod embedding;
 pub mod explain;
+pub mod game;
 mod hall_map;
 pub mod heatmap;
 mod help;
@@ -135,6 +136,7 @@ pub const TOUCH_TARGET: f32 = 48.0;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>()
         .init_resource::<dock::DockState>()
+        .init_resource::<game::Game>()
         .add_systems(
             EguiPrimaryContextPass,
             (
@@ -148,8 +150,7 @@ pub(super) fn plugin(app: &mut App) {
                 inspector::draw_inspector,
                 heatmap::draw_heatmaps,
                 booth::draw_booth,
-                cost::draw_cost,
-                compare::draw_compare,
+                (cost::draw_cost, compare::draw_compare, game::draw_game).chain(),
                 positions::draw_positions,
                 embedding::draw_embedding,
                 training::draw_training,
@@ -171,6 +172,7 @@ pub(super) fn plugin(app: &mut App) {
             save_stop::save_tour_stop,
             save_stop::export_floor_json,
             layout_file::remember_layout,
+            game::end_game_on_attract,
             caption::ease_caption_shift,
         )
             .chain()

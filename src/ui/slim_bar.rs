@@ -46,6 +46,13 @@ pub(super) fn draw(
                     temperature(ui, st, sampling, l);
                     ui.separator();
                     if ui
+                        .button(tr!(l, "bar-game"))
+                        .on_hover_text(tr!(l, "bar-game-tip"))
+                        .clicked()
+                    {
+                        st.game_view = !st.game_view;
+                    }
+                    if ui
                         .button(tr!(l, "bar-more"))
                         .on_hover_text(tr!(l, "bar-more-tip"))
                         .clicked()
@@ -82,7 +89,7 @@ fn prompt_and_run(
 ) {
     let edit = egui::TextEdit::singleline(&mut st.prompt)
         .char_limit(limits::MAX_PROMPT_CHARS.min(st.max_prompt_chars))
-        .desired_width(200.0)
+        .desired_width(180.0)
         .hint_text(tr!(l, "prompt"));
     let field = ui.add(edit);
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -117,11 +124,13 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
 /// The temperature, in plain words ("boldness"), applied as it moves.
 fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
     follow_sampling(st, sampling);
-    let label = egui::Label::new(tr!(l, "kiosk-temperature")).wrap_mode(egui::TextWrapMode::Extend);
+    let label = egui::Label::new(tr!(l, "bar-boldness"))
+        .wrap_mode(egui::TextWrapMode::Extend)
+        .sense(egui::Sense::hover());
     // the label, the slider and its value stay together: to the next row when they do not fit
     let needed = ui.fonts_mut(|f| {
         f.layout_no_wrap(
-            tr!(l, "kiosk-temperature"),
+            tr!(l, "bar-boldness"),
             egui::TextStyle::Body.resolve(ui.style()),
             egui::Color32::WHITE,
         )
@@ -132,7 +141,7 @@ fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampli
     if ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
-    ui.add(label);
+    ui.add(label).on_hover_text(tr!(l, "bar-boldness-tip"));
     ui.add(
         egui::Slider::new(&mut st.edit.temperature, limits::TEMPERATURE)
             .step_by(0.05)

@@ -76,6 +76,8 @@ pub struct UiState {
     pub embedding_view: bool,
     /// The training time-lapse window is open.
     pub training_view: bool,
+    /// The guessing game is open (`ui/game.rs`).
+    pub game_view: bool,
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
     /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
@@ -136,6 +138,7 @@ impl Default for UiState {
             compare_view: false,
             embedding_view: false,
             training_view: false,
+            game_view: false,
         }
     }
 }
