@@ -214,6 +214,14 @@ fn documented_colour(v: f64, scale: f64) -> [f64; 3] {
     })
 }
 
+/// The documented colour of an attention weight: from the colour of zero to attention's violet,
+/// brightness = √weight (README, "The look").
+fn documented_weight_colour(w: f64) -> [f64; 3] {
+    use factory::scene::palette::{ATTENTION, ZERO};
+    let t = w.clamp(0.0, 1.0).sqrt();
+    [0, 1, 2].map(|i| (ZERO[i] as f64 + (ATTENTION[i] as f64 - ZERO[i] as f64) * t) * 255.0)
+}
+
 /// The documented scale of a board: the 98th percentile of |value| over all its numbers.
 fn documented_scale(values: &[f32]) -> f64 {
     let mut mags: Vec<f64> = values.iter().map(|v| v.abs() as f64).collect();
@@ -573,8 +581,8 @@ fn heatmap_cells_are_the_traced_weights() {
                     assert_eq!(cell, masked, "({q}, {k}) is in the future");
                 } else {
                     let w = tr.layers[layer].attention.at(&[head, q, k]);
-                    // a weight of 1 is full brightness (the documented rule, written above)
-                    let want = documented_colour(w as f64, 1.0);
+                    // attention's violet, brightness = √weight (the documented rule, written here)
+                    let want = documented_weight_colour(w as f64);
                     assert!(
                         (0..3).all(|c| (cell[c] as f64 - want[c]).abs() <= 1.0) && cell[3] == 255,
                         "({q}, {k}) weight {w}: {cell:?} vs {want:?}"
@@ -582,7 +590,7 @@ fn heatmap_cells_are_the_traced_weights() {
                 }
             }
         }
-        let dark = documented_colour(0.0, 1.0);
+        let dark = documented_weight_colour(0.0);
         assert!(
             (0..3).any(|c| (masked[c] as f64 - dark[c]).abs() > 1.0),
             "masked {masked:?} differs from a 0 weight {dark:?}"

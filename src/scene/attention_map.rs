@@ -45,7 +45,7 @@ pub fn head_pixels_at(h: &History, layer: usize, head: usize, side: usize) -> Ve
                     best = best.max(h.weight(layer, head, q, k));
                 }
             }
-            px.extend_from_slice(&palette::value_rgba(best, 1.0));
+            px.extend_from_slice(&palette::weight_rgba(best));
         }
     }
     px
@@ -87,8 +87,8 @@ mod tests {
             };
             assert_eq!(px.len(), side * side * 4);
             let at = |y: usize, x: usize| &px[(y * side + x) * 4..(y * side + x) * 4 + 4];
-            let lit = palette::value_rgba(1.0, 1.0);
-            let dark = palette::value_rgba(0.0, 1.0);
+            let lit = palette::weight_rgba(1.0);
+            let dark = palette::weight_rgba(0.0);
             for y in 0..side {
                 for x in 0..side {
                     // a block of b queries from b·y reads keys from b·y / 2, all in block y / 2

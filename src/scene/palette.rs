@@ -62,6 +62,19 @@ pub const ATTENTION: [f32; 3] = [0.6, 0.2, 1.0];
 /// violet-white (at least 39 ΔE from amber and cyan in all four views).
 pub const ATTENTION_PULSE: [f32; 3] = [0.95, 0.95, 1.0];
 
+/// RGBA8 (sRGB) of an attention weight in 0..=1 (the heatmaps, the all-heads thumbnails, the
+/// overview's windows): attention's violet, brightness = √weight, like the beams, never a value's
+/// amber.
+pub fn weight_rgba(weight: f32) -> [u8; 4] {
+    let t = if weight.is_finite() {
+        weight.clamp(0.0, 1.0).sqrt()
+    } else {
+        0.0
+    };
+    let c = |i: usize| ((ZERO[i] + (ATTENTION[i] - ZERO[i]) * t) * 255.0).round() as u8;
+    [c(0), c(1), c(2), 255]
+}
+
 /// The shipping dock's own hue: a paper white for the probability bars.
 pub const DOCK: [f32; 3] = [0.9, 0.88, 0.82];
 
