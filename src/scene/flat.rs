@@ -35,7 +35,9 @@ pub struct FlatTexture {
     #[sampler(1)]
     pub texture: Handle<Image>,
     /// x = 1: the cells are signed values (amber +, cyan −) and each negative cell gets a dark
-    /// dot when it is large enough on screen, so the sign does not rest on hue alone.
+    /// dot when it is large enough on screen, so the sign does not rest on hue alone. y: where
+    /// along the hall the camera looks, z = 1: dim the board with its distance from there (see
+    /// [`dim_away_from_focus`]).
     #[uniform(2)]
     pub options: Vec4,
 }
@@ -102,7 +104,48 @@ pub(crate) fn draw_plugin(app: &mut App) {
     app.add_plugins((
         MaterialPlugin::<FlatMaterial>::default(),
         MaterialPlugin::<FlatTexture>::default(),
-    ));
+    ))
+    .add_systems(Update, dim_away_from_focus);
+}
+
+/// Boards and lamp walls keep full colour within this many units (along the hall) of where the
+/// camera looks...
+pub const DIM_NEAR: f32 = 8.0;
+/// ...and fade to [`DIM_FLOOR`] of it by this far: the station in view leads, the rest of the hall
+/// steps back (the flat shader applies it; the numbers are checked against the shader's by a test).
+pub const DIM_FAR: f32 = 16.0;
+/// The brightness a far board keeps.
+pub const DIM_FLOOR: f32 = 0.4;
+
+/// Tells the boards and lamp walls where along the hall the camera looks (when it moved half a unit
+/// or more), so that the ones far from there are drawn dimmer.
+fn dim_away_from_focus(
+    focus: Res<super::beams::ViewFocus>,
+    mut materials: ResMut<Assets<FlatTexture>>,
+    mut last: Local<Option<f32>>,
+) {
+    let Some(at) = focus.0.map(|f| f.x) else {
+        return;
+    };
+    let moved = last.is_none_or(|x| (x - at).abs() >= 0.5);
+    let new_boards = materials
+        .iter()
+        .any(|(_, m)| m.options.x > 0.5 && m.options.z < 0.5);
+    if !moved && !new_boards {
+        return;
+    }
+    *last = Some(at);
+    let signed: Vec<_> = materials
+        .iter()
+        .filter(|(_, m)| m.options.x > 0.5)
+        .map(|(id, _)| id)
+        .collect();
+    for id in signed {
+        if let Some(mut m) = materials.get_mut(id) {
+            m.options.y = at;
+            m.options.z = 1.0;
+        }
+    }
 }
 
 #[cfg(test)]

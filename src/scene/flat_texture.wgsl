@@ -25,10 +25,25 @@ fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
 @group(#{MATERIAL_BIND_GROUP}) @binding(1) var board_sampler: sampler;
 @group(#{MATERIAL_BIND_GROUP}) @binding(2) var<uniform> options: vec4<f32>;
 
+// A board far along the hall from where the camera looks steps back (flat.rs' DIM_NEAR, DIM_FAR,
+// DIM_FLOOR; options.y is the look's x, options.z = 1 turns it on).
+const DIM_NEAR: f32 = 8.0;
+const DIM_FAR: f32 = 16.0;
+const DIM_FLOOR: f32 = 0.4;
+
+fn dimmed(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
+    if options.z < 0.5 {
+        return colour;
+    }
+    let d = abs(world.x - options.y);
+    let keep = mix(1.0, DIM_FLOOR, smoothstep(DIM_NEAR, DIM_FAR, d));
+    return vec4<f32>(colour.rgb * keep, colour.a);
+}
+
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
 #ifdef VERTEX_UVS_A
-    let colour = textureSample(board, board_sampler, in.uv);
+    let colour = dimmed(textureSample(board, board_sampler, in.uv), in.world_position);
     let size = vec2<f32>(textureDimensions(board));
     let p = in.uv * size;
     // pixels on screen per cell

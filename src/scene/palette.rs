@@ -181,6 +181,16 @@ mod tests {
                 assert!(shader.contains(line.as_str()), "missing {line}");
             }
         }
+        // and the boards' dimming away from the focus, flat.rs' numbers
+        let board = include_str!("flat_texture.wgsl");
+        for (name, v) in [
+            ("DIM_NEAR", super::super::flat::DIM_NEAR),
+            ("DIM_FAR", super::super::flat::DIM_FAR),
+            ("DIM_FLOOR", super::super::flat::DIM_FLOOR),
+        ] {
+            let line = format!("const {name}: f32 = {v:?};");
+            assert!(board.contains(&line), "missing {line}");
+        }
         assert_eq!(fog_share(0.0), 0.0);
         assert_eq!(fog_share(FOG_END * 2.0), FOG_MAX);
         assert!(fog_share((FOG_START + FOG_END) / 2.0) > 0.0);
