@@ -94,11 +94,7 @@ fn search(m: &LoadedModel, file: &std::path::Path, word: &str) -> Result<()> {
             "{word:?} is not one token of this model's vocabulary (with or without a space before it)"
         );
     }
-    let mut found: Vec<_> = ids
-        .iter()
-        .flat_map(|&id| lamps::lamps_for(&cards, id))
-        .collect();
-    found.sort_by(|a, b| b.2.cmp(&a.2).then(b.3.total_cmp(&a.3)));
+    let found = lamps::lamps_for(&cards, &ids);
     if found.is_empty() {
         println!(
             "no lamp has {word:?} among its {} strongest places",

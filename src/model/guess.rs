@@ -87,7 +87,7 @@ fn is_word(tok: &Tokenizer, id: u32) -> bool {
 
 /// Makes the round for `sentence`: the choices are the true word, the model's most likely next
 /// word-like token, and the next most likely word-like tokens until there are four; shown in an
-/// order fixed by `seed`.
+/// order shuffled by `seed`.
 pub fn make_round(gpt: &Gpt, tok: &Tokenizer, sentence: &Sentence, seed: u64) -> Result<Round> {
     let truth_id = word_token(tok, &sentence.next).ok_or_else(|| {
         ModelError::Prompt(format!(
@@ -117,9 +117,12 @@ pub fn make_round(gpt: &Gpt, tok: &Tokenizer, sentence: &Sentence, seed: u64) ->
             picked.push(id);
         }
     }
-    // a fixed shuffle: rotate by the seed, so the true word is not always first
-    let shift = (seed % 4) as usize;
-    picked.rotate_left(shift);
+    // a fixed shuffle (Fisher-Yates on SplitMix64 from `seed`): no place gives the answer away
+    let mut state = seed;
+    for i in (1..picked.len()).rev() {
+        let j = (super::heads::splitmix64(&mut state) % (i as u64 + 1)) as usize;
+        picked.swap(i, j);
+    }
     let choices: [u32; 4] = picked.try_into().map_err(|_| {
         ModelError::Prompt("the vocabulary has fewer than four words to choose from".into())
     })?;

@@ -135,7 +135,7 @@ pub fn windows(ids: &[u32], n: usize) -> Vec<&[u32]> {
 
 /// SplitMix64: a generator simple enough to write down, so the induction sequences (and the score)
 /// are the same in every version of this program and every language it is written in.
-fn splitmix64(state: &mut u64) -> u64 {
+pub(crate) fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -134,15 +134,16 @@ pub fn context_text(tok: &super::Tokenizer, lit: &Lit) -> String {
     s.trim().to_string()
 }
 
-/// The lamps that light most for a token (by id): (layer, neuron, how many of its top contexts
-/// mark that token, its strongest value there), most contexts first, then the strongest.
-pub fn lamps_for(cards: &LampCards, id: u32) -> Vec<(usize, usize, usize, f32)> {
+/// The lamps that light most for a word (its token ids, e.g. with and without a space before it):
+/// (layer, neuron, how many of its top contexts mark one of them, its strongest value there), each
+/// lamp once, most contexts first, then the strongest.
+pub fn lamps_for(cards: &LampCards, ids: &[u32]) -> Vec<(usize, usize, usize, f32)> {
     let mut found = Vec::new();
     for (l, layer) in cards.lamps.iter().enumerate() {
         for (n, card) in layer.iter().enumerate() {
             let hits: Vec<f32> = card
                 .iter()
-                .filter(|c| c.ids.get(c.mark) == Some(&id))
+                .filter(|c| c.ids.get(c.mark).is_some_and(|id| ids.contains(id)))
                 .map(|c| c.value)
                 .collect();
             if let Some(best) = hits.iter().copied().reduce(f32::max) {

@@ -234,8 +234,12 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<roles::LampCardsRes>()
         .add_systems(
             Update,
-            (receive_outcomes, advance_playback)
-                .chain()
+            (
+                (receive_outcomes, advance_playback).chain(),
+                // before the floor is built: the booths' signs carry the roles
+                roles::load_head_roles,
+                roles::load_lamp_cards,
+            )
                 .in_set(AppSet::Playback),
         )
         .add_systems(
@@ -245,8 +249,6 @@ pub(super) fn plugin(app: &mut App) {
                 surprise::update_surprise,
                 attribution::update_attribution,
                 compare::update_comparison,
-                roles::load_head_roles,
-                roles::load_lamp_cards,
             )
                 .in_set(AppSet::Derive),
         );

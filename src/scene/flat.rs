@@ -122,15 +122,14 @@ pub const DIM_FLOOR: f32 = 0.4;
 fn dim_away_from_focus(
     focus: Res<super::beams::ViewFocus>,
     mut materials: ResMut<Assets<FlatTexture>>,
+    mut added: MessageReader<AssetEvent<FlatTexture>>,
     mut last: Local<Option<f32>>,
 ) {
+    let new_boards = added.read().any(|e| matches!(e, AssetEvent::Added { .. }));
     let Some(at) = focus.0.map(|f| f.x) else {
         return;
     };
-    let moved = last.is_none_or(|x| (x - at).abs() >= 0.5);
-    let new_boards = materials
-        .iter()
-        .any(|(_, m)| m.options.x > 0.5 && m.options.z < 0.5);
+    let moved = focus.is_changed() && last.is_none_or(|x| (x - at).abs() >= 0.5);
     if !moved && !new_boards {
         return;
     }

@@ -11,8 +11,9 @@ const FOG_END: f32 = 200.0;
 const FOG_MAX: f32 = 0.85;
 const FOG: vec3<f32> = vec3<f32>(0.1, 0.12, 0.16);
 
+// the exact sRGB curve, as Bevy converts the clear colour and the lit materials' fog colour
 fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
-    return pow(c, vec3<f32>(2.2));
+    return select(pow((c + 0.055) / 1.055, vec3<f32>(2.4)), c / 12.92, c <= vec3<f32>(0.04045));
 }
 
 fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {

@@ -95,16 +95,7 @@ impl StationKind {
         number: usize,
         role: &crate::model::heads::HeadRole,
     ) -> String {
-        use crate::model::heads::Role;
-        let score = format!("{:.2}", role.score());
-        let line = match role.role {
-            Role::Previous => tr!(lang, "role-previous", score = score),
-            Role::First => tr!(lang, "role-first", score = score),
-            Role::Itself => tr!(lang, "role-self", score = score),
-            Role::Induction => tr!(lang, "role-induction", score = score),
-            Role::Mixed => tr!(lang, "role-mixed", score = score),
-        };
-        format!("{}\n{line}", self.sign(lang, number))
+        format!("{}\n{}", self.sign(lang, number), role_text(lang, role))
     }
 
     /// Length of the station along the hall.
@@ -118,6 +109,20 @@ impl StationKind {
             StationKind::Ffn(_) => 8.0,
             StationKind::Shipping => 12.0,
         }
+    }
+}
+
+/// A head's role in general in words: "in general: looks at the previous word (0.83 of its
+/// attention)", or "no single habit" for a mixed head.
+pub fn role_text(lang: Lang, role: &crate::model::heads::HeadRole) -> String {
+    use crate::model::heads::Role;
+    let score = format!("{:.2}", role.score());
+    match role.role {
+        Role::Previous => tr!(lang, "role-previous", score = score),
+        Role::First => tr!(lang, "role-first", score = score),
+        Role::Itself => tr!(lang, "role-self", score = score),
+        Role::Induction => tr!(lang, "role-induction", score = score),
+        Role::Mixed => tr!(lang, "role-mixed", score = score),
     }
 }
 

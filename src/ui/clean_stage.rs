@@ -18,6 +18,7 @@ pub(super) struct OpenWindows {
     compare_view: bool,
     embedding_view: bool,
     training_view: bool,
+    game_view: bool,
 }
 
 impl OpenWindows {
@@ -31,6 +32,7 @@ impl OpenWindows {
             compare_view: ui.compare_view,
             embedding_view: ui.embedding_view,
             training_view: ui.training_view,
+            game_view: ui.game_view,
         };
         Self::default().put(ui);
         open
@@ -45,6 +47,7 @@ impl OpenWindows {
         ui.compare_view = self.compare_view;
         ui.embedding_view = self.embedding_view;
         ui.training_view = self.training_view;
+        ui.game_view = self.game_view;
     }
 }
 

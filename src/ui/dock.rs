@@ -161,7 +161,11 @@ impl DockState {
             .copied()
             .rev()
             .find(|t| !t.follows_selection() && !self.last_open.contains(t));
-        let picked = *selection != self.last_pick && *selection != Selection::default();
+        // a pick brings the inspector forward, unless it was made inside a window opened on
+        // purpose (the embedding room's lists, the all-heads thumbnails): that window stays
+        let picked = *selection != self.last_pick
+            && *selection != Selection::default()
+            && (!self.shown || self.active.follows_selection());
         if let Some(tab) = opened {
             (self.active, self.shown) = (tab, true);
         } else if picked && open.contains(&Tab::Inspector) {
@@ -278,7 +282,7 @@ pub(super) fn draw_dock(
                 .fill(area.style().visuals.panel_fill)
                 .inner_margin(egui::Margin::symmetric(8, 6))
                 .show(area, |area| {
-                    area.set_width(width - 16.0);
+                    area.set_width((width - 16.0).max(0.0));
                     tab_strip(area, &mut dock, &mut ui, &open, on_stage, l);
                     area.label(
                         egui::RichText::new(title(dock.active, &selection, l))
@@ -401,6 +405,19 @@ mod tests {
         dock.active = Tab::Head;
         dock.follow(&[Tab::Inspector], &picked(4));
         assert_eq!((dock.active, dock.shown), (Tab::Inspector, true));
+        // a pick made inside a window opened on purpose keeps that window in front
+        dock.follow(&[Tab::Inspector, Tab::ModelView], &picked(4));
+        assert_eq!(dock.active, Tab::ModelView);
+        let thumbnail = Selection {
+            head: Some((2, 1)),
+            ..picked(4)
+        };
+        dock.follow(&[Tab::Inspector, Tab::Head, Tab::ModelView], &thumbnail);
+        assert_eq!(
+            dock.active,
+            Tab::ModelView,
+            "the all-heads tab stays in front"
+        );
     }
 
     #[test]

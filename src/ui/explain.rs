@@ -35,11 +35,7 @@ pub fn role_line(
 ) {
     match roles.of(l, hd) {
         Some(r) => {
-            let kind = crate::scene::layout::StationKind::Booth(l, hd);
-            let sign = kind.sign_with_role(lg, 0, r);
-            if let Some(line) = sign.lines().last() {
-                ui.label(line.to_string());
-            }
+            ui.label(crate::scene::layout::role_text(lg, r));
         }
         None => {
             ui.weak(tr!(lg, "inspector-no-roles", dir = dir.unwrap_or_default()));

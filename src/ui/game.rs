@@ -46,6 +46,9 @@ pub struct Game {
     pub next: usize,
     /// Why a round could not be made (a sentence the model cannot read).
     pub problem: Option<String>,
+    /// No sentence of the list made a round (a model whose vocabulary lacks the words): not tried
+    /// again until the next game.
+    pub exhausted: bool,
 }
 
 impl Game {
@@ -64,9 +67,12 @@ impl Game {
     }
 
     /// Makes the next round from the sentence list, skipping sentences the model cannot play.
+    /// (One short forward pass and a sort of the vocabulary, on the frame it is asked: a few
+    /// milliseconds for the default model.)
     pub fn deal(&mut self, engine: &Engine, list: &[Sentence]) {
         self.picked = None;
         self.round = None;
+        self.exhausted = true;
         for _ in 0..list.len() {
             let i = self.next % list.len().max(1);
             self.next += 1;
@@ -75,6 +81,7 @@ impl Game {
                 Ok(r) => {
                     self.round = Some(r);
                     self.problem = None;
+                    self.exhausted = false;
                     return;
                 }
                 Err(e) => self.problem = Some(format!("{:?}: {e}", list[i].before)),
@@ -95,9 +102,13 @@ impl Game {
     }
 }
 
-/// Ends a game when the kiosk's attract loop takes over, or when its tab is closed.
-pub fn end_game_on_attract(ui: Res<UiState>, mut game: ResMut<Game>) {
-    if (ui.attract || !ui.game_view) && (game.round.is_some() || game.played > 0) {
+/// Ends a game when the kiosk's attract loop takes over (its tab closes too: the next visitor
+/// starts from the panel), or when its tab is closed.
+pub fn end_game_on_attract(mut ui: ResMut<UiState>, mut game: ResMut<Game>) {
+    if ui.attract && ui.game_view {
+        ui.game_view = false;
+    }
+    if !ui.game_view && (game.round.is_some() || game.played > 0 || game.exhausted) {
         game.restart();
     }
 }
@@ -119,7 +130,7 @@ pub(super) fn draw_game(
     let Some(window) = super::dock::window(ctx, super::dock::Tab::Game, "game") else {
         return Ok(());
     };
-    if game.round.is_none() && !game.over() {
+    if game.round.is_none() && !game.over() && !game.exhausted {
         game.deal(&engine, &sentences(l));
     }
     let tok = &engine.0.tokenizer;

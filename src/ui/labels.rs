@@ -280,6 +280,9 @@ pub fn lay_out(
     }
     let in_view = to_screen(view.clip_from_world, view.rect.size(), at)?;
     let anchor = in_view + view.rect.min;
+    if !view.free.contains(anchor) {
+        return None; // behind a panel: not slid out across the screen
+    }
     let galley = if sign {
         painter.layout_job(sign_job(&text, size))
     } else {
