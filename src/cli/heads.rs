@@ -7,22 +7,49 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::args::ModelArg;
+use crate::model::LoadedModel;
 use crate::model::heads::{self, CLEAR_RATIO, CLEAR_SCORE, HeadRole};
 
 /// The file in a model folder that `heads` reads when no `--text` is given.
 pub const HELDOUT: &str = "heldout.txt";
 
-/// `factory heads`.
+/// The text a measurement runs over and its windows (`heads` and `lamps`).
 #[derive(Debug, clap::Args)]
-pub(super) struct HeadsArgs {
-    #[command(flatten)]
-    pub(super) model: ModelArg,
+pub(super) struct TextArgs {
     /// The text to measure over [default: the model folder's heldout.txt]
     #[arg(long, value_name = "FILE")]
     pub(super) text: Option<PathBuf>,
     /// Tokens per window, 2 to the model's context [default: the context]
     #[arg(long, value_name = "N")]
     pub(super) window: Option<usize>,
+}
+
+impl TextArgs {
+    /// The text's token ids (tokenised whole) and the window, checked against `m`'s context.
+    pub(super) fn read(&self, m: &LoadedModel) -> Result<(Vec<u32>, usize)> {
+        let context = m.config.n_positions;
+        let window = self.window.unwrap_or(context);
+        if !(2..=context).contains(&window) {
+            anyhow::bail!("--window must be 2 to {context} (the model's context), not {window}");
+        }
+        let path = self.text.clone().unwrap_or_else(|| m.dir.join(HELDOUT));
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read the text {} (give one with --text FILE)",
+                path.display()
+            )
+        })?;
+        Ok((m.tokenizer.encode(&text)?, window))
+    }
+}
+
+/// `factory heads`.
+#[derive(Debug, clap::Args)]
+pub(super) struct HeadsArgs {
+    #[command(flatten)]
+    pub(super) model: ModelArg,
+    #[command(flatten)]
+    pub(super) text: TextArgs,
     /// Print JSON: {"schema": 1, "model", "tokens", "heads": [{"layer", "head", "previous",
     /// "first", "self", "induction", "role"}]}
     #[arg(long)]
@@ -32,19 +59,7 @@ pub(super) struct HeadsArgs {
 /// Measures and prints every head's scores and role.
 pub(super) fn heads(args: HeadsArgs) -> Result<()> {
     let m = args.model.open()?;
-    let context = m.config.n_positions;
-    let window = args.window.unwrap_or(context);
-    if !(2..=context).contains(&window) {
-        anyhow::bail!("--window must be 2 to {context} (the model's context), not {window}");
-    }
-    let path = args.text.clone().unwrap_or_else(|| m.dir.join(HELDOUT));
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read the text {} (give one with --text FILE)",
-            path.display()
-        )
-    })?;
-    let ids = m.tokenizer.encode(&text)?;
+    let (ids, window) = args.text.read(&m)?;
     let started = std::time::Instant::now();
     let roles = heads::head_roles(&m.gpt, &ids, window)?;
     let seconds = started.elapsed().as_secs_f64();

@@ -14,12 +14,8 @@ use crate::model::lamps::{self, CARDS_FILE, LampCards};
 pub(super) struct LampsArgs {
     #[command(flatten)]
     pub(super) model: ModelArg,
-    /// The text to measure over [default: the model folder's heldout.txt]
-    #[arg(long, value_name = "FILE")]
-    pub(super) text: Option<PathBuf>,
-    /// Tokens per window, 2 to the model's context [default: the context]
-    #[arg(long, value_name = "N")]
-    pub(super) window: Option<usize>,
+    #[command(flatten)]
+    pub(super) text: super::heads::TextArgs,
     /// Where the cards go (or, with --search, are read from) [default: the model folder's
     /// lamps.json]
     #[arg(long, value_name = "FILE")]
@@ -36,22 +32,7 @@ pub(super) fn lamps(args: LampsArgs) -> Result<()> {
     if let Some(word) = &args.search {
         return search(&m, &out, word);
     }
-    let context = m.config.n_positions;
-    let window = args.window.unwrap_or(context);
-    if !(2..=context).contains(&window) {
-        anyhow::bail!("--window must be 2 to {context} (the model's context), not {window}");
-    }
-    let path = args
-        .text
-        .clone()
-        .unwrap_or_else(|| m.dir.join(super::heads::HELDOUT));
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read the text {} (give one with --text FILE)",
-            path.display()
-        )
-    })?;
-    let ids = m.tokenizer.encode(&text)?;
+    let (ids, window) = args.text.read(&m)?;
     let started = std::time::Instant::now();
     let cards = lamps::lamp_cards(&m.gpt, &ids, window)?;
     let json = serde_json::to_string(&cards)?;

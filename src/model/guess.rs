@@ -71,14 +71,6 @@ fn word_token(tok: &Tokenizer, word: &str) -> Option<u32> {
     }
 }
 
-/// Softmax of `logits` at temperature 1.
-fn softmax(logits: &[f32]) -> Vec<f32> {
-    let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f32> = logits.iter().map(|l| (l - top).exp()).collect();
-    let z: f32 = e.iter().sum();
-    e.into_iter().map(|v| v / z).collect()
-}
-
 /// A word-like token: a space, then letters only (the other choices must read as words).
 fn is_word(tok: &Tokenizer, id: u32) -> bool {
     let t = tok.token_text(id);
@@ -97,7 +89,7 @@ pub fn make_round(gpt: &Gpt, tok: &Tokenizer, sentence: &Sentence, seed: u64) ->
     })?;
     let ids = tok.encode(&sentence.before)?;
     let logits = gpt.next_logits(&ids, &mut KvCache::new())?;
-    let probs = softmax(&logits);
+    let probs = super::trace::softmax(&logits);
     let mut order: Vec<u32> = (0..probs.len() as u32).collect();
     order.sort_by(|&a, &b| {
         probs[b as usize]
@@ -161,12 +153,5 @@ mod tests {
                 .unwrap_err()
                 .contains("line 1")
         );
-    }
-
-    #[test]
-    fn softmax_adds_up_to_one() {
-        let p = softmax(&[1.0, 2.0, 3.0]);
-        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
-        assert!(p[2] > p[1] && p[1] > p[0]);
     }
 }
