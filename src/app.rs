@@ -127,7 +127,7 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     };
     {
         let mut player = app.world_mut().resource_mut::<crate::tour::TourPlayer>();
-        crate::tour::load_into(&mut player, &tour_path, &opts.model.config, opts.lang);
+        crate::tour::load_into(&mut player, &tour_path, &opts.model, opts.lang);
         if opts.start_tour {
             player.start();
         }

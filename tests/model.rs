@@ -1443,8 +1443,8 @@ fn head_roles_match_the_reference() {
     let got = head_roles(&m.gpt, &ids, n).unwrap();
     assert_eq!(got.len(), d.n_layer * d.n_head);
     // the reference, written out here: windows of n tokens, the last only with 2 or more
-    let mut sums = vec![[0.0f64; 3]; d.n_layer * d.n_head];
-    let mut count = 0usize;
+    let mut sums = vec![[0.0f64; 4]; d.n_layer * d.n_head];
+    let (mut count, mut local_count) = (0usize, 0usize);
     let mut start = 0;
     while ids.len() - start >= 2 {
         let end = (start + n).min(ids.len());
@@ -1456,10 +1456,14 @@ fn head_roles_match_the_reference() {
                     s[0] += a[l][h][t][t - 1];
                     s[1] += a[l][h][t][0];
                     s[2] += a[l][h][t][t];
+                    if t >= 3 {
+                        s[3] += a[l][h][t][t - 2] + a[l][h][t][t - 1] + a[l][h][t][t];
+                    }
                 }
             }
         }
         count += end - start - 1;
+        local_count += (end - start).saturating_sub(3);
         start = end;
     }
     let half = n / 2;
@@ -1479,12 +1483,14 @@ fn head_roles_match_the_reference() {
     for r in &got {
         let i = r.layer * d.n_head + r.head;
         let want = sums[i].map(|s| s / count as f64);
+        let local = sums[i][3] / local_count as f64;
         let ind = induction[i] / (half * sequences.len()) as f64;
         for (name, a, b) in [
             ("previous", r.previous, want[0]),
             ("first", r.first, want[1]),
             ("self", r.itself, want[2]),
             ("induction", r.induction, ind),
+            ("local", r.local, local),
         ] {
             assert!(
                 (a - b).abs() < 1e-4,
@@ -1493,7 +1499,7 @@ fn head_roles_match_the_reference() {
                 r.head
             );
         }
-        assert_eq!(r.role, role_of(want[0], want[1], want[2], ind));
+        assert_eq!(r.role, role_of(want[0], want[1], want[2], ind, local));
     }
     // the command line: the same numbers as JSON
     let file = dir.path().join("text.txt");
@@ -1515,6 +1521,7 @@ fn head_roles_match_the_reference() {
             ("first", r.first),
             ("self", r.itself),
             ("induction", r.induction),
+            ("local", r.local),
         ] {
             assert!((j[key].as_f64().unwrap() - v).abs() < 1e-12, "{key}");
         }
@@ -1549,6 +1556,7 @@ fn the_shipped_head_roles_are_the_default_models_own() {
             (a.first, b.first),
             (a.itself, b.itself),
             (a.induction, b.induction),
+            (a.local, b.local),
         ] {
             assert!(
                 (x - y).abs() < 1e-9,

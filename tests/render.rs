@@ -330,7 +330,7 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
             .unwrap();
     let tour = factory::tour::Tour::load(&factory::tour::default_tour_path())
         .unwrap()
-        .filled(&cfg, factory::i18n::Lang::En);
+        .filled(&cfg, factory::i18n::Lang::En, &[]);
     assert!(vtt.starts_with("WEBVTT\n"), "{vtt}");
     assert!(
         vtt.contains(&format!(

@@ -895,7 +895,7 @@ fn kiosk_soak() {
     set_clock(&mut app, Duration::from_millis(200));
     {
         let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
-        factory::tour::load_into(&mut player, &tour, &m.config, factory::i18n::Lang::En);
+        factory::tour::load_into(&mut player, &tour, &m, factory::i18n::Lang::En);
         assert!(player.error.is_none(), "{:?}", player.error);
     }
     let frames: usize = std::env::var("FACTORY_SOAK_FRAMES")
@@ -1265,34 +1265,36 @@ fn rooms_show_the_models_own_numbers() {
     );
 }
 
+/// Writes `ron` as a tour file, loads it into the app's tour player (in English) and starts it;
+/// the folder holding the file (kept while the test runs).
+fn start_tour(app: &mut App, m: &Arc<LoadedModel>, ron: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.ron");
+    std::fs::write(&path, ron).unwrap();
+    let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
+    factory::tour::load_into(&mut player, &path, m, factory::i18n::Lang::En);
+    assert!(player.tour.is_some(), "{:?}", player.error);
+    player.start();
+    dir
+}
+
 /// A tour stop shows first, then acts: its prompt runs and its crates are placed on arrival, while
 /// the temperature it sets waits `act_after` seconds.
 #[test]
 fn a_tour_stop_shows_then_acts() {
     use factory::playback::Sampling;
-    use factory::tour::TourPlayer;
     let m = model();
     let mut app = headless(m.clone());
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-        100,
-    )));
+    set_clock(&mut app, Duration::from_millis(100));
     run_prompt(&mut app, PROMPT);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.ron");
-    std::fs::write(
-        &path,
+    let _dir = start_tour(
+        &mut app,
+        &m,
         r#"Tour(title: "t", stops: [
             Stop(title: "a", text: "b", station: Shipping, seconds: 5.0, act_after: 1.0,
                  actions: [ShowUpTo(Shipping), Temperature(1.7)]),
         ])"#,
-    )
-    .unwrap();
-    {
-        let mut player = app.world_mut().resource_mut::<TourPlayer>();
-        factory::tour::load_into(&mut player, &path, &m.config, factory::i18n::Lang::En);
-        assert!(player.tour.is_some(), "{:?}", player.error);
-        player.start();
-    }
+    );
     let before = app.world().resource::<Sampling>().params().temperature;
     assert_ne!(before, 1.7);
     // 0.5 s in: shown (the crates at the dock), not yet acted
@@ -1795,7 +1797,7 @@ fn the_kiosk_speaks_two_languages_and_answers_touch() {
     let tour = factory::tour::default_tour_path();
     {
         let mut player = app.world_mut().resource_mut::<factory::tour::TourPlayer>();
-        factory::tour::load_into(&mut player, &tour, &m.config, Lang::En);
+        factory::tour::load_into(&mut player, &tour, &m, Lang::En);
         player.start();
     }
     run_prompt(&mut app, "The little dog ran to the door and");
@@ -2322,4 +2324,81 @@ fn the_guessing_game_plays_five_rounds_and_the_attract_loop_ends_it() {
         g.round.is_none() && g.played == 0,
         "the next visitor starts a new game"
     );
+}
+
+/// A tour stop's `Guess(n)` plays one round of the game on the stage: arriving opens the game's
+/// tab (shown on the clean stage too) with sentence n's round, unpicked, and runs the sentence on
+/// the floor; at the stop's act time the true word is picked; the next stop closes the tab. The
+/// same round every time (a recording of it is the same).
+#[test]
+fn a_tour_stop_plays_a_round_of_the_game() {
+    use factory::playback::Selection;
+    use factory::tour::TourPlayer;
+    use factory::ui::dock::{Tab, open_tabs};
+    use factory::ui::game::{Game, play_tour_round, sentences};
+    let m = model();
+    let mut app = headless(m.clone());
+    set_clock(&mut app, Duration::from_millis(100));
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        stage: true,
+        ..Default::default()
+    })
+    .insert_resource(factory::i18n::Lang::En)
+    .init_resource::<Game>()
+    .add_systems(Update, play_tour_round);
+    run_prompt(&mut app, PROMPT);
+    let _dir = start_tour(
+        &mut app,
+        &m,
+        r#"Tour(title: "t", stops: [
+            Stop(title: "a", text: "b", station: Shipping, seconds: 4.0, act_after: 1.0,
+                 actions: [Guess(1), ShowUpTo(Shipping)]),
+            Stop(title: "c", text: "d", station: Dock, seconds: 3.0),
+        ])"#,
+    );
+    let list = sentences(factory::i18n::Lang::En);
+    for _ in 0..5 {
+        app.update();
+    }
+    let round = {
+        let (ui, game) = (
+            app.world().resource::<factory::ui::UiState>(),
+            app.world().resource::<Game>(),
+        );
+        assert!(ui.game_view && ui.game_on_stage, "the tab opens");
+        assert!(open_tabs(ui, &Selection::default()).contains(&Tab::Game));
+        let r = game.round.clone().expect("a round is dealt");
+        assert_eq!(r.sentence, list[1], "sentence 1 of the list");
+        assert_eq!(game.picked, None, "shown before it is picked");
+        r
+    };
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(
+        floor.history.len(),
+        round.ids.len(),
+        "the sentence on the floor"
+    );
+    // past the act time: the true word picked
+    update_until(&mut app, "the pick", |w| {
+        w.resource::<Game>().picked.is_some()
+    });
+    assert_eq!(app.world().resource::<Game>().picked, Some(round.truth));
+    let elapsed = app.world().resource::<TourPlayer>().elapsed;
+    assert!(elapsed >= 1.0, "not before the act time: {elapsed}");
+    // the same round again for a second run (what a recording needs)
+    let mut again = Game {
+        next: 1,
+        ..Default::default()
+    };
+    again.deal(&factory::inference::Engine(m.clone()), &list);
+    assert_eq!(again.round.as_ref(), Some(&round));
+    // the next stop closes the tab
+    update_until(&mut app, "the next stop", |w| {
+        w.resource::<TourPlayer>().index == 1
+    });
+    app.update();
+    let ui = app.world().resource::<factory::ui::UiState>();
+    assert!(!ui.game_view && !ui.game_on_stage, "the tab closes");
 }

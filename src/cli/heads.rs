@@ -51,7 +51,7 @@ pub(super) struct HeadsArgs {
     #[command(flatten)]
     pub(super) text: TextArgs,
     /// Print JSON: {"schema": 1, "model", "tokens", "heads": [{"layer", "head", "previous",
-    /// "first", "self", "induction", "role"}]}
+    /// "first", "self", "induction", "local", "role"}]}
     #[arg(long)]
     pub(super) json: bool,
 }
@@ -89,23 +89,25 @@ pub(super) fn heads(args: HeadsArgs) -> Result<()> {
 fn print_table(roles: &[HeadRole], model: &str, tokens: usize) {
     println!("{model}: {tokens} tokens");
     println!(
-        "{:>5} {:>4} {:>8} {:>6} {:>6} {:>9}  role",
-        "layer", "head", "previous", "first", "self", "induction"
+        "{:>5} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6}  role",
+        "layer", "head", "previous", "first", "self", "induction", "local"
     );
     for r in roles {
         println!(
-            "{:>5} {:>4} {:>8.3} {:>6.3} {:>6.3} {:>9.3}  {}",
+            "{:>5} {:>4} {:>8.3} {:>6.3} {:>6.3} {:>9.3} {:>6.3}  {}",
             r.layer,
             r.head,
             r.previous,
             r.first,
             r.itself,
             r.induction,
+            r.local,
             r.role.name()
         );
     }
     println!(
         "a role is clear when its score is at least {CLEAR_SCORE} and {CLEAR_RATIO} times the \
-         next; else mixed"
+         next; else local (itself and the two before) when that is {CLEAR_SCORE} and \
+         {CLEAR_RATIO} times the first-token and induction scores; else mixed"
     );
 }

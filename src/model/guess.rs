@@ -46,6 +46,17 @@ pub fn parse_sentences(text: &str) -> std::result::Result<Vec<Sentence>, String>
     Ok(out)
 }
 
+/// The game's sentence list for a language code (`en`, `de`; anything else: English), built into
+/// the binary from `assets/game/<code>.txt`. The model reads English only, so every list holds
+/// English sentences.
+pub fn built_in(code: &str) -> Vec<Sentence> {
+    let text = match code {
+        "de" => include_str!("../../assets/game/de.txt"),
+        _ => include_str!("../../assets/game/en.txt"),
+    };
+    parse_sentences(text).unwrap_or_default()
+}
+
 /// A round ready to play.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Round {

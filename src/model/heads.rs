@@ -8,6 +8,13 @@
 //! are pooled over every query position t >= 1 of every window: the sum of A[t,t-1] (resp. A[t,0],
 //! A[t,t]) over the sum of (window length - 1). At t = 1 the previous and the first token are the
 //! same key: the position counts for both.
+//!
+//! One more role, for heads that look close by without settling on one key: `local`, the share of
+//! attention on the token itself and the two before it (keys t-2, t-1 and t), pooled the same way
+//! over every query position t >= 3 (where at least one earlier key lies outside those three). It
+//! overlaps `previous` and `self`, so it is weighed only when none of the four single-key roles is
+//! clear: then it is the role when it is at least [`CLEAR_SCORE`] and [`CLEAR_RATIO`] times the
+//! larger of `first` and `induction` (the scores it does not overlap).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +44,8 @@ pub enum Role {
     Itself,
     /// Looks at the token after the same token's earlier occurrence (copies a repeated pattern).
     Induction,
+    /// Looks at the last few tokens (itself and the two before), no single one of them.
+    Local,
     /// No score stands out.
     Mixed,
 }
@@ -49,6 +58,7 @@ impl Role {
             Role::First => "first",
             Role::Itself => "self",
             Role::Induction => "induction",
+            Role::Local => "local",
             Role::Mixed => "mixed",
         }
     }
@@ -70,13 +80,19 @@ pub struct HeadRole {
     pub itself: f64,
     /// On the token after the same token's first occurrence, in a repeated random sequence.
     pub induction: f64,
+    /// On the token itself and the two before it (files written before this score read 0).
+    #[serde(default)]
+    pub local: f64,
     /// The strongest score when it is clear ([`role_of`]).
     pub role: Role,
 }
 
 impl HeadRole {
-    /// The score of the head's role (the strongest score; for a mixed head too).
+    /// The score of the head's role (for a mixed head: the strongest single-key score).
     pub fn score(&self) -> f64 {
+        if self.role == Role::Local {
+            return self.local;
+        }
         self.previous
             .max(self.first)
             .max(self.itself)
@@ -110,8 +126,8 @@ pub fn load_roles(dir: &std::path::Path) -> Option<std::result::Result<Vec<HeadR
 
 /// The role the four scores give: the strongest when it is at least [`CLEAR_SCORE`] and
 /// [`CLEAR_RATIO`] times the next; ties to the earlier in the order previous, first, self,
-/// induction; else mixed.
-pub fn role_of(previous: f64, first: f64, itself: f64, induction: f64) -> Role {
+/// induction; else local when that is clear (see the module's documentation); else mixed.
+pub fn role_of(previous: f64, first: f64, itself: f64, induction: f64, local: f64) -> Role {
     let scores = [
         (Role::Previous, previous),
         (Role::First, first),
@@ -123,6 +139,8 @@ pub fn role_of(previous: f64, first: f64, itself: f64, induction: f64) -> Role {
     let (best, second) = (order[0], order[1]);
     if best.1 >= CLEAR_SCORE && best.1 >= CLEAR_RATIO * second.1 {
         best.0
+    } else if local >= CLEAR_SCORE && local >= CLEAR_RATIO * first.max(induction) {
+        Role::Local
     } else {
         Role::Mixed
     }
@@ -158,27 +176,32 @@ pub fn induction_ids(vocab: usize, half: usize) -> Vec<Vec<u32>> {
         .collect()
 }
 
-/// Per head (layer-major), the sums over the windows: previous, first, self; and the count of
-/// query positions they are over.
-fn pooled(gpt: &Gpt, windows: &[&[u32]]) -> Result<(Vec<[f64; 3]>, usize)> {
+/// Per head (layer-major), the sums over the windows: previous, first, self, local; and the
+/// counts of query positions they are over (t >= 1 for the first three, t >= 3 for local).
+fn pooled(gpt: &Gpt, windows: &[&[u32]]) -> Result<(Vec<[f64; 4]>, usize, usize)> {
     let cfg = gpt.config();
-    let mut sums = vec![[0.0f64; 3]; cfg.n_layer * cfg.n_head];
-    let mut count = 0;
+    let mut sums = vec![[0.0f64; 4]; cfg.n_layer * cfg.n_head];
+    let (mut count, mut local_count) = (0, 0);
     for w in windows {
         let trace = gpt.trace_with(w, &mut KvCache::new(), Record::View)?;
         count += w.len() - 1;
+        local_count += w.len().saturating_sub(3);
         for (l, layer) in trace.layers.iter().enumerate() {
             for h in 0..cfg.n_head {
                 let s = &mut sums[l * cfg.n_head + h];
                 for t in 1..w.len() {
-                    s[0] += layer.attention.at(&[h, t, t - 1]) as f64;
-                    s[1] += layer.attention.at(&[h, t, 0]) as f64;
-                    s[2] += layer.attention.at(&[h, t, t]) as f64;
+                    let a = |k: usize| layer.attention.at(&[h, t, k]) as f64;
+                    s[0] += a(t - 1);
+                    s[1] += a(0);
+                    s[2] += a(t);
+                    if t >= 3 {
+                        s[3] += a(t - 2) + a(t - 1) + a(t);
+                    }
                 }
             }
         }
     }
-    Ok((sums, count))
+    Ok((sums, count, local_count))
 }
 
 /// Per head (layer-major), the mean attention from position `half + j` to `j + 1` of the induction
@@ -215,13 +238,14 @@ pub fn head_roles(gpt: &Gpt, ids: &[u32], window: usize) -> Result<Vec<HeadRole>
             "the text has fewer than 2 tokens: no head can be measured".into(),
         ));
     }
-    let (sums, count) = pooled(gpt, &windows)?;
+    let (sums, count, local_count) = pooled(gpt, &windows)?;
     let inductions = induction(gpt)?;
     Ok((0..cfg.n_layer)
         .flat_map(|layer| (0..cfg.n_head).map(move |head| (layer, head)))
         .map(|(layer, head)| {
             let i = layer * cfg.n_head + head;
-            let [p, f, s] = sums[i].map(|v| v / count as f64);
+            let [p, f, s, _] = sums[i].map(|v| v / count as f64);
+            let local = sums[i][3] / local_count.max(1) as f64;
             HeadRole {
                 layer,
                 head,
@@ -229,7 +253,8 @@ pub fn head_roles(gpt: &Gpt, ids: &[u32], window: usize) -> Result<Vec<HeadRole>
                 first: f,
                 itself: s,
                 induction: inductions[i],
-                role: role_of(p, f, s, inductions[i]),
+                local,
+                role: role_of(p, f, s, inductions[i], local),
             }
         })
         .collect())
@@ -241,20 +266,38 @@ mod tests {
 
     #[test]
     fn a_role_is_clear_only_when_it_stands_out() {
-        assert_eq!(role_of(0.83, 0.1, 0.05, 0.02), Role::Previous);
-        assert_eq!(role_of(0.3, 0.1, 0.05, 0.02), Role::Mixed, "under 0.4");
+        assert_eq!(role_of(0.83, 0.1, 0.05, 0.02, 0.9), Role::Previous);
         assert_eq!(
-            role_of(0.5, 0.4, 0.05, 0.02),
+            role_of(0.3, 0.1, 0.05, 0.02, 0.36),
+            Role::Mixed,
+            "under 0.4"
+        );
+        assert_eq!(
+            role_of(0.5, 0.4, 0.05, 0.02, 0.0),
             Role::Mixed,
             "not 1.5 times the next"
         );
         assert_eq!(
-            role_of(0.1, 0.75, 0.5, 0.0),
+            role_of(0.1, 0.75, 0.5, 0.0, 0.0),
             Role::First,
             "exactly 1.5 times"
         );
-        assert_eq!(role_of(0.0, 0.0, 0.0, 0.7), Role::Induction);
-        assert_eq!(role_of(0.0, 0.1, 0.9, 0.0), Role::Itself);
+        assert_eq!(role_of(0.0, 0.0, 0.0, 0.7, 0.0), Role::Induction);
+        assert_eq!(role_of(0.0, 0.1, 0.9, 0.0, 0.95), Role::Itself);
+    }
+
+    #[test]
+    fn local_is_weighed_only_when_no_single_key_is_clear() {
+        // a previous-token head looks close by too: it stays a previous-token head
+        assert_eq!(role_of(0.9, 0.01, 0.02, 0.0, 0.95), Role::Previous);
+        // spread over itself and the two before: local
+        assert_eq!(role_of(0.29, 0.01, 0.23, 0.0, 0.6), Role::Local);
+        assert_eq!(role_of(0.2, 0.01, 0.1, 0.0, 0.39), Role::Mixed, "under 0.4");
+        assert_eq!(
+            role_of(0.2, 0.3, 0.1, 0.0, 0.44),
+            Role::Mixed,
+            "not 1.5 times the first token's share"
+        );
     }
 
     #[test]

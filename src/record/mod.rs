@@ -96,7 +96,7 @@ pub fn record(opts: RecordOptions) -> Result<()> {
         output::require_ffmpeg(&opts.out)?;
     }
     let mut player = TourPlayer::default();
-    crate::tour::load_into(&mut player, &opts.tour, &opts.model.config, opts.lang);
+    crate::tour::load_into(&mut player, &opts.tour, &opts.model, opts.lang);
     player.prompt_override.clone_from(&opts.prompt);
     if let Some(e) = player.error.take() {
         bail!("{e}");

@@ -13,12 +13,15 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::i18n::Lang;
+use crate::model::heads::Role;
 use crate::playback::Floor;
 use crate::playback::history::History;
+use crate::playback::roles::HeadRoles;
 use crate::scene::attention_map::{head_pixels_at, heatmap_side};
 use crate::scene::beams::ViewFocus;
 use crate::scene::flat::FlatTexture;
 use crate::scene::kit::{Kit, image_of};
+use crate::scene::layout::role_tag;
 use crate::scene::{Localized, WorldLabel};
 use crate::tr;
 
@@ -105,6 +108,7 @@ pub(super) struct TowerSource<'w> {
     focus: Res<'w, ViewFocus>,
     kit: Option<Res<'w, Kit>>,
     lang: Res<'w, Lang>,
+    roles: Res<'w, HeadRoles>,
 }
 
 /// The asset stores the tower's window mesh, pictures and their materials are added to.
@@ -126,6 +130,8 @@ struct Tower<'a> {
     heads: usize,
     /// Distance between neighbouring windows ([`pitch`]).
     p: f32,
+    /// What each head does in general (a clear role is written under its window).
+    roles: &'a HeadRoles,
 }
 
 /// Builds (or redraws) the tower while the camera looks at it and the floor changed.
@@ -146,13 +152,14 @@ pub(super) fn build_tower(
         .is_some_and(|f| f.distance(OVERVIEW_CENTRE) < NEAR);
     let floor: &Floor = &source.floor;
     let h = &floor.history;
-    if !near || h.is_empty() || state.made_for == Some(floor.version) {
+    let roles_changed = source.roles.is_changed() && state.root.is_some();
+    if !near || h.is_empty() || (state.made_for == Some(floor.version) && !roles_changed) {
         return;
     }
     state.made_for = Some(floor.version);
     let layers = h.layers.len();
     let heads = h.layers.first().map_or(0, |l| l.attention.len());
-    if state.root.is_some() && state.shape == (layers, heads) {
+    if state.root.is_some() && state.shape == (layers, heads) && !roles_changed {
         // the same model: new pictures in the windows standing
         for mut tile in &mut tiles {
             let far = picture(h, tile.layer, tile.head, FAR_SIDE);
@@ -183,6 +190,7 @@ pub(super) fn build_tower(
         layers,
         heads,
         p,
+        roles: &source.roles,
     };
     spawn_tower_sign(&mut commands, &tower);
     for layer in 0..layers {
@@ -195,12 +203,17 @@ pub(super) fn build_tower(
 /// The sign over the tower: what it shows, in the signs' language (and again when it changes).
 fn spawn_tower_sign(commands: &mut Commands, tower: &Tower) {
     let tall = tower.layers as f32 * tower.p;
-    let sign = Localized::new(|l| {
-        format!(
+    let roles = tower.roles.roles.iter().any(|r| r.role != Role::Mixed);
+    let sign = Localized::new(move |l| {
+        let mut text = format!(
             "{}\n{}",
             tr!(l, "overview-title"),
             tr!(l, "overview-title-windows")
-        )
+        );
+        if roles {
+            text = format!("{text}\n{}", tr!(l, "overview-title-roles"));
+        }
+        text
     });
     commands.spawn((
         Name::new("Layer overview sign"),
@@ -278,7 +291,32 @@ fn spawn_windows(
                 .with_rotation(face),
             ChildOf(tower.root),
         ));
+        spawn_role_tag(commands, tower, layer, head);
     }
+}
+
+/// A clear role's word on the bottom edge of its head's window (none for a mixed head).
+fn spawn_role_tag(commands: &mut Commands, tower: &Tower, layer: usize, head: usize) {
+    let Some(role) = tower.roles.of(layer, head).map(|r| r.role) else {
+        return;
+    };
+    let Some(text) = role_tag(tower.lang, role) else {
+        return;
+    };
+    let c = tile_centre(tower.layers, tower.heads, layer, head);
+    commands.spawn((
+        Name::new(format!("Overview role L{layer} H{head}")),
+        Transform::from_xyz(c.x + 0.3, c.y - tower.p * 0.36, c.z),
+        Visibility::default(),
+        WorldLabel {
+            text,
+            size: 40.0,
+            lift: 0.0,
+            weight: 1.0,
+        },
+        Localized::new(move |l| role_tag(l, role).unwrap_or_default()),
+        ChildOf(tower.root),
+    ));
 }
 
 /// The heads' labels, under the bottom storey's windows.

@@ -122,8 +122,23 @@ pub fn role_text(lang: Lang, role: &crate::model::heads::HeadRole) -> String {
         Role::First => tr!(lang, "role-first", score = score),
         Role::Itself => tr!(lang, "role-self", score = score),
         Role::Induction => tr!(lang, "role-induction", score = score),
+        Role::Local => tr!(lang, "role-local", score = score),
         Role::Mixed => tr!(lang, "role-mixed", score = score),
     }
+}
+
+/// A clear role in a word or two, for the marks under the all-heads thumbnails and on the layer
+/// overview's windows; none for a mixed head (only clear roles are marked).
+pub fn role_tag(lang: Lang, role: crate::model::heads::Role) -> Option<String> {
+    use crate::model::heads::Role;
+    Some(match role {
+        Role::Previous => tr!(lang, "role-tag-previous"),
+        Role::First => tr!(lang, "role-tag-first"),
+        Role::Itself => tr!(lang, "role-tag-self"),
+        Role::Induction => tr!(lang, "role-tag-induction"),
+        Role::Local => tr!(lang, "role-tag-local"),
+        Role::Mixed => return None,
+    })
 }
 
 /// A station and where it stands.

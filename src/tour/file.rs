@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::captions::resolve;
+use super::captions::{ROLE, fill_role, resolve};
 use crate::i18n::Lang;
 use crate::limits;
+use crate::model::heads::HeadRole;
 use crate::model::{Ablations, Config};
 use crate::rooms::Room;
 use crate::scene::layout::StationKind;
@@ -46,6 +47,11 @@ pub enum Action {
     /// Switch exactly these parts off (`["head:0.1", "positions"]`; `[]` switches all on again);
     /// the floor runs again, and the rest of the stop waits for it.
     Ablate(Vec<String>),
+    /// Plays one round of the guessing game: sentence `n` (from 0, counted round the list) of the
+    /// game's list in its tab and on the floor (like a prompt: the stop's other actions wait for
+    /// it), the true word picked at the stop's act time (the model's chances revealed).
+    /// Recordable: the same round every time.
+    Guess(usize),
 }
 
 /// A camera angle around the stop's station (any field left out keeps the station view's value).
@@ -196,14 +202,19 @@ impl Tour {
 
     /// The tour in `lang` with every caption's placeholders filled from `cfg` (see [`resolve`]; a
     /// checked tour has only known ones, anything else is left as written).
-    pub fn filled(mut self, cfg: &Config, lang: Lang) -> Self {
-        for text in std::iter::once(&mut self.title).chain(
-            self.stops
-                .iter_mut()
-                .flat_map(|s| [&mut s.title, &mut s.text]),
-        ) {
-            if let Ok(t) = resolve(text, cfg, lang) {
-                *text = t;
+    pub fn filled(mut self, cfg: &Config, lang: Lang, roles: &[HeadRole]) -> Self {
+        if let Ok(t) = resolve(&self.title, cfg, lang) {
+            self.title = t;
+        }
+        for stop in &mut self.stops {
+            let booth = match stop.station {
+                StationKind::Booth(l, h) => (l, h),
+                _ => (usize::MAX, usize::MAX),
+            };
+            for text in [&mut stop.title, &mut stop.text] {
+                if let Ok(t) = resolve(text, cfg, lang) {
+                    *text = fill_role(&t, roles, booth, lang);
+                }
             }
         }
         self
@@ -246,8 +257,18 @@ impl Tour {
                 )));
             }
             for text in [&stop.title, &stop.text] {
-                if let Err(problem) = resolve(text, cfg, Lang::En) {
-                    return Err(fail(problem));
+                match resolve(text, cfg, Lang::En) {
+                    Err(problem) => return Err(fail(problem)),
+                    Ok(t)
+                        if t.contains(ROLE) && !matches!(stop.station, StationKind::Booth(..)) =>
+                    {
+                        return Err(fail(format!(
+                            "{ROLE} names the role of the stop's booth: its station must be a \
+                             Booth, not {:?}",
+                            stop.station
+                        )));
+                    }
+                    Ok(_) => {}
                 }
             }
             if stop.title.chars().count() + stop.text.chars().count() > limits::MAX_CAPTION_CHARS {
@@ -288,6 +309,7 @@ fn check_actions(
             Action::Generate(n) => limits::GENERATE_TOKENS.contains(n),
             Action::ShowUpTo(s) => station_ok(*s),
             Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
+            Action::Guess(_) => true,
             Action::Ablate(specs) => {
                 if let Err(e) = Ablations::parse(specs, cfg) {
                     return Err(e.to_string());

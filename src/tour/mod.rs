@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use crate::camera::{Follow, OrbitGoal, room_view, station_view};
 use crate::i18n::Lang;
 use crate::inference::{Engine, ModelChanged, Request};
-use crate::model::{Ablations, Config};
+use crate::model::{Ablations, LoadedModel};
 use crate::playback::{Floor, Playback, Sampling, Selection};
 use crate::scene::CurrentLayout;
 use crate::scene::beams::BeamSettings;
@@ -114,7 +114,7 @@ fn follow_language(
         return;
     }
     match player.path.clone() {
-        Some(path) => load_into(&mut player, &path, &engine.0.config, *lang),
+        Some(path) => load_into(&mut player, &path, &engine.0, *lang),
         None => player.lang = *lang,
     }
 }
@@ -130,18 +130,25 @@ fn check_against_new_model(
     };
     if let Some(path) = player.path.clone() {
         let lang = player.lang;
-        load_into(&mut player, &path, &model.config, lang);
+        load_into(&mut player, &path, model, lang);
         if player.tour.is_none() {
             player.stop();
         }
     }
 }
 
-/// Loads and checks a tour file into the player (an error is kept for the overlay).
-pub fn load_into(player: &mut TourPlayer, path: &Path, cfg: &Config, lang: Lang) {
+/// Loads and checks a tour file into the player (an error is kept for the overlay); `{role}` is
+/// filled from the model folder's head roles.
+pub fn load_into(player: &mut TourPlayer, path: &Path, model: &LoadedModel, lang: Lang) {
     player.path = Some(path.to_owned());
     player.lang = lang;
-    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| t.filled(cfg, lang))) {
+    let cfg = &model.config;
+    let roles = match crate::model::heads::load_roles(&model.dir) {
+        Some(Ok(r)) => r,
+        _ => Vec::new(),
+    };
+    let filled = |t: Tour| t.filled(cfg, lang, &roles);
+    match Tour::load(path).and_then(|t| t.check(cfg, path).map(|()| filled(t))) {
         Ok(t) => {
             player.tour = Some(t);
             player.error = None;
@@ -268,10 +275,21 @@ fn arrive_at_stop(
     player.acted = false;
     let mut prompted = false;
     for a in &stop.actions {
-        if let Action::Prompt(p) = a {
-            let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
-            requests.write(Request::Prompt(p));
-            prompted = true;
+        match a {
+            Action::Prompt(p) => {
+                let p = player.prompt_override.clone().unwrap_or_else(|| p.clone());
+                requests.write(Request::Prompt(p));
+                prompted = true;
+            }
+            // a round of the game: its sentence on the floor (the round itself is the game's)
+            Action::Guess(n) => {
+                let list = crate::model::guess::built_in(player.lang.code());
+                if let Some(s) = list.get(n % list.len().max(1)) {
+                    requests.write(Request::Prompt(s.before.clone()));
+                    prompted = true;
+                }
+            }
+            _ => {}
         }
     }
     player.waiting_for_prompt = prompted;
@@ -307,7 +325,10 @@ fn aim_camera_at_stop(
 /// A stop that ran a prompt applies the rest to the floor that brings (or after two seconds, if it
 /// failed): true once, when that moment has come.
 fn prompt_floor_arrived(player: &mut ResMut<TourPlayer>, stop: &Stop, floor: &Floor) -> bool {
-    let has_prompt = stop.actions.iter().any(|a| matches!(a, Action::Prompt(_)));
+    let has_prompt = stop
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Prompt(_) | Action::Guess(_)));
     let arrived = floor.version != player.applied_version && (floor.fresh_prompt || !has_prompt);
     if !(player.waiting_for_prompt && (arrived || player.elapsed > 2.0)) {
         return false;
@@ -340,7 +361,8 @@ fn act(
                     requests.write(Request::Ablate(ablations));
                 }
             }
-            Action::Prompt(_) | Action::ShowUpTo(_) | Action::Threshold(_) => {}
+            // the game's round is the game's own (`ui/game.rs`)
+            Action::Prompt(_) | Action::ShowUpTo(_) | Action::Threshold(_) | Action::Guess(_) => {}
         }
     }
 }

@@ -122,7 +122,7 @@ pub fn open_tabs(ui: &UiState, selection: &Selection) -> Vec<Tab> {
             Tab::Positions => ui.positions_view,
             Tab::Embedding => ui.embedding_view,
             Tab::Training => ui.training_view,
-            Tab::Game => viewer && ui.game_view,
+            Tab::Game => ui.game_view && (viewer || ui.game_on_stage),
         })
         .collect()
 }

@@ -13,8 +13,10 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::Engine;
-use crate::model::guess::{Round, Sentence, make_round, parse_sentences};
+use crate::inference::{Engine, Request};
+use crate::tour::{Action, TourPlayer};
+
+use crate::model::guess::{Round, Sentence, built_in, make_round};
 use crate::tr;
 
 /// Rounds in a game.
@@ -22,11 +24,7 @@ pub const ROUNDS: usize = 5;
 
 /// The sentence list of `lang`, built into the binary.
 pub fn sentences(lang: Lang) -> Vec<Sentence> {
-    let text = match lang {
-        Lang::En => include_str!("../../assets/game/en.txt"),
-        Lang::De => include_str!("../../assets/game/de.txt"),
-    };
-    parse_sentences(text).unwrap_or_default()
+    built_in(lang.code())
 }
 
 /// A game in play.
@@ -105,7 +103,7 @@ impl Game {
 /// Ends a game when the kiosk's attract loop takes over (its tab closes too: the next visitor
 /// starts from the panel), or when its tab is closed.
 pub fn end_game_on_attract(mut ui: ResMut<UiState>, mut game: ResMut<Game>) {
-    if ui.attract && ui.game_view {
+    if ui.attract && ui.game_view && !ui.game_on_stage {
         ui.game_view = false;
     }
     if !ui.game_view && (game.round.is_some() || game.played > 0 || game.exhausted) {
@@ -113,13 +111,62 @@ pub fn end_game_on_attract(mut ui: ResMut<UiState>, mut game: ResMut<Game>) {
     }
 }
 
-/// Draws the game's tab.
+/// The tour stop's round (`Guess(n)`), when the stop now shown has one, and whether it is picked.
+type TourRound = Option<(usize, bool)>;
+
+/// A tour stop with `Guess(n)`: on arriving, the game's tab opens (on the stage too) with sentence
+/// `n`'s round (the tour runs its sentence on the floor); at the stop's act time the true word is
+/// picked, so the model's chances show. Leaving the stop closes the tab (the game starts afresh).
+pub fn play_tour_round(
+    tour: Res<TourPlayer>,
+    mut ui: ResMut<UiState>,
+    mut game: ResMut<Game>,
+    engine: Option<Res<Engine>>,
+    lang: Res<Lang>,
+    mut at: Local<TourRound>,
+) {
+    let stop = tour.active.then(|| tour.current()).flatten();
+    let guess = stop.and_then(|s| {
+        s.actions.iter().find_map(|a| match a {
+            Action::Guess(n) => Some((*n, s.acts_at())),
+            _ => None,
+        })
+    });
+    let Some((n, acts_at)) = guess else {
+        if at.take().is_some() {
+            // on to another stop: the tab closes (when the tour ended, the stage put back what
+            // was open before it)
+            if tour.active {
+                ui.game_view = false;
+            }
+            ui.game_on_stage = false;
+        }
+        return;
+    };
+    let Some(engine) = engine else { return };
+    if at.map(|(i, _)| i) != Some(tour.index) {
+        game.restart();
+        game.next = n;
+        game.deal(&engine, &sentences(*lang));
+        (ui.game_view, ui.game_on_stage) = (true, true);
+        *at = Some((tour.index, false));
+    }
+    if *at == Some((tour.index, false)) && tour.elapsed >= acts_at {
+        if let Some(r) = game.round.clone() {
+            game.pick(r.truth);
+        }
+        *at = Some((tour.index, true));
+    }
+}
+
+/// Draws the game's tab; a pick runs the sentence on the floor.
 pub(super) fn draw_game(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
     mut game: ResMut<Game>,
     engine: Option<Res<Engine>>,
     lang: Res<Lang>,
+    mut requests: MessageWriter<Request>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
@@ -142,7 +189,9 @@ pub(super) fn draw_game(
         if let Some(why) = &game.problem {
             ui.colored_label(egui::Color32::LIGHT_RED, why);
         }
-        round_view(ui, &mut game, tok, l);
+        if let Some(before) = round_view(ui, &mut game, tok, (l, ui_state.game_on_stage)) {
+            requests.write(Request::Prompt(before));
+        }
     });
     Ok(())
 }
@@ -162,15 +211,24 @@ pub fn percent(p: f32) -> String {
 }
 
 /// The round: the sentence with its gap, the four choices as large buttons, then what the model
-/// thought, the score and the way on.
-fn round_view(ui: &mut egui::Ui, game: &mut Game, tok: &crate::model::Tokenizer, l: Lang) {
-    let Some(r) = game.round.clone() else { return };
+/// thought, the score and the way on (a tour's round: the true word and what the model thought).
+/// Returns the sentence to run on the floor when a choice was picked now.
+fn round_view(
+    ui: &mut egui::Ui,
+    game: &mut Game,
+    tok: &crate::model::Tokenizer,
+    (l, on_stage): (Lang, bool),
+) -> Option<String> {
+    let r = game.round.clone()?;
+    let mut run = None;
     let number = if game.picked.is_some() {
         game.played
     } else {
         game.played + 1
     };
-    ui.label(tr!(l, "game-round", n = number, of = ROUNDS));
+    if !on_stage {
+        ui.label(tr!(l, "game-round", n = number, of = ROUNDS));
+    }
     ui.label(
         egui::RichText::new(format!("{} ___", r.sentence.before))
             .size(26.0)
@@ -187,16 +245,19 @@ fn round_view(ui: &mut egui::Ui, game: &mut Game, tok: &crate::model::Tokenizer,
         let button = egui::Button::new(egui::RichText::new(text).size(22.0).strong())
             .min_size(egui::vec2(ui.available_width(), super::TOUCH_TARGET))
             .selected(game.picked == Some(i));
-        if ui.add(button).clicked() {
+        if ui.add(button).clicked() && !on_stage && game.picked.is_none() {
             game.pick(i);
+            run = Some(r.sentence.before.clone());
         }
     }
     let Some(p) = game.picked else {
         ui.weak(tr!(l, "game-pick"));
-        return;
+        return run;
     };
     ui.add_space(8.0);
-    let verdict = if p == r.truth {
+    let verdict = if on_stage {
+        tr!(l, "game-truth", word = word(r.choices[r.truth]))
+    } else if p == r.truth {
         tr!(l, "game-right", word = word(r.choices[r.truth]))
     } else {
         tr!(l, "game-wrong", word = word(r.choices[r.truth]))
@@ -208,6 +269,11 @@ fn round_view(ui: &mut egui::Ui, game: &mut Game, tok: &crate::model::Tokenizer,
         word = word(r.choices[r.model_pick]),
         p = percent(r.probs[r.model_pick])
     ));
+    ui.weak(tr!(l, "game-raw-note"));
+    if on_stage {
+        ui.weak(tr!(l, "game-tour-invite"));
+        return run;
+    }
     ui.label(tr!(l, "game-score", you = game.you, model = game.model));
     let next = if game.over() {
         tr!(l, "game-again")
@@ -224,6 +290,7 @@ fn round_view(ui: &mut egui::Ui, game: &mut Game, tok: &crate::model::Tokenizer,
             game.picked = None;
         }
     }
+    run
 }
 
 #[cfg(test)]

@@ -15,13 +15,15 @@ use super::state::UiState;
 use crate::camera::FocusStation;
 use crate::i18n::Lang;
 use crate::inference::{Blocking, Engine};
+use crate::model::heads::Role;
 use crate::model::tokenizer::shown_token;
 use crate::playback::history::History;
+use crate::playback::roles::HeadRoles;
 use crate::playback::{Floor, HoveredPair, Selection};
 use crate::scene::CurrentLayout;
 use crate::scene::attention_map::{head_pixels, heatmap_side};
 use crate::scene::beams::BeamHover;
-use crate::scene::layout::StationKind;
+use crate::scene::layout::{StationKind, role_tag, role_text};
 use crate::tr;
 
 /// Head textures, made when first shown after the floor changed (not every head on every token).
@@ -82,6 +84,7 @@ pub(super) struct HeadSources<'w, 's> {
     images: Local<'s, HeadImages>,
     scores: Local<'s, ScoresFor>,
     blocking: Option<Res<'w, Blocking>>,
+    roles: Res<'w, HeadRoles>,
 }
 
 /// What is picked and pointed at, shared with the hall: the selected head and token, the grid
@@ -117,8 +120,9 @@ pub(super) fn draw_heatmaps(
     if !ui_state.recording && !ui_state.hidden && !ui_state.stage && !floor.history.is_empty() {
         now_hovered = selected_head_window(ctx, &floor, &mut sources, &pointing, lang);
         if ui_state.model_view {
-            let images = &mut sources.images;
-            model_view_window(ctx, &floor, images, &mut pointing.selection, &mut fly, lang);
+            let (images, roles) = (&mut sources.images, &*sources.roles);
+            let selection = &mut pointing.selection;
+            model_view_window(ctx, &floor, (images, roles), selection, &mut fly, lang);
         }
     }
     if pointing.hovered.0 != now_hovered {
@@ -183,12 +187,13 @@ fn selected_head_window(
 }
 
 /// The model view: every head of every layer as a thumbnail, where a click selects the head and
-/// flies to its booth (a tab of the side panel, closed with its ×). (`selection` stays a `ResMut`,
-/// so it is marked changed only on a click.)
+/// flies to its booth (a tab of the side panel, closed with its ×). A head with a clear role in
+/// general (`heads.json`) has it written under its picture. (`selection` stays a `ResMut`, so it is
+/// marked changed only on a click.)
 fn model_view_window(
     ctx: &egui::Context,
     floor: &Floor,
-    images: &mut HeadImages,
+    (images, roles): (&mut HeadImages, &HeadRoles),
     selection: &mut ResMut<Selection>,
     fly: &mut FlyToBooth,
     lang: Lang,
@@ -203,8 +208,16 @@ fn model_view_window(
             .iter()
             .map(|l| l.attention.len())
             .collect::<Vec<_>>();
+        if roles.roles.iter().any(|r| r.role != Role::Mixed) {
+            ui.weak(tr!(lang, "heatmap-roles-legend"));
+        }
         let mut texture = |l, hd| images.get(ctx, floor, l, hd);
-        let picked = thumbnails(ui, &shape, &mut texture, selection.head, lang);
+        let thumbs = Thumbnails {
+            heads: &shape,
+            roles,
+            selected: selection.head,
+        };
+        let picked = thumbnails(ui, &thumbs, &mut texture, lang);
         if let Some((l, hd)) = picked {
             selection.head = Some((l, hd));
             if let Some(i) = fly
@@ -383,14 +396,22 @@ fn cell_tip(view: &HeadGrid, explain: Explain, q: usize, k: usize, l: Lang) -> S
     tip
 }
 
-/// Every head as a thumbnail, layers as rows; returns the head clicked.
+/// What the model view's grid shows: the heads per layer, their roles, the selected head.
+struct Thumbnails<'a> {
+    heads: &'a [usize],
+    roles: &'a HeadRoles,
+    selected: Option<(usize, usize)>,
+}
+
+/// Every head as a thumbnail, layers as rows, a clear role's word under its picture (the whole
+/// role line on hover); returns the head clicked.
 fn thumbnails(
     ui: &mut egui::Ui,
-    heads: &[usize],
+    view: &Thumbnails,
     texture: &mut impl FnMut(usize, usize) -> Option<egui::TextureHandle>,
-    selected: Option<(usize, usize)>,
     lang: Lang,
 ) -> Option<(usize, usize)> {
+    let (heads, selected) = (view.heads, view.selected);
     let mut clicked = None;
     let grid = egui::ScrollArea::both().max_height(560.0).max_width(800.0);
     grid.show(ui, |ui| {
@@ -398,8 +419,11 @@ fn thumbnails(
             for (l, &n_head) in heads.iter().enumerate() {
                 ui.label(tr!(lang, "heatmap-layer", layer = l));
                 for hd in 0..n_head {
-                    let size = egui::vec2(56.0, 56.0);
-                    let (rect, r) = ui.allocate_exact_size(size, egui::Sense::click());
+                    let role = view.roles.of(l, hd);
+                    let tag = role.and_then(|r| role_tag(lang, r.role));
+                    let size = egui::vec2(60.0, 56.0 + if tag.is_some() { 16.0 } else { 0.0 });
+                    let (cell, r) = ui.allocate_exact_size(size, egui::Sense::click());
+                    let rect = egui::Rect::from_min_size(cell.min, egui::vec2(56.0, 56.0));
                     // only the thumbnails scrolled into view are made
                     if ui.is_rect_visible(rect)
                         && let Some(tex) = texture(l, hd)
@@ -408,7 +432,20 @@ fn thumbnails(
                             egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
                         ui.painter().image(tex.id(), rect, uv, egui::Color32::WHITE);
                     }
-                    let r = r.on_hover_text(tr!(lang, "heatmap-head", layer = l, head = hd));
+                    if let Some(tag) = &tag {
+                        ui.painter().text(
+                            egui::pos2(rect.center().x, rect.bottom() + 1.0),
+                            egui::Align2::CENTER_TOP,
+                            tag,
+                            egui::FontId::proportional(12.0),
+                            ui.visuals().text_color(),
+                        );
+                    }
+                    let mut hover = tr!(lang, "heatmap-head", layer = l, head = hd);
+                    if let Some(role) = role {
+                        hover = format!("{hover}\n{}", role_text(lang, role));
+                    }
+                    let r = r.on_hover_text(hover);
                     if selected == Some((l, hd)) {
                         ui.painter().rect_stroke(
                             r.rect,

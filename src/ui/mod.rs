@@ -168,7 +168,12 @@ pub(super) fn plugin(app: &mut App) {
             shortcuts::keyboard_shortcuts
                 .run_if(not(bevy_egui::input::egui_wants_any_keyboard_input)),
             shortcuts::open_room_windows,
-            (clean_stage::clean_stage, shortcuts::tour_room_windows).chain(),
+            (
+                clean_stage::clean_stage,
+                shortcuts::tour_room_windows,
+                game::play_tour_round,
+            )
+                .chain(),
             save_stop::save_tour_stop,
             save_stop::export_floor_json,
             layout_file::remember_layout,

@@ -78,6 +78,8 @@ pub struct UiState {
     pub training_view: bool,
     /// The guessing game is open (`ui/game.rs`).
     pub game_view: bool,
+    /// The game's tab shows a tour stop's round (`Guess(n)`): on the stage too.
+    pub game_on_stage: bool,
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
     /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
@@ -139,6 +141,7 @@ impl Default for UiState {
             embedding_view: false,
             training_view: false,
             game_view: false,
+            game_on_stage: false,
         }
     }
 }

@@ -30,6 +30,7 @@ room-scale-tokens-unpublished = Trainings-Tokens: nicht veröffentlicht
 
 overview-title = Schichtübersicht: die Aufmerksamkeit jedes Kopfes je Schicht
 overview-title-windows = je Fenster: Zeilen = das lesende Token, Spalten = die gelesenen Tokens
+overview-title-roles = ein Wort auf einem Fenster: worauf sein Kopf im Allgemeinen schaut, über viele Texte
 overview-layer = Schicht { $layer }
 overview-head = Kopf { $head }
 
@@ -58,4 +59,11 @@ role-previous = im Allgemeinen: schaut auf das vorige Wort ({ $score } seiner Au
 role-first = im Allgemeinen: schaut auf das erste Wort ({ $score } seiner Aufmerksamkeit)
 role-self = im Allgemeinen: schaut auf das Wort selbst ({ $score } seiner Aufmerksamkeit)
 role-induction = im Allgemeinen: setzt wiederholte Muster fort ({ $score })
+role-local = im Allgemeinen: schaut auf die letzten Wörter ({ $score } seiner Aufmerksamkeit)
 role-mixed = im Allgemeinen: keine feste Gewohnheit (höchstens { $score } auf einer Art Wort)
+role-unmeasured = seine Gewohnheit im Allgemeinen ist für dieses Modell nicht gemessen (factory heads --json > heads.json in seinem Ordner)
+role-tag-previous = vorige
+role-tag-first = erste
+role-tag-self = selbst
+role-tag-induction = Muster
+role-tag-local = nah

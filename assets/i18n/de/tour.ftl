@@ -41,26 +41,32 @@ tour-11 = 11. Die FFN-Maschine
 tour-12 = 12. Schichten stapeln
     .text = Derselbe Block wiederholt sich: Dieses Modell stapelt { $layers } Schichten, GPT-2 small 12, GPT-3 96. Dieser Turm zeigt jeden Kopf jeder Schicht zugleich, ein Stockwerk pro Schicht, jedes Fenster das Raster eines Kopfes. Spätere Schichten bauen auf dem auf, was frühere hinzugefügt haben.
 
-tour-13 = 13. Vom Vektor zu Punktzahlen für Tokens
+tour-role = 13. Die Gewohnheit eines Kopfes
+    .text = Über viele Texte gemessen, hat ein Kopf eigene Gewohnheiten. Der Kopf dieser Kabine, { $role }. Die Wörter unter den Fenstern des Turms und das Schild jeder Kabine sagen dasselbe; ein Kopf ohne klare Gewohnheit heißt gemischt.
+
+tour-13 = 14. Vom Vektor zu Punktzahlen für Tokens
     .text = Nach einem abschließenden Normtor wird der Vektor des letzten Tokens mit jeder Zeile der Tabelle aus der Presse verglichen. Das ergibt eine Punktzahl pro Token des Vokabulars. Nach den Einstellungen für die Zufallsauswahl (Sampling) in Wahrscheinlichkeiten umgerechnet, werden die Punktzahlen zu diesen Balken.
 
-tour-14 = 14. Temperatur
+tour-14 = 15. Temperatur
     .text = Die Punktzahlen werden durch die Temperatur geteilt, bevor sie zu Wahrscheinlichkeiten werden. Bei niedriger Temperatur gewinnt fast immer der Favorit; hohe Temperatur verteilt die Chancen breiter. Beobachten Sie, wie die Balken flacher werden.
 
-tour-15 = 15. Sampling: top-k und top-p
+tour-15 = 16. Sampling: top-k und top-p
     .text = Das nächste Token wird zufällig aus den Balken gezogen. Zuerst behält top-k nur die k wahrscheinlichsten Tokens; dann behält top-p die kleinste Menge, deren Chancen zusammen mindestens p erreichen. Mit festem Startwert (Seed) fällt die Ziehung jedes Mal gleich aus.
 
-tour-16 = 16. Die Schleife und ihr Zwischenspeicher
+tour-16 = 17. Die Schleife und ihr Zwischenspeicher
     .text = Das gezogene Token fährt zurück zum Anfang und läuft allein hindurch. Die Schlüssel und Werte der früheren Tokens warten in einem Zwischenspeicher (Cache), daher wird nur die neue Kiste berechnet, und doch schaut sie weiter auf alle zurück.
 
-tour-17 = 17. Warum lange Texte mehr kosten
+tour-17 = 18. Warum lange Texte mehr kosten
     .text = Jedes Token wird mit jedem früheren verglichen, also wachsen die Vergleiche mit dem Quadrat der Länge. Die übrige Arbeit wächst im gleichen Maß wie die Länge. Das Fenster zeigt, ab welcher Länge das Quadrat überwiegt, und wie groß der Zwischenspeicher ist.
 
-tour-18 = 18. Wie das Modell lernte
+tour-18 = 19. Wie das Modell lernte
     .text = Keine Zahl hier wurde von Hand eingestellt. Im Training hat das Modell jedes nächste Token eines langen Textes geraten, und jede Vermutung verschob seine { $params } Parameter ein wenig, damit das richtige Token wahrscheinlicher wurde.
 
-tour-19 = 19. Beim Lernen zusehen
+tour-19 = 20. Beim Lernen zusehen
     .text = Während des Trainings wurde das Modell immer wieder gespeichert. Bei Schritt 0 sind seine Zahlen zufällig und seine Vermutungen Rauschen. Ziehen Sie den Schieberegler im Fenster, um denselben Anfangstext (Prompt) bei jedem Schritt laufen zu lassen, und sehen Sie, wie aus den Balken Wörter werden.
 
-tour-20 = 20. Wie groß ist groß?
+tour-20 = 21. Wie groß ist groß?
     .text = Das Volumen jedes Blocks ist die Zahl der Parameter seines Modells. Die { $params } Parameter dieses Modells ergeben den kleinen Block links; GPT-2 small steht daneben, und die Wand rechts von beiden ist GPT-3 mit 175 Milliarden.
+
+tour-game = 22. Du bist dran
+    .text = Kannst du das nächste Wort raten wie das Modell? Hier wird das wahre Wort für dich gewählt, und die Chance des Modells für jede Wahl erscheint. Tippe auf Spiel und spiel selbst fünf Runden.

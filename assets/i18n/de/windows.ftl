@@ -4,6 +4,7 @@
 
 heatmap-title = Aufmerksamkeit: Schicht { $layer }, Kopf { $head }
 heatmap-all-heads = Alle Köpfe (einen anklicken)
+heatmap-roles-legend = Unter einem Kopf: worauf er im Allgemeinen schaut, über viele Texte (zeigen für den Anteil).
 heatmap-masked = Token { $q } { $query } kann Token { $k } { $key } nicht lesen: es kommt später (maskiert)
 heatmap-reads = Token { $q } { $query } liest Token { $k } { $key } mit Gewicht { $weight }
 heatmap-score = Rohwert = Anfrage · Schlüssel / sqrt({ $size }) = { $score } (höchster der Zeile: { $top })

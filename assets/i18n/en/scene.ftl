@@ -30,6 +30,7 @@ room-scale-tokens-unpublished = training tokens: not published
 
 overview-title = Layer overview: every head's attention, layer by layer
 overview-title-windows = in each window: rows = the token reading, columns = the tokens it reads
+overview-title-roles = a word on a window: what its head looks at in general, over many texts
 overview-layer = layer { $layer }
 overview-head = head { $head }
 
@@ -58,4 +59,11 @@ role-previous = in general: looks at the previous word ({ $score } of its attent
 role-first = in general: looks at the first word ({ $score } of its attention)
 role-self = in general: looks at the word itself ({ $score } of its attention)
 role-induction = in general: continues repeated patterns ({ $score })
+role-local = in general: looks at the last few words ({ $score } of its attention)
 role-mixed = in general: no single habit (at most { $score } on one kind of word)
+role-unmeasured = its habit in general is not measured for this model (factory heads --json > heads.json in its folder)
+role-tag-previous = previous
+role-tag-first = first
+role-tag-self = itself
+role-tag-induction = patterns
+role-tag-local = nearby

@@ -41,27 +41,32 @@ tour-11 = 11. The FFN machine
 tour-12 = 12. Stacking layers
     .text = The same block repeats: this model stacks { $layers } layers, GPT-2 small 12, GPT-3 96. This tower shows every head of every layer at once, a storey per layer, each window a head's grid. Later layers build on what earlier ones added.
 
-tour-13 = 13. From vector to token scores
+tour-role = 13. A head's habit
+    .text = Measured over many texts, a head has habits of its own. This booth's head, { $role }. The words under the tower's windows and each booth's sign say the same; a head with no clear habit is called mixed.
+
+tour-13 = 14. From vector to token scores
     .text = After a final norm gate, the last token's vector is compared with every row of the embedding table. That gives one score per vocabulary token. Turned into probabilities under the sampling settings, the scores become these bars.
 
-tour-14 = 14. Temperature
+tour-14 = 15. Temperature
     .text = Temperature divides the scores before they become probabilities. Low temperature lets the favourite win almost always; high temperature spreads the chances out. Watch the bars flatten.
 
-tour-15 = 15. Sampling: top-k and top-p
+tour-15 = 16. Sampling: top-k and top-p
     .text = The next token is drawn at random from the bars. First top-k keeps only the k likeliest tokens; then top-p keeps the smallest set whose chances reach at least p. A fixed seed repeats the draw.
 
-tour-16 = 16. The loop and its cache
+tour-16 = 17. The loop and its cache
     .text = The drawn token rides back to the start and goes through alone. The earlier tokens' keys and values wait in a cache, so only the new crate is computed, yet it still looks back at all of them.
 
-tour-17 = 17. Why long texts cost more
+tour-17 = 18. Why long texts cost more
     .text = Each token is compared with every earlier one, so the comparisons grow as the square of the length. The rest of the work grows in step with the length. The window shows where the square takes over, and the cache's size.
 
-tour-18 = 18. How it learned
+tour-18 = 19. How it learned
     .text = No number here was set by hand. In training, the model guessed each next token of a long text, and every guess nudged its { $params } parameters to make the right token likelier.
 
-tour-19 = 19. Watching it learn
+tour-19 = 20. Watching it learn
     .text = Training saved the model along the way. At step 0 its numbers are random and its guesses noise. Drag the slider in the window to run the same prompt at each step and watch the bars turn into words.
 
-tour-20 = 20. How big is big?
+tour-20 = 21. How big is big?
     .text = Each block's volume is its model's number of parameters. This model's { $params } make the small block on the left; GPT-2 small stands beside it, and the wall to their right is GPT-3, with 175 billion.
 
+tour-game = 22. Your turn
+    .text = Can you guess the next word as the model does? Here the true word is picked for you, and the model's chance for each choice appears. Touch Game to play five rounds yourself.

@@ -4,6 +4,7 @@
 
 heatmap-title = Attention: layer { $layer }, head { $head }
 heatmap-all-heads = All heads (click one)
+heatmap-roles-legend = Under a head: what it looks at in general, over many texts (point at it for the share).
 heatmap-masked = token { $q } { $query } cannot read token { $k } { $key }: it comes later (masked)
 heatmap-reads = token { $q } { $query } reads token { $k } { $key } with weight { $weight }
 heatmap-score = score = query · key / sqrt({ $size }) = { $score } (highest in this row: { $top })
