@@ -8,7 +8,7 @@
 //!
 //! | module | what it is for |
 //! |---|---|
-//! | [`model`] | GPT-2 in candle, no Bevy: `config`, `checkpoint` (open and save model folders), `catalog` (where a model comes from: a folder, a name under `models/`, the hub cache), `tokenizer`, `block` (LayerNorm, attention, MLP), `gpt` (the traced forward pass), `heads` (head roles over a text), `guess` (the guessing game's rounds), `lamps` (where each FFN neuron lights most), `kv_cache`, `matvec` (one token's products), `trace` (plain `f32` arrays), `lens` (the logit lens), `sample`, `generate`, `score` (surprise, perplexity), `scores` (operands the inspector recomputes), `ablate` (parts switched off), `attribution` (each head's direct part in a logit), `embedding` (neighbours, vector arithmetic), `pca` (the embedding map), `positions`, `cost` (n² against n), `scale` (beside GPT-2 and GPT-3), `error`; `train/`: `options`, `data`, `setup`, `run` (the loop), `optim`, `save` (checkpoints, snapshots), `log` (state, CSV, plot), the whole in `mod.rs` |
+//! | [`model`] | GPT-2 in candle, no Bevy: `config`, `checkpoint` (open and save model folders), `catalog` (where a model comes from: a folder, a name under `models/`, the hub cache), `tokenizer`, `block` (LayerNorm, attention, MLP), `gpt` (the traced forward pass), `heads` (head roles over a text), `guess` (the guessing game's rounds), `lamps` (where each FFN neuron lights most), `learn` (one training example: its loss, the gradient at every station and weight, updates in memory), `kv_cache`, `matvec` (one token's products), `trace` (plain `f32` arrays), `lens` (the logit lens), `sample`, `generate`, `score` (surprise, perplexity), `scores` (operands the inspector recomputes), `ablate` (parts switched off), `attribution` (each head's direct part in a logit), `embedding` (neighbours, vector arithmetic), `pca` (the embedding map), `positions`, `cost` (n² against n), `scale` (beside GPT-2 and GPT-3), `error`; `train/`: `options`, `data`, `setup`, `run` (the loop), `optim`, `save` (checkpoints, snapshots), `log` (state, CSV, plot), the whole in `mod.rs` |
 //! | [`i18n`] | visitor-facing text: the Fluent catalogue per language (`assets/i18n/`), [`i18n::Lang`], `tr!` |
 //! | [`limits`] | every bound on user input (prompt length, temperature, top-k/p, threshold, kiosk, recording) |
 //! | [`schedule`] | the frame's system sets, in order (imports nothing of ours) |
@@ -27,7 +27,7 @@
 //! | [`app`] | the window app (`factory` / `factory view`), `--screenshot` |
 //! | [`record`] | `factory record`: off-screen, deterministic frames; `output` (the folders' checks, the MP4 by ffmpeg), `captions` (the title card and the subtitles), `chapters` (the chapters files) |
 //! | [`bench`] | `factory bench --scene`: CPU time per frame of the headless factory |
-//! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `heads` (what each head does over a text), `lamps` (lamp cards), `bench`, `train` |
+//! | [`cli`] | the command line: `args` (every command's arguments), `view` (view, record), `inspect` (trace, generate, neighbours, score), `heads` (what each head does over a text), `lamps` (lamp cards), `learn` (learn one text), `bench`, `train` |
 //!
 //! So: how a booth looks → `scene/build/`; what F1 shows → `keys.rs` (and `ui/help.rs`); how training
 //! logs → `model/train/log.rs`.

@@ -1733,3 +1733,238 @@ fn guessing_rounds_match_the_reference() {
         .to_string();
     assert!(err.contains("qqqzzzx"), "{err}");
 }
+
+/// The learning example's loss by the f64 reference: the mean over t < T − 1 of
+/// −ln softmax(ln_f[t] · head)[ids[t+1]]; and d loss / d ln_f written out by hand:
+/// (p_t − onehot(ids[t+1])) · head / (T − 1) at t < T − 1, zero at the last position.
+fn reference_learning_loss(w: &common::Weights, d: common::Dims, ids: &[u32]) -> (f64, f64) {
+    let out = Reference { d, w }.run(ids);
+    let head = w.get("lm_head.weight").unwrap_or(&w["wte.weight"]);
+    let c = d.n_embd;
+    let (mut loss, mut grad_sq) = (0.0, 0.0);
+    let n = (ids.len() - 1) as f64;
+    for t in 0..ids.len() - 1 {
+        let logits: Vec<f64> = (0..d.vocab_size)
+            .map(|v| {
+                (0..c)
+                    .map(|i| out.ln_f[t][i] * head.1[v * c + i] as f64)
+                    .sum()
+            })
+            .collect();
+        let m = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = logits.iter().map(|l| (l - m).exp()).sum();
+        let y = ids[t + 1] as usize;
+        loss += -(logits[y] - m - z.ln());
+        for i in 0..c {
+            let g: f64 = (0..d.vocab_size)
+                .map(|v| {
+                    let p = (logits[v] - m).exp() / z;
+                    (p - if v == y { 1.0 } else { 0.0 }) * head.1[v * c + i] as f64
+                })
+                .sum::<f64>()
+                / n;
+            grad_sq += g * g;
+        }
+    }
+    (loss / n, grad_sq.sqrt())
+}
+
+/// `factory learn` (`model/learn.rs`) against the f64 reference: the loss of entry 0, the
+/// gradient at the final norm's output (written out by hand), and each probed weight's gradient
+/// against central finite differences of the reference's loss (on a tied model `wte.weight` gets
+/// both its uses, `lm_head.weight` is an error naming it; on an untied one `lm_head.weight` is its
+/// own). One small SGD step lowers the loss by lr · Σ‖g‖² to first order.
+#[test]
+fn learning_matches_the_reference() {
+    use factory::model::learn::{Learner, Optimizer, Probe, learn};
+    for untied in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, w) = common::write_model(dir.path(), 21, Naming::Plain, untied);
+        let m = LoadedModel::open(dir.path()).unwrap();
+        let ids = m.tokenizer.encode("the cat sat on the mat").unwrap();
+        assert!(ids.len() >= 4 && ids.len() <= d.n_positions);
+        let head = if untied {
+            "lm_head.weight"
+        } else {
+            "wte.weight"
+        };
+        let probes: Vec<Probe> = [
+            "h.0.mlp.c_fc.weight[3,17]".to_string(),
+            "transformer.h.1.attn.c_attn.weight[5,40]".to_string(),
+            "ln_f.bias[2]".to_string(),
+            format!("{head}[{},{}]", ids[2], 7),
+            format!("wte.weight[{},{}]", ids[1], 3),
+        ]
+        .iter()
+        .map(|p| Probe::parse(p).unwrap())
+        .collect();
+        let lr = 1e-4;
+        let mut learner = Learner::new(&m, Optimizer::Sgd, lr).unwrap();
+        let report = learn(&mut learner, &ids, 1, &probes).unwrap();
+        assert_eq!(report.entries.len(), 2, "entries 0 and 1");
+        let first = &report.entries[0];
+        let (loss, ln_f_grad) = reference_learning_loss(&w, d, &ids);
+        assert!((first.loss - loss).abs() < 1e-4, "{} vs {loss}", first.loss);
+        let got = first
+            .grad_norms
+            .iter()
+            .find(|(k, _)| k == "ln_f")
+            .unwrap()
+            .1;
+        assert!(
+            (got - ln_f_grad).abs() < 1e-4 * (1.0 + ln_f_grad),
+            "d loss / d ln_f: {got} vs {ln_f_grad}"
+        );
+        assert_eq!(first.grad_norms.len(), 2 + 6 * d.n_layer);
+        // each probe against central differences of the reference's loss
+        for (probe, grad) in &report.probes {
+            let mut plus = w.clone();
+            let mut minus = w.clone();
+            let (shape, _) = &w[&probe.tensor];
+            let at = match probe.index[..] {
+                [i] => i,
+                [i, j] => i * shape[1] + j,
+                _ => unreachable!(),
+            };
+            let h = 1e-3f32;
+            let v = w[&probe.tensor].1[at];
+            plus.get_mut(&probe.tensor).unwrap().1[at] = v + h;
+            minus.get_mut(&probe.tensor).unwrap().1[at] = v - h;
+            let step = ((v + h) as f64) - ((v - h) as f64);
+            let fd = (reference_learning_loss(&plus, d, &ids).0
+                - reference_learning_loss(&minus, d, &ids).0)
+                / step;
+            assert!(
+                (grad - fd).abs() < 2e-3 * (fd.abs() + 1e-2),
+                "{}: {grad} vs finite differences {fd}",
+                probe.name()
+            );
+        }
+        // one SGD step: loss1 ≈ loss0 − lr · Σ‖g‖²
+        let sq: f64 = first.weight_grad_norms.values().map(|g| g * g).sum();
+        let want = first.loss - lr * sq;
+        let after = report.entries[1].loss;
+        assert!(after < first.loss, "the step lowers the loss");
+        assert!(
+            (after - want).abs() < 0.05 * lr * sq,
+            "{after} vs first order {want}"
+        );
+        // tied: lm_head.weight is wte.weight
+        let model = dir.path().to_str().unwrap();
+        let (ok, _, err) = factory(&[
+            "learn",
+            "--model",
+            model,
+            "--prompt",
+            "the cat sat",
+            "--probe",
+            "lm_head.weight[1,2]",
+        ]);
+        assert_eq!(ok, untied, "{err}");
+        if !untied {
+            assert!(err.contains("probe wte.weight"), "{err}");
+        }
+    }
+}
+
+/// `factory learn --json`: N + 1 entries, every station and weight named, the probes; entry 0 is
+/// the model as loaded (its loss is `factory score`'s nats per token); bad input is a clear error.
+#[test]
+fn the_learn_command_reports_each_step_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::write_model(dir.path(), 22, Naming::Plain, false);
+    let model = dir.path().to_str().unwrap();
+    let text = "the king said to the queen";
+    let (ok, out, err) = factory(&[
+        "learn",
+        "--model",
+        model,
+        "--prompt",
+        text,
+        "--steps",
+        "2",
+        "--optimizer",
+        "adam",
+        "--probe",
+        "h.0.ln_1.weight[4]",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (j["schema"].as_u64(), j["optimizer"].as_str()),
+        (Some(1), Some("adam"))
+    );
+    assert_eq!(j["lr"], 1e-3, "adam's default");
+    let steps = j["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    for (k, s) in steps.iter().enumerate() {
+        assert_eq!(s["step"], k);
+        let g = s["grad_norms"].as_object().unwrap();
+        let mut keys = vec!["embed".to_string(), "ln_f".to_string()];
+        for l in 0..d.n_layer {
+            for part in ["ln_1", "attn", "resid_attn", "ln_2", "mlp", "resid_ffn"] {
+                keys.push(format!("h.{l}.{part}"));
+            }
+        }
+        for key in &keys {
+            assert!(g[key].as_f64().unwrap() > 0.0, "{key}");
+        }
+        assert_eq!(g.len(), keys.len());
+        let wg = s["weight_grad_norms"].as_object().unwrap();
+        assert!(wg.contains_key("wte.weight") && wg.contains_key("h.0.attn.c_attn.weight"));
+        let p = s["mean_prob"].as_f64().unwrap();
+        assert!(p > 0.0 && p < 1.0);
+    }
+    assert!(
+        steps[2]["loss"].as_f64() < steps[0]["loss"].as_f64(),
+        "it learns"
+    );
+    assert_eq!(j["probes"][0]["name"], "h.0.ln_1.weight[4]");
+    // entry 0's loss is score's nats per token
+    let (ok, out, _) = factory(&["score", "--model", model, text]);
+    assert!(ok);
+    let nats: f64 = out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((steps[0]["loss"].as_f64().unwrap() - nats).abs() < 1e-3);
+    // --steps 0: one entry
+    let (ok, out, _) = factory(&[
+        "learn", "--model", model, "--prompt", text, "--steps", "0", "--json",
+    ]);
+    assert!(ok);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["steps"].as_array().unwrap().len(), 1);
+    // bad input: a clear error and a non-zero exit
+    let long = "the ".repeat(d.n_positions + 4);
+    for (args, says) in [
+        (vec!["--prompt", "the"], "at least 2 tokens"),
+        (vec!["--prompt", long.as_str()], "at most"),
+        (vec!["--prompt", text, "--lr", "0"], "finite positive"),
+        (vec!["--prompt", text, "--lr", "NaN"], "finite positive"),
+        (
+            vec!["--prompt", text, "--probe", "h.9.ln_1.weight[0]"],
+            "no tensor",
+        ),
+        (
+            vec!["--prompt", text, "--probe", "h.0.ln_1.weight[999]"],
+            "index 0 is 999",
+        ),
+        (
+            vec!["--prompt", text, "--probe", "h.0.ln_1.weight[1,2]"],
+            "1-D",
+        ),
+        (vec!["--prompt", text, "--optimizer", "sgdx"], "sgd or adam"),
+    ] {
+        let mut all = vec!["learn", "--model", model];
+        all.extend(args);
+        let (ok, _, err) = factory(&all);
+        assert!(!ok && err.contains(says), "{all:?}: {err}");
+    }
+}

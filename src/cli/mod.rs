@@ -8,6 +8,7 @@ mod bench;
 mod heads;
 mod inspect;
 mod lamps;
+mod learn;
 mod train;
 mod view;
 
@@ -53,6 +54,9 @@ enum Command {
     Heads(heads::HeadsArgs),
     /// Every FFN lamp's card: where in a text it lights most (or --search: the lamps of a word).
     Lamps(lamps::LampsArgs),
+    /// Learn one text: its loss, the gradient at every station and weight, and updates to a copy
+    /// of the weights in memory (the file is never written).
+    Learn(learn::LearnArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -94,6 +98,7 @@ impl Command {
                 | Self::Score(_)
                 | Self::Heads(_)
                 | Self::Lamps(_)
+                | Self::Learn(_)
         )
     }
 }
@@ -122,5 +127,6 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Score(args)) => inspect::score(args),
         Some(Command::Heads(args)) => heads::heads(args),
         Some(Command::Lamps(args)) => lamps::lamps(args),
+        Some(Command::Learn(args)) => learn::learn_command(args),
     }
 }

@@ -319,6 +319,15 @@ impl Gpt {
 
     /// Logits for every position of a (B, T) batch of u32 ids: (B, T, V). For training.
     pub fn forward_all(&self, ids: &Tensor) -> Result<Tensor> {
+        self.forward_tapped(ids, &mut |_, x| Ok(x))
+    }
+
+    /// [`Self::forward_all`], each station's output passed through `tap` (its name and the
+    /// tensor; what it returns goes on): `embed` (wte + wpe), `h.{l}.ln_1`, `h.{l}.attn` (after
+    /// c_proj), `h.{l}.resid_attn`, `h.{l}.ln_2`, `h.{l}.mlp` (after its c_proj),
+    /// `h.{l}.resid_ffn`, `ln_f`. The learning step (`model/learn.rs`) adds a zero there to read
+    /// the loss's gradient with respect to each.
+    pub fn forward_tapped(&self, ids: &Tensor, tap: &mut Tap) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
         if t > self.cfg.n_positions {
             return Err(ModelError::ContextFull {
@@ -328,24 +337,29 @@ impl Gpt {
             });
         }
         let d = self.differentiable;
-        let (mut x, _, _) = self.embed(ids, 0)?;
+        let (x, _, _) = self.embed(ids, 0)?;
+        let mut x = tap("embed", x)?;
         let mask = causal_mask(t, 0, self.device())?;
-        for block in &self.blocks {
-            let (q, k, v) = block.attn.qkv(&block.ln_1.forward(&x, d)?, d)?;
+        for (l, block) in self.blocks.iter().enumerate() {
+            let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
+            let (q, k, v) = block.attn.qkv(&n1, d)?;
             let (a, _) = block.attn.attend(q, k, v, &mask, None, d)?;
-            x = (x + a)?;
-            let (_, _, m) = block.mlp.forward(&block.ln_2.forward(&x, d)?, None, d)?;
-            x = (x + m)?;
+            let a = tap(&format!("h.{l}.attn"), a)?;
+            x = tap(&format!("h.{l}.resid_attn"), (x + a)?)?;
+            let n2 = tap(&format!("h.{l}.ln_2"), block.ln_2.forward(&x, d)?)?;
+            let (_, _, m) = block.mlp.forward(&n2, None, d)?;
+            let m = tap(&format!("h.{l}.mlp"), m)?;
+            x = tap(&format!("h.{l}.resid_ffn"), (x + m)?)?;
         }
-        let h = self
-            .ln_f
-            .forward(&x, d)?
-            .reshape((b * t, self.cfg.n_embd))?;
+        let h = tap("ln_f", self.ln_f.forward(&x, d)?)?.reshape((b * t, self.cfg.n_embd))?;
         // (B·T, C) · (C, V) -> (B, T, V)
         Ok(h.matmul(&self.lm_head.t()?)?
             .reshape((b, t, self.cfg.vocab_size))?)
     }
 }
+
+/// What [`Gpt::forward_tapped`] passes each station's output through.
+pub type Tap<'a> = dyn FnMut(&str, Tensor) -> Result<Tensor> + 'a;
 
 /// (T, P + T) additive mask: 0 where query i (at position P + i) may see key j, −∞ elsewhere.
 fn causal_mask(t: usize, p: usize, dev: &Device) -> Result<Tensor> {

@@ -18,6 +18,7 @@ pub mod guess;
 pub mod heads;
 mod kv_cache;
 pub mod lamps;
+pub mod learn;
 mod lens;
 mod matvec;
 pub mod pca;

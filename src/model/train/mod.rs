@@ -27,7 +27,8 @@ use super::tokenizer::END_OF_TEXT;
 use data::batch_at;
 pub use data::{check_options, read_corpus, split_tokens};
 pub use log::{PlotError, Progress, Quiet, plot_losses, read_log};
-use optim::{AdamW, init_vars};
+pub(crate) use optim::AdamW;
+use optim::init_vars;
 pub use optim::{learning_rate, loss};
 pub use options::{
     LOG_FILE, LogRow, OPTIMIZER_FILE, PLOT_FILE, SNAPSHOT_DIR, STATE_FILE, TrainOptions,

@@ -27,17 +27,19 @@ pub fn learning_rate(o: &TrainOptions, step: usize) -> f64 {
     min + 0.5 * (o.lr - min) * (1.0 + (std::f64::consts::PI * progress).cos())
 }
 
-/// AdamW whose moments can be saved and restored.
-pub(super) struct AdamW {
+/// AdamW whose moments can be saved and restored (β1 0.9, β2 0.95, ε 1e-8, bias-corrected).
+pub(crate) struct AdamW {
     params: Vec<(String, Var, Tensor, Tensor, bool)>,
     beta1: f64,
     beta2: f64,
     eps: f64,
     weight_decay: f64,
+    /// The gradients are scaled to global norm 1 when longer (training); off for the learning step.
+    clip: bool,
 }
 
 impl AdamW {
-    pub(super) fn new(varmap: &VarMap, weight_decay: f64) -> Result<Self> {
+    pub(crate) fn new(varmap: &VarMap, weight_decay: f64) -> Result<Self> {
         let data = varmap.data().lock().expect("varmap lock");
         let mut names: Vec<&String> = data.keys().collect();
         names.sort();
@@ -56,11 +58,21 @@ impl AdamW {
             beta2: 0.95,
             eps: 1e-8,
             weight_decay,
+            clip: true,
         })
     }
 
-    /// One update at `step` (1-based); gradients are clipped to global norm 1. Returns the norm.
-    pub(super) fn step(&mut self, grads: &GradStore, lr: f64, step: usize) -> Result<f64> {
+    /// The same optimiser without clipping the gradients.
+    pub(crate) fn unclipped(self) -> Self {
+        Self {
+            clip: false,
+            ..self
+        }
+    }
+
+    /// One update at `step` (1-based); gradients are clipped to global norm 1 (unless
+    /// [`Self::unclipped`]). Returns the norm.
+    pub(crate) fn step(&mut self, grads: &GradStore, lr: f64, step: usize) -> Result<f64> {
         let mut sq = 0.0f64;
         for (_, var, ..) in &self.params {
             if let Some(g) = grads.get(var.as_tensor()) {
@@ -68,7 +80,11 @@ impl AdamW {
             }
         }
         let norm = sq.sqrt();
-        let scale = if norm > 1.0 { 1.0 / norm } else { 1.0 };
+        let scale = if self.clip && norm > 1.0 {
+            1.0 / norm
+        } else {
+            1.0
+        };
         let (b1, b2) = (self.beta1, self.beta2);
         let c1 = 1.0 - b1.powi(step as i32);
         let c2 = 1.0 - b2.powi(step as i32);

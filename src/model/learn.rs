@@ -1,0 +1,412 @@
+//! One step of learning, made visible: the floor's tokens as one training example, its loss, the
+//! gradient of that loss with respect to every station's output and every weight, and updates
+//! applied to a copy of the weights in memory (the model's file is never written).
+//!
+//! The loss is the mean over the T − 1 positions that have a next token of −ln softmax(logits_t)
+//! [id_{t+1}]: natural log, temperature 1, nothing cut, nothing switched off (it equals
+//! `factory score`'s nats per token for the same text). The gradient with respect to a station's
+//! output is read by adding a zero (a variable) there ([`Gpt::forward_tapped`]): the loss does not
+//! change, and the zero's gradient is the station's.
+//!
+//! Optimisers: SGD (θ −= lr · g) and Adam (β1 0.9, β2 0.95, ε 1e-8, bias-corrected, no weight decay,
+//! no clipping).
+
+use std::collections::BTreeMap;
+
+use candle_core::backprop::GradStore;
+use candle_core::{D, DType, Device, Tensor, Var};
+use candle_nn::{VarBuilder, VarMap};
+
+use super::LoadedModel;
+use super::checkpoint::{WEIGHTS_FILE, load_weights};
+use super::error::{ModelError, Result};
+use super::gpt::Gpt;
+use super::train::AdamW;
+
+/// How the weights are updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Optimizer {
+    /// θ −= lr · g.
+    Sgd,
+    /// Adam: β1 0.9, β2 0.95, ε 1e-8, bias-corrected, no weight decay, no clipping.
+    Adam,
+}
+
+impl Optimizer {
+    /// The learning rate used when none is given: one that moves the default model's loss on a
+    /// sentence visibly in a few steps without overshooting.
+    pub fn default_lr(self) -> f64 {
+        match self {
+            Optimizer::Sgd => 0.01,
+            Optimizer::Adam => 1e-3,
+        }
+    }
+
+    /// Its name as the command line and the JSON write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Optimizer::Sgd => "sgd",
+            Optimizer::Adam => "adam",
+        }
+    }
+}
+
+impl std::str::FromStr for Optimizer {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "sgd" => Ok(Optimizer::Sgd),
+            "adam" => Ok(Optimizer::Adam),
+            other => Err(format!("{other:?} is not an optimizer: sgd or adam")),
+        }
+    }
+}
+
+/// One entry of a weight as stored in `model.safetensors`: `h.0.mlp.c_fc.weight[3,17]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// The tensor's name, without the `transformer.` prefix.
+    pub tensor: String,
+    /// Zero-based indices in the stored layout (one for 1-D, two for 2-D).
+    pub index: Vec<usize>,
+}
+
+impl Probe {
+    /// Reads `NAME[I]` or `NAME[I,J]` (a `transformer.` prefix is dropped).
+    pub fn parse(spec: &str) -> std::result::Result<Self, String> {
+        let bad = || {
+            format!("--probe {spec:?}: want NAME[I] or NAME[I,J], e.g. h.0.mlp.c_fc.weight[3,17]")
+        };
+        let (name, rest) = spec.trim().split_once('[').ok_or_else(bad)?;
+        let inside = rest.strip_suffix(']').ok_or_else(bad)?;
+        let index = inside
+            .split(',')
+            .map(|i| i.trim().parse::<usize>())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| bad())?;
+        let tensor = name.trim().trim_start_matches("transformer.").to_string();
+        if tensor.is_empty() || index.is_empty() || index.len() > 2 {
+            return Err(bad());
+        }
+        Ok(Self { tensor, index })
+    }
+
+    /// How it is written back: `h.0.mlp.c_fc.weight[3,17]`.
+    pub fn name(&self) -> String {
+        let idx: Vec<String> = self.index.iter().map(ToString::to_string).collect();
+        format!("{}[{}]", self.tensor, idx.join(","))
+    }
+}
+
+/// What one measurement found: the loss, the true tokens' mean probability and the gradients'
+/// sizes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Entry {
+    /// Updates applied before it (0: the model as loaded).
+    pub step: usize,
+    /// Mean −ln p of the true next tokens, nats.
+    pub loss: f64,
+    /// 1/(T−1) · Σ p_t, the true next tokens' mean probability (not exp(−loss)).
+    pub mean_prob: f64,
+    /// Each true next token's probability, position by position (T − 1 of them).
+    #[serde(skip)]
+    pub probs: Vec<f64>,
+    /// The L2 norm over all positions of d loss / d each station's output, in the model's order.
+    pub grad_norms: Vec<(String, f64)>,
+    /// The L2 norm of d loss / d each weight tensor, by its stored name.
+    pub weight_grad_norms: BTreeMap<String, f64>,
+}
+
+/// A copy of a model's weights in memory that can measure and learn.
+pub struct Learner {
+    gpt: Gpt,
+    varmap: VarMap,
+    /// The model's weights are tied (`lm_head` is `wte`).
+    tied: bool,
+    optimizer: Optimizer,
+    adam: Option<AdamW>,
+    lr: f64,
+    /// Updates applied so far.
+    pub steps: usize,
+}
+
+/// The tokens of one training example, checked: at least 2, at most the context.
+pub fn check_tokens(ids: &[u32], context: usize) -> Result<()> {
+    if ids.len() < 2 {
+        return Err(ModelError::Prompt(format!(
+            "learning needs at least 2 tokens (a token and the one after it); the text has {}",
+            ids.len()
+        )));
+    }
+    if ids.len() > context {
+        return Err(ModelError::Prompt(format!(
+            "the text has {} tokens; this model reads at most {context} at once",
+            ids.len()
+        )));
+    }
+    Ok(())
+}
+
+impl Learner {
+    /// A copy of `model`'s weights (read again from its folder) that learns with `optimizer` at
+    /// learning rate `lr` (a finite positive number).
+    pub fn new(model: &LoadedModel, optimizer: Optimizer, lr: f64) -> Result<Self> {
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(ModelError::Prompt(format!(
+                "the learning rate must be a finite positive number, not {lr}"
+            )));
+        }
+        let cfg = &model.config;
+        let weights = load_weights(&model.dir.join(WEIGHTS_FILE), cfg)?;
+        let tied = !weights.contains_key("lm_head.weight");
+        let varmap = VarMap::new();
+        {
+            let mut data = varmap.data().lock().expect("varmap lock");
+            for (name, t) in weights {
+                data.insert(name, Var::from_tensor(&t.to_dtype(DType::F32)?)?);
+            }
+        }
+        let mut gpt = Gpt::new(
+            cfg,
+            VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+        )?;
+        gpt.set_differentiable(true);
+        let adam = match optimizer {
+            Optimizer::Adam => Some(AdamW::new(&varmap, 0.0)?.unclipped()),
+            Optimizer::Sgd => None,
+        };
+        Ok(Self {
+            gpt,
+            varmap,
+            tied,
+            optimizer,
+            adam,
+            lr,
+            steps: 0,
+        })
+    }
+
+    /// The weights' names, sorted.
+    pub fn tensor_names(&self) -> Vec<String> {
+        let data = self.varmap.data().lock().expect("varmap lock");
+        let mut names: Vec<String> = data.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// The variable behind a probe's tensor, checked: a known name, indices in range.
+    fn probe_var(&self, probe: &Probe) -> Result<Var> {
+        let data = self.varmap.data().lock().expect("varmap lock");
+        let bad = |m: String| ModelError::Prompt(format!("--probe {}: {m}", probe.name()));
+        let Some(var) = data.get(&probe.tensor) else {
+            if probe.tensor == "lm_head.weight" && self.tied {
+                return Err(bad(
+                    "this model ties lm_head.weight to wte.weight (one tensor, used twice): \
+                     probe wte.weight"
+                        .into(),
+                ));
+            }
+            return Err(bad(format!(
+                "no tensor of that name (names look like h.0.mlp.c_fc.weight, wte.weight, \
+                 ln_f.bias; {} in all)",
+                data.len()
+            )));
+        };
+        let dims = var.as_tensor().dims().to_vec();
+        if dims.len() != probe.index.len() {
+            return Err(bad(format!(
+                "{} is {}-D {dims:?}: give {} index(es)",
+                probe.tensor,
+                dims.len(),
+                dims.len()
+            )));
+        }
+        if let Some((i, (&at, &n))) = probe
+            .index
+            .iter()
+            .zip(&dims)
+            .enumerate()
+            .find(|(_, (at, n))| at >= n)
+        {
+            return Err(bad(format!(
+                "index {i} is {at}, but {} has {n} there (shape {dims:?})",
+                probe.tensor
+            )));
+        }
+        Ok(var.clone())
+    }
+
+    /// Checks every probe (a clear error for the first bad one).
+    pub fn check_probes(&self, probes: &[Probe]) -> Result<()> {
+        probes
+            .iter()
+            .try_for_each(|p| self.probe_var(p).map(|_| ()))
+    }
+
+    /// Runs the example forward and backward at the weights as they are now: its entry, and the
+    /// gradients (for [`Self::update`] and the probes).
+    pub fn measure(&self, ids: &[u32]) -> Result<(Entry, GradStore)> {
+        check_tokens(ids, self.gpt.config().n_positions)?;
+        let t = ids.len();
+        let x = Tensor::from_vec(ids.to_vec(), (1, t), &Device::Cpu)?;
+        // a zero added at each station: its gradient is the station's
+        let mut taps: Vec<(String, Var)> = Vec::new();
+        let mut tap = |name: &str, out: Tensor| -> Result<Tensor> {
+            let zero = Var::from_tensor(&out.zeros_like()?)?;
+            let tapped = out.broadcast_add(zero.as_tensor())?;
+            taps.push((name.to_string(), zero));
+            Ok(tapped)
+        };
+        let logits = self.gpt.forward_tapped(&x, &mut tap)?.squeeze(0)?; // (T, V)
+        let logp = candle_nn::ops::log_softmax(&logits.narrow(0, 0, t - 1)?, D::Minus1)?;
+        let targets = Tensor::from_vec(ids[1..].to_vec(), t - 1, &Device::Cpu)?;
+        let picked = logp.gather(&targets.unsqueeze(1)?, 1)?.squeeze(1)?; // (T-1)
+        let loss = picked.mean_all()?.neg()?;
+        let grads = loss.backward()?;
+        let logp_true: Vec<f32> = picked.to_vec1()?;
+        let probs: Vec<f64> = logp_true.iter().map(|&l| (l as f64).exp()).collect();
+        let norm = |g: Option<&Tensor>| -> Result<f64> {
+            Ok(match g {
+                Some(g) => (g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64).sqrt(),
+                None => 0.0,
+            })
+        };
+        let grad_norms = taps
+            .iter()
+            .map(|(name, zero)| Ok((name.clone(), norm(grads.get(zero.as_tensor()))?)))
+            .collect::<Result<Vec<_>>>()?;
+        let weight_grad_norms = {
+            let data = self.varmap.data().lock().expect("varmap lock");
+            data.iter()
+                .map(|(name, var)| Ok((name.clone(), norm(grads.get(var.as_tensor()))?)))
+                .collect::<Result<BTreeMap<_, _>>>()?
+        };
+        let entry = Entry {
+            step: self.steps,
+            loss: -(logp_true.iter().map(|&l| l as f64).sum::<f64>()) / (t - 1) as f64,
+            mean_prob: probs.iter().sum::<f64>() / probs.len() as f64,
+            probs,
+            grad_norms,
+            weight_grad_norms,
+        };
+        Ok((entry, grads))
+    }
+
+    /// d loss / d each probe's entry, from `grads` of [`Self::measure`].
+    pub fn probe_grads(&self, grads: &GradStore, probes: &[Probe]) -> Result<Vec<f64>> {
+        probes
+            .iter()
+            .map(|p| {
+                let var = self.probe_var(p)?;
+                let Some(g) = grads.get(var.as_tensor()) else {
+                    return Ok(0.0);
+                };
+                let mut g = g.clone();
+                for &i in &p.index {
+                    g = g.get(i)?;
+                }
+                Ok(g.to_scalar::<f32>()? as f64)
+            })
+            .collect()
+    }
+
+    /// Applies one update with `grads` of [`Self::measure`].
+    pub fn update(&mut self, grads: &GradStore) -> Result<()> {
+        self.steps += 1;
+        if let Some(adam) = &mut self.adam {
+            adam.step(grads, self.lr, self.steps)?;
+            return Ok(());
+        }
+        let data = self.varmap.data().lock().expect("varmap lock");
+        for var in data.values() {
+            if let Some(g) = grads.get(var.as_tensor()) {
+                let theta = (var.as_tensor() - (g.detach() * self.lr)?)?;
+                var.set(&theta)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The optimiser it learns with.
+    pub fn optimizer(&self) -> Optimizer {
+        self.optimizer
+    }
+
+    /// The learning rate it learns with.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// The model as it is now (for running other prompts on the learned weights).
+    pub fn gpt(&self) -> &Gpt {
+        &self.gpt
+    }
+}
+
+/// What `factory learn` reports: an entry per step (entry k after k updates) and each probe's
+/// gradient at entry 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearnReport {
+    /// Entries 0..=steps.
+    pub entries: Vec<Entry>,
+    /// (probe, d loss / d that entry) at entry 0.
+    pub probes: Vec<(Probe, f64)>,
+}
+
+/// Measures `ids`, then `steps` times: an update and a measurement.
+pub fn learn(
+    learner: &mut Learner,
+    ids: &[u32],
+    steps: usize,
+    probes: &[Probe],
+) -> Result<LearnReport> {
+    learner.check_probes(probes)?;
+    let mut entries = Vec::with_capacity(steps + 1);
+    let mut probe_grads = Vec::new();
+    for k in 0..=steps {
+        let (entry, grads) = learner.measure(ids)?;
+        if k == 0 {
+            probe_grads = learner.probe_grads(&grads, probes)?;
+        }
+        entries.push(entry);
+        if k < steps {
+            learner.update(&grads)?;
+        }
+    }
+    Ok(LearnReport {
+        entries,
+        probes: probes.iter().cloned().zip(probe_grads).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_are_read_as_stored() {
+        let p = Probe::parse("transformer.h.0.mlp.c_fc.weight[3,17]").unwrap();
+        assert_eq!(p.tensor, "h.0.mlp.c_fc.weight");
+        assert_eq!(p.index, vec![3, 17]);
+        assert_eq!(p.name(), "h.0.mlp.c_fc.weight[3,17]");
+        assert_eq!(Probe::parse("ln_f.bias[5]").unwrap().index, vec![5]);
+        for bad in [
+            "wte.weight",
+            "wte.weight[]",
+            "wte.weight[1,2,3]",
+            "wte.weight[-1]",
+            "[2]",
+        ] {
+            assert!(Probe::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_learning_example_has_two_to_context_tokens() {
+        assert!(check_tokens(&[1], 8).is_err());
+        assert!(check_tokens(&[1, 2], 8).is_ok());
+        assert!(check_tokens(&[0; 9], 8).is_err());
+    }
+}
