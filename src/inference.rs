@@ -30,6 +30,21 @@ pub enum Request {
     Model(PathBuf),
     /// Switch these parts of the model off (and the others on) and run the floor's tokens again.
     Ablate(Ablations),
+    /// Run on these weights of the same model (the learning step's copy, or the model on disk
+    /// again) and run the floor's tokens again; no [`ModelChanged`]: the shape and folder are the
+    /// same.
+    Weights(Weights),
+}
+
+/// Weights of the loaded model handed to the engine ([`Request::Weights`]), the same when they are
+/// the same copy.
+#[derive(Debug, Clone)]
+pub struct Weights(pub Arc<LoadedModel>);
+
+impl PartialEq for Weights {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Sent when a new model replaced the old one (the [`Engine`] resource is the new model's).
@@ -158,9 +173,14 @@ enum Job {
 }
 
 /// Takes requests: a new prompt replaces everything queued or running (a model being opened goes
-/// on); a new model replaces everything; new ablations take effect at once (later runs use them,
-/// the running one is dropped) and the floor runs again unless a prompt is on its way.
-fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pending>) {
+/// on); a new model replaces everything; new ablations and new weights of the same model take
+/// effect at once (later runs use them, the running one is dropped) and the floor runs again unless
+/// a prompt is on its way.
+fn queue_requests(
+    mut commands: Commands,
+    mut requests: MessageReader<Request>,
+    mut pending: ResMut<Pending>,
+) {
     for r in requests.read() {
         match r {
             Request::Prompt(p) => {
@@ -190,6 +210,19 @@ fn queue_requests(mut requests: MessageReader<Request>, mut pending: ResMut<Pend
                 }
             }
             Request::Append(id) => pending.queue.push(Job::Append(*id)),
+            Request::Weights(Weights(model)) => {
+                // the next job starts on them (commands apply before `start_task`, chained)
+                commands.insert_resource(Engine(model.clone()));
+                pending.cache = None;
+                pending.task = None;
+                pending.serial += 1;
+                pending
+                    .queue
+                    .retain(|q| !matches!(q, Job::Append(_) | Job::Rerun));
+                if !pending.queue.iter().any(|q| matches!(q, Job::Prompt(_))) {
+                    pending.queue.push(Job::Rerun);
+                }
+            }
         }
     }
 }

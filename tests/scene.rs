@@ -2402,3 +2402,72 @@ fn a_tour_stop_plays_a_round_of_the_game() {
     let ui = app.world().resource::<factory::ui::UiState>();
     assert!(!ui.game_view && !ui.game_on_stage, "the tab closes");
 }
+
+/// Learning the floor's sentence (`ui/learn.rs`): a step runs the floor on the learned copy (the
+/// engine's model is then that copy: its surprise on the sentence is the step's entry, measured
+/// independently by `score`), the untouched sentence's guess is reported as loaded and now, and
+/// closing the tab puts the model on disk back under the floor.
+#[test]
+fn learning_a_sentence_runs_the_floor_on_the_copy_and_closing_forgets() {
+    use factory::inference::Engine;
+    use factory::model::score::score;
+    use factory::ui::learn::{Learning, end_learning};
+    let m = model();
+    let mut app = headless(m.clone());
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        learn_view: true,
+        ..Default::default()
+    })
+    .init_resource::<Learning>()
+    .add_systems(Update, end_learning);
+    run_prompt(&mut app, PROMPT);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let version = app.world().resource::<Floor>().version;
+    let weights = {
+        let mut learning = app.world_mut().resource_mut::<Learning>();
+        learning.start(&m, &ids);
+        assert!(learning.problem.is_none(), "{:?}", learning.problem);
+        let w = learning.step().expect("a step");
+        let w2 = learning.step().expect("a second step");
+        let s = learning.session.as_ref().unwrap();
+        assert_eq!(s.entries.len(), 3);
+        assert!(s.entries[2].loss < s.entries[0].loss, "it learns");
+        assert!(w != w2, "a new copy each step");
+        w2
+    };
+    app.world_mut()
+        .write_message(factory::inference::Request::Weights(weights.clone()));
+    settle(&mut app);
+    assert!(
+        app.world().resource::<Floor>().version > version,
+        "the floor ran again"
+    );
+    let engine = app.world().resource::<Engine>().0.clone();
+    assert!(
+        Arc::ptr_eq(&engine, &weights.0),
+        "the floor's model is the learned copy"
+    );
+    let learned = {
+        let learning = app.world().resource::<Learning>();
+        learning.session.as_ref().unwrap().entries[2].clone()
+    };
+    let s = score(&engine.gpt, &engine.tokenizer, PROMPT).unwrap();
+    assert!(
+        (s.nll / s.predicted as f64 - learned.loss).abs() < 1e-4,
+        "score on the floor's model {} vs the step's loss {}",
+        s.nll / s.predicted as f64,
+        learned.loss
+    );
+    let original = score(&m.gpt, &m.tokenizer, PROMPT).unwrap();
+    assert!(original.nll > s.nll, "the model on disk is untouched");
+    // closing the tab forgets: the model on disk is the floor's again
+    app.world_mut()
+        .resource_mut::<factory::ui::UiState>()
+        .learn_view = false;
+    app.update();
+    settle(&mut app);
+    assert!(app.world().resource::<Learning>().session.is_none());
+    let engine = app.world().resource::<Engine>().0.clone();
+    assert!(Arc::ptr_eq(&engine, &m), "back to the model as loaded");
+}

@@ -24,10 +24,11 @@ use super::gpt::Gpt;
 use super::train::AdamW;
 
 /// How the weights are updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Optimizer {
     /// θ −= lr · g.
+    #[default]
     Sgd,
     /// Adam: β1 0.9, β2 0.95, ε 1e-8, bias-corrected, no weight decay, no clipping.
     Adam,
@@ -329,6 +330,24 @@ impl Learner {
         Ok(())
     }
 
+    /// Learns on with another optimiser or rate (Adam's moments start afresh when it is chosen).
+    pub fn retune(&mut self, optimizer: Optimizer, lr: f64) -> Result<()> {
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(ModelError::Prompt(format!(
+                "the learning rate must be a finite positive number, not {lr}"
+            )));
+        }
+        if optimizer != self.optimizer {
+            self.adam = match optimizer {
+                Optimizer::Adam => Some(AdamW::new(&self.varmap, 0.0)?.unclipped()),
+                Optimizer::Sgd => None,
+            };
+            self.optimizer = optimizer;
+        }
+        self.lr = lr;
+        Ok(())
+    }
+
     /// The optimiser it learns with.
     pub fn optimizer(&self) -> Optimizer {
         self.optimizer
@@ -343,6 +362,46 @@ impl Learner {
     pub fn gpt(&self) -> &Gpt {
         &self.gpt
     }
+
+    /// The model with the weights as they are now, to run the floor on: `base`'s folder, config and
+    /// tokenizer, and a plain copy of the learned weights (later updates do not reach it).
+    pub fn to_model(&self, base: &LoadedModel) -> Result<LoadedModel> {
+        let tensors = {
+            let data = self.varmap.data().lock().expect("varmap lock");
+            data.iter()
+                .map(|(name, var)| Ok((name.clone(), var.as_tensor().copy()?)))
+                .collect::<Result<std::collections::HashMap<_, _>>>()?
+        };
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
+        Ok(LoadedModel {
+            dir: base.dir.clone(),
+            config: base.config.clone(),
+            gpt: Gpt::new(&base.config, vb)?,
+            tokenizer: base.tokenizer.clone(),
+        })
+    }
+}
+
+/// The most likely next token after `ids` and its probability (temperature 1, nothing cut).
+pub fn top_next(gpt: &Gpt, ids: &[u32]) -> Result<(u32, f64)> {
+    if ids.is_empty() || ids.len() > gpt.config().n_positions {
+        return Err(ModelError::Prompt(format!(
+            "a sentence of 1 to {} tokens, not {}",
+            gpt.config().n_positions,
+            ids.len()
+        )));
+    }
+    let x = Tensor::from_vec(ids.to_vec(), (1, ids.len()), &Device::Cpu)?;
+    let logits = gpt.forward_all(&x)?.squeeze(0)?.get(ids.len() - 1)?;
+    let p: Vec<f32> = candle_nn::ops::softmax_last_dim(&logits.unsqueeze(0)?)?
+        .squeeze(0)?
+        .to_vec1()?;
+    let (id, prob) =
+        p.iter().enumerate().fold(
+            (0, f32::MIN),
+            |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+        );
+    Ok((id as u32, prob as f64))
 }
 
 /// What `factory learn` reports: an entry per step (entry k after k updates) and each probe's

@@ -19,6 +19,7 @@ pub(super) struct OpenWindows {
     embedding_view: bool,
     training_view: bool,
     game_view: bool,
+    learn_view: bool,
 }
 
 impl OpenWindows {
@@ -33,6 +34,7 @@ impl OpenWindows {
             embedding_view: ui.embedding_view,
             training_view: ui.training_view,
             game_view: ui.game_view,
+            learn_view: ui.learn_view,
         };
         Self::default().put(ui);
         open
@@ -48,6 +50,7 @@ impl OpenWindows {
         ui.embedding_view = self.embedding_view;
         ui.training_view = self.training_view;
         ui.game_view = self.game_view;
+        ui.learn_view = self.learn_view;
     }
 }
 

@@ -276,6 +276,13 @@ fn view_toggles(ui: &mut egui::Ui, st: &mut UiState, l: Lang) {
     {
         st.model_view = !st.model_view;
     }
+    if ui
+        .button(tr!(l, "learn-open"))
+        .on_hover_text(tr!(l, "learn-open-tip"))
+        .clicked()
+    {
+        st.learn_view = !st.learn_view;
+    }
 }
 
 /// The sampling settings (temperature, top-k, top-p, seed), applied when changed, or why not.

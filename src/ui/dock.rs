@@ -38,11 +38,13 @@ pub enum Tab {
     Training,
     /// The guessing game.
     Game,
+    /// Learning the floor's sentence.
+    Learn,
 }
 
 impl Tab {
     /// Every tab, in the strip's order.
-    pub const ALL: [Tab; 10] = [
+    pub const ALL: [Tab; 11] = [
         Tab::Inspector,
         Tab::Head,
         Tab::Booth,
@@ -53,13 +55,14 @@ impl Tab {
         Tab::Embedding,
         Tab::Training,
         Tab::Game,
+        Tab::Learn,
     ];
 
     /// The panel's width while this tab is shown, points (at most half the window).
     fn width(self) -> f32 {
         match self {
             Tab::Inspector | Tab::Head => 340.0,
-            Tab::Booth | Tab::ModelView | Tab::Training | Tab::Game => 420.0,
+            Tab::Booth | Tab::ModelView | Tab::Training | Tab::Game | Tab::Learn => 420.0,
             Tab::Cost | Tab::Embedding => 460.0,
             Tab::Compare => 560.0,
             Tab::Positions => 660.0,
@@ -85,6 +88,7 @@ impl Tab {
             Tab::Embedding => tr!(l, "tab-embedding"),
             Tab::Training => tr!(l, "tab-training"),
             Tab::Game => tr!(l, "tab-game"),
+            Tab::Learn => tr!(l, "tab-learn"),
         }
     }
 
@@ -98,6 +102,7 @@ impl Tab {
             Tab::Embedding => ui.embedding_view = false,
             Tab::Training => ui.training_view = false,
             Tab::Game => ui.game_view = false,
+            Tab::Learn => ui.learn_view = false,
             Tab::Inspector | Tab::Head | Tab::Booth => {}
         }
     }
@@ -123,6 +128,7 @@ pub fn open_tabs(ui: &UiState, selection: &Selection) -> Vec<Tab> {
             Tab::Embedding => ui.embedding_view,
             Tab::Training => ui.training_view,
             Tab::Game => ui.game_view && (viewer || ui.game_on_stage),
+            Tab::Learn => viewer && ui.learn_view,
         })
         .collect()
 }
@@ -237,6 +243,7 @@ fn title(tab: Tab, selection: &Selection, l: Lang) -> String {
         Tab::Embedding => tr!(l, "embedding-win-title"),
         Tab::Training => tr!(l, "training-title"),
         Tab::Game => tr!(l, "game-title"),
+        Tab::Learn => tr!(l, "learn-title"),
     }
 }
 

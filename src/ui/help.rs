@@ -42,6 +42,7 @@ pub(super) fn draw_help(
                 ui.separator();
                 ui.label(tr!(l, "help-story"));
                 ui.label(tr!(l, "help-rooms"));
+                ui.label(tr!(l, "help-learn"));
             });
     }
     Ok(())

@@ -24,6 +24,7 @@ pub mod job;
 pub mod kiosk_panel;
 pub mod labels;
 pub mod layout_file;
+pub mod learn;
 mod model_card;
 mod models;
 mod positions;
@@ -137,6 +138,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiState>()
         .init_resource::<dock::DockState>()
         .init_resource::<game::Game>()
+        .init_resource::<learn::Learning>()
         .add_systems(
             EguiPrimaryContextPass,
             (
@@ -150,7 +152,13 @@ pub(super) fn plugin(app: &mut App) {
                 inspector::draw_inspector,
                 heatmap::draw_heatmaps,
                 booth::draw_booth,
-                (cost::draw_cost, compare::draw_compare, game::draw_game).chain(),
+                (
+                    cost::draw_cost,
+                    compare::draw_compare,
+                    game::draw_game,
+                    learn::draw_learn,
+                )
+                    .chain(),
                 positions::draw_positions,
                 embedding::draw_embedding,
                 training::draw_training,
@@ -178,6 +186,7 @@ pub(super) fn plugin(app: &mut App) {
             save_stop::export_floor_json,
             layout_file::remember_layout,
             game::end_game_on_attract,
+            learn::end_learning,
             caption::ease_caption_shift,
         )
             .chain()

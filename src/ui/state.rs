@@ -80,6 +80,8 @@ pub struct UiState {
     pub game_view: bool,
     /// The game's tab shows a tour stop's round (`Guess(n)`): on the stage too.
     pub game_on_stage: bool,
+    /// The learning tab is open (`ui/learn.rs`): closing it forgets what was learned.
+    pub learn_view: bool,
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
     /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
@@ -142,6 +144,7 @@ impl Default for UiState {
             training_view: false,
             game_view: false,
             game_on_stage: false,
+            learn_view: false,
         }
     }
 }

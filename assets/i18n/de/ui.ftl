@@ -70,6 +70,7 @@ export-tip = die Tokens in der Halle mit ihrer Überraschung, die Aufmerksamkeit
 help-title = Tasten und Hilfe
 help-story = Kisten sind Tokens. Sie fahren von der Eingangsrampe durch jede Schicht: ein Normtor, eine Prüfkabine pro Aufmerksamkeitskopf (Strahlen zeigen, worauf jedes Token schaut; heller und dicker = mehr Gewicht; spätere Tokens sind maskiert und leuchten nie), die Zusammenführung und das Residual-Förderband, ein zweites Normtor und die FFN-Maschine (eine Lampe pro Neuron). An der Versandrampe zeigen die Balken die Wahrscheinlichkeiten für das nächste Token; das gezogene Token fährt zurück zum Anfang, und die Schleife geht weiter, mit dem Zwischenspeicher für Schlüssel und Werte (Key/Value-Cache), sodass nur die neue Kiste berechnet wird.
 help-rooms = Räume: M fliegt zum Einbettungsraum (jedes Token des Vokabulars als Punkt; ein Klick auf einen Punkt zeigt seine nächsten Nachbarn, dazu Vektorrechnung zum Ausprobieren), B zum Raum für Größenvergleiche (dieses Modell neben GPT-2 und GPT-3). P, C und L öffnen die Positionstabelle, die Kosten langer Kontexte und den Zeitraffer des Trainings. Pos1 führt zurück.
+help-learn = Spiel (in der Leiste) spielt „rate das nächste Wort“ gegen das Modell. Diesen Satz lernen (unter Mehr) zeigt einen Lernschritt: an jedem Wort das wahre nächste Wort, seine Wahrscheinlichkeit wie geladen und jetzt, und Schritt rückt eine Kopie der Gewichte; Schließen vergisst.
 
 ## Tasten (die Tabelle der Hilfe: die Tasten, wie sie geschrieben werden, und .does)
 
