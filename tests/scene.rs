@@ -2471,3 +2471,77 @@ fn learning_a_sentence_runs_the_floor_on_the_copy_and_closing_forgets() {
     let engine = app.world().resource::<Engine>().0.clone();
     assert!(Arc::ptr_eq(&engine, &m), "back to the model as loaded");
 }
+
+/// The press and the stamp strike when the crates arrive: crossing into their station starts one
+/// stroke (down, then back to rest within `STROKE` seconds of the factory's clock); resting at the
+/// station or standing still starts none, and an idle machine's transform is left alone.
+#[test]
+fn the_press_strikes_when_the_crates_arrive_and_rests_while_idle() {
+    use factory::scene::machines::{Plunger, STROKE};
+    let mut app = headless(model());
+    set_clock(&mut app, Duration::from_millis(50));
+    run_prompt(&mut app, PROMPT);
+    let press = app
+        .world()
+        .resource::<CurrentLayout>()
+        .0
+        .index_of(factory::scene::layout::StationKind::Embedding)
+        .unwrap();
+    let heights = |app: &mut App| -> Vec<(usize, f32, f32, bool)> {
+        let mut q = app.world_mut().query::<(&Plunger, &Transform)>();
+        q.iter(app.world())
+            .map(|(p, t)| (p.station, t.translation.y, p.rest, p.since.is_some()))
+            .collect()
+    };
+    assert!(
+        heights(&mut app).iter().any(|h| h.0 == press),
+        "the press has a head"
+    );
+    // parked at the shipping dock: every plunger at rest once any stroke of the ride is over
+    for _ in 0..((STROKE / 0.05) as usize + 2) {
+        app.update();
+    }
+    assert!(
+        heights(&mut app)
+            .iter()
+            .all(|&(_, y, rest, busy)| y == rest && !busy)
+    );
+    // the crates arrive at the press: it comes down, then back up
+    {
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.progress = press as f32 - 0.1;
+    }
+    app.update();
+    {
+        let mut pb = app.world_mut().resource_mut::<Playback>();
+        pb.progress = press as f32;
+    }
+    app.update();
+    let mut lowest = f32::MAX;
+    for _ in 0..((STROKE / 0.05) as usize + 2) {
+        app.update();
+        for (station, y, rest, _) in heights(&mut app) {
+            if station == press {
+                assert!(y <= rest);
+                lowest = lowest.min(y - rest);
+            }
+        }
+    }
+    assert!(lowest < -0.5, "the head came down ({lowest})");
+    let after = heights(&mut app);
+    assert!(
+        after.iter().all(|&(_, y, rest, busy)| y == rest && !busy),
+        "back at rest: {after:?}"
+    );
+    // idle: nothing strikes again, nothing is written
+    app.update();
+    let mut moved = app
+        .world_mut()
+        .query_filtered::<(), (With<Plunger>, Changed<Transform>)>();
+    app.update();
+    assert_eq!(
+        moved.iter(app.world()).count(),
+        0,
+        "an idle press is left alone"
+    );
+}

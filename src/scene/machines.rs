@@ -5,13 +5,21 @@
 //! Procedural blocks in one calm palette, on the far side of the belt below the signs; they carry
 //! no numbers (the numbers are on the belt), except the norm gate's spread bars: each token's
 //! vector's spread before the gate and after it, from the floor's rows.
+//!
+//! Three machines stand over the belt, so the crates pass through them: the embedding press (a
+//! gantry whose heavy head comes down on the crates' row when they arrive), the position stamp (an
+//! arm reaching over the belt whose row of dies stamps each crate) and every norm gate (an arch).
+//! The press head and the dies move only when crates arrive at their station: one stroke down and
+//! up in [`STROKE`] seconds of the factory's clock (recordings step it exactly), nothing while
+//! idle.
 
 use bevy::prelude::*;
 
+use super::Localized;
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
-use super::parts::{BoardSource, SpreadBar};
+use super::parts::{BoardSource, SpreadBar, WorldLabel};
 use crate::playback::history::{History, mean_std};
 use crate::playback::{Floor, Playback};
 
@@ -24,6 +32,9 @@ const SPREAD_HEIGHT: f32 = 2.2;
 /// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
 const SIDE: f32 = 2.4;
 
+/// How long a press or stamp stroke takes (down and up), seconds.
+pub const STROKE: f32 = 0.7;
+
 /// One block of a machine: centre (along the hall, up, across from the machine line), size.
 struct Block {
     at: Vec3,
@@ -31,6 +42,21 @@ struct Block {
     tint: Tint,
     /// Turned about the vertical axis, radians.
     turn: f32,
+    /// How far it comes down in a stroke when crates arrive (0: it stands still).
+    drop: f32,
+}
+
+/// A block that strokes down when the crates arrive at its station.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Plunger {
+    /// The station (index in the layout) whose crates set it off.
+    pub station: usize,
+    /// Its height at rest.
+    pub rest: f32,
+    /// How far it comes down.
+    pub drop: f32,
+    /// The factory's clock when its stroke began, while it strokes.
+    pub since: Option<f32>,
 }
 
 /// Which of the kit's machine colours a block has.
@@ -47,26 +73,29 @@ fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
         size: Vec3::from(size),
         tint,
         turn: 0.0,
+        drop: 0.0,
+    }
+}
+
+/// A block that comes down by `drop` in a stroke.
+fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
+    Block {
+        drop,
+        ..block(at, size, tint)
     }
 }
 
 /// The blocks of a station's machine, in the machine's own frame (x along the hall from the
 /// station's centre, y up from the floor, z across from the machine line), for a hall of `heads`
-/// heads per layer.
-fn blocks(kind: StationKind, depth: f32, heads: usize) -> Vec<Block> {
+/// heads per layer whose belt is `half_width` either side of its centre line.
+fn blocks(kind: StationKind, depth: f32, heads: usize, half_width: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
     match kind {
         StationKind::Dock => dock_blocks(depth),
-        StationKind::Embedding => press_blocks(),
-        // a stamp on a handle, over a pad
-        StationKind::Position => vec![
-            block([0.0, 0.15, 0.0], [1.8, 0.3, 1.8], Body),
-            block([0.0, 1.3, 0.0], [1.2, 0.5, 1.2], Accent),
-            block([0.0, 2.1, 0.0], [0.3, 1.1, 0.3], Body),
-            block([0.0, 2.7, 0.0], [1.0, 0.25, 0.3], Body),
-        ],
+        StationKind::Embedding => press_blocks(depth, half_width),
+        StationKind::Position => stamp_blocks(half_width),
         StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
-            gate_blocks()
+            gate_blocks(half_width)
         }
         // a booth's own machine: a small lantern (the glass booth itself is on the belt)
         StationKind::Booth(..) => vec![
@@ -109,33 +138,91 @@ fn dock_blocks(depth: f32) -> Vec<Block> {
     b
 }
 
-/// The embedding's machine: a press, two columns and a heavy head, over a table of rows (thin
-/// plates).
-fn press_blocks() -> Vec<Block> {
+/// Height of the crossbeams over the belt (their centre; under the signs).
+const BEAM_Y: f32 = 3.15;
+/// Top of a crate on the belt (a press or die comes down to just above it).
+const CRATE_TOP: f32 = 0.95;
+
+/// The embedding's machine: a gantry over the belt, two columns either side and a crossbeam, whose
+/// heavy head comes down on the crates' row (the rows of the table are the board on the belt).
+fn press_blocks(depth: f32, half_width: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
-    let mut b = vec![
-        block([-1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
-        block([1.3, 1.5, 0.0], [0.35, 3.0, 0.35], Body),
-        block([0.0, 2.7, 0.0], [3.0, 0.7, 1.6], Accent),
-    ];
-    for i in 0..5 {
-        b.push(block(
-            [0.0, 0.15 + 0.28 * i as f32, 0.0],
-            [2.2, 0.12, 1.4],
+    let belt = -(half_width + SIDE);
+    let span = 2.0 * half_width + 1.2;
+    let long = (depth * 0.5).clamp(0.8, 1.6);
+    let head = 0.45;
+    let rest = 2.45;
+    let drop = rest - (CRATE_TOP + 0.05 + head / 2.0);
+    vec![
+        block(
+            [0.0, BEAM_Y / 2.0, belt - span / 2.0],
+            [0.45, BEAM_Y, 0.45],
             Body,
-        ));
+        ),
+        block(
+            [0.0, BEAM_Y / 2.0, belt + span / 2.0],
+            [0.45, BEAM_Y, 0.45],
+            Body,
+        ),
+        block([0.0, BEAM_Y, belt], [0.7, 0.35, span + 0.45], Body),
+        // the head, and the ram it hangs from (both come down)
+        moving(
+            [0.0, rest, belt],
+            [long, head, 2.0 * half_width],
+            Accent,
+            drop,
+        ),
+        moving([0.0, rest + 0.6, belt], [0.3, 0.8, 0.3], Body, drop),
+    ]
+}
+
+/// The position's machine: a post beside the belt and an arm over it, with a die per lane under a
+/// bar; the dies come down on the crates and stamp where each stands.
+fn stamp_blocks(half_width: f32) -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let belt = -(half_width + SIDE);
+    let reach = half_width + SIDE + half_width + 0.4;
+    let rest = 2.2;
+    let drop = rest - (CRATE_TOP + 0.05 + 0.15);
+    let mut b = vec![
+        block([0.0, BEAM_Y / 2.0, 0.0], [0.5, BEAM_Y, 0.5], Body),
+        block([0.0, 0.1, 0.0], [1.4, 0.2, 1.4], Body),
+        block([0.0, BEAM_Y, -reach / 2.0 + 0.25], [0.4, 0.3, reach], Body),
+        moving(
+            [0.0, rest + 0.3, belt],
+            [0.45, 0.3, 2.0 * half_width],
+            Body,
+            drop,
+        ),
+    ];
+    // one die per lane of the belt's width (a crate stands in each)
+    let lanes = ((2.0 * half_width) / super::layout::LANE).round().max(1.0) as usize;
+    for i in 0..lanes {
+        let z = belt - half_width + super::layout::LANE * (i as f32 + 0.5);
+        b.push(moving([0.0, rest, z], [0.5, 0.3, 0.5], Accent, drop));
     }
     b
 }
 
-/// A norm's machine: a gate whose two leaves narrow to a slot (what passes is scaled to one size).
-fn gate_blocks() -> Vec<Block> {
+/// A norm's machine: an arch over the belt at the gate's entrance, two pillars and a lintel (the
+/// crates pass through it; the spread bars beside show what it did to each vector).
+fn gate_blocks(half_width: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
-    let mut left = block([0.0, 1.2, -0.9], [0.25, 2.4, 1.6], Accent);
-    left.turn = 0.5;
-    let mut right = block([0.0, 1.2, 0.9], [0.25, 2.4, 1.6], Accent);
-    right.turn = -0.5;
-    vec![left, right, block([0.0, 2.55, 0.0], [0.4, 0.3, 3.2], Body)]
+    let belt = -(half_width + SIDE);
+    let span = 2.0 * half_width + 0.9;
+    vec![
+        block(
+            [-0.8, BEAM_Y / 2.0, belt - span / 2.0],
+            [0.4, BEAM_Y, 0.55],
+            Accent,
+        ),
+        block(
+            [-0.8, BEAM_Y / 2.0, belt + span / 2.0],
+            [0.4, BEAM_Y, 0.55],
+            Accent,
+        ),
+        block([-0.8, BEAM_Y, belt], [0.4, 0.4, span + 0.55], Body),
+    ]
 }
 
 /// The merge's machine: a hopper fed by one pipe per head (at most 12 pipes).
@@ -159,22 +246,23 @@ fn hopper_blocks(depth: f32, heads: usize) -> Vec<Block> {
     b
 }
 
-/// Spawns a station's machine under `parent`, beside the belt of half-width `half_width`.
+/// Spawns a station's machine (station `index` of the layout) under `parent`, beside the belt of
+/// half-width `half_width` (or over it: the press, the stamp, the gates).
 pub(crate) fn spawn_machine(
     commands: &mut Commands,
     kit: &Kit,
-    station: &Station,
+    (index, station): (usize, &Station),
     half_width: f32,
     heads: usize,
     parent: Entity,
 ) {
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
-    for b in blocks(station.kind, station.depth, heads) {
+    for b in blocks(station.kind, station.depth, heads, half_width) {
         let material: Handle<FlatMaterial> = match b.tint {
             Tint::Body => kit.machine_body.clone(),
             Tint::Accent => kit.machine_accent(station.kind),
         };
-        commands.spawn((
+        let mut e = commands.spawn((
             Name::new("Machine block"),
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(material),
@@ -183,6 +271,52 @@ pub(crate) fn spawn_machine(
                 .with_scale(b.size),
             ChildOf(parent),
         ));
+        if b.drop > 0.0 {
+            e.insert(Plunger {
+                station: index,
+                rest: b.at.y,
+                drop: b.drop,
+                since: None,
+            });
+        }
+    }
+}
+
+/// The height of a plunger `t` seconds into its stroke: down and back up in [`STROKE`] seconds
+/// (a half sine), at rest outside it.
+pub fn stroke_height(p: &Plunger, t: f32) -> f32 {
+    if !(0.0..STROKE).contains(&t) {
+        return p.rest;
+    }
+    p.rest - p.drop * (std::f32::consts::PI * t / STROKE).sin()
+}
+
+/// Sets off the presses and stamps whose station the crates have just ridden into (going forward,
+/// less than a station and a half since the last frame: a jump sets nothing off), and moves those
+/// stroking; nothing while none does.
+pub(crate) fn work_machines(
+    time: Res<Time>,
+    playback: Res<Playback>,
+    mut last: Local<Option<f32>>,
+    mut plungers: Query<(&mut Plunger, &mut Transform)>,
+) {
+    let now = time.elapsed_secs();
+    let progress = playback.progress;
+    let before = last.replace(progress).unwrap_or(progress);
+    for (mut p, mut t) in &mut plungers {
+        let at = p.station as f32;
+        // ridden into, not jumped past (a jump along the hall sets nothing off)
+        if before < at && progress >= at && progress - before < 1.5 {
+            p.since = Some(now);
+        }
+        let Some(since) = p.since else { continue };
+        let y = stroke_height(&p, now - since);
+        if now - since >= STROKE {
+            p.since = None;
+        }
+        if t.translation.y != y {
+            t.translation.y = y;
+        }
     }
 }
 
@@ -193,7 +327,7 @@ pub(crate) fn spawn_spread_bars(
     kit: &Kit,
     (index, station): (usize, &Station),
     half_width: f32,
-    h: &History,
+    (h, lang): (&History, crate::i18n::Lang),
     parent: Entity,
 ) {
     let Some(norm) = BoardSource::for_station(station.kind) else {
@@ -219,6 +353,20 @@ pub(crate) fn spawn_spread_bars(
     let pitch = span / n as f32;
     let thick = (pitch * 0.7).min(0.25);
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
+    // what the bars are, over them (near gates only: the label's size fades with distance)
+    commands.spawn((
+        Name::new("Spread bars' label"),
+        Transform::from_translation(base + Vec3::new(0.0, SPREAD_HEIGHT + 0.5, 0.0)),
+        Visibility::default(),
+        WorldLabel {
+            text: crate::tr!(lang, "spread-bars"),
+            size: 18.0,
+            lift: 0.0,
+            weight: 1.2,
+        },
+        Localized::new(|l| crate::tr!(l, "spread-bars")),
+        ChildOf(parent),
+    ));
     for (after_gate, row) in [(false, &before), (true, &after)] {
         let x = if after_gate { 1.1 } else { -1.1 };
         for (t, &s) in row.iter().enumerate() {
@@ -284,7 +432,8 @@ mod tests {
         ];
         for kind in kinds {
             let depth = 6.0;
-            let b = blocks(kind, depth, 4);
+            let half_width = 4.5;
+            let b = blocks(kind, depth, 4, half_width);
             assert!(!b.is_empty(), "{kind:?}");
             for x in &b {
                 let top = x.at.y + x.size.y / 2.0;
@@ -296,10 +445,20 @@ mod tests {
                     x.at.y - x.size.y / 2.0 >= -1e-3,
                     "{kind:?} sinks into the floor"
                 );
+                // beside the belt, or over it: never beyond its far side
+                let near = x.at.z + x.size.z / 2.0;
+                let far = x.at.z - x.size.z / 2.0;
+                assert!(near < 1.6, "{kind:?} reaches out of the hall");
                 assert!(
-                    x.at.z.abs() + x.size.z / 2.0 < SIDE + 1.6,
-                    "{kind:?} too wide"
+                    far > -(2.0 * half_width + SIDE + 1.0),
+                    "{kind:?} beyond the belt's far side"
                 );
+                if x.drop > 0.0 {
+                    assert!(
+                        x.at.y - x.drop - x.size.y / 2.0 >= CRATE_TOP,
+                        "{kind:?} comes down into the crates"
+                    );
+                }
             }
         }
     }

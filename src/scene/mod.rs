@@ -63,6 +63,7 @@ pub(super) fn plugin(app: &mut App) {
                 motion::move_belt,
                 motion::fill_surprise_gauges,
                 machines::show_spread_bars,
+                machines::work_machines,
                 motion::highlight_booths,
                 paint::paint_boards,
                 paint::paint_lamps,

@@ -67,3 +67,4 @@ role-tag-first = erste
 role-tag-self = selbst
 role-tag-induction = Muster
 role-tag-local = nah
+spread-bars = Streuung jedes Worts, vor dem Tor und danach

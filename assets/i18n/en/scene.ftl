@@ -67,3 +67,4 @@ role-tag-first = first
 role-tag-self = itself
 role-tag-induction = patterns
 role-tag-local = nearby
+spread-bars = each word's spread, before the gate and after

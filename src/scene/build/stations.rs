@@ -71,9 +71,23 @@ pub(super) fn spawn_station(
         entity,
     };
     let half_width = hall.width / 2.0;
-    machines::spawn_machine(commands, hall.kit, station, half_width, hall.n_head, entity);
+    machines::spawn_machine(
+        commands,
+        hall.kit,
+        (index, station),
+        half_width,
+        hall.n_head,
+        entity,
+    );
     let h = &hall.floor.history;
-    machines::spawn_spread_bars(commands, hall.kit, (index, station), half_width, h, entity);
+    machines::spawn_spread_bars(
+        commands,
+        hall.kit,
+        (index, station),
+        half_width,
+        (h, hall.lang),
+        entity,
+    );
     spawn_sign_and_gate(commands, hall, spot);
     spawn_switch(commands, hall, spot);
     match kind {
