@@ -741,6 +741,7 @@ fn ablations_and_the_logit_lens_match_the_reference() {
                 neurons: vec![(0, 5)],
                 mlps: vec![1],
                 positions: true,
+                patch: None,
             },
         ),
     ];
@@ -1967,4 +1968,288 @@ fn the_learn_command_reports_each_step_and_refuses_bad_input() {
         let (ok, _, err) = factory(&all);
         assert!(!ok && err.contains(says), "{all:?}: {err}");
     }
+}
+
+/// Activation patching (`model/patch.rs`) against the f64 reference, which records each site's
+/// activations and takes one from another run: for every site, every cell of the grid is the
+/// reference's metric of B with that activation from A's reference run; with `--ablate` on both
+/// runs; the metric's clean and corrupt values; `diff` splits at the one comma that gives two
+/// tokens; `factory patch --json` and `--csv` print the same grid; prompts of different lengths are
+/// refused.
+#[test]
+fn patching_matches_the_reference() {
+    use common::{RefAblations, RefPatch};
+    use factory::model::Ablations;
+    use factory::model::patch::{Metric, Site, patch};
+    use std::sync::atomic::AtomicBool;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 31, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    // two words that are one token each, so the prompts differ at one position
+    let words: Vec<&str> = [
+        " king", " queen", " cat", " dog", " man", " night", " door", " mat",
+    ]
+    .into_iter()
+    .filter(|w| m.tokenizer.encode(w).unwrap().len() == 1)
+    .collect();
+    assert!(words.len() >= 2, "{words:?}");
+    let clean = format!("the{} said to the queen", words[0]);
+    let corrupt = format!("the{} said to the queen", words[1]);
+    let (clean, corrupt) = (clean.as_str(), corrupt.as_str());
+    let a = m.tokenizer.encode(clean).unwrap();
+    let b = m.tokenizer.encode(corrupt).unwrap();
+    assert_eq!(a.len(), b.len());
+    let changed: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    assert_eq!(changed.len(), 1, "{a:?} {b:?}");
+    let (t1, t2) = (a[changed[0]], b[changed[0]]);
+    let logsoftmax = |l: &[f64], i: u32| {
+        let mx = l.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = l.iter().map(|v| (v - mx).exp()).sum();
+        (l[i as usize] - mx).exp() / z
+    };
+    let no = AtomicBool::new(false);
+    for (specs, ref_abl) in [
+        (vec![], RefAblations::default()),
+        (
+            vec!["head:0.1".to_string(), "neuron:1.7".to_string()],
+            RefAblations {
+                heads: vec![(0, 1)],
+                neurons: vec![(1, 7)],
+                ..Default::default()
+            },
+        ),
+    ] {
+        let abl = Ablations::parse(&specs, &m.config).unwrap();
+        for (metric, read) in [
+            (
+                Metric::Prob(t1),
+                Box::new(move |l: &[f64]| logsoftmax(l, t1)) as Box<dyn Fn(&[f64]) -> f64>,
+            ),
+            (
+                Metric::Diff(t1, t2),
+                Box::new(move |l: &[f64]| l[t1 as usize] - l[t2 as usize]),
+            ),
+        ] {
+            let clean_run = reference.run_ablated(&a, &ref_abl);
+            let corrupt_run = reference.run_ablated(&b, &ref_abl);
+            for (site, name) in [
+                (Site::ResidPre, "resid_pre"),
+                (Site::AttnOut, "attn_out"),
+                (Site::MlpOut, "mlp_out"),
+                (Site::Head, "head"),
+            ] {
+                let got =
+                    patch(&m.gpt, (&a, &b), (site, metric), &abl, &mut |_, _| {}, &no).unwrap();
+                assert!((got.clean - read(&clean_run.logits)).abs() < 1e-4);
+                assert!((got.corrupt - read(&corrupt_run.logits)).abs() < 1e-4);
+                assert_eq!(got.grid.len(), d.n_layer);
+                for (l, row) in got.grid.iter().enumerate() {
+                    let columns = if site == Site::Head {
+                        d.n_head
+                    } else {
+                        a.len()
+                    };
+                    assert_eq!(row.len(), columns);
+                    for (i, &v) in row.iter().enumerate() {
+                        let patched = RefAblations {
+                            patch: Some(RefPatch {
+                                site: name,
+                                layer: l,
+                                index: i,
+                                from: clean_run.sites[&(name, l)].clone(),
+                            }),
+                            ..ref_abl.clone()
+                        };
+                        let want = read(&reference.run_ablated(&b, &patched).logits);
+                        assert!(
+                            (v - want).abs() < 1e-4 * (1.0 + want.abs()),
+                            "{name}[{l}][{i}] {specs:?}: {v} vs {want}"
+                        );
+                    }
+                }
+                // patching the changed token's embedding is running the clean prompt
+                if site == Site::ResidPre {
+                    assert!((got.grid[0][changed[0]] - got.clean).abs() < 1e-5);
+                }
+            }
+        }
+    }
+    // the command line: the same grid, JSON and CSV; bad input refused
+    let model = dir.path().to_str().unwrap();
+    let csv = dir.path().join("grid.csv");
+    let word = |id: u32| m.tokenizer.token_text(id);
+    let metric = format!("diff:{},{}", word(t1), word(t2));
+    let (ok, out, err) = factory(&[
+        "patch",
+        "--model",
+        model,
+        "--clean",
+        clean,
+        "--corrupt",
+        corrupt,
+        "--site",
+        "mlp_out",
+        "--metric",
+        &metric,
+        "--json",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let want = patch(
+        &m.gpt,
+        (&a, &b),
+        (Site::MlpOut, Metric::Diff(t1, t2)),
+        &Ablations::none(),
+        &mut |_, _| {},
+        &no,
+    )
+    .unwrap();
+    assert_eq!(j["schema"], 1);
+    assert_eq!(j["site"], "mlp_out");
+    assert_eq!(j["tokens"].as_array().unwrap().len(), a.len());
+    for (l, row) in want.grid.iter().enumerate() {
+        for (p, v) in row.iter().enumerate() {
+            assert!((j["grid"][l][p].as_f64().unwrap() - v).abs() < 1e-9);
+        }
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), d.n_layer + 1);
+    let (ok, _, err) = factory(&[
+        "patch",
+        "--model",
+        model,
+        "--clean",
+        "the king",
+        "--corrupt",
+        "the king said",
+        "--site",
+        "head",
+        "--metric",
+        &format!("prob:{}", word(t1)),
+    ]);
+    assert!(!ok && err.contains("same length"), "{err}");
+    let (ok, _, err) = factory(&[
+        "patch",
+        "--model",
+        model,
+        "--clean",
+        clean,
+        "--corrupt",
+        corrupt,
+        "--site",
+        "head",
+        "--metric",
+        "diff:the king said",
+    ]);
+    assert!(!ok && err.contains("splits tried"), "{err}");
+}
+
+/// Information-flow routes (`model/routes.rs`): the defining property, that a node's parts add up
+/// to the node (the residual, every head's edge from every earlier token and the bias after
+/// attention; the residual and the FFN after it) and their shares to 1; the nodes are the f64
+/// reference's stream; the route keeps exactly the parts above the threshold, reached from the
+/// last token's output; `factory routes --json` prints it.
+#[test]
+fn routes_account_for_every_node() {
+    use factory::model::routes::{Flow, Node, Part};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 41, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let ids = m.tokenizer.encode("the king said to the queen").unwrap();
+    let flow = Flow::run(&m.gpt, &ids).unwrap();
+    let reference = Reference { d, w: &w }.run(&ids);
+    for layer in 0..=d.n_layer {
+        for position in 0..ids.len() {
+            for mid in [false, true] {
+                if mid && layer == d.n_layer {
+                    continue;
+                }
+                let n = Node {
+                    layer,
+                    mid,
+                    position,
+                };
+                let node = flow.vector(n);
+                if !mid && layer < d.n_layer {
+                    let want = &reference.sites[&("resid_pre", layer)][position];
+                    for (a, b) in node.iter().zip(want) {
+                        assert!((*a as f64 - b).abs() < 1e-4, "{n:?}: {a} vs {b}");
+                    }
+                }
+                let parts = flow.parts(n);
+                if layer == 0 && !mid {
+                    assert!(parts.is_empty(), "the embedding is where routes start");
+                    continue;
+                }
+                let heads = parts
+                    .iter()
+                    .filter(|c| matches!(c.part, Part::Attention { .. }))
+                    .count();
+                assert_eq!(heads, if mid { d.n_head * (position + 1) } else { 0 });
+                for (i, &v) in node.iter().enumerate() {
+                    let sum: f32 = parts.iter().map(|c| c.vector[i]).sum();
+                    assert!(
+                        (sum - v).abs() < 1e-4 * (1.0 + v.abs()),
+                        "{n:?}[{i}]: the parts add up to {sum}, the node is {v}"
+                    );
+                }
+                let total: f64 = parts.iter().map(|c| c.share).sum();
+                assert!(
+                    (total - 1.0).abs() < 1e-9,
+                    "{n:?}: shares add up to {total}"
+                );
+                assert!(parts.iter().all(|c| c.share >= 0.0));
+            }
+        }
+    }
+    let threshold = 0.05;
+    let edges = flow.route(threshold);
+    assert!(!edges.is_empty());
+    let top = Node {
+        layer: d.n_layer,
+        mid: false,
+        position: ids.len() - 1,
+    };
+    let mut reached = std::collections::BTreeSet::from([top]);
+    for e in &edges {
+        assert!(e.share > threshold);
+        assert!(reached.contains(&e.to), "{e:?} is reached from the output");
+        reached.insert(e.from);
+    }
+    // every part above the threshold of a reached node is an edge
+    for &n in &reached {
+        let want = flow
+            .parts(n)
+            .iter()
+            .filter(|c| c.from.is_some() && c.share > threshold)
+            .count();
+        assert_eq!(edges.iter().filter(|e| e.to == n).count(), want, "{n:?}");
+    }
+    let model = dir.path().to_str().unwrap();
+    let (ok, out, err) = factory(&[
+        "routes",
+        "--model",
+        model,
+        "--prompt",
+        "the king said to the queen",
+        "--threshold",
+        "0.05",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["edges"].as_array().unwrap().len(), edges.len());
+    let (ok, _, err) = factory(&[
+        "routes",
+        "--model",
+        model,
+        "--prompt",
+        "the",
+        "--threshold",
+        "2",
+    ]);
+    assert!(!ok && err.contains("--threshold"), "{err}");
 }

@@ -9,6 +9,8 @@ mod heads;
 mod inspect;
 mod lamps;
 mod learn;
+mod patch;
+mod routes;
 mod train;
 mod view;
 
@@ -57,6 +59,11 @@ enum Command {
     /// Learn one text: its loss, the gradient at every station and weight, and updates to a copy
     /// of the weights in memory (the file is never written).
     Learn(learn::LearnArgs),
+    /// Activation patching: the corrupted prompt's run with one activation from the clean one,
+    /// for every layer and position (or head).
+    Patch(patch::PatchArgs),
+    /// The information-flow route into the last token: the parts above a threshold.
+    Routes(routes::RoutesArgs),
 }
 
 /// Parses the command line, runs the command, prints any error; the process's exit code.
@@ -99,6 +106,8 @@ impl Command {
                 | Self::Heads(_)
                 | Self::Lamps(_)
                 | Self::Learn(_)
+                | Self::Patch(_)
+                | Self::Routes(_)
         )
     }
 }
@@ -128,5 +137,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Heads(args)) => heads::heads(args),
         Some(Command::Lamps(args)) => lamps::lamps(args),
         Some(Command::Learn(args)) => learn::learn_command(args),
+        Some(Command::Patch(args)) => patch::patch_command(args),
+        Some(Command::Routes(args)) => routes::routes_command(args),
     }
 }

@@ -127,7 +127,8 @@ impl Attention {
 
     /// Attention of queries `q` (B, nh, T, hs) over keys `k` and values `v` (B, nh, K, hs), the
     /// cached tokens' first. `mask`: (T, K) of 0 and −∞; `head_mask`: (1, nh, 1, 1) of 1 and 0,
-    /// zeroing switched-off heads' outputs.
+    /// zeroing switched-off heads' outputs. Returns the output after c_proj: [`Self::heads`] then
+    /// [`Self::merge`].
     pub(super) fn attend(
         &self,
         q: Tensor,
@@ -137,8 +138,23 @@ impl Attention {
         head_mask: Option<&Tensor>,
         differentiable: bool,
     ) -> Result<(Tensor, AttentionParts)> {
-        let (b, nh, t, hs) = q.dims4()?;
-        let c = nh * hs;
+        let parts = self.heads(q, k, v, mask, head_mask, differentiable)?;
+        let out = self.merge(&parts.head_out, differentiable)?;
+        Ok((out, parts))
+    }
+
+    /// The heads' outputs (weights · values, `head_out` (B, nh, T, hs), switched-off heads zeroed)
+    /// and the steps that made them.
+    pub(super) fn heads(
+        &self,
+        q: Tensor,
+        k: Tensor,
+        v: Tensor,
+        mask: &Tensor,
+        head_mask: Option<&Tensor>,
+        differentiable: bool,
+    ) -> Result<AttentionParts> {
+        let (b, _, t, hs) = q.dims4()?;
         // scaled dot product: (B, nh, T, hs) · (B, nh, hs, K) -> (B, nh, T, K)
         // one query (a cached step): per-head loops over the cache, not a tiny product per head
         let one = t == 1 && b == 1 && !differentiable;
@@ -166,20 +182,22 @@ impl Attention {
             Some(m) => head_out.broadcast_mul(m)?,
             None => head_out,
         };
+        Ok(AttentionParts {
+            q,
+            k,
+            v,
+            scores,
+            attention,
+            head_out,
+        })
+    }
+
+    /// The heads' outputs (B, nh, T, hs) joined and mixed by c_proj (bias included): (B, T, C).
+    pub(super) fn merge(&self, head_out: &Tensor, differentiable: bool) -> Result<Tensor> {
+        let (b, nh, t, hs) = head_out.dims4()?;
         // concatenate heads: (B, nh, T, hs) -> (B, T, nh, hs) -> (B, T, C)
-        let merged = head_out.transpose(1, 2)?.reshape((b, t, c))?;
-        let out = self.c_proj.forward(&merged, differentiable)?;
-        Ok((
-            out,
-            AttentionParts {
-                q,
-                k,
-                v,
-                scores,
-                attention,
-                head_out,
-            },
-        ))
+        let merged = head_out.transpose(1, 2)?.reshape((b, t, nh * hs))?;
+        self.c_proj.forward(&merged, differentiable)
     }
 }
 

@@ -319,15 +319,17 @@ impl Gpt {
 
     /// Logits for every position of a (B, T) batch of u32 ids: (B, T, V). For training.
     pub fn forward_all(&self, ids: &Tensor) -> Result<Tensor> {
-        self.forward_tapped(ids, &mut |_, x| Ok(x))
+        self.forward_tapped(ids, &Ablations::none(), &mut |_, x| Ok(x))
     }
 
-    /// [`Self::forward_all`], each station's output passed through `tap` (its name and the
-    /// tensor; what it returns goes on): `embed` (wte + wpe), `h.{l}.ln_1`, `h.{l}.attn` (after
-    /// c_proj), `h.{l}.resid_attn`, `h.{l}.ln_2`, `h.{l}.mlp` (after its c_proj),
-    /// `h.{l}.resid_ffn`, `ln_f`. The learning step (`model/learn.rs`) adds a zero there to read
-    /// the loss's gradient with respect to each.
-    pub fn forward_tapped(&self, ids: &Tensor, tap: &mut Tap) -> Result<Tensor> {
+    /// [`Self::forward_all`] with `abl`'s parts switched off, each station's output passed through
+    /// `tap` (its name and the tensor; what it returns goes on): `embed` (wte + wpe: the stream
+    /// entering block 0), `h.{l}.ln_1`, `h.{l}.heads` (each head's weights · values before c_proj,
+    /// (B, nh, T, hs)), `h.{l}.attn` (after c_proj), `h.{l}.resid_attn`, `h.{l}.ln_2`, `h.{l}.mlp`
+    /// (after its c_proj), `h.{l}.resid_ffn` (the stream entering block l + 1), `ln_f`. The
+    /// learning step (`model/learn.rs`) adds a zero there to read the loss's gradient with respect
+    /// to each; patching (`model/patch.rs`) puts another run's rows there.
+    pub fn forward_tapped(&self, ids: &Tensor, abl: &Ablations, tap: &mut Tap) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
         if t > self.cfg.n_positions {
             return Err(ModelError::ContextFull {
@@ -337,17 +339,23 @@ impl Gpt {
             });
         }
         let d = self.differentiable;
-        let (x, _, _) = self.embed(ids, 0)?;
+        let (x, tok, _) = self.embed(ids, 0)?;
+        // positions off: the stream starts with the token embeddings alone
+        let x = if abl.positions_off() { tok } else { x };
         let mut x = tap("embed", x)?;
         let mask = causal_mask(t, 0, self.device())?;
         for (l, block) in self.blocks.iter().enumerate() {
+            let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
             let (q, k, v) = block.attn.qkv(&n1, d)?;
-            let (a, _) = block.attn.attend(q, k, v, &mask, None, d)?;
-            let a = tap(&format!("h.{l}.attn"), a)?;
+            let parts = block.attn.heads(q, k, v, &mask, head_mask.as_ref(), d)?;
+            let heads = tap(&format!("h.{l}.heads"), parts.head_out)?;
+            let a = tap(&format!("h.{l}.attn"), block.attn.merge(&heads, d)?)?;
             x = tap(&format!("h.{l}.resid_attn"), (x + a)?)?;
             let n2 = tap(&format!("h.{l}.ln_2"), block.ln_2.forward(&x, d)?)?;
-            let (_, _, m) = block.mlp.forward(&n2, None, d)?;
+            let (_, _, m) = block.mlp.forward(&n2, neuron_mask.as_ref(), d)?;
+            // the FFN switched off adds nothing to the stream
+            let m = if abl.mlp_off(l) { m.zeros_like()? } else { m };
             let m = tap(&format!("h.{l}.mlp"), m)?;
             x = tap(&format!("h.{l}.resid_ffn"), (x + m)?)?;
         }

@@ -255,12 +255,17 @@ impl Learner {
         // a zero added at each station: its gradient is the station's
         let mut taps: Vec<(String, Var)> = Vec::new();
         let mut tap = |name: &str, out: Tensor| -> Result<Tensor> {
+            // the heads' outputs inside attention are not a station's
+            if name.ends_with(".heads") {
+                return Ok(out);
+            }
             let zero = Var::from_tensor(&out.zeros_like()?)?;
             let tapped = out.broadcast_add(zero.as_tensor())?;
             taps.push((name.to_string(), zero));
             Ok(tapped)
         };
-        let logits = self.gpt.forward_tapped(&x, &mut tap)?.squeeze(0)?; // (T, V)
+        let none = super::Ablations::none();
+        let logits = self.gpt.forward_tapped(&x, &none, &mut tap)?.squeeze(0)?; // (T, V)
         let logp = candle_nn::ops::log_softmax(&logits.narrow(0, 0, t - 1)?, D::Minus1)?;
         let targets = Tensor::from_vec(ids[1..].to_vec(), t - 1, &Device::Cpu)?;
         let picked = logp.gather(&targets.unsqueeze(1)?, 1)?.squeeze(1)?; // (T-1)

@@ -216,6 +216,28 @@ pub struct RefAblations {
     pub mlps: Vec<usize>,
     /// wpe not added.
     pub positions: bool,
+    /// One activation taken from another run (patching).
+    pub patch: Option<RefPatch>,
+}
+
+/// An activation put into a run: `site` ("resid_pre", "attn_out", "mlp_out": row `index` of
+/// block `layer`; "head": head `index`'s columns of the joined heads before c_proj, every row),
+/// from `from`, the other run's `RefOut::sites` entry of that site and layer.
+#[derive(Debug, Clone)]
+pub struct RefPatch {
+    pub site: &'static str,
+    pub layer: usize,
+    pub index: usize,
+    pub from: Vec<Vec<f64>>,
+}
+
+impl RefAblations {
+    /// True when `site` of block `layer` is patched.
+    fn patches(&self, site: &str, layer: usize) -> Option<&RefPatch> {
+        self.patch
+            .as_ref()
+            .filter(|p| p.site == site && p.layer == layer)
+    }
 }
 
 /// What the reference computes for a sequence.
@@ -233,6 +255,10 @@ pub struct RefOut {
     pub head_writes: Vec<Vec<Vec<f64>>>,
     /// [layer][t][neuron]: the FFN's GELU outputs (the lamps).
     pub gelu: Vec<Vec<Vec<f64>>>,
+    /// (site, layer) -> rows [t][c]: "resid_pre" (the stream entering the block), "attn_out"
+    /// (after c_proj, bias included), "mlp_out" (after its c_proj, bias included), "head" (the heads
+    /// joined before c_proj: head h is columns h·hs..(h+1)·hs).
+    pub sites: BTreeMap<(&'static str, usize), Vec<Vec<f64>>>,
 }
 
 impl Reference<'_> {
@@ -319,8 +345,13 @@ impl Reference<'_> {
         let mut layer_out = Vec::new();
         let mut head_writes = Vec::new();
         let mut gelu = Vec::new();
+        let mut sites = BTreeMap::new();
         for l in 0..d.n_layer {
             let pre = format!("h.{l}");
+            if let Some(p) = abl.patches("resid_pre", l) {
+                x[p.index] = p.from[p.index].clone();
+            }
+            sites.insert(("resid_pre", l), x.clone());
             let qkv: Vec<Vec<f64>> = x
                 .iter()
                 .map(|row| {
@@ -359,6 +390,13 @@ impl Reference<'_> {
                 layer_att.push(att);
             }
             attention.push(layer_att);
+            if let Some(p) = abl.patches("head", l) {
+                for (row, from) in merged.iter_mut().zip(&p.from) {
+                    row[p.index * hs..(p.index + 1) * hs]
+                        .copy_from_slice(&from[p.index * hs..(p.index + 1) * hs]);
+                }
+            }
+            sites.insert(("head", l), merged.clone());
             let bias = self.get(&format!("{pre}.attn.c_proj.bias"));
             head_writes.push(
                 (0..nh)
@@ -372,8 +410,13 @@ impl Reference<'_> {
                     .collect(),
             );
             let mut lamps = Vec::new();
+            let (mut attn_rows, mut mlp_rows) = (Vec::new(), Vec::new());
             for p in 0..t {
-                let a = self.conv1d(&merged[p], &format!("{pre}.attn.c_proj"));
+                let mut a = self.conv1d(&merged[p], &format!("{pre}.attn.c_proj"));
+                if let Some(patch) = abl.patches("attn_out", l).filter(|q| q.index == p) {
+                    a = patch.from[p].clone();
+                }
+                attn_rows.push(a.clone());
                 for i in 0..c {
                     x[p][i] += a[i];
                 }
@@ -392,14 +435,21 @@ impl Reference<'_> {
                         }
                     })
                     .collect();
-                let m = self.conv1d(&hidden, &format!("{pre}.mlp.c_proj"));
+                let mut m = self.conv1d(&hidden, &format!("{pre}.mlp.c_proj"));
                 lamps.push(hidden);
-                if !abl.mlps.contains(&l) {
-                    for i in 0..c {
-                        x[p][i] += m[i];
-                    }
+                if abl.mlps.contains(&l) {
+                    m = vec![0.0; c];
+                }
+                if let Some(patch) = abl.patches("mlp_out", l).filter(|q| q.index == p) {
+                    m = patch.from[p].clone();
+                }
+                mlp_rows.push(m.clone());
+                for i in 0..c {
+                    x[p][i] += m[i];
                 }
             }
+            sites.insert(("attn_out", l), attn_rows);
+            sites.insert(("mlp_out", l), mlp_rows);
             layer_out.push(x[t - 1].clone());
             gelu.push(lamps);
         }
@@ -420,6 +470,7 @@ impl Reference<'_> {
             ln_f,
             head_writes,
             gelu,
+            sites,
         }
     }
 }
