@@ -450,13 +450,14 @@ fn ablations_from_the_app_rerun_the_floor() {
     let floor = app.world().resource::<Floor>();
     assert_eq!(floor.ablations, abl);
     assert_eq!(floor.history.ids, ids, "the same tokens ran again");
-    // the hall's switches: one per head, one per FFN and one for the positions (at the stamp), down
-    // (off) exactly where a part is off
+    // the hall's switches: one per head, one per FFN and one for the positions (at the stamp),
+    // leaning back (off) exactly where a part is off
+    // a lever leans back (its top toward the hall's start) while its part is off
     let switches: Vec<(Ablation, f32)> = app
         .world_mut()
         .query::<(&factory::scene::Switch, &Transform)>()
         .iter(app.world())
-        .map(|(s, t)| (s.0, t.scale.y))
+        .map(|(s, t)| (s.0, (t.rotation * Vec3::Y).x))
         .collect();
     let floor = app.world().resource::<Floor>();
     assert_eq!(
@@ -465,8 +466,8 @@ fn ablations_from_the_app_rerun_the_floor() {
         "a switch per head and per FFN, and one for the positions"
     );
     assert!(switches.iter().any(|s| s.0 == Ablation::Positions));
-    for (a, height) in &switches {
-        assert_eq!(abl.contains(*a), *height < 0.3, "{a}: height {height}");
+    for (a, lean) in &switches {
+        assert_eq!(abl.contains(*a), *lean < -0.3, "{a}: leans {lean}");
     }
     let direct = m
         .gpt

@@ -99,7 +99,7 @@ pub(crate) fn update_lens_signs(
 }
 
 /// The tallest head's part bar, world units.
-const PART_HEIGHT: f32 = 3.0;
+pub(crate) const PART_HEIGHT: f32 = 3.0;
 
 /// Raises each booth's part bar to its head's direct part in the top guess's logit, once it is
 /// computed for the floor standing; hidden until then.

@@ -13,6 +13,7 @@ use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile}
 use crate::scene::parts::{
     Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
 };
+use crate::scene::dock::PART_HEIGHT;
 use crate::scene::{machines, palette};
 
 /// Width of the bars' area.
@@ -147,8 +148,13 @@ fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
     }
 }
 
-/// A switch for the head, the FFN or the positions, at the station's near side: tall and green
-/// while the part runs, low and red while it is off. Other stations have none.
+/// How far a switch's lever leans from upright, radians: forward (down the hall) while its part
+/// runs, back while it is off.
+pub const LEVER_LEAN: f32 = 0.55;
+
+/// A switch for the head, the FFN or the positions, at the station's near side: a lever on a base
+/// plate, leaning forward and green while the part runs, back and red while it is off. Other
+/// stations have none.
 fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
     // a switch for the head or the FFN, at the station's near side
     let switched = match spot.station.kind {
@@ -162,7 +168,17 @@ fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
     };
     let (kit, x, width) = (hall.kit, spot.station.x, hall.width);
     let off = hall.floor.ablations.contains(a);
-    let h = if off { 0.2 } else { 0.6 };
+    let base = Vec3::new(x + 1.3, 0.08, -width / 2.0 - 1.3);
+    commands.spawn((
+        Name::new(format!("Switch plate {a}")),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.machine.clone()),
+        Transform::from_translation(base).with_scale(Vec3::new(0.9, 0.16, 0.6)),
+        ChildOf(spot.entity),
+    ));
+    // the lever pivots at the plate: forward (+x, down the hall) on, back off
+    let lean = if off { LEVER_LEAN } else { -LEVER_LEAN };
+    let (length, rotation) = (1.0, Quat::from_rotation_z(lean));
     commands.spawn((
         Name::new(format!("Switch {a}")),
         Switch(a),
@@ -172,8 +188,9 @@ fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
         } else {
             kit.switch_on.clone()
         }),
-        Transform::from_xyz(x + 1.3, h / 2.0, -width / 2.0 - 1.3)
-            .with_scale(Vec3::new(0.45, h, 0.45)),
+        Transform::from_translation(base + rotation * Vec3::new(0.0, length / 2.0, 0.0))
+            .with_rotation(rotation)
+            .with_scale(Vec3::new(0.16, length, 0.16)),
         ChildOf(spot.entity),
     ));
 }
@@ -190,6 +207,15 @@ fn spawn_booth(
     let (kit, station, width) = (hall.kit, spot.station, hall.width);
     let half = (station.depth - 0.6) / 2.0;
     covered.push((station.x - half, station.x + half));
+    // the gauge's scale behind the bar: as tall as the largest part of any head
+    commands.spawn((
+        Name::new(format!("Part gauge L{layer} H{head}")),
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.machine.clone()),
+        Transform::from_xyz(station.x, PART_HEIGHT / 2.0, -width / 2.0 - 1.65)
+            .with_scale(Vec3::new(0.6, PART_HEIGHT, 0.08)),
+        ChildOf(spot.entity),
+    ));
     commands.spawn((
         Name::new(format!("Part L{layer} H{head}")),
         PartBar { layer, head },
