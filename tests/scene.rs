@@ -2546,3 +2546,68 @@ fn the_press_strikes_when_the_crates_arrive_and_rests_while_idle() {
         "an idle press is left alone"
     );
 }
+
+/// A tour stop's `Learn(n)`: at its act time the learning tab opens on the stage and applies n
+/// steps to the floor's sentence (the floor then runs on the learned copy); the next stop closes
+/// the tab, which forgets (the model on disk under the floor again).
+#[test]
+fn a_tour_stop_learns_the_sentence_and_the_next_forgets() {
+    use factory::inference::Engine;
+    use factory::ui::learn::{Learning, end_learning, learn_on_tour};
+    let m = model();
+    let mut app = headless(m.clone());
+    set_clock(&mut app, Duration::from_millis(100));
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        stage: true,
+        ..Default::default()
+    })
+    .init_resource::<Learning>()
+    .add_systems(Update, (learn_on_tour, end_learning).chain());
+    run_prompt(&mut app, PROMPT);
+    let _dir = start_tour(
+        &mut app,
+        &m,
+        r#"Tour(title: "t", stops: [
+            Stop(title: "a", text: "b", station: Shipping, seconds: 4.0, act_after: 1.0,
+                 actions: [Learn(3)]),
+            Stop(title: "c", text: "d", station: Dock, seconds: 3.0),
+        ])"#,
+    );
+    for _ in 0..5 {
+        app.update();
+    }
+    assert!(
+        app.world().resource::<Learning>().session.is_none(),
+        "not before the act time"
+    );
+    update_until(&mut app, "the steps", |w| {
+        w.resource::<Learning>()
+            .session
+            .as_ref()
+            .is_some_and(|s| s.entries.len() == 4)
+    });
+    let ui = app.world().resource::<factory::ui::UiState>();
+    assert!(
+        ui.learn_view && ui.learn_on_stage,
+        "the tab shows on the stage"
+    );
+    settle(&mut app);
+    assert!(
+        !Arc::ptr_eq(&app.world().resource::<Engine>().0, &m),
+        "the floor runs on the learned copy"
+    );
+    update_until(&mut app, "the next stop", |w| {
+        w.resource::<factory::tour::TourPlayer>().index == 1
+    });
+    app.update();
+    settle(&mut app);
+    assert!(
+        app.world().resource::<Learning>().session.is_none(),
+        "forgotten"
+    );
+    assert!(
+        Arc::ptr_eq(&app.world().resource::<Engine>().0, &m),
+        "the model on disk again"
+    );
+}

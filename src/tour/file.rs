@@ -52,6 +52,10 @@ pub enum Action {
     /// it), the true word picked at the stop's act time (the model's chances revealed).
     /// Recordable: the same round every time.
     Guess(usize),
+    /// Learns the floor's sentence: at the stop's act time the learning tab opens (on the stage
+    /// too) and applies this many steps (1 to 20) with its default optimiser and rate, the floor
+    /// running on the learned copy; leaving the stop forgets it (the model on disk again).
+    Learn(usize),
 }
 
 /// A camera angle around the stop's station (any field left out keeps the station view's value).
@@ -310,6 +314,7 @@ fn check_actions(
             Action::ShowUpTo(s) => station_ok(*s),
             Action::Threshold(t) => t.is_finite() && limits::BEAM_THRESHOLD.contains(t),
             Action::Guess(_) => true,
+            Action::Learn(n) => (1..=20).contains(n),
             Action::Ablate(specs) => {
                 if let Err(e) = Ablations::parse(specs, cfg) {
                     return Err(e.to_string());

@@ -362,7 +362,11 @@ fn act(
                 }
             }
             // the game's round is the game's own (`ui/game.rs`)
-            Action::Prompt(_) | Action::ShowUpTo(_) | Action::Threshold(_) | Action::Guess(_) => {}
+            Action::Prompt(_)
+            | Action::ShowUpTo(_)
+            | Action::Threshold(_)
+            | Action::Guess(_)
+            | Action::Learn(_) => {}
         }
     }
 }

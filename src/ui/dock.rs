@@ -128,7 +128,7 @@ pub fn open_tabs(ui: &UiState, selection: &Selection) -> Vec<Tab> {
             Tab::Embedding => ui.embedding_view,
             Tab::Training => ui.training_view,
             Tab::Game => ui.game_view && (viewer || ui.game_on_stage),
-            Tab::Learn => viewer && ui.learn_view,
+            Tab::Learn => ui.learn_view && (viewer || ui.learn_on_stage),
         })
         .collect()
 }

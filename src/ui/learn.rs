@@ -18,6 +18,7 @@ use crate::inference::{Engine, ModelChanged, Request, Weights};
 use crate::model::LoadedModel;
 use crate::model::learn::{Entry, Learner, Optimizer, top_next};
 use crate::playback::Floor;
+use crate::tour::{Action, TourPlayer};
 use crate::tr;
 
 /// The learning rate's range on the knob.
@@ -134,6 +135,59 @@ fn other_guesses(s: &Session, text: &str) -> Option<[(String, f64); 2]> {
     let before = top_next(&s.original.gpt, &ids).ok()?;
     let now = top_next(s.learner.gpt(), &ids).ok()?;
     Some([word(before), word(now)])
+}
+
+/// A tour stop with `Learn(n)`: at its act time the learning tab opens (shown on the stage too) on
+/// the floor's sentence and applies `n` steps, the floor running on the learned copy; leaving the
+/// stop closes the tab, which forgets.
+pub fn learn_on_tour(
+    tour: Res<TourPlayer>,
+    mut ui: ResMut<UiState>,
+    mut learning: ResMut<Learning>,
+    engine: Option<Res<Engine>>,
+    floor: Res<Floor>,
+    mut requests: MessageWriter<Request>,
+    mut done: Local<Option<usize>>,
+) {
+    let stop = tour.active.then(|| tour.current()).flatten();
+    let steps = stop.and_then(|s| {
+        s.actions.iter().find_map(|a| match a {
+            Action::Learn(n) => Some((*n, s.acts_at())),
+            _ => None,
+        })
+    });
+    let Some((n, acts_at)) = steps else {
+        if done.take().is_some() {
+            if tour.active {
+                ui.learn_view = false;
+            }
+            ui.learn_on_stage = false;
+        }
+        return;
+    };
+    let Some(engine) = engine else { return };
+    if *done == Some(tour.index) || tour.elapsed < acts_at {
+        return;
+    }
+    *done = Some(tour.index);
+    (ui.learn_view, ui.learn_on_stage) = (true, true);
+    // from the model on disk, with the defaults, whatever a visitor set before
+    let base = match learning.forget() {
+        Some(w) => {
+            requests.write(Request::Weights(w.clone()));
+            w.0
+        }
+        None => engine.0.clone(),
+    };
+    *learning = Learning::default();
+    learning.start(&base, &floor.history.ids);
+    let mut last = None;
+    for _ in 0..n {
+        last = learning.step().or(last);
+    }
+    if let Some(w) = last {
+        requests.write(Request::Weights(w));
+    }
 }
 
 /// Closing the tab (the × , the tour's clean stage, the kiosk's attract loop) forgets what was

@@ -180,6 +180,7 @@ pub(super) fn plugin(app: &mut App) {
                 clean_stage::clean_stage,
                 shortcuts::tour_room_windows,
                 game::play_tour_round,
+                learn::learn_on_tour,
             )
                 .chain(),
             save_stop::save_tour_stop,

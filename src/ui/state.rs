@@ -82,6 +82,8 @@ pub struct UiState {
     pub game_on_stage: bool,
     /// The learning tab is open (`ui/learn.rs`): closing it forgets what was learned.
     pub learn_view: bool,
+    /// The learning tab shows a tour stop's steps (`Learn(n)`): on the stage too.
+    pub learn_on_stage: bool,
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
     /// or hidden): the 3D view is drawn to its right, centred in the room it has.
     pub panel_right: f32,
@@ -145,6 +147,7 @@ impl Default for UiState {
             game_view: false,
             game_on_stage: false,
             learn_view: false,
+            learn_on_stage: false,
         }
     }
 }

@@ -8,12 +8,12 @@ use super::{FloorAssets, flat_on_floor};
 use crate::i18n::Lang;
 use crate::model::Ablation;
 use crate::playback::{Floor, SHOWN_CANDIDATES};
+use crate::scene::dock::PART_HEIGHT;
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
     Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
 };
-use crate::scene::dock::PART_HEIGHT;
 use crate::scene::{machines, palette};
 
 /// Width of the bars' area.
