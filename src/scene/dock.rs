@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 
 use super::kit::Kit;
-use super::parts::{CurrentLayout, LensSign, PartBar, ProbBar, WorldLabel};
+use super::parts::{CurrentLayout, LensSign, PartBar, ProbBar, WinnerPlaque, WorldLabel};
 use crate::i18n::Lang;
 use crate::playback::attribution::HeadAttribution;
 use crate::playback::{Dock, Floor, Playback};
@@ -73,6 +73,66 @@ pub(crate) fn update_bars(
                 label.text.clear();
             }
         }
+    }
+}
+
+/// Writes the winner's plaque when the dock's candidates, the crates' arrival or the drawn token
+/// change (only a changed text is written).
+pub(crate) fn update_winner_plaque(
+    floor: Res<Floor>,
+    playback: Res<Playback>,
+    dock: Res<Dock>,
+    layout: Option<Res<CurrentLayout>>,
+    lang: Res<Lang>,
+    mut plaques: Query<&mut WorldLabel, With<WinnerPlaque>>,
+) {
+    let Some(layout) = layout else { return };
+    let changed = dock.is_changed() || playback.is_changed() || floor.is_changed();
+    if !changed && !lang.is_changed() && !layout.is_changed() {
+        return;
+    }
+    let reached = playback.progress >= (layout.0.stations.len() - 1) as f32;
+    let drawn = floor
+        .last_sample
+        .as_ref()
+        .map(|s| s.0)
+        .filter(|_| playback.progress < 0.0);
+    let text = winner_text(&dock, reached, drawn, *lang);
+    for mut plaque in &mut plaques {
+        if plaque.text != text {
+            plaque.text = text.clone();
+        }
+    }
+}
+
+/// The winner's plaque: the most likely next word and its probability once the crates reach the
+/// dock (the tallest bar), or the word drawn while it rides back; empty before.
+fn winner_text(dock: &Dock, reached: bool, drawn: Option<u32>, l: Lang) -> String {
+    let word = |i: usize| {
+        let w = dock
+            .labels
+            .get(i)
+            .map_or("", |w| w.trim_start_matches('\u{b7}'));
+        if w.is_empty() {
+            "_".to_string()
+        } else {
+            w.to_string()
+        }
+    };
+    if let Some(i) = drawn.and_then(|id| dock.candidates.iter().position(|c| c.id == id)) {
+        return format!(
+            "{}\n{}",
+            tr!(l, "dock-drawn", word = word(i)),
+            tr!(l, "dock-drawn-does")
+        );
+    }
+    match dock.candidates.first().filter(|_| reached) {
+        Some(c) => format!(
+            "{}\n{}",
+            tr!(l, "dock-winner", word = word(0)),
+            tr!(l, "dock-winner-does", p = format!("{:.1}", c.prob * 100.0))
+        ),
+        None => String::new(),
     }
 }
 

@@ -65,7 +65,11 @@ impl Kit {
 
 /// The hall floor's and the belt's base colours.
 const FLOOR: Color = Color::srgb(0.09, 0.1, 0.12);
-const BELT: Color = Color::srgb(0.18, 0.19, 0.22);
+const BELT: Color = Color::srgb(
+    palette::PENDING[0],
+    palette::PENDING[1],
+    palette::PENDING[2],
+);
 
 pub(crate) fn make_kit(
     mut commands: Commands,
@@ -132,16 +136,14 @@ pub(crate) fn make_kit(
     commands.insert_resource(kit);
 }
 
-/// A `width` × `height` picture of data cells, filled with the colour of zero.
+/// A `width` × `height` picture of data cells, filled with the colour of a cell not computed yet.
 pub(crate) fn new_image(width: usize, height: usize) -> Image {
-    let zero = [
-        (palette::ZERO[0] * 255.0) as u8,
-        (palette::ZERO[1] * 255.0) as u8,
-        (palette::ZERO[2] * 255.0) as u8,
-        255,
-    ];
     let (width, height) = (width.max(1), height.max(1));
-    image_of(width, height, zero.repeat(width * height))
+    image_of(
+        width,
+        height,
+        palette::pending_rgba().repeat(width * height),
+    )
 }
 
 /// A `width` × `height` picture of data cells from RGBA8 sRGB `pixels`, drawn as crisp cells

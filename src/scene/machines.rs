@@ -1,7 +1,8 @@
 //! A machine beside each station, so a visitor can tell the stations apart without reading: crates
 //! stacked at the receiving dock, a press over a table of rows, a stamp, a gate narrowing to a
 //! slot (the norm), a hopper where the heads' pipes join (the merge), the FFN machine wide in the
-//! middle and narrow at both ends (expand, GELU, contract), a loading ramp at the shipping dock.
+//! middle and narrow at both ends (expand, GELU, contract), nothing beside the booths and the
+//! shipping dock (their beams, their bars and the winner's plaque are their machines).
 //! Procedural blocks in one calm palette, on the far side of the belt below the signs; they carry
 //! no numbers (the numbers are on the belt), except the norm gate's spread bars: each token's
 //! vector's spread before the gate and after it, from the floor's rows.
@@ -30,7 +31,7 @@ pub const SPREAD_TOKENS: usize = 32;
 const SPREAD_HEIGHT: f32 = 2.2;
 
 /// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
-const SIDE: f32 = 2.4;
+pub(crate) const SIDE: f32 = 2.4;
 
 /// How long a press or stamp stroke takes (down and up), seconds.
 pub const STROKE: f32 = 0.7;
@@ -97,11 +98,8 @@ fn blocks(kind: StationKind, depth: f32, heads: usize, half_width: f32) -> Vec<B
         StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
             gate_blocks(half_width)
         }
-        // a booth's own machine: a small lantern (the glass booth itself is on the belt)
-        StationKind::Booth(..) => vec![
-            block([0.0, 0.6, 0.0], [0.6, 1.2, 0.6], Body),
-            block([0.0, 1.45, 0.0], [0.8, 0.5, 0.8], Accent),
-        ],
+        // a booth's machine is its floor across the belt and its beams: nothing beside it
+        StationKind::Booth(..) => Vec::new(),
         StationKind::Merge(_) => hopper_blocks(depth, heads),
         // narrow in, wide and tall in the middle (four times as many neurons), narrow out
         StationKind::Ffn(_) => {
@@ -112,14 +110,8 @@ fn blocks(kind: StationKind, depth: f32, heads: usize, half_width: f32) -> Vec<B
                 block([third, 0.6, 0.0], [third * 0.9, 1.2, 1.0], Body),
             ]
         }
-        // a loading ramp up to a platform
-        StationKind::Shipping => {
-            vec![
-                block([1.2, 0.6, 0.0], [2.6, 1.2, 2.4], Body),
-                block([1.2, 1.5, 0.0], [0.9, 0.6, 0.9], Accent),
-                block([-1.0, 0.3, 0.0], [2.2, 0.6, 2.0], Body),
-            ]
-        }
+        // the shipping dock's machine is its bar chart and the winner's plaque over it
+        StationKind::Shipping => Vec::new(),
     }
 }
 
@@ -434,7 +426,12 @@ mod tests {
             let depth = 6.0;
             let half_width = 4.5;
             let b = blocks(kind, depth, 4, half_width);
-            assert!(!b.is_empty(), "{kind:?}");
+            assert_eq!(
+                b.is_empty(),
+                matches!(kind, StationKind::Booth(..) | StationKind::Shipping),
+                "{kind:?}: a machine for every station but the booths (their beams) and the \
+                 shipping dock (its bars and plaque)"
+            );
             for x in &b {
                 let top = x.at.y + x.size.y / 2.0;
                 assert!(

@@ -68,6 +68,7 @@ pub(super) fn plugin(app: &mut App) {
                 paint::paint_boards,
                 paint::paint_lamps,
                 dock::update_bars,
+                dock::update_winner_plaque,
                 dock::update_lens_signs,
                 dock::update_part_bars,
                 beams::compute_beams,

@@ -38,7 +38,7 @@ pub(crate) fn paint_boards(
                 let px = if t < cols {
                     palette::value_rgba(v, board.scale)
                 } else {
-                    palette::value_rgba(0.0, 1.0)
+                    palette::pending_rgba()
                 };
                 let (x, y) = (t * across + d % across, d / across);
                 let o = (y * width + x) * 4;

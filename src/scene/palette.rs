@@ -28,6 +28,19 @@ pub const POSITIVE: [f32; 3] = [1.0, 0.62, 0.12];
 pub const NEGATIVE: [f32; 3] = [0.15, 0.72, 1.0];
 /// Colour of a zero / unlit cell.
 pub const ZERO: [f32; 3] = [0.07, 0.075, 0.09];
+/// A cell the crates have not reached yet: the belt's own grey, so a board is seen only once it
+/// holds numbers (a zero is [`ZERO`], near-black: a value, not a gap).
+pub const PENDING: [f32; 3] = [0.18, 0.19, 0.22];
+
+/// RGBA8 (sRGB) of a cell not computed yet ([`PENDING`]).
+pub fn pending_rgba() -> [u8; 4] {
+    [
+        (PENDING[0] * 255.0).round() as u8,
+        (PENDING[1] * 255.0).round() as u8,
+        (PENDING[2] * 255.0).round() as u8,
+        255,
+    ]
+}
 
 /// RGBA8 (sRGB) of value `v` on a scale where `scale` is full brightness.
 pub fn value_rgba(v: f32, scale: f32) -> [u8; 4] {

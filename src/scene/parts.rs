@@ -157,6 +157,11 @@ pub struct LensSign {
     pub station: usize,
 }
 
+/// The plaque over the shipping dock's podium: the most likely next word (and the one drawn), once
+/// the crates reach the dock.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct WinnerPlaque;
+
 /// One probability bar at the shipping dock; its rank among the candidates.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);

@@ -12,7 +12,8 @@ use crate::scene::dock::PART_HEIGHT;
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
-    Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch, WorldLabel,
+    Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch,
+    WinnerPlaque, WorldLabel,
 };
 use crate::scene::{machines, palette};
 
@@ -95,7 +96,7 @@ pub(super) fn spawn_station(
         StationKind::Booth(layer, head) => {
             spawn_booth(commands, hall, spot, (layer, head), covered)
         }
-        StationKind::Shipping => spawn_probability_bars(commands, hall.kit, spot),
+        StationKind::Shipping => spawn_probability_bars(commands, hall, spot),
         _ => {}
     }
     if let Some(source) = BoardSource::for_station(kind) {
@@ -248,7 +249,23 @@ fn spawn_booth(
 
 /// The shipping dock's probability bars, one per shown candidate across the hall, hidden until
 /// the candidates are known.
-fn spawn_probability_bars(commands: &mut Commands, kit: &Kit, spot: Spot) {
+fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
+    let kit = hall.kit;
+    // the winner's plaque, over the first (tallest) bar (a sign: dark backing, large type)
+    let first = -(SHOWN_CANDIDATES as f32 - 1.0) / 2.0 * BAR_SPACING;
+    commands.spawn((
+        Name::new("Winner plaque"),
+        WinnerPlaque,
+        Transform::from_xyz(spot.station.x + 5.5, 3.4, first),
+        Visibility::default(),
+        WorldLabel {
+            text: String::new(),
+            size: 44.0,
+            lift: 0.0,
+            weight: WorldLabel::SIGN,
+        },
+        ChildOf(spot.entity),
+    ));
     for rank in 0..SHOWN_CANDIDATES {
         let z = (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING;
         commands.spawn((
