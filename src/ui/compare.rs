@@ -35,6 +35,8 @@ pub(super) struct CompareView {
     /// (floor version, B version, layer, head) the two pictures are for.
     made_for: Option<(u64, u64, usize, usize)>,
     pictures: Option<[egui::TextureHandle; 2]>,
+    /// The patching section's state.
+    patch: super::patching::PatchView,
 }
 
 /// Side A: the model, the floor, the panel's sampling settings and the selected head.
@@ -95,6 +97,8 @@ pub(super) fn draw_compare(
         next_token_table(ui, a, b, &side_a.sampling, tok, l);
         lens_table(ui, a, b, tok, l);
         attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
+        let sides = (a, b, &floor.ablations);
+        super::patching::patching_section(ui, &mut view.patch, &engine.0, sides, l);
     });
     Ok(())
 }

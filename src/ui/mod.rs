@@ -27,6 +27,7 @@ pub mod layout_file;
 pub mod learn;
 mod model_card;
 mod models;
+mod patching;
 mod positions;
 mod save_stop;
 mod shortcuts;

@@ -130,3 +130,22 @@ learn-other = Ein anderer Satz, nicht gelernt:
 learn-other-guess = sein Tipp fürs nächste Wort: { $before } wie geladen, { $now } jetzt
 learn-other-bad = (dieser Satz ist nicht lesbar: tippe ein paar Wörter)
 learn-copy-note = Nur eine Kopie im Speicher lernt; das Modell auf der Platte bleibt, wie es war. Schließen dieses Reiters vergisst.
+
+## activation patching in the A/B window (ui/patching.rs, model/patch.rs)
+patch-title = Wo fällt der Unterschied? (Patching)
+patch-intro = B läuft erneut mit einem Stück aus A's Lauf, für jede Schicht und jedes Wort: eine helle Zelle ist eine Stelle, die trägt, was A's Tipp ausmacht.
+patch-lengths = Patching braucht A und B gleich lang in Tokens (A hat { $a }, B hat { $b }): tausche ein Wort gegen ein Wort.
+patch-resid-pre = der Strom in eine Schicht
+patch-attn-out = die Ausgabe der Aufmerksamkeit
+patch-mlp-out = die Ausgabe des FFN
+patch-head = ein Kopf (jedes Wort)
+patch-prob = wie wahrscheinlich „{ $word }“ ist
+patch-diff = „{ $a }“ gegen „{ $b }“ (Logits)
+patch-run = Jede Stelle patchen
+patch-run-tip = Lässt B einmal je Schicht und Wort (oder Kopf) laufen, jedes Mal mit diesem Stück aus A's Lauf; abseits des Hauptthreads
+patch-cancel = Abbrechen
+patch-ends = A: { $clean }, B: { $corrupt } (eine Zelle: B mit diesem Stück aus A)
+patch-layer = Schicht { $layer }
+patch-cell = Schicht { $layer }, Wort { $position } „{ $word }“
+patch-cell-head = Schicht { $layer }, Kopf { $head }
+patch-cell-value = B's Maß damit: { $value } ({ $share } % des Wegs von B zu A)

@@ -130,3 +130,22 @@ learn-other = Another sentence, not learned:
 learn-other-guess = its next-word guess: { $before } as loaded, { $now } now
 learn-other-bad = (this sentence cannot be read: type one of a few words)
 learn-copy-note = Only a copy in memory learns; the model on disk stays as it was. Closing this tab forgets.
+
+## activation patching in the A/B window (ui/patching.rs, model/patch.rs)
+patch-title = Where is the difference decided? (patching)
+patch-intro = B runs again with one piece of A's run put in, for every layer and word: a bright cell is a place that carries what makes A's guess.
+patch-lengths = Patching needs A and B of the same length in tokens (A has { $a }, B has { $b }): change one word for one word.
+patch-resid-pre = the stream into a layer
+patch-attn-out = attention's output
+patch-mlp-out = the FFN's output
+patch-head = one head (every word)
+patch-prob = how likely “{ $word }” is
+patch-diff = “{ $a }” against “{ $b }” (logits)
+patch-run = Patch every place
+patch-run-tip = Runs B once per layer and word (or head), each time with that piece from A's run; off the main thread
+patch-cancel = Cancel
+patch-ends = A: { $clean }, B: { $corrupt } (a cell: B with that piece from A)
+patch-layer = layer { $layer }
+patch-cell = layer { $layer }, word { $position } “{ $word }”
+patch-cell-head = layer { $layer }, head { $head }
+patch-cell-value = B's metric with it: { $value } ({ $share } % of the way from B to A)

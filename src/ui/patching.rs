@@ -1,0 +1,225 @@
+//! Activation patching in the A/B window (`model/patch.rs`): A is the clean prompt, B the corrupted
+//! one (the same token length); B runs again with one activation from A's run, for every layer and
+//! position (or head), off the main thread with its progress shown and a Cancel button. The grid's
+//! cells show how much of the way from B's metric to A's each patch goes (violet, brighter = more;
+//! below zero or above one is clamped in colour, never in the numbers, which are on hover).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use bevy_egui::egui;
+
+use super::job::{Job, ModelKey};
+use crate::i18n::Lang;
+use crate::model::patch::{Metric, PatchGrid, Site, patch};
+use crate::model::{Ablations, LoadedModel};
+use crate::playback::history::History;
+use crate::tr;
+
+/// What a grid was computed for.
+type Key = (ModelKey, Vec<u32>, Vec<u32>, Site, Metric, Ablations);
+
+/// The patching section's own state.
+#[derive(Default)]
+pub(super) struct PatchView {
+    site: Option<Site>,
+    /// The metric is A's top token minus B's (else A's top token's probability).
+    diff: bool,
+    /// The grid asked for (the button).
+    asked: Option<Key>,
+    job: Job<Key, Result<PatchGrid, String>>,
+    /// Runs done of the one in progress, and its total.
+    progress: Arc<(AtomicUsize, AtomicUsize)>,
+    /// Set by Cancel; the run stops after its current patch.
+    stop: Arc<AtomicBool>,
+}
+
+/// The highest-probability token of a side's last position.
+fn top(h: &History) -> Option<u32> {
+    h.logits
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i as u32)
+}
+
+/// The section: the site and metric, Patch / Cancel, the progress, the grid.
+pub(super) fn patching_section(
+    ui: &mut egui::Ui,
+    view: &mut PatchView,
+    model: &Arc<LoadedModel>,
+    (a, b, abl): (&History, &History, &Ablations),
+    l: Lang,
+) {
+    ui.separator();
+    ui.strong(tr!(l, "patch-title"));
+    ui.label(tr!(l, "patch-intro"));
+    if a.ids.len() != b.ids.len() {
+        ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
+        return;
+    }
+    let (Some(ta), Some(tb)) = (top(a), top(b)) else {
+        return;
+    };
+    let word = |id: u32| model.tokenizer.token_text(id).trim().to_string();
+    let site = view.site.get_or_insert(Site::ResidPre);
+    ui.horizontal_wrapped(|ui| {
+        for (s, name) in [
+            (Site::ResidPre, "patch-resid-pre"),
+            (Site::AttnOut, "patch-attn-out"),
+            (Site::MlpOut, "patch-mlp-out"),
+            (Site::Head, "patch-head"),
+        ] {
+            ui.radio_value(site, s, tr!(l, name));
+        }
+    });
+    let site = *site;
+    let metric = if view.diff && ta != tb {
+        Metric::Diff(ta, tb)
+    } else {
+        Metric::Prob(ta)
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.radio_value(&mut view.diff, false, tr!(l, "patch-prob", word = word(ta)));
+        if ta != tb {
+            let label = tr!(l, "patch-diff", a = word(ta), b = word(tb));
+            ui.radio_value(&mut view.diff, true, label);
+        }
+    });
+    let key: Key = (
+        ModelKey(model.clone()),
+        a.ids.clone(),
+        b.ids.clone(),
+        site,
+        metric,
+        abl.clone(),
+    );
+    controls(ui, view, &key, l);
+    let Some(asked) = view.asked.clone() else {
+        return;
+    };
+    let (model, progress, stop) = (model.clone(), view.progress.clone(), view.stop.clone());
+    let found = view.job.get(asked.clone(), false, move || {
+        let (_, ids_a, ids_b, site, metric, abl) = asked;
+        move || {
+            let mut tick = |done: usize, total: usize| {
+                progress.0.store(done, Ordering::Relaxed);
+                progress.1.store(total, Ordering::Relaxed);
+            };
+            patch(
+                &model.gpt,
+                (&ids_a, &ids_b),
+                (site, metric),
+                &abl,
+                &mut tick,
+                &stop,
+            )
+            .map_err(|e| e.to_string())
+        }
+    });
+    match found.ready() {
+        None => {
+            let (done, total) = (
+                view.progress.0.load(Ordering::Relaxed),
+                view.progress.1.load(Ordering::Relaxed).max(1),
+            );
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total as f32).text(format!("{done}/{total}")),
+            );
+            ui.ctx().request_repaint();
+        }
+        Some(Err(e)) => {
+            ui.colored_label(egui::Color32::LIGHT_RED, e);
+        }
+        Some(Ok(grid)) => grid_view(ui, grid, site, &model_words(b, &word), l),
+    }
+}
+
+/// B's tokens as shown under the grid's columns.
+fn model_words(b: &History, word: &dyn Fn(u32) -> String) -> Vec<String> {
+    b.ids.iter().map(|&id| word(id)).collect()
+}
+
+/// Patch and Cancel.
+fn controls(ui: &mut egui::Ui, view: &mut PatchView, key: &Key, l: Lang) {
+    ui.horizontal(|ui| {
+        if ui
+            .button(tr!(l, "patch-run"))
+            .on_hover_text(tr!(l, "patch-run-tip"))
+            .clicked()
+        {
+            view.stop.store(false, Ordering::Relaxed);
+            view.progress.0.store(0, Ordering::Relaxed);
+            view.asked = Some(key.clone());
+        }
+        if view.asked.is_some() && ui.button(tr!(l, "patch-cancel")).clicked() {
+            view.stop.store(true, Ordering::Relaxed);
+            view.asked = None;
+            view.job.clear();
+        }
+    });
+}
+
+/// The grid: a row per layer, a cell per position (or head), coloured by how far the patch moves
+/// B's metric toward A's; the numbers on hover.
+fn grid_view(ui: &mut egui::Ui, grid: &PatchGrid, site: Site, words: &[String], l: Lang) {
+    ui.label(tr!(
+        l,
+        "patch-ends",
+        clean = format!("{:.4}", grid.clean),
+        corrupt = format!("{:.4}", grid.corrupt)
+    ));
+    let span = grid.clean - grid.corrupt;
+    let cell = 22.0;
+    egui::Grid::new("patch-grid")
+        .spacing([2.0, 2.0])
+        .show(ui, |ui| {
+            ui.label("");
+            let columns = grid.grid.first().map_or(0, Vec::len);
+            for c in 0..columns {
+                let head = if site == Site::Head {
+                    c.to_string()
+                } else {
+                    words.get(c).cloned().unwrap_or_default()
+                };
+                ui.small(head);
+            }
+            ui.end_row();
+            for (layer, row) in grid.grid.iter().enumerate() {
+                ui.small(tr!(l, "patch-layer", layer = layer));
+                for (c, &v) in row.iter().enumerate() {
+                    let share = if span.abs() > 1e-12 {
+                        (v - grid.corrupt) / span
+                    } else {
+                        0.0
+                    };
+                    let [r, g, bl, _] = crate::scene::palette::weight_rgba(share as f32);
+                    let (rect, resp) =
+                        ui.allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());
+                    ui.painter()
+                        .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, bl));
+                    let what = if site == Site::Head {
+                        tr!(l, "patch-cell-head", layer = layer, head = c)
+                    } else {
+                        tr!(
+                            l,
+                            "patch-cell",
+                            layer = layer,
+                            position = c,
+                            word = words.get(c).cloned().unwrap_or_default()
+                        )
+                    };
+                    resp.on_hover_text(format!(
+                        "{what}\n{}",
+                        tr!(
+                            l,
+                            "patch-cell-value",
+                            value = format!("{v:.5}"),
+                            share = format!("{:.0}", share * 100.0)
+                        )
+                    ));
+                }
+                ui.end_row();
+            }
+        });
+}
