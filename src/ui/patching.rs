@@ -62,30 +62,7 @@ pub(super) fn patching_section(
         return;
     };
     let word = |id: u32| model.tokenizer.token_text(id).trim().to_string();
-    let site = view.site.get_or_insert(Site::ResidPre);
-    ui.horizontal_wrapped(|ui| {
-        for (s, name) in [
-            (Site::ResidPre, "patch-resid-pre"),
-            (Site::AttnOut, "patch-attn-out"),
-            (Site::MlpOut, "patch-mlp-out"),
-            (Site::Head, "patch-head"),
-        ] {
-            ui.radio_value(site, s, tr!(l, name));
-        }
-    });
-    let site = *site;
-    let metric = if view.diff && ta != tb {
-        Metric::Diff(ta, tb)
-    } else {
-        Metric::Prob(ta)
-    };
-    ui.horizontal_wrapped(|ui| {
-        ui.radio_value(&mut view.diff, false, tr!(l, "patch-prob", word = word(ta)));
-        if ta != tb {
-            let label = tr!(l, "patch-diff", a = word(ta), b = word(tb));
-            ui.radio_value(&mut view.diff, true, label);
-        }
-    });
+    let (site, metric) = options(ui, view, (ta, tb), &word, l);
     let key: Key = (
         ModelKey(model.clone()),
         a.ids.clone(),
@@ -133,6 +110,42 @@ pub(super) fn patching_section(
         }
         Some(Ok(grid)) => grid_view(ui, grid, site, &model_words(b, &word), l),
     }
+}
+
+/// The site and the metric, as picked (A's top token's probability, or A's top token against B's
+/// when they differ).
+fn options(
+    ui: &mut egui::Ui,
+    view: &mut PatchView,
+    (ta, tb): (u32, u32),
+    word: &dyn Fn(u32) -> String,
+    l: Lang,
+) -> (Site, Metric) {
+    let site = view.site.get_or_insert(Site::ResidPre);
+    ui.horizontal_wrapped(|ui| {
+        for (s, name) in [
+            (Site::ResidPre, "patch-resid-pre"),
+            (Site::AttnOut, "patch-attn-out"),
+            (Site::MlpOut, "patch-mlp-out"),
+            (Site::Head, "patch-head"),
+        ] {
+            ui.radio_value(site, s, tr!(l, name));
+        }
+    });
+    let site = *site;
+    ui.horizontal_wrapped(|ui| {
+        ui.radio_value(&mut view.diff, false, tr!(l, "patch-prob", word = word(ta)));
+        if ta != tb {
+            let label = tr!(l, "patch-diff", a = word(ta), b = word(tb));
+            ui.radio_value(&mut view.diff, true, label);
+        }
+    });
+    let metric = if view.diff && ta != tb {
+        Metric::Diff(ta, tb)
+    } else {
+        Metric::Prob(ta)
+    };
+    (site, metric)
 }
 
 /// B's tokens as shown under the grid's columns.
