@@ -1,7 +1,8 @@
 //! What each attention head does in general, measured over a text: how much of its attention goes
 //! to the previous token, to the first token, to the token itself, and (on a repeated random
 //! sequence) to the token after the same token's first occurrence (induction). A head whose
-//! strongest score is clear gets that role; else it is "mixed".
+//! strongest score is clear gets that role; else, when its attention stays close by, "local" (see
+//! below); else it is "mixed".
 //!
 //! The text is cut into consecutive windows `ids[kN..(k+1)N]` (a last shorter window counts when it
 //! has at least 2 tokens), each run on its own, nothing switched off. `previous`, `first` and `self`

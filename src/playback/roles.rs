@@ -3,8 +3,6 @@
 //! the lamp cards (`model/lamps.rs`, `lamps.json`: where each lamp lights most). A folder without
 //! them still opens (the signs keep their general line; the inspector says how to make the files).
 
-use std::sync::Arc;
-
 use bevy::prelude::*;
 
 use crate::inference::Engine;
@@ -17,8 +15,8 @@ pub struct HeadRoles {
     pub roles: Vec<HeadRole>,
     /// Why the file could not be used, when it is there but broken.
     pub problem: Option<String>,
-    /// The model they were read for.
-    model: usize,
+    /// The model folder they were read from (the learning step's copies share it: no new read).
+    model: Option<std::path::PathBuf>,
 }
 
 impl HeadRoles {
@@ -33,8 +31,7 @@ impl HeadRoles {
 /// Reads the roles again when another model is loaded.
 pub(super) fn load_head_roles(engine: Option<Res<Engine>>, mut roles: ResMut<HeadRoles>) {
     let Some(engine) = engine else { return };
-    let key = Arc::as_ptr(&engine.0) as usize;
-    if roles.model == key {
+    if roles.model.as_deref() == Some(engine.0.dir.as_path()) {
         return;
     }
     let n_heads = engine.0.config.n_layer * engine.0.config.n_head;
@@ -62,7 +59,7 @@ pub(super) fn load_head_roles(engine: Option<Res<Engine>>, mut roles: ResMut<Hea
             engine.0.dir.display()
         );
     }
-    roles.model = key;
+    roles.model = Some(engine.0.dir.clone());
 }
 
 /// The loaded model's lamp cards (`model/lamps.rs`), read from its folder's `lamps.json` when the
@@ -73,8 +70,8 @@ pub struct LampCardsRes {
     pub cards: Option<crate::model::lamps::LampCards>,
     /// Why the file could not be used, when it is there but broken.
     pub problem: Option<String>,
-    /// The model they were read for.
-    model: usize,
+    /// The model folder they were read from (the learning step's copies share it: no new read).
+    model: Option<std::path::PathBuf>,
 }
 
 impl LampCardsRes {
@@ -89,8 +86,7 @@ impl LampCardsRes {
 /// model: a few tens of milliseconds, once).
 pub(super) fn load_lamp_cards(engine: Option<Res<Engine>>, mut cards: ResMut<LampCardsRes>) {
     let Some(engine) = engine else { return };
-    let key = Arc::as_ptr(&engine.0) as usize;
-    if cards.model == key {
+    if cards.model.as_deref() == Some(engine.0.dir.as_path()) {
         return;
     }
     let cfg = &engine.0.config;
@@ -119,5 +115,5 @@ pub(super) fn load_lamp_cards(engine: Option<Res<Engine>>, mut cards: ResMut<Lam
             engine.0.dir.display()
         );
     }
-    cards.model = key;
+    cards.model = Some(engine.0.dir.clone());
 }

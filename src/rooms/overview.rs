@@ -60,6 +60,8 @@ pub struct Overview {
     /// Floor version its pictures show.
     pub made_for: Option<u64>,
     shape: (usize, usize),
+    /// When the head roles its role tags show were last changed.
+    roles_at: Option<bevy::ecs::change_detection::Tick>,
 }
 
 /// Distance between neighbouring windows, for a model of `layers` × `heads`.
@@ -152,11 +154,12 @@ pub(super) fn build_tower(
         .is_some_and(|f| f.distance(OVERVIEW_CENTRE) < NEAR);
     let floor: &Floor = &source.floor;
     let h = &floor.history;
-    let roles_changed = source.roles.is_changed() && state.root.is_some();
+    let roles_changed = state.root.is_some() && state.roles_at != Some(source.roles.last_changed());
     if !near || h.is_empty() || (state.made_for == Some(floor.version) && !roles_changed) {
         return;
     }
     state.made_for = Some(floor.version);
+    state.roles_at = Some(source.roles.last_changed());
     let layers = h.layers.len();
     let heads = h.layers.first().map_or(0, |l| l.attention.len());
     if state.root.is_some() && state.shape == (layers, heads) && !roles_changed {

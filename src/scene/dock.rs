@@ -76,6 +76,10 @@ pub(crate) fn update_bars(
     }
 }
 
+/// What the winner's plaque says depends on: the floor, whether the crates reached the dock, the
+/// token drawn (while it rides back), the language.
+type PlaqueKey = (u64, bool, Option<u32>, Lang);
+
 /// Writes the winner's plaque when the dock's candidates, the crates' arrival or the drawn token
 /// change (only a changed text is written).
 pub(crate) fn update_winner_plaque(
@@ -84,19 +88,23 @@ pub(crate) fn update_winner_plaque(
     dock: Res<Dock>,
     layout: Option<Res<CurrentLayout>>,
     lang: Res<Lang>,
+    mut shown: Local<Option<PlaqueKey>>,
     mut plaques: Query<&mut WorldLabel, With<WinnerPlaque>>,
 ) {
     let Some(layout) = layout else { return };
-    let changed = dock.is_changed() || playback.is_changed() || floor.is_changed();
-    if !changed && !lang.is_changed() && !layout.is_changed() {
-        return;
-    }
     let reached = playback.progress >= (layout.0.stations.len() - 1) as f32;
     let drawn = floor
         .last_sample
         .as_ref()
         .map(|s| s.0)
         .filter(|_| playback.progress < 0.0);
+    // (a moving crate marks the playback changed every frame: only what the plaque says counts)
+    let key = (floor.version, reached, drawn, *lang);
+    let fresh = dock.is_changed() || layout.is_changed();
+    if *shown == Some(key) && !fresh {
+        return;
+    }
+    *shown = Some(key);
     let text = winner_text(&dock, reached, drawn, *lang);
     for mut plaque in &mut plaques {
         if plaque.text != text {

@@ -246,7 +246,8 @@ fn beams_section(ui: &mut egui::Ui, st: &mut UiState, settings: &mut PanelSettin
         .on_hover_text(tr!(l, "show-ids-tip"));
 }
 
-/// The buttons that open or close the positions, cost, compare and all-heads views.
+/// The buttons that open or close the positions, cost, compare and all-heads views and the
+/// learning tab.
 fn view_toggles(ui: &mut egui::Ui, st: &mut UiState, l: Lang) {
     if ui
         .button(tr!(l, "positions"))

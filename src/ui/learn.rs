@@ -162,6 +162,10 @@ pub fn learn_on_tour(
                 ui.learn_view = false;
             }
             ui.learn_on_stage = false;
+            // also when the tour ended here and the stage gave the tab back: the tour's copy goes
+            if let Some(w) = learning.forget() {
+                requests.write(Request::Weights(w));
+            }
         }
         return;
     };
@@ -185,6 +189,7 @@ pub fn learn_on_tour(
     for _ in 0..n {
         last = learning.step().or(last);
     }
+    // the floor runs on the last copy only (the request for the model on disk above is replaced)
     if let Some(w) = last {
         requests.write(Request::Weights(w));
     }
@@ -201,6 +206,10 @@ pub fn end_learning(
     if changed.read().last().is_some() {
         learning.session = None;
         return;
+    }
+    if !ui.learn_view && learning.problem.is_some() {
+        // the next opening tries the floor again
+        learning.problem = None;
     }
     if !ui.learn_view
         && learning.session.is_some()

@@ -71,6 +71,10 @@ pub(super) fn patching_section(
         metric,
         abl.clone(),
     );
+    if view.asked.as_ref().is_some_and(|a| *a != key) {
+        // the site, the metric or a prompt changed: that grid is no longer this one
+        cancel(view);
+    }
     controls(ui, view, &key, l);
     let Some(asked) = view.asked.clone() else {
         return;
@@ -161,16 +165,23 @@ fn controls(ui: &mut egui::Ui, view: &mut PatchView, key: &Key, l: Lang) {
             .on_hover_text(tr!(l, "patch-run-tip"))
             .clicked()
         {
-            view.stop.store(false, Ordering::Relaxed);
-            view.progress.0.store(0, Ordering::Relaxed);
+            cancel(view);
+            // a fresh flag and counters: a run still finishing reads only its own
+            view.stop = Arc::new(AtomicBool::new(false));
+            view.progress = Arc::default();
             view.asked = Some(key.clone());
         }
         if view.asked.is_some() && ui.button(tr!(l, "patch-cancel")).clicked() {
-            view.stop.store(true, Ordering::Relaxed);
-            view.asked = None;
-            view.job.clear();
+            cancel(view);
         }
     });
+}
+
+/// Stops the run in progress (after its current patch) and forgets the grid.
+fn cancel(view: &mut PatchView) {
+    view.stop.store(true, Ordering::Relaxed);
+    view.asked = None;
+    view.job.clear();
 }
 
 /// The grid: a row per layer, a cell per position (or head), coloured by how far the patch moves
