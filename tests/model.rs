@@ -1795,6 +1795,14 @@ fn learning_matches_the_reference() {
             "ln_f.bias[2]".to_string(),
             format!("{head}[{},{}]", ids[2], 7),
             format!("wte.weight[{},{}]", ids[1], 3),
+            // every other kind: positions, both norms' gains and shifts, the projections' biases
+            "wpe.weight[2,5]".to_string(),
+            "h.0.ln_1.weight[4]".to_string(),
+            "h.2.ln_2.bias[1]".to_string(),
+            "ln_f.weight[0]".to_string(),
+            "h.1.attn.c_proj.bias[3]".to_string(),
+            "h.0.mlp.c_proj.weight[7,2]".to_string(),
+            "h.2.mlp.c_fc.bias[11]".to_string(),
         ]
         .iter()
         .map(|p| Probe::parse(p).unwrap())
@@ -2071,6 +2079,17 @@ fn patching_matches_the_reference() {
                 // patching the changed token's embedding is running the clean prompt
                 if site == Site::ResidPre {
                     assert!((got.grid[0][changed[0]] - got.clean).abs() < 1e-5);
+                }
+                // patching A with A's own activations returns A's metric, every cell
+                let same =
+                    patch(&m.gpt, (&a, &a), (site, metric), &abl, &mut |_, _| {}, &no).unwrap();
+                assert!((same.corrupt - same.clean).abs() < 1e-9);
+                for v in same.grid.iter().flatten() {
+                    assert!(
+                        (v - same.clean).abs() < 1e-5,
+                        "{name}: {v} vs {}",
+                        same.clean
+                    );
                 }
             }
         }

@@ -43,6 +43,7 @@ pub(super) fn draw_help(
                 ui.label(tr!(l, "help-story"));
                 ui.label(tr!(l, "help-rooms"));
                 ui.label(tr!(l, "help-learn"));
+                ui.label(tr!(l, "help-patch"));
             });
     }
     Ok(())

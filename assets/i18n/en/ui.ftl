@@ -71,6 +71,7 @@ help-title = Keys and help
 help-story = Crates are tokens. They ride from the receiving dock through every layer: a norm gate, one booth per attention head (beams show what each token looks at; brighter and thicker = more weight; future tokens are masked and never lit), the merge and residual belt, a second norm gate and the FFN machine (one lamp per neuron). At the shipping dock the bars show the next-token probabilities; the sampled token rides back to the start and the loop goes on, using the key/value cache so only the new crate is computed.
 help-rooms = Rooms: M flies to the embedding room (every token of the vocabulary as a point; click one for its nearest neighbours, try vector arithmetic), B to the scale room (this model beside GPT-2 and GPT-3). P, C and L open the position table, the cost of long contexts and the training time-lapse. Home comes back.
 help-learn = Game (in the bar) plays "guess the next word" against the model. Learn this sentence (under More) shows one step of learning: at every word the true next word, its probability as loaded and now, and Step to nudge a copy of the weights; closing it forgets.
+help-patch = A/B (under More) runs a second prompt beside the floor's; when both have the same number of word pieces, "Patch every place" shows where in the model the difference between them is decided.
 
 ## Keys (the help's table: the keys as written, and .does)
 
