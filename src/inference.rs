@@ -139,6 +139,20 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The floor's tokens run again from scratch (new ablations or weights): the cache and the
+    /// running work are dropped, appends and reruns waiting are replaced by one rerun, unless a
+    /// prompt is on its way (it runs with them anyway).
+    fn rerun_floor(&mut self) {
+        self.cache = None;
+        self.task = None;
+        self.serial += 1;
+        self.queue
+            .retain(|q| !matches!(q, Job::Append(_) | Job::Rerun));
+        if !self.queue.iter().any(|q| matches!(q, Job::Prompt(_))) {
+            self.queue.push(Job::Rerun);
+        }
+    }
+
     /// True while the model is working or requests wait.
     pub fn busy(&self) -> bool {
         self.task.is_some() || self.loading.is_some() || !self.queue.is_empty()
@@ -199,29 +213,13 @@ fn queue_requests(
             }
             Request::Ablate(ablations) => {
                 pending.ablations = ablations.clone();
-                pending.cache = None;
-                pending.task = None;
-                pending.serial += 1;
-                pending
-                    .queue
-                    .retain(|q| !matches!(q, Job::Append(_) | Job::Rerun));
-                if !pending.queue.iter().any(|q| matches!(q, Job::Prompt(_))) {
-                    pending.queue.push(Job::Rerun);
-                }
+                pending.rerun_floor();
             }
             Request::Append(id) => pending.queue.push(Job::Append(*id)),
             Request::Weights(Weights(model)) => {
                 // the next job starts on them (commands apply before `start_task`, chained)
                 commands.insert_resource(Engine(model.clone()));
-                pending.cache = None;
-                pending.task = None;
-                pending.serial += 1;
-                pending
-                    .queue
-                    .retain(|q| !matches!(q, Job::Append(_) | Job::Rerun));
-                if !pending.queue.iter().any(|q| matches!(q, Job::Prompt(_))) {
-                    pending.queue.push(Job::Rerun);
-                }
+                pending.rerun_floor();
             }
         }
     }
