@@ -204,7 +204,8 @@ fn a_rooms_window_docks_in_the_side_panel_on_the_right() {
 /// The new look at a booth (`--station 4` puts the crates there): the crates carry their surprise
 /// gauges (pink bars across their tops), lit beams arc above them in attention's violet (never a value's amber or cyan)
 /// with pale pulses travelling along them, and the nearest stations' signs stand on dark plaques
-/// with a light edge, their text warm white.
+/// with a light edge, their text warm white; each crate carries its word on a paper label and the
+/// booth's cabin names its head on a plate.
 #[test]
 fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +254,29 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
         r >= 225 && g >= 222 && (205..=232).contains(&b) && r >= b + 6
     });
     assert!(text > 600, "no readable sign: {text} text pixels");
+    // every crate carries its word on a paper label (warm light paper, lit): the columns of the
+    // crates' band holding paper form one run per crate, six crates
+    let paper = |x: u32| {
+        (480..640)
+            .filter(|&y| {
+                let [r, g, b] = img.get_pixel(x, y).0;
+                r > 170 && g > 160 && b > 140 && r >= b + 12 && r.abs_diff(g) < 20
+            })
+            .count()
+    };
+    let columns: Vec<bool> = (0..1280).map(|x| paper(x) >= 6).collect();
+    let runs = columns.windows(2).filter(|w| !w[0] && w[1]).count();
+    assert!(runs >= 6, "{runs} crates with a paper label, not 6");
+    // the booth's cabin names its head on a near-black plate over the crates, in the signs' warm
+    // white (a little darker in the hall's light)
+    let plate = count(400..900, 280..330, &|[r, g, b]| r < 24 && g < 24 && b < 26);
+    let plate_text = count(400..900, 280..330, &|[r, g, b]| {
+        r >= 170 && g >= 165 && (150..=235).contains(&b) && r >= b + 4 && r.abs_diff(g) < 12
+    });
+    assert!(
+        plate > 2000 && plate_text > 150,
+        "no head plate: {plate} plate pixels, {plate_text} letters"
+    );
 }
 
 /// Runs `factory record ARGS` (software Vulkan, a runtime folder of its own), checks that it

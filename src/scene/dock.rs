@@ -5,10 +5,12 @@
 use bevy::prelude::*;
 
 use super::kit::Kit;
-use super::parts::{CurrentLayout, LensSign, PartBar, ProbBar, WinnerPlaque, WorldLabel};
+use super::parts::{
+    ChartLine, CurrentLayout, LensSign, PartBar, ProbBar, WinnerPlaque, WorldLabel,
+};
 use crate::i18n::Lang;
 use crate::playback::attribution::HeadAttribution;
-use crate::playback::{Dock, Floor, Playback};
+use crate::playback::{Dock, Floor, Playback, SHOWN_CANDIDATES};
 use crate::tr;
 
 /// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
@@ -17,14 +19,37 @@ type BarsKey = (u64, bool, bool, Option<u32>);
 
 /// A probability bar's height at 100 %, world units.
 pub const BAR_FULL: f32 = 12.0;
+/// A bar's width and depth, world units (thin: a bar chart, not a row of boxes).
+pub const BAR_WIDTH: f32 = 0.3;
+/// How far the bars stand beyond the dock's station, along the hall.
+pub const BAR_X: f32 = 5.5;
+/// The distance between neighbouring bars, across the hall.
+const BAR_SPACING: f32 = 1.6;
+
+/// Where the bar of `rank` stands across the hall (the ranks centred on the belt).
+pub fn bar_z(rank: usize) -> f32 {
+    (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING
+}
+
+/// A bar's height for probability `p`.
+fn bar_height(p: f32) -> f32 {
+    0.05 + BAR_FULL * p
+}
+
+/// The bar the winner's plaque stands over: the drawn word's while it rides back (when it is among
+/// the bars), else the tallest once the crates reached the dock; none before.
+fn plaque_rank(dock: &Dock, reached: bool, drawn: Option<u32>) -> Option<usize> {
+    match drawn.and_then(|id| dock.candidates.iter().position(|c| c.id == id)) {
+        Some(i) => Some(i),
+        None => (reached && !dock.candidates.is_empty()).then_some(0),
+    }
+}
 
 /// Sizes the probability bars and labels them; shown once the crates reach the dock. Runs its
 /// work only when the candidates, the floor or the clock's side of the dock changed.
 #[allow(clippy::type_complexity)]
 pub(crate) fn update_bars(
-    floor: Res<Floor>,
-    playback: Res<Playback>,
-    dock: Res<Dock>,
+    (floor, playback, dock): (Res<Floor>, Res<Playback>, Res<Dock>),
     layout: Option<Res<CurrentLayout>>,
     kit: Option<Res<Kit>>,
     mut shown: Local<Option<BarsKey>>,
@@ -35,6 +60,7 @@ pub(crate) fn update_bars(
         &mut WorldLabel,
         &mut MeshMaterial3d<StandardMaterial>,
     )>,
+    mut lines: Query<(&ChartLine, &mut Visibility), Without<ProbBar>>,
 ) {
     let (Some(layout), Some(kit)) = (layout, kit) else {
         return;
@@ -47,19 +73,24 @@ pub(crate) fn update_bars(
         return;
     }
     *shown = Some(key);
+    let drawn = chosen.filter(|_| playback.progress < 0.0);
+    let named = plaque_rank(&dock, reached, drawn);
     for (bar, mut t, mut vis, mut label, mut mat) in &mut bars {
         match dock.candidates.get(bar.0).filter(|_| reached) {
             Some(c) => {
                 // a bar chart: the height is the probability (BAR_FULL units = 100 %)
-                let height = 0.05 + BAR_FULL * c.prob;
+                let height = bar_height(c.prob);
                 t.scale.y = height;
                 t.translation.y = height / 2.0;
                 *vis = Visibility::Inherited;
-                let word = dock.labels[bar.0].trim_start_matches('\u{b7}');
-                let word = if word.is_empty() { "_" } else { word };
-                label.text = format!("{word}\n{:.1}%", c.prob * 100.0);
+                // the bar under the winner's plaque is named by the plaque
+                label.text = if named == Some(bar.0) {
+                    String::new()
+                } else {
+                    format!("{}\n{:.1}%", word_at(&dock, bar.0), c.prob * 100.0)
+                };
                 label.lift = height / 2.0 + 0.8;
-                let want = if Some(c.id) == chosen && playback.progress < 0.0 {
+                let want = if Some(c.id) == drawn {
                     &kit.bar_chosen
                 } else {
                     &kit.bar
@@ -73,6 +104,29 @@ pub(crate) fn update_bars(
                 label.text.clear();
             }
         }
+    }
+    // the scale's lines up to the first 10 % above the tallest bar
+    let top = dock.candidates.first().filter(|_| reached).map(|c| c.prob);
+    for (line, mut vis) in &mut lines {
+        let on = top.is_some_and(|p| line.0 as f32 / 10.0 < p + 0.1);
+        vis.set_if_neq(if on {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
+    }
+}
+
+/// The word of candidate `i` as a visitor reads it (no space mark; "_" for a blank piece).
+fn word_at(dock: &Dock, i: usize) -> String {
+    let w = dock
+        .labels
+        .get(i)
+        .map_or("", |w| w.trim_start_matches('\u{b7}'));
+    if w.is_empty() {
+        "_".to_string()
+    } else {
+        w.to_string()
     }
 }
 
@@ -89,7 +143,7 @@ pub(crate) fn update_winner_plaque(
     layout: Option<Res<CurrentLayout>>,
     lang: Res<Lang>,
     mut shown: Local<Option<PlaqueKey>>,
-    mut plaques: Query<&mut WorldLabel, With<WinnerPlaque>>,
+    mut plaques: Query<(&mut WorldLabel, &mut Transform), With<WinnerPlaque>>,
 ) {
     let Some(layout) = layout else { return };
     let reached = playback.progress >= (layout.0.stations.len() - 1) as f32;
@@ -106,9 +160,18 @@ pub(crate) fn update_winner_plaque(
     }
     *shown = Some(key);
     let text = winner_text(&dock, reached, drawn, *lang);
-    for mut plaque in &mut plaques {
+    // over the bar it names, a little above its top
+    let over = plaque_rank(&dock, reached, drawn)
+        .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + 0.5));
+    for (mut plaque, mut t) in &mut plaques {
         if plaque.text != text {
             plaque.text = text.clone();
+        }
+        if let Some((z, y)) = over
+            && (t.translation.z != z || t.translation.y != y)
+        {
+            t.translation.z = z;
+            t.translation.y = y;
         }
     }
 }
@@ -116,32 +179,26 @@ pub(crate) fn update_winner_plaque(
 /// The winner's plaque: the most likely next word and its probability once the crates reach the
 /// dock (the tallest bar), or the word drawn while it rides back; empty before.
 fn winner_text(dock: &Dock, reached: bool, drawn: Option<u32>, l: Lang) -> String {
-    let word = |i: usize| {
-        let w = dock
-            .labels
-            .get(i)
-            .map_or("", |w| w.trim_start_matches('\u{b7}'));
-        if w.is_empty() {
-            "_".to_string()
-        } else {
-            w.to_string()
-        }
+    let Some(i) = plaque_rank(dock, reached, drawn) else {
+        return String::new();
     };
-    if let Some(i) = drawn.and_then(|id| dock.candidates.iter().position(|c| c.id == id)) {
+    let word = word_at(dock, i);
+    if drawn.is_some_and(|id| dock.candidates[i].id == id) {
         return format!(
             "{}\n{}",
-            tr!(l, "dock-drawn", word = word(i)),
+            tr!(l, "dock-drawn", word = word),
             tr!(l, "dock-drawn-does")
         );
     }
-    match dock.candidates.first().filter(|_| reached) {
-        Some(c) => format!(
-            "{}\n{}",
-            tr!(l, "dock-winner", word = word(0)),
-            tr!(l, "dock-winner-does", p = format!("{:.1}", c.prob * 100.0))
-        ),
-        None => String::new(),
-    }
+    format!(
+        "{}\n{}",
+        tr!(l, "dock-winner", word = word),
+        tr!(
+            l,
+            "dock-winner-does",
+            p = format!("{:.1}", dock.candidates[i].prob * 100.0)
+        )
+    )
 }
 
 /// Writes each layer's logit lens on its sign once the riding crates have passed that layer (the

@@ -9,6 +9,7 @@
 pub mod attention_map;
 pub mod beams;
 pub mod build;
+pub mod crate_face;
 pub mod dock;
 pub mod flat;
 pub mod kit;
@@ -49,6 +50,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamHover>()
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
+        .init_resource::<crate_face::CrateFaces>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,

@@ -166,6 +166,10 @@ pub struct WinnerPlaque;
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);
 
+/// A line of the bar chart's scale behind the shipping dock's bars: k × 10 %.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ChartLine(pub usize);
+
 /// The conveyor belt's slats (one mesh): they slide down the hall by up to one gap and back, so the
 /// belt is seen to move while the crates ride. The number is how many slats there are.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]

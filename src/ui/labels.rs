@@ -249,6 +249,9 @@ pub(super) fn draw_world_labels(
             _ => label.text.clone(),
         };
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
+        if krate.is_some() && !ui_state.show_ids && !selected && face_readable(&view, t) {
+            continue; // a crate near enough carries its word legibly on its own faces
+        }
         let at = t.translation() + Vec3::Y * label.lift;
         let mut l = lay_out(&painter, &view, label, (at, text), selected);
         if let Some(l) = l.as_mut().filter(|_| krate.is_some()) {
@@ -261,6 +264,25 @@ pub(super) fn draw_world_labels(
     }
     draw_laid(&painter, laid);
     Ok(())
+}
+
+/// The smallest height on screen, in points, of a quarter unit upright at a crate (about its
+/// label's letters) at which its own paper label is read: a
+/// crate whose label is smaller (the far end of the hall, the home view) gets its floating label.
+const FACE_MIN_POINTS: f32 = 8.0;
+
+/// Whether the crate at `t` is near enough that the word on its face is readable: its label's
+/// letters (about 0.25 units tall) at least FACE_MIN_POINTS high on screen.
+fn face_readable(view: &View, t: &GlobalTransform) -> bool {
+    let c = t.translation();
+    let size = view.rect.size();
+    let (Some(a), Some(b)) = (
+        to_screen(view.clip_from_world, size, c),
+        to_screen(view.clip_from_world, size, c + Vec3::Y * 0.25),
+    ) else {
+        return false;
+    };
+    a.distance(b) >= FACE_MIN_POINTS
 }
 
 /// `label` (its `text` now) laid out at world point `at`: sized by distance, placed on screen;

@@ -72,3 +72,4 @@ dock-winner = wahrscheinlichstes nächstes Wort: „{ $word }“
 dock-winner-does = { $p } % wahrscheinlich: der höchste Balken
 dock-drawn = gezogen: „{ $word }“
 dock-drawn-does = es fährt zurück zum Anfang und kommt in den Satz
+booth-plate = Kopf { $head }

@@ -72,3 +72,4 @@ dock-winner = most likely next word: “{ $word }”
 dock-winner-does = { $p } % likely: the tallest bar
 dock-drawn = drawn: “{ $word }”
 dock-drawn-does = it rides back to the start and joins the sentence
+booth-plate = head { $head }

@@ -1,11 +1,13 @@
 //! Building the floor: the hall, the belt, one station per computation step (signs, gate posts,
 //! booths, boards, lamp walls, the dock's bars) and a crate per token, from the floor's history.
 
+mod cabin;
 mod stations;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
+use super::crate_face::{self, CrateFaces};
 use super::flat::{FlatMaterial, FlatTexture, HighPreset};
 use super::kit::Kit;
 use super::layout::{Layout, Shape};
@@ -115,6 +117,8 @@ pub(crate) struct FloorAssets<'w> {
     meshes: ResMut<'w, Assets<Mesh>>,
     materials: ResMut<'w, Assets<FlatTexture>>,
     images: ResMut<'w, Assets<Image>>,
+    std_materials: ResMut<'w, Assets<StandardMaterial>>,
+    faces: ResMut<'w, CrateFaces>,
 }
 
 /// Rebuilds every floor entity when the history changed, and tells the clock where the hall ends.
@@ -125,6 +129,7 @@ pub(crate) fn rebuild_floor(
     mut built: ResMut<Built>,
     roots: Query<Entity, With<FloorRoot>>,
     mut playback: ResMut<Playback>,
+    mut built_lang: Local<Option<Lang>>,
 ) {
     let Some(kit) = source.kit.as_deref() else {
         return;
@@ -132,11 +137,14 @@ pub(crate) fn rebuild_floor(
     let floor: &Floor = &source.floor;
     // the preset is chosen a few frames in: a floor built before is built again in its materials
     let preset_came = source.high.as_ref().is_some_and(|h| h.is_added());
-    if (built.0 == Some(floor.version) && !preset_came) || floor.history.is_empty() {
+    // the heads' plates are pictures of words: a new language builds the floor again
+    let lang_came = built_lang.is_some_and(|l| l != *source.lang);
+    if (built.0 == Some(floor.version) && !preset_came && !lang_came) || floor.history.is_empty() {
         return;
     }
     let lit = source.high.is_some();
     built.0 = Some(floor.version);
+    *built_lang = Some(*source.lang);
     for root in &roots {
         commands.entity(root).despawn();
     }
@@ -190,7 +198,7 @@ pub(crate) fn rebuild_floor(
         lit,
         covered,
     );
-    spawn_crates(&mut commands, kit, &layout, h, root);
+    spawn_crates(&mut commands, &mut assets, kit, (&layout, h), root);
     commands.insert_resource(CurrentLayout(layout));
 }
 
@@ -277,7 +285,13 @@ fn spawn_belt(
 
 /// A crate per token at the start of the hall, labelled with its text and id, each with its
 /// surprise gauges.
-fn spawn_crates(commands: &mut Commands, kit: &Kit, layout: &Layout, h: &History, root: Entity) {
+fn spawn_crates(
+    commands: &mut Commands,
+    assets: &mut FloorAssets,
+    kit: &Kit,
+    (layout, h): (&Layout, &History),
+    root: Entity,
+) {
     for i in 0..h.len() {
         let material = if i >= h.n_prompt {
             kit.crate_new.clone()
@@ -302,6 +316,25 @@ fn spawn_crates(commands: &mut Commands, kit: &Kit, layout: &Layout, h: &History
             ChildOf(root),
         ));
         let crate_entity = crate_entity.id();
+        // the word on a paper label on the front face and the lid (the floating label above is
+        // drawn only with the drawer's "ids" switch or for the selected crate)
+        let (label, quad) = assets.faces.get(
+            &crate_text(&h.texts[i], h.ids[i]),
+            &mut assets.images,
+            &mut assets.std_materials,
+            &mut assets.meshes,
+        );
+        for place in crate_face::label_places() {
+            commands.spawn((
+                Name::new("Crate label"),
+                Mesh3d(quad.clone()),
+                MeshMaterial3d(label.clone()),
+                place,
+                // the pointer goes through to the crate (its tooltip tells the token)
+                Pickable::IGNORE,
+                ChildOf(crate_entity),
+            ));
+        }
         spawn_surprise_gauges(commands, kit, i, crate_entity);
     }
 }
@@ -320,6 +353,9 @@ pub fn crate_text(text: &str, id: u32) -> String {
     }
 }
 
+/// Where the surprise gauge lies across the lid, along the hall from the crate's centre.
+const GAUGE_X: f32 = 0.24;
+
 /// The surprise gauge on token `i`'s crate: a bar across its top (seen from every station view),
 /// a dark slot filled from one end when the surprise is known.
 fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_entity: Entity) {
@@ -328,7 +364,12 @@ fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_ent
         GaugeSlot(i),
         Mesh3d(kit.cube.clone()),
         MeshMaterial3d(kit.gauge_slot.clone()),
-        Transform::from_xyz(0.0, 0.455, 0.0).with_scale(Vec3::new(0.26, 0.02, GAUGE_LENGTH + 0.04)),
+        // on the lid's back half (its front half carries the word)
+        Transform::from_xyz(GAUGE_X, 0.455, 0.0).with_scale(Vec3::new(
+            0.26,
+            0.02,
+            GAUGE_LENGTH + 0.04,
+        )),
         Visibility::Hidden,
         // the pointer goes through to the crate (its tooltip tells the surprise)
         Pickable::IGNORE,
@@ -339,7 +380,7 @@ fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_ent
         SurpriseGauge(i),
         Mesh3d(kit.cube.clone()),
         MeshMaterial3d(kit.gauge.clone()),
-        Transform::from_xyz(0.0, 0.47, 0.0).with_scale(Vec3::new(0.2, 0.02, 0.001)),
+        Transform::from_xyz(GAUGE_X, 0.47, 0.0).with_scale(Vec3::new(0.2, 0.02, 0.001)),
         Visibility::Hidden,
         Pickable::IGNORE,
         ChildOf(crate_entity),

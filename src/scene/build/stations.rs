@@ -8,17 +8,14 @@ use super::{FloorAssets, flat_on_floor};
 use crate::i18n::Lang;
 use crate::model::Ablation;
 use crate::playback::{Floor, SHOWN_CANDIDATES};
-use crate::scene::dock::PART_HEIGHT;
+use crate::scene::dock::{BAR_FULL, BAR_WIDTH, BAR_X, PART_HEIGHT, bar_z};
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
-    Board, BoardSource, Booth, LampWall, LensSign, Localized, PartBar, ProbBar, Switch,
+    Board, BoardSource, Booth, ChartLine, LampWall, LensSign, Localized, PartBar, ProbBar, Switch,
     WinnerPlaque, WorldLabel,
 };
 use crate::scene::{machines, palette};
-
-/// Width of the bars' area.
-const BAR_SPACING: f32 = 1.6;
 
 /// What every station is built from: the kit, the floor's numbers, the signs' language and the
 /// hall's sizes.
@@ -94,7 +91,14 @@ pub(super) fn spawn_station(
     spawn_switch(commands, hall, spot);
     match kind {
         StationKind::Booth(layer, head) => {
-            spawn_booth(commands, hall, spot, (layer, head), covered)
+            spawn_booth(commands, hall, spot, (layer, head), covered);
+            let at = super::cabin::CabinAt {
+                x: station.x,
+                depth: station.depth,
+                width: hall.width,
+                parent: spot.entity,
+            };
+            super::cabin::spawn_cabin(commands, assets, (hall.kit, hall.lang), at, (layer, head));
         }
         StationKind::Shipping => spawn_probability_bars(commands, hall, spot),
         _ => {}
@@ -136,7 +140,10 @@ fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
         },
         ChildOf(spot.entity),
     ));
-    // gate frame: two posts and a lintel
+    // gate frame: two posts (a booth's cabin has its own)
+    if matches!(kind, StationKind::Booth(..)) {
+        return;
+    }
     let frame_h = SIGN_HEIGHT;
     for z in [-width / 2.0 - 0.6, width / 2.0 + 0.6] {
         commands.spawn((
@@ -248,33 +255,32 @@ fn spawn_booth(
 }
 
 /// The shipping dock's probability bars, one per shown candidate across the hall, hidden until
-/// the candidates are known.
+/// the candidates are known, before the lines of their scale.
 fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
     let kit = hall.kit;
-    // the winner's plaque, over the first (tallest) bar (a sign: dark backing, large type)
-    let first = -(SHOWN_CANDIDATES as f32 - 1.0) / 2.0 * BAR_SPACING;
+    let x = spot.station.x + BAR_X;
+    // the winner's plaque, moved over the bar it names (a sign: dark backing, large type)
     commands.spawn((
         Name::new("Winner plaque"),
         WinnerPlaque,
-        Transform::from_xyz(spot.station.x + 5.5, 3.4, first),
+        Transform::from_xyz(x, 3.4, bar_z(0)),
         Visibility::default(),
         WorldLabel {
             text: String::new(),
-            size: 44.0,
+            size: 32.0,
             lift: 0.0,
             weight: WorldLabel::SIGN,
         },
         ChildOf(spot.entity),
     ));
     for rank in 0..SHOWN_CANDIDATES {
-        let z = (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING;
         commands.spawn((
             Name::new(format!("Probability bar {rank}")),
             ProbBar(rank),
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(kit.bar.clone()),
-            Transform::from_xyz(spot.station.x + 5.5, 0.0, z)
-                .with_scale(Vec3::new(0.45, 0.001, 0.45)),
+            Transform::from_xyz(x, 0.0, bar_z(rank))
+                .with_scale(Vec3::new(BAR_WIDTH, 0.001, BAR_WIDTH)),
             Visibility::Hidden,
             WorldLabel {
                 text: String::new(),
@@ -283,6 +289,38 @@ fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
                 weight: 2.0,
             },
             ChildOf(spot.entity),
+        ));
+    }
+    // the scale: a thin dark line across the bars' row at every 10 %, just behind them, its
+    // figure at the end past the last bar
+    let (start, end) = (bar_z(0) - BAR_WIDTH, bar_z(SHOWN_CANDIDATES - 1) + 0.9);
+    for k in 1..=10 {
+        let y = BAR_FULL * k as f32 / 10.0;
+        let line = commands
+            .spawn((
+                Name::new(format!("Chart line {} %", k * 10)),
+                ChartLine(k),
+                Transform::from_xyz(x + BAR_WIDTH, y, end),
+                Visibility::Hidden,
+                WorldLabel {
+                    text: format!("{} %", k * 10),
+                    size: 12.0,
+                    lift: 0.0,
+                    weight: 0.4,
+                },
+                ChildOf(spot.entity),
+            ))
+            .id();
+        commands.spawn((
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.machine_body.clone()),
+            Transform::from_xyz(0.0, 0.0, (start - end) / 2.0).with_scale(Vec3::new(
+                0.03,
+                0.03,
+                end - start,
+            )),
+            Pickable::IGNORE,
+            ChildOf(line),
         ));
     }
 }
