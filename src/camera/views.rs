@@ -56,12 +56,19 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
             pitch: 0.28,
             distance: (width * 0.6 + 7.0).clamp(14.0, 120.0),
         },
+        // the merge: from above, over the last booth's cabin (its lintel and plate stay out of
+        // the way), the hopper beside its board
+        StationKind::Merge(_) => Orbit {
+            focus: Vec3::new(s.x, 1.5, z),
+            yaw: 0.3,
+            pitch: 0.95,
+            distance,
+        },
         // boards on the floor: from higher up, so their cells read
         StationKind::Embedding
         | StationKind::Position
         | StationKind::NormAttn(_)
         | StationKind::NormFfn(_)
-        | StationKind::Merge(_)
         | StationKind::FinalNorm => Orbit {
             focus: Vec3::new(s.x, 1.5, z),
             yaw: 0.45,

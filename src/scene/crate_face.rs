@@ -1,4 +1,4 @@
-//! The paper label on each token crate's faces: the token's text in plain words, rasterised into
+//! The paper label on each token crate's faces (front and back): the token's text in plain words, rasterised into
 //! a small picture (Bevy 0.19 has no text in the world), so a visitor reads a crate where it
 //! stands, at every station, without a floating caption.
 
@@ -127,18 +127,16 @@ impl CrateFaces {
 }
 
 /// Where a crate carries its label, in the crate's own frame: on the face toward the hall's start
-/// (the side every station view looks from) and on the lid's half toward it (seen from above),
-/// each a hair off the face so it is never hidden in it.
+/// (the side the station views look from) and on the face toward its end (the side the home view
+/// looks from), each reading left to right from its side and a hair off the face.
 pub fn label_places() -> [Transform; 2] {
     use std::f32::consts::FRAC_PI_2;
     let half = 0.45 + 0.004;
     [
         // facing −x; the text runs toward +z, left to right as seen from the start
-        Transform::from_xyz(-half, -0.05, 0.0).with_rotation(Quat::from_rotation_y(-FRAC_PI_2)),
-        // on the lid, reading from the start: up is +x, the text runs toward +z
-        Transform::from_xyz(-0.22, half, 0.0)
-            .with_rotation(Quat::from_rotation_y(-FRAC_PI_2) * Quat::from_rotation_x(-FRAC_PI_2))
-            .with_scale(Vec3::new(1.0, 0.9, 1.0)),
+        Transform::from_xyz(-half, 0.0, 0.0).with_rotation(Quat::from_rotation_y(-FRAC_PI_2)),
+        // facing +x; the text runs toward −z, left to right as seen from the end
+        Transform::from_xyz(half, 0.0, 0.0).with_rotation(Quat::from_rotation_y(FRAC_PI_2)),
     ]
 }
 

@@ -230,7 +230,7 @@ pub(crate) const PART_HEIGHT: f32 = 3.0;
 /// computed for the floor standing; hidden until then.
 #[allow(clippy::type_complexity)]
 pub(crate) fn update_part_bars(
-    floor: Res<Floor>,
+    (floor, dock, lang): (Res<Floor>, Res<Dock>, Res<Lang>),
     attribution: Res<HeadAttribution>,
     kit: Option<Res<Kit>>,
     mut bars: Query<(
@@ -243,10 +243,18 @@ pub(crate) fn update_part_bars(
     added: Query<(), Added<PartBar>>,
 ) {
     let Some(kit) = kit else { return };
-    if !attribution.is_changed() && !floor.is_changed() && added.is_empty() {
+    let fresh = attribution.is_changed() || floor.is_changed() || dock.is_changed();
+    if !fresh && !lang.is_changed() && added.is_empty() {
         return;
     }
     let parts = attribution.of(&floor);
+    // the word the parts are toward (the top candidate's), as the bars' labels name it
+    let word = parts.map_or(String::new(), |a| {
+        match dock.candidates.iter().position(|c| c.id == a.token) {
+            Some(i) => word_at(&dock, i),
+            None => format!("#{}", a.token),
+        }
+    });
     let largest = parts.map_or(0.0, |a| {
         a.heads.iter().flatten().fold(0.0f32, |m, p| m.max(p.abs()))
     });
@@ -262,7 +270,12 @@ pub(crate) fn update_part_bars(
         t.scale.y = h;
         t.translation.y = h / 2.0;
         // the label rides on the bar's top (lift is above the entity's centre)
-        let text = format!("{part:+.3}");
+        let text = tr!(
+            *lang,
+            "part-bar",
+            part = format!("{part:+.3}"),
+            word = word.clone()
+        );
         if label.text != text || label.lift != h / 2.0 + 0.3 {
             label.text = text;
             label.lift = h / 2.0 + 0.3;

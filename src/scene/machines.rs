@@ -1,26 +1,19 @@
-//! A machine beside each station, so a visitor can tell the stations apart without reading: crates
-//! stacked at the receiving dock, a press over a table of rows, a stamp, a gate narrowing to a
-//! slot (the norm), a hopper where the heads' pipes join (the merge), the FFN machine wide in the
-//! middle and narrow at both ends (expand, GELU, contract), nothing beside the booths and the
-//! shipping dock (their beams, their bars and the winner's plaque are their machines).
-//! Procedural blocks in one calm palette, on the far side of the belt below the signs; they carry
-//! no numbers (the numbers are on the belt), except the norm gate's spread bars: each token's
-//! vector's spread before the gate and after it, from the floor's rows.
-//!
-//! Three machines stand over the belt, so the crates pass through them: the embedding press (a
-//! gantry whose heavy head comes down on the crates' row when they arrive), the position stamp (an
-//! arm reaching over the belt whose row of dies stamps each crate) and every norm gate (an arch).
-//! The press head and the dies move only when crates arrive at their station: one stroke down and
-//! up in [`STROKE`] seconds of the factory's clock (recordings step it exactly), nothing while
-//! idle.
+//! A machine at each station, so a visitor tells the stations apart without reading: crates
+//! stacked at the receiving dock, the FFN machine wide in the middle and narrow at both ends
+//! (expand, GELU, contract), a hopper where the heads' pipes join (the merge); over the belt, so
+//! the crates pass through them, the embedding press (a gantry whose heavy head comes down on the
+//! crates' row), the position stamp (an arm whose dies, each tagged with its position, stamp the
+//! crates) and every norm gate (an arch, its spread bars beside: each token's vector's spread
+//! before the gate and after it, from the floor's rows). The booths' cabins are `build::cabin`.
+//! Press and dies move only when crates arrive: one stroke in [`STROKE`] seconds of the factory's
+//! clock (recordings step it exactly), nothing while idle.
 
 use bevy::prelude::*;
 
-use super::Localized;
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
-use super::parts::{BoardSource, SpreadBar, WorldLabel};
+use super::parts::{BoardSource, SpreadBar};
 use crate::playback::history::{History, mean_std};
 use crate::playback::{Floor, Playback};
 
@@ -45,6 +38,8 @@ struct Block {
     turn: f32,
     /// How far it comes down in a stroke when crates arrive (0: it stands still).
     drop: f32,
+    /// A word on a paper tag on its face toward the hall's start (a stamp's die: its position).
+    tag: Option<String>,
 }
 
 /// A block that strokes down when the crates arrive at its station.
@@ -75,6 +70,7 @@ fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
         tint,
         turn: 0.0,
         drop: 0.0,
+        tag: None,
     }
 }
 
@@ -89,12 +85,17 @@ fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
 /// The blocks of a station's machine, in the machine's own frame (x along the hall from the
 /// station's centre, y up from the floor, z across from the machine line), for a hall of `heads`
 /// heads per layer whose belt is `half_width` either side of its centre line.
-fn blocks(kind: StationKind, depth: f32, heads: usize, half_width: f32) -> Vec<Block> {
+fn blocks(
+    kind: StationKind,
+    depth: f32,
+    (heads, tokens): (usize, usize),
+    half_width: f32,
+) -> Vec<Block> {
     use Tint::{Accent, Body};
     match kind {
         StationKind::Dock => dock_blocks(depth),
         StationKind::Embedding => press_blocks(depth, half_width),
-        StationKind::Position => stamp_blocks(half_width),
+        StationKind::Position => stamp_blocks(half_width, tokens),
         StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
             gate_blocks(half_width)
         }
@@ -168,9 +169,10 @@ fn press_blocks(depth: f32, half_width: f32) -> Vec<Block> {
     ]
 }
 
-/// The position's machine: a post beside the belt and an arm over it, with a die per lane under a
-/// bar; the dies come down on the crates and stamp where each stands.
-fn stamp_blocks(half_width: f32) -> Vec<Block> {
+/// The position's machine: a post beside the belt and an arm over it, with a die over each
+/// crate's lane under a bar, the die's position number on a tag facing the hall's start; the dies
+/// come down on the crates and stamp where each stands.
+fn stamp_blocks(half_width: f32, tokens: usize) -> Vec<Block> {
     use Tint::{Accent, Body};
     let belt = -(half_width + SIDE);
     let reach = half_width + SIDE + half_width + 0.4;
@@ -187,11 +189,14 @@ fn stamp_blocks(half_width: f32) -> Vec<Block> {
             drop,
         ),
     ];
-    // one die per lane of the belt's width (a crate stands in each)
-    let lanes = ((2.0 * half_width) / super::layout::LANE).round().max(1.0) as usize;
-    for i in 0..lanes {
-        let z = belt - half_width + super::layout::LANE * (i as f32 + 0.5);
-        b.push(moving([0.0, rest, z], [0.5, 0.3, 0.5], Accent, drop));
+    // one die per token, over its lane (the crates' lanes are centred on the belt)
+    let lane = super::layout::LANE;
+    for i in 0..tokens {
+        let z = belt + (i as f32 - (tokens as f32 - 1.0) / 2.0) * lane;
+        b.push(Block {
+            tag: Some(i.to_string()),
+            ..moving([0.0, rest, z], [0.5, 0.36, 0.5], Accent, drop)
+        });
     }
     b
 }
@@ -238,18 +243,23 @@ fn hopper_blocks(depth: f32, heads: usize) -> Vec<Block> {
     b
 }
 
+/// A paper tag's material and quad for a word (the crates' labels' look).
+pub(crate) type TagMaker<'a> = dyn FnMut(&str) -> (Handle<StandardMaterial>, Handle<Mesh>) + 'a;
+
 /// Spawns a station's machine (station `index` of the layout) under `parent`, beside the belt of
-/// half-width `half_width` (or over it: the press, the stamp, the gates).
+/// half-width `half_width` (or over it: the press, the stamp, the gates), for `heads` heads per
+/// layer and `tokens` crates; a block's tag is made by `tags`.
 pub(crate) fn spawn_machine(
     commands: &mut Commands,
     kit: &Kit,
     (index, station): (usize, &Station),
     half_width: f32,
-    heads: usize,
+    (heads, tokens): (usize, usize),
     parent: Entity,
+    tags: &mut TagMaker,
 ) {
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
-    for b in blocks(station.kind, station.depth, heads, half_width) {
+    for b in blocks(station.kind, station.depth, (heads, tokens), half_width) {
         let material: Handle<FlatMaterial> = match b.tint {
             Tint::Body => kit.machine_body.clone(),
             Tint::Accent => kit.machine_accent(station.kind),
@@ -270,6 +280,22 @@ pub(crate) fn spawn_machine(
                 drop: b.drop,
                 since: None,
             });
+        }
+        if let Some(tag) = &b.tag {
+            // on the face toward the hall's start, about 0.42 × 0.25 units whatever the block's
+            // size (the tag's quad is 0.84 × 0.42 before the block's scale)
+            let (material, quad) = tags(tag);
+            let scale = Vec3::new(0.42 / (0.84 * b.size.z), 0.25 / (0.42 * b.size.y), 1.0);
+            let block = e.id();
+            commands.spawn((
+                Name::new("Tag"),
+                Mesh3d(quad),
+                MeshMaterial3d(material),
+                Transform::from_xyz(-0.5 - 0.02, 0.0, 0.0)
+                    .with_rotation(Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2))
+                    .with_scale(scale),
+                ChildOf(block),
+            ));
         }
     }
 }
@@ -319,7 +345,7 @@ pub(crate) fn spawn_spread_bars(
     kit: &Kit,
     (index, station): (usize, &Station),
     half_width: f32,
-    (h, lang): (&History, crate::i18n::Lang),
+    h: &History,
     parent: Entity,
 ) {
     let Some(norm) = BoardSource::for_station(station.kind) else {
@@ -346,19 +372,6 @@ pub(crate) fn spawn_spread_bars(
     let thick = (pitch * 0.7).min(0.25);
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
     // what the bars are, over them (near gates only: the label's size fades with distance)
-    commands.spawn((
-        Name::new("Spread bars' label"),
-        Transform::from_translation(base + Vec3::new(0.0, SPREAD_HEIGHT + 0.5, 0.0)),
-        Visibility::default(),
-        WorldLabel {
-            text: crate::tr!(lang, "spread-bars"),
-            size: 18.0,
-            lift: 0.0,
-            weight: 1.2,
-        },
-        Localized::new(|l| crate::tr!(l, "spread-bars")),
-        ChildOf(parent),
-    ));
     for (after_gate, row) in [(false, &before), (true, &after)] {
         let x = if after_gate { 1.1 } else { -1.1 };
         for (t, &s) in row.iter().enumerate() {
@@ -409,6 +422,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_stamp_has_a_numbered_die_over_each_crate() {
+        use crate::scene::layout::{Layout, Shape};
+        let shape = |_| Shape {
+            n_layer: 1,
+            n_head: 1,
+        };
+        for l in [1, 3, 6, 20].map(|n| Layout::new(shape(n), n)) {
+            let half_width = l.width().max(6.0) / 2.0;
+            let all = blocks(StationKind::Position, 5.0, (1, l.n_tokens), half_width);
+            let dies: Vec<&Block> = all.iter().filter(|b| b.tag.is_some()).collect();
+            assert_eq!(dies.len(), l.n_tokens);
+            for (i, d) in dies.iter().enumerate() {
+                assert_eq!(d.tag, Some(i.to_string()));
+                // struck, and over crate i (the machine's frame starts at its line beside the belt)
+                let z = d.at.z + half_width + SIDE;
+                assert!(
+                    d.drop > 0.0 && (z - l.token_z(i)).abs() < 1e-4,
+                    "die {i} at {z}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_station_has_a_machine_within_its_stretch_and_below_the_signs() {
         let kinds = [
             StationKind::Dock,
@@ -425,7 +462,7 @@ mod tests {
         for kind in kinds {
             let depth = 6.0;
             let half_width = 4.5;
-            let b = blocks(kind, depth, 4, half_width);
+            let b = blocks(kind, depth, (4, 6), half_width);
             assert_eq!(
                 b.is_empty(),
                 matches!(kind, StationKind::Booth(..) | StationKind::Shipping),

@@ -202,18 +202,23 @@ pub struct Laid {
     pub tether: Option<Vec2>,
 }
 
+/// What a label's entity tells: its label, where it is, whether it is seen, its crate (a crate's
+/// label) and whether it is the winner's plaque.
+type LabelItem = (
+    &'static WorldLabel,
+    &'static GlobalTransform,
+    Option<&'static InheritedVisibility>,
+    Option<&'static Crate>,
+    Has<crate::scene::parts::WinnerPlaque>,
+);
+
 /// Floats the [`WorldLabel`]s over their entities, sized by distance, behind the panels, never
 /// one over another; signs on their plaques, whole or not at all.
 pub(super) fn draw_world_labels(
     ui_state: Res<super::UiState>,
     mut contexts: EguiContexts,
     cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
-    labels: Query<(
-        &WorldLabel,
-        &GlobalTransform,
-        Option<&InheritedVisibility>,
-        Option<&Crate>,
-    )>,
+    labels: Query<LabelItem>,
     (selection, floor): (Res<Selection>, Res<crate::playback::Floor>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -239,7 +244,7 @@ pub(super) fn draw_world_labels(
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
-    for (label, t, vis, krate) in &labels {
+    for (label, t, vis, krate, winner) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
         }
@@ -259,6 +264,12 @@ pub(super) fn draw_world_labels(
             let lid = t.translation() + Vec3::Y * 0.45;
             l.tether =
                 to_screen(view.clip_from_world, view.rect.size(), lid).map(|p| p + view.rect.min);
+        }
+        if let Some(l) = l.as_mut().filter(|_| winner) {
+            // the winner's plaque stands half a unit over its bar's top: a line down to it
+            let top = t.translation() - Vec3::Y * 0.5;
+            l.tether =
+                to_screen(view.clip_from_world, view.rect.size(), top).map(|p| p + view.rect.min);
         }
         laid.extend(l);
     }
@@ -373,6 +384,12 @@ fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
         let r =
             egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y));
         if l.sign {
+            if let Some(p) = l.tether {
+                // a plaque slid aside to fit still points at what it names
+                let from = egui::pos2(p.x.clamp(r.min.x, r.max.x), r.max.y);
+                let line = egui::Stroke::new(2.0, PLAQUE_EDGE);
+                painter.line_segment([from, egui::pos2(p.x, p.y)], line);
+            }
             let edge = egui::Stroke::new(1.0, PLAQUE_EDGE);
             painter.rect(r, 5.0, PLAQUE, edge, egui::StrokeKind::Inside);
             let at = r.min + egui::vec2(PLAQUE_PAD, PLAQUE_PAD);

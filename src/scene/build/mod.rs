@@ -316,7 +316,7 @@ fn spawn_crates(
             ChildOf(root),
         ));
         let crate_entity = crate_entity.id();
-        // the word on a paper label on the front face and the lid (the floating label above is
+        // the word on a paper label on the front and back faces (the floating label above is
         // drawn only with the drawer's "ids" switch or for the selected crate)
         let (label, quad) = assets.faces.get(
             &crate_text(&h.texts[i], h.ids[i]),
@@ -353,9 +353,6 @@ pub fn crate_text(text: &str, id: u32) -> String {
     }
 }
 
-/// Where the surprise gauge lies across the lid, along the hall from the crate's centre.
-const GAUGE_X: f32 = 0.24;
-
 /// The surprise gauge on token `i`'s crate: a bar across its top (seen from every station view),
 /// a dark slot filled from one end when the surprise is known.
 fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_entity: Entity) {
@@ -364,12 +361,7 @@ fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_ent
         GaugeSlot(i),
         Mesh3d(kit.cube.clone()),
         MeshMaterial3d(kit.gauge_slot.clone()),
-        // on the lid's back half (its front half carries the word)
-        Transform::from_xyz(GAUGE_X, 0.455, 0.0).with_scale(Vec3::new(
-            0.26,
-            0.02,
-            GAUGE_LENGTH + 0.04,
-        )),
+        Transform::from_xyz(0.0, 0.455, 0.0).with_scale(Vec3::new(0.26, 0.02, GAUGE_LENGTH + 0.04)),
         Visibility::Hidden,
         // the pointer goes through to the crate (its tooltip tells the surprise)
         Pickable::IGNORE,
@@ -380,7 +372,7 @@ fn spawn_surprise_gauges(commands: &mut Commands, kit: &Kit, i: usize, crate_ent
         SurpriseGauge(i),
         Mesh3d(kit.cube.clone()),
         MeshMaterial3d(kit.gauge.clone()),
-        Transform::from_xyz(GAUGE_X, 0.47, 0.0).with_scale(Vec3::new(0.2, 0.02, 0.001)),
+        Transform::from_xyz(0.0, 0.47, 0.0).with_scale(Vec3::new(0.2, 0.02, 0.001)),
         Visibility::Hidden,
         Pickable::IGNORE,
         ChildOf(crate_entity),

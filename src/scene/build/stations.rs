@@ -70,23 +70,25 @@ pub(super) fn spawn_station(
         entity,
     };
     let half_width = hall.width / 2.0;
+    let h = &hall.floor.history;
+    let mut tags = |text: &str| {
+        assets.faces.get(
+            text,
+            &mut assets.images,
+            &mut assets.std_materials,
+            &mut assets.meshes,
+        )
+    };
     machines::spawn_machine(
         commands,
         hall.kit,
         (index, station),
         half_width,
-        hall.n_head,
+        (hall.n_head, h.len()),
         entity,
+        &mut tags,
     );
-    let h = &hall.floor.history;
-    machines::spawn_spread_bars(
-        commands,
-        hall.kit,
-        (index, station),
-        half_width,
-        (h, hall.lang),
-        entity,
-    );
+    machines::spawn_spread_bars(commands, hall.kit, (index, station), half_width, h, entity);
     spawn_sign_and_gate(commands, hall, spot);
     spawn_switch(commands, hall, spot);
     match kind {
