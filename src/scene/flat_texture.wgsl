@@ -41,9 +41,28 @@ fn dimmed(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(colour.rgb * keep, colour.a);
 }
 
+// A board of options.w tokens side by side: a dark gutter between neighbouring tokens' tiles (a
+// sixteenth of a lane each side, in the belt's grey: palette.rs' PENDING, sRGB), so each crate's
+// tile reads as its own, not one carpet.
+const GUTTER: f32 = 0.0625;
+const GUTTER_COLOUR: vec3<f32> = vec3<f32>(0.18, 0.19, 0.22);
+
+fn in_gutter(uv: vec2<f32>) -> bool {
+    if options.w < 1.5 {
+        return false;
+    }
+    let f = fract(uv.x * options.w);
+    let lane = floor(uv.x * options.w);
+    // no gutter at the board's outer edges
+    return (f < GUTTER && lane > 0.0) || (f > 1.0 - GUTTER && lane < options.w - 1.0);
+}
+
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
 #ifdef VERTEX_UVS_A
+    if in_gutter(in.uv) {
+        return fogged(vec4<f32>(srgb_to_linear(GUTTER_COLOUR), 1.0), in.world_position);
+    }
     let colour = dimmed(textureSample(board, board_sampler, in.uv), in.world_position);
     let size = vec2<f32>(textureDimensions(board));
     let p = in.uv * size;

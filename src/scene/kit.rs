@@ -164,6 +164,10 @@ pub(crate) fn image_of(width: usize, height: usize, pixels: Vec<u8>) -> Image {
     img
 }
 
-pub(crate) fn board_material(image: Handle<Image>) -> FlatTexture {
-    FlatTexture::signed(image)
+/// A board's or lamp wall's material: signed cells; a board of `lanes` tokens side by side gets a
+/// dark gutter between neighbouring tokens' tiles (0: none, a lamp wall).
+pub(crate) fn board_material(image: Handle<Image>, lanes: usize) -> FlatTexture {
+    let mut m = FlatTexture::signed(image);
+    m.options.w = lanes as f32;
+    m
 }

@@ -55,11 +55,13 @@ pub struct Plunger {
     pub since: Option<f32>,
 }
 
-/// Which of the kit's machine colours a block has.
+/// Which of the kit's machine colours a block has: its body's, its station's accent, or the
+/// booths' violet (the merge's pipes, coming from the heads' cabins).
 #[derive(Clone, Copy)]
 enum Tint {
     Body,
     Accent,
+    Heads,
 }
 
 /// A block, not turned.
@@ -230,15 +232,12 @@ fn hopper_blocks(depth: f32, heads: usize) -> Vec<Block> {
         block([0.0, 1.3, 0.0], [1.2, 0.7, 1.0], Accent),
         block([0.0, 0.5, 0.0], [0.5, 1.0, 0.5], Body),
     ];
-    // the pipes arrive from the booths' side, one per head, side by side
+    // the pipes arrive from the booths' side, one per head, side by side, in the cabins' violet
     let n = heads.clamp(1, 12);
     for h in 0..n {
         let z = -0.8 + 1.6 * (h as f32 + 0.5) / n as f32;
-        b.push(block(
-            [-depth / 4.0 - 0.6, 2.3, z],
-            [depth / 2.0, 0.12, 0.12],
-            Body,
-        ));
+        let size = [depth / 2.0, 0.16, 0.16];
+        b.push(block([-depth / 4.0 - 0.6, 2.3, z], size, Tint::Heads));
     }
     b
 }
@@ -263,6 +262,7 @@ pub(crate) fn spawn_machine(
         let material: Handle<FlatMaterial> = match b.tint {
             Tint::Body => kit.machine_body.clone(),
             Tint::Accent => kit.machine_accent(station.kind),
+            Tint::Heads => kit.machine_accent(StationKind::Booth(0, 0)),
         };
         let mut e = commands.spawn((
             Name::new("Machine block"),

@@ -204,6 +204,12 @@ mod tests {
             let line = format!("const {name}: f32 = {v:?};");
             assert!(board.contains(&line), "missing {line}");
         }
+        // the gutters between a board's tiles are the belt's grey, a cell not computed yet
+        let gutter = format!(
+            "const GUTTER_COLOUR: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
+            PENDING[0], PENDING[1], PENDING[2]
+        );
+        assert!(board.contains(&gutter), "missing {gutter}");
         assert_eq!(fog_share(0.0), 0.0);
         assert_eq!(fog_share(FOG_END * 2.0), FOG_MAX);
         assert!(fog_share((FOG_START + FOG_END) / 2.0) > 0.0);

@@ -360,7 +360,7 @@ fn spawn_board(
             painted: usize::MAX,
         },
         Mesh3d(assets.meshes.add(Rectangle::new(hall.belt_w, BOARD_DEPTH))),
-        MeshMaterial3d(assets.materials.add(board_material(image))),
+        MeshMaterial3d(assets.materials.add(board_material(image, h.len()))),
         flat_on_floor(board_x),
         ChildOf(spot.entity),
     ));
@@ -419,7 +419,7 @@ fn spawn_lamp_wall(
             size,
         },
         Mesh3d(assets.meshes.add(Rectangle::new(size.x, size.y))),
-        MeshMaterial3d(assets.materials.add(board_material(image))),
+        MeshMaterial3d(assets.materials.add(board_material(image, 0))),
         // a wall along the far side of the belt, facing the visitor
         Transform::from_xyz(spot.station.x, 0.6 + size.y / 2.0, hall.width / 2.0 + 1.2)
             .with_rotation(Quat::from_rotation_y(std::f32::consts::PI)),
