@@ -2611,3 +2611,73 @@ fn a_tour_stop_learns_the_sentence_and_the_next_forgets() {
         "the model on disk again"
     );
 }
+
+/// A patching grid shown in the A/B window lights the hall: a strip across the lane at the
+/// station of each cell that moves B at least a quarter of the way to A (the stream entering a
+/// block at its first norm gate, the attention's output at the merge, the FFN's at its machine; a
+/// head across its whole booth), only while the floor runs A's tokens, and none once the grid is
+/// gone.
+#[test]
+fn a_patching_grid_lights_its_stations_and_lanes() {
+    use factory::model::patch::Site;
+    use factory::scene::patch_glow::{LIT_FROM, PatchGlow, PatchLight, PatchLit};
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, "The little dog ran to the");
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let (layers, t) = (m.config.n_layer, ids.len());
+    let glows = |app: &mut App| {
+        let mut q = app.world_mut().query::<&PatchGlow>();
+        let mut v: Vec<PatchGlow> = q.iter(app.world()).copied().collect();
+        v.sort_by_key(|g| (g.station, g.lane));
+        v
+    };
+    let at = |app: &App, kind: StationKind| {
+        app.world()
+            .resource::<CurrentLayout>()
+            .0
+            .index_of(kind)
+            .unwrap()
+    };
+    for (site, kind, lane) in [
+        (Site::ResidPre, StationKind::NormAttn(2), Some(3)),
+        (Site::AttnOut, StationKind::Merge(2), Some(3)),
+        (Site::MlpOut, StationKind::Ffn(2), Some(3)),
+        (Site::Head, StationKind::Booth(2, 3), None),
+    ] {
+        let columns = if site == Site::Head {
+            m.config.n_head
+        } else {
+            t
+        };
+        // one cell all the way, one just under the threshold, the rest nothing
+        let mut shares = vec![vec![0.0; columns]; layers];
+        shares[2][3] = 1.0;
+        shares[4][1] = LIT_FROM - 0.01;
+        let lit = PatchLit {
+            ids: ids.clone(),
+            site,
+            shares,
+        };
+        app.insert_resource(PatchLight(Some(lit.clone())));
+        app.update();
+        let g = glows(&mut app);
+        assert_eq!(g.len(), 1, "{site:?}: {g:?}");
+        assert_eq!(g[0].station, at(&app, kind), "{site:?}");
+        assert_eq!(g[0].lane, lane, "{site:?}");
+        // a grid of another prompt's tokens is not lit on this floor
+        let other = PatchLit {
+            ids: ids[1..].to_vec(),
+            ..lit
+        };
+        app.insert_resource(PatchLight(Some(other)));
+        app.update();
+        assert!(
+            glows(&mut app).is_empty(),
+            "{site:?}: another prompt's grid"
+        );
+    }
+    app.insert_resource(PatchLight(None));
+    app.update();
+    assert!(glows(&mut app).is_empty());
+}

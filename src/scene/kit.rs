@@ -43,6 +43,8 @@ pub struct Kit {
     /// Each kind of machine's own muted colour: dock, press, stamp, norm, booth, merge, FFN,
     /// shipping.
     machine_accents: [Handle<FlatMaterial>; 8],
+    /// The patching strips in the hall, three steps of attention's violet (dim to bright).
+    pub(crate) patch_glow: [Handle<FlatMaterial>; 3],
 }
 
 impl Kit {
@@ -132,6 +134,12 @@ pub(crate) fn make_kit(
         ]
         // muted: the data (amber, cyan) stay the brightest things in the hall
         .map(|(r, g, b)| flat(Color::srgb(r * 0.4, g * 0.4, b * 0.4))),
+        patch_glow: [0.45, 0.7, 1.0].map(|k| {
+            let [r, g, b] = palette::ATTENTION;
+            flats.add(FlatMaterial {
+                color: Color::srgb(r * k, g * k, b * k).to_linear(),
+            })
+        }),
     };
     commands.insert_resource(kit);
 }

@@ -19,6 +19,7 @@ pub mod motion;
 pub mod paint;
 pub mod palette;
 pub mod parts;
+pub mod patch_glow;
 pub mod pulses;
 
 use bevy::prelude::*;
@@ -51,6 +52,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
         .init_resource::<crate_face::CrateFaces>()
+        .init_resource::<patch_glow::PatchLight>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
@@ -74,6 +76,7 @@ pub(super) fn plugin(app: &mut App) {
                 dock::update_lens_signs,
                 dock::update_part_bars,
                 beams::compute_beams,
+                patch_glow::light_patches,
             )
                 .chain()
                 .in_set(AppSet::Draw),

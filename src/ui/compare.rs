@@ -17,6 +17,7 @@ use crate::model::{Config, Tokenizer};
 use crate::playback::compare::Comparison;
 use crate::playback::history::History;
 use crate::playback::{Floor, Sampling, Selection};
+use crate::scene::patch_glow::{PatchLight, PatchLit};
 use crate::tr;
 
 /// Candidates shown per side.
@@ -55,9 +56,11 @@ pub(super) fn draw_compare(
     mut view: Local<CompareView>,
     mut cmp: ResMut<Comparison>,
     side_a: SideA,
-    lang: Res<Lang>,
+    (lang, mut light): (Res<Lang>, ResMut<PatchLight>),
 ) -> Result {
     let l = *lang;
+    // the hall is lit by a patching grid only while the window shows it
+    let mut lit = None;
     let ctx = contexts.ctx_mut()?;
     let floor = &side_a.floor;
     let Some(engine) = side_a.engine.as_ref() else {
@@ -69,6 +72,7 @@ pub(super) fn draw_compare(
         cmp.clear();
     }
     if !ui_state.compare_view || ui_state.hidden || ui_state.stage || floor.history.is_empty() {
+        light.set_if_neq(PatchLight(None));
         return Ok(());
     }
     let tok = &engine.0.tokenizer;
@@ -84,6 +88,7 @@ pub(super) fn draw_compare(
         }
     }
     let Some(window) = super::dock::window(ctx, super::dock::Tab::Compare, "compare-view") else {
+        light.set_if_neq(PatchLight(None));
         return Ok(());
     };
     window.show(ctx, |ui| {
@@ -98,8 +103,15 @@ pub(super) fn draw_compare(
         lens_table(ui, a, b, tok, l);
         attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
         let sides = (a, b, &floor.ablations);
-        super::patching::patching_section(ui, &mut view.patch, &engine.0, sides, l);
+        lit = super::patching::patching_section(ui, &mut view.patch, &engine.0, sides, l).map(
+            |(site, shares)| PatchLit {
+                ids: a.ids.clone(),
+                site,
+                shares,
+            },
+        );
     });
+    light.set_if_neq(PatchLight(lit));
     Ok(())
 }
 

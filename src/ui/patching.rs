@@ -43,24 +43,23 @@ fn top(h: &History) -> Option<u32> {
         .map(|(i, _)| i as u32)
 }
 
-/// The section: the site and metric, Patch / Cancel, the progress, the grid.
+/// The section: the site and metric, Patch / Cancel, the progress, the grid; a grid shown is
+/// returned (its site and each cell's share of the way from B's metric to A's) for the hall.
 pub(super) fn patching_section(
     ui: &mut egui::Ui,
     view: &mut PatchView,
     model: &Arc<LoadedModel>,
     (a, b, abl): (&History, &History, &Ablations),
     l: Lang,
-) {
+) -> Option<(Site, Vec<Vec<f64>>)> {
     ui.separator();
     ui.strong(tr!(l, "patch-title"));
     ui.label(tr!(l, "patch-intro"));
     if a.ids.len() != b.ids.len() {
         ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
-        return;
+        return None;
     }
-    let (Some(ta), Some(tb)) = (top(a), top(b)) else {
-        return;
-    };
+    let (ta, tb) = (top(a)?, top(b)?);
     let word = |id: u32| model.tokenizer.token_text(id).trim().to_string();
     let (site, metric) = options(ui, view, (ta, tb), &word, l);
     let key: Key = (
@@ -76,9 +75,7 @@ pub(super) fn patching_section(
         cancel(view);
     }
     controls(ui, view, &key, l);
-    let Some(asked) = view.asked.clone() else {
-        return;
-    };
+    let asked = view.asked.clone()?;
     let (model, progress, stop) = (model.clone(), view.progress.clone(), view.stop.clone());
     let found = view.job.get(asked.clone(), false, move || {
         let (_, ids_a, ids_b, site, metric, abl) = asked;
@@ -108,12 +105,34 @@ pub(super) fn patching_section(
                 egui::ProgressBar::new(done as f32 / total as f32).text(format!("{done}/{total}")),
             );
             ui.ctx().request_repaint();
+            None
         }
         Some(Err(e)) => {
             ui.colored_label(egui::Color32::LIGHT_RED, e);
+            None
         }
-        Some(Ok(grid)) => grid_view(ui, grid, site, &model_words(b, &word), l),
+        Some(Ok(grid)) => {
+            grid_view(ui, grid, site, &model_words(b, &word), l);
+            ui.weak(tr!(l, "patch-hall"));
+            Some((site, shares(grid)))
+        }
     }
+}
+
+/// Each cell's share of the way from B's metric to A's (0 where the two metrics are equal).
+fn shares(grid: &PatchGrid) -> Vec<Vec<f64>> {
+    let span = grid.clean - grid.corrupt;
+    let share = |v: f64| {
+        if span.abs() > 1e-12 {
+            (v - grid.corrupt) / span
+        } else {
+            0.0
+        }
+    };
+    grid.grid
+        .iter()
+        .map(|row| row.iter().map(|&v| share(v)).collect())
+        .collect()
 }
 
 /// The site and the metric, as picked (A's top token's probability, or A's top token against B's
@@ -193,7 +212,7 @@ fn grid_view(ui: &mut egui::Ui, grid: &PatchGrid, site: Site, words: &[String], 
         clean = format!("{:.4}", grid.clean),
         corrupt = format!("{:.4}", grid.corrupt)
     ));
-    let span = grid.clean - grid.corrupt;
+    let shares = shares(grid);
     let cell = 22.0;
     egui::Grid::new("patch-grid")
         .spacing([2.0, 2.0])
@@ -212,11 +231,7 @@ fn grid_view(ui: &mut egui::Ui, grid: &PatchGrid, site: Site, words: &[String], 
             for (layer, row) in grid.grid.iter().enumerate() {
                 ui.small(tr!(l, "patch-layer", layer = layer));
                 for (c, &v) in row.iter().enumerate() {
-                    let share = if span.abs() > 1e-12 {
-                        (v - grid.corrupt) / span
-                    } else {
-                        0.0
-                    };
+                    let share = shares[layer][c];
                     let [r, g, bl, _] = crate::scene::palette::weight_rgba(share as f32);
                     let (rect, resp) =
                         ui.allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());

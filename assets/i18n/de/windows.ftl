@@ -149,3 +149,4 @@ patch-layer = Schicht { $layer }
 patch-cell = Schicht { $layer }, Wort { $position } „{ $word }“
 patch-cell-head = Schicht { $layer }, Kopf { $head }
 patch-cell-value = B's Maß damit: { $value } ({ $share } % des Wegs von B zu A)
+patch-hall = In der Halle: ein violetter Streifen quer über die Spur an der Station, wo diese Aktivierung aus A B mindestens ein Viertel des Wegs bewegt (heller: weiter; ein Kopf: über seine ganze Kabine). Der Boden zeigt A.

@@ -149,3 +149,4 @@ patch-layer = layer { $layer }
 patch-cell = layer { $layer }, word { $position } “{ $word }”
 patch-cell-head = layer { $layer }, head { $head }
 patch-cell-value = B's metric with it: { $value } ({ $share } % of the way from B to A)
+patch-hall = In the hall: a violet strip across a lane at the station where taking that activation from A moves B at least a quarter of the way (brighter: further; a head: across its whole booth). The floor shows A.
