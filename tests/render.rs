@@ -232,6 +232,7 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
     );
     // beams: attention's violet (blue well above red, red well above green), above the crates
     let beams = count(scene.clone(), 60..330, &|[r, g, b]| {
+        let [r, g, b] = [r, g, b].map(i32::from);
         b > 150 && r > 70 && r + 40 < b && g + 20 < r
     });
     assert!(
@@ -241,6 +242,7 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
     // the pulses: pale violet-white dashes (blue a little above red and green; not the white of
     // the beam under the pointer, not the signs' warm white)
     let pulses = count(scene.clone(), 0..720, &|[r, g, b]| {
+        let [r, g, b] = [r, g, b].map(i32::from);
         r > 180 && g > 180 && b > 220 && b >= r + 6
     });
     assert!(pulses > 150, "no pulses along the beams: {pulses} pixels");
@@ -254,28 +256,59 @@ fn a_booth_shows_crates_with_their_surprise_lit_beams_and_its_sign() {
         r >= 225 && g >= 222 && (205..=232).contains(&b) && r >= b + 6
     });
     assert!(text > 600, "no readable sign: {text} text pixels");
-    // every crate carries its word on a paper label (warm light paper, lit): the columns of the
-    // crates' band holding paper form one run per crate, six crates
+    // every crate carries its word on a paper label (warm light paper, lit: about (204, 204,
+    // 190), darker than the overlay's text whites): the columns of the crates' band holding paper
+    // form one run at least 10 pixels wide per crate, six crates
     let paper = |x: u32| {
         (480..640)
             .filter(|&y| {
-                let [r, g, b] = img.get_pixel(x, y).0;
-                r > 170 && g > 160 && b > 140 && r >= b + 12 && r.abs_diff(g) < 20
+                let [r, g, b] = img.get_pixel(x, y).0.map(i32::from);
+                (170..=215).contains(&r)
+                    && (165..=215).contains(&g)
+                    && (140..=205).contains(&b)
+                    && r - b >= 6
             })
             .count()
     };
-    let columns: Vec<bool> = (0..1280).map(|x| paper(x) >= 6).collect();
-    let runs = columns.windows(2).filter(|w| !w[0] && w[1]).count();
-    assert!(runs >= 6, "{runs} crates with a paper label, not 6");
-    // the booth's cabin names its head on a near-black plate over the crates, in the signs' warm
-    // white (a little darker in the hall's light)
-    let plate = count(400..900, 280..330, &|[r, g, b]| r < 24 && g < 24 && b < 26);
-    let plate_text = count(400..900, 280..330, &|[r, g, b]| {
-        r >= 170 && g >= 165 && (150..=235).contains(&b) && r >= b + 4 && r.abs_diff(g) < 12
+    let mut runs = Vec::new();
+    let mut start = None;
+    for x in 0..=1280u32 {
+        let on = x < 1280 && paper(x) >= 6;
+        match (on, start) {
+            (true, None) => start = Some(x),
+            (false, Some(s)) => {
+                runs.push(x - s);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let labels = runs.iter().filter(|&&w| w >= 10).count();
+    assert!(
+        labels >= 6,
+        "{labels} crates with a paper label, not 6: runs {runs:?}"
+    );
+    // the booth's cabin names its head on a near-black plate over the crates (a band at least
+    // 60 pixels wide, below the signs), its letters the signs' warm white, a little darker in
+    // the hall's light
+    let plate_columns = (400..900)
+        .filter(|&x| {
+            (285..325)
+                .filter(|&y| {
+                    let [r, g, b] = img.get_pixel(x, y).0;
+                    r < 24 && g < 24 && b < 26
+                })
+                .count()
+                >= 25
+        })
+        .count();
+    let plate_text = count(400..900, 285..325, &|[r, g, b]| {
+        let [r, g, b] = [r, g, b].map(i32::from);
+        r >= 170 && g >= 165 && (150..=235).contains(&b) && r >= b + 4 && (r - g).abs() < 12
     });
     assert!(
-        plate > 2000 && plate_text > 150,
-        "no head plate: {plate} plate pixels, {plate_text} letters"
+        plate_columns >= 60 && plate_text > 100,
+        "no head plate: {plate_columns} dark columns, {plate_text} letters"
     );
 }
 

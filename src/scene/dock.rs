@@ -31,18 +31,18 @@ pub fn bar_z(rank: usize) -> f32 {
     (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING
 }
 
+/// The winner's plaque's height while no bar stands under it.
+pub const PLAQUE_REST: f32 = 3.4;
+
 /// A bar's height for probability `p`.
 fn bar_height(p: f32) -> f32 {
     0.05 + BAR_FULL * p
 }
 
-/// The bar the winner's plaque stands over: the drawn word's while it rides back (when it is among
-/// the bars), else the tallest once the crates reached the dock; none before.
-fn plaque_rank(dock: &Dock, reached: bool, drawn: Option<u32>) -> Option<usize> {
-    match drawn.and_then(|id| dock.candidates.iter().position(|c| c.id == id)) {
-        Some(i) => Some(i),
-        None => (reached && !dock.candidates.is_empty()).then_some(0),
-    }
+/// The bar the winner's plaque stands over and names: the tallest once the crates reached the
+/// dock (the bars stand only then); none before or while the drawn word rides back.
+fn plaque_rank(dock: &Dock, reached: bool) -> Option<usize> {
+    (reached && !dock.candidates.is_empty()).then_some(0)
 }
 
 /// Sizes the probability bars and labels them; shown once the crates reach the dock. Runs its
@@ -69,12 +69,13 @@ pub(crate) fn update_bars(
     let reached = playback.progress >= last;
     let chosen = floor.last_sample.as_ref().map(|s| s.0);
     let key = (floor.version, reached, playback.progress < 0.0, chosen);
-    if *shown == Some(key) && !dock.is_changed() {
+    // (a floor built again, e.g. in a new language, has its bars hidden: they are set again)
+    if *shown == Some(key) && !dock.is_changed() && !layout.is_changed() {
         return;
     }
     *shown = Some(key);
     let drawn = chosen.filter(|_| playback.progress < 0.0);
-    let named = plaque_rank(&dock, reached, drawn);
+    let named = plaque_rank(&dock, reached);
     for (bar, mut t, mut vis, mut label, mut mat) in &mut bars {
         match dock.candidates.get(bar.0).filter(|_| reached) {
             Some(c) => {
@@ -160,16 +161,17 @@ pub(crate) fn update_winner_plaque(
     }
     *shown = Some(key);
     let text = winner_text(&dock, reached, drawn, *lang);
-    // over the bar it names, a little above its top
-    let over = plaque_rank(&dock, reached, drawn)
-        .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + 0.5));
+    // over the bar it names, a little above its top; while the drawn word rides back (the bars
+    // are down) where it stood at first
+    let over = plaque_rank(&dock, reached)
+        .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + 0.5))
+        .unwrap_or((bar_z(0), PLAQUE_REST));
     for (mut plaque, mut t) in &mut plaques {
         if plaque.text != text {
             plaque.text = text.clone();
         }
-        if let Some((z, y)) = over
-            && (t.translation.z != z || t.translation.y != y)
-        {
+        let (z, y) = over;
+        if t.translation.z != z || t.translation.y != y {
             t.translation.z = z;
             t.translation.y = y;
         }
@@ -179,20 +181,19 @@ pub(crate) fn update_winner_plaque(
 /// The winner's plaque: the most likely next word and its probability once the crates reach the
 /// dock (the tallest bar), or the word drawn while it rides back; empty before.
 fn winner_text(dock: &Dock, reached: bool, drawn: Option<u32>, l: Lang) -> String {
-    let Some(i) = plaque_rank(dock, reached, drawn) else {
-        return String::new();
-    };
-    let word = word_at(dock, i);
-    if drawn.is_some_and(|id| dock.candidates[i].id == id) {
+    if let Some(i) = drawn.and_then(|id| dock.candidates.iter().position(|c| c.id == id)) {
         return format!(
             "{}\n{}",
-            tr!(l, "dock-drawn", word = word),
+            tr!(l, "dock-drawn", word = word_at(dock, i)),
             tr!(l, "dock-drawn-does")
         );
     }
+    let Some(i) = plaque_rank(dock, reached) else {
+        return String::new();
+    };
     format!(
         "{}\n{}",
-        tr!(l, "dock-winner", word = word),
+        tr!(l, "dock-winner", word = word_at(dock, i)),
         tr!(
             l,
             "dock-winner-does",
@@ -240,13 +241,15 @@ pub(crate) fn update_part_bars(
         &mut MeshMaterial3d<StandardMaterial>,
         &mut WorldLabel,
     )>,
-    added: Query<(), Added<PartBar>>,
+    (added, mut written_in): (Query<(), Added<PartBar>>, Local<Option<Lang>>),
 ) {
     let Some(kit) = kit else { return };
+    // (the language by value: the panels mark it changed every frame)
     let fresh = attribution.is_changed() || floor.is_changed() || dock.is_changed();
-    if !fresh && !lang.is_changed() && added.is_empty() {
+    if !fresh && *written_in == Some(*lang) && added.is_empty() {
         return;
     }
+    *written_in = Some(*lang);
     let parts = attribution.of(&floor);
     // the word the parts are toward (the top candidate's), as the bars' labels name it
     let word = parts.map_or(String::new(), |a| {
@@ -267,8 +270,10 @@ pub(crate) fn update_part_bars(
             continue;
         };
         let h = (part.abs() / largest * PART_HEIGHT).max(0.15);
-        t.scale.y = h;
-        t.translation.y = h / 2.0;
+        if t.scale.y != h || t.translation.y != h / 2.0 {
+            t.scale.y = h;
+            t.translation.y = h / 2.0;
+        }
         // the label rides on the bar's top (lift is above the entity's centre)
         let text = tr!(
             *lang,

@@ -41,30 +41,33 @@ fn dimmed(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(colour.rgb * keep, colour.a);
 }
 
-// A board of options.w tokens side by side: a dark gutter between neighbouring tokens' tiles (a
-// sixteenth of a lane each side, in the belt's grey: palette.rs' PENDING, sRGB), so each crate's
-// tile reads as its own, not one carpet.
-const GUTTER: f32 = 0.0625;
+// A board of options.w tokens side by side: a thin line of the belt's grey (palette.rs' PENDING,
+// sRGB) on each boundary between neighbouring tokens' tiles, GUTTER of a cell on either side, so
+// each crate's tile reads as its own, not one carpet; every cell keeps most of its width (and a
+// point in the line picks the cell under it, as before).
+const GUTTER: f32 = 0.15;
 const GUTTER_COLOUR: vec3<f32> = vec3<f32>(0.18, 0.19, 0.22);
 
-fn in_gutter(uv: vec2<f32>) -> bool {
+fn in_gutter(uv: vec2<f32>, cells_across: f32) -> bool {
     if options.w < 1.5 {
         return false;
     }
-    let f = fract(uv.x * options.w);
-    let lane = floor(uv.x * options.w);
-    // no gutter at the board's outer edges
-    return (f < GUTTER && lane > 0.0) || (f > 1.0 - GUTTER && lane < options.w - 1.0);
+    let lane = uv.x * options.w;
+    // the distance to the nearest inner boundary, in cells
+    let edge = min(fract(lane), 1.0 - fract(lane)) * cells_across;
+    let boundary = round(lane);
+    return edge < GUTTER && boundary > 0.0 && boundary < options.w;
 }
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
 #ifdef VERTEX_UVS_A
-    if in_gutter(in.uv) {
-        return fogged(vec4<f32>(srgb_to_linear(GUTTER_COLOUR), 1.0), in.world_position);
+    let size = vec2<f32>(textureDimensions(board));
+    if in_gutter(in.uv, size.x / max(options.w, 1.0)) {
+        let line = dimmed(vec4<f32>(srgb_to_linear(GUTTER_COLOUR), 1.0), in.world_position);
+        return fogged(line, in.world_position);
     }
     let colour = dimmed(textureSample(board, board_sampler, in.uv), in.world_position);
-    let size = vec2<f32>(textureDimensions(board));
     let p = in.uv * size;
     // pixels on screen per cell
     let cell_px = 1.0 / max(max(fwidth(p.x), fwidth(p.y)), 1e-6);

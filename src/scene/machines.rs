@@ -282,10 +282,10 @@ pub(crate) fn spawn_machine(
             });
         }
         if let Some(tag) = &b.tag {
-            // on the face toward the hall's start, about 0.42 × 0.25 units whatever the block's
-            // size (the tag's quad is 0.84 × 0.42 before the block's scale)
+            // on the face toward the hall's start, 0.46 × 0.23 units (the label's 2:1) whatever
+            // the block's size (the tag's quad is 0.84 × 0.42 before the block's scale)
             let (material, quad) = tags(tag);
-            let scale = Vec3::new(0.42 / (0.84 * b.size.z), 0.25 / (0.42 * b.size.y), 1.0);
+            let scale = Vec3::new(0.46 / (0.84 * b.size.z), 0.23 / (0.42 * b.size.y), 1.0);
             let block = e.id();
             commands.spawn((
                 Name::new("Tag"),

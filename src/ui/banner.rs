@@ -7,18 +7,21 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::state::UiState;
 use crate::playback::Floor;
+use crate::tr;
 
 /// Characters of the text shown at most (the end of a long text: the next token continues it).
 const SHOWN_CHARS: usize = 90;
 /// Seconds the newest token stays lit.
 const LIT_SECONDS: f32 = 2.0;
+/// The surprise legend's colour: the crates' pink bars', lighter.
+const SURPRISE_TEXT: egui::Color32 = egui::Color32::from_rgb(246, 160, 214);
 
 /// The banner, top centre.
 pub(super) fn draw_banner(
     mut contexts: EguiContexts,
     ui_state: Res<UiState>,
     floor: Res<Floor>,
-    time: Res<Time>,
+    (time, lang): (Res<Time>, Res<crate::i18n::Lang>),
     mut arrived: Local<(u64, f32)>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -83,7 +86,16 @@ pub(super) fn draw_banner(
                 .show(ui, |ui| {
                     ui.set_max_width(width - 24.0);
                     ui.label(job);
+                    if h.len() > 1 {
+                        surprise_legend(ui, *lang);
+                    }
                 });
         });
     Ok(())
+}
+
+/// What the one mark on every crate means (two fresh reviewers could not tell): under the sentence.
+fn surprise_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
+    let text = egui::RichText::new(tr!(lang, "banner-surprise"));
+    ui.label(text.color(SURPRISE_TEXT).size(14.0));
 }

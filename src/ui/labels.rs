@@ -282,10 +282,15 @@ pub(super) fn draw_world_labels(
 /// crate whose label is smaller (the far end of the hall, the home view) gets its floating label.
 const FACE_MIN_POINTS: f32 = 8.0;
 
-/// Whether the crate at `t` is near enough that the word on its face is readable: its label's
-/// letters (about 0.25 units tall) at least FACE_MIN_POINTS high on screen.
+/// Whether the word on the crate at `t` is readable: a labelled face (toward either end of the
+/// hall) turned to the eye, and its letters (about 0.25 units tall; a long word's are smaller)
+/// at least FACE_MIN_POINTS high on screen.
 fn face_readable(view: &View, t: &GlobalTransform) -> bool {
     let c = t.translation();
+    let facing = (view.eye - c).normalize_or_zero().x.abs();
+    if facing < 0.5 {
+        return false; // seen from the side: the labels are on the faces across the hall's ends
+    }
     let size = view.rect.size();
     let (Some(a), Some(b)) = (
         to_screen(view.clip_from_world, size, c),

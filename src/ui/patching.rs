@@ -122,9 +122,11 @@ pub(super) fn patching_section(
 /// Each cell's share of the way from B's metric to A's (0 where the two metrics are equal).
 fn shares(grid: &PatchGrid) -> Vec<Vec<f64>> {
     let span = grid.clean - grid.corrupt;
+    // (not a number counts as nothing: the hall's strips are kept only while the grid is equal)
     let share = |v: f64| {
-        if span.abs() > 1e-12 {
-            (v - grid.corrupt) / span
+        let s = (v - grid.corrupt) / span;
+        if span.abs() > 1e-12 && s.is_finite() {
+            s
         } else {
             0.0
         }

@@ -353,3 +353,4 @@ kiosk-game = Spiel: rate das nächste Wort
 kiosk-invite-game = …oder spiel: rätst du das nächste Wort besser als das Modell?
 bar-boldness = Wagemut
 bar-boldness-tip = Die Temperatur: niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
+banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)

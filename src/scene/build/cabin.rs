@@ -52,6 +52,8 @@ pub(super) fn spawn_cabin(
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(accent.clone()),
             Transform::from_translation(centre).with_scale(size),
+            // the pointer goes through to the booth, the beams and the crates inside
+            Pickable::IGNORE,
             ChildOf(parent),
         ));
     };
@@ -91,6 +93,7 @@ pub(super) fn spawn_cabin(
         MeshMaterial3d(material),
         Transform::from_translation(lintel - Vec3::X * (BAR / 2.0 + 0.01))
             .with_rotation(Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2)),
+        Pickable::IGNORE,
         ChildOf(at.parent),
     ));
 }

@@ -317,7 +317,7 @@ fn spawn_crates(
         ));
         let crate_entity = crate_entity.id();
         // the word on a paper label on the front and back faces (the floating label above is
-        // drawn only with the drawer's "ids" switch or for the selected crate)
+        // drawn only where that label is not readable, for the selected crate, or with "ids")
         let (label, quad) = assets.faces.get(
             &crate_text(&h.texts[i], h.ids[i]),
             &mut assets.images,

@@ -8,7 +8,7 @@ use super::{FloorAssets, flat_on_floor};
 use crate::i18n::Lang;
 use crate::model::Ablation;
 use crate::playback::{Floor, SHOWN_CANDIDATES};
-use crate::scene::dock::{BAR_FULL, BAR_WIDTH, BAR_X, PART_HEIGHT, bar_z};
+use crate::scene::dock::{BAR_FULL, BAR_WIDTH, BAR_X, PART_HEIGHT, PLAQUE_REST, bar_z};
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
@@ -265,7 +265,7 @@ fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
     commands.spawn((
         Name::new("Winner plaque"),
         WinnerPlaque,
-        Transform::from_xyz(x, 3.4, bar_z(0)),
+        Transform::from_xyz(x, PLAQUE_REST, bar_z(0)),
         Visibility::default(),
         WorldLabel {
             text: String::new(),
