@@ -2681,3 +2681,75 @@ fn a_patching_grid_lights_its_stations_and_lanes() {
     app.update();
     assert!(glows(&mut app).is_empty());
 }
+
+/// At the shipping dock the winner's plaque stands over the tallest bar and names its word and
+/// probability (that bar's own label gives way to it; every other bar keeps its word); each
+/// booth's part bar says which word its number is toward; and a floor built again in another
+/// language (the heads' plates are pictures of words) stands its bars again, the plaque in the
+/// new language.
+#[test]
+fn the_plaque_names_the_tallest_bar_and_survives_a_new_language() {
+    use factory::i18n::Lang;
+    use factory::scene::dock::{BAR_FULL, bar_z};
+    use factory::scene::parts::{PartBar, WinnerPlaque};
+    use factory::scene::{ProbBar, WorldLabel};
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, "The little dog ran to the");
+    update_until(&mut app, "the heads' parts", |w| {
+        w.resource::<factory::playback::attribution::HeadAttribution>()
+            .of(w.resource::<Floor>())
+            .is_some()
+    });
+    app.update();
+    let check = |app: &mut App, winner_word: &str| {
+        let dock = app.world().resource::<Dock>().clone();
+        let top = &dock.candidates[0];
+        let word = dock.labels[0].trim_start_matches('\u{b7}').to_string();
+        let (plaque, at) = app
+            .world_mut()
+            .query_filtered::<(&WorldLabel, &Transform), With<WinnerPlaque>>()
+            .single(app.world())
+            .map(|(l, t)| (l.text.clone(), t.translation))
+            .unwrap();
+        assert!(plaque.contains(&format!("{winner_word}{word}")), "{plaque}");
+        assert!(
+            plaque.contains(&format!("{:.1}", top.prob * 100.0)),
+            "{plaque}"
+        );
+        assert!((at.z - bar_z(0)).abs() < 1e-5, "over the first bar: {at}");
+        assert!(at.y > 0.05 + BAR_FULL * top.prob, "above its top: {at}");
+        let mut bars: Vec<(usize, String, Visibility)> = app
+            .world_mut()
+            .query::<(&ProbBar, &WorldLabel, &Visibility)>()
+            .iter(app.world())
+            .map(|(b, l, v)| (b.0, l.text.clone(), *v))
+            .collect();
+        bars.sort_by_key(|b| b.0);
+        for (rank, text, vis) in bars.iter().take(dock.candidates.len()) {
+            assert_eq!(*vis, Visibility::Inherited, "bar {rank} stands");
+            let w = dock.labels[*rank].trim_start_matches('\u{b7}');
+            if *rank == 0 {
+                assert!(text.is_empty(), "the plaque names bar 0: {text}");
+            } else {
+                assert!(text.starts_with(w), "bar {rank}: {text} for {w}");
+            }
+        }
+        let parts: Vec<String> = app
+            .world_mut()
+            .query_filtered::<&WorldLabel, With<PartBar>>()
+            .iter(app.world())
+            .map(|l| l.text.clone())
+            .collect();
+        assert_eq!(parts.len(), m.config.n_layer * m.config.n_head);
+        for p in parts {
+            assert!(p.contains(&word), "a part bar says what it is toward: {p}");
+        }
+    };
+    check(&mut app, "most likely next word: \u{201c}");
+    *app.world_mut().resource_mut::<Lang>() = Lang::De;
+    for _ in 0..3 {
+        app.update();
+    }
+    check(&mut app, "wahrscheinlichstes nächstes Wort: „");
+}
