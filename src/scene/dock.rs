@@ -75,7 +75,6 @@ pub(crate) fn update_bars(
     }
     *shown = Some(key);
     let drawn = chosen.filter(|_| playback.progress < 0.0);
-    let named = plaque_rank(&dock, reached);
     for (bar, mut t, mut vis, mut label, mut mat) in &mut bars {
         match dock.candidates.get(bar.0).filter(|_| reached) {
             Some(c) => {
@@ -84,12 +83,9 @@ pub(crate) fn update_bars(
                 t.scale.y = height;
                 t.translation.y = height / 2.0;
                 *vis = Visibility::Inherited;
-                // the bar under the winner's plaque is named by the plaque
-                label.text = if named == Some(bar.0) {
-                    String::new()
-                } else {
-                    format!("{}\n{:.1}%", word_at(&dock, bar.0), c.prob * 100.0)
-                };
+                // (the tallest bar's label stands under the winner's plaque, which covers it
+                // where both are drawn; where the plaque is not, e.g. too far, the label names it)
+                label.text = format!("{}\n{:.1}%", word_at(&dock, bar.0), c.prob * 100.0);
                 label.lift = height / 2.0 + 0.8;
                 let want = if Some(c.id) == drawn {
                     &kit.bar_chosen
@@ -232,7 +228,7 @@ pub(crate) const PART_HEIGHT: f32 = 3.0;
 #[allow(clippy::type_complexity)]
 pub(crate) fn update_part_bars(
     (floor, dock, lang): (Res<Floor>, Res<Dock>, Res<Lang>),
-    attribution: Res<HeadAttribution>,
+    (attribution, engine): (Res<HeadAttribution>, Option<Res<crate::inference::Engine>>),
     kit: Option<Res<Kit>>,
     mut bars: Query<(
         &PartBar,
@@ -255,7 +251,10 @@ pub(crate) fn update_part_bars(
     let word = parts.map_or(String::new(), |a| {
         match dock.candidates.iter().position(|c| c.id == a.token) {
             Some(i) => word_at(&dock, i),
-            None => format!("#{}", a.token),
+            // cut by Boldness, top-k or top-p: the model's own piece of text
+            None => engine.as_ref().map_or(format!("#{}", a.token), |e| {
+                e.0.tokenizer.token_text(a.token).trim().to_string()
+            }),
         }
     });
     let largest = parts.map_or(0.0, |a| {
