@@ -112,9 +112,10 @@ pub(super) fn patching_section(
             None
         }
         Some(Ok(grid)) => {
-            grid_view(ui, grid, site, &model_words(b, &word), l);
+            let shares = shares(grid);
+            grid_view(ui, (grid, &shares), site, &model_words(b, &word), l);
             ui.weak(tr!(l, "patch-hall"));
-            Some((site, shares(grid)))
+            Some((site, shares))
         }
     }
 }
@@ -205,16 +206,21 @@ fn cancel(view: &mut PatchView) {
     view.job.clear();
 }
 
-/// The grid: a row per layer, a cell per position (or head), coloured by how far the patch moves
-/// B's metric toward A's; the numbers on hover.
-fn grid_view(ui: &mut egui::Ui, grid: &PatchGrid, site: Site, words: &[String], l: Lang) {
+/// The grid: a row per layer, a cell per position (or head), coloured by its share of the way from
+/// B's metric to A's ([`shares`]); the numbers on hover.
+fn grid_view(
+    ui: &mut egui::Ui,
+    (grid, shares): (&PatchGrid, &[Vec<f64>]),
+    site: Site,
+    words: &[String],
+    l: Lang,
+) {
     ui.label(tr!(
         l,
         "patch-ends",
         clean = format!("{:.4}", grid.clean),
         corrupt = format!("{:.4}", grid.corrupt)
     ));
-    let shares = shares(grid);
     let cell = 22.0;
     egui::Grid::new("patch-grid")
         .spacing([2.0, 2.0])
