@@ -259,17 +259,18 @@ pub(super) fn draw_world_labels(
         }
         let at = t.translation() + Vec3::Y * label.lift;
         let mut l = lay_out(&painter, &view, label, (at, text), selected);
-        if let Some(l) = l.as_mut().filter(|_| krate.is_some()) {
-            // a crate's label is tied to its crate's lid by a thin line (it floats above it)
-            let lid = t.translation() + Vec3::Y * 0.45;
+        // a thin line to what the label names: a crate's lid (its label floats above it), the
+        // top of the winner's bar (the plaque stands half a unit over it)
+        let tied = if krate.is_some() {
+            Some(t.translation() + Vec3::Y * 0.45)
+        } else if winner {
+            Some(t.translation() - Vec3::Y * 0.5)
+        } else {
+            None
+        };
+        if let (Some(l), Some(point)) = (l.as_mut(), tied) {
             l.tether =
-                to_screen(view.clip_from_world, view.rect.size(), lid).map(|p| p + view.rect.min);
-        }
-        if let Some(l) = l.as_mut().filter(|_| winner) {
-            // the winner's plaque stands half a unit over its bar's top: a line down to it
-            let top = t.translation() - Vec3::Y * 0.5;
-            l.tether =
-                to_screen(view.clip_from_world, view.rect.size(), top).map(|p| p + view.rect.min);
+                to_screen(view.clip_from_world, view.rect.size(), point).map(|p| p + view.rect.min);
         }
         laid.extend(l);
     }
@@ -278,8 +279,8 @@ pub(super) fn draw_world_labels(
 }
 
 /// The smallest height on screen, in points, of a quarter unit upright at a crate (about its
-/// label's letters) at which its own paper label is read: a
-/// crate whose label is smaller (the far end of the hall, the home view) gets its floating label.
+/// label's letters) at which its own paper label is read: a crate whose label is smaller (the far
+/// end of the hall, the home view) gets its floating label.
 const FACE_MIN_POINTS: f32 = 8.0;
 
 /// Whether the word on the crate at `t` is readable: a labelled face (toward either end of the
