@@ -1,6 +1,7 @@
-//! The paper label on each token crate's faces (front and back): the token's text in plain words, rasterised into
-//! a small picture (Bevy 0.19 has no text in the world), so a visitor reads a crate where it
-//! stands, at every station, without a floating caption.
+//! The paper label on each token crate's faces (front and back): the token's text in plain words,
+//! rasterised into a small picture (Bevy 0.19 has no text in the world), so a visitor reads a
+//! crate where it stands, at every station, without a floating caption; and the booths' head
+//! plates, made the same way.
 
 use std::collections::HashMap;
 
@@ -112,19 +113,7 @@ impl CrateFaces {
         let material = self
             .materials
             .entry(text.to_string())
-            .or_insert_with(|| {
-                let (w, h) = FACE_PX;
-                let mut image = image_of(w, h, label_pixels(text, w, h, PAPER));
-                // smooth letters (the boards' cells are crisp, the labels' text is not cells);
-                // kept on the GPU only (nothing reads it back)
-                image.sampler = bevy::image::ImageSampler::linear();
-                image.asset_usage = bevy::asset::RenderAssetUsages::RENDER_WORLD;
-                materials.add(StandardMaterial {
-                    base_color_texture: Some(images.add(image)),
-                    perceptual_roughness: 0.9,
-                    ..default()
-                })
-            })
+            .or_insert_with(|| text_material(text, (FACE_PX, PAPER), false, images, materials))
             .clone();
         (material, mesh)
     }
@@ -153,15 +142,29 @@ pub fn plate(
     materials: &mut Assets<StandardMaterial>,
     meshes: &mut Assets<Mesh>,
 ) -> (Handle<StandardMaterial>, Handle<Mesh>) {
-    let mut image = image_of(px.0, px.1, label_pixels(text, px.0, px.1, PLATE));
+    let material = text_material(text, (px, PLATE), true, images, materials);
+    (material, meshes.add(Rectangle::new(size.x, size.y)))
+}
+
+/// A material showing `text` as [`label_pixels`] draws it, `px` pixels in `colours`, lit like the
+/// crates or `unlit`; its picture smooth (letters, not cells) and kept on the GPU only (nothing
+/// reads it back).
+fn text_material(
+    text: &str,
+    (px, colours): ((usize, usize), Colours),
+    unlit: bool,
+    images: &mut Assets<Image>,
+    materials: &mut Assets<StandardMaterial>,
+) -> Handle<StandardMaterial> {
+    let mut image = image_of(px.0, px.1, label_pixels(text, px.0, px.1, colours));
     image.sampler = bevy::image::ImageSampler::linear();
     image.asset_usage = bevy::asset::RenderAssetUsages::RENDER_WORLD;
-    let material = materials.add(StandardMaterial {
+    materials.add(StandardMaterial {
         base_color_texture: Some(images.add(image)),
-        unlit: true,
+        perceptual_roughness: 0.9,
+        unlit,
         ..default()
-    });
-    (material, meshes.add(Rectangle::new(size.x, size.y)))
+    })
 }
 
 #[cfg(test)]
