@@ -178,6 +178,11 @@ pub const SIGN_HEIGHT: f32 = 3.6;
 /// default is 8192, many integrated GPUs stop there too).
 pub const MAX_TEXTURE_SIDE: usize = 4096;
 
+/// Where lane `i` of `n` lies across the hall: the lanes centred on the belt, [`LANE`] apart.
+pub fn lane_z(i: usize, n: usize) -> f32 {
+    (i as f32 - (n as f32 - 1.0) / 2.0) * LANE
+}
+
 /// How a vector of `n` values is folded into a tile of cells when `tokens` lanes stand side by side
 /// on one board: (cells across the lane, rows). Many lanes get narrower tiles, so the board's
 /// texture (`tokens × across` wide) stays within [`MAX_TEXTURE_SIDE`].
@@ -243,7 +248,7 @@ impl Layout {
 
     /// Lane of token `i` across the hall (centred on z = 0).
     pub fn token_z(&self, i: usize) -> f32 {
-        (i as f32 - (self.n_tokens as f32 - 1.0) / 2.0) * LANE
+        lane_z(i, self.n_tokens)
     }
 
     /// Width of the token row.

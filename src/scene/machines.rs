@@ -191,10 +191,9 @@ fn stamp_blocks(half_width: f32, tokens: usize) -> Vec<Block> {
             drop,
         ),
     ];
-    // one die per token, over its lane (the crates' lanes are centred on the belt)
-    let lane = super::layout::LANE;
+    // one die per token, over its lane
     for i in 0..tokens {
-        let z = belt + (i as f32 - (tokens as f32 - 1.0) / 2.0) * lane;
+        let z = belt + super::layout::lane_z(i, tokens);
         b.push(Block {
             tag: Some(i.to_string()),
             ..moving([0.0, rest, z], [0.5, 0.36, 0.5], Accent, drop)
