@@ -2166,6 +2166,104 @@ fn patching_matches_the_reference() {
     assert!(!ok && err.contains("splits tried"), "{err}");
 }
 
+/// A patching grid's cell run on the floor (`Request::Patch`: a cache carrying the clean run's
+/// activation) gives the f64 reference's patched run, for every site, every cell, with ablations:
+/// the whole prompt at once, and the same prompt fed a token at a time through the cache (the
+/// patched position or head met in a later step).
+#[test]
+fn a_patched_floor_run_is_the_references_patched_run() {
+    use common::{RefAblations, RefPatch};
+    use factory::model::Ablations;
+    use factory::model::patch::{PatchSpec, Site};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 32, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let reference = Reference { d, w: &w };
+    let a = ids_for(6, d.vocab_size);
+    let mut b = a.clone();
+    b[2] = (b[2] + 5) % d.vocab_size as u32;
+    let specs = vec!["neuron:1.7".to_string()];
+    let abl = Ablations::parse(&specs, &m.config).unwrap();
+    let ref_abl = RefAblations {
+        neurons: vec![(1, 7)],
+        ..Default::default()
+    };
+    let clean_run = reference.run_ablated(&a, &ref_abl);
+    let close = |got: &[f32], want: &[f64], what: &str| {
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (*g as f64 - w).abs() < 1e-4 * (1.0 + w.abs()),
+                "{what}: {g} vs {w}"
+            );
+        }
+    };
+    for (site, name) in [
+        (Site::ResidPre, "resid_pre"),
+        (Site::AttnOut, "attn_out"),
+        (Site::MlpOut, "mlp_out"),
+        (Site::Head, "head"),
+    ] {
+        let columns = if site == Site::Head {
+            d.n_head
+        } else {
+            a.len()
+        };
+        for layer in 0..d.n_layer {
+            for index in 0..columns {
+                let spec = PatchSpec {
+                    clean: a.clone(),
+                    site,
+                    layer,
+                    index,
+                };
+                let splice = spec.splice(&m.gpt, &abl).unwrap();
+                let patched = RefAblations {
+                    patch: Some(RefPatch {
+                        site: name,
+                        layer,
+                        index,
+                        from: clean_run.sites[&(name, layer)].clone(),
+                    }),
+                    ..ref_abl.clone()
+                };
+                let want = reference.run_ablated(&b, &patched).logits;
+                let fresh =
+                    || KvCache::with_ablations(abl.clone()).with_splice(Some(splice.clone()));
+                let whole = m.gpt.trace(&b, &mut fresh()).unwrap();
+                close(
+                    &whole.logits,
+                    &want,
+                    &format!("{name}[{layer}][{index}] whole"),
+                );
+                // two tokens, then one at a time: the patch is met in whichever step holds it
+                let mut cache = fresh();
+                let mut last = m.gpt.trace(&b[..2], &mut cache).unwrap();
+                for &id in &b[2..] {
+                    last = m.gpt.trace(&[id], &mut cache).unwrap();
+                }
+                close(
+                    &last.logits,
+                    &want,
+                    &format!("{name}[{layer}][{index}] stepped"),
+                );
+            }
+        }
+    }
+    // a cell outside the model is refused with its reason
+    let bad = PatchSpec {
+        clean: a.clone(),
+        site: Site::Head,
+        layer: 0,
+        index: d.n_head,
+    };
+    assert!(
+        bad.splice(&m.gpt, &abl)
+            .unwrap_err()
+            .to_string()
+            .contains("head")
+    );
+}
+
 /// Information-flow routes (`model/routes.rs`): the defining property, that a node's parts add up
 /// to the node (the residual, every head's edge from every earlier token and the bias after
 /// attention; the residual and the FFN after it) and their shares to 1; the nodes are the f64

@@ -429,6 +429,81 @@ fn a_bad_prompt_is_reported_and_the_floor_stays() {
     assert!(app.world().resource::<Floor>().error.is_none());
 }
 
+/// A patching grid's cell on the floor (what a click on the A/B window's grid sends): B's prompt
+/// runs with A's activation put in (the same numbers as a direct patched trace, not B's own), no
+/// head parts are computed for it, a generated token keeps the patch, and a new prompt ends it.
+#[test]
+fn a_patched_run_on_the_floor_holds_until_a_new_prompt() {
+    use factory::model::patch::{PatchSpec, Site};
+    use factory::playback::attribution::HeadAttribution;
+    let m = model();
+    let mut app = headless(m.clone());
+    // every job finishes in the frame that starts it (the head parts among them)
+    app.insert_resource(factory::inference::Blocking);
+    let (a_text, b_text) = (
+        "The king said to the queen that",
+        "The cat said to the queen that",
+    );
+    let a = m.tokenizer.encode(a_text).unwrap();
+    let b = m.tokenizer.encode(b_text).unwrap();
+    assert_eq!(a.len(), b.len(), "{a:?} {b:?}");
+    run_prompt(&mut app, a_text);
+    app.update();
+    let floor = app.world().resource::<Floor>();
+    assert!(
+        app.world()
+            .resource::<HeadAttribution>()
+            .of(floor)
+            .is_some()
+    );
+    let spec = PatchSpec {
+        clean: a.clone(),
+        site: Site::ResidPre,
+        layer: 2,
+        index: 1,
+    };
+    app.world_mut()
+        .write_message(Request::Prompt(b_text.into()));
+    app.world_mut()
+        .write_message(Request::Patch(Some(spec.clone())));
+    settle(&mut app);
+    app.update();
+    let direct = |ids: &[u32]| {
+        let splice = spec.splice(&m.gpt, &Default::default()).unwrap();
+        let mut cache = KvCache::new().with_splice(Some(splice));
+        m.gpt.trace(ids, &mut cache).unwrap().logits
+    };
+    let plain = m.gpt.trace(&b, &mut KvCache::new()).unwrap().logits;
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(floor.history.ids, b);
+    assert_eq!(floor.patch.as_ref(), Some(&spec));
+    assert_eq!(floor.history.logits, direct(&b));
+    assert_ne!(floor.history.logits, plain, "the patch changed B's guess");
+    assert!(
+        app.world()
+            .resource::<HeadAttribution>()
+            .of(floor)
+            .is_none(),
+        "no head parts for a patched floor"
+    );
+    // a generated token: the cache keeps the patch
+    app.world_mut().write_message(Request::Append(b[1]));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    let mut longer = b.clone();
+    longer.push(b[1]);
+    assert_eq!(floor.history.ids, longer);
+    assert_eq!(floor.patch.as_ref(), Some(&spec));
+    let got = &floor.history.logits;
+    let want = direct(&longer);
+    assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-4));
+    // Back to A: a new prompt, unpatched
+    run_prompt(&mut app, a_text);
+    let floor = app.world().resource::<Floor>();
+    assert_eq!(floor.patch, None);
+    assert_eq!(floor.history.ids, a);
+}
+
 /// Switching parts off from the app: the floor's tokens run again with the ablations (the same
 /// numbers as a direct ablated trace), the dock keeps each candidate's probability with nothing
 /// off (before → after), a generated token through the cache equals an ablated recompute, and the

@@ -125,24 +125,6 @@ impl Attention {
         Ok((split(0)?, split(1)?, split(2)?))
     }
 
-    /// Attention of queries `q` (B, nh, T, hs) over keys `k` and values `v` (B, nh, K, hs), the
-    /// cached tokens' first. `mask`: (T, K) of 0 and −∞; `head_mask`: (1, nh, 1, 1) of 1 and 0,
-    /// zeroing switched-off heads' outputs. Returns the output after c_proj: [`Self::heads`] then
-    /// [`Self::merge`].
-    pub(super) fn attend(
-        &self,
-        q: Tensor,
-        k: Tensor,
-        v: Tensor,
-        mask: &Tensor,
-        head_mask: Option<&Tensor>,
-        differentiable: bool,
-    ) -> Result<(Tensor, AttentionParts)> {
-        let parts = self.heads(q, k, v, mask, head_mask, differentiable)?;
-        let out = self.merge(&parts.head_out, differentiable)?;
-        Ok((out, parts))
-    }
-
     /// The heads' outputs (weights · values, `head_out` (B, nh, T, hs), switched-off heads zeroed)
     /// and the steps that made them.
     pub(super) fn heads(

@@ -153,7 +153,13 @@ impl Gpt {
         let t = ids.len();
         let every = matches!(rec, Some((_, Record::Everything)));
         let abl = cache.ablations().clone();
+        let splice = cache.splice().cloned();
+        let put = |name: &str, x: Tensor| match &splice {
+            Some(s) => s.apply(name, x, p),
+            None => Ok(x),
+        };
         let (x, tok_emb, pos_emb) = self.embed_new(ids, p, &abl)?;
+        let x = put("embed", x)?;
         let mask = causal_mask(t, p, self.device())?;
         if let Some((tr, _)) = rec.as_mut() {
             tr.ids = ids.to_vec();
@@ -166,7 +172,7 @@ impl Gpt {
         // each layer's output at the last position, for the logit lens
         let mut lens_rows = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
-            let out = self.run_block(i, block, &x, cache, &mask, &abl)?;
+            let out = self.run_block((i, block), &x, cache, &mask, &abl, &put)?;
             if let Some((tr, _)) = rec.as_mut() {
                 lens_rows.push(out.resid_ffn.narrow(1, t - 1, 1)?.squeeze(1)?);
                 tr.layers.push(out.layer_trace(every)?);
@@ -199,25 +205,29 @@ impl Gpt {
     }
 
     /// Block `i` on the stream `x` of the new tokens (inference: cache, ablations), keeping every
-    /// intermediate for the trace.
+    /// intermediate for the trace; `put` passes each station's output through the cache's splice
+    /// (a patched run).
     #[inline]
     fn run_block(
         &self,
-        i: usize,
-        block: &Block,
+        (i, block): (usize, &Block),
         x: &Tensor,
         cache: &mut KvCache,
         mask: &Tensor,
         abl: &Ablations,
+        put: &dyn Fn(&str, Tensor) -> Result<Tensor>,
     ) -> Result<BlockRun> {
         let head_mask = self.head_mask(abl, i)?;
         let neuron_mask = self.neuron_mask(abl, i)?;
         let ln_1 = block.ln_1.forward(x, false)?;
         let (q, k_new, v_new) = block.attn.qkv(&ln_1, false)?;
         let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
-        let (attn_out, parts) = block
-            .attn
-            .attend(q, k, v, mask, head_mask.as_ref(), false)?;
+        let mut parts = block.attn.heads(q, k, v, mask, head_mask.as_ref(), false)?;
+        parts.head_out = put(&format!("h.{i}.heads"), parts.head_out)?;
+        let attn_out = put(
+            &format!("h.{i}.attn"),
+            block.attn.merge(&parts.head_out, false)?,
+        )?;
         let resid_attn = (x + &attn_out)?;
         let ln_2 = block.ln_2.forward(&resid_attn, false)?;
         let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
@@ -227,7 +237,8 @@ impl Gpt {
         } else {
             ffn_out
         };
-        let resid_ffn = (&resid_attn + &ffn_out)?;
+        let ffn_out = put(&format!("h.{i}.mlp"), ffn_out)?;
+        let resid_ffn = put(&format!("h.{i}.resid_ffn"), (&resid_attn + &ffn_out)?)?;
         Ok(BlockRun {
             ln_1,
             parts,

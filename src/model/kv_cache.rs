@@ -1,10 +1,12 @@
 //! The key/value cache of inference runs: each layer's keys and values of the tokens already run,
-//! kept in buffers that grow in place, under one set of ablations.
+//! kept in buffers that grow in place, under one set of ablations (and at most one activation put
+//! in from another run).
 
 use candle_core::Tensor;
 
 use super::ablate::Ablations;
 use super::error::Result;
+use super::splice::Splice;
 
 /// Keys and values of the tokens already run, per layer, so a new token computes only its own row.
 ///
@@ -15,13 +17,15 @@ use super::error::Result;
 ///
 /// A cache belongs to one set of [`Ablations`] (none by default): every run with it switches the
 /// same parts off, so cached keys and values always match what a full recompute would give.
-/// Changing the ablations means a new cache.
+/// Changing the ablations means a new cache. So does a [`Splice`]: every run with the cache puts
+/// that activation of another run in (a patched run on the floor).
 #[derive(Debug, Default)]
 pub struct KvCache {
     /// Per layer: (k, v) buffers, each (1, nh, capacity, hs); rows `0..len` are filled.
     layers: Vec<(Tensor, Tensor)>,
     len: usize,
     ablations: Ablations,
+    splice: Option<Splice>,
 }
 
 impl Clone for KvCache {
@@ -35,6 +39,7 @@ impl Clone for KvCache {
                 .collect(),
             len: self.len,
             ablations: self.ablations.clone(),
+            splice: self.splice.clone(),
         }
     }
 }
@@ -53,6 +58,19 @@ impl KvCache {
         }
     }
 
+    /// This cache with `splice` put into every run (`None`: nothing put in); its cached tokens are
+    /// forgotten, as they were run without it.
+    pub fn with_splice(mut self, splice: Option<Splice>) -> Self {
+        self.clear();
+        self.splice = splice;
+        self
+    }
+
+    /// What this cache's runs put in from another run.
+    pub fn splice(&self) -> Option<&Splice> {
+        self.splice.as_ref()
+    }
+
     /// The parts this cache's runs switch off.
     pub fn ablations(&self) -> &Ablations {
         &self.ablations
@@ -68,7 +86,7 @@ impl KvCache {
         self.len == 0
     }
 
-    /// Forgets every cached token (the ablations stay).
+    /// Forgets every cached token (the ablations and the splice stay).
     pub fn clear(&mut self) {
         self.layers.clear();
         self.len = 0;

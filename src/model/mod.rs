@@ -29,6 +29,7 @@ pub mod sample;
 pub mod scale;
 pub mod score;
 mod scores;
+pub mod splice;
 pub mod tokenizer;
 pub mod trace;
 pub mod train;

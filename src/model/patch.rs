@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use candle_core::{Device, Tensor};
 
 use super::error::{ModelError, Result};
+use super::splice::{Part, Splice};
 use super::{Ablations, Gpt, Tokenizer};
 
 /// Where an activation is taken from A's run.
@@ -59,6 +60,14 @@ impl Site {
             Site::AttnOut => "attn_out",
             Site::MlpOut => "mlp_out",
             Site::Head => "head",
+        }
+    }
+
+    /// What is taken at column `i` of the site's grid (a position, or a head).
+    fn part(self, i: usize) -> Part {
+        match self {
+            Site::Head => Part::Head(i),
+            _ => Part::Row(i),
         }
     }
 
@@ -183,18 +192,55 @@ fn last_logits(
     Ok(logits.get(ids.len() - 1)?.to_vec1()?)
 }
 
-/// `x` with slice `i` of dimension `dim` taken from `from` (same shape).
-fn splice(x: &Tensor, from: &Tensor, dim: usize, i: usize) -> Result<Tensor> {
-    let n = x.dim(dim)?;
-    let mut parts = Vec::with_capacity(3);
-    if i > 0 {
-        parts.push(x.narrow(dim, 0, i)?);
+/// One cell of a patching grid, to run on the floor: the floor's prompt (the corrupted one) runs
+/// with the activation at `site`, block `layer`, column `index` (a position, or a head) taken from
+/// the `clean` prompt's run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchSpec {
+    /// The clean prompt's tokens.
+    pub clean: Vec<u32>,
+    /// Where the activation is taken.
+    pub site: Site,
+    /// The block.
+    pub layer: usize,
+    /// The position (the head for [`Site::Head`]).
+    pub index: usize,
+}
+
+impl PatchSpec {
+    /// The clean run's activation at the spec's place, with `abl`'s parts switched off (as the
+    /// floor's run will have them), for [`super::KvCache::with_splice`].
+    pub fn splice(&self, gpt: &Gpt, abl: &Ablations) -> Result<Splice> {
+        let cfg = gpt.config();
+        let columns = match self.site {
+            Site::Head => cfg.n_head,
+            _ => self.clean.len(),
+        };
+        if self.layer >= cfg.n_layer || self.index >= columns || self.clean.is_empty() {
+            return Err(ModelError::Prompt(format!(
+                "no {} at layer {} column {} in a model of {} layers for {} tokens",
+                self.site.name(),
+                self.layer,
+                self.index,
+                cfg.n_layer,
+                self.clean.len()
+            )));
+        }
+        let station = self.site.tap(self.layer);
+        let mut from = None;
+        last_logits(gpt, &self.clean, abl, &mut |name, x| {
+            if name == station {
+                from = Some(x.clone());
+            }
+            Ok(x)
+        })?;
+        let from = from.ok_or_else(|| ModelError::Prompt(format!("no station {station}")))?;
+        Ok(Splice {
+            station,
+            part: self.site.part(self.index),
+            from,
+        })
     }
-    parts.push(from.narrow(dim, i, 1)?);
-    if i + 1 < n {
-        parts.push(x.narrow(dim, i + 1, n - i - 1)?);
-    }
-    Ok(Tensor::cat(&parts, dim)?)
 }
 
 /// The patching grid of `site` for clean `a` and corrupted `b` (the same token length), read with
@@ -238,15 +284,14 @@ pub fn patch(
             if stop.load(Ordering::Relaxed) {
                 return Err(ModelError::Prompt("patching stopped".into()));
             }
-            // heads: dimension 1 of (B, nh, T, hs); rows: dimension 1 of (B, T, C)
-            let mut tap = |name: &str, x: Tensor| -> Result<Tensor> {
-                if name == target {
-                    splice(&x, from, 1, i)
-                } else {
-                    Ok(x)
-                }
+            let s = Splice {
+                station: target.clone(),
+                part: site.part(i),
+                from: from.clone(),
             };
-            *cell = metric.read(&last_logits(gpt, b, abl, &mut tap)?);
+            *cell = metric.read(&last_logits(gpt, b, abl, &mut |name, x| {
+                s.apply(name, x, 0)
+            })?);
             progress(layer * columns + i + 1, total);
         }
     }

@@ -58,6 +58,10 @@ pub(super) fn update_attribution(
     if attr.task.is_some() || attr.made_for == Some(key) || h.is_empty() || h.logits.is_empty() {
         return;
     }
+    // a patched floor's parts would need the patch in the attribution's run: not yet, so none
+    if floor.patch.is_some() {
+        return;
+    }
     if h.len() > AUTO_TOKENS && selection.head.is_none() {
         return;
     }

@@ -20,6 +20,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::inference::{Engine, InferenceError, Outcome, Pending, Request};
+use crate::model::patch::PatchSpec;
 use crate::model::sample::{Candidate, Filtering, candidates, filtering};
 use crate::model::tokenizer::shown_token;
 use crate::model::{Ablations, ModelError, Sampler, SamplingParams};
@@ -46,6 +47,8 @@ pub struct Floor {
     pub error: Option<Arc<InferenceError>>,
     /// The parts of the model switched off for these numbers.
     pub ablations: Ablations,
+    /// The activation of another prompt's run put into these numbers (a patching grid's cell).
+    pub patch: Option<PatchSpec>,
     /// With ablations: the next-token logits with nothing switched off (the dock's "before").
     pub baseline_logits: Option<Vec<f32>>,
     /// The last full run measured here: (tokens, milliseconds).
@@ -283,6 +286,7 @@ fn receive_outcomes(
         }
         floor.fresh_prompt = outcome.prompt;
         floor.ablations = c.ablations.clone();
+        floor.patch = c.patch.clone();
         let timing = (floor.history.len(), c.trace_ms);
         if c.trace.start_pos > 0 && c.trace.len() == 1 {
             floor.cached_step_ms = Some(timing);

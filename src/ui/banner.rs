@@ -16,6 +16,9 @@ const LIT_SECONDS: f32 = 2.0;
 /// The surprise legend's colour: the crates' pink bars', lighter.
 const SURPRISE_TEXT: egui::Color32 = egui::Color32::from_rgb(246, 160, 214);
 
+/// The patched-run line's colour: the patching grid's violet, lighter.
+const PATCHED_TEXT: egui::Color32 = egui::Color32::from_rgb(200, 170, 255);
+
 /// The banner, top centre.
 pub(super) fn draw_banner(
     mut contexts: EguiContexts,
@@ -86,12 +89,22 @@ pub(super) fn draw_banner(
                 .show(ui, |ui| {
                     ui.set_max_width(width - 24.0);
                     ui.label(job);
+                    patched_line(ui, &floor, *lang);
                     if h.len() > 1 {
                         surprise_legend(ui, *lang);
                     }
                 });
         });
     Ok(())
+}
+
+/// A patched run (the A/B window's grid) says so under the sentence, where everyone reads.
+fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
+    if let Some(spec) = &floor.patch {
+        let place = super::patching::place(spec, &floor.history.texts, lang);
+        let text = tr!(lang, "banner-patched", place = place);
+        ui.label(egui::RichText::new(text).color(PATCHED_TEXT).size(14.0));
+    }
 }
 
 /// What the one mark on every crate means (two fresh reviewers could not tell): under the sentence.

@@ -8,9 +8,10 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::patching::Click;
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::Engine;
+use crate::inference::{Engine, Request};
 use crate::model::sample::candidates;
 use crate::model::tokenizer::shown_token;
 use crate::model::{Config, Tokenizer};
@@ -52,11 +53,11 @@ pub(super) struct SideA<'w> {
 /// The window, when open.
 pub(super) fn draw_compare(
     mut contexts: EguiContexts,
-    ui_state: Res<UiState>,
+    mut ui_state: ResMut<UiState>,
     mut view: Local<CompareView>,
     mut cmp: ResMut<Comparison>,
     side_a: SideA,
-    (lang, mut light): (Res<Lang>, ResMut<PatchLight>),
+    (lang, mut light, mut requests): (Res<Lang>, ResMut<PatchLight>, MessageWriter<Request>),
 ) -> Result {
     let l = *lang;
     // the hall is lit by a patching grid only while the window shows it
@@ -103,15 +104,31 @@ pub(super) fn draw_compare(
         lens_table(ui, a, b, tok, l);
         attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
         let sides = (a, b, &floor.ablations);
-        lit = super::patching::patching_section(ui, &mut view.patch, &engine.0, sides, l).map(
-            |(site, shares)| PatchLit {
+        let b_text = cmp.wanted.clone().unwrap_or_default();
+        let texts = ((a_text.clone(), b_text), floor.patch.as_ref());
+        let section = super::patching::patching_section;
+        lit = section(ui, &mut view.patch, &engine.0, sides, texts, l).map(|(site, shares)| {
+            PatchLit {
                 ids: a.ids.clone(),
                 site,
                 shares,
-            },
-        );
+            }
+        });
     });
     light.set_if_neq(PatchLight(lit));
+    // a cell clicked: B on the floor with that patch; Back: A again (a new prompt ends a patch)
+    match view.patch.click.take() {
+        Some(Click::Patch(text, spec)) => {
+            ui_state.prompt = text.clone();
+            requests.write(Request::Prompt(text));
+            requests.write(Request::Patch(Some(spec)));
+        }
+        Some(Click::Back(text)) => {
+            ui_state.prompt = text.clone();
+            requests.write(Request::Prompt(text));
+        }
+        None => {}
+    }
     Ok(())
 }
 

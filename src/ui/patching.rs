@@ -2,7 +2,8 @@
 //! one (the same token length); B runs again with one activation from A's run, for every layer and
 //! position (or head), off the main thread with its progress shown and a Cancel button. The grid's
 //! cells show how much of the way from B's metric to A's each patch goes (violet, brighter = more;
-//! below zero or above one is clamped in colour, never in the numbers, which are on hover).
+//! below zero or above one is clamped in colour, never in the numbers, which are on hover). A click
+//! on a cell runs that patched B on the floor (the grid stays, its cell outlined, until Back to A).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,7 +12,7 @@ use bevy_egui::egui;
 
 use super::job::{Job, ModelKey};
 use crate::i18n::Lang;
-use crate::model::patch::{Metric, PatchGrid, Site, patch};
+use crate::model::patch::{Metric, PatchGrid, PatchSpec, Site, patch};
 use crate::model::{Ablations, LoadedModel};
 use crate::playback::history::History;
 use crate::tr;
@@ -32,6 +33,30 @@ pub(super) struct PatchView {
     progress: Arc<(AtomicUsize, AtomicUsize)>,
     /// Set by Cancel; the run stops after its current patch.
     stop: Arc<AtomicBool>,
+    /// The grid a cell of which is on the floor, kept while the floor shows B (A is then gone
+    /// from the floor).
+    kept: Option<Kept>,
+    /// What a click asked for this frame, for the window to send.
+    pub(super) click: Option<Click>,
+}
+
+/// A grid kept while one of its cells runs on the floor.
+struct Kept {
+    grid: PatchGrid,
+    shares: Vec<Vec<f64>>,
+    site: Site,
+    words: Vec<String>,
+    clean: Vec<u32>,
+    /// A's text (the floor's again on Back to A) and B's (the floor's while patched).
+    texts: (String, String),
+}
+
+/// A click in the section.
+pub(super) enum Click {
+    /// Run B on the floor (its text) with this patch.
+    Patch(String, PatchSpec),
+    /// Put A back on the floor (its text).
+    Back(String),
 }
 
 /// The highest-probability token of a side's last position.
@@ -50,11 +75,15 @@ pub(super) fn patching_section(
     view: &mut PatchView,
     model: &Arc<LoadedModel>,
     (a, b, abl): (&History, &History, &Ablations),
+    (texts, on_floor): ((String, String), Option<&PatchSpec>),
     l: Lang,
 ) -> Option<(Site, Vec<Vec<f64>>)> {
     ui.separator();
     ui.strong(tr!(l, "patch-title"));
     ui.label(tr!(l, "patch-intro"));
+    if let Some(spec) = on_floor {
+        return kept_section(ui, view, spec, l);
+    }
     if a.ids.len() != b.ids.len() {
         ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
         return None;
@@ -78,33 +107,11 @@ pub(super) fn patching_section(
     let asked = view.asked.clone()?;
     let (model, progress, stop) = (model.clone(), view.progress.clone(), view.stop.clone());
     let found = view.job.get(asked.clone(), false, move || {
-        let (_, ids_a, ids_b, site, metric, abl) = asked;
-        move || {
-            let mut tick = |done: usize, total: usize| {
-                progress.0.store(done, Ordering::Relaxed);
-                progress.1.store(total, Ordering::Relaxed);
-            };
-            patch(
-                &model.gpt,
-                (&ids_a, &ids_b),
-                (site, metric),
-                &abl,
-                &mut tick,
-                &stop,
-            )
-            .map_err(|e| e.to_string())
-        }
+        move || run_grid(&model, asked, &progress, &stop)
     });
     match found.ready() {
         None => {
-            let (done, total) = (
-                view.progress.0.load(Ordering::Relaxed),
-                view.progress.1.load(Ordering::Relaxed).max(1),
-            );
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total as f32).text(format!("{done}/{total}")),
-            );
-            ui.ctx().request_repaint();
+            progress_bar(ui, view);
             None
         }
         Some(Err(e)) => {
@@ -112,12 +119,125 @@ pub(super) fn patching_section(
             None
         }
         Some(Ok(grid)) => {
-            let shares = shares(grid);
-            grid_view(ui, (grid, &shares), site, &model_words(b, &word), l);
+            let (shares, words) = (shares(grid), model_words(b, &word));
+            let clicked = grid_view(ui, (grid, &shares), (site, None), &words, l);
             ui.weak(tr!(l, "patch-hall"));
+            if let Some(cell) = clicked {
+                let (grid, clean) = (grid.clone(), a.ids.clone());
+                let (site, shares) = (site, shares.clone());
+                keep(
+                    view,
+                    Kept {
+                        grid,
+                        shares,
+                        site,
+                        words,
+                        clean,
+                        texts,
+                    },
+                    cell,
+                );
+            }
             Some((site, shares))
         }
     }
+}
+
+/// The grid `asked` for, off the main thread: its progress counted, stopped by `stop`.
+fn run_grid(
+    model: &LoadedModel,
+    asked: Key,
+    progress: &(AtomicUsize, AtomicUsize),
+    stop: &AtomicBool,
+) -> Result<PatchGrid, String> {
+    let (_, ids_a, ids_b, site, metric, abl) = asked;
+    let mut tick = |done: usize, total: usize| {
+        progress.0.store(done, Ordering::Relaxed);
+        progress.1.store(total, Ordering::Relaxed);
+    };
+    let sides = (ids_a.as_slice(), ids_b.as_slice());
+    patch(&model.gpt, sides, (site, metric), &abl, &mut tick, stop).map_err(|e| e.to_string())
+}
+
+/// A cell clicked: its patched run asked for, the grid kept for while the floor shows it.
+fn keep(view: &mut PatchView, kept: Kept, (layer, index): (usize, usize)) {
+    let spec = PatchSpec {
+        clean: kept.clean.clone(),
+        site: kept.site,
+        layer,
+        index,
+    };
+    view.click = Some(Click::Patch(kept.texts.1.clone(), spec));
+    view.kept = Some(kept);
+}
+
+/// The run in progress: done of total.
+fn progress_bar(ui: &mut egui::Ui, view: &PatchView) {
+    let (done, total) = (
+        view.progress.0.load(Ordering::Relaxed),
+        view.progress.1.load(Ordering::Relaxed).max(1),
+    );
+    ui.add(egui::ProgressBar::new(done as f32 / total as f32).text(format!("{done}/{total}")));
+    ui.ctx().request_repaint();
+}
+
+/// Where a patch puts A's piece, in words: the site and its cell (`words`: B's tokens).
+pub(super) fn place(spec: &PatchSpec, words: &[String], l: Lang) -> String {
+    let site = match spec.site {
+        Site::ResidPre => "patch-resid-pre",
+        Site::AttnOut => "patch-attn-out",
+        Site::MlpOut => "patch-mlp-out",
+        Site::Head => "patch-head",
+    };
+    let cell = if spec.site == Site::Head {
+        tr!(l, "patch-cell-head", layer = spec.layer, head = spec.index)
+    } else {
+        let word = words.get(spec.index).map_or("", |w| w.trim()).to_string();
+        tr!(
+            l,
+            "patch-cell",
+            layer = spec.layer,
+            position = spec.index,
+            word = word
+        )
+    };
+    format!("{}: {cell}", tr!(l, site))
+}
+
+/// While a cell runs on the floor: what the floor shows, Back to A, and the kept grid (its cell
+/// outlined; a click on another runs that one).
+fn kept_section(
+    ui: &mut egui::Ui,
+    view: &mut PatchView,
+    spec: &PatchSpec,
+    l: Lang,
+) -> Option<(Site, Vec<Vec<f64>>)> {
+    let kept = view.kept.as_ref().filter(|k| k.clean == spec.clean)?;
+    let what = place(spec, &kept.words, l);
+    ui.colored_label(
+        egui::Color32::from_rgb(200, 170, 255),
+        tr!(l, "patch-on-floor", place = what),
+    );
+    let mut click = None;
+    if ui.button(tr!(l, "patch-back")).clicked() {
+        click = Some(Click::Back(kept.texts.0.clone()));
+    }
+    let at = Some((spec.layer, spec.index));
+    let sides = (&kept.grid, kept.shares.as_slice());
+    if let Some((layer, index)) = grid_view(ui, sides, (kept.site, at), &kept.words, l) {
+        let spec = PatchSpec {
+            layer,
+            index,
+            ..spec.clone()
+        };
+        click = Some(Click::Patch(kept.texts.1.clone(), spec));
+    }
+    let lit = Some((kept.site, kept.shares.clone()));
+    if matches!(click, Some(Click::Back(_))) {
+        view.kept = None;
+    }
+    view.click = click;
+    lit
 }
 
 /// Each cell's share of the way from B's metric to A's (0 where the two metrics are equal).
@@ -207,14 +327,16 @@ fn cancel(view: &mut PatchView) {
 }
 
 /// The grid: a row per layer, a cell per position (or head), coloured by its share of the way from
-/// B's metric to A's ([`shares`]); the numbers on hover.
+/// B's metric to A's ([`shares`]); the numbers on hover, the cell `at` outlined (the one on the
+/// floor); the cell clicked, if any.
 fn grid_view(
     ui: &mut egui::Ui,
     (grid, shares): (&PatchGrid, &[Vec<f64>]),
-    site: Site,
+    (site, at): (Site, Option<(usize, usize)>),
     words: &[String],
     l: Lang,
-) {
+) -> Option<(usize, usize)> {
+    let mut clicked = None;
     ui.label(tr!(
         l,
         "patch-ends",
@@ -242,9 +364,17 @@ fn grid_view(
                     let share = shares[layer][c];
                     let [r, g, bl, _] = crate::scene::palette::weight_rgba(share as f32);
                     let (rect, resp) =
-                        ui.allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());
+                        ui.allocate_exact_size(egui::vec2(cell, cell), egui::Sense::click());
                     ui.painter()
                         .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, bl));
+                    if at == Some((layer, c)) {
+                        let stroke = egui::Stroke::new(2.5, egui::Color32::WHITE);
+                        ui.painter()
+                            .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+                    }
+                    if resp.clicked() {
+                        clicked = Some((layer, c));
+                    }
                     let what = if site == Site::Head {
                         tr!(l, "patch-cell-head", layer = layer, head = c)
                     } else {
@@ -257,16 +387,18 @@ fn grid_view(
                         )
                     };
                     resp.on_hover_text(format!(
-                        "{what}\n{}",
+                        "{what}\n{}\n{}",
                         tr!(
                             l,
                             "patch-cell-value",
                             value = format!("{v:.5}"),
                             share = format!("{:.0}", share * 100.0)
-                        )
+                        ),
+                        tr!(l, "patch-cell-click")
                     ));
                 }
                 ui.end_row();
             }
         });
+    clicked
 }

@@ -353,4 +353,5 @@ kiosk-game = Spiel: rate das nächste Wort
 kiosk-invite-game = …oder spiel: rätst du das nächste Wort besser als das Modell?
 bar-boldness = Wagemut
 bar-boldness-tip = Die Temperatur: niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
+banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)

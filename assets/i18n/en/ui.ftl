@@ -353,4 +353,5 @@ kiosk-game = Play: guess the next word
 kiosk-invite-game = …or play: can you guess the next word better than the model?
 bar-boldness = Boldness
 bar-boldness-tip = The temperature: low picks the likeliest words, high dares less likely ones
+banner-patched = patched run: A's piece ({ $place }) put into this sentence (the A/B window)
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)

@@ -9,11 +9,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
+use bevy::tasks::{AsyncComputeTaskPool, Task};
 
 use crate::model::generate::{encode_prompt, slide_keep};
+use crate::model::patch::PatchSpec;
 use crate::model::{Ablations, KvCache, LoadedModel, ModelError, Record, Trace};
 use crate::schedule::AppSet;
+
+mod poll;
+use poll::take_finished;
+pub(crate) use poll::take_finished_for;
 
 /// The loaded model, shared with inference tasks.
 #[derive(Resource, Clone)]
@@ -30,6 +35,10 @@ pub enum Request {
     Model(PathBuf),
     /// Switch these parts of the model off (and the others on) and run the floor's tokens again.
     Ablate(Ablations),
+    /// Run the floor's tokens with one activation of another prompt's run put in (a patching
+    /// grid's cell: the floor's prompt is the corrupted one), or without (`None`). A new prompt or
+    /// model ends it.
+    Patch(Option<PatchSpec>),
     /// Run on these weights of the same model (the learning step's copy, or the model on disk
     /// again) and run the floor's tokens again; no [`ModelChanged`]: the shape and folder are the
     /// same.
@@ -89,6 +98,8 @@ pub struct Computed {
     pub dropped: usize,
     /// The parts switched off for this run.
     pub ablations: Ablations,
+    /// The activation of another run put into this one (a patched run), if any.
+    pub patch: Option<PatchSpec>,
     /// With ablations: the next-token logits of the same tokens with nothing switched off, for
     /// the dock's before → after.
     pub baseline_logits: Option<Vec<f32>>,
@@ -131,6 +142,8 @@ pub struct Pending {
     last_prompt: Option<String>,
     /// The parts switched off for every run.
     ablations: Ablations,
+    /// The activation put into every run (until a new prompt or model).
+    patch: Option<PatchSpec>,
     cache: Option<KvCache>,
     /// Every token of the last successful run (what the floor shows).
     ids: Vec<u32>,
@@ -201,6 +214,7 @@ fn queue_requests(
                 pending.queue.retain(|q| matches!(q, Job::Model(_)));
                 pending.task = None; // its result is dropped
                 pending.serial += 1;
+                pending.patch = None;
                 pending.last_prompt = Some(p.clone());
                 pending.queue.push(Job::Prompt(p.clone()));
             }
@@ -213,6 +227,10 @@ fn queue_requests(
             }
             Request::Ablate(ablations) => {
                 pending.ablations = ablations.clone();
+                pending.rerun_floor();
+            }
+            Request::Patch(spec) => {
+                pending.patch = spec.clone();
                 pending.rerun_floor();
             }
             Request::Append(id) => pending.queue.push(Job::Append(*id)),
@@ -235,24 +253,34 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     let model = engine.0.clone();
     let serial = pending.serial;
     let fresh = KvCache::with_ablations(pending.ablations.clone());
+    let spec = pending.patch.clone();
     let pool = AsyncComputeTaskPool::get();
     let task = match job {
-        Job::Prompt(text) => pool.spawn(async move { run_prompt(&model, &text, fresh, serial) }),
+        Job::Prompt(text) => pool.spawn(async move {
+            let cache = patched(&model, fresh, &spec);
+            tagged(run_prompt(&model, &text, cache, serial), spec)
+        }),
         // the floor's tokens again, all recomputed with the current ablations
         Job::Rerun => match (pending.ids.clone(), pending.last_prompt.clone()) {
             (ids, _) if !ids.is_empty() => pool.spawn(async move {
-                let mut run = run_append(&model, ids, fresh, serial);
+                let mut run = run_append(&model, ids, patched(&model, fresh, &spec), serial);
                 run.outcome.rerun = true;
-                run
+                tagged(run, spec)
             }),
-            (_, Some(text)) => pool.spawn(async move { run_prompt(&model, &text, fresh, serial) }),
+            (_, Some(text)) => pool.spawn(async move {
+                let cache = patched(&model, fresh, &spec);
+                tagged(run_prompt(&model, &text, cache, serial), spec)
+            }),
             _ => return,
         },
         Job::Append(id) => {
             let mut ids = pending.ids.clone();
             ids.push(id);
             let cache = pending.cache.take().unwrap_or(fresh);
-            pool.spawn(async move { run_append(&model, ids, cache, serial) })
+            pool.spawn(async move {
+                let cache = patched(&model, cache, &spec);
+                tagged(run_append(&model, ids, cache, serial), spec)
+            })
         }
         Job::Model(dir) => {
             pending.loading = Some(pool.spawn(async move { LoadedModel::open(&dir) }));
@@ -260,6 +288,32 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
         }
     };
     pending.task = Some(task);
+}
+
+/// `cache` with `spec`'s activation put into its runs (the clean prompt run once), unless it has
+/// it already. A grid's cell on the model that made the grid always resolves; should one not, the
+/// floor runs unpatched (and its outcome says so) with a warning in the log.
+fn patched(model: &LoadedModel, cache: KvCache, spec: &Option<PatchSpec>) -> KvCache {
+    match spec {
+        Some(spec) if cache.splice().is_none() => {
+            match spec.splice(&model.gpt, cache.ablations()) {
+                Ok(s) => cache.with_splice(Some(s)),
+                Err(e) => {
+                    warn!("the patched run could not take its activation ({e}): it runs unpatched");
+                    cache
+                }
+            }
+        }
+        _ => cache,
+    }
+}
+
+/// `run` with the patch it ran with in its outcome (none once the cache lost it: the window slid).
+fn tagged(mut run: Run, spec: Option<PatchSpec>) -> Run {
+    if let Ok(c) = run.outcome.result.as_mut() {
+        c.patch = spec.filter(|_| run.cache.splice().is_some());
+    }
+    run
 }
 
 /// Each token's text, as the floor labels its crates.
@@ -278,6 +332,7 @@ fn run_prompt(model: &LoadedModel, text: &str, mut cache: KvCache, serial: u64) 
             Computed {
                 trace_ms,
                 baseline_logits: baseline(model, &p.ids, cache.ablations())?,
+                patch: None,
                 ablations: cache.ablations().clone(),
                 trace,
                 texts: texts(model, &p.ids),
@@ -339,6 +394,7 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
             dropped,
             baseline_logits: baseline(model, shown, &ablations)?,
             ablations: ablations.clone(),
+            patch: None,
         })
     };
     let result = if cache.len() + 1 == ids.len() && ids.len() <= n_pos {
@@ -359,7 +415,8 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
             .trace_with(&ids, &mut cache, Record::View)
             .and_then(|t| Ok((computed(t, texts(model, &ids), None, 0, &ids)?, ids.clone())))
     } else {
-        cache.clear();
+        // the window slides: the patched position would be another token's, so the patch ends
+        cache = cache.with_splice(None);
         let window = ids[ids.len() - slide_keep(n_pos).min(ids.len())..].to_vec();
         let dropped = ids.len() - window.len();
         model.gpt.trace_with(&window, &mut cache, Record::View).and_then(|t| {
@@ -374,30 +431,6 @@ fn run_append(model: &LoadedModel, ids: Vec<u32>, mut cache: KvCache, serial: u6
         })
     };
     finish(result, cache, serial, false)
-}
-
-/// A task's result once it is done (the slot is then empty): at once when `blocking` (recording
-/// waits for the model), else only if it has finished.
-fn take_finished<T>(slot: &mut Option<Task<T>>, blocking: bool) -> Option<T> {
-    if blocking {
-        return slot.take().map(block_on);
-    }
-    let result = block_on(poll_once(slot.as_mut()?))?;
-    *slot = None;
-    Some(result)
-}
-
-/// [`take_finished`] for a task kept with what it was started for (a floor, a model): that and
-/// the result, once done. The playback's follow-up jobs (the lens, the heads' parts) use it.
-pub(crate) fn take_finished_for<K, T>(
-    slot: &mut Option<(K, Task<T>)>,
-    blocking: bool,
-) -> Option<(K, T)> {
-    if blocking {
-        return slot.take().map(|(k, task)| (k, block_on(task)));
-    }
-    let result = block_on(poll_once(&mut slot.as_mut()?.1))?;
-    slot.take().map(|(k, _)| (k, result))
 }
 
 /// Polls the model being opened; on success it becomes the [`Engine`], the cache is dropped and
@@ -420,6 +453,7 @@ fn finish_loading(
             pending.ids.clear();
             // the old model's ablations may name parts this one lacks
             pending.ablations = Ablations::none();
+            pending.patch = None;
             let prompt_queued = pending.queue.iter().any(|q| matches!(q, Job::Prompt(_)));
             if let Some(p) = pending.last_prompt.clone().filter(|_| !prompt_queued) {
                 pending.queue.insert(0, Job::Prompt(p));
