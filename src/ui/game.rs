@@ -162,7 +162,7 @@ pub fn play_tour_round(
 /// Draws the game's tab; a pick runs the sentence on the floor.
 pub(super) fn draw_game(
     mut contexts: EguiContexts,
-    ui_state: Res<UiState>,
+    mut ui_state: ResMut<UiState>,
     mut game: ResMut<Game>,
     engine: Option<Res<Engine>>,
     lang: Res<Lang>,
@@ -190,6 +190,8 @@ pub(super) fn draw_game(
             ui.colored_label(egui::Color32::LIGHT_RED, why);
         }
         if let Some(before) = round_view(ui, &mut game, tok, (l, ui_state.game_on_stage)) {
+            // the prompt box shows what the floor runs
+            ui_state.prompt.clone_from(&before);
             requests.write(Request::Prompt(before));
         }
     });
