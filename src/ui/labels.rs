@@ -6,6 +6,7 @@ use bevy::math::{Mat4, Rect, Vec2, Vec3};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::placing::{Candidate, aside, fit_across, place};
 use crate::playback::Selection;
 use crate::scene::{Crate, WorldLabel};
 
@@ -13,8 +14,6 @@ use crate::scene::{Crate, WorldLabel};
 pub const MIN_LABEL: f32 = 9.0;
 /// Labels are never drawn larger than this (points).
 pub const MAX_LABEL: f32 = 22.0;
-/// Space kept free around each placed label (points).
-const MARGIN: f32 = 2.0;
 /// The smallest a sign is drawn (points): the overlay's smallest text (14 points: 14 pixels at
 /// 720p, 21 at 1080p); its second line is [`SUBTITLE`] of its name, never under this.
 pub const MIN_SIGN: f32 = 14.0;
@@ -27,46 +26,6 @@ pub const MAX_SIGNS: usize = 4;
 pub const SIGN_PRIORITY: f32 = 600.0;
 /// The plaque's margin around a sign's text (points).
 pub const PLAQUE_PAD: f32 = 6.0;
-
-/// A label that wants a place on screen.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Candidate {
-    /// The screen rectangle it would cover.
-    pub rect: Rect,
-    /// Higher goes first.
-    pub priority: f32,
-}
-
-/// The labels to draw: highest priority first (ties: the earlier), each kept only where it covers
-/// none already kept. Returns their indices in `candidates`, in drawing order.
-pub fn place(candidates: &[Candidate]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| {
-        candidates[b]
-            .priority
-            .total_cmp(&candidates[a].priority)
-            .then(a.cmp(&b))
-    });
-    let mut kept: Vec<usize> = Vec::new();
-    for i in order {
-        let r = candidates[i].rect;
-        let grown = Rect::from_corners(r.min - MARGIN, r.max + MARGIN);
-        if kept
-            .iter()
-            .all(|&k| grown.intersect(candidates[k].rect).is_empty())
-        {
-            kept.push(i);
-        }
-    }
-    kept
-}
-
-/// `rect` moved sideways to lie between `left` and `right` (its left edge wins when it is wider).
-pub fn fit_across(rect: Rect, left: f32, right: f32) -> Rect {
-    let over = (rect.max.x - right).max(0.0);
-    let dx = (left - (rect.min.x - over)).max(0.0) - over;
-    Rect::new(rect.min.x + dx, rect.min.y, rect.max.x + dx, rect.max.y)
-}
 
 /// Where a world point lands in a viewport of `size` (origin top left, y down), if in front of
 /// the camera and inside the view.
@@ -244,6 +203,7 @@ pub(super) fn draw_world_labels(
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
+    let mut winner_at = None;
     for (label, t, vis, krate, winner) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
@@ -272,10 +232,32 @@ pub(super) fn draw_world_labels(
             l.tether =
                 to_screen(view.clip_from_world, view.rect.size(), point).map(|p| p + view.rect.min);
         }
+        if winner && l.is_some() {
+            winner_at = Some(laid.len());
+        }
         laid.extend(l);
     }
+    hang_plaque(&mut laid, winner_at, &view);
     draw_laid(&painter, laid);
     Ok(())
+}
+
+/// The winner's plaque (`laid[at]`) hung beside its bar, away from the other bars' labels (the
+/// labels without a tether that are not signs: the bars', mostly), so that it covers none of them.
+fn hang_plaque(laid: &mut [Laid], at: Option<usize>, view: &View) {
+    let Some((at, tether)) = at.and_then(|i| Some((i, laid[i].tether?))) else {
+        return;
+    };
+    let xs: Vec<f32> = (laid.iter())
+        .filter(|l| !l.sign && l.tether.is_none())
+        .map(|l| l.candidate.rect.center().x)
+        .collect();
+    if xs.is_empty() {
+        return;
+    }
+    let others = xs.iter().sum::<f32>() / xs.len() as f32;
+    let rect = laid[at].candidate.rect;
+    laid[at].candidate.rect = aside(rect, tether, others, (view.free.min.x, view.free.max.x));
 }
 
 /// The smallest height on screen, in points, of a quarter unit upright at a crate (about its
@@ -414,53 +396,6 @@ fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cand(x: f32, y: f32, w: f32, priority: f32) -> Candidate {
-        Candidate {
-            rect: Rect::new(x, y, x + w, y + 10.0),
-            priority,
-        }
-    }
-
-    #[test]
-    fn signs_at_the_edge_slide_into_the_view() {
-        let r = |a: f32, b: f32| Rect::new(a, 0.0, b, 10.0);
-        assert_eq!(
-            fit_across(r(10.0, 50.0), 0.0, 100.0),
-            r(10.0, 50.0),
-            "inside: stays"
-        );
-        assert_eq!(
-            fit_across(r(80.0, 120.0), 0.0, 100.0),
-            r(60.0, 100.0),
-            "past the right"
-        );
-        assert_eq!(
-            fit_across(r(-15.0, 25.0), 0.0, 100.0),
-            r(0.0, 40.0),
-            "past the left"
-        );
-        assert_eq!(
-            fit_across(r(-10.0, 150.0), 0.0, 100.0),
-            r(0.0, 160.0),
-            "too wide"
-        );
-    }
-
-    #[test]
-    fn overlapping_labels_yield_to_the_more_important() {
-        let c = [
-            cand(0.0, 0.0, 50.0, 1.0),
-            cand(40.0, 5.0, 50.0, 5.0),  // covers the first, matters more
-            cand(200.0, 0.0, 50.0, 0.5), // alone
-            cand(60.0, 0.0, 10.0, 9.0),  // inside the second, matters most
-        ];
-        // the fourth goes first and pushes out the second; the first, which only the second
-        // covered, stays
-        assert_eq!(place(&c), vec![3, 0, 2]);
-        let apart = [cand(0.0, 0.0, 10.0, 1.0), cand(0.0, 20.0, 10.0, 1.0)];
-        assert_eq!(place(&apart), vec![0, 1]);
-    }
 
     #[test]
     fn points_behind_or_outside_the_view_have_no_place() {

@@ -28,6 +28,7 @@ pub mod learn;
 mod model_card;
 mod models;
 mod patching;
+pub mod placing;
 mod positions;
 mod save_stop;
 mod shortcuts;

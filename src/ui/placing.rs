@@ -1,0 +1,130 @@
+//! Where labels go on screen: each wants a rectangle, the more important first, none covering
+//! another; a sign slid sideways into the view; the winner's plaque hung to the side of its bar
+//! away from the other bars (whose labels it would otherwise cover).
+
+use bevy::math::{Rect, Vec2};
+
+/// Space kept free around each placed label (points).
+const MARGIN: f32 = 2.0;
+/// How far past the thing it names a plaque hung aside reaches (points), its tether still on it.
+const HOOK: f32 = 24.0;
+
+/// A label that wants a place on screen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The screen rectangle it would cover.
+    pub rect: Rect,
+    /// Higher goes first.
+    pub priority: f32,
+}
+
+/// The labels to draw: highest priority first (ties: the earlier), each kept only where it covers
+/// none already kept. Returns their indices in `candidates`, in drawing order.
+pub fn place(candidates: &[Candidate]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| {
+        candidates[b]
+            .priority
+            .total_cmp(&candidates[a].priority)
+            .then(a.cmp(&b))
+    });
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        let r = candidates[i].rect;
+        let grown = Rect::from_corners(r.min - MARGIN, r.max + MARGIN);
+        if kept
+            .iter()
+            .all(|&k| grown.intersect(candidates[k].rect).is_empty())
+        {
+            kept.push(i);
+        }
+    }
+    kept
+}
+
+/// `rect` moved sideways to lie between `left` and `right` (its left edge wins when it is wider).
+pub fn fit_across(rect: Rect, left: f32, right: f32) -> Rect {
+    let over = (rect.max.x - right).max(0.0);
+    let dx = (left - (rect.min.x - over)).max(0.0) - over;
+    Rect::new(rect.min.x + dx, rect.min.y, rect.max.x + dx, rect.max.y)
+}
+
+/// `plaque` hung beside the point `at` on the side away from `others` (where the other labels of
+/// its row stand, x on screen), then kept between `left` and `right`: over `at` by [`HOOK`].
+pub fn aside(plaque: Rect, at: Vec2, others: f32, (left, right): (f32, f32)) -> Rect {
+    let w = plaque.width();
+    let x = if others > at.x {
+        at.x + HOOK - w
+    } else {
+        at.x - HOOK
+    };
+    fit_across(Rect::new(x, plaque.min.y, x + w, plaque.max.y), left, right)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(x: f32, y: f32, w: f32, priority: f32) -> Candidate {
+        Candidate {
+            rect: Rect::new(x, y, x + w, y + 10.0),
+            priority,
+        }
+    }
+
+    #[test]
+    fn signs_at_the_edge_slide_into_the_view() {
+        let r = |a: f32, b: f32| Rect::new(a, 0.0, b, 10.0);
+        assert_eq!(
+            fit_across(r(10.0, 50.0), 0.0, 100.0),
+            r(10.0, 50.0),
+            "inside: stays"
+        );
+        assert_eq!(
+            fit_across(r(80.0, 120.0), 0.0, 100.0),
+            r(60.0, 100.0),
+            "past the right"
+        );
+        assert_eq!(
+            fit_across(r(-15.0, 25.0), 0.0, 100.0),
+            r(0.0, 40.0),
+            "past the left"
+        );
+        assert_eq!(
+            fit_across(r(-10.0, 150.0), 0.0, 100.0),
+            r(0.0, 160.0),
+            "too wide"
+        );
+    }
+
+    #[test]
+    fn overlapping_labels_yield_to_the_more_important() {
+        let c = [
+            cand(0.0, 0.0, 50.0, 1.0),
+            cand(40.0, 5.0, 50.0, 5.0),  // covers the first, matters more
+            cand(200.0, 0.0, 50.0, 0.5), // alone
+            cand(60.0, 0.0, 10.0, 9.0),  // inside the second, matters most
+        ];
+        // the fourth goes first and pushes out the second; the first, which only the second
+        // covered, stays
+        assert_eq!(place(&c), vec![3, 0, 2]);
+        let apart = [cand(0.0, 0.0, 10.0, 1.0), cand(0.0, 20.0, 10.0, 1.0)];
+        assert_eq!(place(&apart), vec![0, 1]);
+    }
+
+    #[test]
+    fn the_winners_plaque_hangs_away_from_the_other_bars() {
+        let plaque = Rect::new(100.0, 10.0, 300.0, 50.0); // centred over its bar at 200
+        let bar = Vec2::new(200.0, 80.0);
+        // the other bars to the right: the plaque reaches left, over its bar by HOOK
+        let left = aside(plaque, bar, 500.0, (0.0, 1000.0));
+        assert_eq!((left.min.x, left.max.x), (24.0, 224.0));
+        // to the left: it reaches right
+        let right = aside(plaque, bar, 10.0, (0.0, 1000.0));
+        assert_eq!((right.min.x, right.max.x), (176.0, 376.0));
+        // no room on that side: slid back into the view
+        let tight = aside(plaque, Vec2::new(50.0, 80.0), 500.0, (0.0, 1000.0));
+        assert_eq!((tight.min.x, tight.max.x), (0.0, 200.0));
+        assert_eq!((left.min.y, left.max.y), (10.0, 50.0), "only sideways");
+    }
+}
