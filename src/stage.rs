@@ -69,24 +69,52 @@ pub fn use_high_preset(commands: &mut Commands, camera: Entity) {
 /// In the high preset the sun casts shadows.
 fn sun_shadows(
     high: Option<Res<crate::scene::flat::HighPreset>>,
-    mut suns: Query<&mut DirectionalLight>,
+    mut suns: Query<(&Name, &mut DirectionalLight)>,
 ) {
     if high.is_some_and(|h| h.is_added()) {
-        for mut sun in &mut suns {
+        for (_, mut sun) in suns.iter_mut().filter(|(n, _)| n.as_str() == "Sun") {
             sun.shadow_maps_enabled = true;
         }
     }
 }
 
-/// The sun: one directional light from above the dock, looking down the hall.
+/// The warm key light's colour (late afternoon through a high window).
+const KEY_COLOUR: Color = Color::srgb(1.0, 0.96, 0.89);
+/// The cool fill's colour (the night sky's blue through the far windows).
+const FILL_COLOUR: Color = Color::srgb(0.62, 0.74, 1.0);
+/// The rim light's colour: cool white, so edges read against the belt.
+const RIM_COLOUR: Color = Color::srgb(0.85, 0.9, 1.0);
+
+/// The lights, "a machine hall on the night shift": a warm key (the sun: from above the dock,
+/// looking down the hall; the one that casts shadows in the high preset), a cool fill from the
+/// other side at a third of its strength so the shadowed faces are blue-grey rather than black,
+/// and a rim from the far end of the hall, low, toward the dock, which outlines the crates and the
+/// machines against the belt as seen from the stations' cameras. The unlit data (boards, beams,
+/// lamps, bars) is untouched by all three.
 fn spawn_lights(mut commands: Commands) {
     commands.spawn((
         Name::new("Sun"),
         DirectionalLight {
             illuminance: 6_000.0,
+            color: KEY_COLOUR,
             shadow_maps_enabled: false,
             ..default()
         },
         Transform::from_xyz(-10.0, 30.0, 20.0).looking_at(Vec3::new(20.0, 0.0, 0.0), Vec3::Y),
     ));
+    for (name, colour, lux, from) in [
+        ("Fill", FILL_COLOUR, 2_000.0, Vec3::new(10.0, 12.0, -25.0)),
+        ("Rim", RIM_COLOUR, 3_000.0, Vec3::new(60.0, 8.0, 0.0)),
+    ] {
+        commands.spawn((
+            Name::new(name),
+            DirectionalLight {
+                illuminance: lux,
+                color: colour,
+                shadow_maps_enabled: false,
+                ..default()
+            },
+            Transform::from_translation(from).looking_at(Vec3::ZERO, Vec3::Y),
+        ));
+    }
 }
