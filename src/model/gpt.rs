@@ -341,7 +341,7 @@ impl Gpt {
     /// learning step (`model/learn.rs`) adds a zero there to read the loss's gradient with respect
     /// to each; patching (`model/patch.rs`) puts another run's rows there.
     pub fn forward_tapped(&self, ids: &Tensor, abl: &Ablations, tap: &mut Tap) -> Result<Tensor> {
-        let (b, t) = ids.dims2()?;
+        let (_, t) = ids.dims2()?;
         if t > self.cfg.n_positions {
             return Err(ModelError::ContextFull {
                 cached: 0,
@@ -349,13 +349,67 @@ impl Gpt {
                 n_positions: self.cfg.n_positions,
             });
         }
-        let d = self.differentiable;
         let (x, tok, _) = self.embed(ids, 0)?;
         // positions off: the stream starts with the token embeddings alone
         let x = if abl.positions_off() { tok } else { x };
-        let mut x = tap("embed", x)?;
+        self.forward_from((0, x), abl, tap)
+    }
+
+    /// [`Self::forward_tapped`] from the stream entering block `start` (`x`, (B, T, C)), the
+    /// blocks before it not run: the stream passes `tap` first, under its name there (`embed` for
+    /// block 0, else `h.{start-1}.resid_ffn`). Activation patching starts each patched run at its
+    /// block, with the corrupted run's stream up to it (the blocks below are the same).
+    pub fn forward_from(
+        &self,
+        start: (usize, Tensor),
+        abl: &Ablations,
+        tap: &mut Tap,
+    ) -> Result<Tensor> {
+        let x = self.stream_from(start, abl, tap)?;
+        let (b, t, _) = x.dims3()?;
+        let h = tap("ln_f", self.ln_f.forward(&x, self.differentiable)?)?;
+        let h = h.reshape((b * t, self.cfg.n_embd))?;
+        // (B·T, C) · (C, V) -> (B, T, V)
+        Ok(h.matmul(&self.lm_head.t()?)?
+            .reshape((b, t, self.cfg.vocab_size))?)
+    }
+
+    /// The next-token logits at the last position of [`Self::forward_from`]'s run (batch 1), the
+    /// other positions' not computed (activation patching reads only the last; with GPT-2's
+    /// vocabulary the unembedding of every position costs as much as a few blocks). The final
+    /// norm is not tapped.
+    pub fn last_logits_from(
+        &self,
+        start: (usize, Tensor),
+        abl: &Ablations,
+        tap: &mut Tap,
+    ) -> Result<Vec<f32>> {
+        let x = self.stream_from(start, abl, tap)?;
+        let t = x.dim(1)?;
+        self.unembed(
+            &self
+                .ln_f
+                .forward(&x.narrow(1, t - 1, 1)?, self.differentiable)?,
+        )
+    }
+
+    /// The stream after the last block, from the stream `x` entering block `start`
+    /// ([`Self::forward_from`]).
+    fn stream_from(
+        &self,
+        (start, x): (usize, Tensor),
+        abl: &Ablations,
+        tap: &mut Tap,
+    ) -> Result<Tensor> {
+        let t = x.dim(1)?;
+        let d = self.differentiable;
+        let entering = match start {
+            0 => "embed".to_string(),
+            l => format!("h.{}.resid_ffn", l - 1),
+        };
+        let mut x = tap(&entering, x)?;
         let mask = causal_mask(t, 0, self.device())?;
-        for (l, block) in self.blocks.iter().enumerate() {
+        for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
             let (q, k, v) = block.attn.qkv(&n1, d)?;
@@ -370,10 +424,7 @@ impl Gpt {
             let m = tap(&format!("h.{l}.mlp"), m)?;
             x = tap(&format!("h.{l}.resid_ffn"), (x + m)?)?;
         }
-        let h = tap("ln_f", self.ln_f.forward(&x, d)?)?.reshape((b * t, self.cfg.n_embd))?;
-        // (B·T, C) · (C, V) -> (B, T, V)
-        Ok(h.matmul(&self.lm_head.t()?)?
-            .reshape((b, t, self.cfg.vocab_size))?)
+        Ok(x)
     }
 }
 

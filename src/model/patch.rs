@@ -270,7 +270,15 @@ pub fn patch(
         clean_acts.insert(name.to_string(), x.clone());
         Ok(x)
     })?);
-    let corrupt = metric.read(&last_logits(gpt, b, abl, &mut |_, x| Ok(x))?);
+    // the corrupted run's stream entering each block: a patched run starts at its block with it
+    // (the blocks below it are the corrupted run's, unchanged)
+    let mut streams: HashMap<String, Tensor> = HashMap::new();
+    let corrupt = metric.read(&last_logits(gpt, b, abl, &mut |name, x| {
+        if name == "embed" || name.ends_with(".resid_ffn") {
+            streams.insert(name.to_string(), x.clone());
+        }
+        Ok(x)
+    })?);
     let columns = match site {
         Site::Head => cfg.n_head,
         _ => a.len(),
@@ -289,9 +297,9 @@ pub fn patch(
                 part: site.part(i),
                 from: from.clone(),
             };
-            *cell = metric.read(&last_logits(gpt, b, abl, &mut |name, x| {
-                s.apply(name, x, 0)
-            })?);
+            let start = (layer, streams[&Site::ResidPre.tap(layer)].clone());
+            let mut tap = |name: &str, x: Tensor| s.apply(name, x, 0);
+            *cell = metric.read(&gpt.last_logits_from(start, abl, &mut tap)?);
             progress(layer * columns + i + 1, total);
         }
     }
