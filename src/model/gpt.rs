@@ -11,10 +11,11 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use super::ablate::Ablations;
-use super::block::{AttentionParts, Block, Norm};
+use super::block::{Block, Norm};
+use super::block_run::{BlockRun, to_array};
 use super::config::Config;
 use super::error::{ModelError, Result};
-use super::trace::{Array, LayerTrace, Trace, guesses};
+use super::trace::{Trace, guesses};
 
 pub use super::kv_cache::KvCache;
 
@@ -438,59 +439,6 @@ fn causal_mask(t: usize, p: usize, dev: &Device) -> Result<Tensor> {
         .flat_map(|i| (0..k).map(move |j| if j <= p + i { 0.0 } else { f32::NEG_INFINITY }))
         .collect();
     Ok(Tensor::from_vec(data, (t, k), dev)?)
-}
-
-/// One block's intermediates for the new tokens of an inference run.
-struct BlockRun {
-    ln_1: Tensor,
-    parts: AttentionParts,
-    attn_out: Tensor,
-    resid_attn: Tensor,
-    ln_2: Tensor,
-    pre: Tensor,
-    act: Tensor,
-    ffn_out: Tensor,
-    resid_ffn: Tensor,
-}
-
-impl BlockRun {
-    /// The block's record in a trace: what the floor shows always, the rest only when `every`
-    /// (otherwise empty arrays); the lens is filled in at the end of the run.
-    #[inline]
-    fn layer_trace(&self, every: bool) -> Result<LayerTrace> {
-        let keep = |t: &Tensor| -> Result<Array> {
-            if every {
-                to_array(t)
-            } else {
-                Ok(Array::default())
-            }
-        };
-        let parts = &self.parts;
-        Ok(LayerTrace {
-            ln_1: to_array(&self.ln_1)?,
-            q: keep(&parts.q)?,
-            k: keep(&parts.k)?,
-            v: keep(&parts.v)?,
-            scores: keep(&parts.scores)?,
-            attention: to_array(&parts.attention)?,
-            head_out: keep(&parts.head_out)?,
-            attn_proj: to_array(&self.attn_out)?,
-            resid_attn: to_array(&self.resid_attn)?,
-            ln_2: to_array(&self.ln_2)?,
-            ffn_pre: keep(&self.pre)?,
-            ffn_act: to_array(&self.act)?,
-            ffn_out: to_array(&self.ffn_out)?,
-            resid_ffn: to_array(&self.resid_ffn)?,
-            lens: Vec::new(),
-        })
-    }
-}
-
-/// Copies a tensor with a leading batch dimension of 1 into a plain [`Array`].
-fn to_array(t: &Tensor) -> Result<Array> {
-    let t = t.squeeze(0)?.to_dtype(DType::F32)?;
-    let shape = t.dims().to_vec();
-    Ok(Array::new(shape, t.flatten_all()?.to_vec1::<f32>()?))
 }
 
 impl Gpt {

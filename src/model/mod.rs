@@ -6,6 +6,7 @@
 pub mod ablate;
 pub mod attribution;
 mod block;
+mod block_run;
 pub mod catalog;
 pub mod checkpoint;
 pub mod config;
