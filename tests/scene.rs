@@ -497,11 +497,28 @@ fn a_patched_run_on_the_floor_holds_until_a_new_prompt() {
     let got = &floor.history.logits;
     let want = direct(&longer);
     assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-4));
+    // a new prompt that fails (empty) ends the patch all the same: the floor stays, and the next
+    // token runs it again unpatched, labelled so (not a patched cache labelled unpatched)
+    app.world_mut()
+        .write_message(Request::Prompt(String::new()));
+    settle(&mut app);
+    assert!(app.world().resource::<Floor>().error.is_some());
+    app.world_mut().write_message(Request::Append(b[2]));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    longer.push(b[2]);
+    assert_eq!(floor.history.ids, longer);
+    assert_eq!(floor.patch, None);
+    let plain = m.gpt.trace(&longer, &mut KvCache::new()).unwrap().logits;
+    let near = |got: &[f32], want: &[f32]| got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-4);
+    assert!(near(&floor.history.logits, &plain));
     // Back to A: a new prompt, unpatched
     run_prompt(&mut app, a_text);
     let floor = app.world().resource::<Floor>();
     assert_eq!(floor.patch, None);
     assert_eq!(floor.history.ids, a);
+    let plain = m.gpt.trace(&a, &mut KvCache::new()).unwrap().logits;
+    assert!(near(&floor.history.logits, &plain));
 }
 
 /// Switching parts off from the app: the floor's tokens run again with the ablations (the same

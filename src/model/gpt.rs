@@ -377,7 +377,7 @@ impl Gpt {
 
     /// The next-token logits at the last position of [`Self::forward_from`]'s run (batch 1), the
     /// other positions' not computed (activation patching reads only the last; with GPT-2's
-    /// vocabulary the unembedding of every position costs as much as a few blocks). The final
+    /// vocabulary the unembedding of every position costs as much as two or three blocks). The final
     /// norm is not tapped.
     pub fn last_logits_from(
         &self,

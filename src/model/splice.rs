@@ -21,8 +21,9 @@ pub enum Part {
 /// Another run's output at one station, and the part of it that replaces this run's.
 #[derive(Debug, Clone)]
 pub struct Splice {
-    /// The station as `Gpt::forward_tapped` names it (`embed`, `h.{l}.heads`, `h.{l}.attn`,
-    /// `h.{l}.mlp`, `h.{l}.resid_ffn`).
+    /// The station as `Gpt::forward_tapped` names it: `embed`, `h.{l}.heads`, `h.{l}.attn`,
+    /// `h.{l}.mlp` or `h.{l}.resid_ffn` (the five an inference run, `Gpt::run`, passes through
+    /// it; `forward_tapped` passes every station).
     pub station: String,
     /// What is taken.
     pub part: Part,
@@ -131,6 +132,19 @@ mod tests {
         assert_eq!(
             got.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
             [1., 2., 3., 20., 21., 6.]
+        );
+        // a cached step at position 1 takes the other run's row 1; at position 2 (past the
+        // other run) nothing
+        let step = t(vec![7., 8.], &[1, 2, 1, 1]);
+        let at1 = s.apply("h.1.heads", step.clone(), 1).unwrap();
+        assert_eq!(
+            at1.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            [7., 21.]
+        );
+        let at2 = s.apply("h.1.heads", step, 2).unwrap();
+        assert_eq!(
+            at2.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            [7., 8.]
         );
     }
 }

@@ -20,7 +20,8 @@ pub struct PatchLight(pub Option<PatchLit>);
 /// A computed grid, for the hall.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchLit {
-    /// A's tokens: the hall is lit only while the floor runs them.
+    /// The floor's tokens the grid is for (A's, or B's while a cell of it runs on the floor): the
+    /// hall is lit only while the floor runs them.
     pub ids: Vec<u32>,
     /// Where the activations were taken.
     pub site: Site,
@@ -51,7 +52,7 @@ pub fn place(site: Site, layer: usize, column: usize) -> (StationKind, Option<us
 }
 
 /// Lays the strips down again when the grid shown or the floor's layout changed; none unless the
-/// floor runs A's tokens.
+/// floor runs the grid's tokens.
 pub(crate) fn light_patches(
     mut commands: Commands,
     light: Res<PatchLight>,

@@ -104,7 +104,8 @@ pub(super) fn draw_compare(
         lens_table(ui, a, b, tok, l);
         attention_section(ui, &mut view, &side_a, b, cmp.version, cfg, l);
         let sides = (a, b, &floor.ablations);
-        let b_text = cmp.wanted.clone().unwrap_or_default();
+        // the text B's numbers (and so the grid) are for, not the box's newer one
+        let b_text = b.texts.concat().trim().to_string();
         let texts = ((a_text.clone(), b_text), floor.patch.as_ref());
         let section = super::patching::patching_section;
         lit = section(ui, &mut view.patch, &engine.0, sides, texts, l).map(|(site, shares)| {
@@ -116,20 +117,24 @@ pub(super) fn draw_compare(
         });
     });
     light.set_if_neq(PatchLight(lit));
-    // a cell clicked: B on the floor with that patch; Back: A again (a new prompt ends a patch)
-    match view.patch.click.take() {
-        Some(Click::Patch(text, spec)) => {
-            ui_state.prompt = text.clone();
-            requests.write(Request::Prompt(text));
-            requests.write(Request::Patch(Some(spec)));
-        }
-        Some(Click::Back(text)) => {
-            ui_state.prompt = text.clone();
-            requests.write(Request::Prompt(text));
-        }
-        None => {}
+    if let Some(click) = view.patch.click.take() {
+        send_click(click, &mut ui_state, &mut requests);
     }
     Ok(())
+}
+
+/// A grid cell clicked: B on the floor with that patch; Back: A again (a new prompt ends a
+/// patch). The prompt box shows what the floor runs.
+fn send_click(click: Click, ui_state: &mut UiState, requests: &mut MessageWriter<Request>) {
+    let (text, patch) = match click {
+        Click::Patch(text, spec) => (text, Some(spec)),
+        Click::Back(text) => (text, None),
+    };
+    ui_state.prompt = text.clone();
+    requests.write(Request::Prompt(text));
+    if let Some(spec) = patch {
+        requests.write(Request::Patch(Some(spec)));
+    }
 }
 
 /// B's text box and its run button; true when B is to be run (the button, or Enter in the box).

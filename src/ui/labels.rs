@@ -242,8 +242,9 @@ pub(super) fn draw_world_labels(
     Ok(())
 }
 
-/// The winner's plaque (`laid[at]`) hung beside its bar, away from the other bars' labels (the
-/// labels without a tether that are not signs: the bars', mostly), so that it covers none of them.
+/// The winner's plaque (`laid[at]`) hung beside its bar, away from the other bars' labels (taken
+/// as the labels without a tether that are not signs: the bars', mostly, near the dock), so that
+/// it covers fewer of them (centred, it hid the runner-up's).
 fn hang_plaque(laid: &mut [Laid], at: Option<usize>, view: &View) {
     let Some((at, tether)) = at.and_then(|i| Some((i, laid[i].tether?))) else {
         return;

@@ -49,6 +49,8 @@ struct Kept {
     clean: Vec<u32>,
     /// A's text (the floor's again on Back to A) and B's (the floor's while patched).
     texts: (String, String),
+    /// The model (weights) and switched-off parts the grid was made with.
+    made_for: (ModelKey, Ablations),
 }
 
 /// A click in the section.
@@ -82,7 +84,7 @@ pub(super) fn patching_section(
     ui.strong(tr!(l, "patch-title"));
     ui.label(tr!(l, "patch-intro"));
     if let Some(spec) = on_floor {
-        return kept_section(ui, view, spec, l);
+        return kept_section(ui, view, spec, (ModelKey(model.clone()), abl.clone()), l);
     }
     if a.ids.len() != b.ids.len() {
         ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
@@ -105,6 +107,7 @@ pub(super) fn patching_section(
     }
     controls(ui, view, &key, l);
     let asked = view.asked.clone()?;
+    let made_for = (ModelKey(model.clone()), abl.clone());
     let (model, progress, stop) = (model.clone(), view.progress.clone(), view.stop.clone());
     let found = view.job.get(asked.clone(), false, move || {
         move || run_grid(&model, asked, &progress, &stop)
@@ -125,18 +128,16 @@ pub(super) fn patching_section(
             if let Some(cell) = clicked {
                 let (grid, clean) = (grid.clone(), a.ids.clone());
                 let (site, shares) = (site, shares.clone());
-                keep(
-                    view,
-                    Kept {
-                        grid,
-                        shares,
-                        site,
-                        words,
-                        clean,
-                        texts,
-                    },
-                    cell,
-                );
+                let kept = Kept {
+                    grid,
+                    shares,
+                    site,
+                    words,
+                    clean,
+                    texts,
+                    made_for,
+                };
+                keep(view, kept, cell);
             }
             Some((site, shares))
         }
@@ -210,6 +211,7 @@ fn kept_section(
     ui: &mut egui::Ui,
     view: &mut PatchView,
     spec: &PatchSpec,
+    now: (ModelKey, Ablations),
     l: Lang,
 ) -> Option<(Site, Vec<Vec<f64>>)> {
     let kept = view.kept.as_ref().filter(|k| k.clean == spec.clean)?;
@@ -222,17 +224,23 @@ fn kept_section(
     if ui.button(tr!(l, "patch-back")).clicked() {
         click = Some(Click::Back(kept.texts.0.clone()));
     }
-    let at = Some((spec.layer, spec.index));
-    let sides = (&kept.grid, kept.shares.as_slice());
-    if let Some((layer, index)) = grid_view(ui, sides, (kept.site, at), &kept.words, l) {
-        let spec = PatchSpec {
-            layer,
-            index,
-            ..spec.clone()
-        };
-        click = Some(Click::Patch(kept.texts.1.clone(), spec));
-    }
-    let lit = Some((kept.site, kept.shares.clone()));
+    // the floor runs patched under new weights or switches at once; the grid was made before
+    let lit = if kept.made_for == now {
+        let at = Some((spec.layer, spec.index));
+        let sides = (&kept.grid, kept.shares.as_slice());
+        if let Some((layer, index)) = grid_view(ui, sides, (kept.site, at), &kept.words, l) {
+            let spec = PatchSpec {
+                layer,
+                index,
+                ..spec.clone()
+            };
+            click = Some(Click::Patch(kept.texts.1.clone(), spec));
+        }
+        Some((kept.site, kept.shares.clone()))
+    } else {
+        ui.weak(tr!(l, "patch-kept-stale"));
+        None
+    };
     if matches!(click, Some(Click::Back(_))) {
         view.kept = None;
     }

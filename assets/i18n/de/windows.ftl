@@ -151,5 +151,6 @@ patch-cell-head = Schicht { $layer }, Kopf { $head }
 patch-cell-value = B's Maß damit: { $value } ({ $share } % des Wegs von B zu A)
 patch-hall = In der Halle: ein violetter Streifen quer über die Spur an der Station, wo diese Aktivierung aus A B mindestens ein Viertel des Wegs bewegt (heller: weiter; ein Kopf: über seine ganze Kabine). Der Boden zeigt A; ein Klick auf eine Zelle zeigt diesen gepatchten Lauf auf dem Boden.
 patch-cell-click = Klick: B mit diesem Stück aus A auf dem Boden laufen lassen.
-patch-on-floor = Der Boden zeigt B mit A's Stück ({ $place }) eingesetzt (seine Zelle umrandet): jede Zahl auf dem Boden ist die dieses Laufs; der Anteil jedes Kopfes am Tipp wird nicht gezeigt.
+patch-on-floor = Der Boden zeigt B mit A's Stück ({ $place }) eingesetzt (seine Zelle umrandet): die Stationen zeigen diesen gepatchten Lauf (an der gepatchten Stelle sind die Teile einer Formel B's eigene und ergeben nicht A's Stück; die Überraschungsbalken der Kisten bleiben die des unveränderten Modells, wie bei abgeschalteten Teilen; der Anteil jedes Kopfes am Tipp wird nicht gezeigt).
+patch-kept-stale = Das Gitter entstand, bevor sich das Modell oder seine abgeschalteten Teile änderten: zurück zu A und neu patchen.
 patch-back = Zurück zu A

@@ -151,5 +151,6 @@ patch-cell-head = layer { $layer }, head { $head }
 patch-cell-value = B's metric with it: { $value } ({ $share } % of the way from B to A)
 patch-hall = In the hall: a violet strip across a lane at the station where taking that activation from A moves B at least a quarter of the way (brighter: further; a head: across its whole booth). The floor shows A; click a cell to see that patched run on the floor.
 patch-cell-click = Click: run B with this piece from A on the floor.
-patch-on-floor = The floor shows B with A's piece ({ $place }) put in (its cell outlined): every number on the floor is that patched run's; each head's part in the guess is not shown.
+patch-on-floor = The floor shows B with A's piece ({ $place }) put in (its cell outlined): the stations show that patched run (at the patched place a formula's parts are B's own, so they do not add up to A's piece; the crates' surprise bars stay the intact model's, as with parts switched off; each head's part in the guess is not shown).
+patch-kept-stale = The grid was made before the model or its switched-off parts changed: Back to A and patch again.
 patch-back = Back to A
