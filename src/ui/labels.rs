@@ -258,7 +258,9 @@ fn hang_plaque(laid: &mut [Laid], at: Option<usize>, view: &View) {
     }
     let others = xs.iter().sum::<f32>() / xs.len() as f32;
     let rect = laid[at].candidate.rect;
-    laid[at].candidate.rect = aside(rect, tether, others, (view.free.min.x, view.free.max.x));
+    // kept a little off the view's edges (flush, it read as cut off)
+    let span = (view.free.min.x + PLAQUE_PAD, view.free.max.x - PLAQUE_PAD);
+    laid[at].candidate.rect = aside(rect, tether, others, span);
 }
 
 /// The smallest height on screen, in points, of a quarter unit upright at a crate (about its
