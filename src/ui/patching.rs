@@ -44,13 +44,12 @@ pub(super) struct PatchView {
 struct Kept {
     grid: PatchGrid,
     shares: Vec<Vec<f64>>,
-    site: Site,
     words: Vec<String>,
-    clean: Vec<u32>,
     /// A's text (the floor's again on Back to A) and B's (the floor's while patched).
     texts: (String, String),
-    /// The model (weights) and switched-off parts the grid was made with.
-    made_for: (ModelKey, Ablations),
+    /// What the grid was made for: the model (weights), A's and B's tokens, the site, the metric
+    /// and the switched-off parts.
+    key: Key,
 }
 
 /// A click in the section.
@@ -84,7 +83,7 @@ pub(super) fn patching_section(
     ui.strong(tr!(l, "patch-title"));
     ui.label(tr!(l, "patch-intro"));
     if let Some(spec) = on_floor {
-        return kept_section(ui, view, spec, (ModelKey(model.clone()), abl.clone()), l);
+        return kept_section(ui, view, spec, (ModelKey(model.clone()), abl), l);
     }
     if a.ids.len() != b.ids.len() {
         ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
@@ -107,7 +106,6 @@ pub(super) fn patching_section(
     }
     controls(ui, view, &key, l);
     let asked = view.asked.clone()?;
-    let made_for = (ModelKey(model.clone()), abl.clone());
     let (model, progress, stop) = (model.clone(), view.progress.clone(), view.stop.clone());
     let found = view.job.get(asked.clone(), false, move || {
         move || run_grid(&model, asked, &progress, &stop)
@@ -126,16 +124,13 @@ pub(super) fn patching_section(
             let clicked = grid_view(ui, (grid, &shares), (site, None), &words, l);
             ui.weak(tr!(l, "patch-hall"));
             if let Some(cell) = clicked {
-                let (grid, clean) = (grid.clone(), a.ids.clone());
-                let (site, shares) = (site, shares.clone());
+                let (grid, shares) = (grid.clone(), shares.clone());
                 let kept = Kept {
                     grid,
                     shares,
-                    site,
                     words,
-                    clean,
                     texts,
-                    made_for,
+                    key,
                 };
                 keep(view, kept, cell);
             }
@@ -163,8 +158,8 @@ fn run_grid(
 /// A cell clicked: its patched run asked for, the grid kept for while the floor shows it.
 fn keep(view: &mut PatchView, kept: Kept, (layer, index): (usize, usize)) {
     let spec = PatchSpec {
-        clean: kept.clean.clone(),
-        site: kept.site,
+        clean: kept.key.1.clone(),
+        site: kept.key.3,
         layer,
         index,
     };
@@ -184,25 +179,34 @@ fn progress_bar(ui: &mut egui::Ui, view: &PatchView) {
 
 /// Where a patch puts A's piece, in words: the site and its cell (`words`: B's tokens).
 pub(super) fn place(spec: &PatchSpec, words: &[String], l: Lang) -> String {
-    let site = match spec.site {
+    let cell = cell_name(spec.site, (spec.layer, spec.index), words, l);
+    format!("{}: {cell}", tr!(l, site_name(spec.site)))
+}
+
+/// A site's name in the catalogue.
+fn site_name(site: Site) -> &'static str {
+    match site {
         Site::ResidPre => "patch-resid-pre",
         Site::AttnOut => "patch-attn-out",
         Site::MlpOut => "patch-mlp-out",
         Site::Head => "patch-head",
-    };
-    let cell = if spec.site == Site::Head {
-        tr!(l, "patch-cell-head", layer = spec.layer, head = spec.index)
+    }
+}
+
+/// A grid cell in words: its layer and head, or its layer, position and word (`words`: B's).
+fn cell_name(site: Site, (layer, column): (usize, usize), words: &[String], l: Lang) -> String {
+    if site == Site::Head {
+        tr!(l, "patch-cell-head", layer = layer, head = column)
     } else {
-        let word = words.get(spec.index).map_or("", |w| w.trim()).to_string();
+        let word = words.get(column).map_or("", |w| w.trim()).to_string();
         tr!(
             l,
             "patch-cell",
-            layer = spec.layer,
-            position = spec.index,
+            layer = layer,
+            position = column,
             word = word
         )
-    };
-    format!("{}: {cell}", tr!(l, site))
+    }
 }
 
 /// While a cell runs on the floor: what the floor shows, Back to A, and the kept grid (its cell
@@ -211,10 +215,11 @@ fn kept_section(
     ui: &mut egui::Ui,
     view: &mut PatchView,
     spec: &PatchSpec,
-    now: (ModelKey, Ablations),
+    (model, abl): (ModelKey, &Ablations),
     l: Lang,
 ) -> Option<(Site, Vec<Vec<f64>>)> {
-    let kept = view.kept.as_ref().filter(|k| k.clean == spec.clean)?;
+    let kept = view.kept.as_ref().filter(|k| k.key.1 == spec.clean)?;
+    let site = kept.key.3;
     let what = place(spec, &kept.words, l);
     ui.colored_label(
         egui::Color32::from_rgb(200, 170, 255),
@@ -225,10 +230,10 @@ fn kept_section(
         click = Some(Click::Back(kept.texts.0.clone()));
     }
     // the floor runs patched under new weights or switches at once; the grid was made before
-    let lit = if kept.made_for == now {
+    let lit = if kept.key.0 == model && kept.key.5 == *abl {
         let at = Some((spec.layer, spec.index));
         let sides = (&kept.grid, kept.shares.as_slice());
-        if let Some((layer, index)) = grid_view(ui, sides, (kept.site, at), &kept.words, l) {
+        if let Some((layer, index)) = grid_view(ui, sides, (site, at), &kept.words, l) {
             let spec = PatchSpec {
                 layer,
                 index,
@@ -236,7 +241,7 @@ fn kept_section(
             };
             click = Some(Click::Patch(kept.texts.1.clone(), spec));
         }
-        Some((kept.site, kept.shares.clone()))
+        Some((site, kept.shares.clone()))
     } else {
         ui.weak(tr!(l, "patch-kept-stale"));
         None
@@ -277,13 +282,8 @@ fn options(
 ) -> (Site, Metric) {
     let site = view.site.get_or_insert(Site::ResidPre);
     ui.horizontal_wrapped(|ui| {
-        for (s, name) in [
-            (Site::ResidPre, "patch-resid-pre"),
-            (Site::AttnOut, "patch-attn-out"),
-            (Site::MlpOut, "patch-mlp-out"),
-            (Site::Head, "patch-head"),
-        ] {
-            ui.radio_value(site, s, tr!(l, name));
+        for s in [Site::ResidPre, Site::AttnOut, Site::MlpOut, Site::Head] {
+            ui.radio_value(site, s, tr!(l, site_name(s)));
         }
     });
     let site = *site;
@@ -383,17 +383,7 @@ fn grid_view(
                     if resp.clicked() {
                         clicked = Some((layer, c));
                     }
-                    let what = if site == Site::Head {
-                        tr!(l, "patch-cell-head", layer = layer, head = c)
-                    } else {
-                        tr!(
-                            l,
-                            "patch-cell",
-                            layer = layer,
-                            position = c,
-                            word = words.get(c).cloned().unwrap_or_default()
-                        )
-                    };
+                    let what = cell_name(site, (layer, c), words, l);
                     resp.on_hover_text(format!(
                         "{what}\n{}\n{}",
                         tr!(
