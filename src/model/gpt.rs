@@ -342,6 +342,12 @@ impl Gpt {
     /// learning step (`model/learn.rs`) adds a zero there to read the loss's gradient with respect
     /// to each; patching (`model/patch.rs`) puts another run's rows there.
     pub fn forward_tapped(&self, ids: &Tensor, abl: &Ablations, tap: &mut Tap) -> Result<Tensor> {
+        self.forward_from((0, self.stream_in(ids, abl)?), abl, tap)
+    }
+
+    /// The stream entering block 0 for a (B, T) batch of ids from position 0: wte + wpe (wte
+    /// alone with positions switched off), (B, T, C); refused past the context.
+    pub fn stream_in(&self, ids: &Tensor, abl: &Ablations) -> Result<Tensor> {
         let (_, t) = ids.dims2()?;
         if t > self.cfg.n_positions {
             return Err(ModelError::ContextFull {
@@ -352,8 +358,7 @@ impl Gpt {
         }
         let (x, tok, _) = self.embed(ids, 0)?;
         // positions off: the stream starts with the token embeddings alone
-        let x = if abl.positions_off() { tok } else { x };
-        self.forward_from((0, x), abl, tap)
+        Ok(if abl.positions_off() { tok } else { x })
     }
 
     /// [`Self::forward_tapped`] from the stream entering block `start` (`x`, (B, T, C)), the
@@ -404,11 +409,7 @@ impl Gpt {
     ) -> Result<Tensor> {
         let t = x.dim(1)?;
         let d = self.differentiable;
-        let entering = match start {
-            0 => "embed".to_string(),
-            l => format!("h.{}.resid_ffn", l - 1),
-        };
-        let mut x = tap(&entering, x)?;
+        let mut x = tap(&entering(start), x)?;
         let mask = causal_mask(t, 0, self.device())?;
         for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
@@ -426,6 +427,15 @@ impl Gpt {
             x = tap(&format!("h.{l}.resid_ffn"), (x + m)?)?;
         }
         Ok(x)
+    }
+}
+
+/// The tap ([`Gpt::forward_tapped`]) holding the stream entering block `layer`: `embed` (wte +
+/// wpe) for block 0, else the previous block's `h.{layer-1}.resid_ffn`.
+pub(crate) fn entering(layer: usize) -> String {
+    match layer {
+        0 => "embed".to_string(),
+        l => format!("h.{}.resid_ffn", l - 1),
     }
 }
 

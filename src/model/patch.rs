@@ -63,6 +63,14 @@ impl Site {
         }
     }
 
+    /// The grid's columns: a model's `heads` for a head, else the prompts' `tokens`.
+    fn columns(self, heads: usize, tokens: usize) -> usize {
+        match self {
+            Site::Head => heads,
+            _ => tokens,
+        }
+    }
+
     /// What is taken at column `i` of the site's grid (a position, or a head).
     fn part(self, i: usize) -> Part {
         match self {
@@ -74,8 +82,7 @@ impl Site {
     /// The tap ([`Gpt::forward_tapped`]) holding the site's activation of block `layer`.
     fn tap(self, layer: usize) -> String {
         match self {
-            Site::ResidPre if layer == 0 => "embed".into(),
-            Site::ResidPre => format!("h.{}.resid_ffn", layer - 1),
+            Site::ResidPre => super::gpt::entering(layer),
             Site::AttnOut => format!("h.{layer}.attn"),
             Site::MlpOut => format!("h.{layer}.mlp"),
             Site::Head => format!("h.{layer}.heads"),
@@ -180,7 +187,8 @@ pub struct PatchGrid {
     pub grid: Vec<Vec<f64>>,
 }
 
-/// Runs `ids` with `tap`, the last position's logits.
+/// Runs `ids` with `tap`, the last position's logits (only those are unembedded, as in every
+/// patched run).
 fn last_logits(
     gpt: &Gpt,
     ids: &[u32],
@@ -188,8 +196,7 @@ fn last_logits(
     tap: &mut super::gpt::Tap,
 ) -> Result<Vec<f32>> {
     let x = Tensor::from_vec(ids.to_vec(), (1, ids.len()), &Device::Cpu)?;
-    let logits = gpt.forward_tapped(&x, abl, tap)?.squeeze(0)?;
-    Ok(logits.get(ids.len() - 1)?.to_vec1()?)
+    gpt.last_logits_from((0, gpt.stream_in(&x, abl)?), abl, tap)
 }
 
 /// One cell of a patching grid, to run on the floor: the floor's prompt (the corrupted one) runs
@@ -212,10 +219,7 @@ impl PatchSpec {
     /// floor's run will have them), for [`super::KvCache::with_splice`].
     pub fn splice(&self, gpt: &Gpt, abl: &Ablations) -> Result<Splice> {
         let cfg = gpt.config();
-        let columns = match self.site {
-            Site::Head => cfg.n_head,
-            _ => self.clean.len(),
-        };
+        let columns = self.site.columns(cfg.n_head, self.clean.len());
         if self.layer >= cfg.n_layer || self.index >= columns || self.clean.is_empty() {
             return Err(ModelError::Prompt(format!(
                 "no {} at layer {} column {} in a model of {} layers for {} tokens",
@@ -279,10 +283,7 @@ pub fn patch(
         }
         Ok(x)
     })?);
-    let columns = match site {
-        Site::Head => cfg.n_head,
-        _ => a.len(),
-    };
+    let columns = site.columns(cfg.n_head, a.len());
     let total = cfg.n_layer * columns;
     let mut grid = vec![vec![0.0; columns]; cfg.n_layer];
     for (layer, row) in grid.iter_mut().enumerate() {
@@ -297,7 +298,7 @@ pub fn patch(
                 part: site.part(i),
                 from: from.clone(),
             };
-            let start = (layer, streams[&Site::ResidPre.tap(layer)].clone());
+            let start = (layer, streams[&super::gpt::entering(layer)].clone());
             let mut tap = |name: &str, x: Tensor| s.apply(name, x, 0);
             *cell = metric.read(&gpt.last_logits_from(start, abl, &mut tap)?);
             progress(layer * columns + i + 1, total);
