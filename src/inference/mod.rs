@@ -21,7 +21,7 @@ use poll::take_finished;
 pub(crate) use poll::take_finished_for;
 pub(crate) use runs::texts;
 pub use runs::{Computed, InferenceError, Outcome};
-use runs::{Run, patched, run_append, run_prompt, tagged};
+use runs::{Run, run_append, run_prompt, with_patch};
 
 /// The loaded model, shared with inference tasks.
 #[derive(Resource, Clone)]
@@ -193,19 +193,23 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
     let pool = AsyncComputeTaskPool::get();
     let task = match job {
         Job::Prompt(text) => pool.spawn(async move {
-            let cache = patched(&model, fresh, &spec);
-            tagged(run_prompt(&model, &text, cache, serial), spec)
+            with_patch(&model, fresh, spec, |c| {
+                run_prompt(&model, &text, c, serial)
+            })
         }),
         // the floor's tokens again, all recomputed with the current ablations
         Job::Rerun => match (pending.ids.clone(), pending.last_prompt.clone()) {
             (ids, _) if !ids.is_empty() => pool.spawn(async move {
-                let mut run = run_append(&model, ids, patched(&model, fresh, &spec), serial);
-                run.outcome.rerun = true;
-                tagged(run, spec)
+                with_patch(&model, fresh, spec, |c| {
+                    let mut run = run_append(&model, ids, c, serial);
+                    run.outcome.rerun = true;
+                    run
+                })
             }),
             (_, Some(text)) => pool.spawn(async move {
-                let cache = patched(&model, fresh, &spec);
-                tagged(run_prompt(&model, &text, cache, serial), spec)
+                with_patch(&model, fresh, spec, |c| {
+                    run_prompt(&model, &text, c, serial)
+                })
             }),
             _ => return,
         },
@@ -214,8 +218,7 @@ fn start_task(engine: Option<Res<Engine>>, mut pending: ResMut<Pending>) {
             ids.push(id);
             let cache = pending.cache.take().unwrap_or(fresh);
             pool.spawn(async move {
-                let cache = patched(&model, cache, &spec);
-                tagged(run_append(&model, ids, cache, serial), spec)
+                with_patch(&model, cache, spec, |c| run_append(&model, ids, c, serial))
             })
         }
         Job::Model(dir) => {

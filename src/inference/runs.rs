@@ -77,10 +77,16 @@ pub(super) struct Run {
     pub(super) serial: u64,
 }
 
-/// `cache` with `spec`'s activation put into its runs (the clean prompt run once) unless it has it;
-/// one that cannot resolve runs unpatched (its outcome says so, the log why).
-pub(super) fn patched(model: &LoadedModel, cache: KvCache, spec: &Option<PatchSpec>) -> KvCache {
-    match spec {
+/// `run` on `cache` with `spec`'s activation put into its runs (the clean prompt run once, unless
+/// the cache has it already), its outcome saying which patch it ran with: none where the spec
+/// could not resolve (the log says why) or the cache lost it (the window slid).
+pub(super) fn with_patch(
+    model: &LoadedModel,
+    cache: KvCache,
+    spec: Option<PatchSpec>,
+    run: impl FnOnce(KvCache) -> Run,
+) -> Run {
+    let cache = match &spec {
         Some(spec) if cache.splice().is_none() => {
             match spec.splice(&model.gpt, cache.ablations()) {
                 Ok(s) => cache.with_splice(Some(s)),
@@ -91,11 +97,8 @@ pub(super) fn patched(model: &LoadedModel, cache: KvCache, spec: &Option<PatchSp
             }
         }
         _ => cache,
-    }
-}
-
-/// `run` with the patch it ran with in its outcome (none once the cache lost it: the window slid).
-pub(super) fn tagged(mut run: Run, spec: Option<PatchSpec>) -> Run {
+    };
+    let mut run = run(cache);
     if let Ok(c) = run.outcome.result.as_mut() {
         c.patch = spec.filter(|_| run.cache.splice().is_some());
     }
