@@ -72,12 +72,14 @@ fn sun_shadows(
     mut suns: Query<(&Name, &mut DirectionalLight)>,
 ) {
     if high.is_some_and(|h| h.is_added()) {
-        for (_, mut sun) in suns.iter_mut().filter(|(n, _)| n.as_str() == "Sun") {
+        for (_, mut sun) in suns.iter_mut().filter(|(n, _)| n.as_str() == SUN) {
             sun.shadow_maps_enabled = true;
         }
     }
 }
 
+/// The key light's name (the one light that casts shadows in the high preset).
+const SUN: &str = "Sun";
 /// The warm key light's colour (late afternoon through a high window).
 const KEY_COLOUR: Color = Color::srgb(1.0, 0.96, 0.89);
 /// The cool fill's colour (the night sky's blue through the far windows).
@@ -93,7 +95,7 @@ const RIM_COLOUR: Color = Color::srgb(0.85, 0.9, 1.0);
 /// lamps, bars) is untouched by all three.
 fn spawn_lights(mut commands: Commands) {
     commands.spawn((
-        Name::new("Sun"),
+        Name::new(SUN),
         DirectionalLight {
             illuminance: 6_000.0,
             color: KEY_COLOUR,
