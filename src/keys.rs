@@ -80,6 +80,8 @@ pub enum Act {
     TrainingView,
     /// Save the view as one more stop in the teacher's tour file.
     SaveStop,
+    /// Open or close the routes tab (the route into the last word lit in the hall).
+    RoutesView,
 }
 
 /// One row of the table: the keys (none for mouse rows), how the help writes them, what they do.
@@ -261,6 +263,14 @@ pub const BINDINGS: &[Binding] = &[
         "key-training-view",
         "key-training-view.does",
     ),
+    b(
+        Act::RoutesView,
+        &[K::KeyR],
+        "key-routes-view",
+        "key-routes-view.does",
+    ),
+    b(Act::Mouse, &[], "key-mouse-6", "key-mouse-6.does"),
+    b(Act::Mouse, &[], "key-mouse-7", "key-mouse-7.does"),
     b(Act::Help, &[K::F1, K::KeyH], "key-help", "key-help.does"),
 ];
 
@@ -301,17 +311,10 @@ fn digit_of(k: KeyCode) -> Option<u8> {
     DIGITS.iter().position(|d| *d == k).map(|i| i as u8)
 }
 
+#[rustfmt::skip]
 const DIGITS: [KeyCode; 10] = [
-    K::Digit0,
-    K::Digit1,
-    K::Digit2,
-    K::Digit3,
-    K::Digit4,
-    K::Digit5,
-    K::Digit6,
-    K::Digit7,
-    K::Digit8,
-    K::Digit9,
+    K::Digit0, K::Digit1, K::Digit2, K::Digit3, K::Digit4,
+    K::Digit5, K::Digit6, K::Digit7, K::Digit8, K::Digit9,
 ];
 
 /// The key codes a chord name stands for (the kiosk's exit chord): "Ctrl", "Alt", "Shift" (either

@@ -16,6 +16,7 @@ pub fn plugin(app: &mut App) {
             crate::ui::plugin,
             crate::scene::beams::draw_plugin,
             crate::scene::pulses::draw_plugin,
+            crate::scene::routes::draw_plugin,
             crate::scene::flat::draw_plugin,
         ))
         .insert_resource(GlobalAmbientLight {

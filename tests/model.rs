@@ -2271,7 +2271,7 @@ fn a_patched_floor_run_is_the_references_patched_run() {
 /// last token's output; `factory routes --json` prints it.
 #[test]
 fn routes_account_for_every_node() {
-    use factory::model::routes::{Flow, Node, Part};
+    use factory::model::routes::{self, Flow, Node, Part};
     let dir = tempfile::tempdir().unwrap();
     let (d, w) = common::write_model(dir.path(), 41, Naming::Plain, false);
     let m = LoadedModel::open(dir.path()).unwrap();
@@ -2345,6 +2345,17 @@ fn routes_account_for_every_node() {
             .count();
         assert_eq!(edges.iter().filter(|e| e.to == n).count(), want, "{n:?}");
     }
+    // the hall's slider cuts the route from one traced lower: the same edges as traced anew
+    let key = |e: &factory::model::routes::Edge| (e.from, e.to, format!("{:?}", e.part));
+    let mut cut: Vec<_> = routes::within(&flow.route(0.01), top, threshold)
+        .iter()
+        .map(key)
+        .collect();
+    let mut traced: Vec<_> = edges.iter().map(key).collect();
+    cut.sort();
+    traced.sort();
+    assert_eq!(cut, traced);
+    assert_eq!(flow.output(), top);
     let model = dir.path().to_str().unwrap();
     let (ok, out, err) = factory(&[
         "routes",

@@ -2842,3 +2842,127 @@ fn the_plaque_names_the_tallest_bar_and_survives_a_new_language() {
     }
     check(&mut app, "wahrscheinlichstes nächstes Wort: „");
 }
+
+/// Routes in the hall: while the routes tab is open the floor's route is traced (off the main
+/// thread) and cut at the slider's threshold: the edges of the model's own route at that threshold;
+/// the beams are put away meanwhile. Each edge's line runs from its source node's place (its
+/// token's lane at the block's first norm gate, its merge, or the final norm) to its target's; a
+/// head's edge crosses its own booth, an FFN's rises over its machine, and the pointer over that
+/// rise finds an FFN's edge. Parts switched off: no route. Closed: the beams come back.
+#[test]
+fn the_route_into_the_last_word_is_lit_where_its_parts_stand() {
+    use factory::model::routes::{Flow, Part};
+    use factory::scene::routes::{ROUTE_Y, RouteLight, edge_path, nearest_edge, node_point};
+    use factory::ui::routes::{RouteTab, light_route};
+    let m = model();
+    let mut app = headless(m.clone());
+    app.insert_resource(BeamSettings { threshold: 0.1 });
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        routes_view: true,
+        ..Default::default()
+    })
+    .init_resource::<RouteTab>()
+    .add_systems(Update, light_route);
+    run_prompt(&mut app, "The little cat ran to the door and the dog");
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    let lit = |app: &App| {
+        app.world()
+            .resource::<RouteLight>()
+            .edges_for(&ids)
+            .map(<[_]>::to_vec)
+    };
+    update_until(&mut app, "the route", |w| {
+        w.resource::<RouteLight>().0.is_some()
+    });
+    app.update();
+    let flow = Flow::run(&m.gpt, &ids).unwrap();
+    let key = |e: &factory::model::routes::Edge| (e.from, e.to, format!("{:?}", e.part));
+    let sorted = |edges: &[factory::model::routes::Edge]| {
+        let mut v: Vec<_> = edges.iter().map(key).collect();
+        v.sort();
+        v
+    };
+    for threshold in [0.04, 0.015] {
+        app.world_mut().resource_mut::<RouteTab>().threshold = threshold;
+        app.update();
+        let edges = lit(&app).expect("a route for the floor");
+        assert_eq!(
+            sorted(&edges),
+            sorted(&flow.route(threshold)),
+            "{threshold}"
+        );
+    }
+    assert!(
+        app.world().resource::<Beams>().0.is_empty(),
+        "beams put away"
+    );
+    let edges = lit(&app).unwrap();
+    let layout = app.world().resource::<CurrentLayout>().0.clone();
+    assert!(
+        edges
+            .iter()
+            .any(|e| matches!(e.part, Part::Attention { .. }))
+    );
+    assert!(edges.iter().any(|e| matches!(e.part, Part::Ffn)));
+    for e in &edges {
+        let path = edge_path(&layout, e).expect("every node stands in the hall");
+        let (a, b) = (
+            node_point(&layout, e.from).unwrap(),
+            node_point(&layout, e.to).unwrap(),
+        );
+        assert_eq!((path[0], *path.last().unwrap()), (a, b), "{e:?}");
+        assert!((a.z - layout.token_z(e.from.position)).abs() < 1e-6);
+        match e.part {
+            Part::Attention { head } => {
+                let x = layout
+                    .station(StationKind::Booth(e.to.layer, head))
+                    .unwrap()
+                    .x;
+                // across the booth (a word reading itself: a small ring in its lane there)
+                let near = |p: &Vec3| (p.x - x).abs() <= 0.5;
+                assert!(path[1..path.len() - 1].iter().all(near), "{e:?}");
+            }
+            Part::Ffn => {
+                let s = layout.station(StationKind::Ffn(e.from.layer)).unwrap();
+                assert!(
+                    path.iter()
+                        .any(|p| p.y > ROUTE_Y && (p.x - s.x).abs() <= s.depth)
+                );
+            }
+            _ => assert_eq!(path.len(), 2),
+        }
+    }
+    // seen from the side (x to the right, y up), the pointer over an FFN's rise finds its edge
+    let ffn = edges.iter().find(|e| matches!(e.part, Part::Ffn)).unwrap();
+    let s = layout.station(StationKind::Ffn(ffn.from.layer)).unwrap();
+    let side = |p: Vec3| Some(Vec2::new(p.x * 20.0, -p.y * 20.0));
+    let over = side(Vec3::new(s.x, ROUTE_Y + 1.6, 0.0)).unwrap();
+    let found = nearest_edge(&layout, &edges, side, over, 6.0).expect("an edge there");
+    assert_eq!(edges[found].part, Part::Ffn);
+    assert_eq!(edges[found].from.layer, ffn.from.layer);
+    // a part switched off: the route of the intact model is not drawn
+    app.world_mut().write_message(Request::Ablate(
+        factory::model::Ablations::new([factory::model::Ablation::Head(0, 0)], &m.config).unwrap(),
+    ));
+    settle(&mut app);
+    assert_eq!(app.world().resource::<RouteLight>().0, None);
+    app.world_mut()
+        .write_message(Request::Ablate(factory::model::Ablations::default()));
+    settle(&mut app);
+    update_until(&mut app, "the route again", |w| {
+        w.resource::<RouteLight>().0.is_some()
+    });
+    app.world_mut()
+        .resource_mut::<factory::ui::UiState>()
+        .routes_view = false;
+    let last = last_station(&app);
+    app.world_mut().resource_mut::<Playback>().progress = last;
+    app.update();
+    app.update();
+    assert_eq!(app.world().resource::<RouteLight>().0, None);
+    assert!(
+        !app.world().resource::<Beams>().0.is_empty(),
+        "the beams are back"
+    );
+}

@@ -7,7 +7,7 @@
 pub mod touch;
 mod views;
 
-pub use views::{FRAMED_TOKENS, framed, home_view, room_view, station_view};
+pub use views::{FRAMED_TOKENS, framed, home_view, layer_map_view, room_view, station_view};
 
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
@@ -88,6 +88,10 @@ pub struct Follow(pub bool);
 #[derive(Message, Debug, Clone, Copy)]
 pub struct FocusStation(pub usize);
 
+/// Asks the camera to fly to this view (a layer's map of its route).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct FocusOrbit(pub Orbit);
+
 /// Asks the camera to look at a point from its current angle.
 #[derive(Message, Debug, Clone, Copy)]
 pub struct FocusPoint(pub Vec3);
@@ -98,6 +102,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Follow>()
         .add_message::<FocusStation>()
         .add_message::<FocusPoint>()
+        .add_message::<FocusOrbit>()
         .add_systems(Startup, spawn_camera)
         .add_systems(
             Update,
@@ -285,7 +290,7 @@ fn fly_with_keys(
 
 fn apply_focus_requests(
     mut stations: MessageReader<FocusStation>,
-    mut points: MessageReader<FocusPoint>,
+    (mut points, mut orbits): (MessageReader<FocusPoint>, MessageReader<FocusOrbit>),
     mut rooms: MessageReader<GoToRoom>,
     layout: Option<Res<CurrentLayout>>,
     mut goals: Query<&mut OrbitGoal>,
@@ -302,6 +307,10 @@ fn apply_focus_requests(
     for FocusPoint(p) in points.read() {
         goal.0.focus = *p;
         goal.0.distance = goal.0.distance.min(25.0);
+    }
+    for FocusOrbit(view) in orbits.read() {
+        goal.0 = *view;
+        follow.0 = false;
     }
     for GoToRoom(room) in rooms.read() {
         if let Some(view) = room_view(*room) {

@@ -119,6 +119,22 @@ pub fn home_view(layout: &Layout) -> Orbit {
     }
 }
 
+/// A map of block `layer`'s attention for its route (`scene/routes.rs`): from above and the
+/// hall's near side, the hall running left to right from the block's first norm gate to its merge
+/// (where the heads carry words between lanes), the first word's lane at the top.
+pub fn layer_map_view(layout: &Layout, layer: usize) -> Option<Orbit> {
+    let start = layout.station(StationKind::NormAttn(layer))?;
+    let end = layout.station(StationKind::Merge(layer))?;
+    let (z, width) = framed(layout);
+    let length = end.x - start.x + (start.depth + end.depth) / 2.0;
+    Some(Orbit {
+        focus: Vec3::new((start.x + end.x) / 2.0, 1.0, z),
+        yaw: -std::f32::consts::FRAC_PI_2,
+        pitch: 1.2,
+        distance: (length * 1.05 + width * 0.5).clamp(14.0, 400.0),
+    })
+}
+
 /// The view of a room in the yard, for the rooms that are places (the others are windows).
 pub fn room_view(room: Room) -> Option<Orbit> {
     match room {

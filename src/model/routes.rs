@@ -182,15 +182,19 @@ impl Flow {
             .collect()
     }
 
+    /// The model's output at the last position, where every route starts.
+    pub fn output(&self) -> Node {
+        Node {
+            layer: self.trace.layers.len(),
+            mid: false,
+            position: self.trace.len() - 1,
+        }
+    }
+
     /// The route into the last position's output: from it back, every part above `threshold`
     /// (and its source's parts in turn); edges in the order found.
     pub fn route(&self, threshold: f64) -> Vec<Edge> {
-        let last = self.trace.len() - 1;
-        let top = Node {
-            layer: self.trace.layers.len(),
-            mid: false,
-            position: last,
-        };
+        let top = self.output();
         let mut todo = vec![top];
         let mut seen = std::collections::BTreeSet::from([top]);
         let mut edges = Vec::new();
@@ -212,6 +216,28 @@ impl Flow {
         }
         edges
     }
+}
+
+/// The route at `threshold` cut from one traced at a lower threshold (which holds every edge of
+/// it): the edges above `threshold` reached from `top` through such edges, nearest `top` first.
+/// A slider moves the threshold without tracing again.
+pub fn within(edges: &[Edge], top: Node, threshold: f64) -> Vec<Edge> {
+    let mut into: std::collections::BTreeMap<Node, Vec<&Edge>> = Default::default();
+    for e in edges.iter().filter(|e| e.share > threshold) {
+        into.entry(e.to).or_default().push(e);
+    }
+    let mut todo = std::collections::VecDeque::from([top]);
+    let mut seen = std::collections::BTreeSet::from([top]);
+    let mut kept = Vec::new();
+    while let Some(to) = todo.pop_front() {
+        for e in into.get(&to).into_iter().flatten() {
+            kept.push((*e).clone());
+            if seen.insert(e.from) {
+                todo.push_back(e.from);
+            }
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

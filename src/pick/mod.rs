@@ -4,6 +4,7 @@
 //! and their tooltips.
 
 mod outline;
+mod route_hover;
 
 use bevy::ecs::system::SystemParam;
 use bevy::picking::hover::HoverMap;
@@ -40,7 +41,9 @@ pub(super) fn plugin(app: &mut App) {
 pub fn hover_plugin(app: &mut App) {
     app.init_resource::<ValueHover>().add_systems(
         Update,
-        (hover_beams, hover_values).chain().in_set(AppSet::Derive),
+        (hover_beams, route_hover::hover_routes, hover_values)
+            .chain()
+            .in_set(AppSet::Derive),
     );
 }
 
@@ -149,6 +152,7 @@ fn lamp_at(w: &LampWall, local: Vec3, floor: &Floor) -> Option<usize> {
 struct PointerState<'w> {
     hover_map: Option<Res<'w, HoverMap>>,
     beam: Res<'w, BeamHover>,
+    route: Res<'w, crate::scene::routes::RouteHover>,
     egui_input: Res<'w, bevy_egui::input::EguiWantsInput>,
 }
 
@@ -221,7 +225,8 @@ fn hover_values(
     mut out: ResMut<ValueHover>,
 ) {
     let found = (|| {
-        if pointer.egui_input.wants_any_pointer_input() || pointer.beam.0.is_some() {
+        let on_line = pointer.beam.0.is_some() || pointer.route.0.is_some();
+        if pointer.egui_input.wants_any_pointer_input() || on_line {
             return None;
         }
         let hits = pointer.hover_map.as_deref()?.get(&PointerId::Mouse)?;

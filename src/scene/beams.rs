@@ -26,6 +26,10 @@ impl Default for BeamSettings {
     }
 }
 
+/// The beams are put away (none lit): a route is drawn where they would stand (`routes.rs`).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct BeamsPutAway(pub bool);
+
 /// The beams lit this frame.
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Beams(pub Vec<Beam>);
@@ -67,16 +71,26 @@ pub fn nearest_beam(
                 project(l.beam_point(station.x, b.query, b.key, s as f32 / ARC_SEGMENTS as f32))
             })
             .collect();
-        for pair in on_screen.windows(2) {
-            if let [Some(a), Some(c)] = pair {
-                let d = segment_distance(pointer, *a, *c);
-                if d <= within && best.is_none_or(|(nearest, _)| d < nearest) {
-                    best = Some((d, *b));
-                }
-            }
+        if let Some(d) = line_distance(&on_screen, pointer)
+            && d <= within
+            && best.is_none_or(|(nearest, _)| d < nearest)
+        {
+            best = Some((d, *b));
         }
     }
     best.map(|(_, b)| b)
+}
+
+/// Distance from `p` to a line drawn through `points` on the screen (a gap where a point is
+/// behind the camera); none when no segment is on screen.
+pub fn line_distance(points: &[Option<Vec2>], p: Vec2) -> Option<f32> {
+    points
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [Some(a), Some(c)] => Some(segment_distance(p, *a, *c)),
+            _ => None,
+        })
+        .min_by(f32::total_cmp)
 }
 
 /// Distance from `p` to the segment from `a` to `b`.
@@ -114,6 +128,7 @@ pub struct BeamInputs<'w> {
     selection: Res<'w, Selection>,
     layout: Option<Res<'w, CurrentLayout>>,
     focus: Res<'w, ViewFocus>,
+    away: Res<'w, BeamsPutAway>,
 }
 
 /// Where the lit beams are written: the beams, and how many were left out past the cap.
@@ -134,8 +149,10 @@ pub fn compute_beams(inputs: BeamInputs, mut made_for: Local<Option<BeamsKey>>, 
         selection,
         layout,
         focus,
+        away,
     } = inputs;
-    let Some(layout) = layout else {
+    // put away: as with no hall, none lit
+    let Some(layout) = layout.filter(|_| !away.0) else {
         *made_for = None;
         if !out.beams.0.is_empty() {
             out.beams.0.clear();

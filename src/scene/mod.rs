@@ -21,6 +21,7 @@ pub mod palette;
 pub mod parts;
 pub mod patch_glow;
 pub mod pulses;
+pub mod routes;
 
 use bevy::prelude::*;
 
@@ -53,6 +54,9 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::ViewFocus>()
         .init_resource::<crate_face::CrateFaces>()
         .init_resource::<patch_glow::PatchLight>()
+        .init_resource::<beams::BeamsPutAway>()
+        .init_resource::<routes::RouteLight>()
+        .init_resource::<routes::RouteHover>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
@@ -75,6 +79,8 @@ pub(super) fn plugin(app: &mut App) {
                 dock::update_winner_plaque,
                 dock::update_lens_signs,
                 dock::update_part_bars,
+                routes::quiet_beams,
+                routes::label_route_lanes,
                 beams::compute_beams,
                 patch_glow::light_patches,
             )

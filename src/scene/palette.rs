@@ -88,6 +88,11 @@ pub fn weight_rgba(weight: f32) -> [u8; 4] {
     [c(0), c(1), c(2), 255]
 }
 
+/// The routes' own hue (`routes.rs`): a pale lime, at least 28 ΔE (CIELAB) from the values' amber
+/// and cyan and 29 from attention's violet and the dock's white, as seen and under the three
+/// simulated colour blindnesses (no brighter hue keeps further from all four).
+pub const ROUTE: [f32; 3] = [0.7, 1.0, 0.55];
+
 /// The shipping dock's own hue: a paper white for the probability bars.
 pub const DOCK: [f32; 3] = [0.9, 0.88, 0.82];
 
@@ -164,6 +169,7 @@ mod tests {
             ("attention", ATTENTION, 37.0),
             ("pulse", ATTENTION_PULSE, 39.0),
             ("dock", DOCK, 47.0),
+            ("route", ROUTE, 28.0),
         ] {
             for m in &views {
                 for value in [POSITIVE, NEGATIVE] {

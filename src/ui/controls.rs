@@ -246,8 +246,8 @@ fn beams_section(ui: &mut egui::Ui, st: &mut UiState, settings: &mut PanelSettin
         .on_hover_text(tr!(l, "show-ids-tip"));
 }
 
-/// The buttons that open or close the positions, cost, compare and all-heads views and the
-/// learning tab.
+/// The buttons that open or close the positions, cost, compare and all-heads views, the
+/// learning tab and the routes tab.
 fn view_toggles(ui: &mut egui::Ui, st: &mut UiState, l: Lang) {
     if ui
         .button(tr!(l, "positions"))
@@ -283,6 +283,13 @@ fn view_toggles(ui: &mut egui::Ui, st: &mut UiState, l: Lang) {
         .clicked()
     {
         st.learn_view = !st.learn_view;
+    }
+    if ui
+        .button(tr!(l, "routes"))
+        .on_hover_text(tr!(l, "routes-tip"))
+        .clicked()
+    {
+        st.routes_view = !st.routes_view;
     }
 }
 

@@ -40,11 +40,13 @@ pub enum Tab {
     Game,
     /// Learning the floor's sentence.
     Learn,
+    /// The information-flow route into the last word.
+    Routes,
 }
 
 impl Tab {
     /// Every tab, in the strip's order.
-    pub const ALL: [Tab; 11] = [
+    pub const ALL: [Tab; 12] = [
         Tab::Inspector,
         Tab::Head,
         Tab::Booth,
@@ -56,13 +58,16 @@ impl Tab {
         Tab::Training,
         Tab::Game,
         Tab::Learn,
+        Tab::Routes,
     ];
 
     /// The panel's width while this tab is shown, points (at most half the window).
     fn width(self) -> f32 {
         match self {
             Tab::Inspector | Tab::Head => 340.0,
-            Tab::Booth | Tab::ModelView | Tab::Training | Tab::Game | Tab::Learn => 420.0,
+            Tab::Booth | Tab::ModelView | Tab::Training | Tab::Game | Tab::Learn | Tab::Routes => {
+                420.0
+            }
             Tab::Cost | Tab::Embedding => 460.0,
             Tab::Compare => 560.0,
             Tab::Positions => 660.0,
@@ -89,6 +94,7 @@ impl Tab {
             Tab::Training => tr!(l, "tab-training"),
             Tab::Game => tr!(l, "tab-game"),
             Tab::Learn => tr!(l, "tab-learn"),
+            Tab::Routes => tr!(l, "tab-routes"),
         }
     }
 
@@ -103,6 +109,7 @@ impl Tab {
             Tab::Training => ui.training_view = false,
             Tab::Game => ui.game_view = false,
             Tab::Learn => ui.learn_view = false,
+            Tab::Routes => ui.routes_view = false,
             Tab::Inspector | Tab::Head | Tab::Booth => {}
         }
     }
@@ -129,6 +136,7 @@ pub fn open_tabs(ui: &UiState, selection: &Selection) -> Vec<Tab> {
             Tab::Training => ui.training_view,
             Tab::Game => ui.game_view && (viewer || ui.game_on_stage),
             Tab::Learn => ui.learn_view && (viewer || ui.learn_on_stage),
+            Tab::Routes => viewer && ui.routes_view,
         })
         .collect()
 }
@@ -244,6 +252,7 @@ fn title(tab: Tab, selection: &Selection, l: Lang) -> String {
         Tab::Training => tr!(l, "training-title"),
         Tab::Game => tr!(l, "game-title"),
         Tab::Learn => tr!(l, "learn-title"),
+        Tab::Routes => tr!(l, "routes-title"),
     }
 }
 

@@ -30,6 +30,7 @@ mod models;
 mod patching;
 pub mod placing;
 mod positions;
+pub mod routes;
 mod save_stop;
 mod shortcuts;
 mod slim_bar;
@@ -141,6 +142,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<dock::DockState>()
         .init_resource::<game::Game>()
         .init_resource::<learn::Learning>()
+        .init_resource::<routes::RouteTab>()
         .add_systems(
             EguiPrimaryContextPass,
             (
@@ -159,6 +161,7 @@ pub(super) fn plugin(app: &mut App) {
                     compare::draw_compare,
                     game::draw_game,
                     learn::draw_learn,
+                    routes::draw_routes,
                 )
                     .chain(),
                 positions::draw_positions,
@@ -168,6 +171,7 @@ pub(super) fn plugin(app: &mut App) {
                 caption::draw_caption,
                 hall_map::draw_hall_map,
                 beam_tip::draw_beam_tip,
+                routes::draw_route_tip,
                 value_tip::draw_value_tip,
             )
                 .chain(),
@@ -190,6 +194,7 @@ pub(super) fn plugin(app: &mut App) {
             layout_file::remember_layout,
             game::end_game_on_attract,
             learn::end_learning,
+            routes::light_route,
             caption::ease_caption_shift,
         )
             .chain()

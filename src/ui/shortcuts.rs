@@ -143,6 +143,10 @@ fn window_keys(
     if keys::just_pressed(keys, Act::TrainingView) {
         ui.training_view = !ui.training_view;
     }
+    // for researchers: not in the kiosk
+    if keys::just_pressed(keys, Act::RoutesView) && !ui.simple {
+        ui.routes_view = !ui.routes_view;
+    }
     if keys::just_pressed(keys, Act::EmbeddingRoom) {
         rooms.write(GoToRoom(Room::Embedding));
     }

@@ -82,6 +82,8 @@ pub struct UiState {
     pub game_on_stage: bool,
     /// The learning tab is open (`ui/learn.rs`): closing it forgets what was learned.
     pub learn_view: bool,
+    /// The routes tab is open: the route into the last word is drawn in the hall.
+    pub routes_view: bool,
     /// The learning tab shows a tour stop's steps (`Learn(n)`): on the stage too.
     pub learn_on_stage: bool,
     /// How far the control panel reaches from the left edge (the overlay's points; 0 when folded
@@ -147,6 +149,7 @@ impl Default for UiState {
             game_view: false,
             game_on_stage: false,
             learn_view: false,
+            routes_view: false,
             learn_on_stage: false,
         }
     }

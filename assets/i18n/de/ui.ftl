@@ -135,6 +135,12 @@ key-overview-room = O
     .does = die Schichtübersicht: die Aufmerksamkeit jedes Kopfes, ein Stockwerk pro Schicht
 key-training-view = L
     .does = Zeitraffer des Trainings: derselbe Anfangstext (Prompt) im Modell, während es lernte
+key-routes-view = R
+    .does = Wege zum letzten Wort: die Teile, die es tragen, in der Halle beleuchtet (ein Regler für den kleinsten Anteil)
+key-mouse-6 = Zeiger auf einer Weglinie
+    .does = welcher Teil es ist und sein Anteil am Strom, in den er mündet
+key-mouse-7 = A/B: Jede Stelle patchen, eine Zelle anklicken
+    .does = B läuft auf dem Boden mit diesem einen Stück von A; die Halle leuchtet, wo Patchen zählt
 key-help = F1 oder H
     .does = diese Hilfe
 

@@ -135,6 +135,12 @@ key-overview-room = O
     .does = the layer overview: every head's attention, a storey per layer
 key-training-view = L
     .does = training time-lapse: the same prompt on the model as it learned
+key-routes-view = R
+    .does = routes into the last word: the parts that carry it, lit in the hall (a slider for the smallest share)
+key-mouse-6 = pointer on a route line
+    .does = which part it is and its share of the stream where it arrives
+key-mouse-7 = A/B: Patch every place, click a cell
+    .does = B runs on the floor with that one piece of A put in; the hall lights where patching matters
 key-help = F1 or H
     .does = this help
 
