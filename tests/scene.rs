@@ -2966,3 +2966,54 @@ fn the_route_into_the_last_word_is_lit_where_its_parts_stand() {
         "the beams are back"
     );
 }
+
+/// A patched floor whose context fills: the next token slides the window (the last half of the
+/// context runs again), and the patch ends there, since its position would now be another token's:
+/// the floor says it is unpatched and its numbers are the window's own unpatched run.
+#[test]
+fn a_patched_floor_that_slides_its_window_is_unpatched() {
+    use factory::model::generate::slide_keep;
+    use factory::model::patch::{PatchSpec, Site};
+    let m = model();
+    let mut app = headless(m.clone());
+    let n = m.config.n_positions;
+    let rest = " the king said to the queen that".repeat(n / 4);
+    let (a_text, b_text) = (
+        format!("The king said to the queen that{rest}"),
+        format!("The cat said to the queen that{rest}"),
+    );
+    run_prompt(&mut app, &a_text);
+    let a = app.world().resource::<Floor>().history.ids.clone();
+    assert_eq!(a.len(), n, "the prompt fills the context");
+    let spec = PatchSpec {
+        clean: a.clone(),
+        site: Site::ResidPre,
+        layer: 1,
+        // a position the slid window has too (where it is another token's)
+        index: 1,
+    };
+    app.world_mut()
+        .write_message(Request::Prompt(b_text.clone()));
+    app.world_mut()
+        .write_message(Request::Patch(Some(spec.clone())));
+    settle(&mut app);
+    let b = app.world().resource::<Floor>().history.ids.clone();
+    assert_eq!(b.len(), n);
+    assert_eq!(app.world().resource::<Floor>().patch.as_ref(), Some(&spec));
+    app.world_mut().write_message(Request::Append(b[1]));
+    settle(&mut app);
+    let floor = app.world().resource::<Floor>();
+    let mut all = b.clone();
+    all.push(b[1]);
+    let window = all[all.len() - slide_keep(n)..].to_vec();
+    assert_eq!(floor.history.ids, window, "the window slid");
+    assert_eq!(floor.patch, None, "and the patch ended");
+    let plain = m.gpt.trace(&window, &mut KvCache::new()).unwrap().logits;
+    let near = floor
+        .history
+        .logits
+        .iter()
+        .zip(&plain)
+        .all(|(g, w)| (g - w).abs() < 1e-4);
+    assert!(near, "the window's own unpatched numbers");
+}

@@ -371,7 +371,7 @@ impl Gpt {
         abl: &Ablations,
         tap: &mut Tap,
     ) -> Result<Tensor> {
-        let x = self.stream_from(start, abl, tap)?;
+        let x = self.stream_from(start, (0, &[]), abl, tap)?;
         let (b, t, _) = x.dims3()?;
         let h = tap("ln_f", self.ln_f.forward(&x, self.differentiable)?)?;
         let h = h.reshape((b * t, self.cfg.n_embd))?;
@@ -390,7 +390,21 @@ impl Gpt {
         abl: &Ablations,
         tap: &mut Tap,
     ) -> Result<Vec<f32>> {
-        let x = self.stream_from(start, abl, tap)?;
+        self.last_logits_after(start, (0, &[]), abl, tap)
+    }
+
+    /// [`Self::last_logits_from`] for the rows of positions `p` on (`start`'s stream holds only
+    /// theirs), the keys and values of the positions before them taken from `kv` (per block, each
+    /// (1, nh, ≥ p, hs)): a patched run shares every row before its patched position with the run it
+    /// patches (attention is causal), so it need not compute them again. Taps see the rows from `p`.
+    pub fn last_logits_after(
+        &self,
+        start: (usize, Tensor),
+        prefix: (usize, &[(Tensor, Tensor)]),
+        abl: &Ablations,
+        tap: &mut Tap,
+    ) -> Result<Vec<f32>> {
+        let x = self.stream_from(start, prefix, abl, tap)?;
         let t = x.dim(1)?;
         self.unembed(
             &self
@@ -400,21 +414,31 @@ impl Gpt {
     }
 
     /// The stream after the last block, from the stream `x` entering block `start`
-    /// ([`Self::forward_from`]).
+    /// ([`Self::forward_from`]); with a prefix of `p` positions, `x` holds the rows from `p` on and
+    /// each block's keys and values before them are the prefix's ([`Self::last_logits_after`]).
     fn stream_from(
         &self,
         (start, x): (usize, Tensor),
+        (p, kv): (usize, &[(Tensor, Tensor)]),
         abl: &Ablations,
         tap: &mut Tap,
     ) -> Result<Tensor> {
         let t = x.dim(1)?;
         let d = self.differentiable;
         let mut x = tap(&entering(start), x)?;
-        let mask = causal_mask(t, 0, self.device())?;
+        let mask = causal_mask(t, p, self.device())?;
+        let before = |l: usize, new: Tensor, which: fn(&(Tensor, Tensor)) -> &Tensor| {
+            if p == 0 {
+                return Ok(new);
+            }
+            let old = which(&kv[l]).narrow(2, 0, p)?;
+            Ok::<_, ModelError>(Tensor::cat(&[&old, &new], 2)?)
+        };
         for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
             let (q, k, v) = block.attn.qkv(&n1, d)?;
+            let (k, v) = (before(l, k, |kv| &kv.0)?, before(l, v, |kv| &kv.1)?);
             let parts = block.attn.heads(q, k, v, &mask, head_mask.as_ref(), d)?;
             let heads = tap(&format!("h.{l}.heads"), parts.head_out)?;
             let a = tap(&format!("h.{l}.attn"), block.attn.merge(&heads, d)?)?;

@@ -275,11 +275,17 @@ pub fn patch(
         Ok(x)
     })?);
     // the corrupted run's stream entering each block: a patched run starts at its block with it
-    // (the blocks below it are the corrupted run's, unchanged)
+    // (the blocks below it are the corrupted run's, unchanged); and each block's keys and values:
+    // a run patched at position p starts there (the rows before it are the corrupted run's too)
     let mut streams: HashMap<String, Tensor> = HashMap::new();
+    let mut kv = Vec::with_capacity(cfg.n_layer);
     let corrupt = metric.read(&last_logits(gpt, b, abl, &mut |name, x| {
         if name == "embed" || name.ends_with(".resid_ffn") {
             streams.insert(name.to_string(), x.clone());
+        }
+        if name.ends_with(".ln_1") {
+            let (_, k, v) = gpt.blocks[kv.len()].attn.qkv(&x, false)?;
+            kv.push((k, v));
         }
         Ok(x)
     })?);
@@ -298,9 +304,15 @@ pub fn patch(
                 part: site.part(i),
                 from: from.clone(),
             };
-            let start = (layer, streams[&super::gpt::entering(layer)].clone());
-            let mut tap = |name: &str, x: Tensor| s.apply(name, x, 0);
-            *cell = metric.read(&gpt.last_logits_from(start, abl, &mut tap)?);
+            // a row's run starts at its position; a head's at 0 (it is patched at every position)
+            let p = match s.part {
+                Part::Row(p) => p,
+                Part::Head(_) => 0,
+            };
+            let entering = &streams[&super::gpt::entering(layer)];
+            let start = (layer, entering.narrow(1, p, a.len() - p)?);
+            let mut tap = |name: &str, x: Tensor| s.apply(name, x, p);
+            *cell = metric.read(&gpt.last_logits_after(start, (p, &kv), abl, &mut tap)?);
             progress(layer * columns + i + 1, total);
         }
     }
