@@ -94,7 +94,13 @@ pub(super) fn draw_compare(
     };
     window.show(ctx, |ui| {
         ui.label(tr!(l, "compare-intro"));
-        ui.label(tr!(l, "compare-a", text = shortened(&a_text, 240)));
+        // a grid cell on the floor: side A is that patched run, and the tables say so
+        let a_key = if floor.patch.is_some() {
+            "compare-a-patched"
+        } else {
+            "compare-a"
+        };
+        ui.label(tr!(l, a_key, text = shortened(&a_text, 240)));
         if b_prompt_box(ui, &mut view.text, ui_state.max_prompt_chars, l) {
             cmp.wanted = Some(view.text.clone());
         }

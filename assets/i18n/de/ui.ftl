@@ -40,6 +40,7 @@ compare-tip = zwei Prompts nebeneinander: nächstes Token, Logit-Linse, Aufmerks
 compare-title = Zwei Prompts nebeneinander (A/B)
 compare-intro = A ist der Prompt in der Halle; B läuft auf demselben Modell mit denselben abgeschalteten Teilen. Ändere ein Wort oder die Reihenfolge der Wörter und sieh, was sich ändert.
 compare-a = A: { $text }
+compare-a-patched = A ist jetzt der Boden: B mit einem Stück von A darin (die Tabellen unten vergleichen es mit B): { $text }
 compare-run = B rechnen
 compare-busy = B wird berechnet...
 compare-ablated = beide Seiten mit den Teilen abgeschaltet, die in der Halle abgeschaltet sind

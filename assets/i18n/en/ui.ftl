@@ -40,6 +40,7 @@ compare-tip = two prompts side by side: next token, logit lens, attention
 compare-title = Two prompts side by side (A/B)
 compare-intro = A is the prompt on the floor; B runs on the same model with the same parts switched off. Change a word, or the order of the words, and see what changes.
 compare-a = A: { $text }
+compare-a-patched = A is now the floor: B with one piece of A put in (the tables below compare it with B): { $text }
 compare-run = Run B
 compare-busy = B is being computed...
 compare-ablated = both sides with the parts switched off that the floor has
