@@ -69,6 +69,17 @@ struct ScreenshotJob {
     frames_total: u32,
 }
 
+impl ScreenshotJob {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            frames_ready: 0,
+            requested: false,
+            frames_total: 0,
+        }
+    }
+}
+
 /// Opens the window and runs the factory until it is closed.
 pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     let mut app = App::new();
@@ -140,13 +151,10 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
         app.add_systems(Last, report_fps);
     }
     if let Some(path) = opts.screenshot {
-        app.insert_resource(ScreenshotJob {
-            path,
-            frames_ready: 0,
-            requested: false,
-            frames_total: 0,
-        })
-        .add_systems(Update, take_screenshot.in_set(AppSet::Capture));
+        // a picture of the view: no tooltip of whatever the pointer rests on
+        app.insert_resource(crate::pick::PointerIgnored)
+            .insert_resource(ScreenshotJob::new(path))
+            .add_systems(Update, take_screenshot.in_set(AppSet::Capture));
     }
     app.run()
 }

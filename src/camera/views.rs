@@ -84,9 +84,10 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
     }
 }
 
-/// The home view. For a prompt the view can hold whole: from above and beyond the shipping dock,
-/// looking back up the hall: the next-token bars in front, the crates parked before them, then the
-/// final norm, the last layer's FFN and its booths with their beams standing across the hall. For
+/// The home view. For a prompt the view can hold whole: from above the final norm, down the hall at
+/// the shipping dock, a little from the side: the prompt's crates parked in reading order (the
+/// first word on the left: looking back up the hall showed the sentence backwards, which a blind
+/// reviewer read "the to ran dog little The"), the next-token bars behind them. For
 /// a longer one (whose latest lanes lie far from the bars, which stand in the middle of the hall):
 /// from beside the dock, down the hall over the first layer's booths, over the latest tokens
 /// ([`framed`]).
@@ -112,10 +113,10 @@ pub fn home_view(layout: &Layout) -> Orbit {
         .unwrap_or(last);
     let (ship, booth) = (layout.stations[last].x, layout.stations[target].x);
     Orbit {
-        focus: Vec3::new(ship - (ship - booth) * 0.12, 1.0, z),
-        yaw: std::f32::consts::PI - 0.6,
-        pitch: 0.55,
-        distance: 17.0 + (ship - booth) * 0.25 + width * 0.5,
+        focus: Vec3::new(ship, 1.0, z),
+        yaw: 0.6,
+        pitch: 0.8,
+        distance: 8.0 + (ship - booth) * 0.25 + width * 0.5,
     }
 }
 

@@ -147,12 +147,18 @@ fn lamp_at(w: &LampWall, local: Vec3, floor: &Floor) -> Option<usize> {
     (idx < neurons).then_some(idx)
 }
 
+/// The pointer is not looked at (`--screenshot`: a picture of the view, not of whatever the pointer
+/// happens to rest on): nothing in the scene is under it.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct PointerIgnored;
+
 /// Where the pointer is: the hits picking reported, and whether a panel or a beam has it.
 #[derive(SystemParam)]
 struct PointerState<'w> {
     hover_map: Option<Res<'w, HoverMap>>,
     beam: Res<'w, BeamHover>,
     route: Res<'w, crate::scene::routes::RouteHover>,
+    ignored: Option<Res<'w, PointerIgnored>>,
     egui_input: Res<'w, bevy_egui::input::EguiWantsInput>,
 }
 
@@ -226,7 +232,7 @@ fn hover_values(
 ) {
     let found = (|| {
         let on_line = pointer.beam.0.is_some() || pointer.route.0.is_some();
-        if pointer.egui_input.wants_any_pointer_input() || on_line {
+        if pointer.egui_input.wants_any_pointer_input() || on_line || pointer.ignored.is_some() {
             return None;
         }
         let hits = pointer.hover_map.as_deref()?.get(&PointerId::Mouse)?;
@@ -245,11 +251,14 @@ fn hover_beams(
     cameras: Query<(&Camera, &GlobalTransform), With<Orbit>>,
     layout: Option<Res<CurrentLayout>>,
     beams: Res<Beams>,
-    egui_input: Res<bevy_egui::input::EguiWantsInput>,
+    (egui_input, ignored): (
+        Res<bevy_egui::input::EguiWantsInput>,
+        Option<Res<PointerIgnored>>,
+    ),
     mut hover: ResMut<BeamHover>,
 ) {
     let under = || {
-        if egui_input.wants_any_pointer_input() {
+        if egui_input.wants_any_pointer_input() || ignored.is_some() {
             return None;
         }
         let pointer = windows.single().ok()?.cursor_position()?;

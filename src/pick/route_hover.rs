@@ -15,12 +15,15 @@ pub(super) fn hover_routes(
     cameras: Query<(&Camera, &GlobalTransform), With<Orbit>>,
     layout: Option<Res<CurrentLayout>>,
     (light, floor): (Res<RouteLight>, Res<Floor>),
-    egui_input: Res<bevy_egui::input::EguiWantsInput>,
+    (egui_input, ignored): (
+        Res<bevy_egui::input::EguiWantsInput>,
+        Option<Res<super::PointerIgnored>>,
+    ),
     mut hover: ResMut<RouteHover>,
 ) {
     let under = || {
         let edges = light.edges_for(&floor.history.ids)?;
-        if egui_input.wants_any_pointer_input() {
+        if egui_input.wants_any_pointer_input() || ignored.is_some() {
             return None;
         }
         let pointer = windows.single().ok()?.cursor_position()?;
