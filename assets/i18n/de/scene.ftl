@@ -52,7 +52,7 @@ sign-ffn-does = jede Lampe prüft das Wort auf ein Muster
 sign-final-norm = Letztes Normtor
 sign-final-norm-does = ein letztes Skalieren vor dem Tipp
 sign-shipping = Versandrampe
-sign-shipping-does = wie wahrscheinlich jedes nächste Wort ist
+sign-shipping-does = wie wahrscheinlich jedes nächste Wort (oder Wortstück) ist
 
 ## die Rolle des Kopfes einer Kabine im Allgemeinen, gemessen am zurückgehaltenen Text des Modells (factory heads)
 role-previous = im Allgemeinen: schaut auf das vorige Wort ({ $score } seiner Aufmerksamkeit)

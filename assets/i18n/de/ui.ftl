@@ -205,7 +205,7 @@ kiosk-tour = Führung starten
 
 ## Der Inspektor (oben rechts)
 
-inspector = Inspektor
+inspector = Details
 inspector-waiting = warte auf das Modell...
 inspector-tokens = { $n } Tokens ({ $prompt } aus dem Prompt) · Kisten unterwegs: { $riding }
 inspector-at = bei: { $station }
@@ -295,7 +295,7 @@ tip-lamp-switch-off = Rechtsklick: dieses Neuron abschalten
 tip-lamp-switch-on = abgeschaltet; Rechtsklick: wieder einschalten
 tip-spread-title = { $norm }: Token { $t } { $text }
 tip-spread = Streuung (Standardabweichung seiner { $n } Zahlen): { $before } hinein (der Balken zur Eingangsrampe hin), { $after } hinaus (der Balken zur Versandrampe hin). Die Norm zieht den Mittelwert ab, teilt durch √(var + ε), skaliert dann jede Dimension mit ihrem Faktor γ und addiert β: jedes Token verlässt das Tor in etwa gleicher Größe.
-tip-click-pin = Klick: im Inspektor festhalten
+tip-click-pin = Klick: in den Details festhalten (Seitenleiste)
 inspector-go = woher es kommt: { $station }
 switch-on = Schalter für { $part }: an (Klick schaltet ab)
 switch-off = Schalter für { $part }: aus (Klick schaltet wieder ein)

@@ -93,7 +93,7 @@ embedding-win-ordinal-few = .
 embedding-win-ordinal-other = .
 
 ## the side panel's tabs (ui/dock.rs)
-tab-inspector = Inspektor
+tab-inspector = Details
 tab-head = Aufmerksamkeitsraster
 tab-booth = In der Kabine
 tab-model-view = Alle Köpfe

@@ -52,7 +52,7 @@ sign-ffn-does = each lamp checks the word for one pattern
 sign-final-norm = Final norm gate
 sign-final-norm-does = one last rescaling before the guess
 sign-shipping = Shipping dock
-sign-shipping-does = how likely each next word is
+sign-shipping-does = how likely each next word (or piece of one) is
 
 ## a booth's head's role in general, measured over the model's held-out text (factory heads)
 role-previous = in general: looks at the previous word ({ $score } of its attention)

@@ -205,7 +205,7 @@ kiosk-tour = Take the guided tour
 
 ## The inspector (top right)
 
-inspector = Inspector
+inspector = Details
 inspector-waiting = waiting for the model...
 inspector-tokens = { $n } tokens ({ $prompt } from the prompt) · crates riding: { $riding }
 inspector-at = at: { $station }
@@ -295,7 +295,7 @@ tip-lamp-switch-off = right-click: switch this neuron off
 tip-lamp-switch-on = switched off; right-click: switch it on again
 tip-spread-title = { $norm }: token { $t } { $text }
 tip-spread = spread (standard deviation over its { $n } numbers): { $before } coming in (the bar on the receiving dock's side), { $after } going out (the bar on the shipping dock's side). The norm subtracts the mean, divides by √(var + ε), then scales each dimension by its gain γ and adds β: every token leaves the gate at about one size.
-tip-click-pin = click: pin it in the inspector
+tip-click-pin = click: pin it in Details (the side panel)
 inspector-go = where it comes from: { $station }
 switch-on = switch for { $part }: on (click to switch it off)
 switch-off = switch for { $part }: off (click to switch it on again)

@@ -93,7 +93,7 @@ embedding-win-ordinal-few = rd
 embedding-win-ordinal-other = th
 
 ## the side panel's tabs (ui/dock.rs)
-tab-inspector = Inspector
+tab-inspector = Details
 tab-head = Attention grid
 tab-booth = Inside the booth
 tab-model-view = All heads
