@@ -2869,7 +2869,7 @@ fn the_route_into_the_last_word_is_lit_where_its_parts_stand() {
     let lit = |app: &App| {
         app.world()
             .resource::<RouteLight>()
-            .edges_for(&ids)
+            .edges_for(app.world().resource::<Floor>())
             .map(<[_]>::to_vec)
     };
     update_until(&mut app, "the route", |w| {

@@ -84,8 +84,8 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
     }
 }
 
-/// The home view. For a prompt the view can hold whole: from above the final norm, down the hall at
-/// the shipping dock, a little from the side: the prompt's crates parked in reading order (the
+/// The home view. For a prompt the view can hold whole: from above and beside the final norm, down
+/// the hall at the shipping dock: the prompt's crates parked in reading order (the
 /// first word on the left: looking back up the hall showed the sentence backwards, which a blind
 /// reviewer read "the to ran dog little The"), the next-token bars behind them. For
 /// a longer one (whose latest lanes lie far from the bars, which stand in the middle of the hall):

@@ -424,6 +424,13 @@ impl Gpt {
         tap: &mut Tap,
     ) -> Result<Tensor> {
         let t = x.dim(1)?;
+        if p > 0 && kv.len() < self.blocks.len() {
+            return Err(ModelError::Prompt(format!(
+                "a prefix of {p} positions needs keys and values for {} blocks, not {}",
+                self.blocks.len(),
+                kv.len()
+            )));
+        }
         let d = self.differentiable;
         let mut x = tap(&entering(start), x)?;
         let mask = causal_mask(t, p, self.device())?;

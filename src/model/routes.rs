@@ -194,11 +194,25 @@ impl Flow {
     /// The route into the last position's output: from it back, every part above `threshold`
     /// (and its source's parts in turn); edges in the order found.
     pub fn route(&self, threshold: f64) -> Vec<Edge> {
+        let never = std::sync::atomic::AtomicBool::new(false);
+        self.route_unless(threshold, &never).expect("never stopped")
+    }
+
+    /// [`Self::route`], given up (none) as soon as `stop` is set (a newer floor, a closed tab): a
+    /// low threshold on a long text reaches many nodes, each of whose parts is computed.
+    pub fn route_unless(
+        &self,
+        threshold: f64,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Option<Vec<Edge>> {
         let top = self.output();
         let mut todo = vec![top];
         let mut seen = std::collections::BTreeSet::from([top]);
         let mut edges = Vec::new();
         while let Some(to) = todo.pop() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
             for c in self.parts(to) {
                 let Some(from) = c.from.filter(|_| c.share > threshold) else {
                     continue;
@@ -214,7 +228,7 @@ impl Flow {
                 }
             }
         }
-        edges
+        Some(edges)
     }
 }
 

@@ -22,7 +22,7 @@ pub(super) fn hover_routes(
     mut hover: ResMut<RouteHover>,
 ) {
     let under = || {
-        let edges = light.edges_for(&floor.history.ids)?;
+        let edges = light.edges_for(&floor)?;
         if egui_input.wants_any_pointer_input() || ignored.is_some() {
             return None;
         }

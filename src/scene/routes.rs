@@ -23,18 +23,21 @@ pub struct RouteLight(pub Option<RouteLit>);
 /// A route, for the hall.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteLit {
-    /// The tokens it was traced for: drawn only while the floor runs them.
+    /// The tokens it was traced for and the floor's version it was cut for: drawn only on that
+    /// floor (not for a frame on a floor whose parts were switched off since).
     pub ids: Vec<u32>,
+    /// See `ids`.
+    pub version: u64,
     /// Its edges (above the tab's threshold, reached from the output).
     pub edges: Vec<Edge>,
 }
 
 impl RouteLight {
-    /// The route's edges, when there is one for the floor's tokens.
-    pub fn edges_for(&self, ids: &[u32]) -> Option<&[Edge]> {
+    /// The route's edges, when there is one for this floor.
+    pub fn edges_for(&self, floor: &Floor) -> Option<&[Edge]> {
         self.0
             .as_ref()
-            .filter(|r| r.ids == ids)
+            .filter(|r| r.version == floor.version && r.ids == floor.history.ids)
             .map(|r| r.edges.as_slice())
     }
 }
@@ -143,7 +146,8 @@ pub(crate) fn quiet_beams(
     floor: Res<Floor>,
     mut away: ResMut<BeamsPutAway>,
 ) {
-    let lit = light.edges_for(&floor.history.ids).is_some();
+    // an empty route draws nothing: the beams stay
+    let lit = light.edges_for(&floor).is_some_and(|e| !e.is_empty());
     if away.0 != lit {
         away.0 = lit;
     }
@@ -189,7 +193,7 @@ pub(crate) fn label_route_lanes(
         commands.entity(e).try_despawn();
     }
     let (h, l) = (&floor.history, &layout.0);
-    let (Some(edges), Ok(root)) = (light.edges_for(&h.ids), roots.single()) else {
+    let (Some(edges), Ok(root)) = (light.edges_for(&floor), roots.single()) else {
         return;
     };
     for (layer, position) in lanes_on_route(edges) {
@@ -285,7 +289,7 @@ fn draw_route(
         return;
     }
     let mut sets: [GizmoAsset; 4] = std::array::from_fn(|_| GizmoAsset::new());
-    if let (Some(layout), Some(edges)) = (&layout, light.edges_for(&floor.history.ids)) {
+    if let (Some(layout), Some(edges)) = (&layout, light.edges_for(&floor)) {
         let [r, g, b] = super::palette::ROUTE;
         for (i, e) in edges.iter().enumerate() {
             let Some(path) = edge_path(&layout.0, e) else {

@@ -4,6 +4,9 @@
 //! tracing again. The intact model only: with parts switched off or a patch on the floor, the tab
 //! says so and the hall draws nothing.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -48,6 +51,12 @@ pub struct RouteTab {
     /// The route for the floor, while the tab is open.
     pub status: Option<RouteStatus>,
     job: Job<(ModelKey, Vec<u32>), Traced>,
+    /// What `status` was made for (the floor's version, the model, the threshold), once it is
+    /// final: nothing is cut or cloned again until one of them changes.
+    made_for: Option<(u64, usize, u64)>,
+    /// Set to give up the trace in flight (a newer floor, a closed tab): a task dropped does not
+    /// stop work that has started.
+    stop: Arc<AtomicBool>,
 }
 
 impl Default for RouteTab {
@@ -56,13 +65,16 @@ impl Default for RouteTab {
             threshold: DEFAULT_THRESHOLD,
             status: None,
             job: Job::default(),
+            made_for: None,
+            stop: Arc::default(),
         }
     }
 }
 
-/// Traces the floor's route while the tab is open, off the main thread (waited for while
-/// recording), cuts it at the slider's threshold and lights it in the hall; nothing on the stage,
-/// in a recording or in the kiosk.
+/// Traces the floor's route while the tab is open, off the main thread (waited for under
+/// [`Blocking`]: the headless tests), cuts it at the slider's threshold and lights it in the hall;
+/// nothing on the stage, in a recording or in the kiosk. Work only when the floor, the model or
+/// the threshold changed, or while the trace runs.
 pub fn light_route(
     ui_state: Res<UiState>,
     mut tab: ResMut<RouteTab>,
@@ -73,19 +85,35 @@ pub fn light_route(
     let shown = ui_state.routes_view && !ui_state.stage && !ui_state.recording && !ui_state.simple;
     let h = &floor.history;
     let Some(engine) = engine.filter(|_| shown && !h.is_empty()) else {
-        tab.job.clear();
-        tab.status = None;
+        if tab.status.is_some() || tab.made_for.is_some() {
+            tab.stop.store(true, Ordering::Relaxed);
+            tab.job.clear();
+            (tab.status, tab.made_for) = (None, None);
+        }
         light.set_if_neq(RouteLight(None));
         return;
     };
+    let threshold = tab.threshold;
+    let made_for = (
+        floor.version,
+        Arc::as_ptr(&engine.0) as usize,
+        threshold.to_bits(),
+    );
+    if tab.made_for == Some(made_for) {
+        return;
+    }
     let status = if floor.ablations.is_empty() && floor.patch.is_none() {
-        let threshold = tab.threshold;
         let key = (ModelKey(engine.0.clone()), h.ids.clone());
-        let (model, ids) = (engine.0.clone(), h.ids.clone());
-        let found = tab.job.get(key, blocking.is_some(), move || {
+        let RouteTab { job, stop, .. } = &mut *tab;
+        let found = job.get(key, blocking.is_some(), || {
+            // the trace in flight (if any) is for another floor or model: given up
+            stop.store(true, Ordering::Relaxed);
+            *stop = Arc::new(AtomicBool::new(false));
+            let (model, ids, stop) = (engine.0.clone(), h.ids.clone(), stop.clone());
             move || {
                 let flow = Flow::run(&model.gpt, &ids).map_err(|e| e.to_string())?;
-                Ok((flow.route(*THRESHOLDS.start()), flow.output()))
+                let edges = flow.route_unless(*THRESHOLDS.start(), &stop);
+                Ok((edges.ok_or("given up")?, flow.output()))
             }
         });
         match found {
@@ -99,14 +127,16 @@ pub fn light_route(
     let lit = match &status {
         RouteStatus::Ready(edges) => Some(RouteLit {
             ids: h.ids.clone(),
+            version: floor.version,
             edges: edges.clone(),
         }),
         _ => None,
     };
     light.set_if_neq(RouteLight(lit));
-    if tab.status.as_ref() != Some(&status) {
-        tab.status = Some(status);
-    }
+    // final once traced (or not to be traced): until then, polled each frame
+    let done = !matches!(status, RouteStatus::Computing);
+    tab.made_for = done.then_some(made_for);
+    tab.status = Some(status);
 }
 
 /// Draws the routes tab: the slider, what the route holds, the key to its lines.
@@ -119,7 +149,10 @@ pub(super) fn draw_routes(
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
-    let Some(status) = tab.status.clone() else {
+    let RouteTab {
+        threshold, status, ..
+    } = &mut *tab;
+    let Some(status) = status.as_ref() else {
         return Ok(());
     };
     let Some(window) = super::dock::window(ctx, super::dock::Tab::Routes, "routes") else {
@@ -127,12 +160,12 @@ pub(super) fn draw_routes(
     };
     window.show(ctx, |ui| {
         super::explain::lead(ui, tr!(l, "routes-intro"));
-        let slider = egui::Slider::new(&mut tab.threshold, THRESHOLDS)
+        let slider = egui::Slider::new(threshold, THRESHOLDS)
             .logarithmic(true)
             .fixed_decimals(2)
             .text(tr!(l, "routes-threshold"));
         ui.add(slider).on_hover_text(tr!(l, "routes-threshold-tip"));
-        match &status {
+        match status {
             RouteStatus::NotIntact => {
                 ui.label(tr!(l, "routes-intact"));
             }
@@ -287,7 +320,7 @@ pub(super) fn draw_route_tip(
     let h = &floor.history;
     let Some(e) = hover
         .0
-        .and_then(|i| light.edges_for(&h.ids).and_then(|edges| edges.get(i)))
+        .and_then(|i| light.edges_for(&floor).and_then(|edges| edges.get(i)))
     else {
         return Ok(());
     };
