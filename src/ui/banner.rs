@@ -16,6 +16,9 @@ const LIT_SECONDS: f32 = 2.0;
 /// The surprise legend's colour: the crates' pink bars', lighter.
 const SURPRISE_TEXT: egui::Color32 = egui::Color32::from_rgb(246, 160, 214);
 
+/// The tiles legend's colour: a light grey, beside the values' own swatches.
+const TILES_TEXT: egui::Color32 = egui::Color32::from_rgb(200, 200, 205);
+
 /// The patched-run line's colour: the patching grid's violet, lighter.
 const PATCHED_TEXT: egui::Color32 = egui::Color32::from_rgb(200, 170, 255);
 
@@ -93,6 +96,7 @@ pub(super) fn draw_banner(
                     if h.len() > 1 {
                         surprise_legend(ui, *lang);
                     }
+                    tiles_legend(ui, *lang);
                 });
         });
     Ok(())
@@ -105,6 +109,26 @@ fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
         let text = tr!(lang, "banner-patched", place = place);
         ui.label(egui::RichText::new(text).color(PATCHED_TEXT).size(14.0));
     }
+}
+
+/// What the coloured floor tiles are (a fresh reviewer found "no legend anywhere" for them): an
+/// amber and a blue swatch, the values' own colours, and a line under the sentence.
+fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
+    use crate::scene::palette::{NEGATIVE, POSITIVE};
+    let colour = |c: [f32; 3]| {
+        let [r, g, b] = c.map(|v| (v * 255.0).round() as u8);
+        egui::Color32::from_rgb(r, g, b)
+    };
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        for c in [POSITIVE, NEGATIVE] {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 1.0, colour(c));
+        }
+        ui.add_space(4.0);
+        let text = egui::RichText::new(tr!(lang, "banner-tiles"));
+        ui.label(text.color(TILES_TEXT).size(14.0));
+    });
 }
 
 /// What the one mark on every crate means (two fresh reviewers could not tell): under the sentence.

@@ -362,3 +362,4 @@ bar-boldness = Wagemut
 bar-boldness-tip = Die Temperatur: niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
 banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
+banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau darunter, heller = größer)
