@@ -434,18 +434,18 @@ impl Gpt {
         let d = self.differentiable;
         let mut x = tap(&entering(start), x)?;
         let mask = causal_mask(t, p, self.device())?;
-        let before = |l: usize, new: Tensor, which: fn(&(Tensor, Tensor)) -> &Tensor| {
-            if p == 0 {
-                return Ok(new);
-            }
-            let old = which(&kv[l]).narrow(2, 0, p)?;
-            Ok::<_, ModelError>(Tensor::cat(&[&old, &new], 2)?)
+        // the prefix's keys (or values) of block l, then the new rows'
+        let after_prefix = |old: &Tensor, new: Tensor| -> Result<Tensor> {
+            Ok(Tensor::cat(&[&old.narrow(2, 0, p)?, &new], 2)?)
         };
         for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
             let (q, k, v) = block.attn.qkv(&n1, d)?;
-            let (k, v) = (before(l, k, |kv| &kv.0)?, before(l, v, |kv| &kv.1)?);
+            let (k, v) = match kv.get(l).filter(|_| p > 0) {
+                Some((old_k, old_v)) => (after_prefix(old_k, k)?, after_prefix(old_v, v)?),
+                None => (k, v),
+            };
             let parts = block.attn.heads(q, k, v, &mask, head_mask.as_ref(), d)?;
             let heads = tap(&format!("h.{l}.heads"), parts.head_out)?;
             let a = tap(&format!("h.{l}.attn"), block.attn.merge(&heads, d)?)?;

@@ -61,29 +61,40 @@ pub fn nearest_beam(
     pointer: Vec2,
     within: f32,
 ) -> Option<Beam> {
-    let mut best: Option<(f32, Beam)> = None;
-    for b in beams {
-        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
-            continue;
-        };
-        let on_screen: Vec<Option<Vec2>> = (0..=ARC_SEGMENTS)
-            .map(|s| {
-                project(l.beam_point(station.x, b.query, b.key, s as f32 / ARC_SEGMENTS as f32))
-            })
-            .collect();
+    let lines = beams.iter().filter_map(|b| {
+        let station = l.station(StationKind::Booth(b.layer, b.head))?;
+        let arc = (0..=ARC_SEGMENTS)
+            .map(|s| l.beam_point(station.x, b.query, b.key, s as f32 / ARC_SEGMENTS as f32));
+        Some((*b, arc.collect()))
+    });
+    nearest_line(lines, project, pointer, within)
+}
+
+/// Of `lines` (each a thing and the points its line is drawn through), the thing whose line,
+/// projected onto the screen by `project` (none for a point behind the camera), passes nearest
+/// `pointer`, if within `within` pixels: the beams' and the routes' hover.
+pub fn nearest_line<T>(
+    lines: impl IntoIterator<Item = (T, Vec<Vec3>)>,
+    project: impl Fn(Vec3) -> Option<Vec2>,
+    pointer: Vec2,
+    within: f32,
+) -> Option<T> {
+    let mut best: Option<(f32, T)> = None;
+    for (thing, points) in lines {
+        let on_screen: Vec<Option<Vec2>> = points.into_iter().map(&project).collect();
         if let Some(d) = line_distance(&on_screen, pointer)
             && d <= within
-            && best.is_none_or(|(nearest, _)| d < nearest)
+            && best.as_ref().is_none_or(|(nearest, _)| d < *nearest)
         {
-            best = Some((d, *b));
+            best = Some((d, thing));
         }
     }
-    best.map(|(_, b)| b)
+    best.map(|(_, thing)| thing)
 }
 
 /// Distance from `p` to a line drawn through `points` on the screen (a gap where a point is
 /// behind the camera); none when no segment is on screen.
-pub fn line_distance(points: &[Option<Vec2>], p: Vec2) -> Option<f32> {
+fn line_distance(points: &[Option<Vec2>], p: Vec2) -> Option<f32> {
     points
         .windows(2)
         .filter_map(|pair| match pair {

@@ -34,12 +34,8 @@ pub const PENDING: [f32; 3] = [0.18, 0.19, 0.22];
 
 /// RGBA8 (sRGB) of a cell not computed yet ([`PENDING`]).
 pub fn pending_rgba() -> [u8; 4] {
-    [
-        (PENDING[0] * 255.0).round() as u8,
-        (PENDING[1] * 255.0).round() as u8,
-        (PENDING[2] * 255.0).round() as u8,
-        255,
-    ]
+    let [r, g, b] = srgb8(PENDING);
+    [r, g, b, 255]
 }
 
 /// RGBA8 (sRGB) of value `v` on a scale where `scale` is full brightness.
@@ -86,6 +82,11 @@ pub fn weight_rgba(weight: f32) -> [u8; 4] {
     };
     let c = |i: usize| ((ZERO[i] + (ATTENTION[i] - ZERO[i]) * t) * 255.0).round() as u8;
     [c(0), c(1), c(2), 255]
+}
+
+/// A colour of this palette as 8-bit sRGB (for the overlay's swatches and pictures).
+pub fn srgb8(c: [f32; 3]) -> [u8; 3] {
+    c.map(|v| (v * 255.0).round() as u8)
 }
 
 /// The routes' own hue (`routes.rs`): a pale lime, at least 28 ΔE (CIELAB) from the values' amber

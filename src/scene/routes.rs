@@ -9,8 +9,8 @@
 
 use bevy::prelude::*;
 
-use super::beams::{BeamsPutAway, line_distance};
-use super::layout::{Layout, StationKind};
+use super::beams::{BeamsPutAway, nearest_line};
+use super::layout::{Layout, Station, StationKind};
 use super::parts::{CurrentLayout, FloorRoot, WorldLabel};
 use crate::model::routes::{Edge, Node, Part};
 use crate::playback::Floor;
@@ -23,10 +23,9 @@ pub struct RouteLight(pub Option<RouteLit>);
 /// A route, for the hall.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteLit {
-    /// The tokens it was traced for and the floor's version it was cut for: drawn only on that
-    /// floor (not for a frame on a floor whose parts were switched off since).
-    pub ids: Vec<u32>,
-    /// See `ids`.
+    /// The floor's version it was cut for (`Floor::version`, bumped at every change of the
+    /// floor): drawn only on that floor (not for a frame on one whose parts were switched off
+    /// since).
     pub version: u64,
     /// Its edges (above the tab's threshold, reached from the output).
     pub edges: Vec<Edge>,
@@ -37,7 +36,7 @@ impl RouteLight {
     pub fn edges_for(&self, floor: &Floor) -> Option<&[Edge]> {
         self.0
             .as_ref()
-            .filter(|r| r.version == floor.version && r.ids == floor.history.ids)
+            .filter(|r| r.version == floor.version)
             .map(|r| r.edges.as_slice())
     }
 }
@@ -61,16 +60,20 @@ const ARC_POINTS: usize = 8;
 /// Where node `n` stands: its token's lane at the block's first norm gate (the stream entering
 /// it), at its merge (the middle) or at the final norm (the output).
 pub fn node_point(l: &Layout, n: Node) -> Option<Vec3> {
-    let kind = match (n.mid, n.layer < l.shape.n_layer) {
-        (true, _) => StationKind::Merge(n.layer),
-        (false, true) => StationKind::NormAttn(n.layer),
-        (false, false) => StationKind::FinalNorm,
-    };
     Some(Vec3::new(
-        l.station(kind)?.x,
+        node_station(l, n)?.x,
         ROUTE_Y,
         l.token_z(n.position),
     ))
+}
+
+/// The station node `n` stands at (see [`node_point`]).
+fn node_station(l: &Layout, n: Node) -> Option<&Station> {
+    l.station(match (n.mid, n.layer < l.shape.n_layer) {
+        (true, _) => StationKind::Merge(n.layer),
+        (false, true) => StationKind::NormAttn(n.layer),
+        (false, false) => StationKind::FinalNorm,
+    })
 }
 
 /// The line an edge draws, from its source node to the node it flows into.
@@ -123,20 +126,8 @@ pub fn nearest_edge(
     pointer: Vec2,
     within: f32,
 ) -> Option<usize> {
-    let mut best: Option<(f32, usize)> = None;
-    for (i, e) in edges.iter().enumerate() {
-        let Some(path) = edge_path(l, e) else {
-            continue;
-        };
-        let on_screen: Vec<Option<Vec2>> = path.into_iter().map(&project).collect();
-        if let Some(d) = line_distance(&on_screen, pointer)
-            && d <= within
-            && best.is_none_or(|(nearest, _)| d < nearest)
-        {
-            best = Some((d, i));
-        }
-    }
-    best.map(|(_, i)| i)
+    let lines = (edges.iter().enumerate()).filter_map(|(i, e)| Some((i, edge_path(l, e)?)));
+    nearest_line(lines, project, pointer, within)
 }
 
 /// Puts the beams away while a route is drawn for the floor's tokens (the route's arcs stand
@@ -197,20 +188,14 @@ pub(crate) fn label_route_lanes(
         return;
     };
     for (layer, position) in lanes_on_route(edges) {
-        let Some(at) = node_point(
-            l,
-            Node {
-                layer,
-                mid: false,
-                position,
-            },
-        ) else {
+        let n = Node {
+            layer,
+            mid: false,
+            position,
+        };
+        let (Some(at), Some(s)) = (node_point(l, n), node_station(l, n)) else {
             continue;
         };
-        let depth = l
-            .station(StationKind::NormAttn(layer))
-            .or_else(|| l.station(StationKind::FinalNorm))
-            .map_or(0.0, |s| s.depth);
         let word = h.texts.get(position).map_or("", |t| t.trim());
         commands.spawn((
             Name::new("Route lane label"),
@@ -222,7 +207,7 @@ pub(crate) fn label_route_lanes(
                 lift: 0.0,
                 weight: 1.5,
             },
-            Transform::from_translation(at - Vec3::X * (depth / 2.0 + 0.8)),
+            Transform::from_translation(at - Vec3::X * (s.depth / 2.0 + 0.8)),
             ChildOf(root),
         ));
     }

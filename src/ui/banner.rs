@@ -114,9 +114,9 @@ fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
 /// What the coloured floor tiles are (a fresh reviewer found "no legend anywhere" for them): an
 /// amber and a blue swatch, the values' own colours, and a line under the sentence.
 fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
-    use crate::scene::palette::{NEGATIVE, POSITIVE};
+    use crate::scene::palette::{NEGATIVE, POSITIVE, srgb8};
     let colour = |c: [f32; 3]| {
-        let [r, g, b] = c.map(|v| (v * 255.0).round() as u8);
+        let [r, g, b] = srgb8(c);
         egui::Color32::from_rgb(r, g, b)
     };
     ui.horizontal(|ui| {

@@ -39,8 +39,8 @@ pub enum RouteStatus {
     Computing,
     /// Tracing failed: why.
     Failed(String),
-    /// Traced: its edges above the slider's threshold (drawn in the hall).
-    Ready(Vec<Edge>),
+    /// Traced: its edges above the slider's threshold are the hall's [`RouteLight`].
+    Ready,
 }
 
 /// The routes tab's state.
@@ -102,7 +102,7 @@ pub fn light_route(
     if tab.made_for == Some(made_for) {
         return;
     }
-    let status = if floor.ablations.is_empty() && floor.patch.is_none() {
+    let (status, edges) = if floor.ablations.is_empty() && floor.patch.is_none() {
         let key = (ModelKey(engine.0.clone()), h.ids.clone());
         let RouteTab { job, stop, .. } = &mut *tab;
         let found = job.get(key, blocking.is_some(), || {
@@ -117,21 +117,20 @@ pub fn light_route(
             }
         });
         match found {
-            Found::Ready(Ok((edges, top))) => RouteStatus::Ready(within(edges, *top, threshold)),
-            Found::Ready(Err(e)) => RouteStatus::Failed(e.clone()),
-            Found::Computing => RouteStatus::Computing,
+            Found::Ready(Ok((edges, top))) => {
+                let edges = within(edges, *top, threshold);
+                (RouteStatus::Ready, Some(edges))
+            }
+            Found::Ready(Err(e)) => (RouteStatus::Failed(e.clone()), None),
+            Found::Computing => (RouteStatus::Computing, None),
         }
     } else {
-        RouteStatus::NotIntact
+        (RouteStatus::NotIntact, None)
     };
-    let lit = match &status {
-        RouteStatus::Ready(edges) => Some(RouteLit {
-            ids: h.ids.clone(),
-            version: floor.version,
-            edges: edges.clone(),
-        }),
-        _ => None,
-    };
+    let lit = edges.map(|edges| RouteLit {
+        version: floor.version,
+        edges,
+    });
     light.set_if_neq(RouteLight(lit));
     // final once traced (or not to be traced): until then, polled each frame
     let done = !matches!(status, RouteStatus::Computing);
@@ -143,7 +142,7 @@ pub fn light_route(
 pub(super) fn draw_routes(
     mut contexts: EguiContexts,
     mut tab: ResMut<RouteTab>,
-    (floor, layout): (Res<Floor>, Option<Res<CurrentLayout>>),
+    (floor, layout, light): (Res<Floor>, Option<Res<CurrentLayout>>, Res<RouteLight>),
     lang: Res<Lang>,
     mut fly: MessageWriter<FocusOrbit>,
 ) -> Result {
@@ -175,9 +174,10 @@ pub(super) fn draw_routes(
             RouteStatus::Failed(why) => {
                 ui.colored_label(egui::Color32::LIGHT_RED, why);
             }
-            RouteStatus::Ready(edges) => {
+            RouteStatus::Ready => {
                 // a listed head's line or a layer's button: the camera flies to that layer's map
                 let layers = layout.as_ref().map_or(0, |lay| lay.0.shape.n_layer);
+                let edges = light.edges_for(&floor).unwrap_or_default();
                 let listed = route_summary(ui, edges, &floor.history.texts, l);
                 let asked = layer_buttons(ui, layers, l).or(listed);
                 if let Some(view) = asked
@@ -250,7 +250,7 @@ fn route_summary(ui: &mut egui::Ui, edges: &[Edge], texts: &[String], l: Lang) -
 fn legend(ui: &mut egui::Ui, l: Lang) {
     ui.horizontal_wrapped(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 6.0), egui::Sense::hover());
-        let [r, g, b] = crate::scene::palette::ROUTE.map(|c| (c * 255.0).round() as u8);
+        let [r, g, b] = crate::scene::palette::srgb8(crate::scene::palette::ROUTE);
         ui.painter()
             .rect_filled(rect, 1.0, egui::Color32::from_rgb(r, g, b));
         ui.label(tr!(l, "routes-legend"));
