@@ -742,6 +742,7 @@ fn ablations_and_the_logit_lens_match_the_reference() {
                 mlps: vec![1],
                 positions: true,
                 patch: None,
+                nudge: None,
             },
         ),
     ];
@@ -1739,7 +1740,17 @@ fn guessing_rounds_match_the_reference() {
 /// −ln softmax(ln_f[t] · head)[ids[t+1]]; and d loss / d ln_f written out by hand:
 /// (p_t − onehot(ids[t+1])) · head / (T − 1) at t < T − 1, zero at the last position.
 fn reference_learning_loss(w: &common::Weights, d: common::Dims, ids: &[u32]) -> (f64, f64) {
-    let out = Reference { d, w }.run(ids);
+    reference_learning_loss_with(w, d, ids, &common::RefAblations::default())
+}
+
+/// [`reference_learning_loss`] of a run with a patch or a nudge.
+fn reference_learning_loss_with(
+    w: &common::Weights,
+    d: common::Dims,
+    ids: &[u32],
+    abl: &common::RefAblations,
+) -> (f64, f64) {
+    let out = Reference { d, w }.run_ablated(ids, abl);
     let head = w.get("lm_head.weight").unwrap_or(&w["wte.weight"]);
     let c = d.n_embd;
     let (mut loss, mut grad_sq) = (0.0, 0.0);
@@ -2380,4 +2391,133 @@ fn routes_account_for_every_node() {
         "2",
     ]);
     assert!(!ok && err.contains("--threshold"), "{err}");
+}
+
+/// The backward pass the hall draws (`model/backward.rs`) against central finite differences of
+/// the f64 reference's loss: d loss / d attention's output, the FFN's output, the stream entering
+/// each block and a head's output (each moved through the reference's patch), an attention weight
+/// and a neuron's output (moved by a nudge); and every kind of chain-rule step adds up to the
+/// gradient it explains (the norms' backward written out by hand, the unembedding's softmax, the
+/// sums over the next step's inputs).
+#[test]
+fn the_backward_pass_matches_finite_differences() {
+    use factory::model::backward::{Gradients, Place};
+    use factory::model::learn::{Learner, Optimizer};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, w) = common::write_model(dir.path(), 33, Naming::Plain, false);
+    let m = LoadedModel::open(dir.path()).unwrap();
+    let ids = m.tokenizer.encode("the cat sat on the mat").unwrap();
+    let learner = Learner::new(&m, Optimizer::Sgd, 0.01).unwrap();
+    let (_, _, g) = learner.measure_drawn(&ids).unwrap();
+    let base = Reference { d, w: &w }.run(&ids);
+    let t = ids.len();
+    let fd = |abl_plus: common::RefAblations, abl_minus: common::RefAblations, h: f64| {
+        (reference_learning_loss_with(&w, d, &ids, &abl_plus).0
+            - reference_learning_loss_with(&w, d, &ids, &abl_minus).0)
+            / (2.0 * h)
+    };
+    let close = |what: &str, got: f64, want: f64| {
+        assert!(
+            (got - want).abs() < 2e-3 * (want.abs() + 1e-3),
+            "{what}: {got} vs finite differences {want}"
+        );
+    };
+    let h = 1e-4;
+    // a site's row moved by ±h at one cell
+    let moved = |site: &'static str, l: usize, p: usize, i: usize, by: f64| {
+        let mut from = base.sites[&(site, l)].clone();
+        from[p][i] += by;
+        let index = if site == "head" {
+            i / (d.n_embd / d.n_head)
+        } else {
+            p
+        };
+        common::RefAblations {
+            patch: Some(common::RefPatch {
+                site,
+                layer: l,
+                index,
+                from,
+            }),
+            ..Default::default()
+        }
+    };
+    let hs = d.n_embd / d.n_head;
+    for l in 0..d.n_layer {
+        for (p, i) in [(1, 3), (t - 2, 7), (t - 1, 0)] {
+            let (g_attn, g_mlp) = (g.layers[l].attn.at(&[p, i]), g.layers[l].mlp.at(&[p, i]));
+            let stream_in = if l == 0 {
+                &g.embed
+            } else {
+                &g.layers[l - 1].resid_ffn
+            };
+            let g_head = g.layers[l].heads.at(&[i / hs, p, i % hs]);
+            for (site, got) in [
+                ("attn_out", g_attn),
+                ("mlp_out", g_mlp),
+                ("resid_pre", stream_in.at(&[p, i])),
+                ("head", g_head),
+            ] {
+                let want = fd(moved(site, l, p, i, h), moved(site, l, p, i, -h), h);
+                close(&format!("{site} {l} {p},{i}"), got as f64, want);
+            }
+        }
+        // an attention weight (a key at or before its query) and a neuron's output
+        let nudge = |what: &'static str, at: [usize; 3], by: f64| common::RefAblations {
+            nudge: Some((what, l, at, by)),
+            ..Default::default()
+        };
+        for (head, q, k) in [(0, t - 1, 0), (d.n_head - 1, 2, 2)] {
+            let want = fd(
+                nudge("attention", [head, q, k], h),
+                nudge("attention", [head, q, k], -h),
+                h,
+            );
+            close(
+                "attention weight",
+                g.layers[l].attention.at(&[head, q, k]) as f64,
+                want,
+            );
+        }
+        for (p, j) in [(0, 5), (t - 2, 17)] {
+            let want = fd(nudge("gelu", [p, j, 0], h), nudge("gelu", [p, j, 0], -h), h);
+            close("neuron", g.layers[l].neurons.at(&[p, j]) as f64, want);
+        }
+    }
+    // every kind of chain-rule step adds up to the gradient it explains
+    let at = |g: &Gradients, place: Place, (a, b): (usize, usize)| -> f32 {
+        let l = |l: usize| &g.layers[l];
+        match place {
+            Place::Embed => g.embed.at(&[a, b]),
+            Place::Ln1(k) => l(k).ln_1.at(&[a, b]),
+            Place::ResidAttn(k) => l(k).resid_attn.at(&[a, b]),
+            Place::Ln2(k) => l(k).ln_2.at(&[a, b]),
+            Place::ResidFfn(k) => l(k).resid_ffn.at(&[a, b]),
+            Place::LnF => g.ln_f.at(&[a, b]),
+            Place::Neuron(k) => l(k).neurons.at(&[a, b]),
+            Place::Attention(k, head) => l(k).attention.at(&[head, a, b]),
+        }
+    };
+    let last = d.n_layer - 1;
+    for place in [
+        Place::Embed,
+        Place::Ln1(1),
+        Place::ResidAttn(0),
+        Place::Ln2(last),
+        Place::ResidFfn(0),
+        Place::ResidFfn(last),
+        Place::LnF,
+        Place::Neuron(1),
+        Place::Attention(last, 1),
+    ] {
+        for cell in [(t - 2, 1), (1, 0), (t - 1, 3)] {
+            let chain = learner.chain(&g, place, cell).unwrap().unwrap();
+            let want = at(&g, place, cell) as f64;
+            assert!(
+                (chain.total() - want).abs() < 1e-4 * (want.abs() + 1e-3) + 1e-7,
+                "{place:?} {cell:?}: the chain's {} vs the gradient {want}",
+                chain.total()
+            );
+        }
+    }
 }

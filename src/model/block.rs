@@ -7,6 +7,15 @@ use candle_nn::{Init, VarBuilder};
 use super::config::{Activation, Config};
 use super::error::Result;
 
+/// What a block's inner steps pass through (by their names: `qkv`, `attention`, `fc`, `neurons`):
+/// the learning step reads their gradients there ([`super::gpt::Gpt::forward_tapped`]).
+pub(super) type Inner<'a> = dyn FnMut(&str, Tensor) -> Result<Tensor> + 'a;
+
+/// The inner steps passed through unchanged.
+pub(super) fn untouched(_: &str, t: Tensor) -> Result<Tensor> {
+    Ok(t)
+}
+
 /// A LayerNorm with weight and bias.
 #[derive(Debug, Clone)]
 pub(super) struct Norm {
@@ -108,12 +117,18 @@ impl Attention {
         })
     }
 
-    /// Queries, keys and values of `x` (B, T, C), each (B, nh, T, hs).
-    pub(super) fn qkv(&self, x: &Tensor, differentiable: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    /// Queries, keys and values of `x` (B, T, C), each (B, nh, T, hs); c_attn's output (B, T, 3C)
+    /// passes `inner` as `qkv`.
+    pub(super) fn qkv(
+        &self,
+        x: &Tensor,
+        differentiable: bool,
+        inner: &mut Inner,
+    ) -> Result<(Tensor, Tensor, Tensor)> {
         let (b, t, c) = x.dims3()?;
         let nh = self.n_head;
         let hs = c / nh;
-        let qkv = self.c_attn.forward(x, differentiable)?; // (B, T, 3C)
+        let qkv = inner("qkv", self.c_attn.forward(x, differentiable)?)?; // (B, T, 3C)
         let split = |i: usize| -> Result<Tensor> {
             // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)
             Ok(qkv
@@ -126,15 +141,14 @@ impl Attention {
     }
 
     /// The heads' outputs (weights · values, `head_out` (B, nh, T, hs), switched-off heads zeroed)
-    /// and the steps that made them.
+    /// and the steps that made them; the attention weights pass `inner` as `attention`.
     pub(super) fn heads(
         &self,
-        q: Tensor,
-        k: Tensor,
-        v: Tensor,
+        (q, k, v): (Tensor, Tensor, Tensor),
         mask: &Tensor,
         head_mask: Option<&Tensor>,
         differentiable: bool,
+        inner: &mut Inner,
     ) -> Result<AttentionParts> {
         let (b, _, t, hs) = q.dims4()?;
         // scaled dot product: (B, nh, T, hs) · (B, nh, hs, K) -> (B, nh, T, K)
@@ -153,6 +167,7 @@ impl Attention {
         } else {
             candle_nn::ops::softmax_last_dim(&masked)?
         };
+        let attention = inner("attention", attention)?;
         // weighted sum of values: (B, nh, T, K) · (B, nh, K, hs) -> (B, nh, T, hs)
         let head_out = if one {
             super::matvec::weigh_values(&attention, &v)?
@@ -202,23 +217,28 @@ impl Mlp {
     }
 
     /// Returns (pre-activation, post-GELU, output). `neuron_mask`: (1, 1, H) of 1 and 0, zeroing
-    /// switched-off neurons' GELU outputs.
+    /// switched-off neurons' GELU outputs. The pre-activation passes `inner` as `fc`, the GELU
+    /// outputs (the lamps) as `neurons`.
     pub(super) fn forward(
         &self,
         x: &Tensor,
         neuron_mask: Option<&Tensor>,
         differentiable: bool,
+        inner: &mut Inner,
     ) -> Result<(Tensor, Tensor, Tensor)> {
-        let pre = self.c_fc.forward(x, differentiable)?; // (B, T, H)
+        let pre = inner("fc", self.c_fc.forward(x, differentiable)?)?; // (B, T, H)
         let act = match self.activation {
             Activation::GeluTanh if differentiable => pre.gelu()?,
             Activation::GeluTanh => pre.contiguous()?.apply_op1_no_bwd(&FastGelu)?,
             Activation::GeluErf => pre.gelu_erf()?,
         };
-        let act = match neuron_mask {
-            Some(m) => act.broadcast_mul(m)?,
-            None => act,
-        };
+        let act = inner(
+            "neurons",
+            match neuron_mask {
+                Some(m) => act.broadcast_mul(m)?,
+                None => act,
+            },
+        )?;
         let out = self.c_proj.forward(&act, differentiable)?; // (B, T, C)
         Ok((pre, act, out))
     }

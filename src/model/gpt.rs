@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use super::ablate::Ablations;
-use super::block::{Block, Norm};
+use super::block::{Block, Norm, untouched};
 use super::block_run::{BlockRun, to_array};
 use super::config::Config;
 use super::error::{ModelError, Result};
@@ -221,9 +221,12 @@ impl Gpt {
         let head_mask = self.head_mask(abl, i)?;
         let neuron_mask = self.neuron_mask(abl, i)?;
         let ln_1 = block.ln_1.forward(x, false)?;
-        let (q, k_new, v_new) = block.attn.qkv(&ln_1, false)?;
+        let (q, k_new, v_new) = block.attn.qkv(&ln_1, false, &mut untouched)?;
         let (k, v) = cache.extend(i, &k_new, &v_new, self.cfg.n_positions)?;
-        let mut parts = block.attn.heads(q, k, v, mask, head_mask.as_ref(), false)?;
+        let mut parts =
+            block
+                .attn
+                .heads((q, k, v), mask, head_mask.as_ref(), false, &mut untouched)?;
         parts.head_out = put(&format!("h.{i}.heads"), parts.head_out)?;
         let attn_out = put(
             &format!("h.{i}.attn"),
@@ -231,7 +234,10 @@ impl Gpt {
         )?;
         let resid_attn = (x + &attn_out)?;
         let ln_2 = block.ln_2.forward(&resid_attn, false)?;
-        let (pre, act, ffn_out) = block.mlp.forward(&ln_2, neuron_mask.as_ref(), false)?;
+        let (pre, act, ffn_out) =
+            block
+                .mlp
+                .forward(&ln_2, neuron_mask.as_ref(), false, &mut untouched)?;
         // the FFN switched off adds nothing to the stream
         let ffn_out = if abl.mlp_off(i) {
             ffn_out.zeros_like()?
@@ -441,17 +447,28 @@ impl Gpt {
         for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
-            let (q, k, v) = block.attn.qkv(&n1, d)?;
+            let (q, k, v) = block
+                .attn
+                .qkv(&n1, d, &mut |n, t| tap(&format!("h.{l}.{n}"), t))?;
             let (k, v) = match kv.get(l).filter(|_| p > 0) {
                 Some((old_k, old_v)) => (after_prefix(old_k, k)?, after_prefix(old_v, v)?),
                 None => (k, v),
             };
-            let parts = block.attn.heads(q, k, v, &mask, head_mask.as_ref(), d)?;
+            let parts =
+                block
+                    .attn
+                    .heads((q, k, v), &mask, head_mask.as_ref(), d, &mut |n, t| {
+                        tap(&format!("h.{l}.{n}"), t)
+                    })?;
             let heads = tap(&format!("h.{l}.heads"), parts.head_out)?;
             let a = tap(&format!("h.{l}.attn"), block.attn.merge(&heads, d)?)?;
             x = tap(&format!("h.{l}.resid_attn"), (x + a)?)?;
             let n2 = tap(&format!("h.{l}.ln_2"), block.ln_2.forward(&x, d)?)?;
-            let (_, _, m) = block.mlp.forward(&n2, neuron_mask.as_ref(), d)?;
+            let (_, _, m) = block
+                .mlp
+                .forward(&n2, neuron_mask.as_ref(), d, &mut |n, t| {
+                    tap(&format!("h.{l}.{n}"), t)
+                })?;
             // the FFN switched off adds nothing to the stream
             let m = if abl.mlp_off(l) { m.zeros_like()? } else { m };
             let m = tap(&format!("h.{l}.mlp"), m)?;

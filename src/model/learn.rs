@@ -18,6 +18,7 @@ use candle_core::{D, DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
 
 use super::LoadedModel;
+use super::backward::{self, Chain, Gradients, Place};
 use super::checkpoint::{WEIGHTS_FILE, load_weights};
 use super::error::{ModelError, Result};
 use super::gpt::Gpt;
@@ -118,6 +119,15 @@ pub struct Entry {
     pub grad_norms: Vec<(String, f64)>,
     /// The L2 norm of d loss / d each weight tensor, by its stored name.
     pub weight_grad_norms: BTreeMap<String, f64>,
+}
+
+/// True for a station's output (whose gradient's size `factory learn` reports); false for the
+/// inner steps only the hall draws (the heads before their merge, c_attn's output, the attention
+/// weights, the FFN's expansion and its neurons).
+fn is_station(name: &str) -> bool {
+    ![".heads", ".qkv", ".attention", ".fc", ".neurons"]
+        .iter()
+        .any(|inner| name.ends_with(inner))
 }
 
 /// A copy of a model's weights in memory that can measure and learn.
@@ -249,19 +259,34 @@ impl Learner {
     /// Runs the example forward and backward at the weights as they are now: its entry, and the
     /// gradients (for [`Self::update`] and the probes).
     pub fn measure(&self, ids: &[u32]) -> Result<(Entry, GradStore)> {
+        let (entry, grads, _) = self.measure_with(ids, false)?;
+        Ok((entry, grads))
+    }
+
+    /// [`Self::measure`], and the backward pass as the hall draws it: d loss / d every station's
+    /// output and inner step, with the forward values its chain-rule steps read.
+    pub fn measure_drawn(&self, ids: &[u32]) -> Result<(Entry, GradStore, Gradients)> {
+        let (entry, grads, drawn) = self.measure_with(ids, true)?;
+        Ok((entry, grads, drawn.unwrap_or_default()))
+    }
+
+    fn measure_with(
+        &self,
+        ids: &[u32],
+        draw: bool,
+    ) -> Result<(Entry, GradStore, Option<Gradients>)> {
         check_tokens(ids, self.gpt.config().n_positions)?;
         let t = ids.len();
         let x = Tensor::from_vec(ids.to_vec(), (1, t), &Device::Cpu)?;
-        // a zero added at each station: its gradient is the station's
-        let mut taps: Vec<(String, Var)> = Vec::new();
+        // a zero added at each station (and, drawn, each inner step): its gradient is the station's
+        let mut taps: Vec<(String, Var, Tensor)> = Vec::new();
         let mut tap = |name: &str, out: Tensor| -> Result<Tensor> {
-            // the heads' outputs inside attention are not a station's
-            if name.ends_with(".heads") {
+            if !draw && !is_station(name) {
                 return Ok(out);
             }
             let zero = Var::from_tensor(&out.zeros_like()?)?;
             let tapped = out.broadcast_add(zero.as_tensor())?;
-            taps.push((name.to_string(), zero));
+            taps.push((name.to_string(), zero, out));
             Ok(tapped)
         };
         let none = super::Ablations::none();
@@ -281,13 +306,32 @@ impl Learner {
         };
         let grad_norms = taps
             .iter()
-            .map(|(name, zero)| Ok((name.clone(), norm(grads.get(zero.as_tensor()))?)))
+            .filter(|(name, _, _)| is_station(name))
+            .map(|(name, zero, _)| Ok((name.clone(), norm(grads.get(zero.as_tensor()))?)))
             .collect::<Result<Vec<_>>>()?;
         let weight_grad_norms = {
             let data = self.varmap.data().lock().expect("varmap lock");
             data.iter()
                 .map(|(name, var)| Ok((name.clone(), norm(grads.get(var.as_tensor()))?)))
                 .collect::<Result<BTreeMap<_, _>>>()?
+        };
+        let drawn = if draw {
+            let mut g = Gradients {
+                ids: ids.to_vec(),
+                step: self.steps,
+                weight_norms: weight_grad_norms.clone(),
+                ..Default::default()
+            };
+            for (name, zero, value) in &taps {
+                let grad = match grads.get(zero.as_tensor()) {
+                    Some(d) => backward::plain(d)?,
+                    None => backward::plain(&value.zeros_like()?)?,
+                };
+                g.file(name, grad, value)?;
+            }
+            Some(g)
+        } else {
+            None
         };
         let entry = Entry {
             step: self.steps,
@@ -297,7 +341,30 @@ impl Learner {
             grad_norms,
             weight_grad_norms,
         };
-        Ok((entry, grads))
+        Ok((entry, grads, drawn))
+    }
+
+    /// The chain-rule step that made the gradient at `place`, cell `cell`, of `g` (measured at
+    /// the weights as they are now: `None` once an update changed them).
+    pub fn chain(
+        &self,
+        g: &Gradients,
+        place: Place,
+        cell: (usize, usize),
+    ) -> Result<Option<Chain>> {
+        if g.step != self.steps {
+            return Ok(None);
+        }
+        let data = self.varmap.data().lock().expect("varmap lock");
+        let weight = |name: &str| -> Result<(Vec<f32>, Vec<usize>)> {
+            let var = data
+                .get(name)
+                .ok_or_else(|| ModelError::Prompt(format!("no weight {name}")))?;
+            let t = var.as_tensor();
+            Ok((t.flatten_all()?.to_vec1::<f32>()?, t.dims().to_vec()))
+        };
+        let eps = self.gpt.config().layer_norm_epsilon;
+        backward::chain(g, place, cell, &weight, eps).map(Some)
     }
 
     /// d loss / d each probe's entry, from `grads` of [`Self::measure`].

@@ -5,6 +5,7 @@
 
 pub mod ablate;
 pub mod attribution;
+pub mod backward;
 mod block;
 mod block_run;
 pub mod catalog;

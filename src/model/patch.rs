@@ -284,7 +284,10 @@ pub fn patch(
             streams.insert(name.to_string(), x.clone());
         }
         if name.ends_with(".ln_1") {
-            let (_, k, v) = gpt.blocks[kv.len()].attn.qkv(&x, false)?;
+            let (_, k, v) =
+                gpt.blocks[kv.len()]
+                    .attn
+                    .qkv(&x, false, &mut super::block::untouched)?;
             kv.push((k, v));
         }
         Ok(x)

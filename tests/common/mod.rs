@@ -218,6 +218,9 @@ pub struct RefAblations {
     pub positions: bool,
     /// One activation taken from another run (patching).
     pub patch: Option<RefPatch>,
+    /// One inner number moved by δ (for finite differences): ("attention", layer, [head, query,
+    /// key], δ) or ("gelu", layer, [token, neuron, 0], δ).
+    pub nudge: Option<(&'static str, usize, [usize; 3], f64)>,
 }
 
 /// An activation put into a run: `site` ("resid_pre", "attn_out", "mlp_out": row `index` of
@@ -232,6 +235,14 @@ pub struct RefPatch {
 }
 
 impl RefAblations {
+    /// The nudge's δ where it applies, else 0.
+    fn nudged(&self, what: &str, layer: usize, at: [usize; 3]) -> f64 {
+        match self.nudge {
+            Some((w, l, a, delta)) if w == what && l == layer && a == at => delta,
+            _ => 0.0,
+        }
+    }
+
     /// True when `site` of block `layer` is patched.
     fn patches(&self, site: &str, layer: usize) -> Option<&RefPatch> {
         self.patch
@@ -378,7 +389,7 @@ impl Reference<'_> {
                     let z: f64 = e.iter().sum();
                     let off = abl.heads.contains(&(l, h));
                     for kj in 0..=qi {
-                        att[qi][kj] = e[kj] / z;
+                        att[qi][kj] = e[kj] / z + abl.nudged("attention", l, [h, qi, kj]);
                         if off {
                             continue;
                         }
@@ -431,7 +442,7 @@ impl Reference<'_> {
                         if abl.neurons.contains(&(l, j)) {
                             0.0
                         } else {
-                            self.gelu(v)
+                            self.gelu(v) + abl.nudged("gelu", l, [p, j, 0])
                         }
                     })
                     .collect();
