@@ -2401,7 +2401,7 @@ fn routes_account_for_every_node() {
 /// sums over the next step's inputs).
 #[test]
 fn the_backward_pass_matches_finite_differences() {
-    use factory::model::backward::{Gradients, Place};
+    use factory::model::backward::Place;
     use factory::model::learn::{Learner, Optimizer};
     let dir = tempfile::tempdir().unwrap();
     let (d, w) = common::write_model(dir.path(), 33, Naming::Plain, false);
@@ -2485,19 +2485,6 @@ fn the_backward_pass_matches_finite_differences() {
         }
     }
     // every kind of chain-rule step adds up to the gradient it explains
-    let at = |g: &Gradients, place: Place, (a, b): (usize, usize)| -> f32 {
-        let l = |l: usize| &g.layers[l];
-        match place {
-            Place::Embed => g.embed.at(&[a, b]),
-            Place::Ln1(k) => l(k).ln_1.at(&[a, b]),
-            Place::ResidAttn(k) => l(k).resid_attn.at(&[a, b]),
-            Place::Ln2(k) => l(k).ln_2.at(&[a, b]),
-            Place::ResidFfn(k) => l(k).resid_ffn.at(&[a, b]),
-            Place::LnF => g.ln_f.at(&[a, b]),
-            Place::Neuron(k) => l(k).neurons.at(&[a, b]),
-            Place::Attention(k, head) => l(k).attention.at(&[head, a, b]),
-        }
-    };
     let last = d.n_layer - 1;
     for place in [
         Place::Embed,
@@ -2512,7 +2499,7 @@ fn the_backward_pass_matches_finite_differences() {
     ] {
         for cell in [(t - 2, 1), (1, 0), (t - 1, 3)] {
             let chain = learner.chain(&g, place, cell).unwrap().unwrap();
-            let want = at(&g, place, cell) as f64;
+            let want = g.at(place, cell).unwrap() as f64;
             assert!(
                 (chain.total() - want).abs() < 1e-4 * (want.abs() + 1e-3) + 1e-7,
                 "{place:?} {cell:?}: the chain's {} vs the gradient {want}",

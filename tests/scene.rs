@@ -2519,10 +2519,13 @@ fn learning_a_sentence_runs_the_floor_on_the_copy_and_closing_forgets() {
     let version = app.world().resource::<Floor>().version;
     let weights = {
         let mut learning = app.world_mut().resource_mut::<Learning>();
-        learning.start(&m, &ids);
+        learning.start(&m, &ids, 0);
+        assert!(learning.wait().is_none(), "a start alone learns nothing");
         assert!(learning.problem.is_none(), "{:?}", learning.problem);
-        let w = learning.step().expect("a step");
-        let w2 = learning.step().expect("a second step");
+        learning.step();
+        let w = learning.wait().expect("a step");
+        learning.step();
+        let w2 = learning.wait().expect("a second step");
         let s = learning.session.as_ref().unwrap();
         assert_eq!(s.entries.len(), 3);
         assert!(s.entries[2].loss < s.entries[0].loss, "it learns");
@@ -2645,7 +2648,7 @@ fn the_press_strikes_when_the_crates_arrive_and_rests_while_idle() {
 #[test]
 fn a_tour_stop_learns_the_sentence_and_the_next_forgets() {
     use factory::inference::Engine;
-    use factory::ui::learn::{Learning, end_learning, learn_on_tour};
+    use factory::ui::learn::{Learning, end_learning, learn_on_tour, poll_learning};
     let m = model();
     let mut app = headless(m.clone());
     set_clock(&mut app, Duration::from_millis(100));
@@ -2655,7 +2658,7 @@ fn a_tour_stop_learns_the_sentence_and_the_next_forgets() {
         ..Default::default()
     })
     .init_resource::<Learning>()
-    .add_systems(Update, (learn_on_tour, end_learning).chain());
+    .add_systems(Update, (learn_on_tour, poll_learning, end_learning).chain());
     run_prompt(&mut app, PROMPT);
     let _dir = start_tour(
         &mut app,
@@ -2673,18 +2676,27 @@ fn a_tour_stop_learns_the_sentence_and_the_next_forgets() {
         app.world().resource::<Learning>().session.is_none(),
         "not before the act time"
     );
+    // the learning runs on the task pool: the clock stands still meanwhile (in wall time the
+    // stop's seconds are plenty; a test's frames are faster than the work)
+    update_until(&mut app, "the learning started", |w| {
+        w.resource::<Learning>().running.is_some()
+    });
+    set_clock(&mut app, Duration::ZERO);
     update_until(&mut app, "the steps", |w| {
         w.resource::<Learning>()
             .session
             .as_ref()
             .is_some_and(|s| s.entries.len() == 4)
     });
+    // the request for the learned copy, written as the work was taken, is read next frame
+    app.update();
     let ui = app.world().resource::<factory::ui::UiState>();
     assert!(
         ui.learn_view && ui.learn_on_stage,
         "the tab shows on the stage"
     );
     settle(&mut app);
+    set_clock(&mut app, Duration::from_millis(100));
     assert!(
         !Arc::ptr_eq(&app.world().resource::<Engine>().0, &m),
         "the floor runs on the learned copy"
@@ -3016,4 +3028,121 @@ fn a_patched_floor_that_slides_its_window_is_unpatched() {
         .zip(&plain)
         .all(|(g, w)| (g - w).abs() < 1e-4);
     assert!(near, "the window's own unpatched numbers");
+}
+
+/// The backward pass in the hall (`scene/backward.rs`): with the learning tab's switch on, the
+/// crates ride back from the dock to the press and every board they have passed shows the
+/// learning step's gradient of its station in the inks (each pixel the gradient's colour on the
+/// board's own scale; a board not reached yet the belt's grey), the lamps the neurons' gradients;
+/// a step starts the ride again on the new measurement; switched off, the boards show values again.
+#[test]
+fn the_backward_pass_rides_back_and_paints_the_gradients() {
+    use factory::model::backward::Gradients;
+    use factory::scene::backward::{Backward, BackwardRide, board_rows};
+    use factory::scene::layout::tile;
+    use factory::scene::{Board, BoardSource, palette};
+    use factory::ui::learn::{Learning, end_learning, poll_learning, show_backward};
+    let m = model();
+    let mut app = headless(m.clone());
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        learn_view: true,
+        ..Default::default()
+    })
+    .init_resource::<Learning>()
+    .add_systems(Update, (poll_learning, end_learning, show_backward).chain());
+    run_prompt(&mut app, PROMPT);
+    let ids = app.world().resource::<Floor>().history.ids.clone();
+    {
+        let mut learning = app.world_mut().resource_mut::<Learning>();
+        learning.backward = true;
+        learning.start(&m, &ids, 0);
+    }
+    update_until(&mut app, "the backward pass shown", |w| {
+        w.resource::<Backward>().shown.is_some()
+    });
+    let last = last_station(&app) as usize;
+    // a board near the dock has its gradient before one near the press
+    let pixels = |app: &mut App, source: BoardSource| -> Vec<u8> {
+        let world = app.world_mut();
+        let image = world
+            .query::<&Board>()
+            .iter(world)
+            .find(|b| b.source == source)
+            .map(|b| b.image.clone())
+            .unwrap();
+        let images = world.resource::<Assets<Image>>();
+        images.get(&image).unwrap().data.clone().unwrap()
+    };
+    let expected = |g: &Gradients, source: BoardSource, t: usize, d: usize| {
+        let rows = board_rows(g, source).unwrap();
+        palette::grad_rgba(rows.at(&[t, d]), palette::board_scale(rows.data.iter()))
+    };
+    let n = ids.len();
+    let c = m.config.n_embd;
+    let (across, _) = tile(c, n);
+    let at = |px: &[u8], t: usize, d: usize| {
+        let (x, y) = (t * across + d % across, d / across);
+        let o = (y * n * across + x) * 4;
+        px[o..o + 4].to_vec()
+    };
+    app.update();
+    app.update();
+    let reached = app.world().resource::<Backward>().reached;
+    assert!(reached > 0 && reached <= last + 1, "riding: {reached}");
+    let g = app.world().resource::<Backward>().shown.clone().unwrap();
+    let near_press = BoardSource::TokEmb;
+    assert_eq!(
+        at(&pixels(&mut app, near_press), 2, 5),
+        palette::pending_rgba().to_vec(),
+        "the press's board waits for the ride"
+    );
+    update_until(&mut app, "the ride back to the press", |w| {
+        w.resource::<BackwardRide>().0 == Some(0.0)
+    });
+    app.update();
+    for source in [BoardSource::TokEmb, BoardSource::Ln2(1), BoardSource::LnF] {
+        let px = pixels(&mut app, source);
+        for (t, d) in [(0, 0), (n - 2, 7), (n - 1, c - 1)] {
+            let want = expected(&g, source, t, d).to_vec();
+            assert_eq!(at(&px, t, d), want, "{source:?} {t},{d}");
+        }
+    }
+    // the crates stand at the press
+    let press = app
+        .world()
+        .resource::<CurrentLayout>()
+        .0
+        .crate_position(0, 0.0);
+    let world = app.world_mut();
+    let first = world
+        .query::<(&Crate, &Transform)>()
+        .iter(world)
+        .find(|(c, _)| c.0 == 0)
+        .map(|(_, t)| t.translation)
+        .unwrap();
+    assert_eq!(first, press);
+    // a step: the ride starts again on the new measurement
+    app.world_mut().resource_mut::<Learning>().step();
+    update_until(&mut app, "the step's backward pass", |w| {
+        w.resource::<Backward>()
+            .shown
+            .as_ref()
+            .is_some_and(|s| !Arc::ptr_eq(s, &g))
+    });
+    settle(&mut app);
+    // switched off: values again
+    app.world_mut().resource_mut::<Learning>().backward = false;
+    app.update();
+    app.update();
+    assert!(app.world().resource::<Backward>().shown.is_none());
+    assert_eq!(app.world().resource::<BackwardRide>().0, None);
+    let h = app.world().resource::<Floor>().history.clone();
+    let px = pixels(&mut app, BoardSource::Ln2(1));
+    let rows = BoardSource::Ln2(1).rows(&h);
+    let scale = palette::board_scale(rows.iter().flatten());
+    assert_eq!(
+        at(&px, 1, 3),
+        palette::value_rgba(rows[1][3], scale).to_vec()
+    );
 }

@@ -74,6 +74,9 @@ pub struct Gradients {
     pub values: Values,
 }
 
+/// A stored weight by name: its values as f32 and its shape.
+pub type WeightOf<'a> = dyn Fn(&str) -> Result<(Vec<f32>, Vec<usize>)> + 'a;
+
 /// A tensor of one batch as a plain array (the batch dimension dropped).
 pub(super) fn plain(t: &Tensor) -> Result<Array> {
     let t = t.squeeze(0)?;
@@ -136,6 +139,24 @@ impl Gradients {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The gradient at `place`, cell `(a, b)` (see [`Place`]), if the example has that cell.
+    pub fn at(&self, place: Place, (a, b): (usize, usize)) -> Option<f32> {
+        let layer = |l: usize| self.layers.get(l);
+        let (array, index) = match place {
+            Place::Embed => (&self.embed, vec![a, b]),
+            Place::Ln1(l) => (&layer(l)?.ln_1, vec![a, b]),
+            Place::ResidAttn(l) => (&layer(l)?.resid_attn, vec![a, b]),
+            Place::Ln2(l) => (&layer(l)?.ln_2, vec![a, b]),
+            Place::ResidFfn(l) => (&layer(l)?.resid_ffn, vec![a, b]),
+            Place::LnF => (&self.ln_f, vec![a, b]),
+            Place::Neuron(l) => (&layer(l)?.neurons, vec![a, b]),
+            Place::Attention(l, h) => (&layer(l)?.attention, vec![h, a, b]),
+        };
+        let fits =
+            index.len() == array.shape.len() && index.iter().zip(&array.shape).all(|(i, n)| i < n);
+        fits.then(|| array.at(&index))
     }
 
     /// The number of tokens.
@@ -271,7 +292,7 @@ pub fn chain(
     g: &Gradients,
     place: Place,
     (a, b): (usize, usize),
-    weight: &dyn Fn(&str) -> Result<(Vec<f32>, Vec<usize>)>,
+    weight: &WeightOf,
     eps: f64,
 ) -> Result<Chain> {
     let n_layer = g.layers.len();
@@ -336,47 +357,71 @@ pub fn chain(
             &row64(&layer(l)?.mlp, &[a]),
         )),
         Place::Attention(l, h) => {
-            // weights · values: d loss / d a weight = the head's output gradient · the key's value
-            let heads = &layer(l)?.heads;
-            let hs = *heads.shape.last().ok_or_else(bad)?;
-            let c = hs * heads.shape.first().copied().ok_or_else(bad)?;
-            let qkv = v.qkv.get(l).ok_or_else(bad)?;
-            if a >= g.len() || b >= g.len() {
-                return Err(bad());
-            }
-            let value = &qkv.row(&[b])[2 * c + h * hs..2 * c + (h + 1) * hs];
-            let value: Vec<f64> = value.iter().map(|&x| x as f64).collect();
-            Ok(sum(&value, &row64(heads, &[h, a])))
+            attention_chain(layer(l)?, v.qkv.get(l).ok_or_else(bad)?, h, (a, b)).ok_or_else(bad)
         }
-        Place::LnF => {
-            // the unembedding: its own head, or wte on a tied model
-            let (head, shape) = weight("lm_head.weight").or_else(|_| weight("wte.weight"))?;
-            let c = shape.get(1).copied().ok_or_else(bad)?;
-            let x = row64(&v.ln_f, &[a]);
-            let logits: Vec<f64> = head
-                .chunks(c)
-                .map(|w| w.iter().zip(&x).map(|(&w, x)| w as f64 * x).sum())
-                .collect();
-            // d loss / d logit v at position a: (p_v − [v is the true next token]) / (T − 1), or
-            // nothing at the last position (it has no next token)
-            let t = g.len();
-            let grad: Vec<f64> = match g.ids.get(a + 1) {
-                Some(&next) => {
-                    let m = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let z: f64 = logits.iter().map(|l| (l - m).exp()).sum();
-                    logits
-                        .iter()
-                        .enumerate()
-                        .map(|(k, l)| {
-                            let y = if k == next as usize { 1.0 } else { 0.0 };
-                            ((l - m).exp() / z - y) / (t - 1) as f64
-                        })
-                        .collect()
-                }
-                None => vec![0.0; logits.len()],
-            };
-            let factor: Vec<f64> = head.chunks(c).map(|w| w[b] as f64).collect();
-            Ok(sum(&factor, &grad))
-        }
+        Place::LnF => unembed_chain(g, weight, (a, b))?.ok_or_else(bad),
     }
+}
+
+/// d loss / d attention weight (query `a`, key `b`) of head `h`: the weights multiply the values,
+/// so it is Σ over the head's value numbers of the key's value × the head output's gradient.
+fn attention_chain(
+    layer: &LayerGradients,
+    qkv: &Array,
+    h: usize,
+    (a, b): (usize, usize),
+) -> Option<Chain> {
+    let heads = &layer.heads;
+    let hs = *heads.shape.last()?;
+    let c = hs * heads.shape.first()?;
+    let t = *heads.shape.get(1)?;
+    if a >= t || b >= t || qkv.shape.first() != Some(&t) {
+        return None;
+    }
+    let value: Vec<f64> = qkv.row(&[b])[2 * c + h * hs..2 * c + (h + 1) * hs]
+        .iter()
+        .map(|&x| x as f64)
+        .collect();
+    Some(sum(&value, &row64(heads, &[h, a])))
+}
+
+/// d loss / d the final norm's output (token `a`, dimension `b`): Σ over the vocabulary of the
+/// unembedding's weight × d loss / d that word's logit, (p_v − [v is the true next word]) / (T − 1)
+/// (nothing at the last position: it has no next word).
+fn unembed_chain(
+    g: &Gradients,
+    weight: &WeightOf,
+    (a, b): (usize, usize),
+) -> Result<Option<Chain>> {
+    // the unembedding: its own head, or wte on a tied model
+    let (head, shape) = weight("lm_head.weight").or_else(|_| weight("wte.weight"))?;
+    let Some(&c) = shape.get(1) else {
+        return Ok(None);
+    };
+    if b >= c || a >= g.len() {
+        return Ok(None);
+    }
+    let x = row64(&g.values.ln_f, &[a]);
+    let logits: Vec<f64> = head
+        .chunks(c)
+        .map(|w| w.iter().zip(&x).map(|(&w, x)| w as f64 * x).sum())
+        .collect();
+    let t = g.len();
+    let grad: Vec<f64> = match g.ids.get(a + 1) {
+        Some(&next) => {
+            let m = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = logits.iter().map(|l| (l - m).exp()).sum();
+            logits
+                .iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let y = if k == next as usize { 1.0 } else { 0.0 };
+                    ((l - m).exp() / z - y) / (t - 1) as f64
+                })
+                .collect()
+        }
+        None => vec![0.0; logits.len()],
+    };
+    let factor: Vec<f64> = head.chunks(c).map(|w| w[b] as f64).collect();
+    Ok(Some(sum(&factor, &grad)))
 }

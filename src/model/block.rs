@@ -292,3 +292,12 @@ impl Block {
         })
     }
 }
+
+/// (T, P + T) additive mask: 0 where query i (at position P + i) may see key j, −∞ elsewhere.
+pub(super) fn causal_mask(t: usize, p: usize, dev: &candle_core::Device) -> Result<Tensor> {
+    let k = p + t;
+    let data: Vec<f32> = (0..t)
+        .flat_map(|i| (0..k).map(move |j| if j <= p + i { 0.0 } else { f32::NEG_INFINITY }))
+        .collect();
+    Ok(Tensor::from_vec(data, (t, k), dev)?)
+}

@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use super::ablate::Ablations;
-use super::block::{Block, Norm, untouched};
+use super::block::{Block, Norm, causal_mask, untouched};
 use super::block_run::{BlockRun, to_array};
 use super::config::Config;
 use super::error::{ModelError, Result};
@@ -447,28 +447,20 @@ impl Gpt {
         for (l, block) in self.blocks.iter().enumerate().skip(start) {
             let (head_mask, neuron_mask) = (self.head_mask(abl, l)?, self.neuron_mask(abl, l)?);
             let n1 = tap(&format!("h.{l}.ln_1"), block.ln_1.forward(&x, d)?)?;
-            let (q, k, v) = block
-                .attn
-                .qkv(&n1, d, &mut |n, t| tap(&format!("h.{l}.{n}"), t))?;
+            let (q, k, v) = block.attn.qkv(&n1, d, &mut inner(tap, l))?;
             let (k, v) = match kv.get(l).filter(|_| p > 0) {
                 Some((old_k, old_v)) => (after_prefix(old_k, k)?, after_prefix(old_v, v)?),
                 None => (k, v),
             };
-            let parts =
-                block
-                    .attn
-                    .heads((q, k, v), &mask, head_mask.as_ref(), d, &mut |n, t| {
-                        tap(&format!("h.{l}.{n}"), t)
-                    })?;
+            let (hm, nm) = (head_mask.as_ref(), neuron_mask.as_ref());
+            let parts = block
+                .attn
+                .heads((q, k, v), &mask, hm, d, &mut inner(tap, l))?;
             let heads = tap(&format!("h.{l}.heads"), parts.head_out)?;
             let a = tap(&format!("h.{l}.attn"), block.attn.merge(&heads, d)?)?;
             x = tap(&format!("h.{l}.resid_attn"), (x + a)?)?;
             let n2 = tap(&format!("h.{l}.ln_2"), block.ln_2.forward(&x, d)?)?;
-            let (_, _, m) = block
-                .mlp
-                .forward(&n2, neuron_mask.as_ref(), d, &mut |n, t| {
-                    tap(&format!("h.{l}.{n}"), t)
-                })?;
+            let (_, _, m) = block.mlp.forward(&n2, nm, d, &mut inner(tap, l))?;
             // the FFN switched off adds nothing to the stream
             let m = if abl.mlp_off(l) { m.zeros_like()? } else { m };
             let m = tap(&format!("h.{l}.mlp"), m)?;
@@ -487,17 +479,13 @@ pub(crate) fn entering(layer: usize) -> String {
     }
 }
 
+/// Block `l`'s inner steps passed to `tap` under their full names (`h.{l}.qkv`, …).
+fn inner<'a>(tap: &'a mut Tap, l: usize) -> impl FnMut(&str, Tensor) -> Result<Tensor> + 'a {
+    move |name, t| tap(&format!("h.{l}.{name}"), t)
+}
+
 /// What [`Gpt::forward_tapped`] passes each station's output through.
 pub type Tap<'a> = dyn FnMut(&str, Tensor) -> Result<Tensor> + 'a;
-
-/// (T, P + T) additive mask: 0 where query i (at position P + i) may see key j, −∞ elsewhere.
-fn causal_mask(t: usize, p: usize, dev: &Device) -> Result<Tensor> {
-    let k = p + t;
-    let data: Vec<f32> = (0..t)
-        .flat_map(|i| (0..k).map(move |j| if j <= p + i { 0.0 } else { f32::NEG_INFINITY }))
-        .collect();
-    Ok(Tensor::from_vec(data, (t, k), dev)?)
-}
 
 impl Gpt {
     /// A model of shape `cfg` with GPT-2's random initialisation (for benchmarks and training).

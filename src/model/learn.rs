@@ -22,6 +22,7 @@ use super::backward::{self, Chain, Gradients, Place};
 use super::checkpoint::{WEIGHTS_FILE, load_weights};
 use super::error::{ModelError, Result};
 use super::gpt::Gpt;
+pub use super::learn_input::{Probe, check_memory, check_tokens, step_bytes};
 use super::train::AdamW;
 
 /// How the weights are updated.
@@ -66,42 +67,6 @@ impl std::str::FromStr for Optimizer {
     }
 }
 
-/// One entry of a weight as stored in `model.safetensors`: `h.0.mlp.c_fc.weight[3,17]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
-    /// The tensor's name, without the `transformer.` prefix.
-    pub tensor: String,
-    /// Zero-based indices in the stored layout (one for 1-D, two for 2-D).
-    pub index: Vec<usize>,
-}
-
-impl Probe {
-    /// Reads `NAME[I]` or `NAME[I,J]` (a `transformer.` prefix is dropped).
-    pub fn parse(spec: &str) -> std::result::Result<Self, String> {
-        let bad = || {
-            format!("--probe {spec:?}: want NAME[I] or NAME[I,J], e.g. h.0.mlp.c_fc.weight[3,17]")
-        };
-        let (name, rest) = spec.trim().split_once('[').ok_or_else(bad)?;
-        let inside = rest.strip_suffix(']').ok_or_else(bad)?;
-        let index = inside
-            .split(',')
-            .map(|i| i.trim().parse::<usize>())
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| bad())?;
-        let tensor = name.trim().trim_start_matches("transformer.").to_string();
-        if tensor.is_empty() || index.is_empty() || index.len() > 2 {
-            return Err(bad());
-        }
-        Ok(Self { tensor, index })
-    }
-
-    /// How it is written back: `h.0.mlp.c_fc.weight[3,17]`.
-    pub fn name(&self) -> String {
-        let idx: Vec<String> = self.index.iter().map(ToString::to_string).collect();
-        format!("{}[{}]", self.tensor, idx.join(","))
-    }
-}
-
 /// What one measurement found: the loss, the true tokens' mean probability and the gradients'
 /// sizes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -141,23 +106,6 @@ pub struct Learner {
     lr: f64,
     /// Updates applied so far.
     pub steps: usize,
-}
-
-/// The tokens of one training example, checked: at least 2, at most the context.
-pub fn check_tokens(ids: &[u32], context: usize) -> Result<()> {
-    if ids.len() < 2 {
-        return Err(ModelError::Prompt(format!(
-            "learning needs at least 2 tokens (a token and the one after it); the text has {}",
-            ids.len()
-        )));
-    }
-    if ids.len() > context {
-        return Err(ModelError::Prompt(format!(
-            "the text has {} tokens; this model reads at most {context} at once",
-            ids.len()
-        )));
-    }
-    Ok(())
 }
 
 impl Learner {
@@ -494,6 +442,8 @@ pub fn learn(
     probes: &[Probe],
 ) -> Result<LearnReport> {
     learner.check_probes(probes)?;
+    check_tokens(ids, learner.gpt().config().n_positions)?;
+    check_memory(learner.gpt().config(), ids.len())?;
     let mut entries = Vec::with_capacity(steps + 1);
     let mut probe_grads = Vec::new();
     for k in 0..=steps {
@@ -510,34 +460,4 @@ pub fn learn(
         entries,
         probes: probes.iter().cloned().zip(probe_grads).collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probes_are_read_as_stored() {
-        let p = Probe::parse("transformer.h.0.mlp.c_fc.weight[3,17]").unwrap();
-        assert_eq!(p.tensor, "h.0.mlp.c_fc.weight");
-        assert_eq!(p.index, vec![3, 17]);
-        assert_eq!(p.name(), "h.0.mlp.c_fc.weight[3,17]");
-        assert_eq!(Probe::parse("ln_f.bias[5]").unwrap().index, vec![5]);
-        for bad in [
-            "wte.weight",
-            "wte.weight[]",
-            "wte.weight[1,2,3]",
-            "wte.weight[-1]",
-            "[2]",
-        ] {
-            assert!(Probe::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_learning_example_has_two_to_context_tokens() {
-        assert!(check_tokens(&[1], 8).is_err());
-        assert!(check_tokens(&[1, 2], 8).is_ok());
-        assert!(check_tokens(&[0; 9], 8).is_err());
-    }
 }

@@ -21,6 +21,7 @@ pub mod heads;
 mod kv_cache;
 pub mod lamps;
 pub mod learn;
+pub mod learn_input;
 mod lens;
 mod matvec;
 pub mod patch;

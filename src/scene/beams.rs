@@ -302,6 +302,7 @@ pub(crate) struct BeamView<'w> {
     floor: Res<'w, Floor>,
     glow: Res<'w, BeamGlow>,
     selection: Res<'w, Selection>,
+    backward: Res<'w, super::backward::Backward>,
 }
 
 impl BeamView<'_> {
@@ -314,6 +315,7 @@ impl BeamView<'_> {
             || self.beam_hover.is_changed()
             || self.glow.is_changed()
             || self.selection.is_changed()
+            || self.backward.is_changed()
     }
 }
 
@@ -358,7 +360,8 @@ fn draw_lit_beams(sets: &mut [GizmoAsset; 4], l: &Layout, view: &BeamView) {
         let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
             continue;
         };
-        let color = beam_color(b, view.selection.head, view.glow.0);
+        let color = super::backward::beam_color(&view.backward, l, b)
+            .unwrap_or_else(|| beam_color(b, view.selection.head, view.glow.0));
         // faint beams get coarser arcs: they are most of the beams and the least looked at
         let segments = if b.weight < 0.3 {
             ARC_SEGMENTS / 2

@@ -7,6 +7,7 @@
 //! Nothing here imports inference: the scene draws what the playback says.
 
 pub mod attention_map;
+pub mod backward;
 pub mod beams;
 pub mod build;
 pub mod crate_face;
@@ -57,6 +58,8 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamsPutAway>()
         .init_resource::<routes::RouteLight>()
         .init_resource::<routes::RouteHover>()
+        .init_resource::<backward::Backward>()
+        .init_resource::<backward::BackwardRide>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
@@ -67,6 +70,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
+                (backward::ride_back, backward::sign_weight_gauges),
                 motion::move_crates,
                 motion::move_belt,
                 motion::fill_surprise_gauges,

@@ -16,6 +16,7 @@ pub(crate) fn move_crates(
     layout: Option<Res<CurrentLayout>>,
     selection: Res<Selection>,
     kit: Option<Res<Kit>>,
+    ride: Res<super::backward::BackwardRide>,
     mut crates: Query<(
         &Crate,
         &mut Transform,
@@ -29,7 +30,10 @@ pub(crate) fn move_crates(
     let last = (l.stations.len() - 1) as f32;
     for (c, mut t, mut mat) in &mut crates {
         let i = c.0;
-        let at = if i < floor.flow_start {
+        let at = if let Some(p) = ride.0 {
+            // the backward pass: every crate rides back from the dock to the press together
+            l.crate_position(i, p)
+        } else if i < floor.flow_start {
             l.crate_position(i, last - 0.5)
         } else if playback.progress < 0.0 {
             // riding back from the shipping dock, overhead

@@ -94,6 +94,34 @@ pub fn srgb8(c: [f32; 3]) -> [u8; 3] {
 /// simulated colour blindnesses (no brighter hue keeps further from all four).
 pub const ROUTE: [f32; 3] = [0.7, 1.0, 0.55];
 
+/// The backward pass's look (`backward.rs`): a gradient is ink on paper, where a value is light
+/// in the dark, so the two are never taken for each other. Zero is the paper.
+pub const GRAD_PAPER: [f32; 3] = [0.86, 0.85, 0.82];
+/// A positive gradient (raising that number would raise the loss): crimson ink, at least 44 ΔE
+/// from the values' amber and cyan in all four views.
+pub const GRAD_POSITIVE: [f32; 3] = [0.7, 0.0, 0.15];
+/// A negative gradient (raising that number would lower the loss): navy ink, at least 48 ΔE
+/// from amber and cyan, 77 from the crimson, in all four views.
+pub const GRAD_NEGATIVE: [f32; 3] = [0.1, 0.15, 0.6];
+
+/// RGBA8 (sRGB) of a gradient `g` on a scale where `scale` is full ink: the paper darkened toward
+/// crimson (positive) or navy (negative), ink = √(|g| / scale).
+pub fn grad_rgba(g: f32, scale: f32) -> [u8; 4] {
+    let m = if scale > 0.0 && g.is_finite() {
+        (g.abs() / scale).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let t = m.sqrt();
+    let ink = if g >= 0.0 {
+        GRAD_POSITIVE
+    } else {
+        GRAD_NEGATIVE
+    };
+    let c = |i: usize| ((GRAD_PAPER[i] + (ink[i] - GRAD_PAPER[i]) * t) * 255.0).round() as u8;
+    [c(0), c(1), c(2), 255]
+}
+
 /// The shipping dock's own hue: a paper white for the probability bars.
 pub const DOCK: [f32; 3] = [0.9, 0.88, 0.82];
 
@@ -144,35 +172,40 @@ mod tests {
         ]
     }
 
+    /// As seen, and under Machado, Oliveira and Fernandes' (2009) full-severity protanopia,
+    /// deuteranopia and tritanopia (linear RGB).
+    const VIEWS: [[[f64; 3]; 3]; 4] = [
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ],
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ],
+        [
+            [1.255528, -0.076749, -0.178779],
+            [-0.078411, 0.930809, 0.147602],
+            [0.004733, 0.691367, 0.303900],
+        ],
+    ];
+
     /// Each role's own hue stays apart from the values' amber and cyan as seen and under
     /// protanopia, deuteranopia and tritanopia (the README's check, computed here).
     #[test]
     fn the_roles_hues_stay_apart_from_the_values_under_colour_blindness() {
-        let views: [[[f64; 3]; 3]; 4] = [
-            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
-            [
-                [0.152286, 1.052583, -0.204868],
-                [0.114503, 0.786281, 0.099216],
-                [-0.003882, -0.048116, 1.051998],
-            ],
-            [
-                [0.367322, 0.860646, -0.227968],
-                [0.280085, 0.672501, 0.047413],
-                [-0.011820, 0.042940, 0.968881],
-            ],
-            [
-                [1.255528, -0.076749, -0.178779],
-                [-0.078411, 0.930809, 0.147602],
-                [0.004733, 0.691367, 0.303900],
-            ],
-        ];
         for (name, hue, at_least) in [
             ("attention", ATTENTION, 37.0),
             ("pulse", ATTENTION_PULSE, 39.0),
             ("dock", DOCK, 47.0),
             ("route", ROUTE, 28.0),
+            ("gradient +", GRAD_POSITIVE, 44.0),
+            ("gradient −", GRAD_NEGATIVE, 48.0),
         ] {
-            for m in &views {
+            for m in &VIEWS {
                 for value in [POSITIVE, NEGATIVE] {
                     let (a, b) = (seen(hue, m), seen(value, m));
                     let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
@@ -181,6 +214,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A gradient's two inks stay apart from each other and from their paper in all four views.
+    #[test]
+    fn the_gradients_inks_are_told_apart() {
+        let de = |a: [f64; 3], b: [f64; 3]| {
+            ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+        };
+        for m in &VIEWS {
+            let (p, n, paper) = (
+                seen(GRAD_POSITIVE, m),
+                seen(GRAD_NEGATIVE, m),
+                seen(GRAD_PAPER, m),
+            );
+            assert!(de(p, n) >= 77.0, "inks ΔE {:.1}", de(p, n));
+            assert!(de(p, paper) >= 56.0 && de(n, paper) >= 56.0);
+        }
+        assert_eq!(grad_rgba(0.0, 1.0)[..3], srgb8(GRAD_PAPER));
+        assert_eq!(grad_rgba(-2.0, 1.0)[..3], srgb8(GRAD_NEGATIVE));
+        assert!(grad_rgba(0.5, 1.0)[0] < grad_rgba(0.0, 1.0)[0] || grad_rgba(0.5, 1.0)[2] < 200);
     }
 
     /// The flat shaders fade with the same numbers as the camera's fog (they cannot read them

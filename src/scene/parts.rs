@@ -125,6 +125,8 @@ pub struct Board {
     pub scale: f32,
     /// Columns painted with values so far (the others are dark).
     pub painted: usize,
+    /// What the backward view painted on it (`backward::Backward::key`), if it did.
+    pub backward: Option<(usize, bool)>,
 }
 
 /// The FFN's neuron lamps for one layer: `n_inner` cells, lit by the selected token's GELU outputs.
@@ -146,6 +148,8 @@ pub struct LampWall {
     pub scale: f32,
     /// Size in world units (width, height).
     pub size: Vec2,
+    /// What the backward view lit on it (`backward::Backward::key`), if it did.
+    pub backward: Option<(usize, bool)>,
 }
 
 /// The logit-lens sign at a layer's exit: what the model would guess if it stopped there.

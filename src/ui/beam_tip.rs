@@ -21,10 +21,15 @@ pub(super) fn draw_beam_tip(
     hover: Res<BeamHover>,
     floor: Res<Floor>,
     lang: Res<Lang>,
+    backward: Res<crate::scene::backward::Backward>,
 ) -> Result {
     let l = *lang;
     let ctx = contexts.ctx_mut()?;
     let Some(b) = hover.0 else { return Ok(()) };
+    if backward.shown.is_some() {
+        // the backward view's beam has its gradient's tip (`grad_tip.rs`)
+        return Ok(());
+    }
     let h = &floor.history;
     if ui_state.hidden
         || ui_state.recording

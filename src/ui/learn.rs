@@ -6,18 +6,21 @@
 //! never written. The tour's clean stage and the kiosk's attract loop close the tab, so the next
 //! visitor meets the shipped model.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use candle_core::backprop::GradStore;
 
+use super::learn_job::{Plan, Running, Work, other_guesses};
 use super::state::UiState;
 use crate::i18n::Lang;
-use crate::inference::{Engine, ModelChanged, Request, Weights};
+use crate::inference::{Blocking, Engine, ModelChanged, Request, Weights};
 use crate::model::LoadedModel;
-use crate::model::learn::{Entry, Learner, Optimizer, top_next};
-use crate::playback::Floor;
+use crate::model::backward::Gradients;
+use crate::model::learn::{Entry, Learner, Optimizer};
+use crate::playback::{Floor, Playback};
+use crate::scene::backward::Backward;
 use crate::tour::{Action, TourPlayer};
 use crate::tr;
 
@@ -26,16 +29,20 @@ pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-4..=0.3;
 
 /// A sentence being learned.
 pub struct Session {
-    learner: Learner,
+    /// The copy of the weights that learns (shared with its work on the task pool and the
+    /// chain-rule steps of the gradient tips).
+    pub learner: Arc<Mutex<Learner>>,
     /// The model as loaded from its folder (what Forget returns to).
     original: Arc<LoadedModel>,
     /// The example's token ids and texts.
     ids: Vec<u32>,
-    texts: Vec<String>,
+    pub texts: Vec<String>,
     /// Entry k: measured after k updates.
     pub entries: Vec<Entry>,
-    /// The gradients of the last entry (what the next step applies).
-    grads: GradStore,
+    /// The gradients of the last entry (what the next step applies; away while a step runs).
+    grads: Option<GradStore>,
+    /// The last entry's backward pass, as the hall draws it.
+    pub drawn: Arc<Gradients>,
     /// The other sentence's top next word and its probability, as loaded and now.
     other: Option<[(String, f64); 2]>,
 }
@@ -45,6 +52,8 @@ pub struct Session {
 pub struct Learning {
     /// The sentence being learned, once the tab opened on a floor of 2 tokens or more.
     pub session: Option<Session>,
+    /// Work on the task pool (a start or steps), until it is done.
+    pub running: Option<Running>,
     /// How the next steps update.
     pub optimizer: Optimizer,
     /// Their learning rate.
@@ -53,93 +62,123 @@ pub struct Learning {
     pub other: String,
     /// Why learning could not start (a floor of one token, a model folder that cannot be read).
     pub problem: Option<String>,
+    /// The backward pass shown in the hall.
+    pub backward: bool,
 }
 
 impl Default for Learning {
     fn default() -> Self {
         Self {
             session: None,
+            running: None,
             optimizer: Optimizer::Sgd,
             lr: Optimizer::Sgd.default_lr(),
             other: "The dog ran to the".into(),
             problem: None,
+            backward: false,
         }
     }
 }
 
 impl Learning {
-    /// Starts learning the floor's tokens on a fresh copy of `model`'s weights (entry 0 measured).
-    pub fn start(&mut self, model: &Arc<LoadedModel>, ids: &[u32]) {
-        let session = Learner::new(model, self.optimizer, self.lr).and_then(|learner| {
-            let (entry, grads) = learner.measure(ids)?;
-            Ok(Session {
-                learner,
-                original: model.clone(),
-                ids: ids.to_vec(),
-                texts: crate::inference::texts(model, ids),
-                entries: vec![entry],
-                grads,
-                other: None,
-            })
-        });
-        match session {
-            Ok(mut s) => {
-                s.other = other_guesses(&s, &self.other);
-                self.session = Some(s);
-                self.problem = None;
-            }
-            Err(e) => self.problem = Some(e.to_string()),
+    fn plan(&self, steps: usize) -> Plan {
+        Plan {
+            optimizer: self.optimizer,
+            lr: self.lr,
+            steps,
+            other: self.other.clone(),
         }
     }
 
-    /// One update with the last gradients, a new measurement, and the floor on the new weights.
-    pub fn step(&mut self) -> Option<Weights> {
-        let (optimizer, lr) = (self.optimizer, self.lr);
-        let s = self.session.as_mut()?;
-        if s.learner.optimizer() != optimizer || s.learner.lr() != lr {
-            // a new optimiser or rate from now on (Adam's moments start afresh)
-            if let Err(e) = s.learner.retune(optimizer, lr) {
-                self.problem = Some(e.to_string());
+    /// Starts learning the floor's tokens on a fresh copy of `model`'s weights (entry 0 measured,
+    /// then `steps` updates), on the task pool.
+    pub fn start(&mut self, model: &Arc<LoadedModel>, ids: &[u32], steps: usize) {
+        let limit = model.config.n_positions;
+        if let Err(e) = crate::model::learn::check_tokens(ids, limit)
+            .and_then(|()| crate::model::learn::check_memory(&model.config, ids.len()))
+        {
+            self.problem = Some(e.to_string());
+            return;
+        }
+        let work = Work::Start {
+            model: model.clone(),
+            ids: ids.to_vec(),
+        };
+        self.session = None;
+        self.running = Some(Running::spawn(work, self.plan(steps)));
+    }
+
+    /// One update with the last gradients and a new measurement, on the task pool (nothing while
+    /// other work runs).
+    pub fn step(&mut self) {
+        if self.running.is_some() {
+            return;
+        }
+        let plan = self.plan(1);
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(grads) = s.grads.take() else { return };
+        let work = Work::Step {
+            learner: s.learner.clone(),
+            grads,
+            model: s.original.clone(),
+            ids: s.ids.clone(),
+        };
+        self.running = Some(Running::spawn(work, plan));
+    }
+
+    /// Takes finished work into the session: the weights to run the floor on when it applied an
+    /// update (with `blocking`, it is waited for).
+    pub fn poll(&mut self, blocking: bool) -> Option<Weights> {
+        let outcome = self.running.as_mut()?.poll(blocking)?;
+        self.running = None;
+        let done = match outcome {
+            Ok(done) => done,
+            Err(e) => {
+                self.problem = Some(e);
                 return None;
             }
-        }
-        let measured = s.learner.update(&s.grads).and_then(|()| {
-            let (entry, grads) = s.learner.measure(&s.ids)?;
-            Ok((entry, grads, s.learner.to_model(&s.original)?))
-        });
-        match measured {
-            Ok((entry, grads, model)) => {
-                s.entries.push(entry);
-                s.grads = grads;
-                s.other = other_guesses(s, &self.other);
-                Some(Weights(Arc::new(model)))
+        };
+        match self.session.as_mut() {
+            Some(s) => {
+                s.entries.extend(done.entries);
+                (s.grads, s.drawn, s.other) = (Some(done.grads), done.drawn, done.other);
             }
-            Err(e) => {
-                self.problem = Some(e.to_string());
-                None
+            None => {
+                self.session = Some(Session {
+                    texts: crate::inference::texts(&done.model, &done.ids),
+                    ids: done.ids,
+                    original: done.model,
+                    learner: done.learner,
+                    entries: done.entries,
+                    grads: Some(done.grads),
+                    drawn: done.drawn,
+                    other: done.other,
+                });
+                self.problem = None;
             }
         }
+        done.weights
     }
 
-    /// Forgets what was learned: the model on disk again (`None` when nothing was learning).
+    /// Waits for the work running, if any (tests, recordings): its weights, as [`Self::poll`].
+    pub fn wait(&mut self) -> Option<Weights> {
+        self.poll(true)
+    }
+
+    /// Forgets what was learned (work still running is dropped): the model on disk again
+    /// (`None` when the floor never ran on a learned copy).
     pub fn forget(&mut self) -> Option<Weights> {
+        self.running = None;
         let s = self.session.take()?;
         (s.entries.len() > 1).then(|| Weights(s.original))
     }
 }
 
-/// The other sentence's most likely next word and its probability, as loaded and now.
-fn other_guesses(s: &Session, text: &str) -> Option<[(String, f64); 2]> {
-    let ids = s.original.tokenizer.encode(text).ok()?;
-    let word = |(id, p): (u32, f64)| (s.original.tokenizer.token_text(id), p);
-    let before = top_next(&s.original.gpt, &ids).ok()?;
-    let now = top_next(s.learner.gpt(), &ids).ok()?;
-    Some([word(before), word(now)])
-}
-
 /// A tour stop with `Learn(n)`: at its act time the learning tab opens (shown on the stage too) on
-/// the floor's sentence and applies `n` steps, the floor running on the learned copy; leaving the
-/// stop closes the tab, which forgets.
+/// the floor's sentence, with the backward pass in the hall, and applies `n` steps, the floor
+/// running on the learned copy; leaving the stop closes the tab, which forgets.
 pub fn learn_on_tour(
     tour: Res<TourPlayer>,
     mut ui: ResMut<UiState>,
@@ -147,7 +186,7 @@ pub fn learn_on_tour(
     engine: Option<Res<Engine>>,
     floor: Res<Floor>,
     mut requests: MessageWriter<Request>,
-    mut done: Local<Option<usize>>,
+    (mut done, blocking): (Local<Option<usize>>, Option<Res<Blocking>>),
 ) {
     let stop = tour.active.then(|| tour.current()).flatten();
     let steps = stop.and_then(|s| {
@@ -183,14 +222,29 @@ pub fn learn_on_tour(
         }
         None => engine.0.clone(),
     };
-    *learning = Learning::default();
-    learning.start(&base, &floor.history.ids);
-    let mut last = None;
-    for _ in 0..n {
-        last = learning.step().or(last);
+    *learning = Learning {
+        backward: true,
+        ..Learning::default()
+    };
+    learning.start(&base, &floor.history.ids, n);
+    // a recording waits for it (each frame shows finished numbers); else `poll_learning` takes it
+    if blocking.is_some()
+        && let Some(w) = learning.wait()
+    {
+        requests.write(Request::Weights(w));
     }
-    // the floor runs on the last copy only (the request for the model on disk above is replaced)
-    if let Some(w) = last {
+}
+
+/// Takes the learning work that finished: the floor runs on the copy it updated.
+pub fn poll_learning(
+    mut learning: ResMut<Learning>,
+    blocking: Option<Res<Blocking>>,
+    mut requests: MessageWriter<Request>,
+) {
+    if learning.running.is_none() {
+        return;
+    }
+    if let Some(w) = learning.poll(blocking.is_some()) {
         requests.write(Request::Weights(w));
     }
 }
@@ -204,7 +258,7 @@ pub fn end_learning(
     mut requests: MessageWriter<Request>,
 ) {
     if changed.read().last().is_some() {
-        learning.session = None;
+        (learning.session, learning.running) = (None, None);
         return;
     }
     if !ui.learn_view && learning.problem.is_some() {
@@ -212,11 +266,45 @@ pub fn end_learning(
         learning.problem = None;
     }
     if !ui.learn_view
-        && learning.session.is_some()
+        && (learning.session.is_some() || learning.running.is_some())
         && let Some(w) = learning.forget()
     {
         requests.write(Request::Weights(w));
     }
+}
+
+/// The hall shows the session's backward pass while the tab is open and asks for it (the clock
+/// paused, so the crates ride only backwards); otherwise the forward values.
+pub fn show_backward(
+    ui: Res<UiState>,
+    learning: Res<Learning>,
+    mut view: ResMut<Backward>,
+    mut playback: ResMut<Playback>,
+) {
+    let want = learning
+        .session
+        .as_ref()
+        .filter(|_| ui.learn_view && learning.backward)
+        .map(|s| s.drawn.clone())
+        .filter(|g| !g.is_empty());
+    let same = match (&want, &view.shown) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return;
+    }
+    if want.is_some() && playback.playing {
+        playback.playing = false;
+    }
+    if want.is_none()
+        && let Some(last) = playback.last_station
+    {
+        // the crates rode back to the press: parked at the dock again, every board with values
+        playback.progress = last as f32;
+    }
+    view.show(want);
 }
 
 /// Draws the learning tab; it starts on the floor's tokens when it opens.
@@ -238,14 +326,26 @@ pub(super) fn draw_learn(
     let Some(window) = super::dock::window(ctx, super::dock::Tab::Learn, "learn") else {
         return Ok(());
     };
-    if learning.session.is_none() && learning.problem.is_none() {
+    let idle = learning.session.is_none() && learning.running.is_none();
+    if idle && learning.problem.is_none() {
         let ids = floor.history.ids.clone();
-        learning.start(&engine.0, &ids);
+        learning.start(&engine.0, &ids, 0);
     }
     window.show(ctx, |ui| {
         super::explain::lead(ui, tr!(l, "learn-intro"));
         if let Some(why) = &learning.problem {
             ui.colored_label(egui::Color32::LIGHT_RED, why);
+        }
+        if let Some(r) = &learning.running {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr!(
+                    l,
+                    "learn-working",
+                    done = r.progress(),
+                    total = r.total
+                ));
+            });
         }
         if let Some(w) = learn_view(ui, &mut learning, l) {
             requests.write(Request::Weights(w));
@@ -254,7 +354,7 @@ pub(super) fn draw_learn(
     Ok(())
 }
 
-/// The session's view and knobs; the weights to run the floor on when Step or Forget was pressed.
+/// The session's view and knobs; the weights to run the floor on when Forget was pressed.
 fn learn_view(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) -> Option<Weights> {
     let s = learning.session.as_ref()?;
     let (first, last) = (s.entries.first()?, s.entries.last()?);
@@ -265,19 +365,20 @@ fn learn_view(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) -> Option<Wei
         now = format!("{:.3}", last.loss),
         steps = s.entries.len() - 1
     ));
-    loss_curve(ui, &s.entries, l);
-    positions_table(ui, s, l);
+    super::learn_look::loss_curve(ui, &s.entries, l);
+    super::learn_look::positions_table(ui, &s.texts, &s.entries, l);
     let mut out = None;
     ui.add_space(6.0);
+    let busy = learning.running.is_some();
     ui.horizontal(|ui| {
         let step = egui::Button::new(egui::RichText::new(tr!(l, "learn-step")).size(20.0))
             .min_size(egui::vec2(140.0, super::TOUCH_TARGET));
         if ui
-            .add(step)
+            .add_enabled(!busy, step)
             .on_hover_text(tr!(l, "learn-step-tip"))
             .clicked()
         {
-            out = learning.step();
+            learning.step();
         }
         let forget = egui::Button::new(tr!(l, "learn-forget"))
             .min_size(egui::vec2(120.0, super::TOUCH_TARGET));
@@ -289,6 +390,7 @@ fn learn_view(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) -> Option<Wei
             out = learning.forget();
         }
     });
+    super::learn_look::backward_switch(ui, &mut learning.backward, l);
     knobs(ui, learning, l);
     other_sentence(ui, learning, l);
     ui.weak(tr!(l, "learn-copy-note"));
@@ -320,77 +422,14 @@ fn knobs(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) {
     });
 }
 
-/// Every position: the word, the true next word, its probability as loaded → now.
-fn positions_table(ui: &mut egui::Ui, s: &Session, l: Lang) {
-    let (first, last) = (&s.entries[0], &s.entries[s.entries.len() - 1]);
-    egui::Grid::new("learn-positions")
-        .striped(true)
-        .show(ui, |ui| {
-            ui.strong(tr!(l, "learn-col-word"));
-            ui.strong(tr!(l, "learn-col-next"));
-            ui.strong(tr!(l, "learn-col-before"));
-            ui.strong(tr!(l, "learn-col-now"));
-            ui.end_row();
-            for t in 0..s.ids.len() - 1 {
-                ui.label(s.texts[t].trim());
-                ui.label(s.texts[t + 1].trim());
-                ui.label(super::game::percent(first.probs[t] as f32));
-                let up = last.probs[t] >= first.probs[t];
-                let colour = if up {
-                    egui::Color32::from_rgb(150, 220, 150)
-                } else {
-                    egui::Color32::from_rgb(240, 150, 150)
-                };
-                ui.colored_label(colour, super::game::percent(last.probs[t] as f32));
-                ui.end_row();
-            }
-        });
-}
-
-/// The loss after each step, as a line (a dot per step).
-fn loss_curve(ui: &mut egui::Ui, entries: &[Entry], l: Lang) {
-    let (rect, _) =
-        ui.allocate_exact_size(egui::vec2(ui.available_width(), 90.0), egui::Sense::hover());
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 2.0, egui::Color32::from_gray(24));
-    let top = entries
-        .iter()
-        .map(|e| e.loss)
-        .fold(0.0f64, f64::max)
-        .max(1e-6);
-    let n = entries.len().max(2) - 1;
-    let at = |k: usize, loss: f64| {
-        egui::pos2(
-            rect.left() + 8.0 + (rect.width() - 16.0) * k as f32 / n as f32,
-            rect.bottom() - 8.0 - (rect.height() - 16.0) * (loss / top) as f32,
-        )
-    };
-    let points: Vec<egui::Pos2> = entries
-        .iter()
-        .enumerate()
-        .map(|(k, e)| at(k, e.loss))
-        .collect();
-    let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(240, 236, 224));
-    painter.add(egui::Shape::line(points.clone(), stroke));
-    for p in points {
-        painter.circle_filled(p, 3.0, stroke.color);
-    }
-    painter.text(
-        rect.left_top() + egui::vec2(6.0, 4.0),
-        egui::Align2::LEFT_TOP,
-        tr!(l, "learn-curve", top = format!("{top:.2}")),
-        egui::FontId::proportional(12.0),
-        egui::Color32::from_gray(170),
-    );
-}
-
 /// The untouched sentence: its most likely next word as loaded and now.
 fn other_sentence(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) {
     ui.add_space(6.0);
     ui.label(tr!(l, "learn-other"));
     let edited = ui.text_edit_singleline(&mut learning.other).lost_focus();
     if edited && let Some(s) = learning.session.as_mut() {
-        s.other = other_guesses(s, &learning.other);
+        let learner = s.learner.lock().expect("learner lock");
+        s.other = other_guesses(&s.original, &learner, &learning.other);
     }
     let Some(s) = &learning.session else { return };
     match &s.other {

@@ -16,6 +16,7 @@ pub mod dock;
 mod embedding;
 pub mod explain;
 pub mod game;
+mod grad_tip;
 mod hall_map;
 pub mod heatmap;
 mod help;
@@ -25,6 +26,8 @@ pub mod kiosk_panel;
 pub mod labels;
 pub mod layout_file;
 pub mod learn;
+pub mod learn_job;
+mod learn_look;
 mod model_card;
 mod models;
 mod patching;
@@ -170,9 +173,13 @@ pub(super) fn plugin(app: &mut App) {
                 help::draw_help,
                 caption::draw_caption,
                 hall_map::draw_hall_map,
-                beam_tip::draw_beam_tip,
-                routes::draw_route_tip,
-                value_tip::draw_value_tip,
+                (
+                    beam_tip::draw_beam_tip,
+                    routes::draw_route_tip,
+                    value_tip::draw_value_tip,
+                    grad_tip::draw_grad_tip,
+                )
+                    .chain(),
             )
                 .chain(),
         );
@@ -193,7 +200,12 @@ pub(super) fn plugin(app: &mut App) {
             save_stop::export_floor_json,
             layout_file::remember_layout,
             game::end_game_on_attract,
-            learn::end_learning,
+            (
+                learn::poll_learning,
+                learn::end_learning,
+                learn::show_backward,
+            )
+                .chain(),
             routes::light_route,
             caption::ease_caption_shift,
         )

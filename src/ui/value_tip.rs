@@ -36,6 +36,8 @@ pub(super) struct TipSources<'w> {
     dock: Res<'w, Dock>,
     surprise: Res<'w, TokenSurprise>,
     cards: Res<'w, crate::playback::roles::LampCardsRes>,
+    backward: Res<'w, crate::scene::backward::Backward>,
+    layout: Option<Res<'w, crate::scene::CurrentLayout>>,
 }
 
 /// Words with no operands, shown like a formula's text.
@@ -67,6 +69,10 @@ pub(super) fn draw_value_tip(
     let Some(pointer) = ctx.pointer_hover_pos() else {
         return Ok(());
     };
+    // the backward view's gradient under the pointer has its own tip (`grad_tip.rs`)
+    if super::grad_tip::gradient_hovered(&sources.backward, Some(v), sources.layout.as_deref()) {
+        return Ok(());
+    }
     let l = *lang;
     let mut ask = |asked| {
         let blocking = blocking.is_some();

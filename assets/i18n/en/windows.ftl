@@ -176,3 +176,23 @@ routes-edge-head-self = layer { $layer }, head { $head } reads { $word } itself:
 routes-fly = fly over this layer's heads: its route seen from above
 routes-map = Seen from above, layer:
 routes-map-tip = fly over layer { $layer }: its route through the heads seen from above, from the norm gate to the merge, the first word's lane at the top
+learn-working = Learning… { $done } of { $total } passes measured
+learn-backward = Show the backward pass in the hall
+learn-backward-tip = The crates ride back from the shipping dock to the press; every board, lamp and beam they pass shows its gradient: how fast the surprise (loss) changes when that one number changes
+grad-key-positive = crimson ink: raising this number would raise the surprise
+grad-key-zero = bare paper: no effect
+grad-key-negative = navy ink: raising it would lower the surprise
+grad-key-note = Gradients are ink on paper, values glow in the dark: the two never look alike. Darker ink = a larger gradient. Each machine's sign gives the size of its weights' gradient.
+grad-title = Gradient { $value }
+grad-meaning = how fast the surprise (loss) changes per unit this number changes
+grad-computing = (working out the chain rule…)
+grad-skip = { $value }  the stream goes on: the same number one station later
+grad-branch = { $value }  back through the norm gate it also feeds
+grad-total = = { $value }
+grad-feeds-qkv = it feeds the heads' { $n } queries, keys and values: Σ weight × their gradient
+grad-feeds-neurons = it feeds the FFN's { $n } neurons: Σ weight × their gradient
+grad-feeds-words = it feeds the score of each of the { $n } words: Σ weight × (probability − 1 if the true next word) ÷ positions
+grad-feeds-stream = it feeds the { $n } numbers the FFN adds to the stream: Σ weight × their gradient
+grad-feeds-values = the head reads the earlier word's { $n } value numbers: Σ value × the head output's gradient
+grad-largest = largest terms (input: factor × gradient = part):
+grad-gauge = weights' gradient { $norm } ({ $share } of the largest)
