@@ -2496,6 +2496,22 @@ fn a_tour_stop_plays_a_round_of_the_game() {
     assert!(!ui.game_view && !ui.game_on_stage, "the tab closes");
 }
 
+/// A headless factory with the learning tab open (its systems: the work taken, closing forgets,
+/// the backward pass shown), on [`PROMPT`].
+fn learning_app(m: &Arc<LoadedModel>) -> App {
+    use factory::ui::learn::{Learning, end_learning, poll_learning, show_backward};
+    let mut app = headless(m.clone());
+    app.insert_resource(factory::ui::UiState {
+        models: Vec::new(),
+        learn_view: true,
+        ..Default::default()
+    })
+    .init_resource::<Learning>()
+    .add_systems(Update, (poll_learning, end_learning, show_backward).chain());
+    run_prompt(&mut app, PROMPT);
+    app
+}
+
 /// Learning the floor's sentence (`ui/learn.rs`): a step runs the floor on the learned copy (the
 /// engine's model is then that copy: its surprise on the sentence is the step's entry, measured
 /// independently by `score`), the untouched sentence's guess is reported as loaded and now, and
@@ -2504,17 +2520,9 @@ fn a_tour_stop_plays_a_round_of_the_game() {
 fn learning_a_sentence_runs_the_floor_on_the_copy_and_closing_forgets() {
     use factory::inference::Engine;
     use factory::model::score::score;
-    use factory::ui::learn::{Learning, end_learning};
+    use factory::ui::learn::Learning;
     let m = model();
-    let mut app = headless(m.clone());
-    app.insert_resource(factory::ui::UiState {
-        models: Vec::new(),
-        learn_view: true,
-        ..Default::default()
-    })
-    .init_resource::<Learning>()
-    .add_systems(Update, end_learning);
-    run_prompt(&mut app, PROMPT);
+    let mut app = learning_app(&m);
     let ids = app.world().resource::<Floor>().history.ids.clone();
     let version = app.world().resource::<Floor>().version;
     let weights = {
@@ -3041,17 +3049,9 @@ fn the_backward_pass_rides_back_and_paints_the_gradients() {
     use factory::scene::backward::{Backward, BackwardRide, board_rows};
     use factory::scene::layout::tile;
     use factory::scene::{Board, BoardSource, palette};
-    use factory::ui::learn::{Learning, end_learning, poll_learning, show_backward};
+    use factory::ui::learn::Learning;
     let m = model();
-    let mut app = headless(m.clone());
-    app.insert_resource(factory::ui::UiState {
-        models: Vec::new(),
-        learn_view: true,
-        ..Default::default()
-    })
-    .init_resource::<Learning>()
-    .add_systems(Update, (poll_learning, end_learning, show_backward).chain());
-    run_prompt(&mut app, PROMPT);
+    let mut app = learning_app(&m);
     let ids = app.world().resource::<Floor>().history.ids.clone();
     {
         let mut learning = app.world_mut().resource_mut::<Learning>();

@@ -166,18 +166,24 @@ fn track_drag(
     }
 }
 
-/// Keeps the focus on the riding crates while following.
+/// Keeps the focus on the riding crates while following, and on the crates riding back while the
+/// backward pass is drawn (until they reach the press: then the camera is the visitor's again).
 fn follow_crates(
     follow: Res<Follow>,
     playback: Res<Playback>,
+    ride: Option<Res<crate::scene::backward::BackwardRide>>,
     layout: Option<Res<CurrentLayout>>,
     mut goals: Query<&mut OrbitGoal>,
 ) {
-    let (true, Some(layout)) = (follow.0, layout) else {
-        return;
+    let Some(layout) = layout else { return };
+    let riding = ride.filter(|r| r.is_changed()).and_then(|r| r.0);
+    let at = match riding {
+        Some(p) => p,
+        _ if follow.0 => playback.progress.max(0.0),
+        _ => return,
     };
     for mut goal in &mut goals {
-        goal.0.focus.x = layout.0.x_at(playback.progress.max(0.0));
+        goal.0.focus.x = layout.0.x_at(at);
     }
 }
 

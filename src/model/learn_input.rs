@@ -121,4 +121,25 @@ mod tests {
         assert!(check_tokens(&[1, 2], 8).is_ok());
         assert!(check_tokens(&[0; 9], 8).is_err());
     }
+
+    /// The memory bound grows with the text (the attention scores as its square) and refuses a
+    /// step that no machine has the memory for, saying how much it needs.
+    #[test]
+    fn a_step_too_large_for_memory_is_refused_with_its_need() {
+        let cfg = crate::model::Config::gpt2_small();
+        let (a, b, c) = (
+            step_bytes(&cfg, 256),
+            step_bytes(&cfg, 512),
+            step_bytes(&cfg, 1024),
+        );
+        assert!(a < b && b < c);
+        // the part that grows with the text more than doubles from 512 to 1024 (the square)
+        let fixed = 2 * step_bytes(&cfg, 1) - step_bytes(&cfg, 2);
+        assert!(c - fixed > 2 * (b - fixed));
+        let mut huge = cfg.clone();
+        huge.n_positions = 1 << 20;
+        let err = check_memory(&huge, 1 << 19).unwrap_err().to_string();
+        assert!(err.contains("GiB") && err.contains("shorter"), "{err}");
+        assert!(check_memory(&crate::model::Config::gpt2_small(), 4).is_ok());
+    }
 }

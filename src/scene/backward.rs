@@ -17,7 +17,7 @@ use crate::model::backward::Gradients;
 use crate::playback::history::Beam;
 
 /// Stations per second the crates ride back.
-pub const RIDE_SPEED: f32 = 2.5;
+pub const RIDE_SPEED: f32 = 5.0;
 
 /// The backward pass shown in the hall (set by the learning tab; `None`: the forward values).
 #[derive(Resource, Debug, Default, Clone)]
@@ -254,6 +254,7 @@ pub(crate) fn sign_weight_gauges(
         let text = crate::tr!(
             *lang,
             "grad-gauge",
+            station = i + 1,
             norm = format!("{norm:.3}"),
             share = format!("{:.0} %", 100.0 * norm / top)
         );

@@ -40,15 +40,20 @@ pub fn pending_rgba() -> [u8; 4] {
 
 /// RGBA8 (sRGB) of value `v` on a scale where `scale` is full brightness.
 pub fn value_rgba(v: f32, scale: f32) -> [u8; 4] {
+    ramp(v, scale, ZERO, [POSITIVE, NEGATIVE])
+}
+
+/// `zero` moved toward `signs[0]` (v ≥ 0) or `signs[1]` by √(|v| / scale) (perceptual-ish: small
+/// values stay visible), as RGBA8 (sRGB); a value that is not finite is `zero`.
+fn ramp(v: f32, scale: f32, zero: [f32; 3], signs: [[f32; 3]; 2]) -> [u8; 4] {
     let m = if scale > 0.0 && v.is_finite() {
         (v.abs() / scale).clamp(0.0, 1.0)
     } else {
         0.0
     };
-    // perceptual-ish ramp: small values stay visible
     let t = m.sqrt();
-    let hue = if v >= 0.0 { POSITIVE } else { NEGATIVE };
-    let c = |i: usize| ((ZERO[i] + (hue[i] - ZERO[i]) * t) * 255.0).round() as u8;
+    let hue = if v >= 0.0 { signs[0] } else { signs[1] };
+    let c = |i: usize| ((zero[i] + (hue[i] - zero[i]) * t) * 255.0).round() as u8;
     [c(0), c(1), c(2), 255]
 }
 
@@ -107,19 +112,7 @@ pub const GRAD_NEGATIVE: [f32; 3] = [0.1, 0.15, 0.6];
 /// RGBA8 (sRGB) of a gradient `g` on a scale where `scale` is full ink: the paper darkened toward
 /// crimson (positive) or navy (negative), ink = √(|g| / scale).
 pub fn grad_rgba(g: f32, scale: f32) -> [u8; 4] {
-    let m = if scale > 0.0 && g.is_finite() {
-        (g.abs() / scale).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let t = m.sqrt();
-    let ink = if g >= 0.0 {
-        GRAD_POSITIVE
-    } else {
-        GRAD_NEGATIVE
-    };
-    let c = |i: usize| ((GRAD_PAPER[i] + (ink[i] - GRAD_PAPER[i]) * t) * 255.0).round() as u8;
-    [c(0), c(1), c(2), 255]
+    ramp(g, scale, GRAD_PAPER, [GRAD_POSITIVE, GRAD_NEGATIVE])
 }
 
 /// The shipping dock's own hue: a paper white for the probability bars.

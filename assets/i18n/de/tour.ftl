@@ -65,8 +65,11 @@ tour-18 = 19. Wie das Modell lernte
 tour-19 = 20. Beim Lernen zusehen
     .text = Während des Trainings wurde das Modell immer wieder gespeichert. Bei Schritt 0 sind seine Zahlen zufällig und seine Vermutungen Rauschen. Ziehen Sie den Schieberegler im Fenster, um denselben Anfangstext (Prompt) bei jedem Schritt laufen zu lassen, und sehen Sie, wie aus den Balken Wörter werden.
 
-tour-20 = 21. Wie groß ist groß?
+tour-learn = 21. Lernen, rückwärts
+    .text = Jetzt lernt das Modell an jeder Stelle das wahre nächste Wort. An der Rampe wird seine Überraschung gemessen, und der Gradient fährt zurück zum Anfang. Karminrote Tinte: diese Zahl zu erhöhen würde die Überraschung erhöhen; marineblaue: sie würde sie senken. Dann macht jedes Gewicht einen Schritt gegen seinen Gradienten.
+
+tour-20 = 22. Wie groß ist groß?
     .text = Das Volumen jedes Blocks ist die Zahl der Parameter seines Modells. Die { $params } Parameter dieses Modells ergeben den kleinen Block links; GPT-2 small steht daneben, und die Wand rechts von beiden ist GPT-3 mit 175 Milliarden.
 
-tour-game = 22. Du bist dran
+tour-game = 23. Du bist dran
     .text = Kannst du das nächste Wort raten wie das Modell? Hier wird das wahre Wort für dich gewählt, und die Chance des Modells für jede Wahl erscheint. Tippe auf Spiel und spiel selbst fünf Runden.

@@ -178,7 +178,7 @@ routes-map = Von oben, Schicht:
 routes-map-tip = über Schicht { $layer } fliegen: ihr Weg durch die Köpfe von oben, vom Normtor bis zur Zusammenführung, die Spur des ersten Wortes oben
 learn-working = Lernt… { $done } von { $total } Durchgängen gemessen
 learn-backward = Den Rückwärtsdurchlauf in der Halle zeigen
-learn-backward-tip = Die Kisten fahren vom Versanddock zurück zur Presse; jede Tafel, Lampe und jeder Strahl, an dem sie vorbeikommen, zeigt den Gradienten: wie schnell sich die Überraschung (Verlust) ändert, wenn sich diese eine Zahl ändert
+learn-backward-tip = Die Kisten fahren von der Versandrampe zurück zur Einbettungspresse; jede Tafel, Lampe und jeder Strahl, an dem sie vorbeikommen, zeigt den Gradienten: wie schnell sich die Überraschung (Verlust) ändert, wenn sich diese eine Zahl ändert
 grad-key-positive = karminrote Tinte: diese Zahl zu erhöhen würde die Überraschung erhöhen
 grad-key-zero = leeres Papier: keine Wirkung
 grad-key-negative = marineblaue Tinte: sie zu erhöhen würde die Überraschung senken
@@ -187,7 +187,7 @@ grad-title = Gradient { $value }
 grad-meaning = wie schnell sich die Überraschung (Verlust) pro Einheit ändert, um die sich diese Zahl ändert
 grad-computing = (die Kettenregel wird ausgerechnet…)
 grad-skip = { $value }  der Strom fließt weiter: dieselbe Zahl eine Station später
-grad-branch = { $value }  zurück durch das Norm-Tor, das sie auch speist
+grad-branch = { $value }  zurück durch das Normtor, das sie auch speist
 grad-total = = { $value }
 grad-feeds-qkv = sie speist die { $n } Anfragen, Schlüssel und Werte der Köpfe: Σ Gewicht × deren Gradient
 grad-feeds-neurons = sie speist die { $n } Neuronen des FFN: Σ Gewicht × deren Gradient
@@ -195,4 +195,4 @@ grad-feeds-words = sie speist die Punktzahl jedes der { $n } Wörter: Σ Gewicht
 grad-feeds-stream = sie speist die { $n } Zahlen, die das FFN zum Strom addiert: Σ Gewicht × deren Gradient
 grad-feeds-values = der Kopf liest die { $n } Wert-Zahlen des früheren Worts: Σ Wert × Gradient der Kopfausgabe
 grad-largest = größte Terme (Eingang: Faktor × Gradient = Anteil):
-grad-gauge = Gradient der Gewichte { $norm } ({ $share } des größten)
+grad-gauge = { $station } · Gradient der Gewichte { $norm } ({ $share } des größten)

@@ -65,8 +65,11 @@ tour-18 = 19. How it learned
 tour-19 = 20. Watching it learn
     .text = Training saved the model along the way. At step 0 its numbers are random and its guesses noise. Drag the slider in the window to run the same prompt at each step and watch the bars turn into words.
 
-tour-20 = 21. How big is big?
+tour-learn = 21. Learning, backwards
+    .text = Now the model learns the true next word at every position. Its surprise is measured at the dock, and the gradient rides back to the start. Crimson ink: raising that number would raise the surprise; navy ink: it would lower it. Then every weight steps against its gradient.
+
+tour-20 = 22. How big is big?
     .text = Each block's volume is its model's number of parameters. This model's { $params } make the small block on the left; GPT-2 small stands beside it, and the wall to their right is GPT-3, with 175 billion.
 
-tour-game = 22. Your turn
+tour-game = 23. Your turn
     .text = Can you guess the next word as the model does? Here the true word is picked for you, and the model's chance for each choice appears. Touch Game to play five rounds yourself.

@@ -195,4 +195,4 @@ grad-feeds-words = it feeds the score of each of the { $n } words: Σ weight × 
 grad-feeds-stream = it feeds the { $n } numbers the FFN adds to the stream: Σ weight × their gradient
 grad-feeds-values = the head reads the earlier word's { $n } value numbers: Σ value × the head output's gradient
 grad-largest = largest terms (input: factor × gradient = part):
-grad-gauge = weights' gradient { $norm } ({ $share } of the largest)
+grad-gauge = { $station } · weights' gradient { $norm } ({ $share } of the largest)
