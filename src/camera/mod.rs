@@ -176,10 +176,13 @@ fn follow_crates(
     mut goals: Query<&mut OrbitGoal>,
 ) {
     let Some(layout) = layout else { return };
+    let ride_at = ride.as_ref().and_then(|r| r.0);
     let riding = ride.filter(|r| r.is_changed()).and_then(|r| r.0);
     let at = match riding {
-        Some(p) => p,
-        _ if follow.0 => playback.progress.max(0.0),
+        // a little ahead of the crates riding back: the camera's easing trails them
+        Some(p) => (p - 1.0).max(0.0),
+        // following: the crates, where the backward pass parked them or where the clock says
+        _ if follow.0 => ride_at.unwrap_or(playback.progress.max(0.0)),
         _ => return,
     };
     for mut goal in &mut goals {

@@ -298,7 +298,8 @@ pub fn chain(
     let n_layer = g.layers.len();
     let bad = || super::error::ModelError::Prompt(format!("no gradient cell {place:?} {a},{b}"));
     let layer = |l: usize| g.layers.get(l).ok_or_else(bad);
-    if a >= g.len() && !matches!(place, Place::Attention(..)) {
+    // a cell the example has (the place's own array checks every index)
+    if g.at(place, (a, b)).is_none() {
         return Err(bad());
     }
     // row `r` of a stored [rows, cols] weight

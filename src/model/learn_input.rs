@@ -60,7 +60,8 @@ pub fn check_tokens(ids: &[u32], context: usize) -> Result<()> {
 /// `cfg`: the training forward's intermediates and their gradients (every block's norms, queries,
 /// keys and values, the nh·T² attention scores through the softmax, the FFN's expansion through
 /// the GELU), the logits through the log-softmax, and the weights with their gradients and Adam's
-/// two moments. Measured on GPT-2's shape, see the README.
+/// two moments. An estimate (an untied head's own weights are not counted), meant to err high:
+/// measured on GPT-2's shape, see the README.
 pub fn step_bytes(cfg: &super::Config, t: usize) -> u64 {
     let (t, c, h) = (t as u64, cfg.n_embd as u64, cfg.n_inner as u64);
     let (l, nh, v) = (cfg.n_layer as u64, cfg.n_head as u64, cfg.vocab_size as u64);

@@ -114,7 +114,9 @@ pub fn paint_board(data: &mut [u8], rows: Option<&Array>, (n, c): (usize, usize)
     let width = n * across;
     for t in 0..n {
         for d in 0..c {
-            let px = match rows.filter(|a| t < a.shape[0] && a.shape.get(1) == Some(&c)) {
+            let px = match rows
+                .filter(|a| a.shape.first().is_some_and(|&n| t < n) && a.shape.get(1) == Some(&c))
+            {
                 Some(a) => palette::grad_rgba(a.at(&[t, d]), scale),
                 None => palette::pending_rgba(),
             };
@@ -146,12 +148,25 @@ pub fn paint_lamps(data: &mut [u8], neurons: Option<&Array>, token: Option<usize
     }
 }
 
-/// A lit beam's colour in the backward view (`None`: its forward look, also before the ride reached
-/// its booth).
+/// A lit beam's colour in the backward view: its gradient's, or unseen until the ride reaches its
+/// booth (attention's violet is not drawn meanwhile); `None` without the backward view (its
+/// forward look).
 pub fn beam_color(view: &Backward, l: &Layout, b: &Beam) -> Option<Color> {
+    view.shown.as_ref()?;
     let station = l.index_of(StationKind::Booth(b.layer, b.head))?;
-    let [r, g, bl, a] = beam_rgba(view, station, (b.layer, b.head, b.query, b.key))?;
+    let rgba = beam_rgba(view, station, (b.layer, b.head, b.query, b.key));
+    let [r, g, bl, a] = rgba.unwrap_or([0.0; 4]);
     Some(Color::srgba(r, g, bl, a))
+}
+
+/// Where a lit beam's arrowhead sits and where it comes from: on the query, the token reading
+/// (what is read flows into it), or in the backward view on the key (the gradient of the weight
+/// goes back to the token read).
+pub fn arrow_ends(view: &Backward, b: &Beam) -> (usize, usize) {
+    match view.shown {
+        Some(_) => (b.key, b.query),
+        None => (b.query, b.key),
+    }
 }
 
 /// A beam's colour in the backward view: the gradient of its attention weight in the inks
@@ -171,19 +186,11 @@ pub fn beam_rgba(
     let v = a.at(&[head, query, key]);
     let top = view.beam_tops.get(layer).copied().unwrap_or(0.0).max(1e-12);
     let [r, gr, b] = if v >= 0.0 {
-        palette::GRAD_POSITIVE
+        palette::GRAD_BEAM_POSITIVE
     } else {
-        palette::GRAD_NEGATIVE
+        palette::GRAD_BEAM_NEGATIVE
     };
-    // the inks are dark: lifted toward the paper so a beam reads over the dark hall
-    let lift = |c: f32, p: f32| c + (p - c) * 0.35;
-    let p = palette::GRAD_PAPER;
-    Some([
-        lift(r, p[0]),
-        lift(gr, p[1]),
-        lift(b, p[2]),
-        0.25 + 0.75 * (v.abs() / top).sqrt(),
-    ])
+    Some([r, gr, b, 0.25 + 0.75 * (v.abs() / top).sqrt()])
 }
 
 /// A machine's weights' gradient written over it in the backward view.
@@ -222,11 +229,18 @@ pub(crate) fn sign_weight_gauges(
     layout: Option<Res<CurrentLayout>>,
     lang: Res<crate::i18n::Lang>,
     signs: Query<Entity, With<GaugeSign>>,
+    mut made_for: Local<Option<(usize, crate::i18n::Lang)>>,
 ) {
+    // once per backward pass, language and layout (not at every station the ride passes)
+    let key = view
+        .shown
+        .as_ref()
+        .map(|g| (Arc::as_ptr(g) as usize, *lang));
     let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
-    if !view.is_changed() && !layout_changed && !lang.is_changed() {
+    if key == *made_for && !layout_changed {
         return;
     }
+    *made_for = key;
     for e in &signs {
         commands.entity(e).despawn();
     }

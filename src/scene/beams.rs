@@ -378,9 +378,9 @@ fn draw_lit_beams(sets: &mut [GizmoAsset; 4], l: &Layout, view: &BeamView) {
             2
         };
         sets[set].linestrip(points, color);
-        // an arrowhead where the beam lands on the query token: what is read flows from the
-        // key's lane into the lane of the token that reads it
-        sets[set].linestrip(arrowhead(l, station.x, b.query, b.key), color);
+        // an arrowhead on the query (what is read flows into it; backward: on the key)
+        let (head, tail) = super::backward::arrow_ends(&view.backward, b);
+        sets[set].linestrip(arrowhead(l, station.x, head, tail), color);
     }
 }
 

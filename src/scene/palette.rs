@@ -109,6 +109,14 @@ pub const GRAD_POSITIVE: [f32; 3] = [0.7, 0.0, 0.15];
 /// from amber and cyan, 77 from the crimson, in all four views.
 pub const GRAD_NEGATIVE: [f32; 3] = [0.1, 0.15, 0.6];
 
+/// A beam's positive gradient in the backward view: the crimson ink made bright enough to read as
+/// a line over the dark hall (at least 33 ΔE from amber and cyan in all four views).
+pub const GRAD_BEAM_POSITIVE: [f32; 3] = [0.95, 0.1, 0.25];
+/// A beam's negative gradient: the navy ink made bright (at least 31 ΔE from amber and cyan, 98
+/// from the crimson beam, in all four views). Attention's violet is not drawn meanwhile: the
+/// backward view hides a beam until its gradient arrives.
+pub const GRAD_BEAM_NEGATIVE: [f32; 3] = [0.25, 0.35, 1.0];
+
 /// RGBA8 (sRGB) of a gradient `g` on a scale where `scale` is full ink: the paper darkened toward
 /// crimson (positive) or navy (negative), ink = √(|g| / scale).
 pub fn grad_rgba(g: f32, scale: f32) -> [u8; 4] {
@@ -197,6 +205,8 @@ mod tests {
             ("route", ROUTE, 28.0),
             ("gradient +", GRAD_POSITIVE, 44.0),
             ("gradient −", GRAD_NEGATIVE, 48.0),
+            ("gradient beam +", GRAD_BEAM_POSITIVE, 33.0),
+            ("gradient beam −", GRAD_BEAM_NEGATIVE, 31.0),
         ] {
             for m in &VIEWS {
                 for value in [POSITIVE, NEGATIVE] {
@@ -222,6 +232,8 @@ mod tests {
                 seen(GRAD_PAPER, m),
             );
             assert!(de(p, n) >= 77.0, "inks ΔE {:.1}", de(p, n));
+            let (bp, bn) = (seen(GRAD_BEAM_POSITIVE, m), seen(GRAD_BEAM_NEGATIVE, m));
+            assert!(de(bp, bn) >= 98.0, "beam inks ΔE {:.1}", de(bp, bn));
             assert!(de(p, paper) >= 56.0 && de(n, paper) >= 56.0);
         }
         assert_eq!(grad_rgba(0.0, 1.0)[..3], srgb8(GRAD_PAPER));

@@ -50,10 +50,12 @@ pub fn pulse_position(seconds: f32, query: usize, key: usize) -> f32 {
 }
 
 /// Draws a bright dash travelling along each strong lit beam, from the token read to the token
-/// reading: which way attention carries what it reads. Moves with the app's (virtual) time, so a
-/// recording repeats exactly.
+/// reading: which way attention carries what it reads (the other way while the backward pass is
+/// shown: the gradient goes back from the reader to what it read). Moves with the app's (virtual)
+/// time, so a recording repeats exactly.
 fn draw_pulses(
     beams: Res<Beams>,
+    backward: Res<super::backward::Backward>,
     layout: Option<Res<CurrentLayout>>,
     selection: Res<Selection>,
     time: Res<Time>,
@@ -70,13 +72,22 @@ fn draw_pulses(
     let seconds = time.elapsed_secs_wrapped();
     let [r, g, bl] = palette::ATTENTION_PULSE;
     for b in strong.into_iter().take(MAX_PULSES) {
-        let Some(station) = l.station(StationKind::Booth(b.layer, b.head)) else {
+        let Some(index) = l.index_of(StationKind::Booth(b.layer, b.head)) else {
             continue;
         };
+        let station = &l.stations[index];
+        // the backward view: none until the gradient reached the booth
+        if backward.shown.is_some() && backward.at(index).is_none() {
+            continue;
+        }
         let dimmed = selection.head.is_some_and(|sel| sel != (b.layer, b.head));
         let alpha = (0.35 + 0.65 * b.weight) * if dimmed { DIMMED } else { 1.0 };
         let at = pulse_position(seconds, b.query, b.key);
-        let to = (at - PULSE_LENGTH).max(0.0);
+        let (at, to) = if backward.shown.is_some() {
+            (1.0 - at, (1.0 - at + PULSE_LENGTH).min(1.0))
+        } else {
+            (at, (at - PULSE_LENGTH).max(0.0))
+        };
         let points = (0..=3).map(|i| {
             let s = at + (to - at) * i as f32 / 3.0;
             l.beam_point(station.x, b.query, b.key, s)

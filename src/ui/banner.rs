@@ -28,6 +28,7 @@ pub(super) fn draw_banner(
     ui_state: Res<UiState>,
     floor: Res<Floor>,
     (time, lang): (Res<Time>, Res<crate::i18n::Lang>),
+    backward: Res<crate::scene::backward::Backward>,
     mut arrived: Local<(u64, f32)>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -96,7 +97,7 @@ pub(super) fn draw_banner(
                     if h.len() > 1 {
                         surprise_legend(ui, *lang);
                     }
-                    tiles_legend(ui, *lang);
+                    tiles_legend(ui, *lang, backward.shown.is_some());
                 });
         });
     Ok(())
@@ -112,21 +113,27 @@ fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
 }
 
 /// What the coloured floor tiles are (a fresh reviewer found "no legend anywhere" for them): an
-/// amber and a blue swatch, the values' own colours, and a line under the sentence.
-fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
-    use crate::scene::palette::{NEGATIVE, POSITIVE, srgb8};
+/// amber and a blue swatch, the values' own colours, and a line under the sentence; while the
+/// backward pass is shown, the gradients' crimson and navy inks and what they mean.
+fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, gradients: bool) {
+    use crate::scene::palette::{GRAD_NEGATIVE, GRAD_POSITIVE, NEGATIVE, POSITIVE, srgb8};
     let colour = |c: [f32; 3]| {
         let [r, g, b] = srgb8(c);
         egui::Color32::from_rgb(r, g, b)
     };
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
-        for c in [POSITIVE, NEGATIVE] {
+        let (swatches, key) = if gradients {
+            ([GRAD_POSITIVE, GRAD_NEGATIVE], "banner-tiles-gradient")
+        } else {
+            ([POSITIVE, NEGATIVE], "banner-tiles")
+        };
+        for c in swatches {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 1.0, colour(c));
         }
         ui.add_space(4.0);
-        let text = egui::RichText::new(tr!(lang, "banner-tiles"));
+        let text = egui::RichText::new(tr!(lang, key));
         ui.label(text.color(TILES_TEXT).size(14.0));
     });
 }

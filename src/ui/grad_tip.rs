@@ -53,8 +53,19 @@ fn hovered_place(
     }
 }
 
+/// A backward pass as (part of) a key: equal when it is the same measurement. It holds it, so a
+/// later one can never be taken for it by landing at the same address.
+#[derive(Clone)]
+pub(super) struct PassKey(Arc<crate::model::backward::Gradients>);
+
+impl PartialEq for PassKey {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// A chain-rule step, keyed by the backward pass it explains, the place and the cell.
-type ChainJob = Job<(usize, Place, (usize, usize)), Option<Chain>>;
+type ChainJob = Job<(PassKey, Place, (usize, usize)), Option<Chain>>;
 
 /// What the gradient tip reads.
 #[derive(SystemParam)]
@@ -110,7 +121,7 @@ pub(super) fn draw_grad_tip(
         return Ok(());
     };
     let shown = sources.view.shown.clone().expect("shown");
-    let key = (Arc::as_ptr(&shown) as usize, place, cell);
+    let key = (PassKey(shown.clone()), place, cell);
     let learner = s.learner.clone();
     let found = job.get(key, sources.blocking.is_some(), move || {
         move || {

@@ -136,10 +136,15 @@ impl Learning {
         let done = match outcome {
             Ok(done) => done,
             Err(e) => {
+                // the copy may be half updated and its gradients are gone: the session ends (the
+                // model on disk under the floor again if it ran on the copy); the next opening
+                // starts afresh
+                let back = self.forget();
                 self.problem = Some(e);
-                return None;
+                return back;
             }
         };
+        self.problem = None;
         match self.session.as_mut() {
             Some(s) => {
                 s.entries.extend(done.entries);
@@ -167,7 +172,8 @@ impl Learning {
         self.poll(true)
     }
 
-    /// Forgets what was learned (work still running is dropped): the model on disk again
+    /// Forgets what was learned (work still running stops at its next measurement): the model on
+    /// disk again
     /// (`None` when the floor never ran on a learned copy).
     pub fn forget(&mut self) -> Option<Weights> {
         self.running = None;
@@ -280,11 +286,13 @@ pub fn show_backward(
     learning: Res<Learning>,
     mut view: ResMut<Backward>,
     mut playback: ResMut<Playback>,
+    floor: Res<Floor>,
 ) {
+    // only on the sentence it was measured on (a new prompt on the floor: the values again)
     let want = learning
         .session
         .as_ref()
-        .filter(|_| ui.learn_view && learning.backward)
+        .filter(|s| ui.learn_view && learning.backward && s.ids == floor.history.ids)
         .map(|s| s.drawn.clone())
         .filter(|g| !g.is_empty());
     let same = match (&want, &view.shown) {
@@ -428,8 +436,10 @@ fn other_sentence(ui: &mut egui::Ui, learning: &mut Learning, l: Lang) {
     ui.label(tr!(l, "learn-other"));
     let edited = ui.text_edit_singleline(&mut learning.other).lost_focus();
     if edited && let Some(s) = learning.session.as_mut() {
-        let learner = s.learner.lock().expect("learner lock");
-        s.other = other_guesses(&s.original, &learner, &learning.other);
+        // not while a step holds the copy (the frame never waits; the step's end measures it)
+        if let Ok(learner) = s.learner.try_lock() {
+            s.other = other_guesses(&s.original, &learner, &learning.other);
+        }
     }
     let Some(s) = &learning.session else { return };
     match &s.other {

@@ -3,7 +3,7 @@
 //! draws it. A frame never waits on it, except while recording ([`crate::inference::Blocking`]),
 //! when it is waited for so that every frame shows finished numbers.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
@@ -68,24 +68,39 @@ pub struct Done {
     pub ids: Vec<u32>,
 }
 
-/// Work running on the task pool, and how far it got.
+/// Work running on the task pool, and how far it got. Dropped, it stops at its next measurement
+/// (a task begun is not cancelled by dropping it: its work checks `stop`).
 pub struct Running {
     task: Task<Result<Done, String>>,
     /// Measurements done so far.
     pub done: Arc<AtomicUsize>,
     /// Measurements it makes in all.
     pub total: usize,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Running {
     /// Starts `work` on the task pool.
     pub fn spawn(work: Work, plan: Plan) -> Self {
         let done = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
         let total = plan.steps + usize::from(matches!(work, Work::Start { .. }));
-        let counter = done.clone();
-        let task = AsyncComputeTaskPool::get()
-            .spawn(async move { run(work, &plan, &counter).map_err(|e| e.to_string()) });
-        Self { task, done, total }
+        let (counter, stopped) = (done.clone(), stop.clone());
+        let task = AsyncComputeTaskPool::get().spawn(async move {
+            run(work, &plan, (&counter, &stopped)).map_err(|e| e.to_string())
+        });
+        Self {
+            task,
+            done,
+            total,
+            stop,
+        }
     }
 
     /// Its outcome once finished (waited for with `blocking`).
@@ -102,7 +117,12 @@ impl Running {
     }
 }
 
-fn run(work: Work, plan: &Plan, done: &AtomicUsize) -> crate::model::error::Result<Done> {
+fn run(
+    work: Work,
+    plan: &Plan,
+    (done, stop): (&AtomicUsize, &AtomicBool),
+) -> crate::model::error::Result<Done> {
+    let given_up = || crate::model::error::ModelError::Prompt("learning given up".into());
     let (learner, grads, model, ids) = match work {
         Work::Start { model, ids } => {
             let learner = Learner::new(&model, plan.optimizer, plan.lr)?;
@@ -131,6 +151,9 @@ fn run(work: Work, plan: &Plan, done: &AtomicUsize) -> crate::model::error::Resu
         }
     };
     for _ in 0..plan.steps {
+        if stop.load(Ordering::Relaxed) {
+            return Err(given_up());
+        }
         l.update(&last.0)?;
         let (entry, g, drawn) = l.measure_drawn(&ids)?;
         entries.push(entry);

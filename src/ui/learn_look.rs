@@ -26,7 +26,7 @@ pub(super) fn backward_switch(ui: &mut egui::Ui, on: &mut bool, l: Lang) {
             let [r, g, b] = palette::srgb8(colour);
             ui.painter()
                 .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
-            ui.label(text);
+            ui.add(egui::Label::new(text).wrap());
         });
     }
     ui.weak(tr!(l, "grad-key-note"));

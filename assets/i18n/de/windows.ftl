@@ -112,7 +112,7 @@ learn-open-tip = Sieh dem Modell beim Lernen zu: An jeder Stelle des Satzes auf 
 tab-learn = Lernen
 learn-title = Diesen Satz lernen
 learn-intro = An jedem Wort erfährt das Modell das wahre nächste Wort; Schritt rückt alle seine Zahlen so, dass diese Wörter wahrscheinlicher werden.
-learn-loss = Überraschung (Verlust): { $before } Nats wie geladen, { $now } nach { $steps } Schritten
+learn-loss = Überraschung (Verlust): { $before } Nats wie geladen, { $now } jetzt (Schritte bisher: { $steps })
 learn-curve = Überraschung nach jedem Schritt (oben: { $top } Nats)
 learn-col-word = Wort
 learn-col-next = wahres nächstes Wort
@@ -182,7 +182,7 @@ learn-backward-tip = Die Kisten fahren von der Versandrampe zurück zur Einbettu
 grad-key-positive = karminrote Tinte: diese Zahl zu erhöhen würde die Überraschung erhöhen
 grad-key-zero = leeres Papier: keine Wirkung
 grad-key-negative = marineblaue Tinte: sie zu erhöhen würde die Überraschung senken
-grad-key-note = Gradienten sind Tinte auf Papier, Werte leuchten im Dunkeln: beide sehen nie gleich aus. Dunklere Tinte = größerer Gradient. Das Schild jeder Maschine nennt die Größe des Gradienten ihrer Gewichte.
+grad-key-note = Gradienten sind Tinte auf Papier, Werte leuchten im Dunkeln: beide sehen nie gleich aus. Dunklere Tinte = größerer Gradient. Das Schild jeder Maschine nennt die Größe des Gradienten ihrer Gewichte. Die Pfeile der Strahlen zeigen jetzt zurück: von jedem Wort zu den Wörtern, die es las, gefärbt nach dem Gradienten dieses Aufmerksamkeitsgewichts.
 grad-title = Gradient { $value }
 grad-meaning = wie schnell sich die Überraschung (Verlust) pro Einheit ändert, um die sich diese Zahl ändert
 grad-computing = (die Kettenregel wird ausgerechnet…)

@@ -112,7 +112,7 @@ learn-open-tip = Watch the model learn: it is told the true next word at every p
 tab-learn = Learn
 learn-title = Learning this sentence
 learn-intro = At every word the model is told the true next word; Step nudges all its numbers so that those words get more likely.
-learn-loss = Surprise (loss): { $before } nats as loaded, { $now } after { $steps } steps
+learn-loss = Surprise (loss): { $before } nats as loaded, { $now } now (steps taken: { $steps })
 learn-curve = surprise after each step (top: { $top } nats)
 learn-col-word = word
 learn-col-next = true next word
@@ -182,7 +182,7 @@ learn-backward-tip = The crates ride back from the shipping dock to the press; e
 grad-key-positive = crimson ink: raising this number would raise the surprise
 grad-key-zero = bare paper: no effect
 grad-key-negative = navy ink: raising it would lower the surprise
-grad-key-note = Gradients are ink on paper, values glow in the dark: the two never look alike. Darker ink = a larger gradient. Each machine's sign gives the size of its weights' gradient.
+grad-key-note = Gradients are ink on paper, values glow in the dark: the two never look alike. Darker ink = a larger gradient. Each machine's sign gives the size of its weights' gradient. The beams' arrows point back now: from each word to the words it read, coloured by the gradient of that attention weight.
 grad-title = Gradient { $value }
 grad-meaning = how fast the surprise (loss) changes per unit this number changes
 grad-computing = (working out the chain rule…)
