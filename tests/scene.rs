@@ -2499,7 +2499,9 @@ fn a_tour_stop_plays_a_round_of_the_game() {
 /// A headless factory with the learning tab open (its systems: the work taken, closing forgets,
 /// the backward pass shown), on [`PROMPT`].
 fn learning_app(m: &Arc<LoadedModel>) -> App {
-    use factory::ui::learn::{Learning, end_learning, poll_learning, show_backward};
+    use factory::ui::learn::{
+        Learning, end_learning, poll_learning, share_true_next, show_backward,
+    };
     let mut app = headless(m.clone());
     app.insert_resource(factory::ui::UiState {
         models: Vec::new(),
@@ -2507,7 +2509,10 @@ fn learning_app(m: &Arc<LoadedModel>) -> App {
         ..Default::default()
     })
     .init_resource::<Learning>()
-    .add_systems(Update, (poll_learning, end_learning, show_backward).chain());
+    .add_systems(
+        Update,
+        (poll_learning, end_learning, show_backward, share_true_next).chain(),
+    );
     run_prompt(&mut app, PROMPT);
     app
 }
@@ -2565,6 +2570,40 @@ fn learning_a_sentence_runs_the_floor_on_the_copy_and_closing_forgets() {
     );
     let original = score(&m.gpt, &m.tokenizer, PROMPT).unwrap();
     assert!(original.nll > s.nll, "the model on disk is untouched");
+    // the dock writes each position's true next word, its probability as loaded and now
+    app.update();
+    app.update();
+    let texts = app.world().resource::<Floor>().history.texts.clone();
+    let lines = app
+        .world()
+        .resource::<factory::scene::backward::TrueNext>()
+        .0
+        .clone()
+        .expect("the dock's lines");
+    assert_eq!(lines.len(), texts.len() - 1);
+    let pct = |p: f64| factory::ui::game::percent(p as f32);
+    let (loaded, now) = (
+        app.world()
+            .resource::<Learning>()
+            .session
+            .as_ref()
+            .unwrap()
+            .entries[0]
+            .probs[0],
+        learned.probs[0],
+    );
+    assert!(lines[0].contains(texts[1].trim()), "{}", lines[0]);
+    assert!(
+        lines[0].contains(&pct(loaded)) && lines[0].contains(&pct(now)),
+        "{}",
+        lines[0]
+    );
+    let world = app.world_mut();
+    let shown = world
+        .query::<&factory::scene::backward::TrueNextLabel>()
+        .iter(world)
+        .count();
+    assert_eq!(shown, texts.len() - 1, "a line in each lane but the last");
     // closing the tab forgets: the model on disk is the floor's again
     app.world_mut()
         .resource_mut::<factory::ui::UiState>()

@@ -285,3 +285,49 @@ pub(crate) fn sign_weight_gauges(
         ));
     }
 }
+
+/// Each position's true next word and its probability as loaded and now, while the learning tab
+/// is open (set by it; `None`: nothing written at the dock).
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct TrueNext(pub Option<Vec<String>>);
+
+/// A line at the shipping dock in a token's lane: its true next word and that word's probability.
+#[derive(Component, Debug)]
+pub struct TrueNextLabel;
+
+/// Writes each position's true next word and its probability (as loaded → now) at the shipping
+/// dock, in that token's lane, while the learning tab is open; takes the lines down after.
+pub(crate) fn label_true_next(
+    mut commands: Commands,
+    lines: Res<TrueNext>,
+    layout: Option<Res<CurrentLayout>>,
+    labels: Query<Entity, With<TrueNextLabel>>,
+) {
+    let layout_changed = layout.as_ref().is_some_and(|l| l.is_changed());
+    if !lines.is_changed() && !layout_changed {
+        return;
+    }
+    for e in &labels {
+        commands.entity(e).despawn();
+    }
+    let (Some(lines), Some(layout)) = (lines.0.as_ref(), layout) else {
+        return;
+    };
+    let l = &layout.0;
+    let Some(dock) = l.station(StationKind::Shipping) else {
+        return;
+    };
+    for (t, text) in lines.iter().enumerate().take(l.n_tokens) {
+        commands.spawn((
+            Name::new(format!("True next word of token {t}")),
+            TrueNextLabel,
+            Transform::from_xyz(dock.x - dock.depth / 2.0, 2.2, l.token_z(t)),
+            super::WorldLabel {
+                text: text.clone(),
+                size: 14.0,
+                lift: 0.0,
+                weight: 1.2,
+            },
+        ));
+    }
+}

@@ -60,6 +60,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<routes::RouteHover>()
         .init_resource::<backward::Backward>()
         .init_resource::<backward::BackwardRide>()
+        .init_resource::<backward::TrueNext>()
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
@@ -70,7 +71,11 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                (backward::ride_back, backward::sign_weight_gauges),
+                (
+                    backward::ride_back,
+                    backward::sign_weight_gauges,
+                    backward::label_true_next,
+                ),
                 motion::move_crates,
                 motion::move_belt,
                 motion::fill_surprise_gauges,

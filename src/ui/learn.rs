@@ -315,6 +315,37 @@ pub fn show_backward(
     view.show(want);
 }
 
+/// While the tab is open on the floor's sentence, the shipping dock writes each position's true
+/// next word and its probability as loaded and now (`scene::backward::label_true_next`).
+pub fn share_true_next(
+    ui: Res<UiState>,
+    learning: Res<Learning>,
+    floor: Res<Floor>,
+    lang: Res<Lang>,
+    mut lines: ResMut<crate::scene::backward::TrueNext>,
+) {
+    let want = learning
+        .session
+        .as_ref()
+        .filter(|s| ui.learn_view && s.ids == floor.history.ids)
+        .and_then(|s| {
+            let (first, last) = (s.entries.first()?, s.entries.last()?);
+            let line = |t: usize| {
+                tr!(
+                    *lang,
+                    "learn-dock-line",
+                    word = s.texts[t + 1].trim(),
+                    before = super::game::percent(first.probs[t] as f32),
+                    now = super::game::percent(last.probs[t] as f32)
+                )
+            };
+            Some((0..s.ids.len() - 1).map(line).collect::<Vec<_>>())
+        });
+    if lines.0 != want {
+        lines.0 = want;
+    }
+}
+
 /// Draws the learning tab; it starts on the floor's tokens when it opens.
 pub(super) fn draw_learn(
     mut contexts: EguiContexts,

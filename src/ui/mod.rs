@@ -204,6 +204,7 @@ pub(super) fn plugin(app: &mut App) {
                 learn::poll_learning,
                 learn::end_learning,
                 learn::show_backward,
+                learn::share_true_next,
             )
                 .chain(),
             routes::light_route,

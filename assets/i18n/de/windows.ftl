@@ -196,3 +196,4 @@ grad-feeds-stream = sie speist die { $n } Zahlen, die das FFN zum Strom addiert:
 grad-feeds-values = der Kopf liest die { $n } Wert-Zahlen des früheren Worts: Σ Wert × Gradient der Kopfausgabe
 grad-largest = größte Terme (Eingang: Faktor × Gradient = Anteil):
 grad-gauge = { $station } · Gradient der Gewichte { $norm } ({ $share } des größten)
+learn-dock-line = als nächstes: „{ $word }“ { $before } wie geladen, { $now } jetzt

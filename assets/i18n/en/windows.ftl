@@ -196,3 +196,4 @@ grad-feeds-stream = it feeds the { $n } numbers the FFN adds to the stream: Σ w
 grad-feeds-values = the head reads the earlier word's { $n } value numbers: Σ value × the head output's gradient
 grad-largest = largest terms (input: factor × gradient = part):
 grad-gauge = { $station } · weights' gradient { $norm } ({ $share } of the largest)
+learn-dock-line = next: “{ $word }” { $before } as loaded, { $now } now
