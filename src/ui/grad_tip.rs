@@ -2,18 +2,16 @@
 //! the ride back has passed): its number and the chain-rule step that made it, with the real
 //! numbers ([`crate::model::backward::chain`], computed off the main thread once per cell).
 
-use std::sync::Arc;
-
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::job::{Found, Job};
+use super::job::{ArcKey, Found, Job};
 use super::learn::Learning;
 use super::state::UiState;
 use crate::i18n::Lang;
 use crate::inference::Blocking;
-use crate::model::backward::{Chain, Place};
+use crate::model::backward::{Chain, Gradients, Place};
 use crate::pick::{HoveredValue, ValueHover};
 use crate::scene::backward::Backward;
 use crate::scene::beams::BeamHover;
@@ -53,19 +51,8 @@ fn hovered_place(
     }
 }
 
-/// A backward pass as (part of) a key: equal when it is the same measurement. It holds it, so a
-/// later one can never be taken for it by landing at the same address.
-#[derive(Clone)]
-pub(super) struct PassKey(Arc<crate::model::backward::Gradients>);
-
-impl PartialEq for PassKey {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// A chain-rule step, keyed by the backward pass it explains, the place and the cell.
-type ChainJob = Job<(PassKey, Place, (usize, usize)), Option<Chain>>;
+type ChainJob = Job<(ArcKey<Gradients>, Place, (usize, usize)), Option<Chain>>;
 
 /// What the gradient tip reads.
 #[derive(SystemParam)]
@@ -121,7 +108,7 @@ pub(super) fn draw_grad_tip(
         return Ok(());
     };
     let shown = sources.view.shown.clone().expect("shown");
-    let key = (PassKey(shown.clone()), place, cell);
+    let key = (ArcKey(shown.clone()), place, cell);
     let learner = s.learner.clone();
     let found = job.get(key, sources.blocking.is_some(), move || {
         move || {

@@ -5,12 +5,18 @@
 
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
-/// A model as (part of) a key: equal when it is the same loaded model. It holds the model, so a
-/// later model can never be taken for it by landing at the same address.
-#[derive(Clone)]
-pub struct ModelKey(pub std::sync::Arc<crate::model::LoadedModel>);
+/// A shared value as (part of) a key: equal when it is the same one (a loaded model by default, or
+/// a learning step's backward pass). It holds the value, so a later one can never be taken for it
+/// by landing at the same address.
+pub struct ArcKey<T = crate::model::LoadedModel>(pub std::sync::Arc<T>);
 
-impl PartialEq for ModelKey {
+impl<T> Clone for ArcKey<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for ArcKey<T> {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use bevy_egui::egui;
 
-use super::job::{Job, ModelKey};
+use super::job::{ArcKey, Job};
 use crate::i18n::Lang;
 use crate::model::patch::{Metric, PatchGrid, PatchSpec, Site, patch};
 use crate::model::{Ablations, LoadedModel};
@@ -18,7 +18,7 @@ use crate::playback::history::History;
 use crate::tr;
 
 /// What a grid was computed for.
-type Key = (ModelKey, Vec<u32>, Vec<u32>, Site, Metric, Ablations);
+type Key = (ArcKey, Vec<u32>, Vec<u32>, Site, Metric, Ablations);
 
 /// The patching section's own state.
 #[derive(Default)]
@@ -83,7 +83,7 @@ pub(super) fn patching_section(
     ui.strong(tr!(l, "patch-title"));
     ui.label(tr!(l, "patch-intro"));
     if let Some(spec) = on_floor {
-        return kept_section(ui, view, spec, (ModelKey(model.clone()), abl), l);
+        return kept_section(ui, view, spec, (ArcKey(model.clone()), abl), l);
     }
     if a.ids.len() != b.ids.len() {
         ui.weak(tr!(l, "patch-lengths", a = a.ids.len(), b = b.ids.len()));
@@ -93,7 +93,7 @@ pub(super) fn patching_section(
     let word = |id: u32| model.tokenizer.token_text(id).trim().to_string();
     let (site, metric) = options(ui, view, (ta, tb), &word, l);
     let key: Key = (
-        ModelKey(model.clone()),
+        ArcKey(model.clone()),
         a.ids.clone(),
         b.ids.clone(),
         site,
@@ -215,7 +215,7 @@ fn kept_section(
     ui: &mut egui::Ui,
     view: &mut PatchView,
     spec: &PatchSpec,
-    (model, abl): (ModelKey, &Ablations),
+    (model, abl): (ArcKey, &Ablations),
     l: Lang,
 ) -> Option<(Site, Vec<Vec<f64>>)> {
     let kept = view.kept.as_ref().filter(|k| k.key.1 == spec.clean)?;

@@ -6,7 +6,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::job::{Job, ModelKey};
+use super::job::{ArcKey, Job};
 use super::state::UiState;
 use crate::i18n::Lang;
 use crate::inference::{Blocking, Engine};
@@ -27,8 +27,8 @@ struct Numbers {
 /// The three pictures, made once per model.
 #[derive(Default)]
 pub(super) struct Tables {
-    numbers: Job<ModelKey, Result<Numbers, String>>,
-    pictures: Option<(ModelKey, [egui::TextureHandle; 3])>,
+    numbers: Job<ArcKey, Result<Numbers, String>>,
+    pictures: Option<(ArcKey, [egui::TextureHandle; 3])>,
 }
 
 impl Numbers {
@@ -87,7 +87,7 @@ pub(super) fn draw_positions(
     }
     let model = &engine.0;
     let (n, d) = (model.config.n_positions, model.config.n_embd);
-    let key = ModelKey(model.clone());
+    let key = ArcKey(model.clone());
     let mut failed = None;
     if tables.pictures.as_ref().is_none_or(|(k, _)| *k != key) {
         let found = tables.numbers.get(key.clone(), blocking.is_some(), || {

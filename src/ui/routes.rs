@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::job::{Found, Job, ModelKey};
+use super::job::{ArcKey, Found, Job};
 use super::state::UiState;
 use crate::camera::{FocusOrbit, layer_map_view};
 use crate::i18n::Lang;
@@ -50,7 +50,7 @@ pub struct RouteTab {
     pub threshold: f64,
     /// The route for the floor, while the tab is open.
     pub status: Option<RouteStatus>,
-    job: Job<(ModelKey, Vec<u32>), Traced>,
+    job: Job<(ArcKey, Vec<u32>), Traced>,
     /// What `status` was made for (the floor's version, the model, the threshold), once it is
     /// final: nothing is cut or cloned again until one of them changes.
     made_for: Option<(u64, usize, u64)>,
@@ -103,7 +103,7 @@ pub fn light_route(
         return;
     }
     let (status, edges) = if floor.ablations.is_empty() && floor.patch.is_none() {
-        let key = (ModelKey(engine.0.clone()), h.ids.clone());
+        let key = (ArcKey(engine.0.clone()), h.ids.clone());
         let RouteTab { job, stop, .. } = &mut *tab;
         let found = job.get(key, blocking.is_some(), || {
             // the trace in flight (if any) is for another floor or model: given up
