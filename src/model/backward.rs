@@ -141,18 +141,28 @@ impl Gradients {
         Ok(())
     }
 
+    /// The gradients at `place`: (T, C) for a station, (T, H) for the neurons, (nh, T, T) for a
+    /// layer's attention weights (every head's).
+    pub fn array(&self, place: Place) -> Option<&Array> {
+        let layer = |l: usize| self.layers.get(l);
+        Some(match place {
+            Place::Embed => &self.embed,
+            Place::Ln1(l) => &layer(l)?.ln_1,
+            Place::ResidAttn(l) => &layer(l)?.resid_attn,
+            Place::Ln2(l) => &layer(l)?.ln_2,
+            Place::ResidFfn(l) => &layer(l)?.resid_ffn,
+            Place::LnF => &self.ln_f,
+            Place::Neuron(l) => &layer(l)?.neurons,
+            Place::Attention(l, _) => &layer(l)?.attention,
+        })
+    }
+
     /// The gradient at `place`, cell `(a, b)` (see [`Place`]), if the example has that cell.
     pub fn at(&self, place: Place, (a, b): (usize, usize)) -> Option<f32> {
-        let layer = |l: usize| self.layers.get(l);
-        let (array, index) = match place {
-            Place::Embed => (&self.embed, vec![a, b]),
-            Place::Ln1(l) => (&layer(l)?.ln_1, vec![a, b]),
-            Place::ResidAttn(l) => (&layer(l)?.resid_attn, vec![a, b]),
-            Place::Ln2(l) => (&layer(l)?.ln_2, vec![a, b]),
-            Place::ResidFfn(l) => (&layer(l)?.resid_ffn, vec![a, b]),
-            Place::LnF => (&self.ln_f, vec![a, b]),
-            Place::Neuron(l) => (&layer(l)?.neurons, vec![a, b]),
-            Place::Attention(l, h) => (&layer(l)?.attention, vec![h, a, b]),
+        let array = self.array(place)?;
+        let index = match place {
+            Place::Attention(_, h) => vec![h, a, b],
+            _ => vec![a, b],
         };
         let fits =
             index.len() == array.shape.len() && index.iter().zip(&array.shape).all(|(i, n)| i < n);

@@ -13,7 +13,7 @@ use super::layout::{Layout, StationKind};
 use super::palette;
 use super::parts::{BoardSource, CurrentLayout};
 use crate::model::Array;
-use crate::model::backward::Gradients;
+use crate::model::backward::{Gradients, Place};
 use crate::playback::history::Beam;
 
 /// Stations per second the crates ride back.
@@ -93,18 +93,22 @@ pub(crate) fn ride_back(
     }
 }
 
+/// Where a board's gradients are: the press's rows and the stamp's are each added into the stream
+/// once, so their gradient is the stream's.
+pub fn place_of(source: BoardSource) -> Place {
+    match source {
+        BoardSource::TokEmb | BoardSource::Embed => Place::Embed,
+        BoardSource::Ln1(l) => Place::Ln1(l),
+        BoardSource::ResidAttn(l) => Place::ResidAttn(l),
+        BoardSource::Ln2(l) => Place::Ln2(l),
+        BoardSource::ResidFfn(l) => Place::ResidFfn(l),
+        BoardSource::LnF => Place::LnF,
+    }
+}
+
 /// The gradient rows of a board's station.
 pub fn board_rows(g: &Gradients, source: BoardSource) -> Option<&Array> {
-    Some(match source {
-        // the press's rows and the stamp's are each added into the stream once: their gradient
-        // is the stream's
-        BoardSource::TokEmb | BoardSource::Embed => &g.embed,
-        BoardSource::Ln1(l) => &g.layers.get(l)?.ln_1,
-        BoardSource::ResidAttn(l) => &g.layers.get(l)?.resid_attn,
-        BoardSource::Ln2(l) => &g.layers.get(l)?.ln_2,
-        BoardSource::ResidFfn(l) => &g.layers.get(l)?.resid_ffn,
-        BoardSource::LnF => &g.ln_f,
-    })
+    g.array(place_of(source))
 }
 
 /// A board's pixels in the backward view: each token's tile in the gradients' look (a token the
@@ -179,11 +183,7 @@ pub fn beam_rgba(
 ) -> Option<[f32; 4]> {
     let g = view.at(station)?;
     let (layer, head, query, key) = beam;
-    let a = &g.layers.get(layer)?.attention;
-    if a.shape.len() != 3 || head >= a.shape[0] || query >= a.shape[1] || key >= a.shape[2] {
-        return None;
-    }
-    let v = a.at(&[head, query, key]);
+    let v = g.at(Place::Attention(layer, head), (query, key))?;
     let top = view.beam_tops.get(layer).copied().unwrap_or(0.0).max(1e-12);
     let [r, gr, b] = if v >= 0.0 {
         palette::GRAD_BEAM_POSITIVE

@@ -7,6 +7,7 @@ use super::backward::{self, Backward};
 use super::layout::tile;
 use super::palette;
 use super::parts::{Board, LampWall};
+use crate::model::backward::Place;
 use crate::playback::{Floor, Playback, Selection};
 
 /// Paints each board's revealed columns with the real vectors.
@@ -116,7 +117,7 @@ pub(crate) fn paint_lamps(
             // the backward view: d loss / d each neuron's output, once the ride reached the wall
             let grads = view
                 .at(wall.station)
-                .and_then(|g| Some(&g.layers.get(wall.layer)?.neurons));
+                .and_then(|g| g.array(Place::Neuron(wall.layer)));
             backward::paint_lamps(data, grads, token, wall.cols * wall.rows);
             continue;
         }

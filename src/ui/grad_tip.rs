@@ -13,10 +13,10 @@ use crate::i18n::Lang;
 use crate::inference::Blocking;
 use crate::model::backward::{Chain, Gradients, Place};
 use crate::pick::{HoveredValue, ValueHover};
+use crate::scene::CurrentLayout;
 use crate::scene::backward::Backward;
 use crate::scene::beams::BeamHover;
 use crate::scene::layout::StationKind;
-use crate::scene::{BoardSource, CurrentLayout};
 use crate::tr;
 
 /// Where a hovered thing's gradient is: its place, its cell and the station showing it.
@@ -32,14 +32,7 @@ fn hovered_place(
     }
     match value? {
         HoveredValue::Cell { source, t, d } => {
-            let place = match source {
-                BoardSource::TokEmb | BoardSource::Embed => Place::Embed,
-                BoardSource::Ln1(k) => Place::Ln1(k),
-                BoardSource::ResidAttn(k) => Place::ResidAttn(k),
-                BoardSource::Ln2(k) => Place::Ln2(k),
-                BoardSource::ResidFfn(k) => Place::ResidFfn(k),
-                BoardSource::LnF => Place::LnF,
-            };
+            let place = crate::scene::backward::place_of(source);
             Some((place, (t, d), l.index_of(source.station())?))
         }
         HoveredValue::Lamp { layer, neuron, t } => Some((
