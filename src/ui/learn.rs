@@ -167,6 +167,13 @@ impl Learning {
         done.weights
     }
 
+    /// The session, while the tab is open on the sentence it learns (a new prompt on the floor: the
+    /// hall shows its own values again).
+    fn on_floor(&self, ui: &UiState, floor: &Floor) -> Option<&Session> {
+        let s = self.session.as_ref()?;
+        (ui.learn_view && s.ids == floor.history.ids).then_some(s)
+    }
+
     /// Waits for the work running, if any (tests, recordings): its weights, as [`Self::poll`].
     pub fn wait(&mut self) -> Option<Weights> {
         self.poll(true)
@@ -288,11 +295,9 @@ pub fn show_backward(
     mut playback: ResMut<Playback>,
     floor: Res<Floor>,
 ) {
-    // only on the sentence it was measured on (a new prompt on the floor: the values again)
     let want = learning
-        .session
-        .as_ref()
-        .filter(|s| ui.learn_view && learning.backward && s.ids == floor.history.ids)
+        .on_floor(&ui, &floor)
+        .filter(|_| learning.backward)
         .map(|s| s.drawn.clone())
         .filter(|g| !g.is_empty());
     let same = match (&want, &view.shown) {
@@ -323,24 +328,28 @@ pub fn share_true_next(
     floor: Res<Floor>,
     lang: Res<Lang>,
     mut lines: ResMut<crate::scene::backward::TrueNext>,
+    mut made_for: Local<Option<(super::job::ArcKey<Gradients>, usize, Lang)>>,
 ) {
-    let want = learning
-        .session
-        .as_ref()
-        .filter(|s| ui.learn_view && s.ids == floor.history.ids)
-        .and_then(|s| {
-            let (first, last) = (s.entries.first()?, s.entries.last()?);
-            let line = |t: usize| {
-                tr!(
-                    *lang,
-                    "learn-dock-line",
-                    word = s.texts[t + 1].trim(),
-                    before = super::game::percent(first.probs[t] as f32),
-                    now = super::game::percent(last.probs[t] as f32)
-                )
-            };
-            Some((0..s.ids.len() - 1).map(line).collect::<Vec<_>>())
-        });
+    // written once per measurement and language, not every frame
+    let session = learning.on_floor(&ui, &floor);
+    let key = session.map(|s| (super::job::ArcKey(s.drawn.clone()), s.entries.len(), *lang));
+    if key == *made_for {
+        return;
+    }
+    *made_for = key;
+    let want = session.and_then(|s| {
+        let (first, last) = (s.entries.first()?, s.entries.last()?);
+        let line = |t: usize| {
+            tr!(
+                *lang,
+                "learn-dock-line",
+                word = s.texts[t + 1].trim(),
+                before = super::game::percent(first.probs[t] as f32),
+                now = super::game::percent(last.probs[t] as f32)
+            )
+        };
+        Some((0..s.ids.len() - 1).map(line).collect::<Vec<_>>())
+    });
     if lines.0 != want {
         lines.0 = want;
     }
