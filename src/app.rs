@@ -45,6 +45,19 @@ pub struct ViewerOptions {
     pub fps: bool,
     /// The language shown first (`--lang`, the kiosk config).
     pub lang: crate::i18n::Lang,
+    /// The render preset asked for (`--quality`); none: chosen by the adapter.
+    pub quality: Option<Quality>,
+    /// Show the start station's machine alone (`--silhouette`).
+    pub silhouette: bool,
+}
+
+/// A render preset (see [`choose_quality`]).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// No multisampling, shadows or bloom: for software rendering.
+    Low,
+    /// The sun's shadows, 4x multisampling, bloom.
+    High,
 }
 
 /// The station or room the camera starts at, if asked.
@@ -80,44 +93,48 @@ impl ScreenshotJob {
     }
 }
 
+/// Bevy's plugins for the viewer's window (fullscreen in a kiosk) and renderer.
+fn window_plugins(opts: &ViewerOptions) -> bevy::app::PluginGroupBuilder {
+    let kiosk = opts.kiosk.is_some();
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "Transformer Factory".into(),
+                resolution: WindowResolution::new(opts.size.0, opts.size.1),
+                present_mode: PresentMode::AutoVsync,
+                mode: if kiosk {
+                    bevy::window::WindowMode::BorderlessFullscreen(
+                        bevy::window::MonitorSelection::Primary,
+                    )
+                } else {
+                    bevy::window::WindowMode::Windowed
+                },
+                ..default()
+            }),
+            ..default()
+        })
+        .set(bevy::render::RenderPlugin {
+            // a screenshot must not catch the scene while its pipelines still compile (as the
+            // recorder does); the interactive window keeps compiling in the background
+            synchronous_pipeline_compilation: opts.screenshot.is_some(),
+            ..default()
+        })
+}
+
 /// Opens the window and runs the factory until it is closed.
 pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     let mut app = App::new();
-    let kiosk = opts.kiosk.is_some();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(Window {
-                    title: "Transformer Factory".into(),
-                    resolution: WindowResolution::new(opts.size.0, opts.size.1),
-                    present_mode: PresentMode::AutoVsync,
-                    mode: if kiosk {
-                        bevy::window::WindowMode::BorderlessFullscreen(
-                            bevy::window::MonitorSelection::Primary,
-                        )
-                    } else {
-                        bevy::window::WindowMode::Windowed
-                    },
-                    ..default()
-                }),
-                ..default()
-            })
-            .set(bevy::render::RenderPlugin {
-                // a screenshot must not catch the scene while its pipelines still compile (as the
-                // recorder does); the interactive window keeps compiling in the background
-                synchronous_pipeline_compilation: opts.screenshot.is_some(),
-                ..default()
-            }),
-    )
-    .add_plugins(MeshPickingPlugin)
-    .add_plugins((crate::stage::plugin, crate::pick::plugin))
-    .insert_resource(Engine(opts.model.clone()))
-    .insert_resource(StartStation(opts.station, opts.room))
-    .add_systems(Update, frame_first_prompt.in_set(AppSet::Input))
-    // before the first frame, so that the pipelines are made once for the chosen sample count (a
-    // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
-    .add_systems(PostStartup, choose_quality)
-    .add_systems(Update, (choose_quality, centre_beside_panel));
+    app.add_plugins(window_plugins(&opts))
+        .add_plugins(MeshPickingPlugin)
+        .add_plugins((crate::stage::plugin, crate::pick::plugin))
+        .insert_resource(Engine(opts.model.clone()))
+        .insert_resource(StartStation(opts.station, opts.room))
+        .insert_resource(QualityAsked(opts.quality))
+        .add_systems(Update, frame_first_prompt.in_set(AppSet::Input))
+        // before the first frame, so that the pipelines are made once for the chosen sample count (a
+        // switch later recompiles them while the scene waits, and a screenshot could catch it empty)
+        .add_systems(PostStartup, choose_quality)
+        .add_systems(Update, (choose_quality, centre_beside_panel));
     {
         let mut ui = app.world_mut().resource_mut::<crate::ui::UiState>();
         ui.prompt.clone_from(&opts.prompt);
@@ -149,6 +166,9 @@ pub fn run_viewer(opts: ViewerOptions) -> AppExit {
     }
     if opts.fps {
         app.add_systems(Last, report_fps);
+    }
+    if let (true, Some(station)) = (opts.silhouette, opts.station) {
+        app.insert_resource(crate::scene::silhouette::Silhouette(station));
     }
     if let Some(path) = opts.screenshot {
         // a picture of the view: no tooltip of whatever the pointer rests on
@@ -395,6 +415,10 @@ fn centre_beside_panel(
     }
 }
 
+/// The render preset `--quality` asked for, if any.
+#[derive(Resource)]
+struct QualityAsked(Option<Quality>);
+
 /// Marks that the render quality was chosen (once, by whichever run of [`choose_quality`] first saw
 /// the adapter and the camera).
 #[derive(Resource)]
@@ -405,11 +429,12 @@ struct QualityChosen;
 /// the hall's large surfaces are [`crate::scene::flat`] in every preset), "high" (Bevy's 4× MSAA and
 /// bloom) on a real GPU. Decided once, when the
 /// adapter is known; the recorder always renders "high" (off-screen time does not matter).
+/// `--quality` overrides the choice (pictures of both presets on one machine).
 fn choose_quality(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     mut cameras: Query<(Entity, &mut Msaa), With<Camera3d>>,
     mut commands: Commands,
-    done: Option<Res<QualityChosen>>,
+    (done, asked): (Option<Res<QualityChosen>>, Res<QualityAsked>),
 ) {
     let Some(adapter) = adapter else { return };
     if done.is_some() || cameras.is_empty() {
@@ -417,12 +442,15 @@ fn choose_quality(
     }
     commands.insert_resource(QualityChosen);
     let software = format!("{:?}", adapter.device_type) == "Cpu";
-    let preset = if software { "low" } else { "high" };
+    let low = asked.0.map_or(software, |q| q == Quality::Low);
+    let preset = if low { "low" } else { "high" };
     info!(
-        "render quality: {preset} ({}, {:?})",
-        adapter.name, adapter.device_type
+        "render quality: {preset} ({}, {:?}{})",
+        adapter.name,
+        adapter.device_type,
+        if asked.0.is_some() { ", asked" } else { "" }
     );
-    if software {
+    if low {
         for (_, mut msaa) in &mut cameras {
             *msaa = Msaa::Off;
         }

@@ -18,6 +18,7 @@ pub fn plugin(app: &mut App) {
             crate::scene::pulses::draw_plugin,
             crate::scene::routes::draw_plugin,
             crate::scene::flat::draw_plugin,
+            crate::scene::sky::draw_plugin,
         ))
         .insert_resource(GlobalAmbientLight {
             color: Color::WHITE,

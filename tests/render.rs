@@ -158,6 +158,61 @@ fn screenshot_shows_the_factory_and_the_overlay() {
     }
 }
 
+/// Issue 23's look, measured on real pictures. With the crates at the receiving dock nothing is
+/// computed yet, so no board or lamp shows a value: then no pixel below the banner is the values'
+/// amber (the machines, the crates, the hall map and the floor have hues of their own). One
+/// machine alone (`--silhouette`): no overlay (where the slim bar would be, the hall's floor) and
+/// no void beside the hall (the floor reaches into the fog). And above the horizon (the layer
+/// overview looks across the hall) a sky that darkens upward from the fog's blue-grey.
+#[test]
+fn amber_is_for_values_only_and_a_sky_is_behind_the_hall() {
+    let dir = tempfile::tempdir().unwrap();
+    let amber = |[r, g, b]: [u8; 3]| {
+        let [r, g, b] = [r, g, b].map(i32::from);
+        // the values' amber (255, 158, 31) and shades near it (the old hall map's orange
+        // blocks, 200, 120, 60, among them): red high, green between, blue low
+        r > 170 && r - g > 40 && g - b >= 50 && b < 110
+    };
+    let count = |img: &image::RgbImage, ys: std::ops::Range<u32>, f: &dyn Fn([u8; 3]) -> bool| {
+        (0..img.width())
+            .flat_map(|x| ys.clone().map(move |y| (x, y)))
+            .filter(|&(x, y)| f(img.get_pixel(x, y).0))
+            .count()
+    };
+    let prompt = "The little dog ran to the";
+    let dock = dir.path().join("dock.png");
+    render_with(&dock, prompt, &["--station", "0"]);
+    let img = image::open(&dock).expect("a readable PNG").to_rgb8();
+    // below the slim bar and the banner (its legend has an amber swatch: a key to the values)
+    let found = count(&img, 150..720, &amber);
+    assert!(found < 20, "{found} amber pixels with no value shown");
+    let alone = dir.path().join("press.png");
+    render_with(&alone, prompt, &["--station", "1", "--silhouette"]);
+    let img = image::open(&alone).expect("a readable PNG").to_rgb8();
+    // no overlay: where the slim bar's dark panel would be, the hall's lit floor; nowhere a void
+    let panel = count(&img, 5..45, &|[r, g, b]| r.max(g).max(b) < 40);
+    assert!(
+        panel < 50,
+        "{panel} dark pixels at the top: an overlay or a void"
+    );
+    assert!(count(&img, 0..720, &amber) < 20, "amber on a machine alone");
+    let across = dir.path().join("overview.png");
+    render_with(&across, prompt, &["--room", "overview"]);
+    let img = image::open(&across).expect("a readable PNG").to_rgb8();
+    // a column right of the banner and the shelves, from high in the sky to near the horizon
+    let sky = |y: u32| img.get_pixel(1150, y).0.map(i32::from);
+    let [high, low] = [sky(60), sky(300)];
+    let fog = [26, 31, 41]; // palette::FOG in 8-bit sRGB
+    assert!(
+        (0..3).all(|i| (low[i] - fog[i]).abs() <= 4),
+        "the sky near the horizon is not the fog's colour: {low:?}"
+    );
+    assert!(
+        high.iter().sum::<i32>() + 12 <= low.iter().sum::<i32>() && high[2] > high[0],
+        "the sky does not darken upward to the night's blue: {high:?} over {low:?}"
+    );
+}
+
 /// A room's window opens as a tab of the side panel on the right (issue 24: windows dock, nothing
 /// floats over the scene): the panel's grey fills the right edge from top to bottom, the scene
 /// keeps the rest, and the sentence banner and the hall map stay left of the panel.

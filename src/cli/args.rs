@@ -87,6 +87,14 @@ pub(super) struct ViewArgs {
     /// Print the frame rate every 5 seconds (frames, median and slowest frame time).
     #[arg(long)]
     pub(super) fps: bool,
+    /// Show station N's machine alone (with --station): no crates, data, signs, other stations
+    /// or overlay; for a picture of its shape.
+    #[arg(long, requires = "station")]
+    pub(super) silhouette: bool,
+    /// Render preset: low (no shadows, no multisampling, no bloom) or high (the sun's shadows, 4x
+    /// multisampling, bloom) [default: low on a software renderer, else high].
+    #[arg(long, value_name = "PRESET", value_parser = parse_quality)]
+    pub(super) quality: Option<crate::app::Quality>,
     /// Language of the captions, signs and panels: en or de, any case; a region (de-AT, en_GB) is
     /// read as its language [default: the kiosk config's, else en].
     #[arg(long, value_name = "CODE", value_parser = parse_lang)]
@@ -322,6 +330,16 @@ pub fn parse_room(s: &str) -> Result<crate::rooms::Room> {
         _ => anyhow::bail!(
             "no room {s:?}: the rooms are embedding, scale, overview, positions, cost and training"
         ),
+    })
+}
+
+/// Parses a render preset's name (`--quality`).
+pub fn parse_quality(s: &str) -> Result<crate::app::Quality> {
+    use crate::app::Quality;
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "low" => Quality::Low,
+        "high" => Quality::High,
+        _ => anyhow::bail!("no render preset {s:?}: the presets are low and high"),
     })
 }
 

@@ -49,6 +49,8 @@ pub(super) fn view(args: ViewArgs) -> Result<()> {
         kiosk,
         ablations,
         fps: args.fps,
+        quality: args.quality,
+        silhouette: args.silhouette,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(()),

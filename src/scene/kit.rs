@@ -84,6 +84,7 @@ pub(crate) fn make_kit(
             color: sunlit(base),
         })
     };
+    let [bar, bar_chosen, part_negative] = dock_materials(&mut materials);
     let mut mat = |base: Color, emissive: LinearRgba| {
         materials.add(StandardMaterial {
             base_color: base,
@@ -110,30 +111,17 @@ pub(crate) fn make_kit(
         booth_dimmed: flat(Color::srgb(0.11, 0.12, 0.19)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
         // the dock's own hue: a paper white (amber is for positive values only)
-        bar: mat(
-            Color::srgb(palette::DOCK[0], palette::DOCK[1], palette::DOCK[2]),
-            LinearRgba::rgb(0.12, 0.12, 0.1),
-        ),
-        bar_chosen: mat(Color::srgb(0.35, 0.9, 0.4), LinearRgba::rgb(0.1, 0.5, 0.1)),
-        part_negative: mat(Color::srgb(0.2, 0.65, 0.9), LinearRgba::rgb(0.0, 0.15, 0.3)),
+        bar,
+        bar_chosen,
+        part_negative,
         switch_on: flat(Color::srgb(0.05, 0.26, 0.09)),
         switch_off: flat(Color::srgb(0.4, 0.05, 0.04)),
         machine_body: flat(Color::srgb(0.08, 0.08, 0.09)),
         spread: flat(Color::srgb(0.42, 0.42, 0.4)),
         gauge: flat(Color::srgb(0.95, 0.3, 0.7)),
         gauge_slot: flat(Color::srgb(0.04, 0.03, 0.04)),
-        machine_accents: [
-            (0.45, 0.33, 0.2),
-            (0.3, 0.38, 0.5),
-            (0.55, 0.25, 0.2),
-            (0.25, 0.45, 0.45),
-            (0.35, 0.33, 0.5),
-            (0.45, 0.3, 0.45),
-            (0.55, 0.45, 0.25),
-            (0.3, 0.45, 0.3),
-        ]
         // muted: the data (amber, cyan) stay the brightest things in the hall
-        .map(|(r, g, b)| flat(Color::srgb(r * 0.4, g * 0.4, b * 0.4))),
+        machine_accents: MACHINE_HUES.map(|[r, g, b]| flat(Color::srgb(r * 0.4, g * 0.4, b * 0.4))),
         patch_glow: [0.45, 0.7, 1.0].map(|k| {
             let [r, g, b] = palette::ATTENTION;
             flats.add(FlatMaterial {
@@ -142,6 +130,37 @@ pub(crate) fn make_kit(
         }),
     };
     commands.insert_resource(kit);
+}
+
+/// Each kind of machine's hue before it is muted: dock, press, stamp, norm, booth, merge, FFN
+/// (steel: amber is the values'), shipping.
+const MACHINE_HUES: [[f32; 3]; 8] = [
+    [0.45, 0.33, 0.2],
+    [0.3, 0.38, 0.5],
+    [0.55, 0.25, 0.2],
+    [0.25, 0.45, 0.45],
+    [0.35, 0.33, 0.5],
+    [0.45, 0.3, 0.45],
+    palette::FFN_STEEL,
+    [0.3, 0.45, 0.3],
+];
+
+/// The shipping dock's bars (paper white), the chosen word's (green) and a head's part against the
+/// top guess (cyan, as negative values are): data, so unlit (the lights' warm and cool tints gave
+/// the bars a cream cast and shaded sides).
+fn dock_materials(materials: &mut Assets<StandardMaterial>) -> [Handle<StandardMaterial>; 3] {
+    [
+        Color::srgb(palette::DOCK[0], palette::DOCK[1], palette::DOCK[2]),
+        Color::srgb(0.35, 0.9, 0.4),
+        Color::srgb(0.2, 0.65, 0.9),
+    ]
+    .map(|base| {
+        materials.add(StandardMaterial {
+            base_color: base,
+            unlit: true,
+            ..default()
+        })
+    })
 }
 
 /// A `width` × `height` picture of data cells, filled with the colour of a cell not computed yet.

@@ -23,6 +23,8 @@ pub mod parts;
 pub mod patch_glow;
 pub mod pulses;
 pub mod routes;
+pub mod silhouette;
+pub mod sky;
 
 use bevy::prelude::*;
 
@@ -64,7 +66,11 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, kit::make_kit)
         .add_systems(
             Update,
-            (build::rebuild_floor, relabel_localized)
+            (
+                build::rebuild_floor,
+                relabel_localized,
+                silhouette::show_the_machine_alone,
+            )
                 .chain()
                 .in_set(AppSet::Build),
         )

@@ -13,8 +13,20 @@ pub const FOG_END: f32 = 200.0;
 /// How much of a far thing's colour gives way to the fog at most.
 pub const FOG_MAX: f32 = 0.85;
 
-/// Colour of the hall's background: the fog's.
+/// Colour of the hall's background where nothing is drawn (the sky, `sky.rs`, covers it): the
+/// fog's.
 pub const BACKGROUND: [f32; 3] = FOG;
+
+/// The sky straight overhead (`sky.rs`): the night's deep blue. At the horizon the sky is
+/// [`FOG`], so the far hall fades into it without a seam.
+pub const SKY_ZENITH: [f32; 3] = [0.025, 0.035, 0.075];
+/// The sky straight down (seen past the floor's far edge, in the fog): the fog a little darker.
+pub const SKY_NADIR: [f32; 3] = [0.08, 0.096, 0.128];
+/// How far up (the sine of the angle over the horizon) the sky reaches [`SKY_ZENITH`]...
+pub const SKY_UP_SPAN: f32 = 0.35;
+/// ...and how far down it reaches [`SKY_NADIR`] (`sky.wgsl` writes both as constants; a test
+/// checks them).
+pub const SKY_DOWN_SPAN: f32 = 0.5;
 
 /// How much of a colour at `distance` from the eye gives way to the fog (the flat shaders and
 /// Bevy's linear distance fog on the lit materials use the same ramp).
@@ -126,6 +138,13 @@ pub fn grad_rgba(g: f32, scale: f32) -> [u8; 4] {
 /// The shipping dock's own hue: a paper white for the probability bars.
 pub const DOCK: [f32; 3] = [0.9, 0.88, 0.82];
 
+/// The FFN machines' own hue: steel (their lamp walls carry the values' colours; amber here
+/// was read as a value). At least 33 ΔE from amber and cyan in all four views.
+pub const FFN_STEEL: [f32; 3] = [0.6, 0.6, 0.66];
+/// The press's and the stamp's hue on the hall map: a taupe, not the values' amber (at least 37
+/// ΔE from amber and cyan in all four views).
+pub const PRESS_TAUPE: [f32; 3] = [0.65, 0.57, 0.49];
+
 /// Beam colour for an attention weight: attention's violet, more opaque as the weight grows
 /// (its width grows too, by weight class).
 pub fn beam_rgba(weight: f32) -> [f32; 4] {
@@ -202,6 +221,9 @@ mod tests {
             ("attention", ATTENTION, 37.0),
             ("pulse", ATTENTION_PULSE, 39.0),
             ("dock", DOCK, 47.0),
+            ("ffn steel", FFN_STEEL, 33.0),
+            ("press taupe", PRESS_TAUPE, 37.0),
+            ("hall map's booths", ATTENTION.map(|v| v * 0.75), 34.0),
             ("route", ROUTE, 28.0),
             ("gradient +", GRAD_POSITIVE, 44.0),
             ("gradient −", GRAD_NEGATIVE, 48.0),
@@ -275,6 +297,12 @@ mod tests {
             PENDING[0], PENDING[1], PENDING[2]
         );
         assert!(board.contains(&gutter), "missing {gutter}");
+        // the sky's spans
+        let sky = include_str!("sky.wgsl");
+        for (name, v) in [("UP_SPAN", SKY_UP_SPAN), ("DOWN_SPAN", SKY_DOWN_SPAN)] {
+            let line = format!("const {name}: f32 = {v:?};");
+            assert!(sky.contains(&line), "missing {line}");
+        }
         assert_eq!(fog_share(0.0), 0.0);
         assert_eq!(fog_share(FOG_END * 2.0), FOG_MAX);
         assert!(fog_share((FOG_START + FOG_END) / 2.0) > 0.0);

@@ -166,6 +166,17 @@ pub struct LensSign {
 #[derive(Component, Debug, Clone, Copy)]
 pub struct WinnerPlaque;
 
+/// A station's grouping node (its index along the hall): its machine, sign, board and the rest
+/// are its children.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StationNode(pub usize);
+
+/// Signs that say alike of neighbouring stations (the booths of one layer: the number of that
+/// layer): of a group only the nearest sign is drawn; the head plates name the others. Two booth
+/// signs stacked over the cabins hid a head plate in every review of the booth view.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignGroup(pub usize);
+
 /// One probability bar at the shipping dock; its rank among the candidates.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ProbBar(pub usize);

@@ -5,6 +5,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::plaque_flight::{FLY_SECONDS, Flight, PlaqueSeen};
 use super::state::UiState;
 use crate::playback::Floor;
 use crate::tr;
@@ -28,43 +29,31 @@ pub(super) fn draw_banner(
     ui_state: Res<UiState>,
     floor: Res<Floor>,
     (time, lang): (Res<Time>, Res<crate::i18n::Lang>),
-    backward: Res<crate::scene::backward::Backward>,
+    (backward, seen): (Res<crate::scene::backward::Backward>, Res<PlaqueSeen>),
     mut arrived: Local<(u64, f32)>,
+    mut flight: Local<Option<Flight>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let h = &floor.history;
     if ui_state.hidden || h.is_empty() || ui_state.title_card.is_some() {
         return Ok(());
     }
+    let now = time.elapsed_secs();
+    let grown = !floor.fresh_prompt && h.len() > h.n_prompt;
     if arrived.0 != floor.version {
-        *arrived = (floor.version, time.elapsed_secs());
-    }
-    let newest_lit = !floor.fresh_prompt
-        && time.elapsed_secs() - arrived.1 < LIT_SECONDS
-        && h.len() > h.n_prompt;
-    // which pieces fit, from the end
-    let mut start = h.len();
-    let mut chars = 0;
-    while start > 0 && chars + h.texts[start - 1].chars().count() <= SHOWN_CHARS {
-        start -= 1;
-        chars += h.texts[start].chars().count();
-    }
-    let font = egui::FontId::proportional(26.0);
-    let mut job = egui::text::LayoutJob::default();
-    let plain = egui::Color32::from_rgb(236, 232, 220);
-    let generated = egui::Color32::from_rgb(120, 220, 130);
-    if start > 0 {
-        job.append("… ", 0.0, egui::TextFormat::simple(font.clone(), plain));
-    }
-    for i in start..h.len() {
-        let mut format =
-            egui::TextFormat::simple(font.clone(), if i < h.n_prompt { plain } else { generated });
-        if newest_lit && i + 1 == h.len() {
-            format.color = egui::Color32::BLACK;
-            format.background = egui::Color32::from_rgb(255, 214, 80);
+        *arrived = (floor.version, now);
+        // the drawn word flies in from the dock's plaque when it was on screen, and is lit from
+        // its landing
+        *flight = grown
+            .then(|| Flight::set_off(&seen, &h.texts[h.len() - 1], now))
+            .flatten();
+        if flight.is_some() {
+            arrived.1 += FLY_SECONDS;
         }
-        job.append(&h.texts[i].replace('\n', " ¶ "), 0.0, format);
     }
+    let flying = flight.as_ref().is_some_and(|f| f.progress(now).is_some());
+    let newest_lit = grown && (0.0..LIT_SECONDS).contains(&(now - arrived.1));
+    let mut job = sentence_job(h, newest_lit, flying);
     let screen = ctx.viewport_rect();
     // between the panels in the viewer, across the frame in a recording
     let (left, right) = if ui_state.recording {
@@ -92,7 +81,19 @@ pub(super) fn draw_banner(
                 .inner_margin(egui::Margin::symmetric(12, 6))
                 .show(ui, |ui| {
                     ui.set_max_width(width - 24.0);
-                    ui.label(job);
+                    let newest = h.texts[h.len() - 1].replace('\n', " ¶ ").chars().count();
+                    let galley = ui.painter().layout_job(job);
+                    let shown = ui.label(galley.clone()).rect;
+                    if let Some(f) = flight.as_ref().filter(|_| flying) {
+                        // the newest word's centre in the banner: where the flight lands
+                        let end = galley.end();
+                        let begin = egui::text::CCursor::new(end.index.saturating_sub(newest));
+                        let to = galley
+                            .pos_from_cursor(begin)
+                            .union(galley.pos_from_cursor(end));
+                        let to = shown.min + to.center().to_vec2();
+                        super::plaque_flight::draw(ui.ctx(), f, now, to, 26.0);
+                    }
                     patched_line(ui, &floor, *lang);
                     if h.len() > 1 {
                         surprise_legend(ui, *lang);
@@ -101,6 +102,42 @@ pub(super) fn draw_banner(
                 });
         });
     Ok(())
+}
+
+/// The sentence's end that fits, in the banner's type: the prompt's words plain, the generated
+/// ones green, the newest lit (`lit`) or kept invisible while it is still in flight (`flying`).
+fn sentence_job(
+    h: &crate::playback::history::History,
+    lit: bool,
+    flying: bool,
+) -> egui::text::LayoutJob {
+    // which pieces fit, from the end
+    let mut start = h.len();
+    let mut chars = 0;
+    while start > 0 && chars + h.texts[start - 1].chars().count() <= SHOWN_CHARS {
+        start -= 1;
+        chars += h.texts[start].chars().count();
+    }
+    let font = egui::FontId::proportional(26.0);
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::Color32::from_rgb(236, 232, 220);
+    let generated = egui::Color32::from_rgb(120, 220, 130);
+    if start > 0 {
+        job.append("… ", 0.0, egui::TextFormat::simple(font.clone(), plain));
+    }
+    for i in start..h.len() {
+        let mut format =
+            egui::TextFormat::simple(font.clone(), if i < h.n_prompt { plain } else { generated });
+        if lit && i + 1 == h.len() {
+            format.color = egui::Color32::BLACK;
+            format.background = egui::Color32::from_rgb(255, 214, 80);
+        }
+        if flying && i + 1 == h.len() {
+            format.color = egui::Color32::TRANSPARENT; // its place, kept for the word in flight
+        }
+        job.append(&h.texts[i].replace('\n', " ¶ "), 0.0, format);
+    }
+    job
 }
 
 /// A patched run (the A/B window's grid) says so under the sentence, where everyone reads.

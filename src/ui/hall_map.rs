@@ -25,15 +25,21 @@ pub fn map_x(layout: &Layout, x: f32) -> f32 {
 }
 
 fn colour(kind: StationKind) -> egui::Color32 {
+    use crate::scene::palette::{ATTENTION, DOCK, FFN_STEEL, PRESS_TAUPE, srgb8};
+    let c = |rgb: [f32; 3]| {
+        let [r, g, b] = srgb8(rgb);
+        egui::Color32::from_rgb(r, g, b)
+    };
+    // each role's own hue, as its machine in the hall; amber and cyan are the values' only
     match kind {
-        StationKind::Dock | StationKind::Shipping => egui::Color32::from_rgb(210, 150, 70),
-        StationKind::Embedding | StationKind::Position => egui::Color32::from_rgb(170, 130, 90),
+        StationKind::Dock | StationKind::Shipping => c(DOCK),
+        StationKind::Embedding | StationKind::Position => c(PRESS_TAUPE),
         StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
-            egui::Color32::from_gray(150)
+            egui::Color32::from_gray(105)
         }
-        StationKind::Booth(..) => egui::Color32::from_rgb(100, 120, 190),
-        StationKind::Merge(_) => egui::Color32::from_gray(110),
-        StationKind::Ffn(_) => egui::Color32::from_rgb(200, 120, 60),
+        StationKind::Booth(..) => c(ATTENTION.map(|v| v * 0.75)),
+        StationKind::Merge(_) => egui::Color32::from_gray(80),
+        StationKind::Ffn(_) => c(FFN_STEEL),
     }
 }
 

@@ -8,6 +8,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::placing::{Candidate, aside, fit_across, place};
 use crate::playback::Selection;
+use crate::scene::parts::SignGroup;
 use crate::scene::{Crate, WorldLabel};
 
 /// Labels smaller than this on screen (points) are not drawn: unreadable.
@@ -99,10 +100,19 @@ pub fn free_rect(screen: Rect, ui: &super::UiState) -> Rect {
 }
 
 /// The signs kept: the [`MAX_SIGNS`] nearest (by `distance`), of those given as
-/// (index, distance).
-pub fn nearest_signs(mut signs: Vec<(usize, f32)>) -> Vec<usize> {
+/// (index, distance, group), and of signs in one [`SignGroup`] only the nearest.
+pub fn nearest_signs(mut signs: Vec<(usize, f32, Option<SignGroup>)>) -> Vec<usize> {
     signs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    signs.into_iter().take(MAX_SIGNS).map(|(i, _)| i).collect()
+    let mut groups = Vec::new();
+    signs.retain(|(_, _, g)| match g {
+        Some(g) if groups.contains(g) => false,
+        Some(g) => {
+            groups.push(*g);
+            true
+        }
+        None => true,
+    });
+    signs.into_iter().take(MAX_SIGNS).map(|(i, ..)| i).collect()
 }
 
 /// The line that ties a crate's label to its crate: the label's colour, faint.
@@ -147,6 +157,11 @@ fn floating_boxes(ctx: &egui::Context) -> Vec<Rect> {
         .collect()
 }
 
+/// Where the winner's plaque was last drawn (points) and when (the clock's seconds): its word
+/// flies into the banner from there (`plaque_flight`).
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct PlaqueSeen(pub Option<(egui::Rect, f32)>);
+
 /// A label laid out and given its place on screen (a sign's is its plaque's).
 pub struct Laid {
     /// The text as egui laid it out (its real size).
@@ -159,6 +174,31 @@ pub struct Laid {
     pub distance: f32,
     /// Where on screen the thing labelled is (a crate's lid): a thin line ties the label to it.
     pub tether: Option<Vec2>,
+    /// The sign's group (see [`SignGroup`]).
+    pub group: Option<SignGroup>,
+}
+
+/// The frame's [`View`] from the camera (none before its viewport is known).
+fn view_of(
+    ctx: &egui::Context,
+    (camera, cam_t): (&Camera, &GlobalTransform),
+    ui_state: &super::UiState,
+) -> Option<View> {
+    // the 3D view may start right of the control panel: points land in it, then shift by its corner
+    let view_rect = camera.logical_viewport_rect()?;
+    // the window's logical pixels in the overlay's points (the overlay is zoomed with the window)
+    let zoom = ctx.zoom_factor();
+    let screen = ctx.viewport_rect();
+    Some(View {
+        clip_from_world: camera.clip_from_view() * cam_t.to_matrix().inverse(),
+        rect: Rect::from_corners(view_rect.min / zoom, view_rect.max / zoom),
+        eye: cam_t.translation(),
+        free: free_rect(
+            Rect::new(screen.min.x, screen.min.y, screen.max.x, screen.max.y),
+            ui_state,
+        ),
+        avoid: floating_boxes(ctx),
+    })
 }
 
 /// What a label's entity tells: its label, where it is, whether it is seen, its crate (a crate's
@@ -169,6 +209,7 @@ type LabelItem = (
     Option<&'static InheritedVisibility>,
     Option<&'static Crate>,
     Has<crate::scene::parts::WinnerPlaque>,
+    Option<&'static SignGroup>,
 );
 
 /// Floats the [`WorldLabel`]s over their entities, sized by distance, behind the panels, never
@@ -179,32 +220,19 @@ pub(super) fn draw_world_labels(
     cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
     labels: Query<LabelItem>,
     (selection, floor): (Res<Selection>, Res<crate::playback::Floor>),
+    (time, mut plaque_seen): (Res<Time>, ResMut<PlaqueSeen>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Ok((camera, cam_t)) = cameras.single() else {
         return Ok(());
     };
-    // the 3D view may start right of the control panel: points land in it, then shift by its corner
-    let Some(view_rect) = camera.logical_viewport_rect() else {
+    let Some(view) = view_of(ctx, (camera, cam_t), &ui_state) else {
         return Ok(());
-    };
-    // the window's logical pixels in the overlay's points (the overlay is zoomed with the window)
-    let zoom = ctx.zoom_factor();
-    let screen = ctx.viewport_rect();
-    let view = View {
-        clip_from_world: camera.clip_from_view() * cam_t.to_matrix().inverse(),
-        rect: Rect::from_corners(view_rect.min / zoom, view_rect.max / zoom),
-        eye: cam_t.translation(),
-        free: free_rect(
-            Rect::new(screen.min.x, screen.min.y, screen.max.x, screen.max.y),
-            &ui_state,
-        ),
-        avoid: floating_boxes(ctx),
     };
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
     let mut winner_at = None;
-    for (label, t, vis, krate, winner) in &labels {
+    for (label, t, vis, krate, winner, group) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
         }
@@ -232,13 +260,25 @@ pub(super) fn draw_world_labels(
             l.tether =
                 to_screen(view.clip_from_world, view.rect.size(), point).map(|p| p + view.rect.min);
         }
+        if let Some(l) = l.as_mut() {
+            l.group = group.copied();
+        }
         if winner && l.is_some() {
             winner_at = Some(laid.len());
         }
         laid.extend(l);
     }
     hang_plaque(&mut laid, winner_at, &view);
-    draw_laid(&painter, laid);
+    let drawn = chosen(&laid);
+    // where the winner's plaque was drawn, for its word's flight into the banner
+    if let Some(i) = winner_at.filter(|i| drawn.contains(i)) {
+        let r = laid[i].candidate.rect;
+        plaque_seen.0 = Some((
+            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y)),
+            time.elapsed_secs(),
+        ));
+    }
+    draw_laid(&painter, laid, drawn);
     Ok(())
 }
 
@@ -349,15 +389,16 @@ pub fn lay_out(
         candidate: Candidate { rect, priority },
         distance,
         tether: None,
+        group: None,
     })
 }
 
 /// The labels that win a place, indices into `laid` in drawing order: only the nearest
 /// [`MAX_SIGNS`] signs compete, then no two labels overlap (see [`place`]).
 pub fn chosen(laid: &[Laid]) -> Vec<usize> {
-    let signs: Vec<(usize, f32)> = (laid.iter().enumerate())
+    let signs: Vec<_> = (laid.iter().enumerate())
         .filter(|(_, l)| l.sign)
-        .map(|(i, l)| (i, l.distance))
+        .map(|(i, l)| (i, l.distance, l.group))
         .collect();
     let kept_signs = nearest_signs(signs);
     let running: Vec<usize> = (0..laid.len())
@@ -367,9 +408,9 @@ pub fn chosen(laid: &[Laid]) -> Vec<usize> {
     place(&candidates).into_iter().map(|k| running[k]).collect()
 }
 
-/// Draws the labels [`chosen`]: a sign on its plaque.
-fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>) {
-    for i in chosen(&laid) {
+/// Draws the labels `drawn` (see [`chosen`]): a sign on its plaque.
+fn draw_laid(painter: &egui::Painter, laid: Vec<Laid>, drawn: Vec<usize>) {
+    for i in drawn {
         let l = &laid[i];
         let r = l.candidate.rect;
         let r =
@@ -418,5 +459,23 @@ mod tests {
         );
         let up = to_screen(m, size, Vec3::new(0.0, 1.0, -10.0)).unwrap();
         assert!(up.y < centre.y, "up is up on screen");
+    }
+
+    /// Of one layer's booth signs only the nearest is kept (the head plates name the others), the
+    /// rest of the nearest four as before.
+    #[test]
+    fn one_sign_of_a_group_and_the_nearest_four() {
+        let layer0 = Some(SignGroup(0));
+        let signs = vec![
+            (0, 9.0, layer0),
+            (1, 5.0, layer0),
+            (2, 7.0, None),
+            (3, 6.0, layer0),
+            (4, 12.0, Some(SignGroup(1))),
+            (5, 13.0, Some(SignGroup(1))),
+            (6, 30.0, None),
+            (7, 40.0, None),
+        ];
+        assert_eq!(nearest_signs(signs), vec![1, 2, 4, 6]);
     }
 }

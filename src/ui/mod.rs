@@ -32,6 +32,7 @@ mod model_card;
 mod models;
 mod patching;
 pub mod placing;
+mod plaque_flight;
 mod positions;
 pub mod routes;
 mod save_stop;
@@ -146,6 +147,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<game::Game>()
         .init_resource::<learn::Learning>()
         .init_resource::<routes::RouteTab>()
+        .init_resource::<labels::PlaqueSeen>()
         .add_systems(
             EguiPrimaryContextPass,
             (
@@ -181,7 +183,9 @@ pub(super) fn plugin(app: &mut App) {
                 )
                     .chain(),
             )
-                .chain(),
+                .chain()
+                // one machine alone for its picture: no overlay at all
+                .run_if(not(resource_exists::<crate::scene::silhouette::Silhouette>)),
         );
     app.add_systems(
         Update,

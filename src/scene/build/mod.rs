@@ -205,30 +205,31 @@ pub(crate) fn rebuild_floor(
 /// The hall's floor around the belt, in four pieces (not under it: a software renderer pays for
 /// every layer of a pixel).
 fn spawn_hall_floor(commands: &mut Commands, kit: &Kit, layout: &Layout, root: Entity, lit: bool) {
-    let width = layout.width().max(6.0);
     let length = layout.length();
     let belt_w = layout.width();
-    let side = width / 2.0 + 12.0 - belt_w / 2.0;
+    // far past the hall on every side, so its edges are lost in the fog (a floor 12 units wide
+    // ended in a dark void beside the hall in every wide view)
+    let side = FLOOR_MARGIN;
     for (name, centre, size) in [
         (
             "near",
             Vec3::new(length / 2.0, -0.15, -(belt_w + side) / 2.0),
-            Vec3::new(length + 30.0, 0.1, side),
+            Vec3::new(length + 2.0 * FLOOR_MARGIN, 0.1, side),
         ),
         (
             "far",
             Vec3::new(length / 2.0, -0.15, (belt_w + side) / 2.0),
-            Vec3::new(length + 30.0, 0.1, side),
+            Vec3::new(length + 2.0 * FLOOR_MARGIN, 0.1, side),
         ),
         (
             "front",
-            Vec3::new(-7.5, -0.15, 0.0),
-            Vec3::new(15.0, 0.1, belt_w),
+            Vec3::new(-FLOOR_MARGIN / 2.0, -0.15, 0.0),
+            Vec3::new(FLOOR_MARGIN, 0.1, belt_w),
         ),
         (
             "back",
-            Vec3::new(length + 7.5, -0.15, 0.0),
-            Vec3::new(15.0, 0.1, belt_w),
+            Vec3::new(length + FLOOR_MARGIN / 2.0, -0.15, 0.0),
+            Vec3::new(FLOOR_MARGIN, 0.1, belt_w),
         ),
     ] {
         let mut e = commands.spawn((
@@ -240,6 +241,10 @@ fn spawn_hall_floor(commands: &mut Commands, kit: &Kit, layout: &Layout, root: E
         surface(&mut e, lit, &kit.floor, &kit.floor_lit);
     }
 }
+
+/// How far the hall's floor reaches past the belt and its ends (world units): well into the fog
+/// ([`crate::scene::palette::FOG_END`] is 200 from the eye).
+pub const FLOOR_MARGIN: f32 = 160.0;
 
 /// Slats across the belt, so that it visibly moves while the crates ride: one mesh (one draw for a
 /// software renderer), slid along by less than one gap and back.

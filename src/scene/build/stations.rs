@@ -12,8 +12,8 @@ use crate::scene::dock::{BAR_FULL, BAR_WIDTH, BAR_X, PART_HEIGHT, PLAQUE_REST, b
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
-    Board, BoardSource, Booth, ChartLine, LampWall, LensSign, Localized, PartBar, ProbBar, Switch,
-    WinnerPlaque, WorldLabel,
+    Board, BoardSource, Booth, ChartLine, LampWall, LensSign, Localized, PartBar, ProbBar,
+    SignGroup, StationNode, Switch, WinnerPlaque, WorldLabel,
 };
 use crate::scene::{machines, palette};
 
@@ -58,6 +58,7 @@ pub(super) fn spawn_station(
     let entity = commands
         .spawn((
             Name::new(kind.title(Lang::En)),
+            StationNode(index),
             // a grouping node at the origin: its children are placed in hall coordinates
             Transform::default(),
             Visibility::default(),
@@ -130,7 +131,7 @@ fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
         Some(r) => kind.sign_with_role(lang, number, &r),
         None => kind.sign(lang, number),
     };
-    commands.spawn((
+    let mut spawned = commands.spawn((
         Name::new(format!("Sign: {}", kind.title(Lang::En))),
         Localized::new(sign),
         Transform::from_xyz(x, sign_y, width / 2.0 + 0.8),
@@ -142,6 +143,9 @@ fn spawn_sign_and_gate(commands: &mut Commands, hall: &Hall, spot: Spot) {
         },
         ChildOf(spot.entity),
     ));
+    if let StationKind::Booth(layer, _) = kind {
+        spawned.insert(SignGroup(layer));
+    }
     // gate frame: two posts (a booth's cabin has its own)
     if matches!(kind, StationKind::Booth(..)) {
         return;
