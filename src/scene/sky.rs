@@ -1,8 +1,9 @@
 //! The sky behind the hall (issue 23's "a gradient background instead of black"): a sphere around
 //! the eye, drawn by its own shader (`sky.wgsl`) in a gradient by the direction looked in: the
 //! fog's blue-grey at the horizon, so the far hall fades into it without a seam, the night's deep
-//! blue overhead, the fog a little darker below. It moves with the camera (a child of it), casts and takes no
-//! light, and no pointer ever picks it. One cheap shader per background pixel, in every preset.
+//! blue overhead, the fog a little darker below. It moves with the camera (a child of it), casts
+//! and takes no light, no pointer ever picks it, and it is drawn only while the view reaches above
+//! the horizon (the station views look down at the floor). One cheap shader per sky pixel.
 
 use bevy::prelude::*;
 use bevy::render::render_resource::AsBindGroup;
@@ -49,7 +50,46 @@ pub const SKY_RADIUS: f32 = 900.0;
 pub(crate) fn draw_plugin(app: &mut App) {
     bevy::asset::embedded_asset!(app, "sky.wgsl");
     app.add_plugins(MaterialPlugin::<SkyMaterial>::default())
-        .add_systems(Startup, spawn_sky.after(crate::camera::spawn_camera));
+        .add_systems(Startup, spawn_sky.after(crate::camera::spawn_camera))
+        .add_systems(PostUpdate, draw_sky_only_when_seen);
+}
+
+/// The sky around a camera (see [`spawn_sky`]).
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Sky;
+
+/// Whether any of a camera's view, looking along `forward` with `up` and a vertical field of view
+/// `fov` (radians, no roll), reaches near the horizon: its frustum's top edge points up, or less
+/// than about 9° down (below that the sky would be the fog's colour within 4 %, which the
+/// clear colour is).
+pub fn sees_the_sky(forward: Vec3, up: Vec3, fov: f32) -> bool {
+    let top = forward * (fov / 2.0).cos() + up * (fov / 2.0).sin();
+    top.y > -0.15
+}
+
+/// The sky is drawn only while the view reaches near the horizon: looking down, the hall's floor
+/// and the clear colour (the fog's) cover the picture, and a software renderer would still test
+/// every pixel against a sphere behind them (every station view looks down).
+fn draw_sky_only_when_seen(
+    cameras: Query<(&Transform, &Projection, &Children), (With<Camera3d>, Changed<Transform>)>,
+    mut skies: Query<&mut Visibility, With<Sky>>,
+) {
+    for (t, projection, children) in &cameras {
+        let Projection::Perspective(p) = projection else {
+            continue;
+        };
+        let seen = sees_the_sky(*t.forward(), *t.up(), p.fov);
+        let want = if seen {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        for child in children {
+            if let Ok(mut v) = skies.get_mut(*child) {
+                v.set_if_neq(want);
+            }
+        }
+    }
 }
 
 /// The sky's material, from the palette.
@@ -75,6 +115,7 @@ fn spawn_sky(
     for camera in &cameras {
         commands.spawn((
             Name::new("Sky"),
+            Sky,
             Mesh3d(mesh.clone()),
             MeshMaterial3d(material.clone()),
             Transform::IDENTITY,
@@ -83,5 +124,27 @@ fn spawn_sky(
             Pickable::IGNORE,
             ChildOf(camera),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sky_is_drawn_only_when_the_view_reaches_above_the_horizon() {
+        let fov = std::f32::consts::FRAC_PI_4;
+        let looking = |pitch: f32| {
+            let t =
+                Transform::IDENTITY.looking_to(Vec3::new(pitch.cos(), pitch.sin(), 0.0), Vec3::Y);
+            sees_the_sky(*t.forward(), *t.up(), fov)
+        };
+        assert!(looking(0.0), "level: half the view is sky");
+        assert!(looking(-0.3), "a little down: the top edge still above");
+        assert!(
+            !looking(-0.6),
+            "the home view's pitch (0.42 rad down) and steeper: floor only"
+        );
+        assert!(!looking(-1.2));
     }
 }

@@ -6,7 +6,7 @@ use bevy::math::{Mat4, Rect, Vec2, Vec3};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::placing::{Candidate, aside, fit_across, place};
+use super::placing::{Candidate, aside, clear_of, fit_across, place};
 use crate::playback::Selection;
 use crate::scene::parts::SignGroup;
 use crate::scene::{Crate, WorldLabel};
@@ -364,11 +364,12 @@ pub fn lay_out(
         // a sign whole on its plaque, or not at all: never cut by an edge or a panel (near an
         // edge it slides in, as far as the free part of the window allows)
         let plaque = Rect::from_corners(text.min - PLAQUE_PAD, text.max + PLAQUE_PAD);
-        let plaque = fit_across(plaque, free.min.x, free.max.x);
-        if !(free.contains(plaque.min) && free.contains(plaque.max)) {
-            return None;
-        }
-        plaque
+        // and off the banner and the hall map: moved just right of or below them if it must
+        clear_of(
+            fit_across(plaque, free.min.x, free.max.x),
+            &view.avoid,
+            free,
+        )?
     } else {
         // a crate's or a bar's label near the edge slides in rather than being cut off
         fit_across(text, free.min.x, free.max.x)

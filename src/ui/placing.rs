@@ -42,6 +42,32 @@ pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     kept
 }
 
+/// A sign's plaque kept off the floating boxes (`avoid`: the sentence banner, the hall map) and
+/// inside `free`: `rect` as it is when that holds, else moved just right of or just below a box it
+/// would cover, where that holds (a norm gate's sign over the banner's end was dropped, and the
+/// gate went unnamed); none when neither does.
+pub fn clear_of(rect: Rect, avoid: &[Rect], free: Rect) -> Option<Rect> {
+    let clear = |r: Rect| {
+        avoid.iter().all(|a| a.intersect(r).is_empty())
+            && free.contains(r.min)
+            && free.contains(r.max)
+    };
+    if clear(rect) {
+        return Some(rect);
+    }
+    let shifted = |d: Vec2| Rect::from_corners(rect.min + d, rect.max + d);
+    (avoid.iter())
+        .filter(|a| !a.intersect(rect).is_empty())
+        .flat_map(|a| {
+            let gap = 2.0 * MARGIN;
+            [
+                shifted(Vec2::new(a.max.x + gap - rect.min.x, 0.0)),
+                shifted(Vec2::new(0.0, a.max.y + gap - rect.min.y)),
+            ]
+        })
+        .find(|&r| clear(r))
+}
+
 /// `rect` moved sideways to lie between `left` and `right` (its left edge wins when it is wider).
 pub fn fit_across(rect: Rect, left: f32, right: f32) -> Rect {
     let over = (rect.max.x - right).max(0.0);
@@ -64,6 +90,28 @@ pub fn aside(plaque: Rect, at: Vec2, others: f32, (left, right): (f32, f32)) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_keeps_off_the_banner_by_moving_right_or_below_it() {
+        let free = Rect::new(0.0, 40.0, 1280.0, 720.0);
+        let banner = Rect::new(20.0, 50.0, 800.0, 130.0);
+        let clear = Rect::new(900.0, 200.0, 1100.0, 240.0);
+        assert_eq!(
+            clear_of(clear, &[banner], free),
+            Some(clear),
+            "already clear: kept"
+        );
+        // over the banner's right end: just right of it
+        let r = clear_of(Rect::new(700.0, 100.0, 900.0, 140.0), &[banner], free).unwrap();
+        assert!(r.min.x > banner.max.x && r.min.y == 100.0, "{r:?}");
+        // too wide to go right of it: just below it
+        let wide = Rect::new(300.0, 60.0, 1000.0, 100.0);
+        let r = clear_of(wide, &[banner], free).unwrap();
+        assert!(r.min.y > banner.max.y && r.min.x == 300.0, "{r:?}");
+        // no room either way
+        let tall = Rect::new(300.0, 60.0, 1000.0, 700.0);
+        assert_eq!(clear_of(tall, &[banner], free), None);
+    }
 
     fn cand(x: f32, y: f32, w: f32, priority: f32) -> Candidate {
         Candidate {
