@@ -67,11 +67,14 @@ pub fn sees_the_sky(forward: Vec3, up: Vec3, fov: f32) -> bool {
     top.y > -0.15
 }
 
+/// Where a camera looks, its lens and its children (its sky among them).
+type CameraPose = (&'static Transform, &'static Projection, &'static Children);
+
 /// The sky is drawn only while the view reaches near the horizon: looking down, the hall's floor
 /// and the clear colour (the fog's) cover the picture, and a software renderer would still test
 /// every pixel against a sphere behind them (every station view looks down).
 fn draw_sky_only_when_seen(
-    cameras: Query<(&Transform, &Projection, &Children), (With<Camera3d>, Changed<Transform>)>,
+    cameras: Query<CameraPose, (With<Camera3d>, Changed<Transform>)>,
     mut skies: Query<&mut Visibility, With<Sky>>,
 ) {
     for (t, projection, children) in &cameras {
