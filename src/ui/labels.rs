@@ -7,6 +7,10 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::placing::{Candidate, aside, clear_of, fit_across, place};
+pub use super::signs::{
+    MAX_SIGNS, MIN_SIGN, PLAQUE, PLAQUE_EDGE, PLAQUE_PAD, SIGN_PRIORITY, SIGN_TEXT, SUBTITLE,
+    nearest_signs, neighbour_sign, sign_job,
+};
 use crate::playback::Selection;
 use crate::scene::parts::SignGroup;
 use crate::scene::{Crate, WorldLabel};
@@ -15,19 +19,6 @@ use crate::scene::{Crate, WorldLabel};
 pub const MIN_LABEL: f32 = 9.0;
 /// Labels are never drawn larger than this (points).
 pub const MAX_LABEL: f32 = 22.0;
-/// The smallest a sign is drawn (points): the overlay's smallest text (14 points: 14 pixels at
-/// 720p, 21 at 1080p); its second line is [`SUBTITLE`] of its name, never under this.
-pub const MIN_SIGN: f32 = 14.0;
-/// A sign's second line, as a share of its first's size.
-pub const SUBTITLE: f32 = 0.8;
-/// At most this many signs at once: the nearest (the far hall stays unsigned, not cluttered).
-pub const MAX_SIGNS: usize = 4;
-/// Where signs stand among the labels competing for room: above every crate's and bar's label (a
-/// sign's priority is this less its distance), below the selected crate's (1000 and more).
-pub const SIGN_PRIORITY: f32 = 600.0;
-/// The plaque's margin around a sign's text (points).
-pub const PLAQUE_PAD: f32 = 6.0;
-
 /// Where a world point lands in a viewport of `size` (origin top left, y down), if in front of
 /// the camera and inside the view.
 pub fn to_screen(clip_from_world: Mat4, size: Vec2, p: Vec3) -> Option<Vec2> {
@@ -60,34 +51,6 @@ pub fn priority(label: &WorldLabel, shown: f32, selected: bool, anchor: Vec2, vi
     shown * label.weight * (1.0 + 2.0 * central) + if selected { 1000.0 } else { 0.0 }
 }
 
-/// A sign's text laid out: its first line (the name) at `size`, the rest (what the station does)
-/// at [`SUBTITLE`] of it in a softer colour.
-pub fn sign_job(text: &str, size: f32) -> egui::text::LayoutJob {
-    let (name, does) = text.split_once('\n').unwrap_or((text, ""));
-    let mut job = egui::text::LayoutJob::default();
-    let format = |size: f32, colour: egui::Color32| egui::TextFormat {
-        font_id: egui::FontId::proportional(size),
-        color: colour,
-        ..Default::default()
-    };
-    job.append(name, 0.0, format(size, SIGN_TEXT));
-    if !does.is_empty() {
-        job.append("\n", 0.0, format(size, SIGN_TEXT));
-        let small = (size * SUBTITLE).max(MIN_SIGN);
-        job.append(does, 0.0, format(small, SIGN_SUBTITLE));
-    }
-    job
-}
-
-/// A sign's name, warm white on its plaque.
-pub const SIGN_TEXT: egui::Color32 = egui::Color32::from_rgb(240, 236, 224);
-/// A sign's second line.
-pub const SIGN_SUBTITLE: egui::Color32 = egui::Color32::from_rgb(176, 184, 200);
-/// The plaque behind a sign: near-black, a little see-through.
-pub const PLAQUE: egui::Color32 = egui::Color32::from_rgba_premultiplied(9, 10, 14, 242);
-/// The plaque's edge.
-pub const PLAQUE_EDGE: egui::Color32 = egui::Color32::from_rgb(92, 100, 120);
-
 /// The part of the window no panel covers, in points: right of the drawer, left of the side
 /// panel, below the slim bar. A sign is drawn only whole inside it.
 pub fn free_rect(screen: Rect, ui: &super::UiState) -> Rect {
@@ -97,22 +60,6 @@ pub fn free_rect(screen: Rect, ui: &super::UiState) -> Rect {
         (screen.max.x - ui.dock_width).max(screen.min.x + ui.panel_right),
         screen.max.y,
     )
-}
-
-/// The signs kept: the [`MAX_SIGNS`] nearest (by `distance`), of those given as
-/// (index, distance, group), and of signs in one [`SignGroup`] only the nearest.
-pub fn nearest_signs(mut signs: Vec<(usize, f32, Option<SignGroup>)>) -> Vec<usize> {
-    signs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    let mut groups = Vec::new();
-    signs.retain(|(_, _, g)| match g {
-        Some(g) if groups.contains(g) => false,
-        Some(g) => {
-            groups.push(*g);
-            true
-        }
-        None => true,
-    });
-    signs.into_iter().take(MAX_SIGNS).map(|(i, ..)| i).collect()
 }
 
 /// The line that ties a crate's label to its crate: the label's colour, faint.
@@ -201,6 +148,30 @@ fn view_of(
     })
 }
 
+/// How far a label's point is from the eye.
+fn sign_distance(label: &WorldLabel, t: &GlobalTransform, eye: Vec3) -> f32 {
+    (t.translation() + Vec3::Y * label.lift).distance(eye)
+}
+
+/// The distance of the nearest sign in view (its station is the one looked at; a sign behind the
+/// eye, off screen, behind a panel or too small to read does not count): that sign is drawn
+/// whole; the others by name only and smaller, so which station is in view is plain (a reviewer
+/// could not tell which of two whole signs was the current one).
+fn nearest_sign(labels: &Query<LabelItem>, view: &View) -> f32 {
+    let seen = |l: &WorldLabel, t: &GlobalTransform| {
+        let at = t.translation() + Vec3::Y * l.lift;
+        let readable = shown_size(l.size, at.distance(view.eye)).is_some_and(|s| s >= MIN_SIGN);
+        let on_screen = to_screen(view.clip_from_world, view.rect.size(), at)
+            .is_some_and(|p| view.free.contains(p + view.rect.min));
+        readable && on_screen
+    };
+    (labels.iter())
+        .filter(|(l, _, vis, ..)| l.is_sign() && !l.text.is_empty() && vis.is_none_or(|v| v.get()))
+        .filter(|(l, t, ..)| seen(l, t))
+        .map(|(l, t, ..)| sign_distance(l, t, view.eye))
+        .fold(f32::INFINITY, f32::min)
+}
+
 /// What a label's entity tells: its label, where it is, whether it is seen, its crate (a crate's
 /// label) and whether it is the winner's plaque.
 type LabelItem = (
@@ -232,6 +203,7 @@ pub(super) fn draw_world_labels(
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
     let mut winner_at = None;
+    let nearest = nearest_sign(&labels, &view);
     for (label, t, vis, krate, winner, group) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
@@ -240,6 +212,13 @@ pub(super) fn draw_world_labels(
             // the drawer's "ids" switch: each crate's token id under its text
             Some(id) if ui_state.show_ids => format!("{}\n#{id}", label.text),
             _ => label.text.clone(),
+        };
+        // a sign beyond the nearest: its station's name only, smaller
+        let far = label.is_sign() && sign_distance(label, t, view.eye) > nearest + 0.5;
+        let neighbour = far.then(|| neighbour_sign(label, &text));
+        let (label, text) = match &neighbour {
+            Some((small, name)) => (small, name.clone()),
+            None => (label, text),
         };
         let selected = krate.is_some_and(|c| selection.token == Some(c.0));
         if krate.is_some() && !ui_state.show_ids && !selected && face_readable(&view, t) {
@@ -460,23 +439,5 @@ mod tests {
         );
         let up = to_screen(m, size, Vec3::new(0.0, 1.0, -10.0)).unwrap();
         assert!(up.y < centre.y, "up is up on screen");
-    }
-
-    /// Of one layer's booth signs only the nearest is kept (the head plates name the others), the
-    /// rest of the nearest four as before.
-    #[test]
-    fn one_sign_of_a_group_and_the_nearest_four() {
-        let layer0 = Some(SignGroup(0));
-        let signs = vec![
-            (0, 9.0, layer0),
-            (1, 5.0, layer0),
-            (2, 7.0, None),
-            (3, 6.0, layer0),
-            (4, 12.0, Some(SignGroup(1))),
-            (5, 13.0, Some(SignGroup(1))),
-            (6, 30.0, None),
-            (7, 40.0, None),
-        ];
-        assert_eq!(nearest_signs(signs), vec![1, 2, 4, 6]);
     }
 }

@@ -37,6 +37,7 @@ mod positions;
 pub mod routes;
 mod save_stop;
 mod shortcuts;
+mod signs;
 mod slim_bar;
 mod state;
 mod training;

@@ -7,7 +7,7 @@
 use bevy_egui::egui;
 
 pub use super::labels::PlaqueSeen;
-use super::labels::{PLAQUE, PLAQUE_EDGE, SIGN_TEXT};
+use super::signs::{PLAQUE, PLAQUE_EDGE, SIGN_TEXT};
 
 /// Seconds a flight takes.
 pub const FLY_SECONDS: f32 = 1.2;

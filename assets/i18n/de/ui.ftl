@@ -362,5 +362,5 @@ bar-boldness = Wagemut
 bar-boldness-tip = Die Temperatur: niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
 banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
-banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau darunter, heller = größer)
+banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau mit dunklem Punkt darunter, heller = größer)
 banner-tiles-gradient = Kacheln jetzt: der Gradient jeder Zahl (karminrot: sie zu erhöhen erhöht die Überraschung, marineblau: senkt sie)

@@ -362,5 +362,5 @@ bar-boldness = Boldness
 bar-boldness-tip = The temperature: low picks the likeliest words, high dares less likely ones
 banner-patched = patched run: A's piece ({ $place }) put into this sentence (the A/B window)
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)
-banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below, brighter = larger)
+banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below with a dark dot, brighter = larger)
 banner-tiles-gradient = tiles now: each number's gradient (crimson: raising it raises the surprise, navy: lowers it)
