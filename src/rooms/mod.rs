@@ -44,8 +44,9 @@ impl Room {
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GoToRoom(pub Room);
 
-/// Centre of the embedding room's cloud of points.
-pub const EMBEDDING_CENTRE: Vec3 = Vec3::new(-45.0, 9.0, 0.0);
+/// Centre of the embedding room's cloud of points (high enough that its farthest points stay over
+/// the hall's floor, which reaches under the room).
+pub const EMBEDDING_CENTRE: Vec3 = Vec3::new(-45.0, 12.0, 0.0);
 /// Radius of the cloud: nine points in ten lie this near its middle.
 pub const EMBEDDING_RADIUS: f32 = 7.0;
 /// Where the scale room's blocks stand: in a row toward +x from here, front faces on z = this

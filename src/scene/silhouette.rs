@@ -2,13 +2,14 @@
 //! lit on the hall's floor, with no crates, boards, beams, signs, other stations or
 //! overlay, for the README's silhouette sheet and for judging whether a machine is named by its
 //! shape. What is painted on a machine (the stamp's numbered tags, a cabin's head plate) stays:
-//! it is part of the machine; so do a norm gate's spread bars (the gate's visible working, set by
-//! the clock each frame), and an FFN machine's lamp wall (its face).
+//! it is part of the machine; so do a norm gate's spread bars, the shipping dock's bars and a
+//! booth's part gauge (each machine's visible working, set again each frame by their own systems),
+//! and an FFN machine's lamp wall (its face).
 
 use bevy::prelude::*;
 
 use super::parts::{
-    Board, Crate, CurrentLayout, FloorRoot, PartBar, StationNode, SurpriseGauge, WorldLabel,
+    Board, Crate, CurrentLayout, FloorRoot, StationNode, SurpriseGauge, WorldLabel,
 };
 
 /// Show station `.0`'s machine alone.
@@ -20,7 +21,6 @@ type Hidden = Or<(
     With<Crate>,
     With<Board>,
     With<WorldLabel>,
-    With<PartBar>,
     With<SurpriseGauge>,
 )>;
 

@@ -2,8 +2,8 @@
 //! the eye, drawn by its own shader (`sky.wgsl`) in a gradient by the direction looked in: the
 //! fog's blue-grey at the horizon, so the far hall fades into it without a seam, the night's deep
 //! blue overhead, the fog a little darker below. It moves with the camera (a child of it), casts
-//! and takes no light, no pointer ever picks it, and it is drawn only while the view reaches above
-//! the horizon (the station views look down at the floor). One cheap shader per sky pixel.
+//! and takes no light, no pointer ever picks it, and it is drawn only while the view reaches near
+//! the horizon (not in the views that look steeply down). One cheap shader per sky pixel.
 
 use bevy::prelude::*;
 use bevy::render::render_resource::AsBindGroup;
@@ -42,16 +42,20 @@ impl Material for SkyMaterial {
     }
 }
 
-/// The sky's radius, world units: past everything in the hall (the longest hall, GPT-2 small's
-/// 171 stations, is under 500 units), inside the camera's far plane (1000).
-pub const SKY_RADIUS: f32 = 900.0;
+/// The sky's radius, world units: just inside the camera's far plane (1000), so it hides nothing
+/// the far plane would not clip anyway (the camera may zoom out to 1500 units).
+pub const SKY_RADIUS: f32 = 995.0;
 
 /// Drawing the sky, for builds with a renderer.
 pub(crate) fn draw_plugin(app: &mut App) {
     bevy::asset::embedded_asset!(app, "sky.wgsl");
     app.add_plugins(MaterialPlugin::<SkyMaterial>::default())
         .add_systems(Startup, spawn_sky.after(crate::camera::spawn_camera))
-        .add_systems(PostUpdate, draw_sky_only_when_seen);
+        .add_systems(
+            PostUpdate,
+            draw_sky_only_when_seen
+                .before(bevy::camera::visibility::VisibilitySystems::VisibilityPropagate),
+        );
 }
 
 /// The sky around a camera (see [`spawn_sky`]).
@@ -61,7 +65,8 @@ pub struct Sky;
 /// Whether any of a camera's view, looking along `forward` with `up` and a vertical field of view
 /// `fov` (radians, no roll), reaches near the horizon: its frustum's top edge points up, or less
 /// than about 9° down (below that the sky would be the fog's colour within 4 %, which the
-/// clear colour is).
+/// clear colour is). With the 45° lens that is a pitch under about 0.54 rad: the views looking
+/// steeply down (the boards' and the dock's) skip it, the booths' and the FFN's still draw it.
 pub fn sees_the_sky(forward: Vec3, up: Vec3, fov: f32) -> bool {
     let top = forward * (fov / 2.0).cos() + up * (fov / 2.0).sin();
     top.y > -0.15
@@ -70,11 +75,17 @@ pub fn sees_the_sky(forward: Vec3, up: Vec3, fov: f32) -> bool {
 /// Where a camera looks, its lens and its children (its sky among them).
 type CameraPose = (&'static Transform, &'static Projection, &'static Children);
 
-/// The sky is drawn only while the view reaches near the horizon: looking down, the hall's floor
-/// and the clear colour (the fog's) cover the picture, and a software renderer would still test
-/// every pixel against a sphere behind them (every station view looks down).
+/// The sky is drawn only while the view reaches near the horizon: looking steeply down, the hall's
+/// floor and the clear colour (the fog's) cover the picture, and a software renderer would still
+/// test every pixel against a sphere behind them.
 fn draw_sky_only_when_seen(
-    cameras: Query<CameraPose, (With<Camera3d>, Changed<Transform>)>,
+    cameras: Query<
+        CameraPose,
+        (
+            With<Camera3d>,
+            Or<(Changed<Transform>, Changed<Projection>)>,
+        ),
+    >,
     mut skies: Query<&mut Visibility, With<Sky>>,
 ) {
     for (t, projection, children) in &cameras {
@@ -146,7 +157,7 @@ mod tests {
         assert!(looking(-0.3), "a little down: the top edge still above");
         assert!(
             !looking(-0.6),
-            "the home view's pitch (0.42 rad down) and steeper: floor only"
+            "steeper than about 0.54 rad down: floor only"
         );
         assert!(!looking(-1.2));
     }

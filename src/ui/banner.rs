@@ -45,7 +45,7 @@ pub(super) fn draw_banner(
         // the drawn word flies in from the dock's plaque when it was on screen, and is lit from
         // its landing
         *flight = grown
-            .then(|| Flight::set_off(&seen, &h.texts[h.len() - 1], now))
+            .then(|| h.texts.last().and_then(|t| Flight::set_off(&seen, t, now)))
             .flatten();
         if flight.is_some() {
             arrived.1 += FLY_SECONDS;
@@ -82,17 +82,10 @@ pub(super) fn draw_banner(
                 .inner_margin(egui::Margin::symmetric(12, 6))
                 .show(ui, |ui| {
                     ui.set_max_width(width - 24.0);
-                    let newest = h.texts[h.len() - 1].replace('\n', " ¶ ").chars().count();
                     let galley = ui.painter().layout_job(job);
                     let shown = ui.label(galley.clone()).rect;
                     if let Some(f) = flight.as_ref().filter(|_| flying) {
-                        // the newest word's centre in the banner: where the flight lands
-                        let end = galley.end();
-                        let begin = egui::text::CCursor::new(end.index.saturating_sub(newest));
-                        let to = galley
-                            .pos_from_cursor(begin)
-                            .union(galley.pos_from_cursor(end));
-                        let to = shown.min + to.center().to_vec2();
+                        let to = super::plaque_flight::landing(&galley, shown, h.texts.last());
                         super::plaque_flight::draw(ui.ctx(), f, now, to, 26.0);
                     }
                     patched_line(ui, &floor, *lang);

@@ -148,16 +148,17 @@ fn view_of(
     })
 }
 
-/// How far a label's point is from the eye.
-fn sign_distance(label: &WorldLabel, t: &GlobalTransform, eye: Vec3) -> f32 {
-    (t.translation() + Vec3::Y * label.lift).distance(eye)
+/// How far a label's point is from `from`.
+fn sign_distance(label: &WorldLabel, t: &GlobalTransform, from: Vec3) -> f32 {
+    (t.translation() + Vec3::Y * label.lift).distance(from)
 }
 
-/// The distance of the nearest sign in view (its station is the one looked at; a sign behind the
-/// eye, off screen, behind a panel or too small to read does not count): that sign is drawn
-/// whole; the others by name only and smaller, so which station is in view is plain (a reviewer
-/// could not tell which of two whole signs was the current one).
-fn nearest_sign(labels: &Query<LabelItem>, view: &View) -> f32 {
+/// The distance from `from` (where the camera looks) of the nearest station sign in view (a sign
+/// behind the eye, off screen, behind a panel or too small to read does not count; the winner's
+/// plaque is not a station's): that sign is drawn whole, the others by name only and smaller, so
+/// which station is in view is plain (a reviewer could not tell which of two whole signs was the
+/// current one).
+fn nearest_sign(labels: &Query<LabelItem>, view: &View, from: Vec3) -> f32 {
     let seen = |l: &WorldLabel, t: &GlobalTransform| {
         let at = t.translation() + Vec3::Y * l.lift;
         let readable = shown_size(l.size, at.distance(view.eye)).is_some_and(|s| s >= MIN_SIGN);
@@ -166,9 +167,11 @@ fn nearest_sign(labels: &Query<LabelItem>, view: &View) -> f32 {
         readable && on_screen
     };
     (labels.iter())
-        .filter(|(l, _, vis, ..)| l.is_sign() && !l.text.is_empty() && vis.is_none_or(|v| v.get()))
+        .filter(|(l, _, vis, _, winner, _)| {
+            l.is_sign() && !winner && !l.text.is_empty() && vis.is_none_or(|v| v.get())
+        })
         .filter(|(l, t, ..)| seen(l, t))
-        .map(|(l, t, ..)| sign_distance(l, t, view.eye))
+        .map(|(l, t, ..)| sign_distance(l, t, from))
         .fold(f32::INFINITY, f32::min)
 }
 
@@ -192,6 +195,7 @@ pub(super) fn draw_world_labels(
     labels: Query<LabelItem>,
     (selection, floor): (Res<Selection>, Res<crate::playback::Floor>),
     (time, mut plaque_seen): (Res<Time>, ResMut<PlaqueSeen>),
+    focus: Res<crate::scene::beams::ViewFocus>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let Ok((camera, cam_t)) = cameras.single() else {
@@ -203,7 +207,8 @@ pub(super) fn draw_world_labels(
     let painter = ctx.layer_painter(egui::LayerId::background());
     let mut laid = Vec::new();
     let mut winner_at = None;
-    let nearest = nearest_sign(&labels, &view);
+    let from = focus.0.unwrap_or(view.eye);
+    let nearest = nearest_sign(&labels, &view, from);
     for (label, t, vis, krate, winner, group) in &labels {
         if label.text.is_empty() || vis.is_some_and(|v| !v.get()) {
             continue;
@@ -214,8 +219,9 @@ pub(super) fn draw_world_labels(
             _ => label.text.clone(),
         };
         // a sign beyond the nearest: its station's name only, smaller
-        let far = label.is_sign() && sign_distance(label, t, view.eye) > nearest + 0.5;
-        let neighbour = far.then(|| neighbour_sign(label, &text));
+        let far = label.is_sign() && !winner && sign_distance(label, t, from) > nearest + 0.5;
+        let seen_from = sign_distance(label, t, view.eye);
+        let neighbour = far.then(|| neighbour_sign(label, &text, (seen_from, MAX_LABEL)));
         let (label, text) = match &neighbour {
             Some((small, name)) => (small, name.clone()),
             None => (label, text),

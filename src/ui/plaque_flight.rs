@@ -56,6 +56,19 @@ impl Flight {
     }
 }
 
+/// Where a flight lands: the centre of the newest piece (`newest`, as the banner writes it, but its
+/// leading space, which a wrap leaves on the row above) at the end of the banner's text
+/// (`galley`, drawn in `shown`).
+pub fn landing(galley: &egui::Galley, shown: egui::Rect, newest: Option<&String>) -> egui::Pos2 {
+    let chars = newest.map_or(0, |t| t.replace('\n', " ¶ ").trim_start().chars().count());
+    let end = galley.end();
+    let begin = egui::text::CCursor::new(end.index.saturating_sub(chars));
+    let word = galley
+        .pos_from_cursor(begin)
+        .union(galley.pos_from_cursor(end));
+    shown.min + word.center().to_vec2()
+}
+
 /// Draws `flight` at `now`, on its way to `to` (the newest word's centre in the banner) at the
 /// banner's `size`, over everything else.
 pub fn draw(ctx: &egui::Context, flight: &Flight, now: f32, to: egui::Pos2, size: f32) {

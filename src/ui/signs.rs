@@ -69,11 +69,19 @@ pub const NEIGHBOUR_SIGN: f32 = 0.8;
 
 /// A sign beyond the nearest as drawn: its first line (the station's number and name) at
 /// [`NEIGHBOUR_SIGN`] of its size.
-pub fn neighbour_sign(label: &WorldLabel, text: &str) -> (WorldLabel, String) {
+/// `distance`: from the eye; `largest`: the largest size a label is drawn at (points).
+pub fn neighbour_sign(
+    label: &WorldLabel,
+    text: &str,
+    (distance, largest): (f32, f32),
+) -> (WorldLabel, String) {
     let name = text.lines().next().unwrap_or_default().to_string();
+    // smaller than the nearest sign as drawn, after the largest size a label is drawn at (a near
+    // neighbour at 0.8 of its size would still be drawn at that largest size)
+    let drawn = (label.size * 20.0 / distance.max(1.0)).min(largest);
     let small = WorldLabel {
         text: name.clone(),
-        size: label.size * NEIGHBOUR_SIGN,
+        size: drawn * NEIGHBOUR_SIGN * distance.max(1.0) / 20.0,
         ..label.clone()
     };
     (small, name)
@@ -91,10 +99,15 @@ mod tests {
             lift: 0.0,
             weight: WorldLabel::SIGN,
         };
-        let (small, name) = neighbour_sign(&sign, &sign.text);
+        // far: 0.8 of its size
+        let (small, name) = neighbour_sign(&sign, &sign.text, (40.0, 22.0));
         assert_eq!(name, "9 · Merge, layer 0");
         assert_eq!(small.text, name);
         assert!((small.size - 24.0).abs() < 1e-4 && small.is_sign());
+        // near, where signs are drawn at the largest size: 0.8 of that
+        let (small, _) = neighbour_sign(&sign, &sign.text, (10.0, 22.0));
+        let drawn = small.size * 20.0 / 10.0;
+        assert!((drawn - 0.8 * 22.0).abs() < 1e-3, "{drawn}");
     }
 
     /// Of one layer's booth signs only the nearest is kept (the head plates name the others), the
