@@ -75,17 +75,17 @@ pub fn sees_the_sky(forward: Vec3, up: Vec3, fov: f32) -> bool {
 /// Where a camera looks, its lens and its children (its sky among them).
 type CameraPose = (&'static Transform, &'static Projection, &'static Children);
 
+/// A 3D camera that moved or changed its lens.
+type CameraMoved = (
+    With<Camera3d>,
+    Or<(Changed<Transform>, Changed<Projection>)>,
+);
+
 /// The sky is drawn only while the view reaches near the horizon: looking steeply down, the hall's
 /// floor and the clear colour (the fog's) cover the picture, and a software renderer would still
 /// test every pixel against a sphere behind them.
 fn draw_sky_only_when_seen(
-    cameras: Query<
-        CameraPose,
-        (
-            With<Camera3d>,
-            Or<(Changed<Transform>, Changed<Projection>)>,
-        ),
-    >,
+    cameras: Query<CameraPose, CameraMoved>,
     mut skies: Query<&mut Visibility, With<Sky>>,
 ) {
     for (t, projection, children) in &cameras {
