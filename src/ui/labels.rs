@@ -285,7 +285,9 @@ fn hang_plaque(laid: &mut [Laid], at: Option<usize>, view: &View) {
     let rect = laid[at].candidate.rect;
     // kept a little off the view's edges (flush, it read as cut off)
     let span = (view.free.min.x + PLAQUE_PAD, view.free.max.x - PLAQUE_PAD);
-    laid[at].candidate.rect = aside(rect, tether, others, span);
+    // still off the banner and the hall map (hung aside it could slide back under the banner)
+    let hung = aside(rect, tether, others, span);
+    laid[at].candidate.rect = clear_of(hung, &view.avoid, view.free).unwrap_or(rect);
 }
 
 /// The smallest height on screen, in points, of a quarter unit upright at a crate (about its
