@@ -2466,7 +2466,11 @@ fn a_tour_stop_plays_a_round_of_the_game() {
         assert_eq!(game.picked, None, "shown before it is picked");
         r
     };
+    // the model answers on the task pool: the clock stands still meanwhile (on a loaded machine
+    // its answer took more than the stop's four seconds of 0.1 s frames, and the tour moved on)
+    set_clock(&mut app, Duration::ZERO);
     settle(&mut app);
+    set_clock(&mut app, Duration::from_millis(100));
     let floor = app.world().resource::<Floor>();
     assert_eq!(
         floor.history.len(),
@@ -2478,8 +2482,13 @@ fn a_tour_stop_plays_a_round_of_the_game() {
         w.resource::<Game>().picked.is_some()
     });
     assert_eq!(app.world().resource::<Game>().picked, Some(round.truth));
-    let elapsed = app.world().resource::<TourPlayer>().elapsed;
-    assert!(elapsed >= 1.0, "not before the act time: {elapsed}");
+    let tour = app.world().resource::<TourPlayer>();
+    assert_eq!(tour.index, 0, "picked at the stop that deals the round");
+    assert!(
+        tour.elapsed >= 1.0,
+        "not before the act time: {}",
+        tour.elapsed
+    );
     // the same round again for a second run (what a recording needs)
     let mut again = Game {
         next: 1,
