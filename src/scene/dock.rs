@@ -6,12 +6,23 @@ use bevy::prelude::*;
 
 use super::kit::Kit;
 use super::parts::{
-    ChartLine, CurrentLayout, LensSign, PartBar, ProbBar, WinnerPlaque, WorldLabel,
+    ChartBoard, ChartLine, CurrentLayout, LensSign, PartBar, ProbBar, WinnerPlaque, WorldLabel,
 };
 use crate::i18n::Lang;
 use crate::playback::attribution::HeadAttribution;
 use crate::playback::{Dock, Floor, Playback, SHOWN_CANDIDATES};
 use crate::tr;
+
+/// The chart's scale lines.
+type ChartLines<'w, 's> =
+    Query<'w, 's, (&'static ChartLine, &'static mut Visibility), Without<ProbBar>>;
+/// The board behind them.
+type ChartBoards<'w, 's> = Query<
+    'w,
+    's,
+    (&'static mut Transform, &'static mut Visibility),
+    (With<ChartBoard>, Without<ProbBar>, Without<ChartLine>),
+>;
 
 /// What the bars show: the floor, whether the crates reached the dock, whether the sampled crate
 /// rides back, and the token it took.
@@ -60,7 +71,8 @@ pub(crate) fn update_bars(
         &mut WorldLabel,
         &mut MeshMaterial3d<StandardMaterial>,
     )>,
-    mut lines: Query<(&ChartLine, &mut Visibility), Without<ProbBar>>,
+    mut lines: ChartLines,
+    mut board: ChartBoards,
 ) {
     let (Some(layout), Some(kit)) = (layout, kit) else {
         return;
@@ -102,11 +114,30 @@ pub(crate) fn update_bars(
             }
         }
     }
-    // the scale's lines up to the first 10 % above the tallest bar
+    // the scale's lines up to the first 10 % above the tallest bar, on the board
     let top = dock.candidates.first().filter(|_| reached).map(|c| c.prob);
-    for (line, mut vis) in &mut lines {
+    size_the_scale(top, &mut lines, &mut board);
+}
+
+/// The chart's scale for a tallest bar of probability `top` (none: the bars are down): its lines
+/// up to the first 10 % above it, and the board behind them as tall.
+fn size_the_scale(top: Option<f32>, lines: &mut ChartLines, board: &mut ChartBoards) {
+    let mut highest = 0;
+    for (line, mut vis) in lines.iter_mut() {
         let on = top.is_some_and(|p| line.0 as f32 / 10.0 < p + 0.1);
+        if on {
+            highest = highest.max(line.0);
+        }
         vis.set_if_neq(if on {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
+    }
+    let height = BAR_FULL * highest as f32 / 10.0 + 0.3;
+    for (mut t, mut vis) in board.iter_mut() {
+        (t.scale.y, t.translation.y) = (height, height / 2.0);
+        vis.set_if_neq(if top.is_some() {
             Visibility::Inherited
         } else {
             Visibility::Hidden

@@ -40,6 +40,8 @@ pub struct Kit {
     pub(crate) spread: Handle<FlatMaterial>,
     /// The machines' frames (see `machines.rs`).
     pub(crate) machine_body: Handle<FlatMaterial>,
+    /// The receiving dock's paper tape (behind its words' labels).
+    pub(crate) paper: Handle<FlatMaterial>,
     /// Each kind of machine's own muted colour: dock, press, stamp, norm, booth, merge, FFN,
     /// shipping.
     machine_accents: [Handle<FlatMaterial>; 8],
@@ -117,6 +119,7 @@ pub(crate) fn make_kit(
         switch_on: flat(Color::srgb(0.05, 0.26, 0.09)),
         switch_off: flat(Color::srgb(0.4, 0.05, 0.04)),
         machine_body: flat(Color::srgb(0.08, 0.08, 0.09)),
+        paper: flat(Color::srgb(0.62, 0.6, 0.55)),
         spread: flat(Color::srgb(0.42, 0.42, 0.4)),
         gauge: flat(Color::srgb(0.95, 0.3, 0.7)),
         gauge_slot: flat(Color::srgb(0.04, 0.03, 0.04)),
@@ -132,10 +135,11 @@ pub(crate) fn make_kit(
     commands.insert_resource(kit);
 }
 
-/// Each kind of machine's hue before it is muted: dock, press, stamp, norm, booth, merge, FFN
+/// Each kind of machine's hue before it is muted: dock (its scissors), press, stamp, norm, booth, merge, FFN
 /// (steel: amber is the values'), shipping.
 const MACHINE_HUES: [[f32; 3]; 8] = [
-    [0.45, 0.33, 0.2],
+    // the receiving dock's scissors: bright steel
+    [0.9, 0.92, 0.95],
     [0.3, 0.38, 0.5],
     [0.55, 0.25, 0.2],
     [0.25, 0.45, 0.45],

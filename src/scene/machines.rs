@@ -1,46 +1,23 @@
-//! A machine at each station, so a visitor tells the stations apart without reading: crates
-//! stacked at the receiving dock, the FFN machine wide in the middle and narrow at both ends
-//! (expand, GELU, contract), a hopper where the heads' pipes join (the merge); over the belt, so
-//! the crates pass through them, the embedding press (a gantry whose heavy head comes down on the
-//! crates' row), the position stamp (an arm whose dies, each tagged with its position, stamp the
-//! crates) and every norm gate (an arch, its spread bars beside: each token's vector's spread
-//! before the gate and after it, from the floor's rows). The booths' cabins are `build::cabin`.
+//! A machine at each station, so a visitor tells the stations apart without reading: at the
+//! receiving dock a paper tape cut by scissors (`dock_machine.rs`), the FFN machine wide in the
+//! middle and narrow at both ends (expand, GELU, contract), a hopper where the heads' pipes join
+//! (the merge); over the belt, so the crates pass through them, the embedding press (a gantry whose
+//! heavy head comes down on the crates' row), the position stamp (an arm whose dies, each tagged
+//! with its position, stamp the crates), every norm gate (an arch; its spread bars beside,
+//! `spread.rs`) and the final norm (two arches joined). The booths' cabins are `build::cabin`.
 //! Press and dies move only when crates arrive: one stroke in [`STROKE`] seconds of the factory's
 //! clock (recordings step it exactly), nothing while idle.
 
 use bevy::prelude::*;
 
+use super::blocks::{BEAM_Y, Block, CRATE_TOP, SIDE, Tint, block};
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
-use super::parts::{BoardSource, SpreadBar};
-use crate::playback::history::{History, mean_std};
-use crate::playback::{Floor, Playback};
-
-/// A norm gate shows the spread of at most this many tokens, the latest.
-pub const SPREAD_TOKENS: usize = 32;
-
-/// Height of the tallest spread bar at a norm gate.
-const SPREAD_HEIGHT: f32 = 2.2;
-
-/// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
-pub(crate) const SIDE: f32 = 2.4;
+use crate::playback::Playback;
 
 /// How long a press or stamp stroke takes (down and up), seconds.
 pub const STROKE: f32 = 0.7;
-
-/// One block of a machine: centre (along the hall, up, across from the machine line), size.
-struct Block {
-    at: Vec3,
-    size: Vec3,
-    tint: Tint,
-    /// Turned about the vertical axis, radians.
-    turn: f32,
-    /// How far it comes down in a stroke when crates arrive (0: it stands still).
-    drop: f32,
-    /// A word on a paper tag on its face toward the hall's start (a stamp's die: its position).
-    tag: Option<String>,
-}
 
 /// A block that strokes down when the crates arrive at its station.
 #[derive(Component, Debug, Clone, PartialEq)]
@@ -55,27 +32,6 @@ pub struct Plunger {
     pub since: Option<f32>,
 }
 
-/// Which of the kit's machine colours a block has: its body's, its station's accent, or the
-/// booths' violet (the merge's pipes, coming from the heads' cabins).
-#[derive(Clone, Copy)]
-enum Tint {
-    Body,
-    Accent,
-    Heads,
-}
-
-/// A block, not turned.
-fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
-    Block {
-        at: Vec3::from(at),
-        size: Vec3::from(size),
-        tint,
-        turn: 0.0,
-        drop: 0.0,
-        tag: None,
-    }
-}
-
 /// A block that comes down by `drop` in a stroke.
 fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
     Block {
@@ -86,21 +42,22 @@ fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
 
 /// The blocks of a station's machine, in the machine's own frame (x along the hall from the
 /// station's centre, y up from the floor, z across from the machine line), for a hall of `heads`
-/// heads per layer whose belt is `half_width` either side of its centre line.
+/// heads per layer whose belt is `half_width` either side of its centre line, and the crates'
+/// `words`.
 fn blocks(
     kind: StationKind,
     depth: f32,
-    (heads, tokens): (usize, usize),
+    (heads, words): (usize, &[String]),
     half_width: f32,
 ) -> Vec<Block> {
     use Tint::{Accent, Body};
+    let tokens = words.len();
     match kind {
-        StationKind::Dock => dock_blocks(depth),
+        StationKind::Dock => super::dock_machine::blocks(half_width, words),
         StationKind::Embedding => press_blocks(depth, half_width),
         StationKind::Position => stamp_blocks(half_width, tokens),
-        StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
-            gate_blocks(half_width)
-        }
+        StationKind::NormAttn(_) | StationKind::NormFfn(_) => gate_blocks(half_width, -0.8),
+        StationKind::FinalNorm => final_gate_blocks(half_width),
         // a booth's machine is its floor across the belt and its beams: nothing beside it
         StationKind::Booth(..) => Vec::new(),
         StationKind::Merge(_) => hopper_blocks(depth, heads),
@@ -117,26 +74,6 @@ fn blocks(
         StationKind::Shipping => Vec::new(),
     }
 }
-
-/// The receiving dock's machine: crates waiting on a platform.
-fn dock_blocks(depth: f32) -> Vec<Block> {
-    use Tint::{Accent, Body};
-    let mut b = vec![block([0.0, 0.2, 0.0], [depth * 0.8, 0.4, 2.4], Body)];
-    for (i, (x, y)) in [(-1.2, 0.85), (0.0, 0.85), (1.2, 0.85), (-0.6, 1.75)]
-        .into_iter()
-        .enumerate()
-    {
-        let mut c = block([x, y, 0.1 * i as f32], [0.9, 0.9, 0.9], Accent);
-        c.turn = 0.15 * i as f32;
-        b.push(c);
-    }
-    b
-}
-
-/// Height of the crossbeams over the belt (their centre; under the signs).
-const BEAM_Y: f32 = 3.15;
-/// Top of a crate on the belt (a press or die comes down to just above it).
-const CRATE_TOP: f32 = 0.95;
 
 /// The embedding's machine: a gantry over the belt, two columns either side and a crossbeam, whose
 /// heavy head comes down on the crates' row (the rows of the table are the board on the belt).
@@ -195,32 +132,49 @@ fn stamp_blocks(half_width: f32, tokens: usize) -> Vec<Block> {
     for i in 0..tokens {
         let z = belt + super::layout::lane_z(i, tokens);
         b.push(Block {
-            tag: Some(i.to_string()),
+            tag: Some((i.to_string(), 0.46)),
             ..moving([0.0, rest, z], [0.5, 0.36, 0.5], Accent, drop)
         });
     }
     b
 }
 
-/// A norm's machine: an arch over the belt at the gate's entrance, two pillars and a lintel (the
+/// A norm's machine: an arch over the belt at `x` along the gate, two pillars and a lintel (the
 /// crates pass through it; the spread bars beside show what it did to each vector).
-fn gate_blocks(half_width: f32) -> Vec<Block> {
+fn gate_blocks(half_width: f32, x: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
     let belt = -(half_width + SIDE);
     let span = 2.0 * half_width + 0.9;
     vec![
         block(
-            [-0.8, BEAM_Y / 2.0, belt - span / 2.0],
+            [x, BEAM_Y / 2.0, belt - span / 2.0],
             [0.4, BEAM_Y, 0.55],
             Accent,
         ),
         block(
-            [-0.8, BEAM_Y / 2.0, belt + span / 2.0],
+            [x, BEAM_Y / 2.0, belt + span / 2.0],
             [0.4, BEAM_Y, 0.55],
             Accent,
         ),
-        block([-0.8, BEAM_Y, belt], [0.4, 0.4, span + 0.55], Body),
+        block([x, BEAM_Y, belt], [0.4, 0.4, span + 0.55], Body),
     ]
+}
+
+/// The final norm's machine: the last gate before the guess, a norm gate doubled (two arches
+/// joined at their pillars' tops), so that it is not taken for one more layer's gate.
+fn final_gate_blocks(half_width: f32) -> Vec<Block> {
+    let belt = -(half_width + SIDE);
+    let span = 2.0 * half_width + 0.9;
+    let mut b = gate_blocks(half_width, -1.4);
+    b.extend(gate_blocks(half_width, 0.2));
+    for side in [-1.0, 1.0] {
+        b.push(block(
+            [-0.6, BEAM_Y - 0.1, belt + side * span / 2.0],
+            [1.6, 0.25, 0.3],
+            Tint::Body,
+        ));
+    }
+    b
 }
 
 /// The merge's machine: a hopper fed by one pipe per head (at most 12 pipes).
@@ -252,23 +206,24 @@ pub(crate) fn spawn_machine(
     kit: &Kit,
     (index, station): (usize, &Station),
     half_width: f32,
-    (heads, tokens): (usize, usize),
+    (heads, words): (usize, &[String]),
     parent: Entity,
     tags: &mut TagMaker,
 ) {
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
-    for b in blocks(station.kind, station.depth, (heads, tokens), half_width) {
+    for b in blocks(station.kind, station.depth, (heads, words), half_width) {
         let material: Handle<FlatMaterial> = match b.tint {
             Tint::Body => kit.machine_body.clone(),
             Tint::Accent => kit.machine_accent(station.kind),
             Tint::Heads => kit.machine_accent(StationKind::Booth(0, 0)),
+            Tint::Paper => kit.paper.clone(),
         };
         let mut e = commands.spawn((
             Name::new("Machine block"),
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(material),
             Transform::from_translation(base + b.at)
-                .with_rotation(Quat::from_rotation_y(b.turn))
+                .with_rotation(Quat::from_rotation_y(b.turn) * Quat::from_rotation_x(b.roll))
                 .with_scale(b.size),
             ChildOf(parent),
         ));
@@ -280,11 +235,15 @@ pub(crate) fn spawn_machine(
                 since: None,
             });
         }
-        if let Some(tag) = &b.tag {
-            // on the face toward the hall's start, 0.46 × 0.23 units (the label's 2:1) whatever
+        if let Some((tag, width)) = &b.tag {
+            // on the face toward the hall's start, `width` × half that (the label's 2:1) whatever
             // the block's size (the tag's quad is 0.84 × 0.42 before the block's scale)
             let (material, quad) = tags(tag);
-            let scale = Vec3::new(0.46 / (0.84 * b.size.z), 0.23 / (0.42 * b.size.y), 1.0);
+            let scale = Vec3::new(
+                width / (0.84 * b.size.z),
+                width / 2.0 / (0.42 * b.size.y),
+                1.0,
+            );
             let block = e.id();
             commands.spawn((
                 Name::new("Tag"),
@@ -337,85 +296,6 @@ pub(crate) fn work_machines(
     }
 }
 
-/// A norm gate's spread bars under `parent`: one row before the gate (the stream coming in), one
-/// after it (the norm's output), a bar per token across the machine, on one scale per gate.
-pub(crate) fn spawn_spread_bars(
-    commands: &mut Commands,
-    kit: &Kit,
-    (index, station): (usize, &Station),
-    half_width: f32,
-    h: &History,
-    parent: Entity,
-) {
-    let Some(norm) = BoardSource::for_station(station.kind) else {
-        return;
-    };
-    let Some(input) = norm.norm_input(h.layers.len()) else {
-        return;
-    };
-    // the latest tokens only: a long prompt's bars would be thousands of slivers
-    let first = h.len().saturating_sub(SPREAD_TOKENS);
-    let spread = |src: BoardSource| -> Vec<f32> {
-        src.rows(h)[first..].iter().map(|r| mean_std(r).1).collect()
-    };
-    let (before, after) = (spread(input), spread(norm));
-    let top = before
-        .iter()
-        .chain(&after)
-        .copied()
-        .fold(0.0f32, f32::max)
-        .max(1e-6);
-    let n = before.len().max(1);
-    let span = 2.8;
-    let pitch = span / n as f32;
-    let thick = (pitch * 0.7).min(0.25);
-    let base = Vec3::new(station.x, 0.0, half_width + SIDE);
-    // what the bars are, over them (near gates only: the label's size fades with distance)
-    for (after_gate, row) in [(false, &before), (true, &after)] {
-        let x = if after_gate { 1.1 } else { -1.1 };
-        for (t, &s) in row.iter().enumerate() {
-            let height = (SPREAD_HEIGHT * s / top).max(0.02);
-            let z = -span / 2.0 + (t as f32 + 0.5) * pitch;
-            commands.spawn((
-                Name::new("Spread bar"),
-                SpreadBar {
-                    norm,
-                    station: index,
-                    t: first + t,
-                    after: after_gate,
-                    spread: s,
-                },
-                Mesh3d(kit.cube.clone()),
-                MeshMaterial3d(kit.spread.clone()),
-                Transform::from_translation(base + Vec3::new(x, height / 2.0, z))
-                    .with_scale(Vec3::new(thick, height, thick)),
-                // shown when its crate reaches the gate (`show_spread_bars`)
-                Visibility::Hidden,
-                ChildOf(parent),
-            ));
-        }
-    }
-}
-
-/// Shows each spread bar once its token's crate has reached the gate, as the boards fill.
-pub(crate) fn show_spread_bars(
-    floor: Res<Floor>,
-    playback: Res<Playback>,
-    mut bars: Query<(&SpreadBar, &mut Visibility)>,
-) {
-    if !playback.is_changed() && !floor.is_changed() {
-        return;
-    }
-    for (b, mut vis) in &mut bars {
-        let shown = b.t < playback.revealed_columns(&floor, b.station);
-        vis.set_if_neq(if shown {
-            Visibility::Inherited
-        } else {
-            Visibility::Hidden
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,11 +309,12 @@ mod tests {
         };
         for l in [1, 3, 6, 20].map(|n| Layout::new(shape(n), n)) {
             let half_width = l.width().max(6.0) / 2.0;
-            let all = blocks(StationKind::Position, 5.0, (1, l.n_tokens), half_width);
+            let words: Vec<String> = (0..l.n_tokens).map(|i| format!("w{i}")).collect();
+            let all = blocks(StationKind::Position, 5.0, (1, &words), half_width);
             let dies: Vec<&Block> = all.iter().filter(|b| b.tag.is_some()).collect();
             assert_eq!(dies.len(), l.n_tokens);
             for (i, d) in dies.iter().enumerate() {
-                assert_eq!(d.tag, Some(i.to_string()));
+                assert_eq!(d.tag, Some((i.to_string(), 0.46)));
                 // struck, and over crate i (the machine's frame starts at its line beside the belt)
                 let z = d.at.z + half_width + SIDE;
                 assert!(
@@ -461,7 +342,10 @@ mod tests {
         for kind in kinds {
             let depth = 6.0;
             let half_width = 4.5;
-            let b = blocks(kind, depth, (4, 6), half_width);
+            let words: Vec<String> = ["The", "little", "dog", "ran", "to", "the"]
+                .map(String::from)
+                .into();
+            let b = blocks(kind, depth, (4, &words), half_width);
             assert_eq!(
                 b.is_empty(),
                 matches!(kind, StationKind::Booth(..) | StationKind::Shipping),

@@ -9,9 +9,11 @@
 pub mod attention_map;
 pub mod backward;
 pub mod beams;
+pub mod blocks;
 pub mod build;
 pub mod crate_face;
 pub mod dock;
+pub mod dock_machine;
 pub mod flat;
 pub mod kit;
 pub mod layout;
@@ -25,6 +27,7 @@ pub mod pulses;
 pub mod routes;
 pub mod silhouette;
 pub mod sky;
+pub mod spread;
 
 use bevy::prelude::*;
 
@@ -85,7 +88,7 @@ pub(super) fn plugin(app: &mut App) {
                 motion::move_crates,
                 motion::move_belt,
                 motion::fill_surprise_gauges,
-                machines::show_spread_bars,
+                spread::show_spread_bars,
                 machines::work_machines,
                 motion::highlight_booths,
                 paint::paint_boards,

@@ -185,6 +185,11 @@ pub struct ProbBar(pub usize);
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ChartLine(pub usize);
 
+/// The dark board behind the shipping dock's bars, as tall as the scale's lines shown: the bars
+/// read as a chart in front of it (from the home view's height, without it, as posts).
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ChartBoard;
+
 /// The conveyor belt's slats (one mesh): they slide down the hall by up to one gap and back, so the
 /// belt is seen to move while the crates ride. The number is how many slats there are.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]

@@ -14,7 +14,7 @@ use crate::scene::layout::{Layout, StationKind};
 use crate::tour::TourPlayer;
 
 /// Width of the map, points.
-const WIDTH: f32 = 460.0;
+const WIDTH: f32 = 560.0;
 
 /// Its width during a tour, in the top right corner the sentence banner leaves free.
 const TOUR_WIDTH: f32 = 280.0;
@@ -87,12 +87,19 @@ pub(super) fn draw_hall_map(
         .anchor(anchor, offset)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.label(crate::tr!(
-                    *lang,
-                    "hall-map",
-                    stations = l.stations.len(),
-                    layers = l.shape.n_layer
-                ));
+                ui.horizontal(|ui| {
+                    ui.label(crate::tr!(
+                        *lang,
+                        "hall-map",
+                        stations = l.stations.len(),
+                        layers = l.shape.n_layer
+                    ));
+                    // the marker's key beside the title (the blocks' under the strip)
+                    if !tour.active {
+                        ui.add_space(8.0);
+                        marker_key(ui, *lang);
+                    }
+                });
                 let (rect, response) =
                     ui.allocate_exact_size(egui::vec2(width, 22.0), egui::Sense::click());
                 let painter = ui.painter_at(rect);
@@ -102,9 +109,67 @@ pub(super) fn draw_hall_map(
                 ui.add_space(8.0);
                 fly_on_click(&response, rect, l, &mut focus);
                 name_on_hover(&response, rect, l, *lang);
+                // what the blocks' colours are (a reviewer asked; not in a tour's narrow corner)
+                if !tour.active {
+                    key(ui, *lang, width);
+                }
             });
         });
     Ok(())
+}
+
+/// The marker's triangle, as under the strip (the font has no ▲), and "you are here".
+fn marker_key(ui: &mut egui::Ui, lang: Lang) {
+    let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 10.0), egui::Sense::hover());
+    ui.painter().add(egui::Shape::convex_polygon(
+        vec![r.center_top(), r.left_bottom(), r.right_bottom()],
+        egui::Color32::WHITE,
+        egui::Stroke::NONE,
+    ));
+    ui.label(crate::tr!(lang, "hall-key-here"));
+}
+
+/// The map's key: a swatch per kind of block with its name, in rows no wider than the map
+/// (`width` points; one row from 1280 × 720 up).
+fn key(ui: &mut egui::Ui, lang: Lang, width: f32) {
+    let entries = [
+        (StationKind::Dock, "hall-key-docks"),
+        (StationKind::Embedding, "hall-key-press"),
+        (StationKind::NormAttn(0), "hall-key-norms"),
+        (StationKind::Booth(0, 0), "hall-key-booths"),
+        (StationKind::Merge(0), "hall-key-merge"),
+        (StationKind::Ffn(0), "hall-key-ffn"),
+    ];
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let texts = entries.map(|(_, k)| crate::tr!(lang, k));
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0.0;
+    for (i, t) in texts.iter().enumerate() {
+        let w = ui
+            .fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), egui::Color32::WHITE))
+            .size()
+            .x
+            + 26.0;
+        if used + w > width && !rows.last().is_some_and(Vec::is_empty) {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        used += w;
+        if let Some(r) = rows.last_mut() {
+            r.push(i);
+        }
+    }
+    for row in rows {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
+            for i in row {
+                let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                ui.painter().rect_filled(r, 1.0, colour(entries[i].0));
+                ui.label(texts[i].clone());
+                ui.add_space(6.0);
+            }
+        });
+    }
 }
 
 /// The screen x of hall position `x` on the map strip `rect`.

@@ -121,7 +121,7 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
     }
 }
 
-/// The temperature, in plain words ("boldness"), applied as it moves.
+/// The temperature, in plain words ("word choice: safe … daring"), applied as it moves.
 fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
     follow_sampling(st, sampling);
     let label = egui::Label::new(tr!(l, "bar-boldness"))
@@ -137,16 +137,25 @@ fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampli
         .size()
         .x
     }) + ui.spacing().slider_width
-        + 80.0;
+        + 90.0;
     if ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
-    ui.add(label).on_hover_text(tr!(l, "bar-boldness-tip"));
+    // its value in the tip (and in the drawer): the slider's ends in words ("safe … daring"),
+    // since a bare "Boldness" and a number meant nothing to fresh eyes
+    let tip = tr!(
+        l,
+        "bar-boldness-tip",
+        value = format!("{:.2}", st.edit.temperature)
+    );
+    ui.add(label).on_hover_text(&tip);
     ui.add(
         egui::Slider::new(&mut st.edit.temperature, limits::TEMPERATURE)
             .step_by(0.05)
-            .show_value(true),
-    );
+            .show_value(false),
+    )
+    .on_hover_text(&tip);
+    ui.label(tr!(l, "bar-boldness-end")).on_hover_text(&tip);
     apply_sampling(st, sampling);
 }
 

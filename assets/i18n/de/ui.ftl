@@ -179,6 +179,13 @@ station-ffn = Schicht { $layer } · FFN-Maschine: weiten, GELU, verschmälern
 station-final-norm = Letztes Normtor (ln_f)
 station-shipping = Versandrampe: Wahrscheinlichkeiten des nächsten Tokens
 hall-map = die Halle: { $stations } Stationen, { $layers } Schichten (ein Klick führt dorthin)
+hall-key-here = du bist hier
+hall-key-docks = Docks
+hall-key-press = Presse, Stempel
+hall-key-norms = Normtore
+hall-key-booths = Aufmerksamkeit
+hall-key-merge = Zusammenführung
+hall-key-ffn = Mustermaschinen
 
 ## Der Kiosk: sein eigenes Bedienfeld, die Bildschirmtastatur und der Aufruf der Vorführschleife
 
@@ -187,7 +194,7 @@ kiosk-choose = Einen Satz auswählen:
 kiosk-own-words = Eigene Wörter eingeben
 kiosk-keyboard-close = Tastatur schließen
 kiosk-next-word = Nächstes Wort
-kiosk-temperature = Wagemut (Temperatur)
+kiosk-temperature = Wortwahl: sicher … gewagt (Temperatur)
 kiosk-temperature-tip = Niedrig: immer das wahrscheinlichste Wort. Hoch: mutigere Wahl.
 kiosk-touch = Zum Starten berühren
 kiosk-demo = Eine Vorführung: Ein echtes Sprachmodell schreibt das nächste Wort.
@@ -350,7 +357,7 @@ game-pick = Tippe auf das Wort, das deiner Meinung nach als nächstes kommt.
 game-right = Richtig: das nächste Wort ist „{ $word }“.
 game-wrong = Diesmal nicht: das nächste Wort ist „{ $word }“.
 game-model-thought = Der beste Tipp des Modells: „{ $word }“ ({ $p }).
-game-raw-note = Das sind die eigenen Chancen des Modells; die Balken am Dock zeigen sie nach dem Wagemut und dem Abschneiden unwahrscheinlicher Wörter.
+game-raw-note = Das sind die eigenen Chancen des Modells; die Balken am Dock zeigen sie nach der Wortwahl (sicher … gewagt) und dem Abschneiden unwahrscheinlicher Wörter.
 game-truth = Das nächste Wort ist „{ $word }“.
 game-tour-invite = Jetzt du: Tippe auf „Spiel“ und spiel fünf Runden gegen das Modell.
 game-score = Du { $you }, das Modell { $model }
@@ -358,8 +365,9 @@ game-next = Nächster Satz
 game-again = Noch einmal
 kiosk-game = Spiel: rate das nächste Wort
 kiosk-invite-game = …oder spiel: rätst du das nächste Wort besser als das Modell?
-bar-boldness = Wagemut
-bar-boldness-tip = Die Temperatur: niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
+bar-boldness = Tipps: sicher
+bar-boldness-end = gewagt
+bar-boldness-tip = Die Temperatur ({ $value }): niedrig wählt die wahrscheinlichsten Wörter, hoch wagt auch unwahrscheinlichere
 banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
 banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau mit dunklem Punkt darunter, heller = größer)

@@ -179,6 +179,13 @@ station-ffn = Layer { $layer } · FFN machine: expand, GELU, contract
 station-final-norm = Final norm gate (ln_f)
 station-shipping = Shipping dock: next-token probabilities
 hall-map = the hall: { $stations } stations, { $layers } layers (click to go there)
+hall-key-here = you are here
+hall-key-docks = docks
+hall-key-press = press, stamp
+hall-key-norms = norm gates
+hall-key-booths = attention
+hall-key-merge = merges
+hall-key-ffn = pattern machines
 
 ## The kiosk: its own panel, the on-screen keyboard and the attract loop's call to action
 
@@ -187,7 +194,7 @@ kiosk-choose = Choose a sentence:
 kiosk-own-words = Type your own words
 kiosk-keyboard-close = Close the keyboard
 kiosk-next-word = Next word
-kiosk-temperature = Boldness (temperature)
+kiosk-temperature = Word choice: safe … daring (temperature)
 kiosk-temperature-tip = Low: always the likeliest word. High: bolder choices.
 kiosk-touch = Touch to start
 kiosk-demo = This is a demo: a real language model writes the next word.
@@ -350,7 +357,7 @@ game-pick = Touch the word you think comes next.
 game-right = Right: the next word is “{ $word }”.
 game-wrong = Not this time: the next word is “{ $word }”.
 game-model-thought = The model's top guess: “{ $word }” ({ $p }).
-game-raw-note = These are the model's own chances; the bars at the dock show them after the Boldness setting and the cut of unlikely words.
+game-raw-note = These are the model's own chances; the bars at the dock show them after the word-choice setting (safe … daring) and the cut of unlikely words.
 game-truth = The next word is “{ $word }”.
 game-tour-invite = Your turn: touch “Game” and play five rounds against the model.
 game-score = You { $you }, the model { $model }
@@ -358,8 +365,9 @@ game-next = Next sentence
 game-again = Play again
 kiosk-game = Play: guess the next word
 kiosk-invite-game = …or play: can you guess the next word better than the model?
-bar-boldness = Boldness
-bar-boldness-tip = The temperature: low picks the likeliest words, high dares less likely ones
+bar-boldness = Guesses: safe
+bar-boldness-end = daring
+bar-boldness-tip = The temperature ({ $value }): low picks the likeliest words, high dares less likely ones
 banner-patched = patched run: A's piece ({ $place }) put into this sentence (the A/B window)
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)
 banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below with a dark dot, brighter = larger)

@@ -87,13 +87,17 @@ pub(super) fn spawn_cabin(
         &mut assets.std_materials,
         &mut assets.meshes,
     );
-    commands.spawn((
-        Name::new(format!("Head plate L{layer} H{head}")),
-        Mesh3d(mesh),
-        MeshMaterial3d(material),
-        Transform::from_translation(lintel - Vec3::X * (BAR / 2.0 + 0.01))
-            .with_rotation(Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2)),
-        Pickable::IGNORE,
-        ChildOf(at.parent),
-    ));
+    // on both faces of the lintel: seen from beyond it (the merge's view looks back over the
+    // last cabin) the front plate read mirrored and upside down
+    for side in [-1.0, 1.0] {
+        commands.spawn((
+            Name::new(format!("Head plate L{layer} H{head}")),
+            Mesh3d(mesh.clone()),
+            MeshMaterial3d(material.clone()),
+            Transform::from_translation(lintel + side * Vec3::X * (BAR / 2.0 + 0.01))
+                .with_rotation(Quat::from_rotation_y(side * std::f32::consts::FRAC_PI_2)),
+            Pickable::IGNORE,
+            ChildOf(at.parent),
+        ));
+    }
 }

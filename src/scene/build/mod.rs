@@ -170,6 +170,7 @@ pub(crate) fn rebuild_floor(
     // what lies on the belt (booth floors, boards), so that the belt is left out beneath it
     let mut covered: Vec<(f32, f32)> = Vec::new();
     spawn_belt_slats(&mut commands, &mut assets.meshes, kit, &layout, root, lit);
+    let words = crate_words(h);
     let hall = stations::Hall {
         kit,
         floor,
@@ -178,6 +179,7 @@ pub(crate) fn rebuild_floor(
         belt_w: layout.width(),
         n_head: layout.shape.n_head,
         roles: &source.roles,
+        words: &words,
     };
     for (index, station) in layout.stations.iter().enumerate() {
         stations::spawn_station(
@@ -189,17 +191,16 @@ pub(crate) fn rebuild_floor(
             &mut covered,
         );
     }
-    spawn_belt(
-        &mut commands,
-        &mut assets.meshes,
-        kit,
-        &layout,
-        root,
-        lit,
-        covered,
-    );
+    let meshes = &mut assets.meshes;
+    spawn_belt(&mut commands, meshes, kit, &layout, root, lit, covered);
     spawn_crates(&mut commands, &mut assets, kit, (&layout, h), root);
     commands.insert_resource(CurrentLayout(layout));
+}
+
+/// Each crate's word as its labels print it.
+fn crate_words(h: &crate::playback::history::History) -> Vec<String> {
+    let pairs = h.texts.iter().zip(&h.ids);
+    pairs.map(|(t, &id)| crate_text(t, id)).collect()
 }
 
 /// The hall's floor around the belt, in four pieces (not under it: a software renderer pays for

@@ -12,8 +12,8 @@ use crate::scene::dock::{BAR_FULL, BAR_WIDTH, BAR_X, PART_HEIGHT, PLAQUE_REST, b
 use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
-    Board, BoardSource, Booth, ChartLine, LampWall, LensSign, Localized, PartBar, ProbBar,
-    SignGroup, StationNode, Switch, WinnerPlaque, WorldLabel,
+    Board, BoardSource, Booth, ChartBoard, ChartLine, LampWall, LensSign, Localized, PartBar,
+    ProbBar, SignGroup, StationNode, Switch, WinnerPlaque, WorldLabel,
 };
 use crate::scene::{machines, palette};
 
@@ -34,6 +34,8 @@ pub(super) struct Hall<'a> {
     pub(super) n_head: usize,
     /// The model's head roles (from its folder's `heads.json`), for the booths' signs.
     pub(super) roles: &'a crate::playback::roles::HeadRoles,
+    /// The crates' words as their labels print them (the receiving dock's tape).
+    pub(super) words: &'a [String],
 }
 
 /// The station being built: its index in the layout, where it stands, and its grouping node.
@@ -85,11 +87,18 @@ pub(super) fn spawn_station(
         hall.kit,
         (index, station),
         half_width,
-        (hall.n_head, h.len()),
+        (hall.n_head, hall.words),
         entity,
         &mut tags,
     );
-    machines::spawn_spread_bars(commands, hall.kit, (index, station), half_width, h, entity);
+    crate::scene::spread::spawn_spread_bars(
+        commands,
+        hall.kit,
+        (index, station),
+        half_width,
+        h,
+        entity,
+    );
     spawn_sign_and_gate(commands, hall, spot);
     spawn_switch(commands, hall, spot);
     match kind {
@@ -297,9 +306,27 @@ fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
             ChildOf(spot.entity),
         ));
     }
-    // the scale: a thin dark line across the bars' row at every 10 %, just behind them, its
-    // figure at the end past the last bar
+    spawn_chart_scale(commands, kit, x, spot.entity);
+}
+
+/// The chart's scale behind the dock's bars (at `x` along the hall) under `parent`: a thin light
+/// line across the bars' row at every 10 %, just behind them, its figure at the end past the last
+/// bar, on a dark board (both sized by `dock::update_bars`).
+fn spawn_chart_scale(commands: &mut Commands, kit: &Kit, x: f32, parent: Entity) {
     let (start, end) = (bar_z(0) - BAR_WIDTH, bar_z(SHOWN_CANDIDATES - 1) + 0.9);
+    commands.spawn((
+        Name::new("Chart board"),
+        ChartBoard,
+        Mesh3d(kit.cube.clone()),
+        MeshMaterial3d(kit.machine_body.clone()),
+        Transform::from_xyz(x + BAR_WIDTH + 0.08, 0.5, (start + end) / 2.0).with_scale(Vec3::new(
+            0.05,
+            1.0,
+            end - start + 0.4,
+        )),
+        Visibility::Hidden,
+        ChildOf(parent),
+    ));
     for k in 1..=10 {
         let y = BAR_FULL * k as f32 / 10.0;
         let line = commands
@@ -314,12 +341,13 @@ fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
                     lift: 0.0,
                     weight: 0.4,
                 },
-                ChildOf(spot.entity),
+                ChildOf(parent),
             ))
             .id();
         commands.spawn((
             Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.machine_body.clone()),
+            // light on the board's near-black
+            MeshMaterial3d(kit.spread.clone()),
             Transform::from_xyz(0.0, 0.0, (start - end) / 2.0).with_scale(Vec3::new(
                 0.03,
                 0.03,
