@@ -26,7 +26,7 @@ pub(crate) fn draw_plugin(app: &mut App) {
 #[derive(Default, Reflect, GizmoConfigGroup)]
 pub struct PulseGizmos;
 
-/// The pulses are short thick dashes.
+/// The pulses are arrowheads in thick lines.
 fn set_pulse_width(mut store: ResMut<GizmoConfigStore>) {
     let (config, _) = store.config_mut::<PulseGizmos>();
     config.line.width = 6.0;
@@ -49,7 +49,7 @@ pub fn pulse_position(seconds: f32, query: usize, key: usize) -> f32 {
     1.0 - (seconds / PULSE_PERIOD + offset).fract()
 }
 
-/// Draws a bright dash travelling along each strong lit beam, from the token read to the token
+/// Draws a bright arrowhead travelling along each strong lit beam, from the token read to the token
 /// reading: which way attention carries what it reads (the other way while the backward pass is
 /// shown: the gradient goes back from the reader to what it read). Moves with the app's (virtual)
 /// time, so a recording repeats exactly.
@@ -88,12 +88,31 @@ fn draw_pulses(
         } else {
             (at, (at - PULSE_LENGTH).max(0.0))
         };
-        let points = (0..=3).map(|i| {
-            let s = at + (to - at) * i as f32 / 3.0;
-            l.beam_point(station.x, b.query, b.key, s)
-        });
-        gizmos.linestrip(points, Color::srgba(r, g, bl, alpha));
+        // an arrowhead travelling along the arc, pointing the way it goes (a dash alone read as
+        // "grey sticks" to a fresh reviewer)
+        let head = l.beam_point(station.x, b.query, b.key, to);
+        let tail = l.beam_point(station.x, b.query, b.key, at);
+        if let Some(points) = chevron(head, tail) {
+            gizmos.linestrip(points, Color::srgba(r, g, bl, alpha));
+        }
     }
+}
+
+/// Length of an arrowhead's wings, world units.
+const WING: f32 = 0.28;
+
+/// An arrowhead at `head` pointing away from `tail` in the booth's plane (across the hall): its
+/// two wings and its tip, as a line strip; none where the two points meet.
+pub fn chevron(head: Vec3, tail: Vec3) -> Option<[Vec3; 3]> {
+    let d = (head - tail).try_normalize()?;
+    // the arcs stand in the plane across the hall: the wings spread in it, either side of d
+    let side = Vec3::X.cross(d).try_normalize()?;
+    let back = -d * WING * 0.87;
+    Some([
+        head + back + side * WING * 0.5,
+        head,
+        head + back - side * WING * 0.5,
+    ])
 }
 
 #[cfg(test)]
@@ -114,5 +133,18 @@ mod tests {
         assert!((0.0..=1.0).contains(&start));
         // neighbours out of step
         assert_ne!(pulse_position(0.0, 5, 2), pulse_position(0.0, 5, 3));
+    }
+
+    #[test]
+    fn the_arrowhead_points_the_way_the_pulse_goes() {
+        let (tail, head) = (Vec3::new(3.0, 1.0, 0.0), Vec3::new(3.0, 1.0, 2.0));
+        let [a, tip, b] = chevron(head, tail).unwrap();
+        assert_eq!(tip, head);
+        // both wings behind the tip, on either side of the line, in the booth's plane
+        for w in [a, b] {
+            assert!(w.z < head.z && (w.x - 3.0).abs() < 1e-6);
+        }
+        assert!((a.y - 1.0) * (b.y - 1.0) < 0.0);
+        assert!(chevron(head, head).is_none());
     }
 }
