@@ -38,6 +38,8 @@ pub struct Kit {
     pub(crate) gauge_slot: Handle<FlatMaterial>,
     /// A norm gate's spread bars (a light neutral: a size, not a sign).
     pub(crate) spread: Handle<FlatMaterial>,
+    /// The dock's chart lines on their dark board (dim: the bars' labels cross them).
+    pub(crate) chart_line: Handle<FlatMaterial>,
     /// The machines' frames (see `machines.rs`).
     pub(crate) machine_body: Handle<FlatMaterial>,
     /// The receiving dock's paper tape (behind its words' labels).
@@ -121,6 +123,7 @@ pub(crate) fn make_kit(
         machine_body: flat(Color::srgb(0.08, 0.08, 0.09)),
         paper: flat(Color::srgb(0.62, 0.6, 0.55)),
         spread: flat(Color::srgb(0.42, 0.42, 0.4)),
+        chart_line: flat(Color::srgb(0.2, 0.2, 0.21)),
         gauge: flat(Color::srgb(0.95, 0.3, 0.7)),
         gauge_slot: flat(Color::srgb(0.04, 0.03, 0.04)),
         // muted: the data (amber, cyan) stay the brightest things in the hall

@@ -38,8 +38,6 @@ pub const PULSE_PERIOD: f32 = 1.6;
 pub const PULSE_MIN_WEIGHT: f32 = 0.2;
 /// At most this many pulses, the strongest beams' (a long prompt lights thousands of beams).
 pub const MAX_PULSES: usize = 400;
-/// A pulse's length, as a share of its arc.
-const PULSE_LENGTH: f32 = 0.08;
 
 /// Where on its arc a beam's pulse is at `seconds` (1 = at the key, the token read; 0 = at the
 /// query, the token reading): it runs from the key to the query once per [`PULSE_PERIOD`], each
@@ -83,16 +81,24 @@ fn draw_pulses(
         let dimmed = selection.head.is_some_and(|sel| sel != (b.layer, b.head));
         let alpha = (0.35 + 0.65 * b.weight) * if dimmed { DIMMED } else { 1.0 };
         let at = pulse_position(seconds, b.query, b.key);
-        let (at, to) = if backward.shown.is_some() {
-            (1.0 - at, (1.0 - at + PULSE_LENGTH).min(1.0))
+        // (the backward view: from the reader back to what it read)
+        let at = if backward.shown.is_some() {
+            1.0 - at
         } else {
-            (at, (at - PULSE_LENGTH).max(0.0))
+            at
         };
-        // an arrowhead travelling along the arc, pointing the way it goes (a dash alone read as
-        // "grey sticks" to a fresh reviewer)
-        let head = l.beam_point(station.x, b.query, b.key, to);
-        let tail = l.beam_point(station.x, b.query, b.key, at);
-        if let Some(points) = chevron(head, tail) {
+        let head = l.beam_point(station.x, b.query, b.key, at);
+        // it points the way across the hall from the token read to the reader (the way the
+        // sentence reads), or down into a token reading itself: pointing along the arc, up one
+        // side and down the other, the arrowheads of one booth looked every way to a reviewer
+        let across = l.token_z(b.query) - l.token_z(b.key);
+        let way = if b.query == b.key {
+            -Vec3::Y
+        } else {
+            Vec3::Z * across.signum()
+        };
+        let way = if backward.shown.is_some() { -way } else { way };
+        if let Some(points) = chevron(head, head - way) {
             gizmos.linestrip(points, Color::srgba(r, g, bl, alpha));
         }
     }
@@ -102,7 +108,8 @@ fn draw_pulses(
 const WING: f32 = 0.28;
 
 /// An arrowhead at `head` pointing away from `tail` in the booth's plane (across the hall): its
-/// two wings and its tip, as a line strip; none where the two points meet.
+/// two wings and its tip, as a line strip; none where the two points meet or the line runs along
+/// the hall.
 pub fn chevron(head: Vec3, tail: Vec3) -> Option<[Vec3; 3]> {
     let d = (head - tail).try_normalize()?;
     // the arcs stand in the plane across the hall: the wings spread in it, either side of d

@@ -76,8 +76,8 @@ pub(super) fn draw_banner(
         .interactable(false)
         .show(ctx, |ui| {
             egui::Frame::new()
-                // nearly opaque: a head plate behind it showed through its legend
-                .fill(egui::Color32::from_rgba_unmultiplied(10, 11, 16, 240))
+                // opaque: a head plate behind it showed through its legend (at alpha 240 too)
+                .fill(egui::Color32::from_rgb(10, 11, 16))
                 .corner_radius(6.0)
                 .inner_margin(egui::Margin::symmetric(12, 6))
                 .show(ui, |ui| {

@@ -6,7 +6,7 @@ use bevy::math::{Mat4, Rect, Vec2, Vec3};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::placing::{Candidate, aside, clear_of, fit_across, place};
+use super::placing::{Candidate, aside, clear_of, fit_across, place, signs_apart};
 pub use super::signs::{
     MAX_SIGNS, MIN_SIGN, PLAQUE, PLAQUE_EDGE, PLAQUE_PAD, SIGN_PRIORITY, SIGN_TEXT, SUBTITLE,
     nearest_signs, neighbour_sign, sign_job,
@@ -393,7 +393,8 @@ pub fn chosen(laid: &[Laid]) -> Vec<usize> {
         .filter(|&i| !laid[i].sign || kept_signs.contains(&i))
         .collect();
     let candidates: Vec<Candidate> = running.iter().map(|&i| laid[i].candidate).collect();
-    place(&candidates).into_iter().map(|k| running[k]).collect()
+    let kept = place(&candidates).into_iter().map(|k| running[k]).collect();
+    signs_apart(kept, |i| laid[i].sign.then_some(laid[i].candidate.rect))
 }
 
 /// Draws the labels `drawn` (see [`chosen`]): a sign on its plaque.

@@ -42,6 +42,28 @@ pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     kept
 }
 
+/// The gap kept between two signs' plaques (points): two signs nearer than this read as one
+/// crowded board ("2 · Embedding press" under "3 · Position stamp", a reviewer said).
+pub const SIGN_GAP: f32 = 120.0;
+
+/// Of the labels `kept` (in the order placed, the most important first), those left when a sign
+/// (`sign_rect(i)` is its plaque) nearer than [`SIGN_GAP`] to a sign kept before it is dropped.
+pub fn signs_apart(kept: Vec<usize>, sign_rect: impl Fn(usize) -> Option<Rect>) -> Vec<usize> {
+    let mut signs: Vec<Rect> = Vec::new();
+    kept.into_iter()
+        .filter(|&i| {
+            let Some(r) = sign_rect(i) else { return true };
+            let grown =
+                Rect::from_corners(r.min - Vec2::splat(SIGN_GAP), r.max + Vec2::splat(SIGN_GAP));
+            let apart = signs.iter().all(|s| grown.intersect(*s).is_empty());
+            if apart {
+                signs.push(r);
+            }
+            apart
+        })
+        .collect()
+}
+
 /// A sign's plaque kept off the floating boxes (`avoid`: the sentence banner, the hall map) and
 /// inside `free`: `rect` as it is when that holds, else moved just right of or just below a box it
 /// would cover, where that holds (a norm gate's sign over the banner's end was dropped, and the
@@ -174,5 +196,21 @@ mod tests {
         let tight = aside(plaque, Vec2::new(50.0, 80.0), 500.0, (0.0, 1000.0));
         assert_eq!((tight.min.x, tight.max.x), (0.0, 200.0));
         assert_eq!((left.min.y, left.max.y), (10.0, 50.0), "only sideways");
+    }
+
+    #[test]
+    fn a_sign_too_near_a_kept_sign_is_dropped() {
+        let sign = |x: f32| Rect::new(x, 0.0, x + 100.0, 40.0);
+        let rects = [
+            sign(0.0),
+            sign(200.0),
+            sign(330.0),
+            Rect::new(101.0, 0.0, 110.0, 10.0),
+        ];
+        // the second sign is 100 points from the first: dropped; the third 230: kept; a crate's
+        // label (not a sign) is not judged here
+        let is_sign = [true, true, true, false];
+        let kept = signs_apart(vec![0, 1, 2, 3], |i| is_sign[i].then_some(rects[i]));
+        assert_eq!(kept, vec![0, 2, 3]);
     }
 }

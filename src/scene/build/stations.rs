@@ -309,7 +309,7 @@ fn spawn_probability_bars(commands: &mut Commands, hall: &Hall, spot: Spot) {
     spawn_chart_scale(commands, kit, x, spot.entity);
 }
 
-/// The chart's scale behind the dock's bars (at `x` along the hall) under `parent`: a thin light
+/// The chart's scale behind the dock's bars (at `x` along the hall) under `parent`: a thin grey
 /// line across the bars' row at every 10 %, just behind them, its figure at the end past the last
 /// bar, on a dark board (both sized by `dock::update_bars`).
 fn spawn_chart_scale(commands: &mut Commands, kit: &Kit, x: f32, parent: Entity) {
@@ -346,8 +346,8 @@ fn spawn_chart_scale(commands: &mut Commands, kit: &Kit, x: f32, parent: Entity)
             .id();
         commands.spawn((
             Mesh3d(kit.cube.clone()),
-            // light on the board's near-black
-            MeshMaterial3d(kit.spread.clone()),
+            // dim grey on the board's near-black (light lines struck through the bars' labels)
+            MeshMaterial3d(kit.chart_line.clone()),
             Transform::from_xyz(0.0, 0.0, (start - end) / 2.0).with_scale(Vec3::new(
                 0.03,
                 0.03,
