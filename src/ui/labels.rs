@@ -123,6 +123,8 @@ pub struct Laid {
     pub tether: Option<Vec2>,
     /// The sign's group (see [`SignGroup`]).
     pub group: Option<SignGroup>,
+    /// The winner's plaque (a sign, but no station's).
+    pub plaque: bool,
 }
 
 /// The frame's [`View`] from the camera (none before its viewport is known).
@@ -248,7 +250,8 @@ pub(super) fn draw_world_labels(
         if let Some(l) = l.as_mut() {
             l.group = group.copied();
         }
-        if winner && l.is_some() {
+        if let Some(l) = l.as_mut().filter(|_| winner) {
+            l.plaque = true;
             winner_at = Some(laid.len());
         }
         laid.extend(l);
@@ -378,6 +381,7 @@ pub fn lay_out(
         distance,
         tether: None,
         group: None,
+        plaque: false,
     })
 }
 
@@ -393,8 +397,10 @@ pub fn chosen(laid: &[Laid]) -> Vec<usize> {
         .filter(|&i| !laid[i].sign || kept_signs.contains(&i))
         .collect();
     let candidates: Vec<Candidate> = running.iter().map(|&i| laid[i].candidate).collect();
-    let kept = place(&candidates).into_iter().map(|k| running[k]).collect();
-    signs_apart(kept, |i| laid[i].sign.then_some(laid[i].candidate.rect))
+    let kept: Vec<usize> = place(&candidates).into_iter().map(|k| running[k]).collect();
+    // the stations' signs apart (the winner's plaque, tied to its bar, is not a station's sign)
+    let station_sign = |i: usize| laid[i].sign && !laid[i].plaque;
+    signs_apart(kept, |i| station_sign(i).then_some(laid[i].candidate.rect))
 }
 
 /// Draws the labels `drawn` (see [`chosen`]): a sign on its plaque.

@@ -44,7 +44,7 @@ pub fn place(candidates: &[Candidate]) -> Vec<usize> {
 
 /// The gap kept between two signs' plaques (points): two signs nearer than this read as one
 /// crowded board ("2 · Embedding press" under "3 · Position stamp", a reviewer said).
-pub const SIGN_GAP: f32 = 120.0;
+pub const SIGN_GAP: f32 = 160.0;
 
 /// Of the labels `kept` (in the order placed, the most important first), those left when a sign
 /// (`sign_rect(i)` is its plaque) nearer than [`SIGN_GAP`] to a sign kept before it is dropped.
