@@ -2846,12 +2846,13 @@ fn a_patching_grid_lights_its_stations_and_lanes() {
 /// probability (every bar keeps its own label: the plaque covers the tallest's where both show); each
 /// booth's part bar says which word its number is toward; and a floor built again in another
 /// language (the heads' plates are pictures of words) stands its bars again, the plaque in the
-/// new language.
+/// new language. The chart's dark board stands behind the bars as tall as its lines shown, and
+/// goes with the bars.
 #[test]
 fn the_plaque_names_the_tallest_bar_and_survives_a_new_language() {
     use factory::i18n::Lang;
     use factory::scene::dock::{BAR_FULL, bar_z};
-    use factory::scene::parts::{PartBar, WinnerPlaque};
+    use factory::scene::parts::{ChartBoard, PartBar, WinnerPlaque};
     use factory::scene::{ProbBar, WorldLabel};
     let m = model();
     let mut app = headless(m.clone());
@@ -2902,6 +2903,19 @@ fn the_plaque_names_the_tallest_bar_and_survives_a_new_language() {
         for p in parts {
             assert!(p.contains(&word), "a part bar says what it is toward: {p}");
         }
+        // the chart's board stands behind the bars up to the first 10 % line above the tallest
+        let (board_h, board_vis) = app
+            .world_mut()
+            .query_filtered::<(&Transform, &Visibility), With<ChartBoard>>()
+            .single(app.world())
+            .map(|(t, v)| (t.scale.y, *v))
+            .unwrap();
+        let lines = (1..=10)
+            .filter(|&k| (k as f32) / 10.0 < top.prob + 0.1)
+            .max();
+        let want = BAR_FULL * lines.unwrap() as f32 / 10.0 + 0.3;
+        assert_eq!(board_vis, Visibility::Inherited);
+        assert!((board_h - want).abs() < 1e-4 && board_h > BAR_FULL * top.prob);
     };
     check(&mut app, "most likely next word: \u{201c}");
     *app.world_mut().resource_mut::<Lang>() = Lang::De;
@@ -2909,6 +2923,16 @@ fn the_plaque_names_the_tallest_bar_and_survives_a_new_language() {
         app.update();
     }
     check(&mut app, "wahrscheinlichstes nächstes Wort: „");
+    // the crates back at the start: the bars are down, and the board with them
+    app.world_mut().resource_mut::<Playback>().progress = 0.0;
+    app.update();
+    let vis = app
+        .world_mut()
+        .query_filtered::<&Visibility, With<ChartBoard>>()
+        .single(app.world())
+        .copied()
+        .unwrap();
+    assert_eq!(vis, Visibility::Hidden, "no chart board without bars");
 }
 
 /// Routes in the hall: while the routes tab is open the floor's route is traced (off the main

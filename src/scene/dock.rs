@@ -282,7 +282,7 @@ pub(crate) fn update_part_bars(
     let word = parts.map_or(String::new(), |a| {
         match dock.candidates.iter().position(|c| c.id == a.token) {
             Some(i) => word_at(&dock, i),
-            // cut by Boldness, top-k or top-p: the model's own piece of text
+            // cut by the temperature, top-k or top-p: the model's own piece of text
             None => engine.as_ref().map_or(format!("#{}", a.token), |e| {
                 e.0.tokenizer.token_text(a.token).trim().to_string()
             }),

@@ -8,6 +8,8 @@ use bevy::prelude::*;
 use super::blocks::{BEAM_Y, Block, SIDE, Tint, block};
 use super::layout::lane_z;
 
+/// Where the tape hangs along the hall: on the rail's face, beside the crates' centres.
+const TAPE_X: f32 = 0.45;
 /// Height of the tape's centre over the floor (over the crates, under the signs).
 const TAPE_Y: f32 = 2.55;
 /// The tape's height (a piece's word label fills most of it).
@@ -34,27 +36,29 @@ pub(super) fn blocks(half_width: f32, words: &[String]) -> Vec<Block> {
         let z = belt + lane_z(i, n);
         b.push(Block {
             tag: Some((w.clone(), (piece * 0.9).min(2.0 * TAPE_H * 0.9))),
-            ..block([0.0, TAPE_Y, z], [0.05, TAPE_H, piece], Tint::Paper)
+            ..block([TAPE_X, TAPE_Y, z], [0.05, TAPE_H, piece], Tint::Paper)
         });
     }
-    // the rail over the tape, on a post either side of the belt
+    // the rail over the tape, on a post either side of the belt (clear of the sign frame's posts
+    // at the station's centre)
     let span = 2.0 * half_width + 0.9;
     let post = BEAM_Y - 0.2;
     for side in [-1.0, 1.0] {
         b.push(block(
-            [0.25, post / 2.0, belt + side * span / 2.0],
+            [0.6, post / 2.0, belt + side * span / 2.0],
             [0.3, post, 0.3],
             Tint::Body,
         ));
     }
     b.push(block(
-        [0.25, post, belt],
+        [0.6, post, belt],
         [0.25, 0.2, span + 0.3],
         Tint::Body,
     ));
     // the tape's end on the machine's side, and the scissors' pivot just beyond it
     let end = belt + lane_z(n.saturating_sub(1), n.max(1)) + piece / 2.0;
-    b.extend(scissors(Vec3::new(-0.2, TAPE_Y, end + 0.55)));
+    // (beyond the rail's post and before the sign's, which stood through the pivot)
+    b.extend(scissors(Vec3::new(-0.45, TAPE_Y, end + 0.85)));
     b
 }
 

@@ -165,12 +165,13 @@ fn gate_blocks(half_width: f32, x: f32) -> Vec<Block> {
 fn final_gate_blocks(half_width: f32) -> Vec<Block> {
     let belt = -(half_width + SIDE);
     let span = 2.0 * half_width + 0.9;
+    // (clear of the sign frame's posts, which stand at the station's centre)
     let mut b = gate_blocks(half_width, -1.4);
-    b.extend(gate_blocks(half_width, 0.2));
+    b.extend(gate_blocks(half_width, 0.6));
     for side in [-1.0, 1.0] {
         b.push(block(
-            [-0.6, BEAM_Y - 0.1, belt + side * span / 2.0],
-            [1.6, 0.25, 0.3],
+            [-0.4, BEAM_Y - 0.1, belt + side * span / 2.0],
+            [2.0, 0.25, 0.3],
             Tint::Body,
         ));
     }
@@ -200,7 +201,7 @@ pub(crate) type TagMaker<'a> = dyn FnMut(&str) -> (Handle<StandardMaterial>, Han
 
 /// Spawns a station's machine (station `index` of the layout) under `parent`, beside the belt of
 /// half-width `half_width` (or over it: the press, the stamp, the gates), for `heads` heads per
-/// layer and `tokens` crates; a block's tag is made by `tags`.
+/// layer and the crates' `words`; a block's tag is made by `tags`.
 pub(crate) fn spawn_machine(
     commands: &mut Commands,
     kit: &Kit,
@@ -249,7 +250,8 @@ pub(crate) fn spawn_machine(
                 Name::new("Tag"),
                 Mesh3d(quad),
                 MeshMaterial3d(material),
-                Transform::from_xyz(-0.5 - 0.02, 0.0, 0.0)
+                // (a hundredth of a unit off the face, however thin the block)
+                Transform::from_xyz(-0.5 - 0.01 / b.size.x, 0.0, 0.0)
                     .with_rotation(Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2))
                     .with_scale(scale),
                 ChildOf(block),

@@ -87,7 +87,7 @@ pub(super) fn draw_hall_map(
         .anchor(anchor, offset)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label(crate::tr!(
                         *lang,
                         "hall-map",
@@ -130,7 +130,7 @@ fn marker_key(ui: &mut egui::Ui, lang: Lang) {
 }
 
 /// The map's key: a swatch per kind of block with its name, in rows no wider than the map
-/// (`width` points; one row from 1280 × 720 up).
+/// (`width` points; one row in English from 1280 × 720 up).
 fn key(ui: &mut egui::Ui, lang: Lang, width: f32) {
     let entries = [
         (StationKind::Dock, "hall-key-docks"),

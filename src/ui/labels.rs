@@ -234,26 +234,19 @@ pub(super) fn draw_world_labels(
         }
         let at = t.translation() + Vec3::Y * label.lift;
         let mut l = lay_out(&painter, &view, label, (at, text), selected);
-        // a thin line to what the label names: a crate's lid (its label floats above it), the
-        // top of the winner's bar (the plaque stands half a unit over it)
-        let tied = if krate.is_some() {
-            Some(t.translation() + Vec3::Y * 0.45)
-        } else if winner {
-            Some(t.translation() - Vec3::Y * 0.5)
-        } else {
-            None
-        };
-        if let (Some(l), Some(point)) = (l.as_mut(), tied) {
-            l.tether =
-                to_screen(view.clip_from_world, view.rect.size(), point).map(|p| p + view.rect.min);
-        }
         if let Some(l) = l.as_mut() {
-            l.group = group.copied();
+            l.tether = tether(&view, t.translation(), (krate.is_some(), winner));
+            // the station in view's sign (drawn whole) is placed before its neighbours' (nearer
+            // the eye, one could take its place or keep it out by `signs_apart`), still after
+            // the selected crate's label
+            (l.group, l.plaque) = (group.copied(), winner);
+            l.candidate.priority += if l.sign && !far {
+                SIGN_PRIORITY / 2.0
+            } else {
+                0.0
+            };
         }
-        if let Some(l) = l.as_mut().filter(|_| winner) {
-            l.plaque = true;
-            winner_at = Some(laid.len());
-        }
+        winner_at = winner_at.or(l.as_ref().and(winner.then_some(laid.len())));
         laid.extend(l);
     }
     hang_plaque(&mut laid, winner_at, &view);
@@ -268,6 +261,20 @@ pub(super) fn draw_world_labels(
     }
     draw_laid(&painter, laid, drawn);
     Ok(())
+}
+
+/// Where on screen the thin line from a label goes, to what it names: a crate's lid (its label
+/// floats above it; `at` is the crate), the top of the winner's bar (the plaque stands half a
+/// unit over it); none for other labels.
+fn tether(view: &View, at: Vec3, (krate, winner): (bool, bool)) -> Option<Vec2> {
+    let point = if krate {
+        at + Vec3::Y * 0.45
+    } else if winner {
+        at - Vec3::Y * 0.5
+    } else {
+        return None;
+    };
+    to_screen(view.clip_from_world, view.rect.size(), point).map(|p| p + view.rect.min)
 }
 
 /// The winner's plaque (`laid[at]`) hung beside its bar, away from the other bars' labels (taken

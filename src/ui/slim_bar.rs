@@ -121,23 +121,23 @@ fn play_buttons(ui: &mut egui::Ui, playback: &mut ResMut<Playback>, l: Lang) {
     }
 }
 
-/// The temperature, in plain words ("word choice: safe … daring"), applied as it moves.
+/// The temperature, in plain words ("Guesses: safe … daring"), applied as it moves.
 fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampling>, l: Lang) {
     follow_sampling(st, sampling);
     let label = egui::Label::new(tr!(l, "bar-boldness"))
         .wrap_mode(egui::TextWrapMode::Extend)
         .sense(egui::Sense::hover());
-    // the label, the slider and its value stay together: to the next row when they do not fit
-    let needed = ui.fonts_mut(|f| {
-        f.layout_no_wrap(
-            tr!(l, "bar-boldness"),
-            egui::TextStyle::Body.resolve(ui.style()),
-            egui::Color32::WHITE,
-        )
-        .size()
-        .x
-    }) + ui.spacing().slider_width
-        + 90.0;
+    // the label, the slider and its end word stay together: to the next row when they do not fit
+    let width = |ui: &mut egui::Ui, key: &str| {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        ui.fonts_mut(|f| f.layout_no_wrap(tr!(l, key), font, egui::Color32::WHITE))
+            .size()
+            .x
+    };
+    let needed = width(ui, "bar-boldness")
+        + ui.spacing().slider_width
+        + width(ui, "bar-boldness-end")
+        + 4.0 * ui.spacing().item_spacing.x;
     if ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
