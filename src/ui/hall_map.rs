@@ -140,16 +140,11 @@ fn key(ui: &mut egui::Ui, lang: Lang, width: f32) {
         (StationKind::Merge(0), "hall-key-merge"),
         (StationKind::Ffn(0), "hall-key-ffn"),
     ];
-    let font = egui::TextStyle::Body.resolve(ui.style());
     let texts = entries.map(|(_, k)| crate::tr!(lang, k));
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
     let mut used = 0.0;
     for (i, t) in texts.iter().enumerate() {
-        let w = ui
-            .fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), egui::Color32::WHITE))
-            .size()
-            .x
-            + 26.0;
+        let w = super::column::body_width(ui, t.clone()) + 26.0;
         if used + w > width && !rows.last().is_some_and(Vec::is_empty) {
             rows.push(Vec::new());
             used = 0.0;

@@ -128,12 +128,7 @@ fn temperature(ui: &mut egui::Ui, st: &mut UiState, sampling: &mut ResMut<Sampli
         .wrap_mode(egui::TextWrapMode::Extend)
         .sense(egui::Sense::hover());
     // the label, the slider and its end word stay together: to the next row when they do not fit
-    let width = |ui: &mut egui::Ui, key: &str| {
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        ui.fonts_mut(|f| f.layout_no_wrap(tr!(l, key), font, egui::Color32::WHITE))
-            .size()
-            .x
-    };
+    let width = |ui: &mut egui::Ui, key: &str| super::column::body_width(ui, tr!(l, key));
     let needed = width(ui, "bar-boldness")
         + ui.spacing().slider_width
         + width(ui, "bar-boldness-end")

@@ -193,7 +193,7 @@ pub(crate) fn rebuild_floor(
     }
     let meshes = &mut assets.meshes;
     spawn_belt(&mut commands, meshes, kit, &layout, root, lit, covered);
-    spawn_crates(&mut commands, &mut assets, kit, (&layout, h), root);
+    spawn_crates(&mut commands, &mut assets, kit, (&layout, h, &words), root);
     commands.insert_resource(CurrentLayout(layout));
 }
 
@@ -289,16 +289,16 @@ fn spawn_belt(
     surface(&mut e, lit, &kit.belt, &kit.belt_lit);
 }
 
-/// A crate per token at the start of the hall, labelled with its text and id, each with its
-/// surprise gauges.
+/// A crate per token at the start of the hall, labelled with its word (`words`, one per token,
+/// as [`crate_text`] writes it), each with its surprise gauges.
 fn spawn_crates(
     commands: &mut Commands,
     assets: &mut FloorAssets,
     kit: &Kit,
-    (layout, h): (&Layout, &History),
+    (layout, h, words): (&Layout, &History, &[String]),
     root: Entity,
 ) {
-    for i in 0..h.len() {
+    for (i, word) in words.iter().enumerate() {
         let material = if i >= h.n_prompt {
             kit.crate_new.clone()
         } else {
@@ -313,7 +313,7 @@ fn spawn_crates(
             WorldLabel {
                 // plain words: the piece without its space mark (its id is in the tooltip,
                 // and on the label with the drawer's "ids" switch)
-                text: crate_text(&h.texts[i], h.ids[i]),
+                text: word.clone(),
                 size: 16.0,
                 // neighbours' labels at two heights, so that seen at an angle they do not collide
                 lift: if i % 2 == 0 { 0.9 } else { 2.0 },
@@ -325,7 +325,7 @@ fn spawn_crates(
         // the word on a paper label on the front and back faces (the floating label above is
         // drawn only where that label is not readable, for the selected crate, or with "ids")
         let (label, quad) = assets.faces.get(
-            &crate_text(&h.texts[i], h.ids[i]),
+            word,
             &mut assets.images,
             &mut assets.std_materials,
             &mut assets.meshes,
