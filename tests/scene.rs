@@ -3214,7 +3214,37 @@ fn the_backward_pass_rides_back_and_paints_the_gradients() {
     let rows = BoardSource::Ln2(1).rows(&h);
     let scale = palette::board_scale(rows.iter().flatten());
     assert_eq!(
-        at(&px, 1, 3),
-        palette::value_rgba(rows[1][3], scale).to_vec()
+        at(&px, 1, 3)[..3],
+        palette::value_rgba(rows[1][3], scale)[..3]
+    );
+    // and the alpha carries the token's spread on the hall's one scale (what a far board draws as
+    // its bar): the standard deviation of its vector over the largest of any token on any board
+    let std = |r: &Vec<f32>| {
+        let n = r.len() as f64;
+        let mean = r.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        (r.iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt()
+    };
+    let mut sources = vec![BoardSource::TokEmb, BoardSource::Embed, BoardSource::LnF];
+    for l in 0..h.layers.len() {
+        sources.extend([
+            BoardSource::Ln1(l),
+            BoardSource::ResidAttn(l),
+            BoardSource::Ln2(l),
+            BoardSource::ResidFfn(l),
+        ]);
+    }
+    let top = sources
+        .iter()
+        .flat_map(|s| s.rows(&h).iter().map(std))
+        .fold(0.0, f64::max);
+    let want = (std(&rows[1]) / top * 254.0).round();
+    let alpha = f64::from(at(&px, 1, 3)[3]);
+    assert!(
+        (alpha - want).abs() <= 1.0,
+        "alpha {alpha}, spread share {want}"
     );
 }

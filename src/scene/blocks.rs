@@ -26,7 +26,7 @@ pub(crate) struct Block {
 /// Which of the kit's machine colours a block has: its body's, its station's accent, the
 /// booths' violet (the merge's pipes, coming from the heads' cabins) or paper (the receiving
 /// dock's tape).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Tint {
     Body,
     Accent,
@@ -51,3 +51,11 @@ pub(crate) fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
 pub(crate) const BEAM_Y: f32 = 3.15;
 /// Top of a crate on the belt (a press or die comes down to just above it).
 pub(crate) const CRATE_TOP: f32 = 0.95;
+
+/// A block that comes down by `drop` in a stroke.
+pub(crate) fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
+    Block {
+        drop,
+        ..block(at, size, tint)
+    }
+}

@@ -1,19 +1,21 @@
 //! A machine at each station, so a visitor tells the stations apart without reading: at the
-//! receiving dock a paper tape cut by scissors (`dock_machine.rs`), the FFN machine wide in the
-//! middle and narrow at both ends (expand, GELU, contract), a hopper where the heads' pipes join
-//! (the merge); over the belt, so the crates pass through them, the embedding press (a gantry whose
-//! heavy head comes down on the crates' row), the position stamp (an arm whose dies, each tagged
-//! with its position, stamp the crates), every norm gate (an arch; its spread bars beside,
-//! `spread.rs`) and the final norm (two arches joined). The booths' cabins are `build::cabin`.
-//! Press and dies move only when crates arrive: one stroke in [`STROKE`] seconds of the factory's
-//! clock (recordings step it exactly), nothing while idle.
+//! receiving dock a paper tape cut by scissors (`dock_machine.rs`); the FFN machine a cabinet whose
+//! face is the lamp wall, with a duct over the belt at each end (numbers up into it, results back
+//! down: narrow, wide, narrow); over the belt, so the crates pass through or under them, the
+//! embedding press (a gantry whose heavy head comes down on the crates' row), the position stamp
+//! (an arm whose dies, each tagged with its position, stamp the crates), every norm gate (an arch;
+//! its spread bars beside, `spread.rs`), the merge (the heads' pipes into a manifold, a funnel over
+//! each crate) and the final norm (two arches joined). The booths' cabins are `build::cabin`.
+//! Press, dies, spouts and nozzles move only when crates arrive: one stroke in [`STROKE`] seconds
+//! of the factory's clock (recordings step it exactly), nothing while idle.
 
 use bevy::prelude::*;
 
-use super::blocks::{BEAM_Y, Block, CRATE_TOP, SIDE, Tint, block};
+use super::blocks::{BEAM_Y, Block, CRATE_TOP, SIDE, Tint, block, moving};
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
+use super::middle_machines;
 use crate::playback::Playback;
 
 /// How long a press or stamp stroke takes (down and up), seconds.
@@ -32,14 +34,6 @@ pub struct Plunger {
     pub since: Option<f32>,
 }
 
-/// A block that comes down by `drop` in a stroke.
-fn moving(at: [f32; 3], size: [f32; 3], tint: Tint, drop: f32) -> Block {
-    Block {
-        drop,
-        ..block(at, size, tint)
-    }
-}
-
 /// The blocks of a station's machine, in the machine's own frame (x along the hall from the
 /// station's centre, y up from the floor, z across from the machine line), for a hall of `heads`
 /// heads per layer whose belt is `half_width` either side of its centre line, and the crates'
@@ -50,7 +44,6 @@ fn blocks(
     (heads, words): (usize, &[String]),
     half_width: f32,
 ) -> Vec<Block> {
-    use Tint::{Accent, Body};
     let tokens = words.len();
     match kind {
         StationKind::Dock => super::dock_machine::blocks(half_width, words),
@@ -60,16 +53,8 @@ fn blocks(
         StationKind::FinalNorm => final_gate_blocks(half_width),
         // a booth's machine is its floor across the belt and its beams: nothing beside it
         StationKind::Booth(..) => Vec::new(),
-        StationKind::Merge(_) => hopper_blocks(depth, heads),
-        // narrow in, wide and tall in the middle (four times as many neurons), narrow out
-        StationKind::Ffn(_) => {
-            let third = depth / 3.0;
-            vec![
-                block([-third, 0.6, 0.0], [third * 0.9, 1.2, 1.0], Body),
-                block([0.0, 1.4, 0.0], [third * 0.95, 2.8, 2.6], Accent),
-                block([third, 0.6, 0.0], [third * 0.9, 1.2, 1.0], Body),
-            ]
-        }
+        StationKind::Merge(_) => middle_machines::merge(depth, half_width, (heads, tokens)),
+        StationKind::Ffn(_) => middle_machines::ffn(depth, half_width),
         // the shipping dock's machine is its bar chart and the winner's plaque over it
         StationKind::Shipping => Vec::new(),
     }
@@ -178,24 +163,6 @@ fn final_gate_blocks(half_width: f32) -> Vec<Block> {
     b
 }
 
-/// The merge's machine: a hopper fed by one pipe per head (at most 12 pipes).
-fn hopper_blocks(depth: f32, heads: usize) -> Vec<Block> {
-    use Tint::{Accent, Body};
-    let mut b = vec![
-        block([0.0, 2.1, 0.0], [2.4, 0.9, 2.0], Accent),
-        block([0.0, 1.3, 0.0], [1.2, 0.7, 1.0], Accent),
-        block([0.0, 0.5, 0.0], [0.5, 1.0, 0.5], Body),
-    ];
-    // the pipes arrive from the booths' side, one per head, side by side, in the cabins' violet
-    let n = heads.clamp(1, 12);
-    for h in 0..n {
-        let z = -0.8 + 1.6 * (h as f32 + 0.5) / n as f32;
-        let size = [depth / 2.0, 0.16, 0.16];
-        b.push(block([-depth / 4.0 - 0.6, 2.3, z], size, Tint::Heads));
-    }
-    b
-}
-
 /// A paper tag's material and quad for a word (the crates' labels' look).
 pub(crate) type TagMaker<'a> = dyn FnMut(&str) -> (Handle<StandardMaterial>, Handle<Mesh>) + 'a;
 
@@ -212,10 +179,32 @@ pub(crate) fn spawn_machine(
     tags: &mut TagMaker,
 ) {
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
-    for b in blocks(station.kind, station.depth, (heads, words), half_width) {
+    let all = blocks(station.kind, station.depth, (heads, words), half_width);
+    spawn_blocks(
+        commands,
+        kit,
+        (index, station.kind),
+        (base, all),
+        parent,
+        tags,
+    );
+}
+
+/// Spawns `blocks` at `base` under `parent`, in station `index`'s colours (of kind `kind`): a
+/// block that comes down is a [`Plunger`] set off by that station's crates; a block's tag is made
+/// by `tags`.
+pub(crate) fn spawn_blocks(
+    commands: &mut Commands,
+    kit: &Kit,
+    (index, kind): (usize, StationKind),
+    (base, blocks): (Vec3, Vec<Block>),
+    parent: Entity,
+    tags: &mut TagMaker,
+) {
+    for b in blocks {
         let material: Handle<FlatMaterial> = match b.tint {
             Tint::Body => kit.machine_body.clone(),
-            Tint::Accent => kit.machine_accent(station.kind),
+            Tint::Accent => kit.machine_accent(kind),
             Tint::Heads => kit.machine_accent(StationKind::Booth(0, 0)),
             Tint::Paper => kit.paper.clone(),
         };

@@ -18,6 +18,7 @@ pub mod flat;
 pub mod kit;
 pub mod layout;
 pub mod machines;
+pub mod middle_machines;
 pub mod motion;
 pub mod paint;
 pub mod palette;
@@ -58,6 +59,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamHover>()
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
+        .init_resource::<paint::FarBarsSeen>()
         .init_resource::<crate_face::CrateFaces>()
         .init_resource::<patch_glow::PatchLight>()
         .init_resource::<beams::BeamsPutAway>()
@@ -93,6 +95,7 @@ pub(super) fn plugin(app: &mut App) {
                 motion::highlight_booths,
                 paint::paint_boards,
                 paint::paint_lamps,
+                paint::see_far_bars,
                 dock::update_bars,
                 dock::update_winner_plaque,
                 dock::update_lens_signs,

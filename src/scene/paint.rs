@@ -10,6 +10,35 @@ use super::parts::{Board, LampWall};
 use crate::model::backward::Place;
 use crate::playback::{Floor, Playback, Selection};
 
+/// Whether a board that draws its tokens as summary bars (far from where the camera looks, some
+/// tokens revealed, not in the backward view) is in the camera's view: the banner then says what
+/// the bars are.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FarBarsSeen(pub bool);
+
+/// Notes whether a board far from the focus with revealed tokens is in view ([`FarBarsSeen`]):
+/// the flat shader draws it as one bar per token (`flat_texture.wgsl`'s summary).
+pub(crate) fn see_far_bars(
+    floor: Res<Floor>,
+    playback: Res<Playback>,
+    (focus, view): (Res<super::beams::ViewFocus>, Res<Backward>),
+    boards: Query<(&Board, &GlobalTransform, &ViewVisibility)>,
+    mut seen: ResMut<FarBarsSeen>,
+) {
+    let far = |x: f32| {
+        focus
+            .0
+            .is_some_and(|f| (x - f.x).abs() >= super::flat::DIM_FAR)
+    };
+    let any = boards.iter().any(|(b, at, vis)| {
+        vis.get()
+            && far(at.translation().x)
+            && view.key(b.station).is_none()
+            && playback.revealed_columns(&floor, b.station) > 0
+    });
+    seen.set_if_neq(FarBarsSeen(any));
+}
+
 /// Paints each board's revealed columns with the real vectors.
 pub(crate) fn paint_boards(
     floor: Res<Floor>,
@@ -40,11 +69,17 @@ pub(crate) fn paint_boards(
         };
         let width = n * across;
         for (t, row) in rows.iter().enumerate().take(n) {
+            // a revealed token's cells carry its spread in their alpha: a far board draws the
+            // token as one bar of it (flat_texture.wgsl); pending cells keep 255, "no summary"
+            let share = board.shares.get(t).copied();
             for (d, &v) in row.iter().enumerate() {
-                let px = if t < cols {
-                    palette::value_rgba(v, board.scale)
-                } else {
-                    palette::pending_rgba()
+                let px = match share {
+                    Some(a) if t < cols => {
+                        let [r, g, b, _] = palette::value_rgba(v, board.scale);
+                        [r, g, b, a]
+                    }
+                    _ if t < cols => palette::value_rgba(v, board.scale),
+                    _ => palette::pending_rgba(),
                 };
                 let (x, y) = (t * across + d % across, d / across);
                 let o = (y * width + x) * 4;

@@ -43,6 +43,9 @@ pub const ZERO: [f32; 3] = [0.07, 0.075, 0.09];
 /// A cell the crates have not reached yet: the belt's own grey, so a board is seen only once it
 /// holds numbers (a zero is [`ZERO`], near-black: a value, not a gap).
 pub const PENDING: [f32; 3] = [0.18, 0.19, 0.22];
+/// A far board's bar per token (a size, not a sign: a light neutral, as the norm gates' spread
+/// bars), on [`PENDING`] (`flat_texture.wgsl`'s summary).
+pub const SUMMARY_BAR: [f32; 3] = [0.86, 0.86, 0.82];
 
 /// RGBA8 (sRGB) of a cell not computed yet ([`PENDING`]).
 pub fn pending_rgba() -> [u8; 4] {
@@ -297,6 +300,20 @@ mod tests {
             PENDING[0], PENDING[1], PENDING[2]
         );
         assert!(board.contains(&gutter), "missing {gutter}");
+        // a far board's summary bars lie on the belt's grey; a share's full alpha is spread.rs'
+        let back = format!(
+            "const BAR_BACK: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
+            PENDING[0], PENDING[1], PENDING[2]
+        );
+        assert!(board.contains(&back), "missing {back}");
+        let bar = format!(
+            "const BAR_COLOUR: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
+            SUMMARY_BAR[0], SUMMARY_BAR[1], SUMMARY_BAR[2]
+        );
+        assert!(board.contains(&bar), "missing {bar}");
+        let full = super::super::spread::SHARE_FULL;
+        assert!(board.contains(&format!("texel.a < {full}.5 / 255.0")));
+        assert!(board.contains(&format!("texel.a * 255.0 / {full}.0")));
         // the sky's spans
         let sky = include_str!("sky.wgsl");
         for (name, v) in [("UP_SPAN", SKY_UP_SPAN), ("DOWN_SPAN", SKY_DOWN_SPAN)] {

@@ -127,6 +127,9 @@ pub struct Board {
     pub painted: usize,
     /// What the backward view painted on it (`backward::Backward::key`), if it did.
     pub backward: Option<(usize, bool)>,
+    /// Each token's spread on the hall's one scale (`spread::spread_shares`), painted into its
+    /// cells' alpha once revealed: what the board shows as one bar per token when far away.
+    pub shares: Vec<u8>,
 }
 
 /// The FFN's neuron lamps for one layer: `n_inner` cells, lit by the selected token's GELU outputs.

@@ -4,12 +4,15 @@
 
 use bevy::prelude::*;
 
-use super::blocks::SIDE;
+use super::blocks::{Block, SIDE, Tint, block};
 use super::kit::Kit;
 use super::layout::Station;
+use super::machines::{self, TagMaker};
 use super::parts::{BoardSource, SpreadBar};
+use crate::i18n::Lang;
 use crate::playback::history::{History, mean_std};
 use crate::playback::{Floor, Playback};
+use crate::tr;
 
 /// A norm gate shows the spread of at most this many tokens, the latest.
 pub const SPREAD_TOKENS: usize = 32;
@@ -21,11 +24,11 @@ const SPREAD_HEIGHT: f32 = 2.2;
 /// after it (the norm's output), a bar per token across the machine, on one scale per gate.
 pub(crate) fn spawn_spread_bars(
     commands: &mut Commands,
-    kit: &Kit,
+    (kit, lang): (&Kit, Lang),
     (index, station): (usize, &Station),
     half_width: f32,
     h: &History,
-    parent: Entity,
+    (parent, tags): (Entity, &mut TagMaker),
 ) {
     let Some(norm) = BoardSource::for_station(station.kind) else {
         return;
@@ -52,20 +55,18 @@ pub(crate) fn spawn_spread_bars(
     let base = Vec3::new(station.x, 0.0, half_width + SIDE);
     // what the bars are, over them (near gates only: the label's size fades with distance)
     for (after_gate, row) in [(false, &before), (true, &after)] {
-        let x = if after_gate { 1.1 } else { -1.1 };
+        let x = if after_gate { 1.7 } else { -1.7 };
         // each row stands on a dark plinth, so it reads as a chart, not as blocks strewn on the
-        // floor (a reviewer saw "broken debris")
-        commands.spawn((
-            Name::new("Spread plinth"),
-            Mesh3d(kit.cube.clone()),
-            MeshMaterial3d(kit.machine_body.clone()),
-            Transform::from_translation(base + Vec3::new(x, 0.04, 0.0)).with_scale(Vec3::new(
-                0.5,
-                0.08,
-                span + 0.3,
-            )),
-            ChildOf(parent),
-        ));
+        // floor (a reviewer saw "broken debris"); at its end by the belt a paper tag on a stand,
+        // "before" / "after" (a reviewer could not tell which row was which), facing the start
+        let key = ["spread-before", "spread-after"][usize::from(after_gate)];
+        let plinth = block([x, 0.04, 0.0], [0.5, 0.08, span + 0.3], Tint::Body);
+        let stand = Block {
+            tag: Some((tr!(lang, key), 1.1)),
+            ..block([x, 0.36, -span / 2.0 - 0.65], [0.06, 0.6, 1.2], Tint::Body)
+        };
+        let at = (index, station.kind);
+        machines::spawn_blocks(commands, kit, at, (base, vec![plinth, stand]), parent, tags);
         for (t, &s) in row.iter().enumerate() {
             let height = (SPREAD_HEIGHT * s / top).max(0.02);
             let z = -span / 2.0 + (t as f32 + 0.5) * pitch;
@@ -106,5 +107,51 @@ pub(crate) fn show_spread_bars(
         } else {
             Visibility::Hidden
         });
+    }
+}
+
+/// The largest spread of any token's vector on any of the hall's boards: a far board draws each
+/// token as one bar of its spread, on this one scale for the whole hall, so the far hall is quiet
+/// and still shows where the vectors grow (`flat_texture.wgsl`'s summary).
+pub fn hall_spread_top(h: &History, stations: &[Station]) -> f32 {
+    stations
+        .iter()
+        .filter_map(|s| BoardSource::for_station(s.kind))
+        .flat_map(|src| src.rows(h).iter().map(|r| mean_std(r).1))
+        .filter(|s| s.is_finite())
+        .fold(0.0f32, f32::max)
+}
+
+/// Each token's spread in `rows` as a share of `top`, as a board's alpha: 0 to [`SHARE_FULL`]
+/// (alpha 255, what pending cells and lamp walls have, means "no summary": cells are drawn).
+pub fn spread_shares(rows: &[Vec<f32>], top: f32) -> Vec<u8> {
+    rows.iter()
+        .map(|r| {
+            let s = mean_std(r).1;
+            let share = if top > 0.0 && s.is_finite() {
+                (s / top).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (share * f32::from(SHARE_FULL)).round() as u8
+        })
+        .collect()
+}
+
+/// A board's alpha for a token whose spread is the hall's largest.
+pub const SHARE_FULL: u8 = 254;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tokens_share_is_its_standard_deviation_over_the_largest() {
+        // std of [1, 3] is 1; of [0, 0, 4, 4] is 2; of [5] is 0
+        let rows = vec![vec![1.0, 3.0], vec![0.0, 0.0, 4.0, 4.0], vec![5.0]];
+        assert_eq!(spread_shares(&rows, 2.0), vec![127, 254, 0]);
+        // a spread larger than the top (not expected) stays a full bar, never "no summary"
+        assert_eq!(spread_shares(&rows, 1.0), vec![254, 254, 0]);
+        assert_eq!(spread_shares(&rows, 0.0), vec![0, 0, 0]);
     }
 }

@@ -29,7 +29,11 @@ pub(super) fn draw_banner(
     ui_state: Res<UiState>,
     floor: Res<Floor>,
     (time, lang): (Res<Time>, Res<crate::i18n::Lang>),
-    (backward, seen): (Res<crate::scene::backward::Backward>, Res<PlaqueSeen>),
+    (backward, seen, far_bars): (
+        Res<crate::scene::backward::Backward>,
+        Res<PlaqueSeen>,
+        Res<crate::scene::paint::FarBarsSeen>,
+    ),
     mut arrived: Local<(u64, f32)>,
     mut flight: Local<Option<Flight>>,
 ) -> Result {
@@ -93,6 +97,9 @@ pub(super) fn draw_banner(
                         surprise_legend(ui, *lang);
                     }
                     tiles_legend(ui, *lang, backward.shown.is_some());
+                    if far_bars.0 {
+                        far_legend(ui, *lang);
+                    }
                 });
         });
     Ok(())
@@ -147,11 +154,7 @@ fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
 /// amber and a blue swatch, the values' own colours, and a line under the sentence; while the
 /// backward pass is shown, the gradients' crimson and navy inks and what they mean.
 fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, gradients: bool) {
-    use crate::scene::palette::{GRAD_NEGATIVE, GRAD_POSITIVE, NEGATIVE, POSITIVE, srgb8};
-    let colour = |c: [f32; 3]| {
-        let [r, g, b] = srgb8(c);
-        egui::Color32::from_rgb(r, g, b)
-    };
+    use crate::scene::palette::{GRAD_NEGATIVE, GRAD_POSITIVE, NEGATIVE, POSITIVE};
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
         let (swatches, key) = if gradients {
@@ -165,6 +168,28 @@ fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, gradients: bool) {
         }
         ui.add_space(4.0);
         let text = egui::RichText::new(tr!(lang, key));
+        ui.label(text.color(TILES_TEXT).size(14.0));
+    });
+}
+
+/// A colour of the scene's palette (sRGB 0-1) for a swatch.
+fn colour(c: [f32; 3]) -> egui::Color32 {
+    let [r, g, b] = crate::scene::palette::srgb8(c);
+    egui::Color32::from_rgb(r, g, b)
+}
+
+/// What the light bars on the far boards are (shown while such a board is in view): a swatch of a
+/// bar on the belt's grey, and a line.
+fn far_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
+    use crate::scene::palette::{PENDING, SUMMARY_BAR};
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(23.0, 10.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 1.0, colour(PENDING));
+        let bar = egui::Rect::from_min_size(rect.min + egui::vec2(2.0, 3.0), egui::vec2(14.0, 4.0));
+        ui.painter().rect_filled(bar, 0.0, colour(SUMMARY_BAR));
+        ui.add_space(4.0);
+        let text = egui::RichText::new(tr!(lang, "banner-far-bars"));
         ui.label(text.color(TILES_TEXT).size(14.0));
     });
 }

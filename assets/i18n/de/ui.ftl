@@ -300,6 +300,8 @@ tip-crate-tag = der rosa Balken oben auf der Kiste füllt sich mit der Überrasc
 tip-booth = hier liest jedes Token die Tokens vor sich; ein Strahl läuft vom gelesenen Token zum lesenden, heller für mehr Gewicht.
 tip-lamp-switch-off = Rechtsklick: dieses Neuron abschalten
 tip-lamp-switch-on = abgeschaltet; Rechtsklick: wieder einschalten
+spread-before = vorher
+spread-after = nachher
 tip-spread-title = { $norm }: Token { $t } { $text }
 tip-spread = Streuung (Standardabweichung seiner { $n } Zahlen): { $before } hinein (der Balken zur Eingangsrampe hin), { $after } hinaus (der Balken zur Versandrampe hin). Die Norm zieht den Mittelwert ab, teilt durch √(var + ε), skaliert dann jede Dimension mit ihrem Faktor γ und addiert β: jedes Token verlässt das Tor in etwa gleicher Größe.
 tip-click-pin = Klick: in den Details festhalten (Seitenleiste)
@@ -372,3 +374,4 @@ banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingese
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
 banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau mit dunklem Punkt darunter, heller = größer)
 banner-tiles-gradient = Kacheln jetzt: der Gradient jeder Zahl (karminrot: sie zu erhöhen erhöht die Überraschung, marineblau: senkt sie)
+banner-far-bars = weiter weg werden die Kacheln eines Wortes zu einem Balken, so lang wie die Streuung seiner Zahlen

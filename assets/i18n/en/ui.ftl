@@ -300,6 +300,8 @@ tip-crate-tag = the pink bar along the top of its crate fills with the surprise;
 tip-booth = every token reads the tokens before it here; a beam runs from the token read to the one reading, brighter for more weight.
 tip-lamp-switch-off = right-click: switch this neuron off
 tip-lamp-switch-on = switched off; right-click: switch it on again
+spread-before = before
+spread-after = after
 tip-spread-title = { $norm }: token { $t } { $text }
 tip-spread = spread (standard deviation over its { $n } numbers): { $before } coming in (the bar on the receiving dock's side), { $after } going out (the bar on the shipping dock's side). The norm subtracts the mean, divides by √(var + ε), then scales each dimension by its gain γ and adds β: every token leaves the gate at about one size.
 tip-click-pin = click: pin it in Details (the side panel)
@@ -372,3 +374,4 @@ banner-patched = patched run: A's piece ({ $place }) put into this sentence (the
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)
 banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below with a dark dot, brighter = larger)
 banner-tiles-gradient = tiles now: each number's gradient (crimson: raising it raises the surprise, navy: lowers it)
+banner-far-bars = farther off, each word's tiles become one bar, as long as the spread of its numbers

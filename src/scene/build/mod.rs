@@ -180,6 +180,7 @@ pub(crate) fn rebuild_floor(
         n_head: layout.shape.n_head,
         roles: &source.roles,
         words: &words,
+        spread_top: crate::scene::spread::hall_spread_top(h, &layout.stations),
     };
     for (index, station) in layout.stations.iter().enumerate() {
         stations::spawn_station(

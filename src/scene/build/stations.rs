@@ -36,6 +36,8 @@ pub(super) struct Hall<'a> {
     pub(super) roles: &'a crate::playback::roles::HeadRoles,
     /// The crates' words as their labels print them (the receiving dock's tape).
     pub(super) words: &'a [String],
+    /// The largest spread of a token's vector on any board (`spread::hall_spread_top`).
+    pub(super) spread_top: f32,
 }
 
 /// The station being built: its index in the layout, where it stands, and its grouping node.
@@ -93,11 +95,11 @@ pub(super) fn spawn_station(
     );
     crate::scene::spread::spawn_spread_bars(
         commands,
-        hall.kit,
+        (hall.kit, hall.lang),
         (index, station),
         half_width,
         h,
-        entity,
+        (entity, &mut tags),
     );
     spawn_sign_and_gate(commands, hall, spot);
     spawn_switch(commands, hall, spot);
@@ -391,6 +393,7 @@ fn spawn_board(
             scale,
             painted: usize::MAX,
             backward: None,
+            shares: crate::scene::spread::spread_shares(rows, hall.spread_top),
         },
         Mesh3d(assets.meshes.add(Rectangle::new(hall.belt_w, BOARD_DEPTH))),
         MeshMaterial3d(assets.materials.add(board_material(image, h.len()))),

@@ -1,0 +1,129 @@
+//! The machines of the layer's middle stations, over the belt (`machines.rs` places them): the
+//! merge (the heads' pipes into a manifold, a funnel over each crate) and the pattern machine (FFN:
+//! a cabinet whose face is the lamp wall, a duct over the belt at each end).
+
+use super::blocks::{Block, CRATE_TOP, SIDE, Tint, block, moving};
+
+/// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
+/// 12) come along the hall from the booths into a violet manifold across the belt, and under it a
+/// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
+/// down when the crates arrive: what the heads found is poured into every word.
+pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)) -> Vec<Block> {
+    use Tint::{Accent, Body, Heads};
+    let belt = -(half_width + SIDE);
+    // beyond the sign frame's posts, which stand at the station's centre
+    let x = 0.7;
+    let pipe_y = 3.3;
+    let mut b = vec![block(
+        [x, pipe_y, belt],
+        [0.3, 0.3, 2.0 * half_width + 0.8],
+        Heads,
+    )];
+    for side in [-1.0, 1.0] {
+        let z = belt + side * (half_width + 0.25);
+        b.push(block([x, pipe_y / 2.0, z], [0.3, pipe_y, 0.3], Body));
+    }
+    let n = heads.clamp(1, 12);
+    let start = -depth / 2.0;
+    for h in 0..n {
+        let z = belt + half_width * 0.8 * (2.0 * (h as f32 + 0.5) / n as f32 - 1.0);
+        b.push(block(
+            [(start + x) / 2.0, pipe_y, z],
+            [x - start, 0.16, 0.16],
+            Heads,
+        ));
+    }
+    let spout_y = 2.3;
+    let drop = spout_y - 0.175 - (CRATE_TOP + 0.5);
+    if tokens > FUNNELS {
+        b.push(block([x, 2.95, belt], [1.2, 0.4, 2.0 * half_width], Accent));
+    }
+    for i in 0..tokens {
+        let z = belt + super::layout::lane_z(i, tokens);
+        if tokens <= FUNNELS {
+            b.push(block([x, 2.98, z], [1.0, 0.36, 1.0], Accent));
+            b.push(block([x, 2.65, z], [0.55, 0.3, 0.55], Accent));
+        }
+        b.push(moving([x, spout_y, z], [0.24, 0.35, 0.24], Accent, drop));
+    }
+    b
+}
+
+/// The merge has a funnel per crate's lane up to this many lanes, a trough across the belt beyond.
+const FUNNELS: usize = 24;
+
+/// The pattern machine (FFN): a cabinet behind the lamp wall, the wall its face (the wall is
+/// `build::stations`' and stands 1.2 beyond the belt's edge: this machine's z = -1.2), capped in
+/// the station's colour, and two ducts over the belt: one at the station's start that takes the
+/// crates' numbers up into the cabinet, one at its end that brings the result back down: narrow
+/// in, wide in the middle (four times as many neurons), narrow out.
+pub(crate) fn ffn(depth: f32, half_width: f32) -> Vec<Block> {
+    use Tint::{Accent, Body};
+    let belt = -(half_width + SIDE);
+    let (face, back) = (-1.15, 1.0);
+    let middle = (face + back) / 2.0;
+    let duct_y = 3.3;
+    let mut b = vec![
+        block([0.0, 1.55, middle], [9.4, 3.1, back - face], Body),
+        block([0.0, 3.2, middle], [9.6, 0.2, back - face + 0.2], Accent),
+    ];
+    let ends = depth / 2.0 - 0.6;
+    for x in [-ends, ends] {
+        // the duct across, from over the belt's centre into the cabinet's top
+        let across = middle - belt;
+        b.push(block(
+            [x, duct_y, belt + across / 2.0],
+            [0.5, 0.4, across],
+            Accent,
+        ));
+        // and its nozzle, down toward the crates
+        b.push(moving(
+            [x, duct_y - 0.55, belt],
+            [0.35, 0.7, 0.35],
+            Accent,
+            0.3,
+        ));
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_merge_pours_into_every_crate_and_the_ffn_reaches_over_the_belt() {
+        use crate::scene::layout::lane_z;
+        let half_width = 4.5;
+        let belt = -(half_width + SIDE);
+        for (heads, tokens) in [(4, 6), (12, 3), (2, 30)] {
+            let b = merge(4.0, half_width, (heads, tokens));
+            // a spout over each crate's lane that comes down, under the manifold
+            let spouts: Vec<&Block> = b.iter().filter(|x| x.drop > 0.0).collect();
+            assert_eq!(spouts.len(), tokens);
+            let manifold = b
+                .iter()
+                .find(|x| x.tint == Tint::Heads && x.size.z > 2.0 * half_width)
+                .expect("a manifold across the belt");
+            for (i, s) in spouts.iter().enumerate() {
+                assert!(
+                    (s.at.z - (belt + lane_z(i, tokens))).abs() < 1e-4,
+                    "spout {i}"
+                );
+                assert!(s.at.y + s.size.y / 2.0 < manifold.at.y - manifold.size.y / 2.0);
+            }
+            // a funnel over each spout up to FUNNELS lanes, one trough beyond
+            let pink = b.iter().filter(|x| x.tint == Tint::Accent).count() - tokens;
+            assert_eq!(pink, if tokens <= FUNNELS { 2 * tokens } else { 1 });
+            // a pipe per head along the hall into the manifold (besides the manifold itself)
+            let pipes = b.iter().filter(|x| x.tint == Tint::Heads).count() - 1;
+            assert_eq!(pipes, heads);
+        }
+        // the FFN's two ducts end in nozzles over the belt's centre, at its start and its end
+        let b = ffn(8.0, half_width);
+        let nozzles: Vec<&Block> = b.iter().filter(|x| x.drop > 0.0).collect();
+        assert_eq!(nozzles.len(), 2);
+        assert!(nozzles.iter().all(|n| (n.at.z - belt).abs() < 1e-4));
+        assert!(nozzles[0].at.x < -2.0 && nozzles[1].at.x > 2.0);
+    }
+}
