@@ -6,7 +6,7 @@ use bevy::math::{Mat4, Rect, Vec2, Vec3};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
-use super::placing::{Candidate, aside, clear_of, fit_across, place, signs_apart};
+use super::placing::{Candidate, SIGN_GAP, aside, clear_of, fit_across, place};
 pub use super::signs::{
     MAX_SIGNS, MIN_SIGN, PLAQUE, PLAQUE_EDGE, PLAQUE_PAD, SIGN_PRIORITY, SIGN_TEXT, SUBTITLE,
     nearest_signs, neighbour_sign, sign_job,
@@ -237,9 +237,12 @@ pub(super) fn draw_world_labels(
         if let Some(l) = l.as_mut() {
             l.tether = tether(&view, t.translation(), (krate.is_some(), winner));
             // the station in view's sign (drawn whole) is placed before its neighbours' (nearer
-            // the eye, one could take its place or keep it out by `signs_apart`), still after
+            // the eye, one could take its place or keep it out by the signs' gap), still after
             // the selected crate's label
             (l.group, l.plaque) = (group.copied(), winner);
+            if winner {
+                l.candidate.gap = 0.0;
+            }
             l.candidate.priority += if l.sign && !far {
                 SIGN_PRIORITY / 2.0
             } else {
@@ -384,7 +387,13 @@ pub fn lay_out(
     Some(Laid {
         galley,
         sign,
-        candidate: Candidate { rect, priority },
+        // a station's sign keeps its neighbours' away (the winner's plaque, tied to its bar, is
+        // made a sign after this and keeps no gap: it had been dropped beside the dock's sign)
+        candidate: Candidate {
+            rect,
+            priority,
+            gap: if sign { SIGN_GAP } else { 0.0 },
+        },
         distance,
         tether: None,
         group: None,
@@ -404,10 +413,7 @@ pub fn chosen(laid: &[Laid]) -> Vec<usize> {
         .filter(|&i| !laid[i].sign || kept_signs.contains(&i))
         .collect();
     let candidates: Vec<Candidate> = running.iter().map(|&i| laid[i].candidate).collect();
-    let kept: Vec<usize> = place(&candidates).into_iter().map(|k| running[k]).collect();
-    // the stations' signs apart (the winner's plaque, tied to its bar, is not a station's sign)
-    let station_sign = |i: usize| laid[i].sign && !laid[i].plaque;
-    signs_apart(kept, |i| station_sign(i).then_some(laid[i].candidate.rect))
+    place(&candidates).into_iter().map(|k| running[k]).collect()
 }
 
 /// Draws the labels `drawn` (see [`chosen`]): a sign on its plaque.

@@ -16,10 +16,15 @@ pub struct Candidate {
     pub rect: Rect,
     /// Higher goes first.
     pub priority: f32,
+    /// Points kept free between it and a kept candidate that also keeps a gap (the stations'
+    /// signs, [`SIGN_GAP`]); against any other only the margin every label keeps.
+    pub gap: f32,
 }
 
 /// The labels to draw: highest priority first (ties: the earlier), each kept only where it covers
-/// none already kept. Returns their indices in `candidates`, in drawing order.
+/// none already kept, nor comes nearer than both their gaps to one that keeps a gap too. Returns
+/// their indices in `candidates`, in drawing order. (A sign left out for crowding keeps nothing
+/// else out: a crate's label beside it is placed.)
 pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| {
@@ -30,39 +35,27 @@ pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     });
     let mut kept: Vec<usize> = Vec::new();
     for i in order {
-        let r = candidates[i].rect;
-        let grown = Rect::from_corners(r.min - MARGIN, r.max + MARGIN);
-        if kept
-            .iter()
-            .all(|&k| grown.intersect(candidates[k].rect).is_empty())
-        {
+        let c = candidates[i];
+        let clear = |k: &usize| {
+            let other = candidates[*k];
+            let m = if c.gap > 0.0 && other.gap > 0.0 {
+                c.gap.max(other.gap)
+            } else {
+                MARGIN
+            };
+            let grown = Rect::from_corners(c.rect.min - m, c.rect.max + m);
+            grown.intersect(other.rect).is_empty()
+        };
+        if kept.iter().all(clear) {
             kept.push(i);
         }
     }
     kept
 }
 
-/// The gap kept between two signs' plaques (points): two signs nearer than this read as one
-/// crowded board ("2 · Embedding press" under "3 · Position stamp", a reviewer said).
+/// The gap kept between two stations' signs' plaques (points): two signs nearer than this read as
+/// one crowded board ("2 · Embedding press" under "3 · Position stamp", a reviewer said).
 pub const SIGN_GAP: f32 = 160.0;
-
-/// Of the labels `kept` (in the order placed, the most important first), those left when a sign
-/// (`sign_rect(i)` is its plaque) nearer than [`SIGN_GAP`] to a sign kept before it is dropped.
-pub fn signs_apart(kept: Vec<usize>, sign_rect: impl Fn(usize) -> Option<Rect>) -> Vec<usize> {
-    let mut signs: Vec<Rect> = Vec::new();
-    kept.into_iter()
-        .filter(|&i| {
-            let Some(r) = sign_rect(i) else { return true };
-            let grown =
-                Rect::from_corners(r.min - Vec2::splat(SIGN_GAP), r.max + Vec2::splat(SIGN_GAP));
-            let apart = signs.iter().all(|s| grown.intersect(*s).is_empty());
-            if apart {
-                signs.push(r);
-            }
-            apart
-        })
-        .collect()
-}
 
 /// A sign's plaque kept off the floating boxes (`avoid`: the sentence banner, the hall map) and
 /// inside `free`: `rect` as it is when that holds, else moved just right of or just below a box it
@@ -139,6 +132,7 @@ mod tests {
         Candidate {
             rect: Rect::new(x, y, x + w, y + 10.0),
             priority,
+            gap: 0.0,
         }
     }
 
@@ -199,18 +193,23 @@ mod tests {
     }
 
     #[test]
-    fn a_sign_too_near_a_kept_sign_is_dropped() {
-        let sign = |x: f32| Rect::new(x, 0.0, x + 100.0, 40.0);
-        let rects = [
-            sign(0.0),
-            sign(200.0),
-            sign(330.0),
-            Rect::new(101.0, 0.0, 110.0, 10.0),
+    fn a_sign_too_near_a_kept_sign_is_dropped_and_keeps_nothing_out() {
+        let sign = |x: f32, priority: f32| Candidate {
+            rect: Rect::new(x, 0.0, x + 100.0, 40.0),
+            priority,
+            gap: SIGN_GAP,
+        };
+        let cands = [
+            sign(0.0, 9.0),
+            sign(200.0, 8.0),
+            sign(330.0, 7.0),
+            // a crate's label overlapping only the second sign, less important than it
+            cand(250.0, 35.0, 40.0, 1.0),
+            // and one beside the first sign, nearer than the gap (labels keep only the margin)
+            cand(103.0, 0.0, 20.0, 1.0),
         ];
-        // the second sign is 100 points from the first: dropped; the third 230: kept; a crate's
-        // label (not a sign) is not judged here
-        let is_sign = [true, true, true, false];
-        let kept = signs_apart(vec![0, 1, 2, 3], |i| is_sign[i].then_some(rects[i]));
-        assert_eq!(kept, vec![0, 2, 3]);
+        // the second sign is 100 points from the first: dropped; the third 230 from it: kept;
+        // the crate's label it covered is placed; the one beside the first sign too
+        assert_eq!(place(&cands), vec![0, 2, 3, 4]);
     }
 }

@@ -217,6 +217,14 @@ fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
             .with_rotation(rotation)
             .with_scale(Vec3::new(0.16, length, 0.16)),
         ChildOf(spot.entity),
+        // a dark knob at its end, the handle a hand pulls (it leans with the lever)
+        children![(
+            Name::new("Switch knob"),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.machine_body.clone()),
+            Transform::from_xyz(0.0, 0.5, 0.0).with_scale(Vec3::new(0.3 / 0.16, 0.22, 0.3 / 0.16)),
+            Pickable::IGNORE,
+        )],
     ));
 }
 
@@ -232,22 +240,38 @@ fn spawn_booth(
     let (kit, station, width) = (hall.kit, spot.station, hall.width);
     let half = (station.depth - 0.6) / 2.0;
     covered.push((station.x - half, station.x + half));
-    // the gauge's scale behind the bar: as tall as the largest part of any head
+    // the gauge's dark face behind the bar, turned toward the hall's start (where the station's
+    // camera stands): as tall as the largest part of any head, with light ticks at each quarter
+    // wider than the bar, so it reads as a meter filled to a level (a taupe panel read as "a post")
+    let gauge_z = -width / 2.0 - 1.7;
     commands.spawn((
         Name::new(format!("Part gauge L{layer} H{head}")),
         Mesh3d(kit.cube.clone()),
-        MeshMaterial3d(kit.machine.clone()),
-        Transform::from_xyz(station.x, PART_HEIGHT / 2.0, -width / 2.0 - 1.65)
-            .with_scale(Vec3::new(0.6, PART_HEIGHT, 0.08)),
+        MeshMaterial3d(kit.gauge_slot.clone()),
+        Transform::from_xyz(station.x + 0.3, PART_HEIGHT / 2.0, gauge_z).with_scale(Vec3::new(
+            0.08,
+            PART_HEIGHT,
+            0.7,
+        )),
         ChildOf(spot.entity),
     ));
+    for k in 1..=4 {
+        let y = PART_HEIGHT * k as f32 / 4.0 - 0.02;
+        commands.spawn((
+            Name::new("Part gauge tick"),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.paper.clone()),
+            Transform::from_xyz(station.x + 0.24, y, gauge_z)
+                .with_scale(Vec3::new(0.04, 0.04, 0.7)),
+            ChildOf(spot.entity),
+        ));
+    }
     commands.spawn((
         Name::new(format!("Part L{layer} H{head}")),
         PartBar { layer, head },
         Mesh3d(kit.cube.clone()),
         MeshMaterial3d(kit.bar.clone()),
-        Transform::from_xyz(station.x, 0.0, -width / 2.0 - 1.3)
-            .with_scale(Vec3::new(0.4, 0.001, 0.4)),
+        Transform::from_xyz(station.x, 0.0, gauge_z).with_scale(Vec3::new(0.4, 0.001, 0.4)),
         Visibility::Hidden,
         WorldLabel {
             text: String::new(),
