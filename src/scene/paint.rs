@@ -17,24 +17,46 @@ use crate::playback::{Floor, Playback, Selection};
 pub struct FarBarsSeen(pub bool);
 
 /// Notes whether a board far from the focus with revealed tokens is in view ([`FarBarsSeen`]):
-/// the flat shader draws it as one bar per token (`flat_texture.wgsl`'s summary).
+/// the flat shader draws it as one bar per token (`flat_texture.wgsl`'s summary). In view: a
+/// point of it (its centre, or toward its corners) projects inside the camera's picture (the
+/// renderer's own visibility counts the sun's shadow views too, which see the whole hall).
 pub(crate) fn see_far_bars(
-    floor: Res<Floor>,
-    playback: Res<Playback>,
+    (floor, playback, layout): (
+        Res<Floor>,
+        Res<Playback>,
+        Option<Res<super::parts::CurrentLayout>>,
+    ),
     (focus, view): (Res<super::beams::ViewFocus>, Res<Backward>),
-    boards: Query<(&Board, &GlobalTransform, &ViewVisibility)>,
+    boards: Query<(&Board, &GlobalTransform)>,
+    cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
     mut seen: ResMut<FarBarsSeen>,
 ) {
+    let (Some(layout), Ok((camera, eye))) = (layout, cameras.single()) else {
+        seen.set_if_neq(FarBarsSeen(false));
+        return;
+    };
+    let size = camera.logical_viewport_size().unwrap_or(Vec2::ZERO);
+    let (across, along) = (layout.0.width() * 0.4, super::layout::BOARD_DEPTH * 0.4);
+    let on_screen = |at: &GlobalTransform| {
+        [-1.0, 0.0, 1.0].into_iter().any(|fx| {
+            [-1.0, 0.0, 1.0].into_iter().any(|fy| {
+                let p = at.transform_point(Vec3::new(fx * across, fy * along, 0.0));
+                camera
+                    .world_to_viewport(eye, p)
+                    .is_ok_and(|v| v.x >= 0.0 && v.y >= 0.0 && v.x <= size.x && v.y <= size.y)
+            })
+        })
+    };
     let far = |x: f32| {
         focus
             .0
             .is_some_and(|f| (x - f.x).abs() >= super::flat::DIM_FAR)
     };
-    let any = boards.iter().any(|(b, at, vis)| {
-        vis.get()
-            && far(at.translation().x)
+    let any = boards.iter().any(|(b, at)| {
+        far(at.translation().x)
             && view.key(b.station).is_none()
             && playback.revealed_columns(&floor, b.station) > 0
+            && on_screen(at)
     });
     seen.set_if_neq(FarBarsSeen(any));
 }
