@@ -5,7 +5,8 @@
 use super::blocks::{Block, CRATE_TOP, SIDE, Tint, block, moving};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
-/// 12) come along the hall from the booths into a violet manifold across the belt, and under it a
+/// 12) come along the hall from the booths, beside the belt, into the end of a violet manifold
+/// across it, and under it a
 /// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
 /// down when the crates arrive: what the heads found is poured into every word.
 pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)) -> Vec<Block> {
@@ -14,21 +15,24 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
     // beyond the sign frame's posts, which stand at the station's centre
     let x = 0.7;
     let pipe_y = 3.3;
+    // the pipes come along the hall beside the belt, beyond the sign frame's post (over the belt
+    // they hid the crates from the station's camera), side by side, into the manifold's end
+    let n = heads.clamp(1, 12);
+    let pipe_z = |h: usize| belt + half_width + 0.95 + h as f32 * 0.22;
+    let (near, far) = (belt - half_width - 0.4, pipe_z(n - 1) + 0.15);
     let mut b = vec![block(
-        [x, pipe_y, belt],
-        [0.3, 0.3, 2.0 * half_width + 0.8],
+        [x, pipe_y, (near + far) / 2.0],
+        [0.3, 0.3, far - near],
         Heads,
     )];
     for side in [-1.0, 1.0] {
         let z = belt + side * (half_width + 0.25);
         b.push(block([x, pipe_y / 2.0, z], [0.3, pipe_y, 0.3], Body));
     }
-    let n = heads.clamp(1, 12);
     let start = -depth / 2.0;
     for h in 0..n {
-        let z = belt + half_width * 0.8 * (2.0 * (h as f32 + 0.5) / n as f32 - 1.0);
         b.push(block(
-            [(start + x) / 2.0, pipe_y, z],
+            [(start + x) / 2.0, pipe_y, pipe_z(h)],
             [x - start, 0.16, 0.16],
             Heads,
         ));
@@ -69,12 +73,13 @@ pub(crate) fn ffn(depth: f32, half_width: f32) -> Vec<Block> {
     ];
     let ends = depth / 2.0 - 0.6;
     for x in [-ends, ends] {
-        // the duct across, from over the belt's centre into the cabinet's top
+        // the duct across, from over the belt's centre into the cabinet's top (dark, as the
+        // cabinet: in the station's pale colour it read as a frame hiding a crate)
         let across = middle - belt;
         b.push(block(
             [x, duct_y, belt + across / 2.0],
-            [0.5, 0.4, across],
-            Accent,
+            [0.35, 0.3, across],
+            Body,
         ));
         // and its nozzle, down toward the crates
         b.push(moving(
