@@ -57,7 +57,7 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
             distance: (width * 0.6 + 7.0).clamp(14.0, 120.0),
         },
         // the merge: from above, over the last booth's cabin (its lintel and plate stay out of
-        // the way), the hopper beside its board
+        // the way), the funnels over the crates on its board
         StationKind::Merge(_) => Orbit {
             focus: Vec3::new(s.x, 1.5, z),
             yaw: 0.3,

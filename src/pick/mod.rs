@@ -20,7 +20,9 @@ use crate::scene::beams::{BeamHover, Beams, PICK_PIXELS, nearest_beam};
 use crate::scene::layout::StationKind;
 use crate::scene::layout::{BOARD_DEPTH, LANE, tile};
 use crate::scene::parts::SpreadBar;
-use crate::scene::{Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar, Switch};
+use crate::scene::{
+    Board, BoardSource, Booth, Crate, CurrentLayout, LampWall, ProbBar, Switch, SwitchKnob,
+};
 use crate::schedule::AppSet;
 
 /// Click selection (needs picking and egui, so a window).
@@ -168,7 +170,7 @@ struct ValueParts<'w, 's> {
     boards: Query<'w, 's, (&'static Board, &'static GlobalTransform)>,
     walls: Query<'w, 's, (&'static LampWall, &'static GlobalTransform)>,
     bars: Query<'w, 's, &'static ProbBar>,
-    switches: Query<'w, 's, &'static Switch>,
+    switches: Query<'w, 's, AnyOf<(&'static Switch, &'static SwitchKnob)>>,
     things: Query<'w, 's, Things>,
 }
 
@@ -193,8 +195,8 @@ impl ValueParts<'_, '_> {
         if let Ok(b) = self.bars.get(e) {
             return Some(HoveredValue::Bar(b.0));
         }
-        if let Ok(s) = self.switches.get(e) {
-            return Some(HoveredValue::Switch(s.0));
+        if let Some(a) = self.switches.get(e).ok().and_then(SwitchKnob::part) {
+            return Some(HoveredValue::Switch(a));
         }
         match self.things.get(e) {
             Ok((Some(c), _, _)) => return Some(HoveredValue::Crate(c.0)),
@@ -316,7 +318,7 @@ pub(crate) struct ClickTargets<'w, 's> {
     walls: Query<'w, 's, &'static LampWall>,
     tiles: Query<'w, 's, &'static HeadTile>,
     bars: Query<'w, 's, &'static ProbBar>,
-    switches: Query<'w, 's, &'static Switch>,
+    switches: Query<'w, 's, AnyOf<(&'static Switch, &'static SwitchKnob)>>,
     transforms: Query<'w, 's, &'static GlobalTransform>,
 }
 
@@ -434,11 +436,11 @@ fn select_clicked_thing(
         // the inspector explains this bar's probability; the camera stays
         selection.bar = Some(b.0);
         return false;
-    } else if let Ok(s) = targets.switches.get(e) {
-        // the part goes off (or on again): the floor runs again without it
+    } else if let Some(a) = targets.switches.get(e).ok().and_then(SwitchKnob::part) {
+        // the part goes off (or on again): the floor runs again without it (the knob too)
         effects
             .requests
-            .write(Request::Ablate(floor.ablations.toggled(s.0)));
+            .write(Request::Ablate(floor.ablations.toggled(a)));
         return false;
     } else if let Ok(t) = targets.tiles.get(e) {
         // a window of the layer overview: its head (the heatmap window opens); the camera stays

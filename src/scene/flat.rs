@@ -37,7 +37,7 @@ pub struct FlatTexture {
     /// x = 1: the cells are signed values (amber +, cyan −) and each negative cell gets a dark
     /// dot when it is large enough on screen, so the sign does not rest on hue alone. y: where
     /// along the hall the camera looks, z = 1: dim the board with its distance from there (see
-    /// [`dim_away_from_focus`]). w: the tokens side by side on a board (a dark gutter between
+    /// [`dim_away_from_focus`]), z = 2: also draw it as one bar per token ([`summarised`]). w: the tokens side by side on a board (a dark gutter between
     /// their tiles, so each crate's tile reads as its own), 0 for none.
     #[uniform(2)]
     pub options: Vec4,
@@ -118,12 +118,21 @@ pub const DIM_FAR: f32 = 16.0;
 /// The brightness a far board keeps.
 pub const DIM_FLOOR: f32 = 0.4;
 
+/// Whether a board centred at `board_x` along the hall is far enough from where the camera looks
+/// (`at`) to draw each token as one bar (`flat_texture.wgsl`'s summary): decided once per board,
+/// so a board is never half cells and half cut-off bars.
+pub fn summarised(board_x: f32, at: f32) -> bool {
+    (board_x - at).abs() >= DIM_FAR
+}
+
 /// Tells the boards and lamp walls where along the hall the camera looks (when it moved half a unit
-/// or more), so that the ones far from there are drawn dimmer.
+/// or more), so that the ones far from there are drawn dimmer, and the boards far from there
+/// ([`summarised`]) as one bar per token (`options.z` 2 instead of 1).
 fn dim_away_from_focus(
     focus: Res<super::beams::ViewFocus>,
     mut materials: ResMut<Assets<FlatTexture>>,
     mut added: MessageReader<AssetEvent<FlatTexture>>,
+    boards: Query<(&Transform, &MeshMaterial3d<FlatTexture>), With<super::parts::Board>>,
     mut last: Local<Option<f32>>,
 ) {
     let new_boards = added.read().any(|e| matches!(e, AssetEvent::Added { .. }));
@@ -144,6 +153,14 @@ fn dim_away_from_focus(
         if let Some(mut m) = materials.get_mut(id) {
             m.options.y = at;
             m.options.z = 1.0;
+        }
+    }
+    // (a board lies in its station's node, which stands at the hall's origin: its x is the hall's)
+    for (t, material) in &boards {
+        if summarised(t.translation.x, at)
+            && let Some(mut m) = materials.get_mut(&material.0)
+        {
+            m.options.z = 2.0;
         }
     }
 }

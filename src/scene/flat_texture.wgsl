@@ -59,41 +59,40 @@ fn in_gutter(uv: vec2<f32>, cells_across: f32) -> bool {
     return edge < GUTTER && boundary > 0.0 && boundary < options.w;
 }
 
-// Far from where the camera looks (DIM_FAR or more along the hall), a board of tokens draws each
-// revealed token as one bar instead of its cells: a light bar down the middle of its lane, as long
-// as the token's spread on the hall's one scale (spread.rs; the share is in the cells' alpha, 255
-// meaning "no summary": pending cells, lamp walls, the backward view's inks), on the belt's grey.
+// A board far from where the camera looks (its centre DIM_FAR or more along the hall: flat.rs sets
+// options.z to 2, once per board) draws each revealed token as one bar instead of its cells: a light
+// bar down the middle of its lane, as long as the token's spread on the hall's one scale
+// (spread.rs; the share is in the cells' alpha, 0 for a cell not reached yet; 255 means "cells":
+// the backward view's inks keep theirs), on the belt's grey (the gutters' colour, not dimmed: the
+// board steps back into the belt, only its bars dimmed as far boards are).
 // The far hall is quiet, and still shows where the vectors grow.
 const BAR_COLOUR: vec3<f32> = vec3<f32>(0.86, 0.86, 0.82);
-const BAR_BACK: vec3<f32> = vec3<f32>(0.18, 0.19, 0.22);
 const BAR_WIDTH: f32 = 0.5;
 
-fn summarised(texel: vec4<f32>, world: vec4<f32>) -> bool {
-    return options.z > 0.5 && options.w > 0.5 && texel.a < 254.5 / 255.0
-        && abs(world.x - options.y) >= DIM_FAR;
+fn far_board() -> bool {
+    return options.z > 1.5 && options.w > 0.5;
 }
 
-// the bar dimmed as a far board is, the grey around it not (it is the belt's, left as the belt)
 fn summary(texel: vec4<f32>, uv: vec2<f32>, world: vec4<f32>) -> vec4<f32> {
     let share = texel.a * 255.0 / 254.0;
     let across = abs(fract(uv.x * options.w) - 0.5) * 2.0;
     if across < BAR_WIDTH && 1.0 - uv.y < share {
         return dimmed(vec4<f32>(srgb_to_linear(BAR_COLOUR), 1.0), world);
     }
-    return vec4<f32>(srgb_to_linear(BAR_BACK), 1.0);
+    return vec4<f32>(srgb_to_linear(GUTTER_COLOUR), 1.0);
 }
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
 #ifdef VERTEX_UVS_A
     let size = vec2<f32>(textureDimensions(board));
+    let texel = textureSample(board, board_sampler, in.uv);
+    if far_board() && texel.a < 254.5 / 255.0 {
+        return fogged(summary(texel, in.uv, in.world_position), in.world_position);
+    }
     if in_gutter(in.uv, size.x / max(options.w, 1.0)) {
         let line = dimmed(vec4<f32>(srgb_to_linear(GUTTER_COLOUR), 1.0), in.world_position);
         return fogged(line, in.world_position);
-    }
-    let texel = textureSample(board, board_sampler, in.uv);
-    if summarised(texel, in.world_position) {
-        return fogged(summary(texel, in.uv, in.world_position), in.world_position);
     }
     let colour = dimmed(vec4<f32>(texel.rgb, 1.0), in.world_position);
     let p = in.uv * size;

@@ -6,9 +6,9 @@ use super::blocks::{Block, CRATE_TOP, SIDE, Tint, block, moving};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
 /// 12) come along the hall from the booths, beside the belt, into the end of a violet manifold
-/// across it, and under it a
-/// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
-/// down when the crates arrive: what the heads found is poured into every word.
+/// across it, and under the manifold a pink funnel over each crate's lane (a trough for more than
+/// [`FUNNELS`] lanes) whose spout comes down when the crates arrive: what the heads found is
+/// poured into every word.
 pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)) -> Vec<Block> {
     use Tint::{Accent, Body, Heads};
     let belt = -(half_width + SIDE);
@@ -120,9 +120,19 @@ mod tests {
             // a funnel over each spout up to FUNNELS lanes, one trough beyond
             let pink = b.iter().filter(|x| x.tint == Tint::Accent).count() - tokens;
             assert_eq!(pink, if tokens <= FUNNELS { 2 * tokens } else { 1 });
-            // a pipe per head along the hall into the manifold (besides the manifold itself)
-            let pipes = b.iter().filter(|x| x.tint == Tint::Heads).count() - 1;
-            assert_eq!(pipes, heads);
+            // a pipe per head along the hall into the manifold (besides the manifold itself),
+            // beside the belt, not over the crates
+            let pipes: Vec<&Block> = (b.iter())
+                .filter(|x| x.tint == Tint::Heads && x.size.z < 1.0)
+                .collect();
+            assert_eq!(pipes.len(), heads.min(12));
+            for p in pipes {
+                assert!(
+                    p.at.z - p.size.z / 2.0 > belt + half_width,
+                    "a pipe over the belt"
+                );
+                assert!(p.at.z + p.size.z / 2.0 < manifold.at.z + manifold.size.z / 2.0);
+            }
         }
         // the FFN's two ducts end in nozzles over the belt's centre, at its start and its end
         let b = ffn(8.0, half_width);

@@ -35,7 +35,7 @@ use bevy::prelude::*;
 use crate::schedule::AppSet;
 pub use parts::{
     BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, Localized,
-    ProbBar, SurpriseGauge, Switch, WorldLabel,
+    ProbBar, SurpriseGauge, Switch, SwitchKnob, WorldLabel,
 };
 
 /// The language changed: every label that follows it (station and room signs) is written again.

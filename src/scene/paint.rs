@@ -92,7 +92,7 @@ pub(crate) fn paint_boards(
         let width = n * across;
         for (t, row) in rows.iter().enumerate().take(n) {
             // a revealed token's cells carry its spread in their alpha: a far board draws the
-            // token as one bar of it (flat_texture.wgsl); pending cells keep 255, "no summary"
+            // token as one bar of it (flat_texture.wgsl); pending cells have 0, no bar
             let share = board.shares.get(t).copied();
             for (d, &v) in row.iter().enumerate() {
                 let px = match share {

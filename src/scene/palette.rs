@@ -47,10 +47,11 @@ pub const PENDING: [f32; 3] = [0.18, 0.19, 0.22];
 /// bars), on [`PENDING`] (`flat_texture.wgsl`'s summary).
 pub const SUMMARY_BAR: [f32; 3] = [0.86, 0.86, 0.82];
 
-/// RGBA8 (sRGB) of a cell not computed yet ([`PENDING`]).
+/// RGBA8 (sRGB) of a cell not computed yet ([`PENDING`]); its alpha 0 is a spread share of none
+/// (a far board draws no bar in that lane: `flat_texture.wgsl`; a near one ignores the alpha).
 pub fn pending_rgba() -> [u8; 4] {
     let [r, g, b] = srgb8(PENDING);
-    [r, g, b, 255]
+    [r, g, b, 0]
 }
 
 /// RGBA8 (sRGB) of value `v` on a scale where `scale` is full brightness.
@@ -300,12 +301,7 @@ mod tests {
             PENDING[0], PENDING[1], PENDING[2]
         );
         assert!(board.contains(&gutter), "missing {gutter}");
-        // a far board's summary bars lie on the belt's grey; a share's full alpha is spread.rs'
-        let back = format!(
-            "const BAR_BACK: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
-            PENDING[0], PENDING[1], PENDING[2]
-        );
-        assert!(board.contains(&back), "missing {back}");
+        // a far board's bars; a share's full alpha is spread.rs'
         let bar = format!(
             "const BAR_COLOUR: vec3<f32> = vec3<f32>({:?}, {:?}, {:?});",
             SUMMARY_BAR[0], SUMMARY_BAR[1], SUMMARY_BAR[2]
@@ -313,6 +309,7 @@ mod tests {
         assert!(board.contains(&bar), "missing {bar}");
         let full = super::super::spread::SHARE_FULL;
         assert!(board.contains(&format!("texel.a < {full}.5 / 255.0")));
+        assert_eq!(pending_rgba()[3], 0, "a cell not reached: no bar");
         assert!(board.contains(&format!("texel.a * 255.0 / {full}.0")));
         // the sky's spans
         let sky = include_str!("sky.wgsl");

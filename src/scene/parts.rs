@@ -254,6 +254,18 @@ pub(crate) struct Built(pub(crate) Option<u64>);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switch(pub crate::model::Ablation);
 
+/// The knob at a switch's lever's end (a child of the lever): pointing at it or clicking it is
+/// pointing at or clicking the switch.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwitchKnob(pub crate::model::Ablation);
+
+impl SwitchKnob {
+    /// The part a switch or its knob switches: `(switch, knob)` as a query's `AnyOf` gives them.
+    pub fn part(found: (Option<&Switch>, Option<&SwitchKnob>)) -> Option<crate::model::Ablation> {
+        found.0.map(|s| s.0).or(found.1.map(|k| k.0))
+    }
+}
+
 /// The gauge along the top of token `.0`'s crate (a bar, never a door: seen from every station
 /// view): filled from one end by the token's surprise, full at ln(vocabulary), the surprise of a
 /// blind guess; hidden while unknown and for the first token.

@@ -59,11 +59,17 @@ pub(crate) fn spawn_spread_bars(
         // each row stands on a dark plinth, so it reads as a chart, not as blocks strewn on the
         // floor (a reviewer saw "broken debris"); at its end by the belt a paper tag on a stand,
         // "before" / "after" (a reviewer could not tell which row was which), facing the start
-        let key = ["spread-before", "spread-after"][usize::from(after_gate)];
+        let word = if after_gate {
+            tr!(lang, "spread-after")
+        } else {
+            tr!(lang, "spread-before")
+        };
         let plinth = block([x, 0.04, 0.0], [0.5, 0.08, span + 0.3], Tint::Body);
+        // (the one after higher, so that straight down the hall "before" does not hide it)
+        let y = if after_gate { 0.8 } else { 0.36 };
         let stand = Block {
-            tag: Some((tr!(lang, key), 1.1)),
-            ..block([x, 0.36, -span / 2.0 - 0.65], [0.06, 0.6, 1.2], Tint::Body)
+            tag: Some((word, 1.1)),
+            ..block([x, y, -span / 2.0 - 0.65], [0.06, 0.6, 1.2], Tint::Body)
         };
         let at = (index, station.kind);
         machines::spawn_blocks(commands, kit, at, (base, vec![plinth, stand]), parent, tags);
@@ -110,20 +116,23 @@ pub(crate) fn show_spread_bars(
     }
 }
 
-/// The largest spread of any token's vector on any of the hall's boards: a far board draws each
-/// token as one bar of its spread, on this one scale for the whole hall, so the far hall is quiet
-/// and still shows where the vectors grow (`flat_texture.wgsl`'s summary).
+/// The scale of the spreads of the tokens' vectors on all of the hall's boards: a far board draws
+/// each token as one bar of its spread, on this one scale for the whole hall, so the far hall is
+/// quiet and still shows where the vectors grow (`flat_texture.wgsl`'s summary). The 98th
+/// percentile, as a board's colours (`palette::board_scale`), not the largest: in GPT-2 the first
+/// token's stream is many times wider than the others', and would leave every other bar a sliver
+/// (a wider one is drawn full).
 pub fn hall_spread_top(h: &History, stations: &[Station]) -> f32 {
-    stations
+    let spreads: Vec<f32> = stations
         .iter()
         .filter_map(|s| BoardSource::for_station(s.kind))
         .flat_map(|src| src.rows(h).iter().map(|r| mean_std(r).1))
-        .filter(|s| s.is_finite())
-        .fold(0.0f32, f32::max)
+        .collect();
+    super::palette::board_scale(spreads.iter())
 }
 
 /// Each token's spread in `rows` as a share of `top`, as a board's alpha: 0 to [`SHARE_FULL`]
-/// (alpha 255, what pending cells and lamp walls have, means "no summary": cells are drawn).
+/// (alpha 255, what the backward view's inks and lamp walls have, means "cells": no bar).
 pub fn spread_shares(rows: &[Vec<f32>], top: f32) -> Vec<u8> {
     rows.iter()
         .map(|r| {

@@ -123,8 +123,6 @@ pub struct Laid {
     pub tether: Option<Vec2>,
     /// The sign's group (see [`SignGroup`]).
     pub group: Option<SignGroup>,
-    /// The winner's plaque (a sign, but no station's).
-    pub plaque: bool,
 }
 
 /// The frame's [`View`] from the camera (none before its viewport is known).
@@ -239,7 +237,9 @@ pub(super) fn draw_world_labels(
             // the station in view's sign (drawn whole) is placed before its neighbours' (nearer
             // the eye, one could take its place or keep it out by the signs' gap), still after
             // the selected crate's label
-            (l.group, l.plaque) = (group.copied(), winner);
+            l.group = group.copied();
+            // the winner's plaque is a sign but no station's: it keeps no gap to theirs (it had
+            // been dropped beside the dock's sign)
             if winner {
                 l.candidate.gap = 0.0;
             }
@@ -387,8 +387,8 @@ pub fn lay_out(
     Some(Laid {
         galley,
         sign,
-        // a station's sign keeps its neighbours' away (the winner's plaque, tied to its bar, is
-        // made a sign after this and keeps no gap: it had been dropped beside the dock's sign)
+        // a station's sign keeps its neighbours' away (the winner's plaque's gap is taken away
+        // where the labels are gathered)
         candidate: Candidate {
             rect,
             priority,
@@ -397,7 +397,6 @@ pub fn lay_out(
         distance,
         tether: None,
         group: None,
-        plaque: false,
     })
 }
 

@@ -22,9 +22,9 @@ pub struct Candidate {
 }
 
 /// The labels to draw: highest priority first (ties: the earlier), each kept only where it covers
-/// none already kept, nor comes nearer than both their gaps to one that keeps a gap too. Returns
-/// their indices in `candidates`, in drawing order. (A sign left out for crowding keeps nothing
-/// else out: a crate's label beside it is placed.)
+/// none already kept, nor comes nearer than the larger of their gaps to one that keeps a gap too.
+/// Returns their indices in `candidates`, in drawing order. (A sign left out for crowding keeps
+/// nothing else out: a crate's label beside it is placed.)
 pub fn place(candidates: &[Candidate]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| {

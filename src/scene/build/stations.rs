@@ -13,7 +13,7 @@ use crate::scene::kit::{Kit, board_material, new_image};
 use crate::scene::layout::{BOARD_DEPTH, SIGN_HEIGHT, Station, StationKind, tile};
 use crate::scene::parts::{
     Board, BoardSource, Booth, ChartBoard, ChartLine, LampWall, LensSign, Localized, PartBar,
-    ProbBar, SignGroup, StationNode, Switch, WinnerPlaque, WorldLabel,
+    ProbBar, SignGroup, StationNode, Switch, SwitchKnob, WinnerPlaque, WorldLabel,
 };
 use crate::scene::{machines, palette};
 
@@ -220,10 +220,10 @@ fn spawn_switch(commands: &mut Commands, hall: &Hall, spot: Spot) {
         // a dark knob at its end, the handle a hand pulls (it leans with the lever)
         children![(
             Name::new("Switch knob"),
+            SwitchKnob(a),
             Mesh3d(kit.cube.clone()),
             MeshMaterial3d(kit.machine_body.clone()),
             Transform::from_xyz(0.0, 0.5, 0.0).with_scale(Vec3::new(0.3 / 0.16, 0.22, 0.3 / 0.16)),
-            Pickable::IGNORE,
         )],
     ));
 }
