@@ -37,8 +37,9 @@ pub struct FlatTexture {
     /// x = 1: the cells are signed values (amber +, cyan −) and each negative cell gets a dark
     /// dot when it is large enough on screen, so the sign does not rest on hue alone. y: where
     /// along the hall the camera looks, z = 1: dim the board with its distance from there (see
-    /// [`dim_away_from_focus`]), z = 2: also draw it as one bar per token ([`summarised`]). w: the tokens side by side on a board (a dark gutter between
-    /// their tiles, so each crate's tile reads as its own), 0 for none.
+    /// [`dim_away_from_focus`]), z = 2: also draw it as one bar per token ([`summarised`]). w: the
+    /// tokens side by side on a board (a dark gutter between their tiles, so each crate's tile
+    /// reads as its own), 0 for none.
     #[uniform(2)]
     pub options: Vec4,
 }

@@ -47,11 +47,7 @@ pub(crate) fn see_far_bars(
             })
         })
     };
-    let far = |x: f32| {
-        focus
-            .0
-            .is_some_and(|f| (x - f.x).abs() >= super::flat::DIM_FAR)
-    };
+    let far = |x: f32| focus.0.is_some_and(|f| super::flat::summarised(x, f.x));
     let any = boards.iter().any(|(b, at)| {
         far(at.translation().x)
             && view.key(b.station).is_none()
@@ -93,15 +89,13 @@ pub(crate) fn paint_boards(
         for (t, row) in rows.iter().enumerate().take(n) {
             // a revealed token's cells carry its spread in their alpha: a far board draws the
             // token as one bar of it (flat_texture.wgsl); pending cells have 0, no bar
-            let share = board.shares.get(t).copied();
+            let share = board.shares.get(t).copied().unwrap_or(u8::MAX);
             for (d, &v) in row.iter().enumerate() {
-                let px = match share {
-                    Some(a) if t < cols => {
-                        let [r, g, b, _] = palette::value_rgba(v, board.scale);
-                        [r, g, b, a]
-                    }
-                    _ if t < cols => palette::value_rgba(v, board.scale),
-                    _ => palette::pending_rgba(),
+                let px = if t < cols {
+                    let [r, g, b, _] = palette::value_rgba(v, board.scale);
+                    [r, g, b, share]
+                } else {
+                    palette::pending_rgba()
                 };
                 let (x, y) = (t * across + d % across, d / across);
                 let o = (y * width + x) * 4;

@@ -147,7 +147,7 @@ pub fn spread_shares(rows: &[Vec<f32>], top: f32) -> Vec<u8> {
         .collect()
 }
 
-/// A board's alpha for a token whose spread is the hall's largest.
+/// A board's alpha for a token whose spread is at or above the hall's scale (a full bar).
 pub const SHARE_FULL: u8 = 254;
 
 #[cfg(test)]
@@ -155,11 +155,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tokens_share_is_its_standard_deviation_over_the_largest() {
+    fn a_tokens_share_is_its_standard_deviation_over_the_halls_scale() {
         // std of [1, 3] is 1; of [0, 0, 4, 4] is 2; of [5] is 0
         let rows = vec![vec![1.0, 3.0], vec![0.0, 0.0, 4.0, 4.0], vec![5.0]];
         assert_eq!(spread_shares(&rows, 2.0), vec![127, 254, 0]);
-        // a spread larger than the top (not expected) stays a full bar, never "no summary"
+        // a spread wider than the scale is a full bar, never 255 ("cells")
         assert_eq!(spread_shares(&rows, 1.0), vec![254, 254, 0]);
         assert_eq!(spread_shares(&rows, 0.0), vec![0, 0, 0]);
     }

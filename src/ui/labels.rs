@@ -234,15 +234,15 @@ pub(super) fn draw_world_labels(
         let mut l = lay_out(&painter, &view, label, (at, text), selected);
         if let Some(l) = l.as_mut() {
             l.tether = tether(&view, t.translation(), (krate.is_some(), winner));
-            // the station in view's sign (drawn whole) is placed before its neighbours' (nearer
-            // the eye, one could take its place or keep it out by the signs' gap), still after
-            // the selected crate's label
             l.group = group.copied();
             // the winner's plaque is a sign but no station's: it keeps no gap to theirs (it had
             // been dropped beside the dock's sign)
             if winner {
                 l.candidate.gap = 0.0;
             }
+            // the station in view's sign (drawn whole) is placed before its neighbours' (nearer
+            // the eye, one could take its place or keep it out by the signs' gap), still after
+            // the selected crate's label
             l.candidate.priority += if l.sign && !far {
                 SIGN_PRIORITY / 2.0
             } else {

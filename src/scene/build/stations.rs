@@ -36,7 +36,7 @@ pub(super) struct Hall<'a> {
     pub(super) roles: &'a crate::playback::roles::HeadRoles,
     /// The crates' words as their labels print them (the receiving dock's tape).
     pub(super) words: &'a [String],
-    /// The largest spread of a token's vector on any board (`spread::hall_spread_top`).
+    /// The hall's one scale for the tokens' spreads on its boards (`spread::hall_spread_top`).
     pub(super) spread_top: f32,
 }
 
