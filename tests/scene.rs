@@ -2670,6 +2670,15 @@ fn the_press_strikes_when_the_crates_arrive_and_rests_while_idle() {
     }
     app.update();
     let mut lowest = f32::MAX;
+    // the press's hand wheel turns while the platen comes down, and back as it goes up
+    let wheel_turn = |app: &mut App| -> Vec<f32> {
+        let mut q = app.world_mut().query::<(&Plunger, &Transform)>();
+        q.iter(app.world())
+            .filter(|(p, _)| p.station == press && p.spin != 0.0)
+            .map(|(p, t)| t.rotation.angle_between(Quat::from_rotation_y(p.turn)))
+            .collect()
+    };
+    let mut widest = 0.0f32;
     for _ in 0..((STROKE / 0.05) as usize + 2) {
         app.update();
         for (station, y, rest, _) in heights(&mut app) {
@@ -2678,8 +2687,14 @@ fn the_press_strikes_when_the_crates_arrive_and_rests_while_idle() {
                 lowest = lowest.min(y - rest);
             }
         }
+        widest = wheel_turn(&mut app).into_iter().fold(widest, f32::max);
     }
     assert!(lowest < -0.5, "the head came down ({lowest})");
+    assert!(widest > 1.0, "the press's wheel turned ({widest} rad)");
+    assert!(
+        wheel_turn(&mut app).iter().all(|a| *a < 1e-3),
+        "and turned back"
+    );
     let after = heights(&mut app);
     assert!(
         after.iter().all(|&(_, y, rest, busy)| y == rest && !busy),

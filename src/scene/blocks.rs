@@ -21,6 +21,21 @@ pub(crate) struct Block {
     /// A word on a paper tag on its face toward the hall's start (a stamp's die: its position;
     /// a piece of the receiving dock's tape: its word), and the tag's width (half as tall).
     pub(crate) tag: Option<(String, f32)>,
+    /// Its shape, filling the box `size` (a box, an upright rod, a flat ring).
+    pub(crate) form: Form,
+    /// How far it turns about the vertical while it comes down its whole `drop`, radians (the
+    /// press's hand wheel; 0: it does not turn).
+    pub(crate) spin: f32,
+}
+
+/// A block's shape: each fills its box (`Block::size`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    Box,
+    /// An upright cylinder (a screw's spindle, its threads).
+    Rod,
+    /// A flat ring about the vertical (a hand wheel's rim).
+    Ring,
 }
 
 /// Which of the kit's machine colours a block has: its body's, its station's accent, the
@@ -44,6 +59,8 @@ pub(crate) fn block(at: [f32; 3], size: [f32; 3], tint: Tint) -> Block {
         roll: 0.0,
         drop: 0.0,
         tag: None,
+        form: Form::Box,
+        spin: 0.0,
     }
 }
 

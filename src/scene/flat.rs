@@ -6,7 +6,9 @@
 //! (measured back to back on this project's 2-core machine; the README has the table).
 //!
 //! A flat horizontal surface under one far light and an even ambient light is one colour anyway, so
-//! the colour given is the one the sun gives it ([`sunlit`]) and every preset looks the same.
+//! the colour given is the one the sun gives it ([`sunlit`]) and every preset looks the same; a
+//! face turned another way (a machine's side) keeps less of it ([`shade`]: one dot product), so
+//! the machines read in depth.
 
 use bevy::prelude::*;
 use bevy::render::render_resource::AsBindGroup;
@@ -87,6 +89,20 @@ pub struct HighPreset;
 /// How much brighter the sun and the ambient light make a surface facing up than its base colour
 /// (linear; measured off a rendered lit floor): a flat surface is given this much more.
 const SUNLIT: f32 = 5.9;
+
+/// The direction of the light the flat shader bakes into each face (`flat.wgsl`'s `shade`): up,
+/// a little toward the hall's start and the belt's near side (unit length).
+pub const SHADE_TOWARD: [f32; 3] = [-0.396, 0.88, 0.264];
+/// The share of a face's colour it keeps facing away from [`SHADE_TOWARD`] (before scaling, so
+/// that a face turned up keeps its whole colour).
+pub const SHADE_AMBIENT: f32 = 0.8;
+
+/// How much of its colour a flat surface facing `normal` keeps (`flat.wgsl`'s `shade`): all of
+/// it facing up, about two thirds facing away from the light.
+pub fn shade(normal: Vec3) -> f32 {
+    let lit = normal.normalize().dot(Vec3::from(SHADE_TOWARD)).max(0.0);
+    (SHADE_AMBIENT + lit) / (SHADE_AMBIENT + SHADE_TOWARD[1])
+}
 
 /// The colour a surface of `base` colour has in the hall's light when it faces up.
 pub fn sunlit(base: Color) -> LinearRgba {
@@ -169,6 +185,27 @@ fn dim_away_from_focus(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_face_turned_up_keeps_its_colour_and_the_shader_bakes_the_same_light() {
+        assert!((Vec3::from(SHADE_TOWARD).length() - 1.0).abs() < 2e-3);
+        assert!((shade(Vec3::Y) - 1.0).abs() < 1e-6);
+        // the faces a station's camera sees (up, toward the hall's start, the near side) stay
+        // apart, so a box reads as a box; none goes black
+        let (start, near, far) = (shade(-Vec3::X), shade(Vec3::Z), shade(-Vec3::Z));
+        assert!(
+            start < 0.9 && near < start && far < near && far > 0.4,
+            "{start} {near} {far}"
+        );
+        let shader = include_str!("flat.wgsl");
+        let [x, y, z] = SHADE_TOWARD;
+        for line in [
+            format!("const SHADE_TOWARD: vec3<f32> = vec3<f32>({x:?}, {y:?}, {z:?});"),
+            format!("const SHADE_AMBIENT: f32 = {SHADE_AMBIENT:?};"),
+        ] {
+            assert!(shader.contains(&line), "missing {line}");
+        }
+    }
 
     #[test]
     fn sunlit_colours_brighten_and_stay_in_range() {

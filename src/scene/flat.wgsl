@@ -1,5 +1,5 @@
-// The hall's large flat surfaces in the low render preset: one colour, no lighting, nothing else,
-// so a software renderer does as little as it can per pixel.
+// The hall's large flat surfaces and the machines: one colour, a light baked into each face by the
+// way it faces, nothing else, so a software renderer does as little as it can per pixel.
 #import bevy_pbr::forward_io::VertexOutput
 #import bevy_pbr::mesh_view_bindings::view
 
@@ -21,9 +21,21 @@ fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(mix(colour.rgb, srgb_to_linear(FOG), share), colour.a);
 }
 
+// A light baked into the faces (flat.rs' SHADE_TOWARD, SHADE_AMBIENT): a face turned up keeps its
+// colour, one turned to the hall's start or the belt's near side a little less, the others less
+// again, so a machine's shape reads in depth at the cost of one dot product.
+const SHADE_TOWARD: vec3<f32> = vec3<f32>(-0.396, 0.88, 0.264);
+const SHADE_AMBIENT: f32 = 0.8;
+
+fn shade(normal: vec3<f32>) -> f32 {
+    let lit = max(dot(normalize(normal), SHADE_TOWARD), 0.0);
+    return (SHADE_AMBIENT + lit) / (SHADE_AMBIENT + SHADE_TOWARD.y);
+}
+
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> color: vec4<f32>;
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
-    return fogged(color, in.world_position);
+    let shaded = vec4<f32>(color.rgb * shade(in.world_normal), color.a);
+    return fogged(shaded, in.world_position);
 }

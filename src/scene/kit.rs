@@ -13,6 +13,10 @@ use super::palette;
 pub struct Kit {
     pub(crate) crate_mesh: Handle<Mesh>,
     pub(crate) cube: Handle<Mesh>,
+    /// An upright cylinder and a flat ring about the vertical, each filling the unit cube (a
+    /// machine block's other shapes, `blocks::Form`).
+    pub(crate) rod: Handle<Mesh>,
+    pub(crate) ring: Handle<Mesh>,
     pub(crate) crate_prompt: Handle<StandardMaterial>,
     pub(crate) crate_new: Handle<StandardMaterial>,
     pub(crate) crate_selected: Handle<StandardMaterial>,
@@ -26,6 +30,9 @@ pub struct Kit {
     /// The other booths while a head is selected.
     pub(crate) booth_dimmed: Handle<FlatMaterial>,
     pub(crate) machine: Handle<StandardMaterial>,
+    /// A booth cabin's glass panes (a faint pale blue, seen through) and the glints on them.
+    pub(crate) glass: Handle<StandardMaterial>,
+    pub(crate) glint: Handle<StandardMaterial>,
     pub(crate) bar: Handle<StandardMaterial>,
     pub(crate) bar_chosen: Handle<StandardMaterial>,
     /// A head's part pushing the top guess down (cyan, as negative values are).
@@ -69,6 +76,19 @@ impl Kit {
     }
 }
 
+/// A pane of glass, or a glint on it: a pale blue white, unlit, seen from both sides, `alpha`
+/// opaque.
+fn glass(materials: &mut Assets<StandardMaterial>, alpha: f32) -> Handle<StandardMaterial> {
+    materials.add(StandardMaterial {
+        base_color: Color::srgba(0.8, 0.88, 1.0, alpha),
+        alpha_mode: AlphaMode::Blend,
+        unlit: true,
+        cull_mode: None,
+        double_sided: true,
+        ..default()
+    })
+}
+
 /// The hall floor's and the belt's base colours.
 const FLOOR: Color = Color::srgb(0.09, 0.1, 0.12);
 const BELT: Color = Color::srgb(
@@ -89,6 +109,7 @@ pub(crate) fn make_kit(
         })
     };
     let [bar, bar_chosen, part_negative] = dock_materials(&mut materials);
+    let (pane, glint) = (glass(&mut materials, 0.1), glass(&mut materials, 0.45));
     let mut mat = |base: Color, emissive: LinearRgba| {
         materials.add(StandardMaterial {
             base_color: base,
@@ -100,6 +121,16 @@ pub(crate) fn make_kit(
     let kit = Kit {
         crate_mesh: meshes.add(Cuboid::new(0.9, 0.9, 0.9)),
         cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
+        rod: meshes.add(Cylinder::new(0.5, 1.0)),
+        // a tube a sixth of the ring's radius, stretched to the unit cube's height (the block's
+        // size gives its real thickness)
+        ring: meshes.add(
+            Mesh::from(Torus {
+                minor_radius: 0.07,
+                major_radius: 0.43,
+            })
+            .scaled_by(Vec3::new(1.0, 1.0 / 0.14, 1.0)),
+        ),
         crate_prompt: mat(Color::srgb(0.55, 0.38, 0.2), LinearRgba::BLACK),
         crate_new: mat(
             Color::srgb(0.3, 0.75, 0.35),
@@ -114,6 +145,8 @@ pub(crate) fn make_kit(
         booth_selected: flat(Color::srgb(0.3, 0.35, 0.6)),
         booth_dimmed: flat(Color::srgb(0.11, 0.12, 0.19)),
         machine: mat(Color::srgb(0.25, 0.22, 0.2), LinearRgba::BLACK),
+        glass: pane,
+        glint,
         // the dock's own hue: a paper white (amber is for positive values only)
         bar,
         bar_chosen,

@@ -2,16 +2,16 @@
 //! receiving dock a paper tape cut by scissors (`dock_machine.rs`); the FFN machine a cabinet whose
 //! face is the lamp wall, with a duct over the belt at each end (numbers up into it, results back
 //! down: narrow, wide, narrow); over the belt, so the crates pass through or under them, the
-//! embedding press (a gantry whose heavy head comes down on the crates' row), the position stamp
-//! (an arm whose dies, each tagged with its position, stamp the crates), every norm gate (an arch;
-//! its spread bars beside, `spread.rs`), the merge (the heads' pipes into a manifold, a funnel over
+//! embedding press (a screw press: its hand wheel turns, its platen comes down on the crates'
+//! row), the position stamp (an arm whose dies, each tagged with its position, stamp the crates),
+//! every norm gate (an arch with a striped limit bar; its spread bars beside, `spread.rs`), the merge (the heads' pipes into a manifold, a funnel over
 //! each crate) and the final norm (two arches joined). The booths' cabins are `build::cabin`.
-//! Press, dies, spouts and nozzles move only when crates arrive: one stroke in [`STROKE`] seconds
+//! Press (and its wheel), dies, spouts and nozzles move only when crates arrive: one stroke in [`STROKE`] seconds
 //! of the factory's clock (recordings step it exactly), nothing while idle.
 
 use bevy::prelude::*;
 
-use super::blocks::{BEAM_Y, Block, CRATE_TOP, SIDE, Tint, block, moving};
+use super::blocks::{BEAM_Y, Block, CRATE_TOP, Form, SIDE, Tint, block, moving};
 use super::flat::FlatMaterial;
 use super::kit::Kit;
 use super::layout::{Station, StationKind};
@@ -32,6 +32,10 @@ pub struct Plunger {
     pub drop: f32,
     /// The factory's clock when its stroke began, while it strokes.
     pub since: Option<f32>,
+    /// Its turn about the vertical at rest, and how much more it turns at the bottom of its
+    /// stroke, radians (the press's hand wheel; 0: it does not turn).
+    pub turn: f32,
+    pub spin: f32,
 }
 
 /// The blocks of a station's machine, in the machine's own frame (x along the hall from the
@@ -60,37 +64,75 @@ fn blocks(
     }
 }
 
-/// The embedding's machine: a gantry over the belt, two columns either side and a crossbeam, whose
-/// heavy head comes down on the crates' row (the rows of the table are the board on the belt).
+/// The embedding's machine: a screw press over the belt. Two heavy columns either side and a
+/// crossbeam; on the beam a hand wheel, which turns the threaded spindle through the beam, and at
+/// the spindle's foot the platen, which comes down on the crates' row (the rows of the table are
+/// the board on the belt).
 fn press_blocks(depth: f32, half_width: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
     let belt = -(half_width + SIDE);
     let span = 2.0 * half_width + 1.2;
-    let long = (depth * 0.5).clamp(0.8, 1.6);
-    let head = 0.45;
-    let rest = 2.45;
-    let drop = rest - (CRATE_TOP + 0.05 + head / 2.0);
-    vec![
+    let long = (depth * 0.5).clamp(0.8, 1.4);
+    let (platen, rest) = (0.4, 1.8);
+    let drop = rest - (CRATE_TOP + 0.05 + platen / 2.0);
+    let beam = (BEAM_Y, 0.45);
+    // the spindle from the platen up through the beam to the wheel (in the beam's shade from
+    // above when it comes down)
+    let (foot, top) = (rest + platen / 2.0, 3.45);
+    let wheel_y = 3.5;
+    let wheel = |size: [f32; 3], form: Form, turn: f32| Block {
+        form,
+        turn,
+        spin: std::f32::consts::PI,
+        ..block([0.0, wheel_y, belt], size, Body)
+    };
+    let mut b = vec![
         block(
             [0.0, BEAM_Y / 2.0, belt - span / 2.0],
-            [0.45, BEAM_Y, 0.45],
+            [0.55, BEAM_Y, 0.55],
             Body,
         ),
         block(
             [0.0, BEAM_Y / 2.0, belt + span / 2.0],
-            [0.45, BEAM_Y, 0.45],
+            [0.55, BEAM_Y, 0.55],
             Body,
         ),
-        block([0.0, BEAM_Y, belt], [0.7, 0.35, span + 0.45], Body),
-        // the head, and the ram it hangs from (both come down)
+        block([0.0, beam.0, belt], [0.8, beam.1, span + 0.55], Body),
         moving(
             [0.0, rest, belt],
-            [long, head, 2.0 * half_width],
+            [long, platen, 2.0 * half_width],
             Accent,
             drop,
         ),
-        moving([0.0, rest + 0.6, belt], [0.3, 0.8, 0.3], Body, drop),
-    ]
+        Block {
+            form: Form::Rod,
+            ..moving(
+                [0.0, (foot + top) / 2.0, belt],
+                [0.22, top - foot, 0.22],
+                Body,
+                drop,
+            )
+        },
+        // the hand wheel on the beam: a rim and two spokes across, which turn as the platen
+        // comes down (and back as it goes up)
+        wheel([2.2, 0.1, 2.2], Form::Ring, 0.0),
+        wheel([2.1, 0.07, 0.09], Form::Box, 0.0),
+        wheel([2.1, 0.07, 0.09], Form::Box, std::f32::consts::FRAC_PI_2),
+        // the nut the spindle turns in, on the beam under the wheel
+        Block {
+            form: Form::Rod,
+            ..block([0.0, beam.0 + beam.1 / 2.0, belt], [0.5, 0.1, 0.5], Accent)
+        },
+    ];
+    // the spindle's thread, under the beam
+    for k in 0..3 {
+        let y = beam.0 - beam.1 / 2.0 - 0.12 - k as f32 * 0.1;
+        b.push(Block {
+            form: Form::Rod,
+            ..moving([0.0, y, belt], [0.34, 0.05, 0.34], Body, drop)
+        });
+    }
+    b
 }
 
 /// The position's machine: a post beside the belt and an arm over it, with a die over each
@@ -125,12 +167,14 @@ fn stamp_blocks(half_width: f32, tokens: usize) -> Vec<Block> {
 }
 
 /// A norm's machine: an arch over the belt at `x` along the gate, two pillars and a lintel (the
-/// crates pass through it; the spread bars beside show what it did to each vector).
+/// crates pass through it; the spread bars beside show what it did to each vector), and hung
+/// from the lintel a striped bar across the belt, as over the way into a car park: a limit the
+/// numbers are brought within.
 fn gate_blocks(half_width: f32, x: f32) -> Vec<Block> {
-    use Tint::{Accent, Body};
+    use Tint::{Accent, Body, Paper};
     let belt = -(half_width + SIDE);
     let span = 2.0 * half_width + 0.9;
-    vec![
+    let mut b = vec![
         block(
             [x, BEAM_Y / 2.0, belt - span / 2.0],
             [0.4, BEAM_Y, 0.55],
@@ -142,7 +186,22 @@ fn gate_blocks(half_width: f32, x: f32) -> Vec<Block> {
             Accent,
         ),
         block([x, BEAM_Y, belt], [0.4, 0.4, span + 0.55], Body),
-    ]
+    ];
+    let (bar_y, across) = (2.6, 2.0 * half_width);
+    for side in [-1.0, 1.0] {
+        let z = belt + side * (across / 2.0 - 0.3);
+        let hang = BEAM_Y - bar_y;
+        b.push(block([x, bar_y + hang / 2.0, z], [0.06, hang, 0.06], Body));
+    }
+    // stripes about a unit long, light and dark in turn, an odd count so both ends are light
+    let stripes = ((across / 1.0).round() as usize / 2 * 2 + 1).max(3);
+    let long = across / stripes as f32;
+    for k in 0..stripes {
+        let z = belt - across / 2.0 + (k as f32 + 0.5) * long;
+        let tint = if k % 2 == 0 { Paper } else { Body };
+        b.push(block([x, bar_y, z], [0.22, 0.22, long], tint));
+    }
+    b
 }
 
 /// The final norm's machine: the last gate before the guess, a norm gate doubled (two arches
@@ -208,21 +267,28 @@ pub(crate) fn spawn_blocks(
             Tint::Heads => kit.machine_accent(StationKind::Booth(0, 0)),
             Tint::Paper => kit.paper.clone(),
         };
+        let mesh = match b.form {
+            Form::Box => kit.cube.clone(),
+            Form::Rod => kit.rod.clone(),
+            Form::Ring => kit.ring.clone(),
+        };
         let mut e = commands.spawn((
             Name::new("Machine block"),
-            Mesh3d(kit.cube.clone()),
+            Mesh3d(mesh),
             MeshMaterial3d(material),
             Transform::from_translation(base + b.at)
                 .with_rotation(Quat::from_rotation_y(b.turn) * Quat::from_rotation_x(b.roll))
                 .with_scale(b.size),
             ChildOf(parent),
         ));
-        if b.drop > 0.0 {
+        if b.drop > 0.0 || b.spin != 0.0 {
             e.insert(Plunger {
                 station: index,
                 rest: b.at.y,
                 drop: b.drop,
                 since: None,
+                turn: b.turn,
+                spin: b.spin,
             });
         }
         if let Some((tag, width)) = &b.tag {
@@ -249,13 +315,19 @@ pub(crate) fn spawn_blocks(
     }
 }
 
-/// The height of a plunger `t` seconds into its stroke: down and back up in [`STROKE`] seconds
-/// (a half sine), at rest outside it.
-pub fn stroke_height(p: &Plunger, t: f32) -> f32 {
+/// How far into its stroke a plunger is `t` seconds after it began: from 0 at rest to 1 at the
+/// bottom and back in [`STROKE`] seconds (a half sine), 0 outside it.
+pub fn stroke_depth(t: f32) -> f32 {
     if !(0.0..STROKE).contains(&t) {
-        return p.rest;
+        return 0.0;
     }
-    p.rest - p.drop * (std::f32::consts::PI * t / STROKE).sin()
+    (std::f32::consts::PI * t / STROKE).sin()
+}
+
+/// The height of a plunger `t` seconds into its stroke: down and back up in [`STROKE`] seconds,
+/// at rest outside it.
+pub fn stroke_height(p: &Plunger, t: f32) -> f32 {
+    p.rest - p.drop * stroke_depth(t)
 }
 
 /// Sets off the presses and stamps whose station the crates have just ridden into (going forward,
@@ -277,12 +349,17 @@ pub(crate) fn work_machines(
             p.since = Some(now);
         }
         let Some(since) = p.since else { continue };
-        let y = stroke_height(&p, now - since);
+        let depth = stroke_depth(now - since);
         if now - since >= STROKE {
             p.since = None;
         }
+        let y = p.rest - p.drop * depth;
         if t.translation.y != y {
             t.translation.y = y;
+        }
+        if p.spin != 0.0 {
+            // (a block that turns is not tilted: `roll` is the scissors' alone)
+            t.rotation = Quat::from_rotation_y(p.turn + p.spin * depth);
         }
     }
 }
@@ -314,6 +391,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_press_has_a_wheel_on_its_beam_and_the_gate_a_striped_bar_over_the_crates() {
+        let half_width = 4.5;
+        let belt = -(half_width + SIDE);
+        let press = press_blocks(6.0, half_width);
+        let beam_top = press
+            .iter()
+            .filter(|b| b.form == Form::Box && b.drop == 0.0 && b.spin == 0.0)
+            .map(|b| b.at.y + b.size.y / 2.0)
+            .fold(0.0, f32::max);
+        // the wheel (its rim and two spokes) turns on the beam, over the belt's centre
+        let wheel: Vec<&Block> = press.iter().filter(|b| b.spin != 0.0).collect();
+        assert_eq!(wheel.len(), 3);
+        assert!(wheel.iter().any(|b| b.form == Form::Ring));
+        for w in &wheel {
+            assert!(w.at.y - w.size.y / 2.0 >= beam_top - 1e-4 && w.drop == 0.0);
+            assert!((w.at.z - belt).abs() < 1e-4);
+        }
+        // the spindle still reaches into the beam at the stroke's bottom
+        let spindle = press
+            .iter()
+            .find(|b| b.form == Form::Rod && b.drop > 0.0 && b.size.y > 1.0)
+            .expect("a spindle");
+        let beam_bottom = BEAM_Y - 0.45 / 2.0;
+        assert!(spindle.at.y + spindle.size.y / 2.0 - spindle.drop > beam_bottom - 0.1);
+        // the gate's bar: light at both ends, across the belt, between the crates and the lintel
+        let gate = gate_blocks(half_width, 0.0);
+        let stripes: Vec<&Block> = gate
+            .iter()
+            .filter(|b| (b.size.z - b.size.y).abs() > 0.1 && b.size.y < 0.3 && b.size.x < 0.3)
+            .collect();
+        assert!(stripes.len() >= 3 && stripes.len() % 2 == 1);
+        assert_eq!(stripes[0].tint, Tint::Paper);
+        assert_eq!(stripes[stripes.len() - 1].tint, Tint::Paper);
+        let across: f32 = stripes.iter().map(|b| b.size.z).sum();
+        assert!((across - 2.0 * half_width).abs() < 1e-3);
+        assert!(
+            stripes
+                .iter()
+                .all(|b| b.at.y > CRATE_TOP + 1.0 && b.at.y < BEAM_Y)
+        );
     }
 
     #[test]

@@ -81,10 +81,11 @@ pub(crate) fn ffn(depth: f32, half_width: f32) -> Vec<Block> {
             [0.35, 0.3, across],
             Body,
         ));
-        // and its nozzle, down toward the crates
+        // and its nozzle, a short one toward the crates (a long one hid a crate from the
+        // station's camera)
         b.push(moving(
-            [x, duct_y - 0.55, belt],
-            [0.35, 0.7, 0.35],
+            [x, duct_y - 0.3, belt],
+            [0.35, 0.3, 0.35],
             Accent,
             0.3,
         ));

@@ -1,7 +1,7 @@
 //! A booth's cabin: a light frame over the belt (four corner posts, two roof rails, a lintel at the
-//! far end) in attention's muted violet, so that each head's beams are seen inside their own
-//! cabin, and a plate on the lintel naming the head in large letters, so that the heads of one
-//! layer are told apart at a glance.
+//! far end) in attention's muted violet, glazed along both sides, so that each head's beams are
+//! seen inside their own cabin, and a plate on the lintel naming the head in large letters, so
+//! that the heads of one layer are told apart at a glance.
 
 use bevy::prelude::*;
 
@@ -21,6 +21,45 @@ const PLATE_PX: (usize, usize) = (320, 80);
 /// What a head's plate says: "head 2" (the signs' numbering).
 pub fn plate_text(lang: Lang, layer: usize, head: usize) -> String {
     tr!(lang, "booth-plate", layer = layer, head = head)
+}
+
+/// The cabin's glass: a pane between its posts on either side of the belt, from the belt up to
+/// the roof rail, each with two short diagonal glints in its upper corner (the mark of glass a
+/// visitor knows), so the frame reads as a cabin the beams are inside; not on the far end, where
+/// looking down the hall the panes would pile up.
+fn spawn_panes(
+    commands: &mut Commands,
+    kit: &Kit,
+    (x, half_x, half_z): (f32, f32, f32),
+    parent: Entity,
+) {
+    let (bottom, top) = (0.2, SIGN_HEIGHT - BAR / 2.0);
+    for z in [-half_z, half_z] {
+        commands.spawn((
+            Name::new("Cabin pane"),
+            Mesh3d(kit.cube.clone()),
+            MeshMaterial3d(kit.glass.clone()),
+            Transform::from_xyz(x, (bottom + top) / 2.0, z).with_scale(Vec3::new(
+                2.0 * half_x,
+                top - bottom,
+                0.02,
+            )),
+            Pickable::IGNORE,
+            ChildOf(parent),
+        ));
+        for (along, length) in [(0.0, 1.1), (0.45, 0.6)] {
+            commands.spawn((
+                Name::new("Cabin glint"),
+                Mesh3d(kit.cube.clone()),
+                MeshMaterial3d(kit.glint.clone()),
+                Transform::from_xyz(x + half_x - 0.9 + along, top - 0.75 + along * 0.4, z)
+                    .with_rotation(Quat::from_rotation_z(0.8))
+                    .with_scale(Vec3::new(length, 0.09, 0.03)),
+                Pickable::IGNORE,
+                ChildOf(parent),
+            ));
+        }
+    }
 }
 
 /// Where a cabin stands: its station's centre and length along the hall, the width between the
@@ -80,6 +119,7 @@ pub(super) fn spawn_cabin(
         lintel,
         Vec3::new(BAR, PLATE_SIZE.y + 0.1, 2.0 * half_z + BAR),
     );
+    spawn_panes(commands, kit, (x, half_x, half_z), parent);
     let (material, mesh) = crate_face::plate(
         &plate_text(lang, layer, head),
         (PLATE_PX, PLATE_SIZE),
