@@ -7,6 +7,10 @@ use bevy::prelude::*;
 /// Distance of the machines' centre line from the belt's edge (beyond the signs' posts).
 pub(crate) const SIDE: f32 = 2.4;
 
+/// How far a booth's cabin's sides stand outside the belt's edge (its panes; the merge's pipes
+/// come out of them).
+pub(crate) const CABIN_OUTSIDE: f32 = 0.6;
+
 /// One block of a machine: centre (along the hall, up, across from the machine line), size.
 pub(crate) struct Block {
     pub(crate) at: Vec3,
@@ -36,6 +40,8 @@ pub(crate) enum Form {
     Rod,
     /// A flat ring about the vertical (a hand wheel's rim).
     Ring,
+    /// An upright funnel: wide at the top, narrow at the bottom.
+    Funnel,
 }
 
 /// Which of the kit's machine colours a block has: its body's, its station's accent, the

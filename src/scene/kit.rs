@@ -13,10 +13,11 @@ use super::palette;
 pub struct Kit {
     pub(crate) crate_mesh: Handle<Mesh>,
     pub(crate) cube: Handle<Mesh>,
-    /// An upright cylinder and a flat ring about the vertical, each filling the unit cube (a
-    /// machine block's other shapes, `blocks::Form`).
+    /// An upright cylinder, a flat ring about the vertical and a funnel, each filling the unit
+    /// cube (a machine block's other shapes, `blocks::Form`).
     pub(crate) rod: Handle<Mesh>,
     pub(crate) ring: Handle<Mesh>,
+    pub(crate) funnel: Handle<Mesh>,
     pub(crate) crate_prompt: Handle<StandardMaterial>,
     pub(crate) crate_new: Handle<StandardMaterial>,
     pub(crate) crate_selected: Handle<StandardMaterial>,
@@ -122,6 +123,11 @@ pub(crate) fn make_kit(
         crate_mesh: meshes.add(Cuboid::new(0.9, 0.9, 0.9)),
         cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
         rod: meshes.add(Cylinder::new(0.5, 1.0)),
+        funnel: meshes.add(ConicalFrustum {
+            radius_top: 0.5,
+            radius_bottom: 0.14,
+            height: 1.0,
+        }),
         // a tube a sixth of the ring's radius, stretched to the unit cube's height (the block's
         // size gives its real thickness)
         ring: meshes.add(

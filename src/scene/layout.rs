@@ -88,7 +88,7 @@ impl StationKind {
     }
 
     /// A booth's sign with its head's role in general (over the model's held-out text) on a third
-    /// line: "looks at the previous word: 0.83 of its attention", or "no single habit (mixed)".
+    /// line: "looks at the previous word: 0.83 of its attention", or "no one habit" (mixed).
     pub fn sign_with_role(
         self,
         lang: Lang,
@@ -99,7 +99,7 @@ impl StationKind {
     }
 
     /// Length of the station along the hall.
-    fn depth(self) -> f32 {
+    pub(crate) fn depth(self) -> f32 {
         match self {
             StationKind::Dock => 6.0,
             StationKind::Embedding | StationKind::Position => 5.0,
@@ -113,7 +113,7 @@ impl StationKind {
 }
 
 /// A head's role in general in words: "in general: looks at the previous word (0.83 of its
-/// attention)", or "no single habit" for a mixed head.
+/// attention)", or "no one habit, where it looks depends on the words" for a mixed head.
 pub fn role_text(lang: Lang, role: &crate::model::heads::HeadRole) -> String {
     use crate::model::heads::Role;
     let score = format!("{:.2}", role.score());

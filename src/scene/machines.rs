@@ -271,6 +271,7 @@ pub(crate) fn spawn_blocks(
             Form::Box => kit.cube.clone(),
             Form::Rod => kit.rod.clone(),
             Form::Ring => kit.ring.clone(),
+            Form::Funnel => kit.funnel.clone(),
         };
         let mut e = commands.spawn((
             Name::new("Machine block"),

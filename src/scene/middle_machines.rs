@@ -2,13 +2,13 @@
 //! merge (the heads' pipes into a manifold, a funnel over each crate) and the pattern machine (FFN:
 //! a cabinet whose face is the lamp wall, a duct over the belt at each end).
 
-use super::blocks::{Block, CRATE_TOP, SIDE, Tint, block, moving};
+use super::blocks::{Block, CABIN_OUTSIDE, CRATE_TOP, Form, SIDE, Tint, block, moving};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
-/// 12) come along the hall from the booths, beside the belt, into the end of a violet manifold
-/// across it, and under the manifold a pink funnel over each crate's lane (a trough for more than
-/// [`FUNNELS`] lanes) whose spout comes down when the crates arrive: what the heads found is
-/// poured into every word.
+/// 12), each from its own booth's cabin (a stub out of the cabin's side into it), come along the
+/// hall beside the belt into the end of a violet manifold across it, and under the manifold a
+/// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
+/// down when the crates arrive: what the heads found is poured into every word.
 pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)) -> Vec<Block> {
     use Tint::{Accent, Body, Heads};
     let belt = -(half_width + SIDE);
@@ -16,10 +16,12 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
     let x = 0.7;
     let pipe_y = 3.3;
     // the pipes come along the hall beside the belt, beyond the sign frame's post (over the belt
-    // they hid the crates from the station's camera), side by side, into the manifold's end
+    // they hid the crates from the station's camera), side by side, into the manifold's end; the
+    // first head's outermost, so that no cabin's stub crosses a pipe passing by
     let n = heads.clamp(1, 12);
-    let pipe_z = |h: usize| belt + half_width + 0.95 + h as f32 * 0.22;
-    let (near, far) = (belt - half_width - 0.4, pipe_z(n - 1) + 0.15);
+    let cabin_side = belt + half_width + CABIN_OUTSIDE;
+    let pipe_z = |h: usize| cabin_side + 0.35 + (n - 1 - h) as f32 * 0.22;
+    let (near, far) = (belt - half_width - 0.4, pipe_z(0) + 0.15);
     let mut b = vec![block(
         [x, pipe_y, (near + far) / 2.0],
         [0.3, 0.3, far - near],
@@ -29,11 +31,17 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
         let z = belt + side * (half_width + 0.25);
         b.push(block([x, pipe_y / 2.0, z], [0.3, pipe_y, 0.3], Body));
     }
-    let start = -depth / 2.0;
     for h in 0..n {
+        // from the centre of head h's booth (the booths stand in a row just before the merge)
+        let start = -booth_behind(depth, heads, h);
         b.push(block(
             [(start + x) / 2.0, pipe_y, pipe_z(h)],
             [x - start, 0.16, 0.16],
+            Heads,
+        ));
+        b.push(block(
+            [start, pipe_y, (cabin_side + pipe_z(h)) / 2.0],
+            [0.16, 0.16, pipe_z(h) - cabin_side],
             Heads,
         ));
     }
@@ -45,12 +53,22 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
     for i in 0..tokens {
         let z = belt + super::layout::lane_z(i, tokens);
         if tokens <= FUNNELS {
-            b.push(block([x, 2.98, z], [1.0, 0.36, 1.0], Accent));
-            b.push(block([x, 2.65, z], [0.55, 0.3, 0.55], Accent));
+            b.push(Block {
+                form: Form::Funnel,
+                ..block([x, 2.78, z], [1.0, 0.74, 1.0], Accent)
+            });
         }
         b.push(moving([x, spout_y, z], [0.24, 0.35, 0.24], Accent, drop));
     }
     b
+}
+
+/// How far along the hall before the merge's centre (of length `depth`) head `h`'s booth has its
+/// centre, for `heads` booths in a row just before the merge.
+fn booth_behind(depth: f32, heads: usize, h: usize) -> f32 {
+    use super::layout::{GAP, StationKind};
+    let booth = StationKind::Booth(0, 0).depth();
+    depth / 2.0 + GAP + (heads - 1 - h) as f32 * (booth + GAP) + booth / 2.0
 }
 
 /// The merge has a funnel per crate's lane up to this many lanes, a trough across the belt beyond.
@@ -120,19 +138,51 @@ mod tests {
             }
             // a funnel over each spout up to FUNNELS lanes, one trough beyond
             let pink = b.iter().filter(|x| x.tint == Tint::Accent).count() - tokens;
-            assert_eq!(pink, if tokens <= FUNNELS { 2 * tokens } else { 1 });
+            assert_eq!(pink, if tokens <= FUNNELS { tokens } else { 1 });
+            let funnels = b.iter().filter(|x| x.form == Form::Funnel).count();
+            assert_eq!(funnels, if tokens <= FUNNELS { tokens } else { 0 });
             // a pipe per head along the hall into the manifold (besides the manifold itself),
-            // beside the belt, not over the crates
+            // beside the belt, not over the crates, from its own booth's centre (the layout's)
             let pipes: Vec<&Block> = (b.iter())
-                .filter(|x| x.tint == Tint::Heads && x.size.z < 1.0)
+                .filter(|x| x.tint == Tint::Heads && x.size.x > 1.0)
                 .collect();
             assert_eq!(pipes.len(), heads.min(12));
-            for p in pipes {
+            let layout = crate::scene::layout::Layout::new(
+                crate::scene::layout::Shape {
+                    n_layer: 1,
+                    n_head: heads,
+                },
+                tokens,
+            );
+            let at = |k| layout.index_of(k).map(|i| layout.stations[i].x).unwrap();
+            let merge_x = at(crate::scene::layout::StationKind::Merge(0));
+            for (h, p) in pipes.iter().enumerate() {
                 assert!(
                     p.at.z - p.size.z / 2.0 > belt + half_width,
                     "a pipe over the belt"
                 );
                 assert!(p.at.z + p.size.z / 2.0 < manifold.at.z + manifold.size.z / 2.0);
+                let booth_x = at(crate::scene::layout::StationKind::Booth(0, h));
+                let start = p.at.x - p.size.x / 2.0;
+                assert!(
+                    (start - (booth_x - merge_x)).abs() < 1e-3,
+                    "pipe {h} at {start}"
+                );
+            }
+            // each with a stub out of its cabin's side, crossing no other pipe on its way
+            let stubs: Vec<&Block> = (b.iter())
+                .filter(|x| x.tint == Tint::Heads && x.size.x < 0.2)
+                .collect();
+            assert_eq!(stubs.len(), heads.min(12));
+            for (h, s) in stubs.iter().enumerate() {
+                let (inner, outer) = (s.at.z - s.size.z / 2.0, s.at.z + s.size.z / 2.0);
+                for (g, p) in pipes.iter().enumerate() {
+                    let passes = p.at.x - p.size.x / 2.0 < s.at.x - 1e-3;
+                    assert!(
+                        !(passes && p.at.z > inner && p.at.z < outer - 0.1),
+                        "head {h}'s stub crosses head {g}'s pipe"
+                    );
+                }
             }
         }
         // the FFN's two ducts end in nozzles over the belt's centre, at its start and its end

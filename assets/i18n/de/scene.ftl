@@ -10,7 +10,7 @@ board-resid-ffn = Residualstrom nach dem FFN
 
 ## Das Schild der Logit-Linse am Ende jeder Schicht (die Tipps selbst folgen in der nächsten Zeile)
 
-lens-sign = bei Stopp nach Schicht { $layer } (roh, T = 1):
+lens-sign = seine Tipps, wenn es nach Schicht { $layer } aufhörte:
 
 ## Das Schild des Einbettungsraums
 
@@ -60,7 +60,7 @@ role-first = im Allgemeinen: schaut auf das erste Wort ({ $score } seiner Aufmer
 role-self = im Allgemeinen: schaut auf das Wort selbst ({ $score } seiner Aufmerksamkeit)
 role-induction = im Allgemeinen: setzt wiederholte Muster fort ({ $score })
 role-local = im Allgemeinen: schaut auf die letzten Wörter ({ $score } seiner Aufmerksamkeit)
-role-mixed = im Allgemeinen: keine feste Gewohnheit
+role-mixed = im Allgemeinen: keine feste Gewohnheit, wohin er schaut, hängt von den Wörtern ab
 role-unmeasured = seine Gewohnheit im Allgemeinen ist für dieses Modell nicht gemessen (factory heads --json > heads.json in seinem Ordner)
 role-tag-previous = vorige
 role-tag-first = erste

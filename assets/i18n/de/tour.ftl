@@ -21,7 +21,7 @@ tour-5 = 5. Die Positionstabelle
     .text = Das sind die gelernten Positionszeilen als Bild, eine Linie pro Platz. Daneben: die festen Sinuswellen des ursprünglichen Transformers und wie ähnlich sich die Plätze paarweise sind. Benachbarte Plätze sehen sich ähnlich.
 
 tour-6 = 6. Das Normtor
-    .text = Schicht 0 beginnt. Das Normtor skaliert jeden Vektor um, sodass seine Zahlen im Mittel 0 sind und eine Streuung von 1 haben; dann wendet es eine gelernte Skalierung und Verschiebung an. So bleiben die Zahlen in einem handhabbaren Bereich.
+    .text = Schicht 0 beginnt. Das Normtor gleicht jeden Vektor an: Es verschiebt seine Zahlen auf den Mittelwert 0 und streckt oder staucht sie auf dieselbe Streuung; dann passt es sie um im Training gelernte Beträge an. So bleiben die Zahlen in einem handhabbaren Bereich.
 
 tour-7 = 7. Anfragen, Schlüssel und Werte
     .text = In einer Prüfkabine für Aufmerksamkeit (attention) bildet jedes Token aus seinem eigenen Vektor drei neue. Eine Anfrage (Query) sagt, was es sucht, ein Schlüssel (Key), was es bietet, ein Wert (Value), was es weitergibt. Jede Anfrage wird mit jedem früheren Schlüssel verglichen.

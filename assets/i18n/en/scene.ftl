@@ -10,7 +10,7 @@ board-resid-ffn = residual stream after the FFN
 
 ## The logit-lens sign at each layer's exit (the guesses themselves follow on the next line)
 
-lens-sign = if it stopped after layer { $layer } (raw, T = 1):
+lens-sign = its guesses if it stopped after layer { $layer }:
 
 ## The embedding room's sign
 
@@ -60,7 +60,7 @@ role-first = in general: looks at the first word ({ $score } of its attention)
 role-self = in general: looks at the word itself ({ $score } of its attention)
 role-induction = in general: continues repeated patterns ({ $score })
 role-local = in general: looks at the last few words ({ $score } of its attention)
-role-mixed = in general: no single habit
+role-mixed = in general: no one habit, where it looks depends on the words
 role-unmeasured = its habit in general is not measured for this model (factory heads --json > heads.json in its folder)
 role-tag-previous = previous
 role-tag-first = first

@@ -21,7 +21,7 @@ tour-5 = 5. The position table
     .text = These are the learned position rows as a picture, one line per slot. Beside them: the fixed sine waves of the original transformer, and how alike each pair of slots is. Neighbouring slots look alike.
 
 tour-6 = 6. The norm gate
-    .text = Layer 0 begins. The norm gate rescales each vector so its numbers average 0 with a spread of 1, then applies a learned scale and shift. This keeps the numbers in a workable range.
+    .text = Layer 0 begins. The norm gate evens out each vector: it shifts its numbers to average 0 and stretches or shrinks them to the same spread, then adjusts them by amounts learned in training. This keeps the numbers in a workable range.
 
 tour-7 = 7. Queries, keys and values
     .text = In an attention booth, each token makes three vectors from its own. A query says what it looks for, a key what it offers, a value what it passes on. Each query is compared with every earlier key.

@@ -7,6 +7,7 @@ use bevy::prelude::*;
 
 use super::FloorAssets;
 use crate::i18n::Lang;
+use crate::scene::blocks::CABIN_OUTSIDE;
 use crate::scene::crate_face;
 use crate::scene::kit::Kit;
 use crate::scene::layout::{SIGN_HEIGHT, StationKind};
@@ -81,7 +82,7 @@ pub(super) fn spawn_cabin(
 ) {
     let x = at.x;
     let half_x = (at.depth - 0.6) / 2.0 - BAR;
-    let half_z = at.width / 2.0 + 0.6;
+    let half_z = at.width / 2.0 + CABIN_OUTSIDE;
     let top = SIGN_HEIGHT;
     let accent = kit.machine_accent(StationKind::Booth(layer, head));
     let parent = at.parent;
