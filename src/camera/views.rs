@@ -32,9 +32,11 @@ pub fn station_view(layout: &Layout, index: usize) -> Orbit {
     let width = width.max(8.0);
     if s.kind == StationKind::Shipping {
         // from above and straight down the hall: the crates in front, the probability bars
-        // behind them, each row's labels clear of the other's
+        // behind them, each row's labels clear of the other's, the tallest bar's label and the
+        // winner's plaque over it under the sentence banner (aimed lower, the tallest bar's
+        // label fell under the banner and was not drawn)
         return Orbit {
-            focus: Vec3::new(s.x + 2.5, 1.0, 0.0),
+            focus: Vec3::new(s.x + 2.5, 2.4, 0.0),
             yaw: 0.0,
             pitch: 0.8,
             distance: (width * 1.1).clamp(16.0, 120.0),

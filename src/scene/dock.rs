@@ -42,6 +42,11 @@ pub fn bar_z(rank: usize) -> f32 {
     (rank as f32 - (SHOWN_CANDIDATES as f32 - 1.0) / 2.0) * BAR_SPACING
 }
 
+/// How far over the tallest bar's top the winner's plaque stands: above that bar's own label
+/// (word and share), so both are drawn (over the label, the plaque covered it and was moved
+/// aside, and the tallest bar was the one without its word: fresh reviewers asked for it).
+const PLAQUE_OVER: f32 = 2.2;
+
 /// The winner's plaque's height while no bar stands under it.
 pub const PLAQUE_REST: f32 = 3.4;
 
@@ -95,8 +100,7 @@ pub(crate) fn update_bars(
                 t.scale.y = height;
                 t.translation.y = height / 2.0;
                 *vis = Visibility::Inherited;
-                // (the tallest bar's label stands under the winner's plaque, which covers it
-                // where both are drawn; where the plaque is not, e.g. too far, the label names it)
+                // (the tallest bar's label stands under the winner's plaque, PLAQUE_OVER)
                 label.text = format!("{}\n{:.1}%", word_at(&dock, bar.0), c.prob * 100.0);
                 label.lift = height / 2.0 + 0.8;
                 let want = if Some(c.id) == drawn {
@@ -191,7 +195,7 @@ pub(crate) fn update_winner_plaque(
     // over the bar it names, a little above its top; while the drawn word rides back (the bars
     // are down) where it stood at first
     let over = plaque_rank(&dock, reached)
-        .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + 0.5))
+        .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + PLAQUE_OVER))
         .unwrap_or((bar_z(0), PLAQUE_REST));
     for (mut plaque, mut t) in &mut plaques {
         if plaque.text != text {

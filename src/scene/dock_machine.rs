@@ -58,7 +58,19 @@ pub(super) fn blocks(half_width: f32, words: &[String]) -> Vec<Block> {
     // the tape's end on the machine's side, and the scissors' pivot just beyond it
     let end = belt + lane_z(n.saturating_sub(1), n.max(1)) + piece / 2.0;
     // (beyond the rail's post and before the sign's, which stood through the pivot)
-    b.extend(scissors(Vec3::new(-0.45, TAPE_Y, end + 0.85)));
+    let pivot = Vec3::new(-0.45, TAPE_Y, end + 0.85);
+    b.extend(scissors(pivot));
+    // and a bracket from the rail's post to the pivot (without it they floated in the air)
+    let post_at = Vec3::new(0.6, TAPE_Y, belt + span / 2.0);
+    let d = post_at - pivot;
+    b.push(Block {
+        turn: (-d.z).atan2(d.x),
+        ..block(
+            ((pivot + post_at) / 2.0).into(),
+            [d.length(), 0.1, 0.1],
+            Tint::Body,
+        )
+    });
     b
 }
 

@@ -15,6 +15,7 @@ pub mod crate_face;
 pub mod dock;
 pub mod dock_machine;
 pub mod flat;
+pub mod front_machines;
 pub mod kit;
 pub mod layout;
 pub mod machines;

@@ -149,6 +149,10 @@ pub const FFN_STEEL: [f32; 3] = [0.6, 0.6, 0.66];
 /// ΔE from amber and cyan in all four views).
 pub const PRESS_TAUPE: [f32; 3] = [0.65, 0.57, 0.49];
 
+/// The norm gates' teal: their arches' pillars, and their blocks on the hall map (grey there, they
+/// were told from the merges' grey by lightness alone: "two nearly identical greys").
+pub const NORM_TEAL: [f32; 3] = [0.25, 0.45, 0.45];
+
 /// Beam colour for an attention weight: attention's violet, more opaque as the weight grows
 /// (its width grows too, by weight class).
 pub fn beam_rgba(weight: f32) -> [f32; 4] {
@@ -227,6 +231,7 @@ mod tests {
             ("dock", DOCK, 47.0),
             ("ffn steel", FFN_STEEL, 33.0),
             ("press taupe", PRESS_TAUPE, 37.0),
+            ("norm teal", NORM_TEAL, 33.0),
             ("hall map's booths", ATTENTION.map(|v| v * 0.75), 34.0),
             ("route", ROUTE, 28.0),
             ("gradient +", GRAD_POSITIVE, 44.0),

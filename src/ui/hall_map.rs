@@ -25,7 +25,7 @@ pub fn map_x(layout: &Layout, x: f32) -> f32 {
 }
 
 fn colour(kind: StationKind) -> egui::Color32 {
-    use crate::scene::palette::{ATTENTION, DOCK, FFN_STEEL, PRESS_TAUPE, srgb8};
+    use crate::scene::palette::{ATTENTION, DOCK, FFN_STEEL, NORM_TEAL, PRESS_TAUPE, srgb8};
     let c = |rgb: [f32; 3]| {
         let [r, g, b] = srgb8(rgb);
         egui::Color32::from_rgb(r, g, b)
@@ -34,9 +34,7 @@ fn colour(kind: StationKind) -> egui::Color32 {
     match kind {
         StationKind::Dock | StationKind::Shipping => c(DOCK),
         StationKind::Embedding | StationKind::Position => c(PRESS_TAUPE),
-        StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => {
-            egui::Color32::from_gray(105)
-        }
+        StationKind::NormAttn(_) | StationKind::NormFfn(_) | StationKind::FinalNorm => c(NORM_TEAL),
         StationKind::Booth(..) => c(ATTENTION.map(|v| v * 0.75)),
         StationKind::Merge(_) => egui::Color32::from_gray(80),
         StationKind::Ffn(_) => c(FFN_STEEL),
