@@ -547,6 +547,63 @@ fn a_recording_can_keep_one_still_per_stop() {
     assert!(vtt.contains("Parameter"), "the title card in German: {vtt}");
 }
 
+/// Far boards as one bar per token (issue 23, item 6), drawn: the hall from high above, across
+/// the picture, every station revealed, the camera looking at layer 2's FFN machine. Near it the
+/// boards draw their cells (amber among them); beyond 16 units (about 145 pixels either side here)
+/// they draw no cells, only grey bars, so no pixel there has the amber's warm hue, not even dimmed
+/// (a board's amber at the 40 % its distance leaves would count).
+#[test]
+fn far_boards_draw_bars_not_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let tour = dir.path().join("top.ron");
+    std::fs::write(
+        &tour,
+        r#"Tour(title: "top", stops: [
+            Stop(title: "revealed", text: "the whole hall", station: Ffn(2), seconds: 3.0,
+                 act_after: 0.2,
+                 camera: Pose(yaw: Some(1.5708), pitch: Some(1.5), distance: Some(110.0)),
+                 actions: [Prompt("The little dog ran to the"), ShowUpTo(Shipping)]),
+        ])"#,
+    )
+    .unwrap();
+    let (frames, stills) = (dir.path().join("frames"), dir.path().join("stills"));
+    factory_record(&[
+        "--size",
+        "960x540",
+        "--fps",
+        "5",
+        "--title-seconds",
+        "0",
+        "--tour",
+        tour.to_str().unwrap(),
+        "--out",
+        frames.to_str().unwrap(),
+        "--stills",
+        stills.to_str().unwrap(),
+    ]);
+    let img = image::open(stills.join("stop-01.png"))
+        .expect("a readable PNG")
+        .to_rgb8();
+    // the hall's band across the picture, under the banner and over the caption
+    let warm = |xs: std::ops::Range<u32>| {
+        xs.flat_map(|x| (200..340).map(move |y| (x, y)))
+            .filter(|&(x, y)| {
+                let [r, g, b] = img.get_pixel(x, y).0.map(i32::from);
+                r - b > 50 && r > g + 15
+            })
+            .count()
+    };
+    let (left, near, right) = (warm(0..300), warm(380..600), warm(660..960));
+    assert!(
+        near > 300,
+        "the boards near the focus draw their cells: {near}"
+    );
+    assert!(
+        left < 20 && right < 20,
+        "far boards draw cells: {left} and {right} warm pixels"
+    );
+}
+
 /// Records `tour` at `fps` into a new folder under `dir`; the captions' cue times and the two
 /// chapters files.
 fn record_tour(dir: &Path, tour: &Path, fps: u32) -> (Vec<String>, String, String) {
