@@ -4,7 +4,7 @@
 //! `.ci/run` installs them).
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -387,6 +387,25 @@ fn factory_record(args: &[&str]) -> String {
     err
 }
 
+/// Records the tour written as `tour` (a tour file's text) with `args` into `dir`: the frames'
+/// folder and the stills' (one picture per stop).
+fn record_stills(dir: &Path, tour: &str, args: &[&str]) -> (PathBuf, PathBuf) {
+    let file = dir.join("tour.ron");
+    std::fs::write(&file, tour).unwrap();
+    let (frames, stills) = (dir.join("frames"), dir.join("stills"));
+    let mut all = args.to_vec();
+    all.extend([
+        "--tour",
+        file.to_str().unwrap(),
+        "--out",
+        frames.to_str().unwrap(),
+        "--stills",
+        stills.to_str().unwrap(),
+    ]);
+    factory_record(&all);
+    (frames, stills)
+}
+
 fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
     let frames = frames.to_string();
     let err = factory_record(&[
@@ -495,35 +514,26 @@ fn a_recording_has_every_frame_and_repeats_exactly() {
 #[test]
 fn a_recording_can_keep_one_still_per_stop() {
     let dir = tempfile::tempdir().unwrap();
-    let tour = dir.path().join("two.ron");
-    std::fs::write(
-        &tour,
+    let (frames, stills) = record_stills(
+        dir.path(),
         r#"Tour(title: "two", stops: [
             Stop(title: "@tour-1", text: "b", station: Dock, seconds: 2.0, act_after: 0.5),
             Stop(title: "2. c", text: "d", station: Shipping, seconds: 2.0, act_after: 0.5,
                  actions: [ShowUpTo(Shipping)]),
         ])"#,
-    )
-    .unwrap();
-    let (frames, stills) = (dir.path().join("frames"), dir.path().join("stills"));
-    factory_record(&[
-        "--size",
-        "320x180",
-        "--fps",
-        "10",
-        "--frames",
-        "50",
-        "--title-seconds",
-        "0.5",
-        "--lang",
-        "de",
-        "--tour",
-        tour.to_str().unwrap(),
-        "--out",
-        frames.to_str().unwrap(),
-        "--stills",
-        stills.to_str().unwrap(),
-    ]);
+        &[
+            "--size",
+            "320x180",
+            "--fps",
+            "10",
+            "--frames",
+            "50",
+            "--title-seconds",
+            "0.5",
+            "--lang",
+            "de",
+        ],
+    );
     let mut names: Vec<String> = std::fs::read_dir(&stills)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -555,32 +565,16 @@ fn a_recording_can_keep_one_still_per_stop() {
 #[test]
 fn far_boards_draw_bars_not_cells() {
     let dir = tempfile::tempdir().unwrap();
-    let tour = dir.path().join("top.ron");
-    std::fs::write(
-        &tour,
+    let (_, stills) = record_stills(
+        dir.path(),
         r#"Tour(title: "top", stops: [
             Stop(title: "revealed", text: "the whole hall", station: Ffn(2), seconds: 3.0,
                  act_after: 0.2,
                  camera: Pose(yaw: Some(1.5708), pitch: Some(1.5), distance: Some(110.0)),
                  actions: [Prompt("The little dog ran to the"), ShowUpTo(Shipping)]),
         ])"#,
-    )
-    .unwrap();
-    let (frames, stills) = (dir.path().join("frames"), dir.path().join("stills"));
-    factory_record(&[
-        "--size",
-        "960x540",
-        "--fps",
-        "5",
-        "--title-seconds",
-        "0",
-        "--tour",
-        tour.to_str().unwrap(),
-        "--out",
-        frames.to_str().unwrap(),
-        "--stills",
-        stills.to_str().unwrap(),
-    ]);
+        &["--size", "960x540", "--fps", "5", "--title-seconds", "0"],
+    );
     let img = image::open(stills.join("stop-01.png"))
         .expect("a readable PNG")
         .to_rgb8();
