@@ -559,9 +559,10 @@ fn a_recording_can_keep_one_still_per_stop() {
 
 /// Far boards as one bar per token (issue 23, item 6), drawn: the hall from high above, across
 /// the picture, every station revealed, the camera looking at layer 2's FFN machine. Near it the
-/// boards draw their cells (amber among them); beyond 16 units (about 145 pixels either side here)
-/// they draw no cells, only grey bars, so no pixel there has the amber's warm hue, not even dimmed
-/// (a board's amber at the 40 % its distance leaves would count).
+/// boards draw their cells (amber among them); beyond 16 units (about 145 pixels either side here;
+/// the bands checked start about 20 units out) they draw no cells, only grey bars, so hardly a
+/// pixel there has the amber's hue, not even dimmed (a board's amber at the 40 % its distance
+/// leaves would count).
 #[test]
 fn far_boards_draw_bars_not_cells() {
     let dir = tempfile::tempdir().unwrap();
@@ -578,7 +579,10 @@ fn far_boards_draw_bars_not_cells() {
     let img = image::open(stills.join("stop-01.png"))
         .expect("a readable PNG")
         .to_rgb8();
-    // the hall's band across the picture, under the banner and over the caption
+    // the hall's band across the picture, under the banner and over the caption; the values'
+    // amber as it arrives here, fogged toward blue-grey and dimmed (about 100, 70, 35): red well
+    // over blue and over green (the crates, a brown as warm, stand at the shipping dock, beyond
+    // the picture's right edge)
     let warm = |xs: std::ops::Range<u32>| {
         xs.flat_map(|x| (200..340).map(move |y| (x, y)))
             .filter(|&(x, y)| {

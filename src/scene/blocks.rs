@@ -20,12 +20,13 @@ pub(crate) struct Block {
     pub(crate) turn: f32,
     /// Then tilted about the hall's axis, radians (a scissors' blade).
     pub(crate) roll: f32,
-    /// How far it comes down in a stroke when crates arrive (0: it stands still).
+    /// How far it comes down in a stroke when crates arrive (0: it stays at its height; with
+    /// no `spin` either it stands still).
     pub(crate) drop: f32,
     /// A word on a paper tag on its face toward the hall's start (a stamp's die: its position;
     /// a piece of the receiving dock's tape: its word), and the tag's width (half as tall).
     pub(crate) tag: Option<(String, f32)>,
-    /// Its shape, filling the box `size` (a box, an upright rod, a flat ring).
+    /// Its shape, filling the box `size` (a box, an upright rod, a flat ring, a funnel).
     pub(crate) form: Form,
     /// How far it turns about the vertical while it comes down its whole `drop`, radians (the
     /// press's hand wheel; 0: it does not turn).

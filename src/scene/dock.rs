@@ -192,8 +192,8 @@ pub(crate) fn update_winner_plaque(
     }
     *shown = Some(key);
     let text = winner_text(&dock, reached, drawn, *lang);
-    // over the bar it names, a little above its top; while the drawn word rides back (the bars
-    // are down) where it stood at first
+    // over the bar it names, above that bar's label (PLAQUE_OVER); while the drawn word rides
+    // back (the bars are down) where it stood at first
     let over = plaque_rank(&dock, reached)
         .map(|i| (bar_z(i), bar_height(dock.candidates[i].prob) + PLAQUE_OVER))
         .unwrap_or((bar_z(0), PLAQUE_REST));

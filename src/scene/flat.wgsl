@@ -22,8 +22,8 @@ fn fogged(colour: vec4<f32>, world: vec4<f32>) -> vec4<f32> {
 }
 
 // A light baked into the faces (flat.rs' SHADE_TOWARD, SHADE_AMBIENT): a face turned up keeps its
-// colour, one turned to the hall's start or the belt's near side a little less, the others less
-// again, so a machine's shape reads in depth at the cost of one dot product.
+// colour, one turned to the hall's start or the belt's far side a little less, the others (the
+// near side the cameras see) less again, so a machine's shape reads in depth for one dot product.
 const SHADE_TOWARD: vec3<f32> = vec3<f32>(-0.396, 0.88, 0.264);
 const SHADE_AMBIENT: f32 = 0.8;
 

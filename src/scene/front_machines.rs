@@ -16,9 +16,9 @@ pub(crate) fn press_blocks(depth: f32, half_width: f32) -> Vec<Block> {
     let (platen, rest) = (0.4, 1.8);
     let drop = rest - (CRATE_TOP + 0.05 + platen / 2.0);
     let beam = (BEAM_Y, 0.45);
-    // the spindle from the platen up through the beam to the wheel (in the beam's shade from
-    // above when it comes down)
-    let (foot, top) = (rest + platen / 2.0, 3.45);
+    // the spindle from the platen up through the beam into the wheel's hub (at the stroke's
+    // bottom its top is still inside the beam)
+    let (foot, top) = (rest + platen / 2.0, 3.55);
     let wheel_y = 3.5;
     let wheel = |size: [f32; 3], form: Form, turn: f32| Block {
         form,
@@ -134,7 +134,7 @@ pub(crate) fn gate_blocks(half_width: f32, x: f32) -> Vec<Block> {
         b.push(block([x, bar_y + hang / 2.0, z], [0.06, hang, 0.06], Body));
     }
     // stripes about a unit long, light and dark in turn, an odd count so both ends are light
-    let stripes = ((across / 1.0).round() as usize / 2 * 2 + 1).max(3);
+    let stripes = (across.round() as usize / 2 * 2 + 1).max(3);
     let long = across / stripes as f32;
     for k in 0..stripes {
         let z = belt - across / 2.0 + (k as f32 + 0.5) * long;
@@ -175,8 +175,7 @@ mod tests {
         };
         for l in [1, 3, 6, 20].map(|n| Layout::new(shape(n), n)) {
             let half_width = l.width().max(6.0) / 2.0;
-            let words: Vec<String> = (0..l.n_tokens).map(|i| format!("w{i}")).collect();
-            let all = stamp_blocks(half_width, words.len());
+            let all = stamp_blocks(half_width, l.n_tokens);
             let dies: Vec<&Block> = all.iter().filter(|b| b.tag.is_some()).collect();
             assert_eq!(dies.len(), l.n_tokens);
             for (i, d) in dies.iter().enumerate() {
@@ -215,7 +214,7 @@ mod tests {
             .find(|b| b.form == Form::Rod && b.drop > 0.0 && b.size.y > 1.0)
             .expect("a spindle");
         let beam_bottom = BEAM_Y - 0.45 / 2.0;
-        assert!(spindle.at.y + spindle.size.y / 2.0 - spindle.drop > beam_bottom - 0.1);
+        assert!(spindle.at.y + spindle.size.y / 2.0 - spindle.drop > beam_bottom);
         // the gate's bar: light at both ends, across the belt, between the crates and the lintel
         let gate = gate_blocks(half_width, 0.0);
         let stripes: Vec<&Block> = gate

@@ -113,7 +113,7 @@ impl StationKind {
 }
 
 /// A head's role in general in words: "in general: looks at the previous word (0.83 of its
-/// attention)", or "no one habit, where it looks depends on the words" for a mixed head.
+/// attention)", or "no one habit (where it looks depends on the words)" for a mixed head.
 pub fn role_text(lang: Lang, role: &crate::model::heads::HeadRole) -> String {
     use crate::model::heads::Role;
     let score = format!("{:.2}", role.score());

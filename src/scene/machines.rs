@@ -4,10 +4,12 @@
 //! down: narrow, wide, narrow); over the belt, so the crates pass through or under them, the
 //! embedding press (a screw press: its hand wheel turns, its platen comes down on the crates'
 //! row), the position stamp (an arm whose dies, each tagged with its position, stamp the crates),
-//! every norm gate (an arch with a striped limit bar; its spread bars beside, `spread.rs`), the merge (the heads' pipes into a manifold, a funnel over
-//! each crate) and the final norm (two arches joined). The booths' cabins are `build::cabin`.
-//! Press (and its wheel), dies, spouts and nozzles move only when crates arrive: one stroke in [`STROKE`] seconds
-//! of the factory's clock (recordings step it exactly), nothing while idle.
+//! every norm gate (an arch with a striped limit bar; its spread bars beside, `spread.rs`), the
+//! merge (the heads' pipes into a manifold, a funnel over each crate) and the final norm (two
+//! arches joined); the first ones' blocks are `front_machines.rs`, the middle ones'
+//! `middle_machines.rs`. The booths' cabins are `build::cabin`. The press (its platen down, its
+//! wheel turning), dies, spouts and nozzles move only when crates arrive: one stroke in [`STROKE`]
+//! seconds of the factory's clock (recordings step it exactly), nothing while idle.
 
 use bevy::prelude::*;
 
@@ -21,7 +23,7 @@ use crate::playback::Playback;
 /// How long a press or stamp stroke takes (down and up), seconds.
 pub const STROKE: f32 = 0.7;
 
-/// A block that strokes down when the crates arrive at its station.
+/// A block that strokes down, or turns (the press's wheel), when the crates arrive at its station.
 #[derive(Component, Debug, Clone, PartialEq)]
 pub struct Plunger {
     /// The station (index in the layout) whose crates set it off.
@@ -94,8 +96,8 @@ pub(crate) fn spawn_machine(
 }
 
 /// Spawns `blocks` at `base` under `parent`, in station `index`'s colours (of kind `kind`): a
-/// block that comes down is a [`Plunger`] set off by that station's crates; a block's tag is made
-/// by `tags`.
+/// block that comes down or turns is a [`Plunger`] set off by that station's crates; a block's
+/// tag is made by `tags`.
 pub(crate) fn spawn_blocks(
     commands: &mut Commands,
     kit: &Kit,
@@ -126,6 +128,8 @@ pub(crate) fn spawn_blocks(
                 .with_scale(b.size),
             ChildOf(parent),
         ));
+        // (a block that turns is not tilted: `work_machines` turns it about the vertical alone)
+        debug_assert!(b.spin == 0.0 || b.roll == 0.0, "a turning block is tilted");
         if b.drop > 0.0 || b.spin != 0.0 {
             e.insert(Plunger {
                 station: index,
@@ -167,12 +171,6 @@ pub fn stroke_depth(t: f32) -> f32 {
         return 0.0;
     }
     (std::f32::consts::PI * t / STROKE).sin()
-}
-
-/// The height of a plunger `t` seconds into its stroke: down and back up in [`STROKE`] seconds,
-/// at rest outside it.
-pub fn stroke_height(p: &Plunger, t: f32) -> f32 {
-    p.rest - p.drop * stroke_depth(t)
 }
 
 /// Sets off the presses and stamps whose station the crates have just ridden into (going forward,

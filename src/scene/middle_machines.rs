@@ -5,7 +5,7 @@
 use super::blocks::{Block, CABIN_OUTSIDE, CRATE_TOP, Form, SIDE, Tint, block, moving};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
-/// 12), each from its own booth's cabin (a stub out of the cabin's side into it), come along the
+/// 12: past 12 heads, from the 12 booths nearest the merge), each from its own booth's cabin (a stub out of the cabin's side into it), come along the
 /// hall beside the belt into the end of a violet manifold across it, and under the manifold a
 /// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
 /// down when the crates arrive: what the heads found is poured into every word.
@@ -20,7 +20,8 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
     // first head's outermost, so that no cabin's stub crosses a pipe passing by
     let n = heads.clamp(1, 12);
     let cabin_side = belt + half_width + CABIN_OUTSIDE;
-    let pipe_z = |h: usize| cabin_side + 0.35 + (n - 1 - h) as f32 * 0.22;
+    // (pipe k comes from booth heads - n + k: past 12 heads, the 12 nearest the merge)
+    let pipe_z = |k: usize| cabin_side + 0.35 + (n - 1 - k) as f32 * 0.22;
     let (near, far) = (belt - half_width - 0.4, pipe_z(0) + 0.15);
     let mut b = vec![block(
         [x, pipe_y, (near + far) / 2.0],
@@ -31,17 +32,17 @@ pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)
         let z = belt + side * (half_width + 0.25);
         b.push(block([x, pipe_y / 2.0, z], [0.3, pipe_y, 0.3], Body));
     }
-    for h in 0..n {
-        // from the centre of head h's booth (the booths stand in a row just before the merge)
-        let start = -booth_behind(depth, heads, h);
+    for k in 0..n {
+        // from the centre of its head's booth (the booths stand in a row just before the merge)
+        let start = -booth_behind(depth, heads.max(1), heads.max(1) - n + k);
         b.push(block(
-            [(start + x) / 2.0, pipe_y, pipe_z(h)],
+            [(start + x) / 2.0, pipe_y, pipe_z(k)],
             [x - start, 0.16, 0.16],
             Heads,
         ));
         b.push(block(
-            [start, pipe_y, (cabin_side + pipe_z(h)) / 2.0],
-            [0.16, 0.16, pipe_z(h) - cabin_side],
+            [start, pipe_y, (cabin_side + pipe_z(k)) / 2.0],
+            [0.16, 0.16, pipe_z(k) - cabin_side],
             Heads,
         ));
     }
@@ -120,7 +121,7 @@ mod tests {
         use crate::scene::layout::lane_z;
         let half_width = 4.5;
         let belt = -(half_width + SIDE);
-        for (heads, tokens) in [(4, 6), (12, 3), (2, 30)] {
+        for (heads, tokens) in [(4, 6), (12, 3), (16, 3), (2, 30)] {
             let b = merge(4.0, half_width, (heads, tokens));
             // a spout over each crate's lane that comes down, under the manifold
             let spouts: Vec<&Block> = b.iter().filter(|x| x.drop > 0.0).collect();
@@ -156,7 +157,8 @@ mod tests {
             );
             let at = |k| layout.index_of(k).map(|i| layout.stations[i].x).unwrap();
             let merge_x = at(crate::scene::layout::StationKind::Merge(0));
-            for (h, p) in pipes.iter().enumerate() {
+            for (k, p) in pipes.iter().enumerate() {
+                let h = heads - heads.min(12) + k;
                 assert!(
                     p.at.z - p.size.z / 2.0 > belt + half_width,
                     "a pipe over the belt"
