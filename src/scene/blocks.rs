@@ -28,8 +28,8 @@ pub(crate) struct Block {
     pub(crate) tag: Option<(String, f32)>,
     /// Its shape, filling the box `size` (a box, an upright rod, a flat ring, a funnel).
     pub(crate) form: Form,
-    /// How far it turns about the vertical while it comes down its whole `drop`, radians (the
-    /// press's hand wheel; 0: it does not turn).
+    /// How far more it turns about the vertical at the bottom of its stroke, radians, back as
+    /// the stroke ends (the press's hand wheel, which does not come down; 0: it does not turn).
     pub(crate) spin: f32,
 }
 

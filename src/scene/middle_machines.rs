@@ -5,10 +5,11 @@
 use super::blocks::{Block, CABIN_OUTSIDE, CRATE_TOP, Form, SIDE, Tint, block, moving};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
-/// 12: past 12 heads, from the 12 booths nearest the merge), each from its own booth's cabin (a stub out of the cabin's side into it), come along the
-/// hall beside the belt into the end of a violet manifold across it, and under the manifold a
-/// pink funnel over each crate's lane (a trough for more than [`FUNNELS`] lanes) whose spout comes
-/// down when the crates arrive: what the heads found is poured into every word.
+/// 12: past 12 heads, from the 12 booths nearest the merge), each from its own booth's cabin (a
+/// stub out of the cabin's side into it), come along the hall beside the belt into the end of a
+/// violet manifold across it, and under the manifold a pink funnel over each crate's lane (a
+/// trough for more than [`FUNNELS`] lanes) whose spout comes down when the crates arrive: what the
+/// heads found is poured into every word.
 pub(crate) fn merge(depth: f32, half_width: f32, (heads, tokens): (usize, usize)) -> Vec<Block> {
     use Tint::{Accent, Body, Heads};
     let belt = -(half_width + SIDE);
