@@ -406,6 +406,19 @@ fn record_stills(dir: &Path, tour: &str, args: &[&str]) -> (PathBuf, PathBuf) {
     (frames, stills)
 }
 
+/// The still of a one-stop `tour` recorded at 960×540 (no title card).
+fn one_still(tour: &str) -> image::RgbImage {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, stills) = record_stills(
+        dir.path(),
+        tour,
+        &["--size", "960x540", "--fps", "5", "--title-seconds", "0"],
+    );
+    image::open(stills.join("stop-01.png"))
+        .expect("a readable PNG")
+        .to_rgb8()
+}
+
 fn record(out: &Path, frames: usize) -> Vec<(String, Vec<u8>)> {
     let frames = frames.to_string();
     let err = factory_record(&[
@@ -565,20 +578,14 @@ fn a_recording_can_keep_one_still_per_stop() {
 /// leaves would count).
 #[test]
 fn far_boards_draw_bars_not_cells() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, stills) = record_stills(
-        dir.path(),
+    let img = one_still(
         r#"Tour(title: "top", stops: [
             Stop(title: "revealed", text: "the whole hall", station: Ffn(2), seconds: 3.0,
                  act_after: 0.2,
                  camera: Pose(yaw: Some(1.5708), pitch: Some(1.5), distance: Some(110.0)),
                  actions: [Prompt("The little dog ran to the"), ShowUpTo(Shipping)]),
         ])"#,
-        &["--size", "960x540", "--fps", "5", "--title-seconds", "0"],
     );
-    let img = image::open(stills.join("stop-01.png"))
-        .expect("a readable PNG")
-        .to_rgb8();
     // the hall's band across the picture, under the banner and over the caption; the values'
     // amber as it arrives here, fogged toward blue-grey and dimmed (about 100, 70, 35): red well
     // over blue and over green (the crates, a brown as warm, stand at the shipping dock, beyond
@@ -599,6 +606,36 @@ fn far_boards_draw_bars_not_cells() {
     assert!(
         left < 20 && right < 20,
         "far boards draw cells: {left} and {right} warm pixels"
+    );
+}
+
+/// The shipping dock seen from behind (from the hall's end, looking back): its chart board is
+/// drawn toward the bars' front only, so the bars show through it (an opaque board hid them and
+/// left their labels floating over a blank board). In the band of the bars' feet, under every
+/// label and over the board's shadow, their paper white shows; behind an opaque board it would
+/// be the board's near-black.
+#[test]
+fn the_docks_bars_show_from_behind_its_board() {
+    let img = one_still(
+        r#"Tour(title: "behind", stops: [
+            Stop(title: "back", text: "the dock from behind", station: Shipping, seconds: 3.0,
+                 act_after: 0.2,
+                 camera: Pose(yaw: Some(3.14), pitch: Some(0.3), distance: Some(20.0)),
+                 actions: [Prompt("The little dog ran to the"), ShowUpTo(Shipping)]),
+        ])"#,
+    );
+    // the bars' paper white (about 185, 180, 170 lit) against the floor (about 100) and the
+    // board's near-black
+    let white = (120..840)
+        .flat_map(|x| (375..395).map(move |y| (x, y)))
+        .filter(|&(x, y)| {
+            let [r, g, b] = img.get_pixel(x, y).0.map(i32::from);
+            r > 150 && g > 150 && b > 140
+        })
+        .count();
+    assert!(
+        white > 100,
+        "the bars do not show from behind: {white} pixels"
     );
 }
 

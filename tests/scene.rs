@@ -1356,6 +1356,45 @@ fn rooms_show_the_models_own_numbers() {
             .iter()
             .any(|b| b.size.name == "GPT-3" && b.size.params == 175e9)
     );
+    // the rooms stand in the yard: hidden while the camera looks at the hall (from its far end
+    // the embedding room's cloud hung in the sky), shown once it looks into the yard
+    let rooms = |app: &mut App| {
+        app.world_mut()
+            .query_filtered::<&Visibility, With<factory::rooms::InYard>>()
+            .iter(app.world())
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let look_at = |app: &mut App, at: Vec3| {
+        app.world_mut()
+            .insert_resource(factory::scene::beams::ViewFocus(Some(at)));
+        app.update();
+    };
+    let end = app
+        .world()
+        .resource::<CurrentLayout>()
+        .0
+        .stations
+        .last()
+        .unwrap()
+        .x;
+    look_at(&mut app, Vec3::new(end, 0.0, 0.0));
+    let hidden = rooms(&mut app);
+    // (the tower is built when the camera comes near it)
+    assert!(
+        hidden.len() >= 3,
+        "the cloud, its markers, the scale room: {hidden:?}"
+    );
+    assert!(
+        hidden.iter().all(|v| *v == Visibility::Hidden),
+        "{hidden:?}"
+    );
+    look_at(&mut app, factory::rooms::EMBEDDING_CENTRE);
+    let shown = rooms(&mut app);
+    assert!(
+        shown.iter().all(|v| *v == Visibility::Inherited),
+        "{shown:?}"
+    );
 }
 
 /// Writes `ron` as a tour file, loads it into the app's tour player (in English) and starts it;

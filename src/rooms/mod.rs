@@ -54,6 +54,31 @@ pub const EMBEDDING_RADIUS: f32 = 7.0;
 /// see them.
 pub const SCALE_FRONT: Vec3 = Vec3::new(-85.0, 0.0, -110.0);
 
+/// The root of a room's things in the yard: hidden while the camera looks at the hall (its focus
+/// past the receiving dock's start, x = 0), so that the hall's views looking back toward the start
+/// do not show the rooms above the far floor (the embedding room's cloud in the sky read as a
+/// rendering glitch).
+#[derive(Component, Debug, Default, Clone, Copy)]
+pub struct InYard;
+
+/// Hides the yard's rooms while the camera's focus is in the hall, shows them once it is in the
+/// yard (flying to a room, they appear as its focus leaves the hall). Without a camera (headless)
+/// they stay as they are.
+pub(super) fn hide_yard_from_hall(
+    focus: Res<crate::scene::beams::ViewFocus>,
+    mut rooms: Query<&mut Visibility, With<InYard>>,
+) {
+    let Some(at) = focus.0 else { return };
+    let shown = if at.x >= 0.0 {
+        Visibility::Hidden
+    } else {
+        Visibility::Inherited
+    };
+    for mut v in &mut rooms {
+        v.set_if_neq(shown);
+    }
+}
+
 /// Room logic (headless too: the tests open the rooms without a window).
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<GoToRoom>()
@@ -69,6 +94,7 @@ pub(super) fn plugin(app: &mut App) {
                 scale::build_blocks,
                 overview::build_tower,
                 overview::refine_tiles,
+                hide_yard_from_hall,
             )
                 .chain()
                 .in_set(AppSet::Draw),

@@ -181,6 +181,7 @@ pub(super) fn build_tower(
             Name::new("Layer overview"),
             Transform::IDENTITY,
             Visibility::default(),
+            crate::rooms::InYard,
         ))
         .id();
     state.root = Some(root);

@@ -92,6 +92,7 @@ pub(super) fn build_blocks(
             Name::new("Scale room"),
             Transform::IDENTITY,
             Visibility::default(),
+            crate::rooms::InYard,
         ))
         .id();
     spawn_room_sign(&mut commands, root, l);

@@ -43,7 +43,13 @@ pub(crate) enum Form {
     Ring,
     /// An upright funnel: wide at the top, narrow at the bottom.
     Funnel,
+    /// Its whole height at its −x end, [`TAPER_NARROW`] of it at its +x end, as deep all along
+    /// (the FFN cabinet's ends: turned half round, the narrow end is at −x).
+    Taper,
 }
+
+/// How tall a [`Form::Taper`]'s narrow end is, a share of its wide end.
+pub(crate) const TAPER_NARROW: f32 = 0.26;
 
 /// Which of the kit's machine colours a block has: its body's, its station's accent, the
 /// booths' violet (the merge's pipes, coming from the heads' cabins) or paper (the receiving

@@ -18,6 +18,12 @@ pub struct Kit {
     pub(crate) rod: Handle<Mesh>,
     pub(crate) ring: Handle<Mesh>,
     pub(crate) funnel: Handle<Mesh>,
+    /// A block narrowing along the hall: its whole height at −x, `blocks::TAPER_NARROW` of it at
+    /// +x, as deep all along (the FFN cabinet's ends, narrow in, wide, narrow out).
+    pub(crate) taper: Handle<Mesh>,
+    /// A unit square across the hall (the y-z plane) facing the hall's start (−x), drawn from that
+    /// side only: the dock's chart board, which from behind lets its bars show through.
+    pub(crate) facing_start: Handle<Mesh>,
     pub(crate) crate_prompt: Handle<StandardMaterial>,
     pub(crate) crate_new: Handle<StandardMaterial>,
     pub(crate) crate_selected: Handle<StandardMaterial>,
@@ -90,6 +96,84 @@ fn glass(materials: &mut Assets<StandardMaterial>, alpha: f32) -> Handle<Standar
     })
 }
 
+/// The taper's mesh (see [`Kit::taper`]): filling the unit cube, its six faces flat (each its own
+/// corners, its normal outward).
+fn taper() -> Mesh {
+    use bevy::mesh::{Indices, PrimitiveTopology};
+    let n = super::blocks::TAPER_NARROW / 2.0;
+    let corner = |wide: bool, up: bool, far: bool| {
+        let h = if wide { 0.5 } else { n };
+        Vec3::new(
+            if wide { -0.5 } else { 0.5 },
+            if up { h } else { -h },
+            if far { 0.5 } else { -0.5 },
+        )
+    };
+    // each face's corners in turn around it
+    let c = corner;
+    let faces = [
+        [
+            c(true, false, false),
+            c(true, true, false),
+            c(true, true, true),
+            c(true, false, true),
+        ],
+        [
+            c(false, false, false),
+            c(false, true, false),
+            c(false, true, true),
+            c(false, false, true),
+        ],
+        [
+            c(true, true, false),
+            c(true, true, true),
+            c(false, true, true),
+            c(false, true, false),
+        ],
+        [
+            c(true, false, false),
+            c(true, false, true),
+            c(false, false, true),
+            c(false, false, false),
+        ],
+        [
+            c(true, false, false),
+            c(true, true, false),
+            c(false, true, false),
+            c(false, false, false),
+        ],
+        [
+            c(true, false, true),
+            c(true, true, true),
+            c(false, true, true),
+            c(false, false, true),
+        ],
+    ];
+    let (mut positions, mut normals, mut indices) = (Vec::new(), Vec::new(), Vec::new());
+    for mut f in faces {
+        let centre = f.iter().copied().sum::<Vec3>() / 4.0;
+        let mut normal = (f[1] - f[0]).cross(f[3] - f[0]).normalize();
+        if normal.dot(centre) < 0.0 {
+            // wound the other way: turned so its front is outward
+            f.reverse();
+            normal = -normal;
+        }
+        let base = positions.len() as u32;
+        positions.extend(f.map(|p| p.to_array()));
+        normals.extend([normal.to_array(); 4]);
+        indices.extend([0, 1, 2, 0, 2, 3].map(|i| base + i));
+    }
+    let uvs = vec![[0.0f32, 0.0]; positions.len()];
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
+    .with_inserted_indices(Indices::U32(indices))
+}
+
 /// The hall floor's and the belt's base colours.
 const FLOOR: Color = Color::srgb(0.09, 0.1, 0.12);
 const BELT: Color = Color::srgb(
@@ -128,6 +212,8 @@ pub(crate) fn make_kit(
             radius_bottom: 0.14,
             height: 1.0,
         }),
+        taper: meshes.add(taper()),
+        facing_start: meshes.add(Plane3d::new(Vec3::NEG_X, Vec2::splat(0.5))),
         // a tube a sixth of the ring's radius, stretched to the unit cube's height (the block's
         // size gives its real thickness)
         ring: meshes.add(
@@ -243,4 +329,43 @@ pub(crate) fn board_material(image: Handle<Image>, lanes: usize) -> FlatTexture 
     let mut m = FlatTexture::signed(image);
     m.options.w = lanes as f32;
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::mesh::VertexAttributeValues;
+
+    use super::*;
+
+    #[test]
+    fn the_taper_fills_the_unit_cube_and_narrows_toward_plus_x() {
+        let mesh = taper();
+        let Some(VertexAttributeValues::Float32x3(at)) = mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+        else {
+            panic!("positions");
+        };
+        let Some(VertexAttributeValues::Float32x3(normals)) =
+            mesh.attribute(Mesh::ATTRIBUTE_NORMAL)
+        else {
+            panic!("normals");
+        };
+        let at: Vec<Vec3> = at.iter().map(|p| Vec3::from(*p)).collect();
+        let height = |x: f32| {
+            let ys = at.iter().filter(|p| (p.x - x).abs() < 1e-6).map(|p| p.y);
+            ys.clone().fold(f32::MIN, f32::max) - ys.fold(f32::MAX, f32::min)
+        };
+        assert!((height(-0.5) - 1.0).abs() < 1e-6);
+        assert!((height(0.5) - super::super::blocks::TAPER_NARROW).abs() < 1e-6);
+        assert!(at.iter().all(|p| p.abs().max_element() <= 0.5 + 1e-6));
+        // each triangle wound with its front outward, as its normal says (culled from inside)
+        let Some(bevy::mesh::Indices::U32(tri)) = mesh.indices() else {
+            panic!("indices");
+        };
+        for t in tri.chunks(3) {
+            let [a, b, c] = [0, 1, 2].map(|k| at[t[k] as usize]);
+            let n = Vec3::from(normals[t[0] as usize]);
+            assert!((b - a).cross(c - a).normalize().dot(n) > 0.99);
+            assert!(n.dot((a + b + c) / 3.0) > 0.0, "outward");
+        }
+    }
 }

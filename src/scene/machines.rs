@@ -62,7 +62,7 @@ fn blocks(
         // a booth's machine is its floor across the belt and its beams: nothing beside it
         StationKind::Booth(..) => Vec::new(),
         StationKind::Merge(_) => middle_machines::merge(depth, half_width, (heads, tokens)),
-        StationKind::Ffn(_) => middle_machines::ffn(depth, half_width),
+        StationKind::Ffn(_) => middle_machines::ffn(half_width),
         // the shipping dock's machine is its bar chart and the winner's plaque over it
         StationKind::Shipping => Vec::new(),
     }
@@ -118,6 +118,7 @@ pub(crate) fn spawn_blocks(
             Form::Rod => kit.rod.clone(),
             Form::Ring => kit.ring.clone(),
             Form::Funnel => kit.funnel.clone(),
+            Form::Taper => kit.taper.clone(),
         };
         let mut e = commands.spawn((
             Name::new("Machine block"),

@@ -1,8 +1,10 @@
 //! The machines of the layer's middle stations, over the belt (`machines.rs` places them): the
 //! merge (the heads' pipes into a manifold, a funnel over each crate) and the pattern machine (FFN:
-//! a cabinet whose face is the lamp wall, a duct over the belt at each end).
+//! a cabinet whose face is the lamp wall, narrow at its ends, a duct from over the belt into each).
 
-use super::blocks::{Block, CABIN_OUTSIDE, CRATE_TOP, Form, SIDE, Tint, block, moving};
+use super::blocks::{
+    Block, CABIN_OUTSIDE, CRATE_TOP, Form, SIDE, TAPER_NARROW, Tint, block, moving,
+};
 
 /// The merge's machine, over the belt on two legs: the heads' violet pipes (one per head, at most
 /// 12: past 12 heads, from the 12 booths nearest the merge), each from its own booth's cabin (a
@@ -76,29 +78,61 @@ fn booth_behind(depth: f32, heads: usize, h: usize) -> f32 {
 /// The merge has a funnel per crate's lane up to this many lanes, a trough across the belt beyond.
 const FUNNELS: usize = 24;
 
-/// The pattern machine (FFN): a cabinet behind the lamp wall, the wall its face (the wall is
+/// How wide the FFN's lamp wall is along the hall (`build::stations` spawns it; the cabinet
+/// around it is [`ffn`]'s).
+pub(crate) const LAMP_WALL_WIDTH: f32 = 8.0;
+
+/// The pattern machine (FFN), narrow in, wide in the middle (four times as many neurons as a
+/// word has numbers), narrow out: a cabinet behind the lamp wall, the wall its face (the wall is
 /// `build::stations`' and stands 1.2 beyond the belt's edge: this machine's z = -1.2), capped in
-/// the station's colour, and two ducts over the belt: one at the station's start that takes the
-/// crates' numbers up into the cabinet, one at its end that brings the result back down: narrow
-/// in, wide in the middle (four times as many neurons), narrow out.
-pub(crate) fn ffn(depth: f32, half_width: f32) -> Vec<Block> {
+/// the station's colour; at each end it tapers to a short narrow throat, and into each throat a
+/// duct comes down from over the belt: the one at the station's start takes the crates' numbers
+/// in, the one at its end brings the result back out.
+pub(crate) fn ffn(half_width: f32) -> Vec<Block> {
     use Tint::{Accent, Body};
     let belt = -(half_width + SIDE);
     let (face, back) = (-1.15, 1.0);
-    let middle = (face + back) / 2.0;
-    let duct_y = 3.3;
+    let (middle, thick) = ((face + back) / 2.0, back - face);
+    let (height, mid_y, duct_y) = (3.1, 1.55, 3.3);
+    let wide = LAMP_WALL_WIDTH / 2.0 + 0.1;
+    let (taper, throat, narrow) = (1.0, 0.4, height * TAPER_NARROW);
     let mut b = vec![
-        block([0.0, 1.55, middle], [9.4, 3.1, back - face], Body),
-        block([0.0, 3.2, middle], [9.6, 0.2, back - face + 0.2], Accent),
+        block([0.0, mid_y, middle], [2.0 * wide, height, thick], Body),
+        block(
+            [0.0, 3.2, middle],
+            [2.0 * wide + 0.2, 0.2, thick + 0.2],
+            Accent,
+        ),
     ];
-    let ends = depth / 2.0 - 0.6;
-    for x in [-ends, ends] {
-        // the duct across, from over the belt's centre into the cabinet's top (dark, as the
-        // cabinet: in the station's pale colour it read as a frame hiding a crate)
+    for side in [-1.0f32, 1.0] {
+        // the taper, wide against the cabinet, narrow outward
+        b.push(Block {
+            form: Form::Taper,
+            turn: if side < 0.0 {
+                std::f32::consts::PI
+            } else {
+                0.0
+            },
+            ..block(
+                [side * (wide + taper / 2.0), mid_y, middle],
+                [taper, height, thick],
+                Body,
+            )
+        });
+        let x = side * (wide + taper + throat / 2.0);
+        b.push(block([x, mid_y, middle], [throat, narrow, thick], Accent));
+        // the duct: across from over the belt's centre to above the throat (dark, as the
+        // cabinet: in the station's pale colour it read as a frame hiding a crate), down into it
         let across = middle - belt;
         b.push(block(
             [x, duct_y, belt + across / 2.0],
             [0.35, 0.3, across],
+            Body,
+        ));
+        let (top, bottom) = (duct_y - 0.15, mid_y + narrow / 2.0);
+        b.push(block(
+            [x, (top + bottom) / 2.0, middle],
+            [0.35, top - bottom, 0.35],
             Body,
         ));
         // and its nozzle, a short one toward the crates (a long one hid a crate from the
@@ -118,7 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_merge_pours_into_every_crate_and_the_ffn_reaches_over_the_belt() {
+    fn the_merge_pours_into_every_crate() {
         use crate::scene::layout::lane_z;
         let half_width = 4.5;
         let belt = -(half_width + SIDE);
@@ -188,11 +222,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_ffn_narrows_at_its_ends_and_its_ducts_come_down_into_them() {
+        let half_width = 4.5;
+        let belt = -(half_width + SIDE);
         // the FFN's two ducts end in nozzles over the belt's centre, at its start and its end
-        let b = ffn(8.0, half_width);
+        let b = ffn(half_width);
         let nozzles: Vec<&Block> = b.iter().filter(|x| x.drop > 0.0).collect();
         assert_eq!(nozzles.len(), 2);
         assert!(nozzles.iter().all(|n| (n.at.z - belt).abs() < 1e-4));
         assert!(nozzles[0].at.x < -2.0 && nozzles[1].at.x > 2.0);
+        // narrow in, wide, narrow out: the cabinet (the widest dark block: the lid over it is
+        // wider) around the lamp wall; at
+        // each end a taper, wide against the cabinet and narrow outward, then a throat as tall as
+        // the taper's narrow end, into whose top a duct comes down at the nozzle's x
+        let top = |x: &Block| x.at.y + x.size.y / 2.0;
+        let cabinet = b
+            .iter()
+            .filter(|x| x.tint == Tint::Body)
+            .max_by(|p, q| p.size.x.total_cmp(&q.size.x))
+            .unwrap();
+        assert!(cabinet.size.x > LAMP_WALL_WIDTH && cabinet.size.x < LAMP_WALL_WIDTH + 1.0);
+        let tapers: Vec<&Block> = b.iter().filter(|x| x.form == Form::Taper).collect();
+        assert_eq!(tapers.len(), 2);
+        for (t, n) in tapers.iter().zip(&nozzles) {
+            let outward = n.at.x.signum();
+            // a taper's wide end is its local −x: turned half round at the start's end
+            let wide_end = t.at.x - outward * t.size.x / 2.0;
+            assert!((wide_end.abs() - cabinet.size.x / 2.0).abs() < 1e-4);
+            assert!((t.size.y - cabinet.size.y).abs() < 1e-4);
+            assert_eq!(t.turn != 0.0, outward < 0.0, "the narrow end outward");
+            let throat = b
+                .iter()
+                .find(|x| x.form == Form::Box && (x.at.x - n.at.x).abs() < 1e-4 && x.size.x > 0.35)
+                .expect("a throat at the nozzle's x");
+            assert!((throat.size.y - t.size.y * TAPER_NARROW).abs() < 1e-4);
+            assert!(throat.size.y < cabinet.size.y / 3.0);
+            let down = b
+                .iter()
+                .find(|x| (x.at.x - n.at.x).abs() < 1e-4 && x.size.y > 0.5 && x.size.x < 0.4)
+                .expect("a duct down into the throat");
+            assert!((down.at.y - down.size.y / 2.0 - top(throat)).abs() < 1e-4);
+        }
     }
 }

@@ -127,6 +127,7 @@ fn spawn_markers(
             Name::new("Embedding room markers"),
             Transform::IDENTITY,
             Visibility::default(),
+            crate::rooms::InYard,
         ))
         .id();
     for (id, kind, at, text) in marks {

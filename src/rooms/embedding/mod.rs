@@ -288,6 +288,7 @@ pub(super) fn finish_map(
             MeshMaterial3d(material),
             Transform::IDENTITY,
             Visibility::default(),
+            crate::rooms::InYard,
         ))
         .with_children(|c| {
             c.spawn((

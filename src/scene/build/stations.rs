@@ -343,7 +343,8 @@ fn spawn_chart_scale(commands: &mut Commands, kit: &Kit, x: f32, parent: Entity)
     commands.spawn((
         Name::new("Chart board"),
         ChartBoard,
-        Mesh3d(kit.cube.clone()),
+        // one-sided, toward the bars' front: seen from behind the dock the bars show through
+        Mesh3d(kit.facing_start.clone()),
         MeshMaterial3d(kit.machine_body.clone()),
         Transform::from_xyz(x + BAR_WIDTH + 0.08, 0.5, (start + end) / 2.0).with_scale(Vec3::new(
             0.05,
@@ -464,7 +465,8 @@ fn spawn_lamp_wall(
     let cols = (hidden as f32).sqrt().ceil() as usize * 2;
     let rows = hidden.div_ceil(cols);
     let image = assets.images.add(new_image(cols, rows));
-    let size = Vec2::new(9.0, 9.0 * rows as f32 / cols as f32);
+    let width = crate::scene::middle_machines::LAMP_WALL_WIDTH;
+    let size = Vec2::new(width, width * rows as f32 / cols as f32);
     let scale = palette::board_scale(ffn_act.iter().flatten());
     commands.spawn((
         Name::new(format!("FFN lamps, layer {layer}")),
