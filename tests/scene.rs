@@ -16,7 +16,7 @@ use factory::model::{KvCache, LoadedModel, default_model_dir};
 use factory::playback::{Dock, Floor, Playback, Selection};
 use factory::scene::beams::{BeamSettings, Beams};
 use factory::scene::layout::StationKind;
-use factory::scene::{Booth, Crate, CurrentLayout, LampWall};
+use factory::scene::{Board, Booth, Crate, CurrentLayout, LampWall};
 
 const PROMPT: &str = "The king said to the queen that";
 
@@ -294,6 +294,107 @@ fn lamps_show_each_neurons_activation() {
             .count();
         assert!(lit > m.config.n_inner / 4, "most lamps carry a value");
     }
+}
+
+/// Every board's source, painted width per token and pixels.
+fn board_pixels(app: &mut App) -> Vec<(factory::scene::BoardSource, Vec<u8>)> {
+    let boards: Vec<Board> = app
+        .world_mut()
+        .query::<&Board>()
+        .iter(app.world())
+        .cloned()
+        .collect();
+    let images = app.world().resource::<Assets<Image>>();
+    boards
+        .iter()
+        .map(|b| {
+            let data = images.get(&b.image).unwrap().data.clone().unwrap();
+            (b.source, data)
+        })
+        .collect()
+}
+
+/// The adding stations' boards can show what they added (issue 23: every reviewer saw the tiles
+/// as "TV static, the same at every station"). With the drawer's switch on, the stamp's board
+/// paints what the stamp added, each merge's what attention added, each pattern machine's what
+/// the FFN added: checked here against the stream after the station less the stream before it
+/// (independent of the rows the app paints from), in the documented colours on the documented
+/// scale of those numbers. The other boards do not change; switched off, every board is as before.
+/// (Switched on by a tour stop's `ShowAdded(true)`, off as the drawer's switch does.)
+#[test]
+fn the_adding_stations_boards_show_what_they_added() {
+    use factory::scene::{BoardSource, ShowAdded};
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    app.update();
+    let before = board_pixels(&mut app);
+    // switched on by a tour stop (as a lecture's recording would), off by the drawer's switch
+    let _tour = start_tour(
+        &mut app,
+        &m,
+        r#"Tour(title: "t", stops: [
+            Stop(title: "a", text: "b", station: Merge(0), seconds: 9.0, actions: [ShowAdded(true)]),
+        ])"#,
+    );
+    update_until(&mut app, "the stop's ShowAdded", |w| {
+        w.resource::<ShowAdded>().0
+    });
+    app.world_mut()
+        .resource_mut::<factory::tour::TourPlayer>()
+        .active = false;
+    app.update();
+    let shown = board_pixels(&mut app);
+    let h = app.world().resource::<Floor>().history.clone();
+    let (n, c) = (h.len(), m.config.n_embd);
+    let (across, _) = factory::scene::layout::tile(c, n);
+    let stream_before = |src: BoardSource| match src {
+        BoardSource::Embed => Some(&h.tok_emb),
+        BoardSource::ResidAttn(0) => Some(&h.embed),
+        BoardSource::ResidAttn(l) => Some(&h.layers[l - 1].resid_ffn),
+        BoardSource::ResidFfn(l) => Some(&h.layers[l].resid_attn),
+        _ => None,
+    };
+    let mut adding = 0;
+    for ((src, data), (_, old)) in shown.iter().zip(&before) {
+        let Some(prev) = stream_before(*src) else {
+            assert_eq!(
+                data, old,
+                "{src:?}: only the adding stations' boards change"
+            );
+            continue;
+        };
+        adding += 1;
+        let after = src.rows(&h);
+        let added: Vec<Vec<f32>> = after
+            .iter()
+            .zip(prev)
+            .map(|(a, b)| a.iter().zip(b).map(|(x, y)| x - y).collect())
+            .collect();
+        let scale = documented_scale(&added.concat());
+        assert_ne!(data, old, "{src:?} shows something else");
+        for (t, row) in added.iter().enumerate() {
+            for (d, &v) in row.iter().enumerate() {
+                let want = documented_colour(v as f64, scale);
+                let o = ((d / across) * n * across + t * across + d % across) * 4;
+                for k in 0..3 {
+                    assert!(
+                        (data[o + k] as f64 - want[k]).abs() <= 1.5,
+                        "{src:?} token {t} dim {d} (added {v}): {:?} vs {want:?}",
+                        &data[o..o + 3]
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        adding,
+        1 + 2 * m.config.n_layer,
+        "the stamp, each merge, each FFN"
+    );
+    app.world_mut().resource_mut::<ShowAdded>().0 = false;
+    app.update();
+    assert!(board_pixels(&mut app) == before, "switched off, as before");
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub struct LayerRows {
     pub ln_2: Vec<Vec<f32>>,
     /// FFN neurons after GELU per token.
     pub ffn_act: Vec<Vec<f32>>,
+    /// The FFN's output (after c_proj: what it adds to the stream) per token.
+    pub ffn_out: Vec<Vec<f32>>,
     /// Residual stream after the FFN per token.
     pub resid_ffn: Vec<Vec<f32>>,
 }
@@ -96,6 +98,7 @@ impl History {
             mine.resid_attn.extend(rows(&lt.resid_attn));
             mine.ln_2.extend(rows(&lt.ln_2));
             mine.ffn_act.extend(rows(&lt.ffn_act));
+            mine.ffn_out.extend(rows(&lt.ffn_out));
             mine.resid_ffn.extend(rows(&lt.resid_ffn));
             let (nh, t, k) = (
                 lt.attention.shape[0],

@@ -36,7 +36,7 @@ use bevy::prelude::*;
 use crate::schedule::AppSet;
 pub use parts::{
     BeltSlat, Board, BoardSource, Booth, Crate, CurrentLayout, FloorRoot, LampWall, Localized,
-    ProbBar, SurpriseGauge, Switch, SwitchKnob, WorldLabel,
+    ProbBar, ShowAdded, SurpriseGauge, Switch, SwitchKnob, WorldLabel,
 };
 
 /// The language changed: every label that follows it (station and room signs) is written again.
@@ -61,6 +61,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<beams::BeamsLeftOut>()
         .init_resource::<beams::ViewFocus>()
         .init_resource::<paint::FarBarsSeen>()
+        .init_resource::<ShowAdded>()
         .init_resource::<crate_face::CrateFaces>()
         .init_resource::<patch_glow::PatchLight>()
         .init_resource::<beams::BeamsPutAway>()

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use super::backward::{self, Backward};
 use super::layout::tile;
 use super::palette;
-use super::parts::{Board, LampWall};
+use super::parts::{Board, LampWall, ShowAdded};
 use crate::model::backward::Place;
 use crate::playback::{Floor, Playback, Selection};
 
@@ -57,10 +57,11 @@ pub(crate) fn see_far_bars(
     seen.set_if_neq(FarBarsSeen(any));
 }
 
-/// Paints each board's revealed columns with the real vectors.
+/// Paints each board's revealed columns with the real vectors (or, with [`ShowAdded`], what its
+/// station added to them).
 pub(crate) fn paint_boards(
     floor: Res<Floor>,
-    playback: Res<Playback>,
+    (playback, show_added): (Res<Playback>, Res<ShowAdded>),
     view: Res<Backward>,
     mut boards: Query<&mut Board>,
     mut images: ResMut<Assets<Image>>,
@@ -70,6 +71,10 @@ pub(crate) fn paint_boards(
         if paint_backward(&mut board, &view, h, &mut images) {
             continue;
         }
+        let added = show_added.0 && board.added.is_some();
+        if board.added_shown != added {
+            (board.added_shown, board.painted) = (added, usize::MAX);
+        }
         let cols = playback.revealed_columns(&floor, board.station);
         if board.painted == cols {
             continue;
@@ -78,7 +83,11 @@ pub(crate) fn paint_boards(
         let Some(mut image) = images.get_mut(&board.image) else {
             continue;
         };
-        let rows = board.source.rows(h);
+        let rows = board.source.shown_rows(h, added);
+        let (scale, shares) = match (&board.added, added) {
+            (Some((scale, shares)), true) => (*scale, shares),
+            _ => (board.scale, &board.shares),
+        };
         let n = h.len();
         let c = rows.first().map_or(0, Vec::len);
         let (across, _) = tile(c, n);
@@ -89,10 +98,10 @@ pub(crate) fn paint_boards(
         for (t, row) in rows.iter().enumerate().take(n) {
             // a revealed token's cells carry its spread in their alpha: a far board draws the
             // token as one bar of it (flat_texture.wgsl); pending cells have 0, no bar
-            let share = board.shares.get(t).copied().unwrap_or(u8::MAX);
+            let share = shares.get(t).copied().unwrap_or(u8::MAX);
             for (d, &v) in row.iter().enumerate() {
                 let px = if t < cols {
-                    let [r, g, b, _] = palette::value_rgba(v, board.scale);
+                    let [r, g, b, _] = palette::value_rgba(v, scale);
                     [r, g, b, share]
                 } else {
                     palette::pending_rgba()

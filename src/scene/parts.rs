@@ -97,6 +97,28 @@ impl BoardSource {
         }
     }
 
+    /// For a board of the stream after a station that adds to it, what that station added to
+    /// each token: the stamp its position's row of wpe, the merge the attention's output, the
+    /// pattern machine the FFN's output (none for the other boards: an embedding is looked up, a
+    /// norm replaces the numbers).
+    pub fn added(self, h: &History) -> Option<&[Vec<f32>]> {
+        match self {
+            BoardSource::Embed => Some(&h.pos_emb),
+            BoardSource::ResidAttn(l) => Some(&h.layers[l].attn_proj),
+            BoardSource::ResidFfn(l) => Some(&h.layers[l].ffn_out),
+            _ => None,
+        }
+    }
+
+    /// The rows the board paints: what its station added (see [`Self::added`]) when `added` and
+    /// it has them, else its own.
+    pub fn shown_rows(self, h: &History, added: bool) -> &[Vec<f32>] {
+        added
+            .then(|| self.added(h))
+            .flatten()
+            .unwrap_or_else(|| self.rows(h))
+    }
+
     /// What the board shows, in words, in `l`.
     pub fn caption(self, l: Lang) -> String {
         match self {
@@ -130,7 +152,18 @@ pub struct Board {
     /// Each token's spread on the hall's one scale (`spread::spread_shares`), painted into its
     /// cells' alpha once revealed: what the board shows as one bar per token when far away.
     pub shares: Vec<u8>,
+    /// For a board whose station adds to the stream ([`BoardSource::added`]): the colour scale and
+    /// the spreads of what it added, painted instead with [`ShowAdded`].
+    pub added: Option<(f32, Vec<u8>)>,
+    /// Whether the board's painted columns show what its station added.
+    pub added_shown: bool,
 }
+
+/// The boards of the stations that add to each word's numbers (the stamp, the merges, the pattern
+/// machines) show what they added instead of the numbers after it: a switch in the drawer, off
+/// by default. The other boards are as they were.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ShowAdded(pub bool);
 
 /// The FFN's neuron lamps for one layer: `n_inner` cells, lit by the selected token's GELU outputs.
 #[derive(Component, Debug, Clone)]

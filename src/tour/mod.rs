@@ -1,6 +1,7 @@
 //! Guided tours: a [`file`] of stops, and a player that walks the factory through them. T starts and
 //! stops a tour, Space pauses it, the left and right arrows go to the previous and next stop.
 
+pub mod action;
 pub mod captions;
 pub mod file;
 pub mod save;
@@ -178,6 +179,7 @@ struct StopEffects<'w> {
     sampling: ResMut<'w, Sampling>,
     beams: ResMut<'w, BeamSettings>,
     engine: Option<Res<'w, Engine>>,
+    added: ResMut<'w, crate::scene::ShowAdded>,
 }
 
 /// Advances the tour clock, applies each stop's actions once, moves the camera and the highlight.
@@ -226,7 +228,7 @@ fn run_tour(
         &floor,
         &mut effects.selection,
         &mut effects.playback,
-        &mut effects.beams,
+        (&mut effects.beams, &mut effects.added),
     );
 }
 
@@ -366,12 +368,14 @@ fn act(
             | Action::ShowUpTo(_)
             | Action::Threshold(_)
             | Action::Guess(_)
-            | Action::Learn(_) => {}
+            | Action::Learn(_)
+            | Action::ShowAdded(_) => {}
         }
     }
 }
 
-/// A stop's scene-setting actions (where the crates stand, the beam threshold) and highlights, on
+/// A stop's scene-setting actions (where the crates stand, the beam threshold, what the adding
+/// stations' boards show) and highlights, on
 /// the floor now standing.
 fn apply_stop(
     stop: &Stop,
@@ -379,7 +383,7 @@ fn apply_stop(
     floor: &Floor,
     selection: &mut Selection,
     playback: &mut Playback,
-    beams: &mut BeamSettings,
+    (beams, added): (&mut BeamSettings, &mut crate::scene::ShowAdded),
 ) {
     for a in stop.actions.iter().filter(|a| !a.acts()) {
         match a {
@@ -390,6 +394,7 @@ fn apply_stop(
                 }
             }
             Action::Threshold(t) => beams.threshold = *t,
+            Action::ShowAdded(on) => added.0 = *on,
             _ => {}
         }
     }

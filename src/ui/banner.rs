@@ -29,10 +29,11 @@ pub(super) fn draw_banner(
     ui_state: Res<UiState>,
     floor: Res<Floor>,
     (time, lang): (Res<Time>, Res<crate::i18n::Lang>),
-    (backward, seen, far_bars): (
+    (backward, seen, far_bars, added): (
         Res<crate::scene::backward::Backward>,
         Res<PlaqueSeen>,
         Res<crate::scene::paint::FarBarsSeen>,
+        Res<crate::scene::ShowAdded>,
     ),
     mut arrived: Local<(u64, f32)>,
     mut flight: Local<Option<Flight>>,
@@ -93,10 +94,8 @@ pub(super) fn draw_banner(
                         super::plaque_flight::draw(ui.ctx(), f, now, to, 26.0);
                     }
                     patched_line(ui, &floor, *lang);
-                    if h.len() > 1 {
-                        surprise_legend(ui, *lang);
-                    }
-                    tiles_legend(ui, *lang, backward.shown.is_some());
+                    surprise_legend(ui, *lang, h.len());
+                    tiles_legend(ui, *lang, (backward.shown.is_some(), added.0));
                     if far_bars.0 {
                         far_legend(ui, *lang);
                     }
@@ -152,15 +151,17 @@ fn patched_line(ui: &mut egui::Ui, floor: &Floor, lang: crate::i18n::Lang) {
 
 /// What the coloured floor tiles are (a fresh reviewer found "no legend anywhere" for them): an
 /// amber and a blue swatch, the values' own colours, and a line under the sentence; while the
-/// backward pass is shown, the gradients' crimson and navy inks and what they mean.
-fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, gradients: bool) {
+/// backward pass is shown, the gradients' crimson and navy inks and what they mean; with
+/// `ShowAdded`, that the adding stations' tiles show what they added.
+fn tiles_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, (gradients, added): (bool, bool)) {
     use crate::scene::palette::{GRAD_NEGATIVE, GRAD_POSITIVE, NEGATIVE, POSITIVE};
-    ui.horizontal(|ui| {
+    // (wrapped: a long line must not widen the banner past the window, which moves it aside)
+    ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
-        let (swatches, key) = if gradients {
-            ([GRAD_POSITIVE, GRAD_NEGATIVE], "banner-tiles-gradient")
-        } else {
-            ([POSITIVE, NEGATIVE], "banner-tiles")
+        let (swatches, key) = match (gradients, added) {
+            (true, _) => ([GRAD_POSITIVE, GRAD_NEGATIVE], "banner-tiles-gradient"),
+            (false, true) => ([POSITIVE, NEGATIVE], "banner-tiles-added"),
+            (false, false) => ([POSITIVE, NEGATIVE], "banner-tiles"),
         };
         for c in swatches {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
@@ -195,7 +196,10 @@ fn far_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
 }
 
 /// What the one mark on every crate means (two fresh reviewers could not tell): under the sentence.
-fn surprise_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang) {
+fn surprise_legend(ui: &mut egui::Ui, lang: crate::i18n::Lang, tokens: usize) {
+    if tokens < 2 {
+        return; // the first word has no surprise: no bar yet to explain
+    }
     let text = egui::RichText::new(tr!(lang, "banner-surprise"));
     ui.label(text.color(SURPRISE_TEXT).size(14.0));
 }

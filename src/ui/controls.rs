@@ -32,6 +32,7 @@ pub(super) struct PanelSettings<'w> {
     beam_settings: ResMut<'w, BeamSettings>,
     beams: Res<'w, Beams>,
     left_out: Res<'w, BeamsLeftOut>,
+    show_added: ResMut<'w, crate::scene::ShowAdded>,
 }
 
 /// The control panel on the left: prompt, playback, sampling, the model card and the legend.
@@ -244,6 +245,14 @@ fn beams_section(ui: &mut egui::Ui, st: &mut UiState, settings: &mut PanelSettin
     });
     ui.checkbox(&mut st.show_ids, tr!(l, "show-ids"))
         .on_hover_text(tr!(l, "show-ids-tip"));
+    let mut added = settings.show_added.0;
+    if ui
+        .checkbox(&mut added, tr!(l, "show-added"))
+        .on_hover_text(tr!(l, "show-added-tip"))
+        .changed()
+    {
+        settings.show_added.0 = added;
+    }
 }
 
 /// The buttons that open or close the positions, cost, compare and all-heads views, the

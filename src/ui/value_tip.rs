@@ -38,6 +38,7 @@ pub(super) struct TipSources<'w> {
     cards: Res<'w, crate::playback::roles::LampCardsRes>,
     backward: Res<'w, crate::scene::backward::Backward>,
     layout: Option<Res<'w, crate::scene::CurrentLayout>>,
+    added: Res<'w, crate::scene::ShowAdded>,
 }
 
 /// Words with no operands, shown like a formula's text.
@@ -92,6 +93,9 @@ fn lead_of(v: HoveredValue, sources: &TipSources, l: Lang) -> String {
     let h = &sources.floor.history;
     let word = |t: usize| super::explain::word(h.texts.get(t).map_or("", String::as_str), l);
     match v {
+        HoveredValue::Cell { source, t, .. } if sources.added.0 && source.added(h).is_some() => {
+            tr!(l, "plain-cell-added", word = word(t))
+        }
         HoveredValue::Cell { t, .. } => tr!(l, "plain-cell", word = word(t)),
         HoveredValue::Bar(rank) => {
             let label = sources.dock.labels.get(rank).map_or("", String::as_str);
@@ -166,7 +170,7 @@ fn cell_tip(
 ) -> Option<Tip> {
     let h = &sources.floor.history;
     let &value = source.rows(h).get(t).and_then(|r| r.get(d))?;
-    let head = tr!(
+    let mut head = tr!(
         l,
         "inspector-cell",
         board = source.caption(l),
@@ -174,6 +178,19 @@ fn cell_tip(
         t = t,
         value = format!("{value:+.4}")
     );
+    // the tile shows what the station added: that first, then the numbers after it (whose
+    // formula follows, the added part one of its terms)
+    let added = sources.added.0.then(|| source.added(h)).flatten();
+    if let Some(&a) = added.and_then(|rows| rows.get(t)?.get(d)) {
+        let add = tr!(
+            l,
+            "tip-cell-added",
+            d = d,
+            t = t,
+            value = format!("{a:+.4}")
+        );
+        head = format!("{add}\n{head}");
+    }
     Some((head, ask(Asked::Cell(source, t, d))))
 }
 

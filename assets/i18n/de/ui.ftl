@@ -233,6 +233,7 @@ inspector-neuron = Schicht { $layer }, FFN-Neuron { $neuron }
 inspector-neuron-outputs = seine GELU-Ausgabe für jedes Token:
 inspector-token-formula = Token { $t }: { $formula }
 inspector-cell = { $board }: Dimension { $d } von Token { $t } = { $value }
+tip-cell-added = hier hinzugefügt: Dimension { $d } von Token { $t } = { $value }
 inspector-lamps-show = FFN-Lampen zeigen Token { $t } { $text }
 inspector-next = nächstes Token (nach Temperatur, top-k, top-p)
 inspector-ablated = mit { $parts } abgeschaltet (vorher -> nachher)
@@ -327,6 +328,7 @@ layout-damaged = die Anordnungsdatei { $path } ließ sich nicht lesen ({ $why })
 word-quoted = „{ $w }“
 word-space = ein Leerzeichen
 plain-cell = Eine der Zahlen, die { $word } an dieser Station beschreiben: bernsteinfarben über null, blau darunter, heller für größere.
+plain-cell-added = Eine der Zahlen, die diese Station zu denen von { $word } hinzufügte: bernsteinfarben über null, blau darunter, heller für größere.
 plain-bar = Wie wahrscheinlich das Modell { $word } als nächstes Wort hält.
 plain-switch = Ein Schalter: diesen Teil des Modells abschalten und sehen, was sich ändert.
 plain-lamp = Ein Neuron der FFN-Maschine: es leuchtet, wenn { $word } zu einem gelernten Muster passt.
@@ -343,6 +345,8 @@ inspector-plain-next = Die Tipps des Modells für das nächste Wort, der wahrsch
 inspector-plain-lens = Was das Modell raten würde, wenn es nach jeder Schicht aufhörte: so sieht man die Antwort entstehen.
 show-ids = Token-IDs auf den Kisten
 show-ids-tip = Die Beschriftung jeder Kiste nennt unter ihrem Text die Nummer ihres Tokens im Vokabular
+show-added = Kacheln: was jede Station hinzufügt
+show-added-tip = Am Positionsstempel, an den Zusammenführungen und den Mustermaschinen (FFN) zeigen die Kacheln, was diese Station zu den Zahlen jedes Worts hinzufügte, nicht die Zahlen danach (die Kacheln der Normtore bleiben, wie sie sind)
 inspector-no-roles = Was dieser Kopf im Allgemeinen tut, ist für dieses Modell nicht gemessen: factory heads --model { $dir } --json > { $dir }/heads.json
 lamp-lights-most = Im Allgemeinen leuchtet diese Lampe am stärksten bei (zurückgehaltener Text des Modells, das Wort in [Klammern]):
 lamp-no-cards = Wo diese Lampe im Allgemeinen leuchtet, ist für dieses Modell nicht gemessen: factory lamps --model { $dir }
@@ -373,5 +377,6 @@ bar-boldness-tip = Die Temperatur ({ $value }): niedrig wählt die wahrscheinlic
 banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
 banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau mit dunklem Punkt darunter, heller = größer)
+banner-tiles-added = Kacheln: was jede Station zu den Zahlen jedes Worts hinzufügte, an einem Normtor, was es ausgibt (orange über null, blau darunter mit dunklem Punkt)
 banner-tiles-gradient = Kacheln jetzt: der Gradient jeder Zahl (karminrot: sie zu erhöhen erhöht die Überraschung, marineblau: senkt sie)
 banner-far-bars = weiter weg werden die Kacheln eines Wortes zu einem Balken, so lang wie die Streuung seiner Zahlen

@@ -233,6 +233,7 @@ inspector-neuron = layer { $layer }, FFN neuron { $neuron }
 inspector-neuron-outputs = its GELU output for each token:
 inspector-token-formula = token { $t }: { $formula }
 inspector-cell = { $board }: dimension { $d } of token { $t } = { $value }
+tip-cell-added = added here: dimension { $d } of token { $t } = { $value }
 inspector-lamps-show = FFN lamps show token { $t } { $text }
 inspector-next = next token (after temperature, top-k, top-p)
 inspector-ablated = with { $parts } switched off (before -> after)
@@ -327,6 +328,7 @@ layout-damaged = the layout file { $path } could not be read ({ $why }); it is i
 word-quoted = “{ $w }”
 word-space = a space
 plain-cell = One of the numbers that describe { $word } at this station: amber above zero, blue below, brighter for larger.
+plain-cell-added = One of the numbers this station added to those of { $word }: amber above zero, blue below, brighter for larger.
 plain-bar = How likely the model thinks { $word } comes next.
 plain-switch = A switch: turn this part of the model off and see what changes.
 plain-lamp = One neuron of the FFN machine: it lights up when { $word } matches a pattern it has learned.
@@ -343,6 +345,8 @@ inspector-plain-next = The model's guesses for the next word, the most likely fi
 inspector-plain-lens = What the model would guess if it stopped after each layer: watch the answer take shape.
 show-ids = token ids on the crates
 show-ids-tip = Each crate's label gives its token's number in the vocabulary under its text
+show-added = tiles: what each station added
+show-added-tip = At the position stamp, the merges and the pattern machines (FFN), the tiles show what that station added to each word's numbers, not the numbers after it (the norm gates' tiles stay as they are)
 inspector-no-roles = What this head does in general is not measured for this model: factory heads --model { $dir } --json > { $dir }/heads.json
 lamp-lights-most = In general this lamp lights most for (the model's held-out text, the word in [brackets]):
 lamp-no-cards = Where this lamp lights in general is not measured for this model: factory lamps --model { $dir }
@@ -373,5 +377,6 @@ bar-boldness-tip = The temperature ({ $value }): low picks the likeliest words, 
 banner-patched = patched run: A's piece ({ $place }) put into this sentence (the A/B window)
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)
 banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below with a dark dot, brighter = larger)
+banner-tiles-added = tiles on the floor: what each station added to each word's numbers, at a norm gate what it gives out (amber above zero, blue below with a dark dot)
 banner-tiles-gradient = tiles now: each number's gradient (crimson: raising it raises the surprise, navy: lowers it)
 banner-far-bars = farther off, each word's tiles become one bar, as long as the spread of its numbers

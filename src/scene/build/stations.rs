@@ -419,6 +419,14 @@ fn spawn_board(
             painted: usize::MAX,
             backward: None,
             shares: crate::scene::spread::spread_shares(rows, hall.spread_top),
+            added: source.added(h).map(|a| {
+                let scale = palette::board_scale(a.iter().flatten());
+                (
+                    scale,
+                    crate::scene::spread::spread_shares(a, hall.spread_top),
+                )
+            }),
+            added_shown: false,
         },
         Mesh3d(assets.meshes.add(Rectangle::new(hall.belt_w, BOARD_DEPTH))),
         MeshMaterial3d(assets.materials.add(board_material(image, h.len()))),
