@@ -1457,8 +1457,22 @@ fn rooms_show_the_models_own_numbers() {
             .iter()
             .any(|b| b.size.name == "GPT-3" && b.size.params == 175e9)
     );
-    // the rooms stand in the yard: hidden while the camera looks at the hall (from its far end
-    // the embedding room's cloud hung in the sky), shown once it looks into the yard
+}
+
+/// The rooms stand in the yard: hidden while the camera looks at the hall (from its far end the
+/// embedding room's cloud hung in the sky, "a rendering glitch"), shown once it looks into the yard.
+#[test]
+fn the_yards_rooms_hide_while_the_camera_looks_at_the_hall() {
+    use factory::rooms::embedding::EmbeddingRoom;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    update_until(&mut app, "the embedding map", |w| {
+        w.resource::<EmbeddingRoom>().finished()
+    });
+    // a picked token, so that the room's markers stand too
+    app.world_mut().resource_mut::<Selection>().token = Some(1);
+    app.update();
     let rooms = |app: &mut App| {
         app.world_mut()
             .query_filtered::<&Visibility, With<factory::rooms::InYard>>()

@@ -26,7 +26,7 @@ pub(crate) struct Block {
     /// A word on a paper tag on its face toward the hall's start (a stamp's die: its position;
     /// a piece of the receiving dock's tape: its word), and the tag's width (half as tall).
     pub(crate) tag: Option<(String, f32)>,
-    /// Its shape, filling the box `size` (a box, an upright rod, a flat ring, a funnel).
+    /// Its shape, filling the box `size` (a box, an upright rod, a flat ring, a funnel, a taper).
     pub(crate) form: Form,
     /// How far more it turns about the vertical at the bottom of its stroke, radians, back as
     /// the stroke ends (the press's hand wheel, which does not come down; 0: it does not turn).

@@ -94,8 +94,9 @@ pub(crate) fn ffn(half_width: f32) -> Vec<Block> {
     let (face, back) = (-1.15, 1.0);
     let (middle, thick) = ((face + back) / 2.0, back - face);
     let (height, mid_y, duct_y) = (3.1, 1.55, 3.3);
-    let wide = LAMP_WALL_WIDTH / 2.0 + 0.1;
-    let (taper, throat, narrow) = (1.0, 0.4, height * TAPER_NARROW);
+    let wide = LAMP_WALL_WIDTH / 2.0 + 0.05;
+    // (the throats' ends halfway into the gaps to the neighbours, not beyond: a test)
+    let (taper, throat, narrow) = (0.6, 0.35, height * TAPER_NARROW);
     let mut b = vec![
         block([0.0, mid_y, middle], [2.0 * wide, height, thick], Body),
         block(
@@ -234,6 +235,12 @@ mod tests {
         assert_eq!(nozzles.len(), 2);
         assert!(nozzles.iter().all(|n| (n.at.z - belt).abs() < 1e-4));
         assert!(nozzles[0].at.x < -2.0 && nozzles[1].at.x > 2.0);
+        // within its stretch and half the gaps either side (the neighbours' machines have the rest)
+        use crate::scene::layout::{GAP, StationKind};
+        let reach = StationKind::Ffn(0).depth() / 2.0 + GAP / 2.0;
+        for x in &b {
+            assert!(x.at.x.abs() + x.size.x / 2.0 <= reach + 1e-4, "{:?}", x.at);
+        }
         // narrow in, wide, narrow out: the cabinet (the widest dark block: the lid over it is
         // wider) around the lamp wall; at
         // each end a taper, wide against the cabinet and narrow outward, then a throat as tall as
@@ -256,13 +263,15 @@ mod tests {
             assert_eq!(t.turn != 0.0, outward < 0.0, "the narrow end outward");
             let throat = b
                 .iter()
-                .find(|x| x.form == Form::Box && (x.at.x - n.at.x).abs() < 1e-4 && x.size.x > 0.35)
+                .find(|x| {
+                    x.tint == Tint::Accent && (x.at.x - n.at.x).abs() < 1e-4 && x.size.y > 0.5
+                })
                 .expect("a throat at the nozzle's x");
             assert!((throat.size.y - t.size.y * TAPER_NARROW).abs() < 1e-4);
             assert!(throat.size.y < cabinet.size.y / 3.0);
             let down = b
                 .iter()
-                .find(|x| (x.at.x - n.at.x).abs() < 1e-4 && x.size.y > 0.5 && x.size.x < 0.4)
+                .find(|x| x.tint == Tint::Body && (x.at.x - n.at.x).abs() < 1e-4 && x.size.y > 0.5)
                 .expect("a duct down into the throat");
             assert!((down.at.y - down.size.y / 2.0 - top(throat)).abs() < 1e-4);
         }

@@ -65,7 +65,7 @@ pub struct Stop {
     /// What to light up.
     #[serde(default)]
     pub highlight: Vec<Highlight>,
-    /// What to do: a prompt runs and the crates are placed (`ShowUpTo`, `Threshold`) on arrival;
+    /// What to do: a prompt runs and the scene is set (`ShowUpTo`, `Threshold`, `ShowAdded`) on arrival;
     /// what changes the numbers (`Temperature`, `Step`, `Generate`, `Ablate`) waits `act_after`
     /// seconds, so the visitor reads and sees the "before" first.
     #[serde(default)]

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::file::{Highlight, Station, Tour, TourError};
+use super::file::{Action, Highlight, Station, Tour, TourError};
 use crate::rooms::Room;
 
 /// What a saved stop records.
@@ -23,6 +23,8 @@ pub struct SavedView {
     pub highlight: Vec<Highlight>,
     /// The room the camera is in, if any.
     pub room: Option<Room>,
+    /// Whether the adding stations' boards show what they added (the drawer's switch).
+    pub added: bool,
 }
 
 /// Where saved stops go unless `--save-tour` says otherwise: `my-tour.ron` in the current folder.
@@ -30,8 +32,10 @@ pub fn default_save_path() -> PathBuf {
     PathBuf::from("my-tour.ron")
 }
 
-/// The `Stop(...)` text for a view, numbered `n` in its title.
-pub fn stop_text(view: &SavedView, n: usize) -> String {
+/// The `Stop(...)` text for a view, numbered `n` in its title; `added_before`: whether the stops
+/// before leave the adding stations' boards showing what they added (a tour's `ShowAdded` holds
+/// until a stop changes it, so the stop says so only where its view differs).
+pub fn stop_text(view: &SavedView, n: usize, added_before: bool) -> String {
     let highlight: Vec<String> = view.highlight.iter().map(|h| format!("{h:?}")).collect();
     let mut s = format!(
         "        Stop(\n            title: \"{n}. (a title)\",\n            text: \"(the caption: what to look at here)\",\n            station: {:?},\n",
@@ -54,11 +58,30 @@ pub fn stop_text(view: &SavedView, n: usize) -> String {
             highlight.join(", ")
         ));
     }
+    let added = if view.added == added_before {
+        String::new()
+    } else {
+        format!(", ShowAdded({})", view.added)
+    };
     s.push_str(&format!(
-        "            actions: [ShowUpTo({:?})],\n        ),\n",
+        "            actions: [ShowUpTo({:?}){added}],\n        ),\n",
         view.station
     ));
     s
+}
+
+/// Whether `tour`'s stops, played to the end, leave the adding stations' boards showing what
+/// they added (its last `ShowAdded`).
+fn leaves_added(tour: &Tour) -> bool {
+    let set = |a: &Action| match a {
+        Action::ShowAdded(on) => Some(*on),
+        _ => None,
+    };
+    let mut all = tour
+        .stops
+        .iter()
+        .flat_map(|s| s.actions.iter().filter_map(set));
+    all.next_back().unwrap_or(false)
 }
 
 /// A new tour file holding one stop.
@@ -79,11 +102,11 @@ pub fn append_stop(
     path: &Path,
 ) -> Result<(String, usize), TourError> {
     let Some(text) = existing.filter(|t| !t.trim().is_empty()) else {
-        return Ok((new_file(&stop_text(view, 1)), 1));
+        return Ok((new_file(&stop_text(view, 1, false)), 1));
     };
     let before = Tour::parse(text, path)?;
     let n = before.stops.len() + 1;
-    let stop = stop_text(view, n);
+    let stop = stop_text(view, n, leaves_added(&before));
     // the list's closing bracket is one of the last ones: try each from the end until the text
     // parses with one stop more (a bracket inside a caption or a comment does not)
     for (at, _) in text.rmatch_indices(']').take(32) {
@@ -147,6 +170,7 @@ mod tests {
             distance: 22.0,
             highlight: vec![Highlight::Token(2), Highlight::Head(0, 1)],
             room: None,
+            added: false,
         }
     }
 
@@ -185,6 +209,27 @@ mod tests {
         let (again, n) = append_stop(Some(&text), &view(StationKind::Dock), p).unwrap();
         assert_eq!(n, 3);
         assert_eq!(Tour::parse(&again, p).unwrap().stops.len(), 3);
+    }
+
+    #[test]
+    fn a_stop_says_show_added_only_where_its_view_differs_from_the_stops_before() {
+        let p = Path::new("t.ron");
+        let shows = |t: &Tour, i: usize| {
+            let set = t.stops[i].actions.iter().filter_map(|a| match a {
+                Action::ShowAdded(on) => Some(*on),
+                _ => None,
+            });
+            set.collect::<Vec<_>>()
+        };
+        let (text, _) = append_stop(None, &view(StationKind::Dock), p).unwrap();
+        let mut on = view(StationKind::Merge(0));
+        on.added = true;
+        let (text, _) = append_stop(Some(&text), &on, p).unwrap();
+        let (text, _) = append_stop(Some(&text), &on, p).unwrap();
+        let (text, _) = append_stop(Some(&text), &view(StationKind::Ffn(0)), p).unwrap();
+        let t = Tour::parse(&text, p).unwrap();
+        let each: Vec<Vec<bool>> = (0..4).map(|i| shows(&t, i)).collect();
+        assert_eq!(each, [vec![], vec![true], vec![], vec![false]]);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub(super) struct InspectedFloor<'w> {
     blocking: Option<Res<'w, Blocking>>,
     roles: Res<'w, crate::playback::roles::HeadRoles>,
     cards: Res<'w, crate::playback::roles::LampCardsRes>,
+    added: Res<'w, crate::scene::ShowAdded>,
 }
 
 /// What the inspector keeps between frames: the formulas being computed for the pick (a lamp's
@@ -369,14 +370,11 @@ fn cell_section(
         && let Some(&v) = src.rows(h).get(t).and_then(|r| r.get(d))
     {
         ui.separator();
-        lead(
-            ui,
-            tr!(
-                lg,
-                "plain-cell",
-                word = super::explain::word(&h.texts[t], lg)
-            ),
-        );
+        let added = view.added.0;
+        lead(ui, super::value_tip::cell_lead(src, h, added, t, lg));
+        if let Some(line) = super::value_tip::added_line(src, h, added, (t, d), lg) {
+            ui.label(line); // what the tile shows, before the sum and its formula
+        }
         ui.label(tr!(
             lg,
             "inspector-cell",

@@ -42,7 +42,7 @@ pub(super) fn save_tour_stop(
     mut ui: ResMut<UiState>,
     cameras: Query<&Orbit>,
     layout: Option<Res<CurrentLayout>>,
-    selection: Res<Selection>,
+    (selection, added): (Res<Selection>, Res<crate::scene::ShowAdded>),
     lang: Res<crate::i18n::Lang>,
 ) {
     if !std::mem::take(&mut ui.save_stop) {
@@ -73,6 +73,7 @@ pub(super) fn save_tour_stop(
         distance: orbit.distance,
         highlight,
         room: room_of(orbit.focus, &ui),
+        added: added.0,
     };
     let path = ui.save_tour_path.clone();
     match save_view(&path, &view) {

@@ -93,10 +93,7 @@ fn lead_of(v: HoveredValue, sources: &TipSources, l: Lang) -> String {
     let h = &sources.floor.history;
     let word = |t: usize| super::explain::word(h.texts.get(t).map_or("", String::as_str), l);
     match v {
-        HoveredValue::Cell { source, t, .. } if sources.added.0 && source.added(h).is_some() => {
-            tr!(l, "plain-cell-added", word = word(t))
-        }
-        HoveredValue::Cell { t, .. } => tr!(l, "plain-cell", word = word(t)),
+        HoveredValue::Cell { source, t, .. } => cell_lead(source, h, sources.added.0, t, l),
         HoveredValue::Bar(rank) => {
             let label = sources.dock.labels.get(rank).map_or("", String::as_str);
             tr!(l, "plain-bar", word = super::explain::word(label, l))
@@ -180,18 +177,46 @@ fn cell_tip(
     );
     // the tile shows what the station added: that first, then the numbers after it (whose
     // formula follows, the added part one of its terms)
-    let added = sources.added.0.then(|| source.added(h)).flatten();
-    if let Some(&a) = added.and_then(|rows| rows.get(t)?.get(d)) {
-        let add = tr!(
-            l,
-            "tip-cell-added",
-            d = d,
-            t = t,
-            value = format!("{a:+.4}")
-        );
+    if let Some(add) = added_line(source, h, sources.added.0, (t, d), l) {
         head = format!("{add}\n{head}");
     }
     Some((head, ask(Asked::Cell(source, t, d))))
+}
+
+/// A board cell's plain first line: one of the numbers of token `t`'s word here, or (`added`, at a
+/// station that adds to the stream) one of those the station added to them.
+pub(super) fn cell_lead(
+    source: BoardSource,
+    h: &History,
+    added: bool,
+    t: usize,
+    l: Lang,
+) -> String {
+    let word = super::explain::word(h.texts.get(t).map_or("", String::as_str), l);
+    if added && source.added(h).is_some() {
+        tr!(l, "plain-cell-added", word = word)
+    } else {
+        tr!(l, "plain-cell", word = word)
+    }
+}
+
+/// With `added`, at a station that adds to the stream: what it added to dimension `d` of token
+/// `t` (the number its tile shows), in words.
+pub(super) fn added_line(
+    source: BoardSource,
+    h: &History,
+    added: bool,
+    (t, d): (usize, usize),
+    l: Lang,
+) -> Option<String> {
+    let &a = added.then(|| source.added(h))??.get(t)?.get(d)?;
+    Some(tr!(
+        l,
+        "tip-cell-added",
+        d = d,
+        t = t,
+        value = format!("{a:+.4}")
+    ))
 }
 
 /// A lamp: its neuron, the formula for token `t`, and what a click on it switches.

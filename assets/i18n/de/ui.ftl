@@ -346,7 +346,7 @@ inspector-plain-lens = Was das Modell raten würde, wenn es nach jeder Schicht a
 show-ids = Token-IDs auf den Kisten
 show-ids-tip = Die Beschriftung jeder Kiste nennt unter ihrem Text die Nummer ihres Tokens im Vokabular
 show-added = Kacheln: was jede Station hinzufügt
-show-added-tip = Am Positionsstempel, an den Zusammenführungen und den Mustermaschinen (FFN) zeigen die Kacheln, was diese Station zu den Zahlen jedes Worts hinzufügte, nicht die Zahlen danach (die Kacheln der Normtore bleiben, wie sie sind)
+show-added-tip = Am Positionsstempel, an den Zusammenführungen und den Mustermaschinen (FFN) zeigen die Kacheln, was die jeweilige Station zu den Zahlen jedes Worts hinzufügte, nicht die Zahlen danach (die Kacheln der Presse und der Normtore bleiben, wie sie sind)
 inspector-no-roles = Was dieser Kopf im Allgemeinen tut, ist für dieses Modell nicht gemessen: factory heads --model { $dir } --json > { $dir }/heads.json
 lamp-lights-most = Im Allgemeinen leuchtet diese Lampe am stärksten bei (zurückgehaltener Text des Modells, das Wort in [Klammern]):
 lamp-no-cards = Wo diese Lampe im Allgemeinen leuchtet, ist für dieses Modell nicht gemessen: factory lamps --model { $dir }
@@ -377,6 +377,6 @@ bar-boldness-tip = Die Temperatur ({ $value }): niedrig wählt die wahrscheinlic
 banner-patched = gepatchter Lauf: A's Stück ({ $place }) in diesen Satz eingesetzt (A/B-Fenster)
 banner-surprise = rosa Balken auf einer Kiste: wie sehr dieses Wort das Modell überrascht hat (das erste hat keinen)
 banner-tiles = Kacheln auf dem Boden: die Zahlen, die jedes Wort an dieser Station beschreiben (orange über null, blau mit dunklem Punkt darunter, heller = größer)
-banner-tiles-added = Kacheln: was jede Station zu den Zahlen jedes Worts hinzufügte, an einem Normtor, was es ausgibt (orange über null, blau darunter mit dunklem Punkt)
+banner-tiles-added = Kacheln auf dem Boden: was jede Station zu den Zahlen jedes Worts hinzufügte; an einem Normtor: was es ausgibt (orange über null, blau darunter mit dunklem Punkt)
 banner-tiles-gradient = Kacheln jetzt: der Gradient jeder Zahl (karminrot: sie zu erhöhen erhöht die Überraschung, marineblau: senkt sie)
 banner-far-bars = weiter weg werden die Kacheln eines Wortes zu einem Balken, so lang wie die Streuung seiner Zahlen

@@ -346,7 +346,7 @@ inspector-plain-lens = What the model would guess if it stopped after each layer
 show-ids = token ids on the crates
 show-ids-tip = Each crate's label gives its token's number in the vocabulary under its text
 show-added = tiles: what each station added
-show-added-tip = At the position stamp, the merges and the pattern machines (FFN), the tiles show what that station added to each word's numbers, not the numbers after it (the norm gates' tiles stay as they are)
+show-added-tip = At the position stamp, the merges and the pattern machines (FFN), the tiles show what that station added to each word's numbers, not the numbers after it (the press's and the norm gates' tiles stay as they are)
 inspector-no-roles = What this head does in general is not measured for this model: factory heads --model { $dir } --json > { $dir }/heads.json
 lamp-lights-most = In general this lamp lights most for (the model's held-out text, the word in [brackets]):
 lamp-no-cards = Where this lamp lights in general is not measured for this model: factory lamps --model { $dir }
@@ -377,6 +377,6 @@ bar-boldness-tip = The temperature ({ $value }): low picks the likeliest words, 
 banner-patched = patched run: A's piece ({ $place }) put into this sentence (the A/B window)
 banner-surprise = pink bar on a crate: how much that word surprised the model (the first has none)
 banner-tiles = tiles on the floor: the numbers that describe each word at that station (amber above zero, blue below with a dark dot, brighter = larger)
-banner-tiles-added = tiles on the floor: what each station added to each word's numbers, at a norm gate what it gives out (amber above zero, blue below with a dark dot)
+banner-tiles-added = tiles on the floor: what each station added to each word's numbers; at a norm gate: what it gives out (amber above zero, blue below with a dark dot)
 banner-tiles-gradient = tiles now: each number's gradient (crimson: raising it raises the surprise, navy: lowers it)
 banner-far-bars = farther off, each word's tiles become one bar, as long as the spread of its numbers
