@@ -55,7 +55,7 @@ pub const EMBEDDING_RADIUS: f32 = 7.0;
 pub const SCALE_FRONT: Vec3 = Vec3::new(-85.0, 0.0, -110.0);
 
 /// The root of a room's things in the yard: hidden while the camera looks at the hall (its focus
-/// past the receiving dock's start, x = 0), so that the hall's views looking back toward the start
+/// at or past the receiving dock's start, x = 0), so that the hall's views looking back toward the start
 /// do not show the rooms above the far floor (the embedding room's cloud in the sky read as a
 /// rendering glitch).
 #[derive(Component, Debug, Default, Clone, Copy)]
