@@ -1328,6 +1328,18 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
     }
 }
 
+/// The default model's app with the prompt on the floor and the embedding room's map made.
+fn app_with_rooms() -> (Arc<LoadedModel>, App) {
+    use factory::rooms::embedding::EmbeddingRoom;
+    let m = model();
+    let mut app = headless(m.clone());
+    run_prompt(&mut app, PROMPT);
+    update_until(&mut app, "the embedding map", |w| {
+        w.resource::<EmbeddingRoom>().finished()
+    });
+    (m, app)
+}
+
 /// The rooms: the embedding room's cloud has a point per vocabulary row, the floor's tokens are
 /// marked where the map puts them, a picked token's neighbour markers are the rows with the highest
 /// cosine (computed here in f64); the scale room's blocks have volumes in proportion to the
@@ -1336,12 +1348,7 @@ fn labels_never_overlap_and_each_station_sign_is_readable() {
 fn rooms_show_the_models_own_numbers() {
     use factory::rooms::embedding::{EmbeddingRoom, Marker, MarkerKind};
     use factory::rooms::scale::ScaleBlock;
-    let m = model();
-    let mut app = headless(m.clone());
-    run_prompt(&mut app, PROMPT);
-    update_until(&mut app, "the embedding map", |w| {
-        w.resource::<EmbeddingRoom>().finished()
-    });
+    let (m, mut app) = app_with_rooms();
     app.update();
     let room = app.world().resource::<EmbeddingRoom>();
     let map = room.map.clone().expect("the map was made");
@@ -1463,13 +1470,7 @@ fn rooms_show_the_models_own_numbers() {
 /// embedding room's cloud hung in the sky, "a rendering glitch"), shown once it looks into the yard.
 #[test]
 fn the_yards_rooms_hide_while_the_camera_looks_at_the_hall() {
-    use factory::rooms::embedding::EmbeddingRoom;
-    let m = model();
-    let mut app = headless(m.clone());
-    run_prompt(&mut app, PROMPT);
-    update_until(&mut app, "the embedding map", |w| {
-        w.resource::<EmbeddingRoom>().finished()
-    });
+    let (_, mut app) = app_with_rooms();
     // a picked token, so that the room's markers stand too
     app.world_mut().resource_mut::<Selection>().token = Some(1);
     app.update();

@@ -242,9 +242,9 @@ mod tests {
             assert!(x.at.x.abs() + x.size.x / 2.0 <= reach + 1e-4, "{:?}", x.at);
         }
         // narrow in, wide, narrow out: the cabinet (the widest dark block: the lid over it is
-        // wider) around the lamp wall; at
-        // each end a taper, wide against the cabinet and narrow outward, then a throat as tall as
-        // the taper's narrow end, into whose top a duct comes down at the nozzle's x
+        // wider) around the lamp wall; at each end a taper, wide against the cabinet and narrow
+        // outward, then a throat as tall as the taper's narrow end, into whose top a duct comes
+        // down at the nozzle's x
         let top = |x: &Block| x.at.y + x.size.y / 2.0;
         let cabinet = b
             .iter()

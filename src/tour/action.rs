@@ -41,6 +41,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// What a `ShowAdded` action sets the adding stations' boards to show; none for the others.
+    pub fn show_added(&self) -> Option<bool> {
+        match self {
+            Action::ShowAdded(on) => Some(*on),
+            _ => None,
+        }
+    }
+
     /// True for the actions that change what the model computes or plays (run after the stop has
     /// been shown for a while); false for those that set the scene (a prompt, where the crates
     /// stand, the beam threshold).

@@ -73,14 +73,10 @@ pub fn stop_text(view: &SavedView, n: usize, added_before: bool) -> String {
 /// Whether `tour`'s stops, played to the end, leave the adding stations' boards showing what
 /// they added (its last `ShowAdded`).
 fn leaves_added(tour: &Tour) -> bool {
-    let set = |a: &Action| match a {
-        Action::ShowAdded(on) => Some(*on),
-        _ => None,
-    };
     let mut all = tour
         .stops
         .iter()
-        .flat_map(|s| s.actions.iter().filter_map(set));
+        .flat_map(|s| s.actions.iter().filter_map(Action::show_added));
     all.next_back().unwrap_or(false)
 }
 
@@ -215,10 +211,7 @@ mod tests {
     fn a_stop_says_show_added_only_where_its_view_differs_from_the_stops_before() {
         let p = Path::new("t.ron");
         let shows = |t: &Tour, i: usize| {
-            let set = t.stops[i].actions.iter().filter_map(|a| match a {
-                Action::ShowAdded(on) => Some(*on),
-                _ => None,
-            });
+            let set = t.stops[i].actions.iter().filter_map(Action::show_added);
             set.collect::<Vec<_>>()
         };
         let (text, _) = append_stop(None, &view(StationKind::Dock), p).unwrap();

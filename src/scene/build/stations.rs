@@ -402,7 +402,12 @@ fn spawn_board(
     let c = rows.first().map_or(1, Vec::len);
     let (across, tile_rows) = tile(c, n);
     let image = assets.images.add(new_image(n * across, tile_rows));
-    let scale = palette::board_scale(rows.iter().flatten());
+    // a set of rows' colour scale and each token's spread on the hall's scale (the far bars)
+    let look = |rows: &[Vec<f32>]| {
+        let shares = crate::scene::spread::spread_shares(rows, hall.spread_top);
+        (palette::board_scale(rows.iter().flatten()), shares)
+    };
+    let (scale, shares) = look(rows);
     let board_x = if matches!(station.kind, StationKind::Ffn(_)) {
         station.x + station.depth / 2.0 - BOARD_DEPTH / 2.0
     } else {
@@ -418,14 +423,8 @@ fn spawn_board(
             scale,
             painted: usize::MAX,
             backward: None,
-            shares: crate::scene::spread::spread_shares(rows, hall.spread_top),
-            added: source.added(h).map(|a| {
-                let scale = palette::board_scale(a.iter().flatten());
-                (
-                    scale,
-                    crate::scene::spread::spread_shares(a, hall.spread_top),
-                )
-            }),
+            shares,
+            added: source.added(h).map(look),
             added_shown: false,
         },
         Mesh3d(assets.meshes.add(Rectangle::new(hall.belt_w, BOARD_DEPTH))),
